@@ -1,0 +1,4 @@
+import { runServiceMain } from '@app/runtime';
+import { affiliatesService } from './definition';
+
+runServiceMain(affiliatesService);

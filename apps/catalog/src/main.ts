@@ -1,0 +1,4 @@
+import { runServiceMain } from '@app/runtime';
+import { catalogService } from './definition';
+
+runServiceMain(catalogService);

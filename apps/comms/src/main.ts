@@ -1,0 +1,4 @@
+import { runServiceMain } from '@app/runtime';
+import { commsService } from './definition';
+
+runServiceMain(commsService);

@@ -1,0 +1,35 @@
+import { IsInt, IsString, Matches, Max, Min, MinLength, IsIn } from 'class-validator';
+
+/** Every variable the gateway reads, with its default. */
+export class GatewayConfig {
+  @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @IsString() @MinLength(16, { message: 'PLATFORM_API_KEYS must list at least one key of 16 or more characters (comma-separated)' })
+  @Matches(/^[^,\s]{16,}(,[^,\s]{16,})*$/, { message: 'PLATFORM_API_KEYS must be comma-separated keys of 16 or more characters, without spaces' })
+  PLATFORM_API_KEYS = '';
+
+  @Matches(/^(nats|tls|ws|wss):\/\/[^\s]+$/, { message: 'NATS_URL must be a nats:// URL, e.g. nats://127.0.0.1:4222' })
+  NATS_URL = 'nats://127.0.0.1:4222';
+
+  @Matches(/^([A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*)?$/, { message: 'NATS_SUBJECT_PREFIX must be dot-separated tokens of letters, digits, _ or -' })
+  NATS_SUBJECT_PREFIX = '';
+
+  @IsInt() @Min(50) @Max(120000)
+  NATS_REQUEST_TIMEOUT_MS = 10000;
+
+  @IsInt() @Min(1024) @Max(64 * 1024 * 1024)
+  BODY_LIMIT_BYTES = 1024 * 1024;
+
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'PUBLIC_BASE_URL must be an http(s) URL, e.g. https://integrations.example.com' })
+  PUBLIC_BASE_URL = 'http://127.0.0.1:3000';
+
+  @IsInt() @Min(100) @Max(120000)
+  SHUTDOWN_TIMEOUT_MS = 10000;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+}

@@ -1,0 +1,84 @@
+import 'reflect-metadata';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { DestinationStream, Logger } from 'pino';
+import { BusClient, connectNats } from '@app/messaging';
+import { Metrics, PinoNestLogger, createLogger } from '@app/observability';
+import { createValidationPipe, describeConnectError, loadConfig } from '@app/runtime';
+import { DiagnosticsController } from './diagnostics/diagnostics.controller';
+import { GatewayConfig } from './gateway.config';
+import { GatewayRuntime } from './gateway.runtime';
+import { ApiKeyRing } from './http/auth';
+import { installPipeline } from './http/pipeline';
+import { ProblemFilter } from './http/problem.filter';
+import { OpsController } from './ops/ops.controller';
+
+export interface RunningGateway {
+  app: NestFastifyApplication;
+  url: string;
+  config: GatewayConfig;
+  nc: NatsConnection;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+/** The controllers of the public surface; each capability adds its own here. */
+const CONTROLLERS = [OpsController, DiagnosticsController];
+
+function gatewayModule(providers: object[]): DynamicModule {
+  @Module({})
+  class GatewayModule {}
+  return {
+    module: GatewayModule,
+    controllers: CONTROLLERS,
+    providers: providers.map((instance) => ({ provide: instance.constructor, useValue: instance })),
+  };
+}
+
+/**
+ * The public HTTP surface (API.md): Fastify, platform-key auth, validation listing every bad field,
+ * problem+json errors, body limit, OpenAPI at /docs and /docs-json, /health, /metrics. It holds no
+ * business state: every call goes to a service over NATS request-reply.
+ */
+export async function startGateway(opts: { env?: NodeJS.ProcessEnv; logDestination?: DestinationStream } = {}): Promise<RunningGateway> {
+  const config = loadConfig(GatewayConfig, opts.env ?? process.env);
+  const logger = createLogger('gateway', opts.logDestination);
+  logger.level = config.LOG_LEVEL;
+  const nc = await connectNats({ url: config.NATS_URL, name: 'gateway' }).catch((err: unknown) => {
+    throw describeConnectError('NATS', config.NATS_URL, err);
+  });
+  const metrics = new Metrics('gateway');
+  const bus = new BusClient({ nc, prefix: config.NATS_SUBJECT_PREFIX, timeoutMs: config.NATS_REQUEST_TIMEOUT_MS, metrics });
+  const runtime = new GatewayRuntime(nc, config, logger);
+
+  const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, trustProxy: true, return503OnClosing: true });
+  installPipeline(adapter.getInstance(), { keys: new ApiKeyRing(config.PLATFORM_API_KEYS), logger, metrics });
+  const app = await NestFactory.create<NestFastifyApplication>(gatewayModule([bus, metrics, runtime]), adapter, {
+    logger: new PinoNestLogger(logger),
+  });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemFilter(logger));
+  const document = SwaggerModule.createDocument(app, new DocumentBuilder()
+    .setTitle('Integration platform gateway')
+    .setDescription('Connector catalog, payment routing, KYC, communications and affiliate webhooks (see API.md).')
+    .setVersion('1')
+    .addBearerAuth()
+    .build());
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+
+  await app.listen(config.PORT, config.HOST);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
+  logger.info({ url, docs: `${url}/docs` }, 'gateway started');
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => (stopping ??= (async () => {
+    await app.close(); // stops accepting, lets in-flight requests finish
+    await nc.drain().catch(() => undefined);
+  })());
+  return { app, url, config, nc, logger, stop };
+}

@@ -1,0 +1,31 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+/** Paths that need a platform key (API.md, Conventions). */
+export function requiresPlatformKey(path: string): boolean {
+  return path === '/api/platform' || path.startsWith('/api/platform/') || path === '/payments' || path.startsWith('/payments/');
+}
+
+/**
+ * Bearer keys from PLATFORM_API_KEYS. Keys are compared as SHA-256 digests with timingSafeEqual, and
+ * only a key id (a digest prefix) is ever logged or passed on as the actor.
+ */
+export class ApiKeyRing {
+  private readonly keys: { digest: Buffer; id: string }[];
+
+  constructor(commaSeparated: string) {
+    this.keys = commaSeparated.split(',').map((k) => k.trim()).filter(Boolean).map((key) => {
+      const digest = createHash('sha256').update(key).digest();
+      return { digest, id: `key_${digest.toString('hex').slice(0, 12)}` };
+    });
+  }
+
+  /** The id of the key in an Authorization header, or null. */
+  authenticate(authorization: string | undefined): string | null {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+    if (!match) return null;
+    const digest = createHash('sha256').update(match[1]).digest();
+    let found: string | null = null;
+    for (const k of this.keys) if (timingSafeEqual(k.digest, digest)) found = k.id;
+    return found;
+  }
+}

@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { runWithContext, type Metrics, type RequestContext } from '@app/observability';
+import { ApiKeyRing, requiresPlatformKey } from './auth';
+import { PROBLEM_CONTENT_TYPE, problem } from './problem';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    ctx: RequestContext;
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Fastify hooks for every request: request id (accepted from the caller when well formed, echoed back),
+ * platform-key auth before the body is read, the async context handlers and the NATS client read,
+ * and one JSON access log line and one histogram sample per request. Errors raised while Fastify parses
+ * the body (too large, malformed JSON) reach NestJS's filters and leave as problem+json like the rest.
+ */
+export function installPipeline(fastify: FastifyInstance, deps: { keys: ApiKeyRing; logger: Logger; metrics: Metrics }): void {
+  const { keys, logger, metrics } = deps;
+  fastify.decorateRequest('ctx', null as unknown as RequestContext);
+
+  fastify.addHook('onRequest', (req, reply, done) => {
+    const given = req.headers['x-request-id'];
+    const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    req.ctx = { requestId };
+    void reply.header('x-request-id', requestId);
+    const path = req.url.split('?')[0];
+    if (requiresPlatformKey(path)) {
+      const actor = keys.authenticate(req.headers.authorization);
+      if (!actor) {
+        void reply.status(401).header('content-type', PROBLEM_CONTENT_TYPE)
+          .header('www-authenticate', 'Bearer')
+          .send(problem(401, 'A valid platform API key is required: Authorization: Bearer <key>', { requestId }));
+        return;
+      }
+      req.ctx.actor = actor;
+    }
+    runWithContext(req.ctx, done);
+  });
+
+  // body parsing leaves the async context; re-enter it for the handler
+  fastify.addHook('preHandler', (req, _reply, done) => runWithContext(req.ctx, done));
+
+  fastify.addHook('onResponse', (req, reply, done) => {
+    const seconds = reply.elapsedTime / 1000;
+    const route = routeOf(req);
+    metrics.httpRequestDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, seconds);
+    logger.info({
+      request_id: req.ctx?.requestId, actor: req.ctx?.actor, method: req.method, route,
+      path: req.url.split('?')[0], status: reply.statusCode, duration_ms: Math.round(reply.elapsedTime * 100) / 100,
+    }, 'request');
+    done();
+  });
+
+}
+
+function routeOf(req: FastifyRequest): string {
+  return req.routeOptions?.url ?? 'unmatched';
+}

@@ -1,0 +1,36 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { SERVICES, systemSubjects } from '@app/contracts';
+import { BusClient } from '@app/messaging';
+import { Metrics } from '@app/observability';
+import { checkDependencies } from '@app/runtime';
+import { GatewayRuntime } from '../gateway.runtime';
+
+/** Liveness and readiness summary: the gateway's NATS link, and whether each service answers. */
+@ApiExcludeController()
+@Controller()
+export class OpsController {
+  constructor(private readonly bus: BusClient, private readonly metrics: Metrics, private readonly runtime: GatewayRuntime) {}
+
+  @Get('health')
+  async health(@Res() reply: FastifyReply): Promise<void> {
+    const own = await checkDependencies(null, this.runtime.nc);
+    const services = await Promise.all(SERVICES.map(async (service) => {
+      try {
+        const h = await this.bus.request(systemSubjects.health(service), {}, { timeoutMs: 1500 });
+        return [service, { status: h.status === 'ok' ? 'ok' : 'fail', ...(h.status === 'ok' ? {} : { detail: 'dependency check failed' }) }] as const;
+      } catch (err) {
+        return [service, { status: 'fail', detail: (err as Error).message }] as const;
+      }
+    }));
+    const checks = { ...own.checks, ...Object.fromEntries(services) };
+    const status = Object.values(checks).every((c) => c.status === 'ok') ? 'ok' : 'degraded';
+    await reply.status(own.status === 'ok' ? 200 : 503).send({ status, checks });
+  }
+
+  @Get('metrics')
+  async scrape(@Res() reply: FastifyReply): Promise<void> {
+    await reply.header('content-type', this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
+  }
+}

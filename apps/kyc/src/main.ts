@@ -1,0 +1,4 @@
+import { runServiceMain } from '@app/runtime';
+import { kycService } from './definition';
+
+runServiceMain(kycService);

@@ -1,0 +1,4 @@
+import { runServiceMain } from '@app/runtime';
+import { paymentsService } from './definition';
+
+runServiceMain(paymentsService);

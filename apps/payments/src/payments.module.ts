@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+
+/** The payments service's features; each capability issue adds its feature module here. */
+@Module({ imports: [] })
+export class PaymentsModule {}

@@ -1,0 +1,15 @@
+import type { ErrorEnvelope } from './errors';
+
+/** Reply wire format of every request subject: exactly one of `data` or `error`. */
+export type ReplyEnvelope<T> = { ok: true; data: T } | { ok: false; error: ErrorEnvelope };
+
+/** NATS header names we set on every request. */
+export const Headers = {
+  requestId: 'x-request-id',
+  traceparent: 'traceparent',
+  /** Set by the gateway: the id (not the value) of the platform key that made the call. */
+  actor: 'x-actor-key-id',
+} as const;
+
+export const SERVICES = ['catalog', 'payments', 'kyc', 'comms', 'affiliates'] as const;
+export type ServiceName = (typeof SERVICES)[number];

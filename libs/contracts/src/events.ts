@@ -1,0 +1,17 @@
+// WIRE PROTOCOL: durable event subjects on JetStream (evt.<service>.<noun>.<past-tense>).
+export const EVENTS_STREAM = 'EVENTS';
+export const EVENTS_SUBJECT_ROOT = 'evt';
+
+export const eventSubjects = {
+  catalogProviderChanged: 'evt.catalog.provider.changed',
+  paymentsDepositApproved: 'evt.payments.deposit.approved',
+  paymentsWithdrawalApproved: 'evt.payments.withdrawal.approved',
+  kycStatusChanged: 'evt.kyc.status.changed',
+  complianceGatesReevaluated: 'evt.compliance.gates.reevaluated',
+  commsMessageStatusChanged: 'evt.comms.message.status_changed',
+  affiliatesLeadFtd: 'evt.affiliates.lead.ftd',
+  affiliatesEndpointDisabled: 'evt.affiliates.endpoint.disabled',
+  /** Used by the foundation's own tests and benchmarks of the outbox path. */
+  systemProbeRecorded: 'evt.system.probe.recorded',
+} as const;
+export type EventSubject = (typeof eventSubjects)[keyof typeof eventSubjects];

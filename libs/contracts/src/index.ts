@@ -1,0 +1,6 @@
+export * from './common/errors';
+export * from './common/envelope';
+export * from './system/system.subjects';
+export * from './system/system.messages';
+export * from './events';
+export * from './request-map';

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import { headers as natsHeaders, RequestError, NoRespondersError, TimeoutError, type NatsConnection } from '@nats-io/transport-node';
+import {
+  DomainError, ErrorCode, Headers as H,
+  type ReplyEnvelope, type RequestSubject, type RequestOf, type ReplyOf,
+} from '@app/contracts';
+import { currentContext, type Metrics } from '@app/observability';
+import { prefixed } from './nats';
+
+export interface BusClientOptions {
+  nc: NatsConnection;
+  prefix: string;
+  /** Default timeout of every request; NestJS's own NATS client has none (TOOLCHAIN.md P5). */
+  timeoutMs: number;
+  metrics?: Metrics;
+}
+
+/**
+ * Request-reply client over nats.js's shared-inbox request path (one subscription for all requests,
+ * where the stock ClientNats opens one per request). Typed by the RequestMap of libs/contracts.
+ * Failures arrive as DomainErrors: TIMEOUT when nobody answers in time, SERVICE_UNAVAILABLE when no
+ * replica listens or NATS is down, or the remote service's own error envelope.
+ */
+export class BusClient extends ClientProxy {
+  constructor(private readonly opts: BusClientOptions) {
+    super();
+  }
+
+  async request<S extends RequestSubject>(
+    subject: S, data: RequestOf<S>, options: { timeoutMs?: number } = {},
+  ): Promise<ReplyOf<S>> {
+    return this.requestRaw(subject, data, options) as Promise<ReplyOf<S>>;
+  }
+
+  /** Untyped form, for generic forwarding; prefer request(). */
+  async requestRaw(subject: string, data: unknown, options: { timeoutMs?: number } = {}): Promise<unknown> {
+    const timeout = options.timeoutMs ?? this.opts.timeoutMs;
+    const h = natsHeaders();
+    const ctx = currentContext();
+    h.set(H.requestId, ctx?.requestId ?? randomUUID());
+    if (ctx?.actor) h.set(H.actor, ctx.actor);
+    const started = process.hrtime.bigint();
+    let outcome = 'ok';
+    try {
+      const msg = await this.opts.nc
+        .request(prefixed(this.opts.prefix, subject), JSON.stringify(data ?? {}), { timeout, headers: h })
+        .catch((err: unknown) => { throw mapTransportError(err, subject, timeout); });
+      const reply = msg.json<ReplyEnvelope<unknown>>();
+      if (!reply.ok) throw DomainError.fromEnvelope(reply.error);
+      return reply.data;
+    } catch (err) {
+      outcome = err instanceof DomainError ? err.code : 'error';
+      throw err;
+    } finally {
+      this.opts.metrics?.natsClientDuration.observe(
+        { subject, outcome }, Number(process.hrtime.bigint() - started) / 1e9,
+      );
+    }
+  }
+
+  async connect(): Promise<NatsConnection> {
+    return this.opts.nc;
+  }
+
+  close(): void {
+    /* the connection belongs to the process, which drains it on shutdown */
+  }
+
+  unwrap<T>(): T {
+    return this.opts.nc as T;
+  }
+
+  override on(): void {
+    /* status events are read from the connection itself */
+  }
+
+  protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
+    this.requestRaw(String(packet.pattern), packet.data).then(
+      (response) => callback({ response, isDisposed: true }),
+      (err: unknown) => callback({ err, isDisposed: true }),
+    );
+    return () => undefined;
+  }
+
+  protected async dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
+    this.opts.nc.publish(prefixed(this.opts.prefix, String(packet.pattern)), JSON.stringify(packet.data ?? {}));
+    return undefined as T;
+  }
+}
+
+function mapTransportError(err: unknown, subject: string, timeout: number): DomainError {
+  const service = subject.split('.')[0];
+  if (err instanceof NoRespondersError || (err instanceof RequestError && err.isNoResponders())) {
+    return new DomainError(ErrorCode.Unavailable, `The ${service} service is not available`);
+  }
+  if (err instanceof TimeoutError || (err instanceof RequestError && err.cause instanceof TimeoutError)) {
+    return new DomainError(ErrorCode.Timeout, `The ${service} service did not answer within ${timeout} ms`);
+  }
+  return new DomainError(ErrorCode.Unavailable, `The message bus is not reachable`);
+}

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { Server, type CustomTransportStrategy, type MessageHandler, BaseRpcContext } from '@nestjs/microservices';
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import { lastValueFrom } from 'rxjs';
+import { Headers as H, type ReplyEnvelope } from '@app/contracts';
+import { runWithContext, type Metrics } from '@app/observability';
+import { toErrorEnvelope } from './errors';
+import { prefixed } from './nats';
+
+/** What a handler can read about the NATS message: the subject and the headers. */
+export class NatsRpcContext extends BaseRpcContext<[string, Msg['headers']]> {
+  getSubject(): string { return this.args[0]; }
+  getHeaders(): Msg['headers'] { return this.args[1]; }
+}
+
+export interface NatsRpcServerOptions {
+  nc: NatsConnection;
+  prefix: string;
+  /** Queue group: every replica of a service joins the same one, so requests are shared. */
+  queue: string;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/**
+ * NestJS transport strategy on core NATS request-reply. Compared with the stock ServerNats it adds the
+ * subject prefix, JSON envelopes ({ok,data}|{ok,error}), the request id header in the log context, per-
+ * subject metrics and a drain that waits for in-flight handlers (graceful shutdown).
+ */
+export class NatsRpcServer extends Server implements CustomTransportStrategy {
+  private readonly subs: Subscription[] = [];
+  private inflight = 0;
+  private idle: (() => void) | null = null;
+
+  constructor(private readonly opts: NatsRpcServerOptions) {
+    super();
+  }
+
+  listen(callback: (...args: unknown[]) => void): void {
+    for (const [pattern, handler] of this.messageHandlers) {
+      if (handler.isEventHandler) continue; // durable events go through JetStream consumers, not core NATS
+      const subject = prefixed(this.opts.prefix, pattern);
+      const sub = this.opts.nc.subscribe(subject, {
+        queue: this.opts.queue,
+        callback: (err, msg) => {
+          if (err) return this.opts.logger.error({ err, subject }, 'subscription error');
+          void this.handle(pattern, handler, msg);
+        },
+      });
+      this.subs.push(sub);
+    }
+    callback();
+  }
+
+  private async handle(pattern: string, handler: MessageHandler, msg: Msg): Promise<void> {
+    this.inflight++;
+    const started = process.hrtime.bigint();
+    const requestId = msg.headers?.get(H.requestId) || randomUUID();
+    const actor = msg.headers?.get(H.actor) || undefined;
+    let reply: ReplyEnvelope<unknown>;
+    await runWithContext({ requestId, actor }, async () => {
+      try {
+        const data = msg.data.length ? msg.json<unknown>() : {};
+        const ctx = new NatsRpcContext([msg.subject, msg.headers]);
+        const result = await lastValueFrom(this.transformToObservable(await handler(data, ctx)), { defaultValue: null });
+        reply = { ok: true, data: result ?? null };
+      } catch (err) {
+        reply = { ok: false, error: toErrorEnvelope(err) };
+      }
+      const outcome = reply.ok ? 'ok' : reply.error.code;
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      this.opts.metrics.natsHandlerDuration.observe({ subject: pattern, outcome }, seconds);
+      this.opts.logger.debug({ subject: pattern, outcome, duration_ms: seconds * 1000 }, 'nats request handled');
+      if (msg.reply) msg.respond(JSON.stringify(reply));
+    });
+    this.inflight--;
+    if (this.inflight === 0 && this.idle) this.idle();
+  }
+
+  /** Stops taking new requests (queue-group peers take them) and waits for those in flight. */
+  async close(): Promise<void> {
+    await Promise.all(this.subs.splice(0).map((s) => s.drain().catch(() => undefined)));
+    if (this.inflight > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+  }
+
+  on(): void {
+    /* status events are not exposed by this transport */
+  }
+
+  unwrap<T>(): T {
+    return this.opts.nc as T;
+  }
+}

@@ -1,0 +1,50 @@
+import { jetstreamManager, RetentionPolicy, StorageType, type StreamConfig } from '@nats-io/jetstream';
+import { nanos, type NatsConnection } from '@nats-io/transport-node';
+import { EVENTS_STREAM, EVENTS_SUBJECT_ROOT } from '@app/contracts';
+import { prefixed, prefixedName } from './nats';
+
+export interface StreamNames {
+  stream: string;
+  /** Subject filter of every durable event in this deployment. */
+  subjects: string;
+}
+
+export function eventStreamNames(prefix: string): StreamNames {
+  return { stream: prefixedName(prefix, EVENTS_STREAM), subjects: prefixed(prefix, `${EVENTS_SUBJECT_ROOT}.>`) };
+}
+
+/**
+ * Creates the durable event stream, or updates it to this config; every service calls it at start, so
+ * the first one up creates it. The duplicate window is what makes an outbox relay retry harmless.
+ */
+export async function ensureEventStream(nc: NatsConnection, prefix: string, opts: { replicas?: number } = {}): Promise<StreamNames> {
+  const names = eventStreamNames(prefix);
+  const jsm = await jetstreamManager(nc);
+  const config: Partial<StreamConfig> & { name: string } = {
+    name: names.stream,
+    subjects: [names.subjects],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    duplicate_window: nanos(10 * 60 * 1000),
+    max_age: nanos(14 * 24 * 60 * 60 * 1000),
+    num_replicas: opts.replicas ?? 1,
+  };
+  try {
+    await jsm.streams.info(names.stream);
+    await jsm.streams.update(names.stream, config);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    try {
+      await jsm.streams.add(config);
+    } catch (addErr) {
+      // another service created it between our info and add
+      if (!String((addErr as Error).message).includes('already in use')) throw addErr;
+    }
+  }
+  return names;
+}
+
+function isNotFound(err: unknown): boolean {
+  const e = err as { name?: string; message?: string; code?: number; api_error?: { err_code?: number } };
+  return e?.name === 'StreamNotFoundError' || /not found/i.test(String(e?.message));
+}

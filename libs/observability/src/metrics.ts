@@ -1,0 +1,40 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Every metric name lives here: <domain>_<what>_<unit>, counters end in _total, durations in _seconds.
+ * One registry per process role (several roles can share a test process without name clashes).
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly natsHandlerDuration: Histogram<'subject' | 'outcome'>;
+  readonly natsClientDuration: Histogram<'subject' | 'outcome'>;
+  readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
+  readonly outboxPublished: Counter<'subject'>;
+  readonly consumerHandled: Counter<'consumer' | 'outcome'>;
+
+  constructor(service: string, opts: { defaultMetrics?: boolean } = {}) {
+    this.registry.setDefaultLabels({ service });
+    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    const buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+    this.natsHandlerDuration = new Histogram({
+      name: 'nats_handler_duration_seconds', help: 'Time to handle a NATS request, by subject and outcome',
+      labelNames: ['subject', 'outcome'], buckets, registers: [this.registry],
+    });
+    this.natsClientDuration = new Histogram({
+      name: 'nats_client_request_duration_seconds', help: 'NATS request-reply round trips made by this process',
+      labelNames: ['subject', 'outcome'], buckets, registers: [this.registry],
+    });
+    this.httpRequestDuration = new Histogram({
+      name: 'http_request_duration_seconds', help: 'HTTP requests served, by route template and status',
+      labelNames: ['method', 'route', 'status'], buckets, registers: [this.registry],
+    });
+    this.outboxPublished = new Counter({
+      name: 'outbox_published_events_total', help: 'Outbox rows published to JetStream',
+      labelNames: ['subject'], registers: [this.registry],
+    });
+    this.consumerHandled = new Counter({
+      name: 'consumer_messages_total', help: 'Durable consumer deliveries by outcome (handled, duplicate, failed)',
+      labelNames: ['consumer', 'outcome'], registers: [this.registry],
+    });
+  }
+}

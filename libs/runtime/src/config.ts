@@ -1,0 +1,70 @@
+import 'reflect-metadata';
+import { IsIn, IsInt, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads a config class whose property names are the environment variable names and whose initialisers
+ * are the defaults. Values are coerced to the default's type; validation failures name the variable,
+ * never its value (it may be a secret).
+ */
+export function loadConfig<T extends object>(Cls: new () => T, env: NodeJS.ProcessEnv = process.env): T {
+  const config = new Cls() as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const key of Object.keys(config)) {
+    const raw = env[key];
+    if (raw === undefined || raw === '') continue;
+    const fallback = config[key];
+    if (typeof fallback === 'number') {
+      const n = Number(raw);
+      if (!Number.isFinite(n)) problems.push(`${key} must be a number`);
+      else config[key] = n;
+    } else if (typeof fallback === 'boolean') {
+      if (!['true', 'false', '1', '0'].includes(raw)) problems.push(`${key} must be true or false`);
+      else config[key] = raw === 'true' || raw === '1';
+    } else {
+      config[key] = raw;
+    }
+  }
+  for (const error of validateSync(config as object, { forbidUnknownValues: false })) {
+    const messages = Object.values(error.constraints ?? {});
+    problems.push(`${error.property}: ${messages.join('; ')}`);
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return config as T;
+}
+
+/** Variables every service reads. */
+export class ServiceConfig {
+  @Matches(/^(nats|tls|ws|wss):\/\/[^\s]+$/, { message: 'NATS_URL must be a nats:// URL, e.g. nats://127.0.0.1:4222' })
+  NATS_URL = 'nats://127.0.0.1:4222';
+
+  @Matches(/^postgres(ql)?:\/\/[^\s]+$/, { message: 'DATABASE_URL must be a postgres:// URL, e.g. postgres://postgres@127.0.0.1:5432/postgres' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+  @Matches(/^([A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*)?$/, { message: 'NATS_SUBJECT_PREFIX must be dot-separated tokens of letters, digits, _ or -' })
+  NATS_SUBJECT_PREFIX = '';
+
+  @IsInt() @Min(0) @Max(65535)
+  HTTP_PORT = 0;
+
+  @IsString()
+  HTTP_HOST = '127.0.0.1';
+
+  @IsInt() @Min(50) @Max(120000)
+  NATS_REQUEST_TIMEOUT_MS = 5000;
+
+  @IsInt() @Min(100) @Max(120000)
+  SHUTDOWN_TIMEOUT_MS = 10000;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @IsInt() @Min(1) @Max(200)
+  DB_POOL_SIZE = 10;
+}

@@ -1,0 +1,178 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { Global, Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { DataSource } from 'typeorm';
+import type { DestinationStream, Logger } from 'pino';
+import type { ServiceName } from '@app/contracts';
+import {
+  BusClient, EnvelopeRpcFilter, MessagingTables1764000000000, NatsRpcServer, OutboxRelay, OutboxWriter,
+  connectNats, ensureEventStream,
+} from '@app/messaging';
+import { Metrics, PinoNestLogger, createLogger } from '@app/observability';
+import { createServiceDataSource, initializeServiceDataSource } from '@app/persistence';
+import { ServiceConfig, loadConfig } from './config';
+import { OpsController } from './ops.controller';
+import { createSystemController } from './system.controller';
+import { DATA_SOURCE, INSTANCE, LOGGER, NATS_CONNECTION, SERVICE_CONFIG, type InstanceInfo } from './tokens';
+import { createValidationPipe } from './validation';
+import { describeConnectError } from './preflight';
+
+/** Something a service runs beside its NATS handlers (durable consumers, schedulers). */
+export interface BackgroundWorker {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
+  name: ServiceName;
+  defaultHttpPort: number;
+  config: new () => C;
+  module: Type<unknown> | DynamicModule;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: Function[];
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: Function[];
+  /** Classes (providers of `module`) implementing BackgroundWorker, started after the service is up. */
+  workers?: Type<BackgroundWorker>[];
+}
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Where JSON log lines go (tests capture them); stdout by default. */
+  logDestination?: DestinationStream;
+  /** Start the outbox relay (default true). */
+  relay?: boolean;
+}
+
+export interface RunningService<C extends ServiceConfig = ServiceConfig> {
+  name: ServiceName;
+  instanceId: string;
+  config: C;
+  app: NestFastifyApplication;
+  url: string;
+  nc: NatsConnection;
+  dataSource: DataSource;
+  relay: OutboxRelay;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+@Global()
+@Module({})
+class InfrastructureModule {
+  static with(values: Record<string | symbol, unknown>, classes: object[]): DynamicModule {
+    const providers = [
+      ...Object.getOwnPropertySymbols(values).map((token) => ({ provide: token, useValue: values[token] })),
+      ...classes.map((instance) => ({ provide: instance.constructor, useValue: instance })),
+    ];
+    return { module: InfrastructureModule, providers, exports: providers.map((p) => p.provide) };
+  }
+}
+
+/**
+ * Boots one service: validated config, NATS (+ the event stream), Postgres (+ migrations), the NestJS
+ * app with its NATS handlers in the service's queue group, /health and /metrics over HTTP, the outbox
+ * relay and the service's background workers. stop() is the graceful shutdown.
+ */
+export async function startService<C extends ServiceConfig>(def: ServiceDefinition<C>, opts: StartOptions = {}): Promise<RunningService<C>> {
+  const env = opts.env ?? process.env;
+  const config = loadConfig(def.config, env);
+  const port = env.HTTP_PORT ? config.HTTP_PORT : def.defaultHttpPort;
+  const instanceId = `${def.name}-${randomUUID().slice(0, 8)}`;
+  const logger = createLogger(def.name, opts.logDestination).child({ instance_id: instanceId });
+  logger.level = config.LOG_LEVEL;
+  const prefix = config.NATS_SUBJECT_PREFIX;
+
+  const nc = await connectNats({ url: config.NATS_URL, name: instanceId }).catch((err: unknown) => {
+    throw describeConnectError('NATS', config.NATS_URL, err);
+  });
+  const dataSource = createServiceDataSource({
+    url: config.DATABASE_URL, schema: def.name, poolSize: config.DB_POOL_SIZE,
+    entities: def.entities, migrations: [MessagingTables1764000000000, ...def.migrations],
+  });
+  try {
+    await ensureEventStream(nc, prefix);
+    await initializeServiceDataSource(dataSource).catch((err: unknown) => {
+      throw describeConnectError('Postgres', config.DATABASE_URL, err);
+    });
+  } catch (err) {
+    await nc.close();
+    if (dataSource.isInitialized) await dataSource.destroy();
+    throw err;
+  }
+
+  const metrics = new Metrics(def.name);
+  const bus = new BusClient({ nc, prefix, timeoutMs: config.NATS_REQUEST_TIMEOUT_MS, metrics });
+  const outbox = new OutboxWriter(def.name);
+  const relay = new OutboxRelay({ dataSource, nc, databaseUrl: config.DATABASE_URL, schema: def.name, prefix, logger, metrics });
+  const instance: InstanceInfo = { service: def.name, instanceId, prefix };
+
+  @Module({
+    imports: [
+      InfrastructureModule.with(
+        { [DATA_SOURCE]: dataSource, [NATS_CONNECTION]: nc, [LOGGER]: logger, [SERVICE_CONFIG]: config, [INSTANCE]: instance },
+        [metrics, bus, outbox, relay],
+      ),
+      def.module,
+    ],
+    controllers: [OpsController, createSystemController(def.name)],
+  })
+  class ServiceRootModule {}
+
+  const app = await NestFactory.create<NestFastifyApplication>(ServiceRootModule, new FastifyAdapter({ bodyLimit: 1 << 20 }), {
+    logger: new PinoNestLogger(logger),
+  });
+  const server = new NatsRpcServer({ nc, prefix, queue: def.name, logger, metrics });
+  const ms = app.connectMicroservice({ strategy: server });
+  ms.useGlobalPipes(createValidationPipe());
+  ms.useGlobalFilters(new EnvelopeRpcFilter(logger));
+  await app.startAllMicroservices();
+  await app.listen(port, config.HTTP_HOST);
+  const address = app.getHttpServer().address();
+  const url = `http://${config.HTTP_HOST}:${typeof address === 'object' && address ? address.port : port}`;
+
+  const workers = (def.workers ?? []).map((w) => app.get(w, { strict: false }));
+  if (opts.relay !== false) await relay.start();
+  for (const w of workers) await w.start();
+  logger.info({ url, prefix: prefix || undefined }, `${def.name} service started`);
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => (stopping ??= (async () => {
+    logger.info('shutting down: draining NATS subscriptions and in-flight work');
+    for (const w of [...workers].reverse()) await w.stop().catch((err: unknown) => logger.warn({ err }, 'worker stop failed'));
+    await app.close(); // closes the NATS handlers (drain + wait for in-flight) and the HTTP server
+    await relay.stop();
+    await nc.drain().catch(() => undefined);
+    await dataSource.destroy().catch(() => undefined);
+    logger.info('stopped');
+  })());
+
+  return { name: def.name, instanceId, config, app, url, nc, dataSource, relay, logger, stop };
+}
+
+/** Entry point of a service process: exits with a clear message on bad config or unreachable dependencies. */
+export function runServiceMain<C extends ServiceConfig>(def: ServiceDefinition<C>): void {
+  startService(def).then(
+    (svc) => installShutdown(() => svc.stop(), svc.config.SHUTDOWN_TIMEOUT_MS, svc.logger),
+    (err: Error) => {
+      process.stderr.write(`${def.name}: ${err.message}\n`);
+      process.exit(err.name === 'ConfigError' ? 2 : 1);
+    },
+  );
+}
+
+export function installShutdown(stop: () => Promise<void>, timeoutMs: number, logger: Logger | INestApplication['get'] | { warn: (o: unknown, m: string) => void }): void {
+  const onSignal = (signal: string) => {
+    const timer = setTimeout(() => {
+      (logger as Logger).warn?.({ signal }, 'graceful shutdown timed out; exiting');
+      process.exit(1);
+    }, timeoutMs);
+    timer.unref();
+    stop().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}
