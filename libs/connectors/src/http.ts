@@ -1,0 +1,71 @@
+import { ConnectorError } from './connector-error';
+import type { ConnectorConfig } from './types';
+
+/**
+ * The provider's documented base URL, or `settings.base_url`, which replaces scheme, host and port only
+ * (sandboxes, local fakes); the connector keeps the documented path, version prefix included.
+ */
+export function baseUrl(config: ConnectorConfig, documented: string): string {
+  const override = config.settings?.base_url;
+  if (typeof override !== 'string' || override === '') return documented.replace(/\/$/, '');
+  const doc = new URL(documented);
+  const o = new URL(override);
+  return `${o.protocol}//${o.host}${doc.pathname.replace(/\/$/, '')}`;
+}
+
+export interface ProviderResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  json<T = unknown>(): T;
+}
+
+/**
+ * fetch with a deadline, mapping transport failures to ConnectorErrors. It does not judge HTTP
+ * statuses: the connector reads the provider's own error shape and calls `failFromStatus`.
+ */
+export async function providerFetch(url: string, init: RequestInit & { timeoutMs?: number } = {}): Promise<ProviderResponse> {
+  const { timeoutMs = 15000, ...rest } = init;
+  let res: Response;
+  try {
+    res = await fetch(url, { ...rest, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (err) {
+    const e = err as Error;
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') {
+      throw new ConnectorError('timeout', `no answer from ${new URL(url).host} within ${timeoutMs} ms`);
+    }
+    throw new ConnectorError('network', `cannot reach ${new URL(url).host}: ${(e.cause as Error | undefined)?.message ?? e.message}`);
+  }
+  const text = await res.text();
+  return {
+    status: res.status,
+    headers: res.headers,
+    text,
+    json<T>() {
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        throw new ConnectorError('provider_error', `unreadable answer from ${new URL(url).host} (HTTP ${res.status})`);
+      }
+    },
+  };
+}
+
+/** Maps a non-2xx status and the provider's own reason to a ConnectorError. */
+export function failFromStatus(status: number, reason: string, headers?: Headers): ConnectorError {
+  const r = reason.slice(0, 500);
+  if (status === 401 || status === 403) return new ConnectorError('auth', r, { httpStatus: status });
+  if (status === 429) {
+    const after = Number(headers?.get('retry-after'));
+    return new ConnectorError('rate_limited', r, { httpStatus: status, retryAfterMs: Number.isFinite(after) ? after * 1000 : undefined });
+  }
+  if (status >= 500) return new ConnectorError('provider_error', r, { httpStatus: status });
+  return new ConnectorError('refused', r, { httpStatus: status });
+}
+
+/** Reads a required credential, or fails with `invalid_config` naming the field (not its value). */
+export function requireCredential(config: ConnectorConfig, field: string): string {
+  const v = config.credentials?.[field];
+  if (typeof v !== 'string' || v === '') throw new ConnectorError('invalid_config', `credential ${field} is not set`);
+  return v;
+}

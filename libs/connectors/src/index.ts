@@ -1,0 +1,5 @@
+export * from './types';
+export * from './connector-error';
+export * from './connector';
+export * from './http';
+export * from './registry';

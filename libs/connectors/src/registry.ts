@@ -1,0 +1,39 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Connector } from './connector';
+import type { Category } from './types';
+
+const CONNECTOR_FILE = /^[a-z0-9_]+\.connector\.(js|ts)$/;
+
+/**
+ * Finds connectors by provider key. Every file `providers/<key>.connector.ts` exporting `connector` is
+ * loaded: adding a provider is adding that file (and its catalog seed entry), nothing else.
+ */
+export class ConnectorRegistry {
+  private readonly byKey = new Map<string, Connector>();
+
+  constructor(connectors: Connector[]) {
+    for (const c of connectors) {
+      if (this.byKey.has(c.manifest.key)) throw new Error(`two connectors declare the key ${c.manifest.key}`);
+      this.byKey.set(c.manifest.key, c);
+    }
+  }
+
+  static fromDirectory(dir = join(__dirname, 'providers')): ConnectorRegistry {
+    const connectors = readdirSync(dir)
+      .filter((f) => CONNECTOR_FILE.test(f))
+      .sort()
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      .map((f) => (require(join(dir, f)) as { connector?: Connector }).connector)
+      .filter((c): c is Connector => !!c);
+    return new ConnectorRegistry(connectors);
+  }
+
+  get(key: string): Connector | undefined {
+    return this.byKey.get(key);
+  }
+
+  list(category?: Category): Connector[] {
+    return [...this.byKey.values()].filter((c) => !category || c.manifest.category === category);
+  }
+}

@@ -1,0 +1,33 @@
+/** Provider categories (API.md, Connector catalog). */
+export const CATEGORIES = ['voip', 'email', 'sms', 'payment', 'kyc'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export interface CredentialField {
+  name: string;
+  label: string;
+  /** Write-only: never returned, logged or stored in clear. */
+  secret: boolean;
+  required: boolean;
+}
+
+export interface SettingField {
+  name: string;
+  label: string;
+  default?: string;
+}
+
+/** What the catalog shows about a provider; field names are PROVIDERS.md's, part of the public contract. */
+export interface ProviderManifest {
+  key: string;
+  name: string;
+  category: Category;
+  credential_fields: CredentialField[];
+  /** Connector-specific settings; `base_url` is accepted by every connector and need not be listed. */
+  settings: SettingField[];
+}
+
+/** A provider's decrypted configuration as services receive it from the catalog. */
+export interface ConnectorConfig {
+  credentials: Record<string, string>;
+  settings: Record<string, unknown>;
+}
