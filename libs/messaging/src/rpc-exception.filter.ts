@@ -1,19 +1,26 @@
-import { Catch, type ArgumentsHost, type RpcExceptionFilter } from '@nestjs/common';
+import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { throwError, type Observable } from 'rxjs';
 import { DomainError } from '@app/contracts';
 import { toErrorEnvelope } from './errors';
 
-/** Global filter for NATS handlers: every failure leaves as an ErrorEnvelope; unexpected ones are logged with their stack. */
+/**
+ * Global filter of a service: a NATS handler's failure leaves as an ErrorEnvelope; unexpected ones are
+ * logged with their stack and cross the wire only as INTERNAL.
+ */
 @Catch()
-export class EnvelopeRpcFilter implements RpcExceptionFilter<unknown> {
+export class EnvelopeRpcFilter implements ExceptionFilter<unknown> {
   constructor(private readonly logger: Logger) {}
 
-  catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
+  catch(exception: unknown, host: ArgumentsHost): Observable<never> | void {
     const envelope = toErrorEnvelope(exception);
     if (!(exception instanceof DomainError) && envelope.code === 'INTERNAL') {
-      this.logger.error({ err: exception }, 'unhandled error in NATS handler');
+      this.logger.error({ err: exception, context: host.getType() }, 'unhandled error');
     }
-    return throwError(() => envelope);
+    if (host.getType() === 'rpc') return throwError(() => envelope);
+    // a service's own HTTP surface is only /health and /metrics: answer plainly, never with internals
+    const reply = host.switchToHttp().getResponse<{ status(n: number): { send(b: unknown): void } }>();
+    const status = exception instanceof HttpException ? exception.getStatus() : 500;
+    reply.status(status).send({ status, detail: status === 404 ? 'Not found' : envelope.message });
   }
 }

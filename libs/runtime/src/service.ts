@@ -126,9 +126,10 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
     logger: new PinoNestLogger(logger),
   });
   const server = new NatsRpcServer({ nc, prefix, queue: def.name, logger, metrics });
-  const ms = app.connectMicroservice({ strategy: server });
-  ms.useGlobalPipes(createValidationPipe());
-  ms.useGlobalFilters(new EnvelopeRpcFilter(logger));
+  // registered on the app before connecting, and inherited: the microservice is initialised on connect
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new EnvelopeRpcFilter(logger));
+  app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   await app.listen(port, config.HTTP_HOST);
   const address = app.getHttpServer().address();

@@ -42,6 +42,18 @@ export function installPipeline(fastify: FastifyInstance, deps: { keys: ApiKeyRi
     runWithContext(req.ctx, done);
   });
 
+  // The API speaks JSON only; provider webhooks (/webhooks/**) bring their own content types.
+  fastify.removeContentTypeParser('text/plain');
+  fastify.addHook('preValidation', (req, reply, done) => {
+    const type = req.headers['content-type'];
+    if (req.body !== undefined && !req.url.startsWith('/webhooks/') && !/^application\/(.+\+)?json\b/i.test(type ?? '')) {
+      void reply.status(415).header('content-type', PROBLEM_CONTENT_TYPE)
+        .send(problem(415, 'Unsupported content type: send application/json', { requestId: req.ctx.requestId }));
+      return;
+    }
+    done();
+  });
+
   // body parsing leaves the async context; re-enter it for the handler
   fastify.addHook('preHandler', (req, _reply, done) => runWithContext(req.ctx, done));
 

@@ -1,0 +1,42 @@
+import { IsInt, Min } from 'class-validator';
+import { ConfigError, ServiceConfig, loadConfig } from './config';
+
+class WithLimit extends ServiceConfig {
+  @IsInt() @Min(1)
+  BATCH_SIZE = 100;
+
+  FEATURE_ON = false;
+}
+
+describe(loadConfig.name, () => {
+  it('applies defaults when variables are absent', () => {
+    const c = loadConfig(WithLimit, {});
+    expect(c.NATS_URL).toBe('nats://127.0.0.1:4222');
+    expect(c.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/postgres');
+    expect(c.BATCH_SIZE).toBe(100);
+  });
+
+  it('coerces numbers and booleans from the environment', () => {
+    const c = loadConfig(WithLimit, { BATCH_SIZE: '25', FEATURE_ON: 'true' });
+    expect(c.BATCH_SIZE).toBe(25);
+    expect(c.FEATURE_ON).toBe(true);
+  });
+
+  it('names every bad variable and never echoes its value', () => {
+    let error: unknown;
+    try {
+      loadConfig(WithLimit, { NATS_URL: 'http://secret-host', DATABASE_URL: 'mysql://u:hunter2@x/db', BATCH_SIZE: 'lots', FEATURE_ON: 'maybe' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    for (const name of ['NATS_URL', 'DATABASE_URL', 'BATCH_SIZE', 'FEATURE_ON']) expect(message).toContain(name);
+    expect(message).not.toContain('hunter2');
+    expect(message).not.toContain('secret-host');
+  });
+
+  it('refuses a number out of range', () => {
+    expect(() => loadConfig(WithLimit, { BATCH_SIZE: '0' })).toThrow(/BATCH_SIZE/);
+  });
+});

@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './key-ring';
+export * from './envelope';
+export * from './hmac';
