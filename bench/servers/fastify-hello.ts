@@ -1,0 +1,8 @@
+// Baseline server: bare Fastify hello-world, the ceiling any HTTP route on this machine can reach.
+import Fastify from 'fastify';
+
+const app = Fastify({ logger: false });
+app.get('/', async () => ({ hello: 'world' }));
+app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' }).then((address) => {
+  process.stdout.write(`READY ${address}\n`);
+});
