@@ -1,6 +1,8 @@
-/** Provider categories (API.md, Connector catalog). */
-export const CATEGORIES = ['voip', 'email', 'sms', 'payment', 'kyc'] as const;
-export type Category = (typeof CATEGORIES)[number];
+import { PROVIDER_CATEGORIES, type ProviderCategory } from '@app/contracts';
+
+/** Provider categories (API.md, Connector catalog); the names live in libs/contracts. */
+export const CATEGORIES = PROVIDER_CATEGORIES;
+export type Category = ProviderCategory;
 
 export interface CredentialField {
   name: string;

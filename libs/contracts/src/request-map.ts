@@ -1,5 +1,9 @@
 import type { ServiceName } from './common/envelope';
 import type { EchoReply, EchoRequest, HealthReply } from './system/system.messages';
+import type {
+  ActivateProviderRequest, CategoryView, ListProvidersRequest, ProviderConfigView, ProviderKeyRequest, ProviderView,
+  ResolveConfigRequest, SetDefaultRequest, UpdateCredentialsRequest,
+} from './catalog/catalog.messages';
 
 /**
  * Every request subject and its [request, reply] types. The bus client is typed by this map, so a
@@ -9,6 +13,17 @@ export type RequestMap = {
   [K in `${ServiceName}.system.echo`]: [EchoRequest, EchoReply];
 } & {
   [K in `${ServiceName}.system.health`]: [Record<string, never>, HealthReply];
+} & {
+  'catalog.providers.list': [ListProvidersRequest, { providers: ProviderView[] }];
+  'catalog.providers.get': [ProviderKeyRequest, ProviderView];
+  'catalog.providers.activate': [ActivateProviderRequest, ProviderView];
+  'catalog.providers.credentials.update': [UpdateCredentialsRequest, ProviderView];
+  'catalog.providers.deactivate': [ProviderKeyRequest, ProviderView];
+  'catalog.providers.test': [ProviderKeyRequest, { ok: true }];
+  'catalog.categories.list': [Record<string, never>, { categories: CategoryView[] }];
+  'catalog.categories.default.set': [SetDefaultRequest, CategoryView];
+  'catalog.providers.config.get': [ProviderKeyRequest, ProviderConfigView];
+  'catalog.providers.config.resolve': [ResolveConfigRequest, ProviderConfigView];
 };
 
 export type RequestSubject = keyof RequestMap & string;

@@ -1,0 +1,105 @@
+import { IsBoolean, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+
+export const PROVIDER_CATEGORIES = ['voip', 'email', 'sms', 'payment', 'kyc'] as const;
+export type ProviderCategory = (typeof PROVIDER_CATEGORIES)[number];
+
+const KEY = /^[a-z][a-z0-9_]{0,63}$/;
+
+export class ProviderKeyRequest {
+  @IsString() @Matches(KEY, { message: 'key must be a provider key (lower case letters, digits, _)' })
+  key!: string;
+}
+
+export class ListProvidersRequest {
+  @IsOptional() @IsString() @MaxLength(32)
+  category?: string;
+}
+
+export class ActivateProviderRequest extends ProviderKeyRequest {
+  @IsOptional() @IsObject()
+  credentials?: Record<string, unknown>;
+
+  @IsOptional() @IsObject()
+  settings?: Record<string, unknown>;
+
+  @IsOptional() @IsBoolean()
+  make_default?: boolean;
+
+  @IsOptional() @IsBoolean()
+  verify?: boolean;
+}
+
+export class UpdateCredentialsRequest extends ProviderKeyRequest {
+  @IsObject()
+  credentials!: Record<string, unknown>;
+
+  @IsOptional() @IsBoolean()
+  verify?: boolean;
+}
+
+export class SetDefaultRequest {
+  @IsString() @MaxLength(32)
+  category!: string;
+
+  @IsString() @MaxLength(64)
+  provider!: string;
+}
+
+export class ResolveConfigRequest {
+  @IsIn([...PROVIDER_CATEGORIES])
+  category!: ProviderCategory;
+
+  /** A named provider (must be active and of the category); the category's default otherwise. */
+  @IsOptional() @IsString() @MaxLength(64)
+  provider?: string;
+}
+
+export interface CredentialFieldView {
+  name: string;
+  label: string;
+  secret: boolean;
+  required: boolean;
+}
+
+/** API.md's Provider. Secret credential values are masked; the plain ones are shown. */
+export interface ProviderView {
+  key: string;
+  name: string;
+  category: ProviderCategory;
+  status: 'active' | 'inactive';
+  is_default: boolean;
+  credential_fields: CredentialFieldView[];
+  credentials: Record<string, string>;
+  settings: Record<string, unknown>;
+  activated_at: string | null;
+  updated_at: string;
+}
+
+export interface CategoryView {
+  category: ProviderCategory;
+  default_provider: string | null;
+  active_providers: string[];
+}
+
+/** Decrypted configuration, for services only. `version` grows with every change of the provider. */
+export interface ProviderConfigView {
+  key: string;
+  category: ProviderCategory;
+  status: 'active' | 'inactive';
+  is_default: boolean;
+  credentials: Record<string, string>;
+  settings: Record<string, unknown>;
+  version: number;
+}
+
+/** evt.catalog.provider.changed */
+export interface ProviderChangedEvent {
+  key: string;
+  category: ProviderCategory;
+  action: 'activated' | 'deactivated' | 'credentials_updated' | 'settings_updated' | 'default_changed';
+  status: 'active' | 'inactive';
+  /** The category's default provider after the change. */
+  default_provider: string | null;
+  version: number;
+  at: string;
+}
