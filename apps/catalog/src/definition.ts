@@ -1,13 +1,36 @@
+import { IsString } from 'class-validator';
+import { ConnectorRegistry } from '@app/connectors';
 import { ServiceConfig, type ServiceDefinition } from '@app/runtime';
+import { KeyRing } from '@app/vault';
 import { CatalogModule } from './catalog.module';
+import { Catalog1764000001000 } from './database/migrations/1764000001000-catalog';
+import { CATALOG_ENTITIES } from './providers/catalog.entities';
+import { PROVIDER_SEED, type SeedEntry } from './seed/providers.seed';
 
-export class CatalogConfig extends ServiceConfig {}
+export class CatalogConfig extends ServiceConfig {
+  /** `id:base64(32 bytes)` list; the first encrypts, all decrypt. Checked at start by KeyRing. */
+  @IsString()
+  VAULT_MASTER_KEYS = '';
+}
 
-export const catalogService: ServiceDefinition<CatalogConfig> = {
-  name: 'catalog',
-  defaultHttpPort: 3101,
-  config: CatalogConfig,
-  module: CatalogModule,
-  entities: [],
-  migrations: [],
-};
+/**
+ * The catalog service. `connectorDirs` and `seed` default to libs/connectors/src/providers and
+ * PROVIDER_SEED; a test names a fixture directory and seed to prove a provider needs nothing else.
+ */
+export function createCatalogService(opts: { connectorDirs?: string[]; seed?: SeedEntry[] } = {}): ServiceDefinition<CatalogConfig> {
+  return {
+    name: 'catalog',
+    defaultHttpPort: 3101,
+    config: CatalogConfig,
+    module: CatalogModule.register({
+      registry: () => (opts.connectorDirs ? ConnectorRegistry.fromDirectories(opts.connectorDirs) : ConnectorRegistry.fromDirectory()),
+      seed: opts.seed ?? PROVIDER_SEED,
+    }),
+    entities: CATALOG_ENTITIES,
+    migrations: [Catalog1764000001000],
+    /** Fails before any connection is opened when the vault keys are missing or malformed. */
+    validate: (c) => { KeyRing.fromEnv(c.VAULT_MASTER_KEYS); },
+  };
+}
+
+export const catalogService = createCatalogService();

@@ -8,7 +8,8 @@ import { commsService } from '../../comms/src/definition';
 import { kycService } from '../../kyc/src/definition';
 import { paymentsService } from '../../payments/src/definition';
 
-export const DEFINITIONS: Record<ServiceName, ServiceDefinition> = {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const DEFINITIONS: Record<ServiceName, ServiceDefinition<any>> = {
   catalog: catalogService, payments: paymentsService, kyc: kycService, comms: commsService, affiliates: affiliatesService,
 };
 

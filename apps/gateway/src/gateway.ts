@@ -8,6 +8,7 @@ import type { DestinationStream, Logger } from 'pino';
 import { BusClient, connectNats } from '@app/messaging';
 import { Metrics, PinoNestLogger, createLogger } from '@app/observability';
 import { createValidationPipe, describeConnectError, loadConfig } from '@app/runtime';
+import { CatalogController } from './catalog/catalog.controller';
 import { DiagnosticsController } from './diagnostics/diagnostics.controller';
 import { GatewayConfig } from './gateway.config';
 import { GatewayRuntime } from './gateway.runtime';
@@ -26,7 +27,7 @@ export interface RunningGateway {
 }
 
 /** The controllers of the public surface; each capability adds its own here. */
-const CONTROLLERS = [OpsController, DiagnosticsController];
+const CONTROLLERS = [OpsController, DiagnosticsController, CatalogController];
 
 function gatewayModule(providers: object[]): DynamicModule {
   @Module({})

@@ -5,6 +5,9 @@ import type { Category } from './types';
 
 const CONNECTOR_FILE = /^[a-z0-9_]+\.connector\.(js|ts)$/;
 
+/** Where the platform's own connectors live. */
+export const PROVIDERS_DIR = join(__dirname, 'providers');
+
 /**
  * Finds connectors by provider key. Every file `providers/<key>.connector.ts` exporting `connector` is
  * loaded: adding a provider is adding that file (and its catalog seed entry), nothing else.
@@ -19,13 +22,17 @@ export class ConnectorRegistry {
     }
   }
 
-  static fromDirectory(dir = join(__dirname, 'providers')): ConnectorRegistry {
-    const connectors = readdirSync(dir)
+  static fromDirectory(dir = PROVIDERS_DIR): ConnectorRegistry {
+    return ConnectorRegistry.fromDirectories([dir]);
+  }
+
+  static fromDirectories(dirs: string[]): ConnectorRegistry {
+    const connectors = dirs.flatMap((dir) => readdirSync(dir)
       .filter((f) => CONNECTOR_FILE.test(f))
       .sort()
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       .map((f) => (require(join(dir, f)) as { connector?: Connector }).connector)
-      .filter((c): c is Connector => !!c);
+      .filter((c): c is Connector => !!c));
     return new ConnectorRegistry(connectors);
   }
 

@@ -35,6 +35,8 @@ export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
   entities: Function[];
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: Function[];
+  /** Extra start-up checks of the configuration; throw a ConfigError-named error to refuse. */
+  validate?: (config: C) => void;
   /** Classes (providers of `module`) implementing BackgroundWorker, started after the service is up. */
   workers?: Type<BackgroundWorker>[];
 }
@@ -80,6 +82,7 @@ class InfrastructureModule {
 export async function startService<C extends ServiceConfig>(def: ServiceDefinition<C>, opts: StartOptions = {}): Promise<RunningService<C>> {
   const env = opts.env ?? process.env;
   const config = loadConfig(def.config, env);
+  def.validate?.(config);
   const port = env.HTTP_PORT ? config.HTTP_PORT : def.defaultHttpPort;
   const instanceId = `${def.name}-${randomUUID().slice(0, 8)}`;
   const logger = createLogger(def.name, opts.logDestination).child({ instance_id: instanceId });

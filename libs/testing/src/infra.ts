@@ -51,6 +51,7 @@ export async function createTestInfra(): Promise<TestInfra> {
     HOST: '127.0.0.1',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     PLATFORM_API_KEYS: TEST_API_KEY,
+    VAULT_MASTER_KEYS: TEST_VAULT_KEYS,
   };
   return {
     natsUrl, databaseUrl, prefix: id, env,
@@ -72,6 +73,8 @@ export async function createTestInfra(): Promise<TestInfra> {
 }
 
 export const TEST_API_KEY = 'test-platform-key-0123456789abcdef';
+/** A fixed test master key (never used outside tests). */
+export const TEST_VAULT_KEYS = `test1:${Buffer.alloc(32, 7).toString('base64')}`;
 
 async function reachable(natsUrl: string, dbUrl: string): Promise<boolean> {
   try {

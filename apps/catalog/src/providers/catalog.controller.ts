@@ -1,0 +1,46 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import {
+  ActivateProviderRequest, ListProvidersRequest, ProviderKeyRequest, ResolveConfigRequest, SetDefaultRequest,
+  UpdateCredentialsRequest, catalogSubjects,
+} from '@app/contracts';
+import { currentContext } from '@app/observability';
+import { CatalogService } from './catalog.service';
+
+const actor = () => currentContext()?.actor ?? 'system';
+
+/** NATS handlers of the catalog: validate (global pipe), delegate. */
+@Controller()
+export class CatalogController {
+  constructor(private readonly catalog: CatalogService) {}
+
+  @MessagePattern(catalogSubjects.listProviders)
+  async list(@Payload() req: ListProvidersRequest) { return { providers: await this.catalog.list(req.category) }; }
+
+  @MessagePattern(catalogSubjects.getProvider)
+  get(@Payload() req: ProviderKeyRequest) { return this.catalog.get(req.key); }
+
+  @MessagePattern(catalogSubjects.activate)
+  activate(@Payload() req: ActivateProviderRequest) { return this.catalog.activate(req, actor()); }
+
+  @MessagePattern(catalogSubjects.updateCredentials)
+  updateCredentials(@Payload() req: UpdateCredentialsRequest) { return this.catalog.updateCredentials(req, actor()); }
+
+  @MessagePattern(catalogSubjects.deactivate)
+  deactivate(@Payload() req: ProviderKeyRequest) { return this.catalog.deactivate(req.key, actor()); }
+
+  @MessagePattern(catalogSubjects.test)
+  test(@Payload() req: ProviderKeyRequest) { return this.catalog.test(req.key); }
+
+  @MessagePattern(catalogSubjects.listCategories)
+  async categories() { return { categories: await this.catalog.categories() }; }
+
+  @MessagePattern(catalogSubjects.setDefault)
+  setDefault(@Payload() req: SetDefaultRequest) { return this.catalog.setDefault(req.category, req.provider, actor()); }
+
+  @MessagePattern(catalogSubjects.getConfig)
+  config(@Payload() req: ProviderKeyRequest) { return this.catalog.config(req.key); }
+
+  @MessagePattern(catalogSubjects.resolveConfig)
+  resolve(@Payload() req: ResolveConfigRequest) { return this.catalog.resolve(req.category, req.provider); }
+}

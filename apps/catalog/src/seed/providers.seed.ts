@@ -1,0 +1,21 @@
+/**
+ * The providers this catalog offers. Adding a provider: its connector file in
+ * libs/connectors/src/providers/<key>.connector.ts, and one entry here. Nothing else.
+ */
+export interface SeedEntry {
+  key: string;
+  /** Settings a new row starts with (merged under the connector's declared defaults). */
+  settings?: Record<string, unknown>;
+}
+
+export const PROVIDER_SEED: SeedEntry[] = [
+  { key: 'zadarma' },
+  { key: 'voiso' },
+  { key: 'twilio_voice' },
+  { key: 'sendgrid' },
+  { key: 'gmail' },
+  { key: 'twilio_sms' },
+  { key: 'praxis' },
+  { key: 'bridgerpay' },
+  { key: 'sumsub' },
+];
