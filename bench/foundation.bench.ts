@@ -122,3 +122,5 @@ async function outboxBench(databaseUrl: string, prefix: string, nc: Awaited<Retu
     await ds.destroy();
   }
 }
+
+export const suite = { name: 'foundation', run: foundationBench };

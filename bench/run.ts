@@ -1,10 +1,20 @@
 // `npm run bench`: each subject against its baseline, alternating, in one run. This process (the load
 // generator) is pinned to CPU 1 and the servers to CPU 0, so neither steals the other's core.
 import { spawnSync } from 'node:child_process';
-import { foundationBench } from './foundation.bench';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Comparison } from './lib/measure';
 
-const SUITES: Record<string, () => Promise<Comparison[]>> = { foundation: foundationBench };
+/** Every `bench/<name>.bench.ts` exporting `suite = { name, run }` is a suite; `npm run bench -- <name>` runs one. */
+function loadSuites(): Record<string, () => Promise<Comparison[]>> {
+  const suites: Record<string, () => Promise<Comparison[]>> = {};
+  for (const file of readdirSync(__dirname).filter((f) => /\.bench\.js$/.test(f)).sort()) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { suite } = require(join(__dirname, file)) as { suite?: { name: string; run: () => Promise<Comparison[]> } };
+    if (suite) suites[suite.name] = suite.run;
+  }
+  return suites;
+}
 
 async function main() {
   if (!process.env.BENCH_PINNED) {
@@ -13,6 +23,7 @@ async function main() {
     });
     process.exit(r.status ?? 1);
   }
+  const SUITES = loadSuites();
   const wanted = process.argv.slice(2).filter((a) => a in SUITES);
   const suites = wanted.length ? wanted : Object.keys(SUITES);
   process.stdout.write(`benchmarks on ${new Date().toISOString()} (node ${process.version})\n\n`);

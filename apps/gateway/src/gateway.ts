@@ -8,7 +8,11 @@ import type { DestinationStream, Logger } from 'pino';
 import { BusClient, connectNats } from '@app/messaging';
 import { Metrics, PinoNestLogger, createLogger } from '@app/observability';
 import { createValidationPipe, describeConnectError, loadConfig } from '@app/runtime';
+import { AffiliatesController } from './affiliates/affiliates.controller';
 import { CatalogController } from './catalog/catalog.controller';
+import { CommsController } from './comms/comms.controller';
+import { KycController } from './kyc/kyc.controller';
+import { PaymentsController } from './payments/payments.controller';
 import { DiagnosticsController } from './diagnostics/diagnostics.controller';
 import { GatewayConfig } from './gateway.config';
 import { GatewayRuntime } from './gateway.runtime';
@@ -16,6 +20,7 @@ import { ApiKeyRing } from './http/auth';
 import { installPipeline } from './http/pipeline';
 import { ProblemFilter } from './http/problem.filter';
 import { OpsController } from './ops/ops.controller';
+import { registerWebhookRoutes } from './webhooks/webhook.routes';
 
 export interface RunningGateway {
   app: NestFastifyApplication;
@@ -27,7 +32,9 @@ export interface RunningGateway {
 }
 
 /** The controllers of the public surface; each capability adds its own here. */
-const CONTROLLERS = [OpsController, DiagnosticsController, CatalogController];
+const CONTROLLERS = [
+  OpsController, DiagnosticsController, CatalogController, PaymentsController, KycController, CommsController, AffiliatesController,
+];
 
 function gatewayModule(providers: object[]): DynamicModule {
   @Module({})
@@ -57,6 +64,7 @@ export async function startGateway(opts: { env?: NodeJS.ProcessEnv; logDestinati
 
   const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, trustProxy: true, return503OnClosing: true });
   installPipeline(adapter.getInstance(), { keys: new ApiKeyRing(config.PLATFORM_API_KEYS), logger, metrics });
+  registerWebhookRoutes(adapter.getInstance(), { bus, publicBaseUrl: config.PUBLIC_BASE_URL, logger });
   const app = await NestFactory.create<NestFastifyApplication>(gatewayModule([bus, metrics, runtime]), adapter, {
     logger: new PinoNestLogger(logger),
   });

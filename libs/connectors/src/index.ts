@@ -4,3 +4,8 @@ export * from './connector';
 export * from './http';
 export * from './registry';
 export * from './config-cache';
+export * from './ports/payment.port';
+export * from './ports/kyc.port';
+export * from './ports/email.port';
+export * from './ports/sms.port';
+export * from './ports/voice.port';

@@ -6,3 +6,4 @@ export * from './events';
 export * from './request-map';
 export * from './catalog/catalog.subjects';
 export * from './catalog/catalog.messages';
+export * from './webhooks/webhooks.messages';

@@ -4,6 +4,10 @@ import type {
   ActivateProviderRequest, CategoryView, ListProvidersRequest, ProviderConfigView, ProviderKeyRequest, ProviderView,
   ResolveConfigRequest, SetDefaultRequest, UpdateCredentialsRequest,
 } from './catalog/catalog.messages';
+import type { PaymentsRequests } from './payments/payments.requests';
+import type { KycRequests } from './kyc/kyc.requests';
+import type { CommsRequests } from './comms/comms.requests';
+import type { AffiliatesRequests } from './affiliates/affiliates.requests';
 
 /**
  * Every request subject and its [request, reply] types. The bus client is typed by this map, so a
@@ -24,7 +28,7 @@ export type RequestMap = {
   'catalog.categories.default.set': [SetDefaultRequest, CategoryView];
   'catalog.providers.config.get': [ProviderKeyRequest, ProviderConfigView];
   'catalog.providers.config.resolve': [ResolveConfigRequest, ProviderConfigView];
-};
+} & PaymentsRequests & KycRequests & CommsRequests & AffiliatesRequests;
 
 export type RequestSubject = keyof RequestMap & string;
 export type RequestOf<S extends RequestSubject> = RequestMap[S][0];

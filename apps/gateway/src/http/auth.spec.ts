@@ -25,6 +25,7 @@ describe(requiresPlatformKey.name, () => {
     ['/api/platform/integrations/providers', true],
     ['/payments/gateway', true],
     ['/webhooks/kyc/sumsub', false],
+    ['/webhooks/kyc', true],
     ['/health', false],
     ['/docs-json', false],
     ['/paymentsX', false],

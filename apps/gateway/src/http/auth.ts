@@ -2,7 +2,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 
 /** Paths that need a platform key (API.md, Conventions). */
 export function requiresPlatformKey(path: string): boolean {
-  return path === '/api/platform' || path.startsWith('/api/platform/') || path === '/payments' || path.startsWith('/payments/');
+  return path === '/api/platform' || path.startsWith('/api/platform/') || path === '/payments' || path.startsWith('/payments/')
+    // the internal KYC format is posted by the platform (other connectors, manual decisions), not a provider
+    || path === '/webhooks/kyc';
 }
 
 /**
