@@ -25,13 +25,19 @@ export interface Platform {
 }
 
 /** Every service (or the ones named) and the gateway, in this process, on real NATS and Postgres. */
-export async function startPlatform(opts: { services?: ServiceName[]; env?: NodeJS.ProcessEnv } = {}): Promise<Platform> {
+export async function startPlatform(opts: {
+  services?: ServiceName[];
+  env?: NodeJS.ProcessEnv;
+  /** Replaces a service's definition (e.g. a catalog with a fixture connector directory). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  definitions?: Partial<Record<ServiceName, ServiceDefinition<any>>>;
+} = {}): Promise<Platform> {
   const infra = await createTestInfra();
   const env = { ...infra.env, ...opts.env };
   const logs = new LogCapture();
   const services = new Map<ServiceName, RunningService[]>();
   const startReplica = async (name: ServiceName) => {
-    const svc = await startService(DEFINITIONS[name], { env, logDestination: logs });
+    const svc = await startService(opts.definitions?.[name] ?? DEFINITIONS[name], { env, logDestination: logs });
     services.set(name, [...(services.get(name) ?? []), svc]);
     return svc;
   };

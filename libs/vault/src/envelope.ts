@@ -34,6 +34,11 @@ interface Sealed {
 export class Vault {
   constructor(private readonly ring: KeyRing) {}
 
+  /** The id of the master key new records are sealed with. */
+  get currentKeyId(): string {
+    return this.ring.current.id;
+  }
+
   encrypt(plaintext: string, aad: VaultAad): string {
     const dataKey = randomBytes(KEY_BYTES);
     try {
