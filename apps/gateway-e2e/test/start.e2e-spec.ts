@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startService } from '@app/runtime';
+import { TEST_VAULT_KEYS } from '@app/testing';
 import { catalogService } from '../../catalog/src/definition';
 
 const root = join(__dirname, '../../..');
@@ -37,6 +38,7 @@ describe('start-up against missing dependencies', () => {
   });
 
   it('a service names the dependency it cannot reach', async () => {
-    await expect(startService(catalogService, { env: { NATS_URL: 'nats://127.0.0.1:1' } })).rejects.toThrow(/cannot reach NATS/);
+    await expect(startService(catalogService, { env: { NATS_URL: 'nats://127.0.0.1:1', VAULT_MASTER_KEYS: TEST_VAULT_KEYS } }))
+      .rejects.toThrow(/cannot reach NATS/);
   });
 });
