@@ -113,6 +113,18 @@ describe('gateway foundation (real NATS and Postgres)', () => {
     expect(metrics).toMatch(/nats_handler_duration_seconds_count\{[^}]*subject="catalog.system.health",outcome="ok"/);
   });
 
+  it('finishes a request in flight when its service shuts down gracefully', async () => {
+    const inFlight = p.api('/api/platform/diagnostics/echo', { method: 'POST', json: { service: 'kyc', message: 'finish me', delay_ms: 300 } });
+    await new Promise((r) => setTimeout(r, 100));
+    const [kyc] = p.services.get('kyc')!;
+    await kyc.stop();
+    const res = await inFlight;
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ message: 'finish me', service: 'kyc' });
+    const after = await p.api('/api/platform/diagnostics/echo', { method: 'POST', json: { service: 'kyc', message: 'anyone?' } });
+    expect(after.status).toBe(503);
+  });
+
   it('gives 503 for a stopped service while the gateway stays up', async () => {
     for (const s of p.services.get('affiliates')!) await s.stop();
     const res = await p.api('/api/platform/diagnostics/echo', { method: 'POST', json: { service: 'affiliates', message: 'anyone?' } });

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { Global, Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import { Global, Module, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -168,10 +168,10 @@ export function runServiceMain<C extends ServiceConfig>(def: ServiceDefinition<C
   );
 }
 
-export function installShutdown(stop: () => Promise<void>, timeoutMs: number, logger: Logger | INestApplication['get'] | { warn: (o: unknown, m: string) => void }): void {
+export function installShutdown(stop: () => Promise<void>, timeoutMs: number, logger: Logger): void {
   const onSignal = (signal: string) => {
     const timer = setTimeout(() => {
-      (logger as Logger).warn?.({ signal }, 'graceful shutdown timed out; exiting');
+      logger.warn({ signal }, 'graceful shutdown timed out; exiting');
       process.exit(1);
     }, timeoutMs);
     timer.unref();
