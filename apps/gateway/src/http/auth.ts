@@ -21,13 +21,24 @@ export class ApiKeyRing {
     });
   }
 
+  /**
+   * Headers that already authenticated, so a valid key is hashed once, not per request. Only successes
+   * are kept (a few entries: one per configured key and header spelling); failures always take the
+   * full constant-time path.
+   */
+  private readonly accepted = new Map<string, string>();
+
   /** The id of the key in an Authorization header, or null. */
   authenticate(authorization: string | undefined): string | null {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+    if (authorization === undefined) return null;
+    const known = this.accepted.get(authorization);
+    if (known) return known;
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!match) return null;
     const digest = createHash('sha256').update(match[1]).digest();
     let found: string | null = null;
     for (const k of this.keys) if (timingSafeEqual(k.digest, digest)) found = k.id;
+    if (found && this.accepted.size < 64) this.accepted.set(authorization, found);
     return found;
   }
 }
