@@ -206,6 +206,14 @@ describe('connector catalog through the gateway (real NATS and Postgres, provide
     expect(audit[0]).toMatchObject({ provider_key: 'sendgrid', action: 'activated', details: { credential_fields: ['api_key'], settings: ['base_url'] } });
   });
 
+  it('never exposes the decrypted configuration through the gateway', async () => {
+    for (const path of ['/api/platform/integrations/providers/sendgrid/config', '/api/platform/integrations/providers/sendgrid/credentials']) {
+      const res = await p.api(path);
+      expect(res.status).toBe(404);
+      expect(await res.text()).not.toContain(SG_KEY);
+    }
+  });
+
   it('keeps no secret in clear in any table or log line', async () => {
     const tables = await dbRows(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'catalog'`);
     let dump = '';
