@@ -18,8 +18,10 @@ describe('gateway foundation (real NATS and Postgres)', () => {
 
   it('carries a request to a service over NATS and back, with the request id logged on both sides', async () => {
     const requestId = `req-${randomUUID()}`;
+    const traceId = randomUUID().replace(/-/g, '');
     const res = await p.api('/api/platform/diagnostics/echo', {
-      method: 'POST', json: { service: 'payments', message: 'ping' }, headers: { 'x-request-id': requestId },
+      method: 'POST', json: { service: 'payments', message: 'ping' },
+      headers: { 'x-request-id': requestId, traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-request-id')).toBe(requestId);
@@ -29,6 +31,7 @@ describe('gateway foundation (real NATS and Postgres)', () => {
     const lines = p.logs.entries().filter((l) => l.request_id === requestId);
     expect(lines.some((l) => l.service === 'gateway')).toBe(true);
     expect(lines.some((l) => l.service === 'payments')).toBe(true);
+    expect(lines.every((l) => l.trace_id === traceId)).toBe(true);
   });
 
   it('answers an unknown route with a problem+json 404', async () => {

@@ -5,7 +5,7 @@ import {
   DomainError, ErrorCode, Headers as H,
   type ReplyEnvelope, type RequestSubject, type RequestOf, type ReplyOf,
 } from '@app/contracts';
-import { currentContext, type Metrics } from '@app/observability';
+import { currentContext, nextTraceparent, type Metrics } from '@app/observability';
 import { prefixed } from './nats';
 
 export interface BusClientOptions {
@@ -40,6 +40,7 @@ export class BusClient extends ClientProxy {
     const ctx = currentContext();
     h.set(H.requestId, ctx?.requestId ?? randomUUID());
     if (ctx?.actor) h.set(H.actor, ctx.actor);
+    if (ctx?.traceId) h.set(H.traceparent, nextTraceparent(ctx.traceId));
     const started = process.hrtime.bigint();
     let outcome = 'ok';
     try {

@@ -2,7 +2,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMes
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
-import { runWithContext, type Metrics } from '@app/observability';
+import { runWithContext, traceIdOf, type Metrics } from '@app/observability';
 import { eventStreamNames } from './streams';
 import { prefixed, prefixedName } from './nats';
 
@@ -87,7 +87,7 @@ export class DurableConsumer<T = unknown> {
     const id = m.headers?.get('Nats-Msg-Id') || `${m.info.stream}:${m.seq}`;
     const requestId = m.headers?.get('x-request-id') || id;
     const subject = this.opts.prefix ? m.subject.slice(this.opts.prefix.length + 1) : m.subject;
-    await runWithContext({ requestId }, async () => {
+    await runWithContext({ requestId, traceId: traceIdOf(m.headers?.get('traceparent')) }, async () => {
       try {
         const handled = await this.opts.dataSource.transaction(async (manager) => {
           const inserted: unknown[] = await manager.query(

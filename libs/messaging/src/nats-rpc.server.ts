@@ -4,7 +4,7 @@ import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node'
 import type { Logger } from 'pino';
 import { lastValueFrom } from 'rxjs';
 import { Headers as H, type ReplyEnvelope } from '@app/contracts';
-import { runWithContext, type Metrics } from '@app/observability';
+import { runWithContext, traceIdOf, type Metrics } from '@app/observability';
 import { toErrorEnvelope } from './errors';
 import { prefixed } from './nats';
 
@@ -58,8 +58,9 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
     const started = process.hrtime.bigint();
     const requestId = msg.headers?.get(H.requestId) || randomUUID();
     const actor = msg.headers?.get(H.actor) || undefined;
+    const traceId = traceIdOf(msg.headers?.get(H.traceparent));
     let reply: ReplyEnvelope<unknown>;
-    await runWithContext({ requestId, actor }, async () => {
+    await runWithContext({ requestId, actor, traceId }, async () => {
       try {
         const data = msg.data.length ? msg.json<unknown>() : {};
         const ctx = new NatsRpcContext([msg.subject, msg.headers]);

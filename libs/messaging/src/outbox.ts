@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { EventSubject } from '@app/contracts';
-import { currentContext } from '@app/observability';
+import { currentContext, nextTraceparent } from '@app/observability';
 
 /** LISTEN/NOTIFY channel: the insert notifies on commit, so relays in every replica wake at once. */
 export function outboxChannel(schema: string): string {
@@ -23,7 +23,9 @@ export class OutboxWriter {
     const ctx = currentContext();
     await manager.query(
       `INSERT INTO outbox (id, subject, payload, headers) VALUES ($1, $2, $3, $4)`,
-      [id, subject, JSON.stringify(payload), JSON.stringify(ctx ? { 'x-request-id': ctx.requestId } : {})],
+      [id, subject, JSON.stringify(payload), JSON.stringify(ctx ? {
+        'x-request-id': ctx.requestId, ...(ctx.traceId ? { traceparent: nextTraceparent(ctx.traceId) } : {}),
+      } : {})],
     );
     await manager.query(`SELECT pg_notify($1, '')`, [outboxChannel(this.schema)]);
     return id;

@@ -25,7 +25,7 @@ export function createLogger(service: string, destination?: DestinationStream): 
       timestamp: pino.stdTimeFunctions.isoTime,
       mixin() {
         const ctx = currentContext();
-        return ctx ? { request_id: ctx.requestId } : {};
+        return ctx ? { request_id: ctx.requestId, ...(ctx.traceId ? { trace_id: ctx.traceId } : {}) } : {};
       },
       formatters: { level: (label) => ({ level: label }) },
     },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { runWithContext, type Metrics, type RequestContext } from '@app/observability';
+import { newTraceId, runWithContext, traceIdOf, type Metrics, type RequestContext } from '@app/observability';
 import { ApiKeyRing, requiresPlatformKey } from './auth';
 import { PROBLEM_CONTENT_TYPE, problem } from './problem';
 
@@ -26,7 +26,8 @@ export function installPipeline(fastify: FastifyInstance, deps: { keys: ApiKeyRi
   fastify.addHook('onRequest', (req, reply, done) => {
     const given = req.headers['x-request-id'];
     const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    req.ctx = { requestId };
+    const traceparent = req.headers.traceparent;
+    req.ctx = { requestId, traceId: traceIdOf(typeof traceparent === 'string' ? traceparent : undefined) ?? newTraceId() };
     void reply.header('x-request-id', requestId);
     const path = req.url.split('?')[0];
     if (requiresPlatformKey(path)) {
