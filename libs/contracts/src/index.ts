@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 export * from './common/errors';
 export * from './common/envelope';
 export * from './system/system.subjects';
@@ -7,3 +8,12 @@ export * from './request-map';
 export * from './catalog/catalog.subjects';
 export * from './catalog/catalog.messages';
 export * from './webhooks/webhooks.messages';
+export * from './comms/comms.subjects';
+export * from './comms/comms.messages';
+export * from './payments/payments.subjects';
+export * from './payments/payments.messages';
+export * from './payments/iso';
+export * from './affiliates/affiliates.subjects';
+export * from './affiliates/affiliates.messages';
+export * from './kyc/kyc.subjects';
+export * from './kyc/kyc.messages';
