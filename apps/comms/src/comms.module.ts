@@ -1,5 +1,21 @@
 import { Module } from '@nestjs/common';
+import { CallbacksService } from './messages/callbacks.service';
+import { CommsController } from './messages/comms.controller';
+import { CommsService } from './messages/comms.service';
+import { DispatchService } from './messages/dispatch.service';
+import { IdempotencyRepository } from './messages/idempotency.repository';
+import { IdempotencyService } from './messages/idempotency.service';
+import { MessagesQuery } from './messages/messages.query';
+import { MessagesRepository } from './messages/messages.repository';
+import { PROVIDER_INFRA } from './messages/provider-configs';
+import { StatusRecorder } from './messages/status.recorder';
 
-/** The comms service's features; each capability issue adds its feature module here. */
-@Module({ imports: [] })
+/** The comms service's features: dispatch (email, SMS, calls), delivery callbacks, the message log. */
+@Module({
+  controllers: [CommsController],
+  providers: [
+    ...PROVIDER_INFRA, MessagesRepository, IdempotencyRepository, IdempotencyService, StatusRecorder, DispatchService,
+    CallbacksService, CommsService, MessagesQuery,
+  ],
+})
 export class CommsModule {}

@@ -1,13 +1,20 @@
-import { ServiceConfig, type ServiceDefinition } from '@app/runtime';
+import type { ServiceDefinition } from '@app/runtime';
+import { Kyc1764000005000 } from './database/migrations/1764000005000-kyc';
+import { KycConfig } from './kyc.config';
 import { KycModule } from './kyc.module';
+import { ConfigCacheWorker } from './providers/config-cache.worker';
+import { ReconciliationJob } from './reconcile/reconciliation.job';
+import { KYC_ENTITIES } from './records/kyc.entities';
+import { WebhookProcessorWorker } from './webhooks/webhook-processor.worker';
 
-export class KycConfig extends ServiceConfig {}
+export { KycConfig };
 
 export const kycService: ServiceDefinition<KycConfig> = {
   name: 'kyc',
   defaultHttpPort: 3103,
   config: KycConfig,
   module: KycModule,
-  entities: [],
-  migrations: [],
+  entities: KYC_ENTITIES,
+  migrations: [Kyc1764000005000],
+  workers: [ConfigCacheWorker, WebhookProcessorWorker, ReconciliationJob],
 };

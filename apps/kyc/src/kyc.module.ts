@@ -1,5 +1,43 @@
 import { Module } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { ConnectorRegistry, ProviderConfigCache } from '@app/connectors';
+import { BusClient } from '@app/messaging';
+import { INSTANCE, NATS_CONNECTION, type InstanceInfo } from '@app/runtime';
+import { ApplicantsController } from './applicants/applicants.controller';
+import { ApplicantsService } from './applicants/applicants.service';
+import { IdempotencyRepository } from './applicants/idempotency.repository';
+import { IdempotencyService } from './applicants/idempotency.service';
+import { ApplyKycDecision } from './decisions/apply-decision';
+import { gatePolicyProvider } from './gates/gates.policy';
+import { ConfigCacheWorker } from './providers/config-cache.worker';
+import { KycProviders } from './providers/kyc-providers';
+import { ReconcileApplicant } from './reconcile/reconcile-applicant';
+import { ReconciliationJob } from './reconcile/reconciliation.job';
+import { EventsRepository } from './records/events.repository';
+import { RecordsController } from './records/records.controller';
+import { RecordsRepository } from './records/records.repository';
+import { RecordsService } from './records/records.service';
+import { InternalWebhookService } from './webhooks/internal-webhook.service';
+import { ProcessWebhookEvent } from './webhooks/process-webhook';
+import { WebhookIntakeService } from './webhooks/webhook-intake.service';
+import { WebhookProcessorWorker } from './webhooks/webhook-processor.worker';
+import { WebhooksController } from './webhooks/webhooks.controller';
 
-/** The kyc service's features; each capability issue adds its feature module here. */
-@Module({ imports: [] })
+/** The kyc service: applicants, KYC webhooks, status mapping, the five compliance gates. */
+@Module({
+  controllers: [ApplicantsController, RecordsController, WebhooksController],
+  providers: [
+    { provide: ConnectorRegistry, useFactory: () => ConnectorRegistry.fromDirectory() },
+    {
+      provide: ProviderConfigCache, inject: [BusClient, NATS_CONNECTION, INSTANCE],
+      useFactory: (bus: BusClient, nc: NatsConnection, i: InstanceInfo) => new ProviderConfigCache(bus, nc, i.prefix),
+    },
+    gatePolicyProvider,
+    KycProviders, ConfigCacheWorker,
+    RecordsRepository, EventsRepository, IdempotencyRepository,
+    IdempotencyService, ApplicantsService, RecordsService,
+    ApplyKycDecision, WebhookIntakeService, InternalWebhookService, ProcessWebhookEvent, WebhookProcessorWorker,
+    ReconcileApplicant, ReconciliationJob,
+  ],
+})
 export class KycModule {}

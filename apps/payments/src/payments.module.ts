@@ -1,5 +1,28 @@
 import { Module } from '@nestjs/common';
+import { ConnectorRegistry } from '@app/connectors';
+import { CallbacksController } from './callbacks/callbacks.controller';
+import { PaymentCallbacks } from './callbacks/payment-callbacks';
+import { PaymentsWorker } from './payments.worker';
+import { GatewayChooser } from './resolve/gateway-chooser';
+import { ResolveController } from './resolve/resolve.controller';
+import { ResolveGateway } from './resolve/resolve-gateway';
+import { RoutingChanges } from './routing/routing-changes';
+import { RoutingTable } from './routing/routing-table';
+import { RoutingController } from './routing/routing.controller';
+import { RoutingRepository } from './routing/routing.repository';
+import { RoutingService } from './routing/routing.service';
+import { SessionsRepository } from './sessions/sessions.repository';
+import { PaymentsMetrics } from './shared/payments.metrics';
+import { providerConfigCacheProvider } from './shared/provider-configs';
 
-/** The payments service's features; each capability issue adds its feature module here. */
-@Module({ imports: [] })
+/** The payments service: routing, gateway resolution with failover, cashier sessions and callbacks. */
+@Module({
+  controllers: [RoutingController, ResolveController, CallbacksController],
+  providers: [
+    RoutingRepository, RoutingTable, RoutingChanges, RoutingService,
+    GatewayChooser, ResolveGateway, SessionsRepository, PaymentCallbacks, PaymentsMetrics, PaymentsWorker,
+    providerConfigCacheProvider,
+    { provide: ConnectorRegistry, useFactory: () => ConnectorRegistry.fromDirectory() },
+  ],
+})
 export class PaymentsModule {}

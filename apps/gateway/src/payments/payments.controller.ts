@@ -1,6 +1,11 @@
-import { Controller } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { paymentsSubjects } from '@app/contracts';
 import { BusClient } from '@app/messaging';
+import { CountryParam, DefaultRouteBody, ResolveQuery, RouteBody } from './payments.dto';
+
+/** Opening a cashier session may take two provider calls (a failover): more than the default deadline. */
+const RESOLVE_TIMEOUT_MS = 30000;
 
 /** The payments part of API.md; each route is one NATS request to the payments service. */
 @ApiTags('payments')
@@ -8,4 +13,44 @@ import { BusClient } from '@app/messaging';
 @Controller()
 export class PaymentsController {
   constructor(private readonly bus: BusClient) {}
+
+  // declared before the :country routes, so `default` is never read as a country
+  @Put('api/platform/payments/routing/default')
+  @ApiOperation({ summary: 'Set the default gateway pair (used by unconfigured countries and inactive routes)' })
+  setDefault(@Body() body: DefaultRouteBody) {
+    return this.bus.request(paymentsSubjects.setDefault, body);
+  }
+
+  @Get('api/platform/payments/routing/default')
+  getDefault() {
+    return this.bus.request(paymentsSubjects.getDefault, {});
+  }
+
+  @Get('api/platform/payments/routing')
+  list() {
+    return this.bus.request(paymentsSubjects.listRoutes, {});
+  }
+
+  @Put('api/platform/payments/routing/:country')
+  @ApiOperation({ summary: 'Create or replace a country\'s route' })
+  put(@Param() p: CountryParam, @Body() body: RouteBody) {
+    return this.bus.request(paymentsSubjects.putRoute, { ...body, country: p.country });
+  }
+
+  @Get('api/platform/payments/routing/:country')
+  get(@Param() p: CountryParam) {
+    return this.bus.request(paymentsSubjects.getRoute, { country: p.country });
+  }
+
+  @Delete('api/platform/payments/routing/:country')
+  @HttpCode(204)
+  async delete(@Param() p: CountryParam): Promise<void> {
+    await this.bus.request(paymentsSubjects.deleteRoute, { country: p.country });
+  }
+
+  @Get('payments/gateway')
+  @ApiOperation({ summary: 'Resolve the gateway for a country and direction and open its cashier session (embed or redirect)' })
+  resolve(@Query() q: ResolveQuery) {
+    return this.bus.request(paymentsSubjects.resolveGateway, q, { timeoutMs: RESOLVE_TIMEOUT_MS });
+  }
 }

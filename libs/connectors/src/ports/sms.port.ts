@@ -1,3 +1,15 @@
-/** Filled in by the communications issue (SmsPort: send, status callbacks). */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface SmsPort {}
+import type { ConnectorConfig } from '../types';
+import type { ParseCallback, SendOptions, SendResult } from './delivery.port';
+
+export interface OutboundSms {
+  messageId: string;
+  /** E.164. */
+  to: string;
+  body: string;
+}
+
+/** SMS providers: send one message; read its status callbacks. */
+export interface SmsPort {
+  send(config: ConnectorConfig, sms: OutboundSms, opts: SendOptions): Promise<SendResult>;
+  parseCallback: ParseCallback;
+}

@@ -1,3 +1,17 @@
-/** Filled in by the communications issue (VoicePort: click-to-call, call-status callbacks). */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface VoicePort {}
+import type { ConnectorConfig } from '../types';
+import type { ParseCallback, SendOptions, SendResult } from './delivery.port';
+
+export interface OutboundCall {
+  messageId: string;
+  /** The lead, E.164. */
+  to: string;
+  /** The agent side: extension, SIP id, agent e-mail or number, as the provider understands it. */
+  agent: string;
+  customerId?: string;
+}
+
+/** VoIP providers: click-to-call (agent and lead bridged); read call-status callbacks. */
+export interface VoicePort {
+  call(config: ConnectorConfig, call: OutboundCall, opts: SendOptions): Promise<SendResult>;
+  parseCallback: ParseCallback;
+}

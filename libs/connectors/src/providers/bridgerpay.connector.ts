@@ -1,6 +1,9 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { PaymentStatus } from '@app/contracts';
 import type { Connector } from '../connector';
 import { ConnectorError } from '../connector-error';
 import { baseUrl, failFromStatus, providerFetch, requireCredential } from '../http';
+import { canonicalAmount, type CashierRequest, type PaymentNotification, type PaymentPort, type StoredOrder } from '../ports/payment.port';
 import type { ConnectorConfig } from '../types';
 
 /** v2 is the version the help centre and the community connector use (PROVIDERS.md §2). */
@@ -29,9 +32,10 @@ export function bridgerpayReason(text: string, status: number): string {
 }
 
 /** JSON call to the BridgerPay API; `token` adds the Bearer header. Exported for the payments issue. */
-export async function bridgerpayRequest<T>(config: ConnectorConfig, method: string, path: string, body?: unknown, token?: string): Promise<T> {
+export async function bridgerpayRequest<T>(config: ConnectorConfig, method: string, path: string, body?: unknown, token?: string, timeoutMs?: number): Promise<T> {
   const res = await providerFetch(`${baseUrl(config, API)}${path}`, {
     method,
+    timeoutMs,
     headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
@@ -43,15 +47,147 @@ export async function bridgerpayRequest<T>(config: ConnectorConfig, method: stri
 }
 
 /** `POST /v2/auth/login`: a JWT valid for `expiresIn` seconds (7200 documented). */
-export async function bridgerpayLogin(config: ConnectorConfig): Promise<{ token: string; expiresIn: number }> {
+export async function bridgerpayLogin(config: ConnectorConfig, timeoutMs?: number): Promise<{ token: string; expiresIn: number }> {
   const result = await bridgerpayRequest<{ access_token?: { token?: string; expires_in?: number } }>(config, 'POST', '/auth/login', {
     user_name: requireCredential(config, 'username'),
     password: requireCredential(config, 'password'),
-  });
+  }, undefined, timeoutMs);
   const token = result.access_token?.token;
   if (!token) throw new ConnectorError('provider_error', 'BridgerPay: login answer without an access token');
   return { token, expiresIn: result.access_token?.expires_in ?? 7200 };
 }
+
+/**
+ * Login tokens per API host and credentials, kept until shortly before they expire (7200 s): a login
+ * per cashier session would double every session's latency. A rotation changes the key, so the old
+ * token is simply never asked for again.
+ */
+const tokens = new Map<string, { token: Promise<string>; until: number }>();
+const TOKEN_MARGIN_MS = 60_000;
+
+function tokenKey(config: ConnectorConfig): string {
+  const secret = createHash('sha256').update(requireCredential(config, 'password')).digest('hex');
+  return `${baseUrl(config, API)}|${requireCredential(config, 'username')}|${secret}`;
+}
+
+function cachedToken(config: ConnectorConfig, timeoutMs?: number): Promise<string> {
+  const key = tokenKey(config);
+  const hit = tokens.get(key);
+  if (hit && hit.until > Date.now()) return hit.token;
+  const entry = { token: bridgerpayLogin(config, timeoutMs).then(({ token, expiresIn }) => {
+    entry.until = Date.now() + Math.max(expiresIn * 1000 - TOKEN_MARGIN_MS, 0);
+    return token;
+  }), until: Number.POSITIVE_INFINITY };
+  entry.token.catch(() => { if (tokens.get(key) === entry) tokens.delete(key); });
+  tokens.set(key, entry);
+  return entry.token;
+}
+
+/** PROVIDERS.md §2 status mapping: notification types first, then the charge's own status. */
+const STATUS: Record<string, PaymentStatus | null> = {
+  'cashier.session.init': 'pending', init: 'pending', in_process: 'pending', pending: 'pending', authorized: 'pending',
+  'capture in progress': 'pending', approved_on_hold: 'pending',
+  approved: 'approved', declined: 'declined', voided: 'failed', refunded: 'refunded', partly_refunded: 'refunded',
+  // a session closing with no approval leaves the order as it is
+  'cashier.session.close': null,
+};
+
+interface BridgerpayNotificationBody {
+  webhook?: { type?: string };
+  data?: { order_id?: string; charge?: { id?: string; uuid?: string; psp_order_id?: string; attributes?: { status?: string; amount?: unknown; currency?: string } } };
+  meta?: { payload?: string | null };
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = createHash('sha256').update(a).digest();
+  const y = createHash('sha256').update(b).digest();
+  return timingSafeEqual(x, y);
+}
+
+async function createSession(config: ConnectorConfig, req: CashierRequest, token: string): Promise<string> {
+  const body = {
+    cashier_key: requireCredential(config, 'cashier_key'),
+    order_id: req.orderId,
+    currency: req.currency,
+    country: req.country,
+    ...(req.amount !== undefined ? { amount: Number(req.amount) } : {}),
+    ...(req.firstName ? { first_name: req.firstName } : {}),
+    ...(req.lastName ? { last_name: req.lastName } : {}),
+    ...(req.email ? { email: req.email } : {}),
+    ...(req.customerId ? { platform_id: req.customerId } : {}),
+    payload: req.sessionSecret,
+  };
+  const result = await bridgerpayRequest<{ cashier_token?: string }>(
+    config, 'POST', `/cashier/session/create/${encodeURIComponent(requireCredential(config, 'api_key'))}`, body, token, req.timeoutMs,
+  );
+  if (!result.cashier_token) throw new ConnectorError('provider_error', 'BridgerPay: session answer without a cashier token');
+  return result.cashier_token;
+}
+
+/** BridgerPay's cashier (PROVIDERS.md §2): an embedded script fed with the cashier key and a per-session token. */
+export const bridgerpayPayment: PaymentPort = {
+  async openCashier(config, req) {
+    const cashierKey = requireCredential(config, 'cashier_key');
+    requireCredential(config, 'api_key');
+    let cashierToken: string;
+    try {
+      cashierToken = await createSession(config, req, await cachedToken(config, req.timeoutMs));
+    } catch (err) {
+      // a token revoked or expired early: log in again once
+      if (!(err instanceof ConnectorError) || err.code !== 'auth' || err.options.httpStatus !== 401) throw err;
+      tokens.delete(tokenKey(config));
+      cashierToken = await createSession(config, req, await cachedToken(config, req.timeoutMs));
+    }
+    const script = config.settings.embed_script_url;
+    return {
+      type: 'embed', script_url: typeof script === 'string' && script ? script : BRIDGERPAY_DEFAULT_EMBED_SCRIPT,
+      cashier_key: cashierKey, cashier_token: cashierToken,
+    };
+  },
+
+  /** Unsigned (PROVIDERS.md §2): only parsed here; matchOrder checks the echoed payload, amount and currency. */
+  readNotification(_config, raw) {
+    let b: BridgerpayNotificationBody;
+    try {
+      b = JSON.parse(raw.body.toString('utf8')) as BridgerpayNotificationBody;
+    } catch {
+      throw new ConnectorError('bad_signature', 'BridgerPay notification is not JSON');
+    }
+    const orderId = b.data?.order_id;
+    const type = b.webhook?.type;
+    if (typeof orderId !== 'string' || !orderId || typeof type !== 'string') {
+      throw new ConnectorError('bad_signature', 'BridgerPay notification without webhook.type or data.order_id');
+    }
+    const charge = b.data?.charge;
+    const attrs = charge?.attributes;
+    const providerStatus = type in STATUS ? type : (attrs?.status ?? type);
+    const currency = typeof attrs?.currency === 'string' ? attrs.currency.toUpperCase() : null;
+    const note: PaymentNotification = {
+      orderId, eventKey: `${type}:${charge?.id ?? charge?.uuid ?? 'session'}`,
+      status: STATUS[providerStatus] ?? null, providerStatus,
+      providerTransactionId: charge?.id ?? charge?.uuid ?? charge?.psp_order_id ?? null,
+      amount: currency && attrs?.amount !== undefined && attrs.amount !== null ? canonicalAmount(attrs.amount, currency) : null,
+      currency, echoedSecret: b.meta?.payload ?? null,
+    };
+    if (providerStatus === 'approved_on_hold') note.flag = 'review';
+    return note;
+  },
+
+  matchOrder(note, order: StoredOrder) {
+    if (!order.sessionSecret || !note.echoedSecret || !sameSecret(note.echoedSecret, order.sessionSecret)) {
+      throw new ConnectorError('bad_signature', 'meta.payload does not match the session');
+    }
+    if (note.currency !== null && note.currency !== order.currency) throw new ConnectorError('bad_signature', 'currency does not match the order');
+    // a refund carries the refunded amount, an on-hold approval what the PSP actually took: both differ by design
+    if (order.amount === null || note.status === 'refunded' || note.flag === 'review') return;
+    const differs = note.amount !== null ? note.amount !== order.amount : note.status === 'approved';
+    if (differs) throw new ConnectorError('bad_signature', 'amount does not match the order');
+  },
+
+  acknowledge() {
+    return { status: 200, content_type: 'application/json', body: '{"status":"ok"}' };
+  },
+};
 
 export const connector: Connector = {
   manifest: {
@@ -73,4 +209,6 @@ export const connector: Connector = {
     requireCredential(config, 'cashier_key');
     await bridgerpayLogin(config);
   },
+
+  payment: bridgerpayPayment,
 };

@@ -1,7 +1,10 @@
 import type { Connector } from '../connector';
 import { ConnectorError } from '../connector-error';
+import { createHash } from 'node:crypto';
 import { baseUrl, failFromStatus, providerFetch, requireCredential } from '../http';
+import type { EmailPort } from '../ports/email.port';
 import type { ConnectorConfig } from '../types';
+import { buildMime } from './gmail.mime';
 
 const TOKEN_URL = 'https://oauth2.googleapis.com/token';
 const API = 'https://gmail.googleapis.com';
@@ -42,7 +45,7 @@ function fail(status: number, text: string, headers: Headers): ConnectorError {
 }
 
 /** Refresh-token grant: a fresh access token. Exported for the send operation of the email issue. */
-export async function gmailAccessToken(config: ConnectorConfig): Promise<{ accessToken: string; expiresIn: number; scope?: string }> {
+export async function gmailAccessToken(config: ConnectorConfig, timeoutMs?: number): Promise<{ accessToken: string; expiresIn: number; scope?: string }> {
   const form = new URLSearchParams({
     client_id: requireCredential(config, 'client_id'),
     client_secret: requireCredential(config, 'client_secret'),
@@ -51,6 +54,7 @@ export async function gmailAccessToken(config: ConnectorConfig): Promise<{ acces
   });
   const res = await providerFetch(gmailTokenUrl(config), {
     method: 'POST',
+    timeoutMs,
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
     body: form.toString(),
   });
@@ -61,15 +65,68 @@ export async function gmailAccessToken(config: ConnectorConfig): Promise<{ acces
 }
 
 /** Gmail API call with an access token (path from /gmail/v1/...). */
-export async function gmailRequest<T>(config: ConnectorConfig, accessToken: string, method: string, path: string, body?: unknown): Promise<T> {
+export async function gmailRequest<T>(config: ConnectorConfig, accessToken: string, method: string, path: string, body?: unknown, timeoutMs?: number): Promise<T> {
   const res = await providerFetch(`${baseUrl(config, API)}${path}`, {
     method,
+    timeoutMs,
     headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (res.status < 200 || res.status > 299) throw fail(res.status, res.text, res.headers);
   return res.json<T>();
 }
+
+/**
+ * Access tokens per (token endpoint, client, refresh token), kept until a minute before they expire, so a
+ * send costs one call, not two. Concurrent sends share one refresh. A rotated credential is a new key.
+ */
+const tokens = new Map<string, Promise<{ accessToken: string; expiresAt: number }>>();
+
+function tokenCacheKey(config: ConnectorConfig): string {
+  const c = config.credentials ?? {};
+  return createHash('sha256').update([gmailTokenUrl(config), c.client_id, c.client_secret, c.refresh_token].join('\n')).digest('hex');
+}
+
+export async function cachedGmailAccessToken(config: ConnectorConfig, timeoutMs?: number): Promise<string> {
+  const key = tokenCacheKey(config);
+  const hit = tokens.get(key);
+  if (hit) {
+    const t = await hit.catch(() => null);
+    if (t && t.expiresAt > Date.now()) return t.accessToken;
+    if (tokens.get(key) === hit) tokens.delete(key);
+  }
+  const p = gmailAccessToken(config, timeoutMs).then((t) => ({ accessToken: t.accessToken, expiresAt: Date.now() + (t.expiresIn - 60) * 1000 }));
+  tokens.set(key, p);
+  p.catch(() => { if (tokens.get(key) === p) tokens.delete(key); });
+  return (await p).accessToken;
+}
+
+export function forgetGmailAccessToken(config: ConnectorConfig): void {
+  tokens.delete(tokenCacheKey(config));
+}
+
+/** users.messages.send with a base64url RFC 2822 message; 200 means accepted by Gmail: `sent`, never `delivered`. */
+const email: EmailPort = {
+  async send(config, mail, opts) {
+    const sender = requireCredential(config, 'sender_email');
+    // Gmail sends as the authorised account; another from_email becomes Reply-To rather than a From Gmail would rewrite.
+    const replyTo = mail.fromEmail && mail.fromEmail.toLowerCase() !== sender.toLowerCase() ? mail.fromEmail : undefined;
+    const raw = Buffer.from(buildMime({
+      from: { email: sender, name: mail.fromName }, to: mail.to, replyTo, subject: mail.subject, html: mail.html, text: mail.text, messageId: mail.messageId,
+    }), 'utf8').toString('base64url');
+    const post = async () => gmailRequest<{ id?: string }>(config, await cachedGmailAccessToken(config, opts.timeoutMs), 'POST', '/gmail/v1/users/me/messages/send', { raw }, opts.timeoutMs);
+    let sent: { id?: string };
+    try {
+      sent = await post();
+    } catch (err) {
+      // An access token revoked or expired early: refresh once and retry.
+      if (!(err instanceof ConnectorError) || err.options.httpStatus !== 401) throw err;
+      forgetGmailAccessToken(config);
+      sent = await post();
+    }
+    return { providerMessageId: sent.id ?? null, status: 'sent', providerStatus: 'SENT' };
+  },
+};
 
 export const connector: Connector = {
   manifest: {
@@ -93,4 +150,5 @@ export const connector: Connector = {
       throw new ConnectorError('refused', 'Google: the refresh token was granted without a scope that can send mail (gmail.send)');
     }
   },
+  email,
 };

@@ -1,8 +1,10 @@
+import type { PaymentStatus } from '@app/contracts';
 import type { Connector } from '../connector';
 import { ConnectorError } from '../connector-error';
 import { baseUrl, failFromStatus, providerFetch, requireCredential } from '../http';
+import { fromMinorUnits, toMinorUnits, type PaymentNotification, type PaymentPort } from '../ports/payment.port';
 import type { ConnectorConfig } from '../types';
-import { PRAXIS_FIELDS, praxisSignObject } from './praxis.signing';
+import { PRAXIS_FIELDS, praxisNotificationReply, praxisSignObject, verifyPraxisSignature } from './praxis.signing';
 
 const API = 'https://gw.praxisgate.com';
 export const PRAXIS_API_VERSION = '1.3';
@@ -32,6 +34,7 @@ export async function praxisRequest(
   path: string,
   fields: Record<string, unknown>,
   signatureFields: readonly string[],
+  timeoutMs?: number,
 ): Promise<{ answer: PraxisAnswer; headers: Headers }> {
   const body = {
     merchant_id: requireCredential(config, 'merchant_id'),
@@ -43,6 +46,7 @@ export async function praxisRequest(
   const secret = requireCredential(config, 'merchant_secret');
   const res = await providerFetch(`${baseUrl(config, API)}${path}`, {
     method: 'POST',
+    timeoutMs,
     headers: { 'Content-Type': 'application/json; charset=utf-8', 'GT-Authentication': praxisSignObject(body, signatureFields, secret) },
     body: JSON.stringify(body),
   });
@@ -59,6 +63,85 @@ export async function praxisRequest(
   if (typeof answer.status !== 'number') throw new ConnectorError('provider_error', 'Praxis: answer without a status');
   return { answer, headers: res.headers };
 }
+
+/** PROVIDERS.md §3 status mapping of `transaction_status`. */
+const STATUS: Record<string, PaymentStatus> = {
+  initialized: 'pending', pending: 'pending', pending_async: 'pending', requested: 'pending', authorized: 'pending', 'in progress': 'pending',
+  approved: 'approved', rejected: 'declined', declined: 'declined', cancelled: 'failed', error: 'failed',
+  refund: 'refunded', partial_refund: 'refunded', reversed: 'refunded', chargeback: 'refunded',
+};
+
+interface PraxisNotificationBody {
+  timestamp?: number;
+  session?: { order_id?: string; session_status?: string };
+  transaction?: { tid?: number | string; transaction_id?: string; transaction_status?: string; amount?: number; currency?: string } | null;
+}
+
+/** Praxis Cashier (PROVIDERS.md §3): a signed cashier request, a signed answer with the page to send the customer to. */
+export const praxisPayment: PaymentPort = {
+  async openCashier(config, req) {
+    if (req.amount === undefined) throw new ConnectorError('refused', 'Praxis: a cashier session needs an amount');
+    const amount = toMinorUnits(req.amount, req.currency);
+    if (amount === null) throw new ConnectorError('refused', `Praxis: ${req.currency} amounts have at most the currency's minor unit digits`);
+    const customerData = Object.fromEntries(Object.entries({
+      country: req.country, first_name: req.firstName, last_name: req.lastName, email: req.email,
+    }).filter(([, v]) => v !== undefined));
+    const { answer, headers } = await praxisRequest(config, '/cashier/cashier', {
+      intent: req.direction === 'deposit' ? 'payment' : 'withdrawal',
+      cid: req.customerId ?? `guest-${req.orderId}`,
+      order_id: req.orderId, currency: req.currency, amount, locale: 'en-GB',
+      customer_data: customerData, notification_url: req.notificationUrl,
+    }, PRAXIS_FIELDS.cashierRequest, req.timeoutMs);
+    if (answer.status !== 0) throw praxisFailure(answer.status, answer.description);
+    try {
+      verifyPraxisSignature(answer, PRAXIS_FIELDS.cashierResponse, requireCredential(config, 'merchant_secret'), headers.get('gt-authentication') ?? undefined);
+    } catch {
+      throw new ConnectorError('provider_error', 'Praxis: the cashier answer is not signed with our merchant secret');
+    }
+    if (typeof answer.redirect_url !== 'string' || !answer.redirect_url) throw new ConnectorError('provider_error', 'Praxis: answer without a redirect_url');
+    return { type: 'redirect', redirect_url: answer.redirect_url };
+  },
+
+  readNotification(config, raw) {
+    let b: PraxisNotificationBody;
+    try {
+      b = JSON.parse(raw.body.toString('utf8')) as PraxisNotificationBody;
+    } catch {
+      throw new ConnectorError('bad_signature', 'Praxis notification is not JSON');
+    }
+    verifyPraxisSignature(b, PRAXIS_FIELDS.notification, requireCredential(config, 'merchant_secret'), raw.headers['gt-authentication']);
+    const orderId = b.session?.order_id;
+    if (typeof orderId !== 'string' || !orderId) throw new ConnectorError('bad_signature', 'Praxis notification without session.order_id');
+    const t = b.transaction ?? null;
+    // `transaction` is null for an expired session: the session status says what happened
+    const providerStatus = t?.transaction_status ?? b.session?.session_status ?? 'unknown';
+    const status = t ? (STATUS[providerStatus] ?? null) : (['expired', 'failed'].includes(providerStatus) ? 'failed' : null);
+    const currency = typeof t?.currency === 'string' ? t.currency.toUpperCase() : null;
+    const note: PaymentNotification = {
+      orderId, eventKey: `${t?.tid ?? 'session'}:${providerStatus}`, status, providerStatus,
+      providerTransactionId: t?.tid !== undefined && t.tid !== null ? String(t.tid) : null,
+      amount: currency && typeof t?.amount === 'number' ? fromMinorUnits(t.amount, currency) : null,
+      currency,
+    };
+    if (providerStatus === 'chargeback') note.flag = 'chargeback';
+    return note;
+  },
+
+  /** The signature already proves the sender; the order's currency and amount must still be the ones we asked for. */
+  matchOrder(note, order) {
+    if (note.currency !== null && note.currency !== order.currency) throw new ConnectorError('bad_signature', 'currency does not match the order');
+    if (note.status === 'approved' && order.amount !== null && note.amount !== null && note.amount !== order.amount) {
+      throw new ConnectorError('bad_signature', 'amount does not match the order');
+    }
+  },
+
+  /** Without `status: 0` and a valid GT-Authentication Praxis resends in about 5 minutes. */
+  acknowledge(config) {
+    const reply = praxisNotificationReply(requireCredential(config, 'merchant_secret'));
+    const { 'Content-Type': contentType, ...headers } = reply.headers;
+    return { status: 200, content_type: contentType, body: reply.body, headers };
+  },
+};
 
 export const connector: Connector = {
   manifest: {
@@ -83,4 +166,6 @@ export const connector: Connector = {
     const notFoundOrder = answer.status > 0 && answer.status !== 401 && /not found/i.test(answer.description ?? '') && !/account|website|user/i.test(answer.description ?? '');
     if (!notFoundOrder) throw praxisFailure(answer.status, answer.description);
   },
+
+  payment: praxisPayment,
 };

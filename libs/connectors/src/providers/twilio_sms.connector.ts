@@ -1,6 +1,34 @@
+import type { CommsStatus } from '@app/contracts';
 import type { Connector } from '../connector';
 import { ConnectorError } from '../connector-error';
+import type { SmsPort } from '../ports/sms.port';
+import { twilioCreate, twilioEvent, verifiedTwilioForm } from './twilio.callbacks';
 import { fetchTwilioAccount, twilioCredentialFields } from './twilio.shared';
+
+/** PROVIDERS.md §6 status mapping; inbound-only statuses change nothing. */
+const STATUS: Record<string, CommsStatus | null> = {
+  accepted: 'queued', scheduled: 'queued', queued: 'queued', sending: 'sent', sent: 'sent', delivered: 'delivered',
+  read: 'opened', partially_delivered: 'delivered', undelivered: 'undelivered', failed: 'failed', canceled: 'failed',
+  receiving: null, received: null,
+};
+
+const sms: SmsPort = {
+  async send(config, message, opts) {
+    const service = config.settings?.messaging_service_sid;
+    const from = config.credentials?.from_number;
+    const form = new URLSearchParams({ To: message.to, Body: message.body, StatusCallback: opts.statusCallbackUrl });
+    if (typeof service === 'string' && service !== '') form.set('MessagingServiceSid', service);
+    else if (from) form.set('From', from);
+    else throw new ConnectorError('invalid_config', 'credential from_number or setting messaging_service_sid must be set');
+    const created = await twilioCreate<{ sid?: string; status?: string }>(config, '/Messages.json', form, opts.timeoutMs);
+    if (!created.sid) throw new ConnectorError('provider_error', 'Twilio answered without a message sid');
+    const providerStatus = created.status ?? 'queued';
+    return { providerMessageId: created.sid, status: STATUS[providerStatus] ?? 'queued', providerStatus };
+  },
+  parseCallback(config, cb) {
+    return twilioEvent(verifiedTwilioForm(config, cb), cb.url, 'MessageSid', 'MessageStatus', STATUS);
+  },
+};
 
 // Twilio Programmable Messaging (PROVIDERS.md §6). Signature helpers live in ./twilio.shared.
 export const connector: Connector = {
@@ -21,4 +49,5 @@ export const connector: Connector = {
     }
     await fetchTwilioAccount(config);
   },
+  sms,
 };

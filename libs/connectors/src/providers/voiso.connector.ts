@@ -2,7 +2,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Connector } from '../connector';
 import { ConnectorError } from '../connector-error';
 import { baseUrl, failFromStatus, providerFetch, requireCredential, type ProviderResponse } from '../http';
+import type { VoicePort } from '../ports/voice.port';
 import type { ConnectorConfig } from '../types';
+import { voisoCallEvent } from './voiso.events';
 
 // Voiso contact centre (PROVIDERS.md §9). The API host is per tenant: https://{cluster}.voiso.com.
 
@@ -59,6 +61,32 @@ export function verifyVoisoWebhook<T extends object = Record<string, unknown>>(r
   return payload;
 }
 
+/**
+ * Click-to-call (v1 click2call, key in the path): the call starts in the agent's panel and dials the lead.
+ * `get_call_id=true` makes Voiso answer with the call's uuid, which its webhooks carry as data.id.
+ */
+const voice: VoicePort = {
+  async call(config, call, opts) {
+    const base = voisoBaseUrl(config);
+    const key = requireCredential(config, 'api_key');
+    const res = await providerFetch(`${base}/api/v1/${encodeURIComponent(key)}/click2call`, {
+      method: 'POST',
+      timeoutMs: opts.timeoutMs,
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({
+        agent: call.agent, number: call.to.replace(/^\+/, ''), get_call_id: true,
+        ...(call.customerId ? { account_id: call.customerId } : {}),
+      }),
+    });
+    if (res.status < 200 || res.status >= 300) throw failFromStatus(res.status, voisoReason(res, config), res.headers);
+    const callId = res.status === 204 ? undefined : res.json<{ call_id?: unknown }>().call_id;
+    return { providerMessageId: typeof callId === 'string' && callId ? callId : null, status: 'initiated', providerStatus: `HTTP ${res.status}` };
+  },
+  parseCallback(config, cb) {
+    return { events: [voisoCallEvent(verifyVoisoWebhook(cb.body, config.credentials?.webhook_secret))] };
+  },
+};
+
 export const connector: Connector = {
   manifest: {
     key: 'voiso',
@@ -80,4 +108,5 @@ export const connector: Connector = {
     const res = await providerFetch(`${base}/api/v4/users`, { headers: { authorization: `Bearer ${key}`, accept: 'application/json' } });
     if (res.status < 200 || res.status >= 300) throw failFromStatus(res.status, voisoReason(res, config), res.headers);
   },
+  voice,
 };

@@ -2,7 +2,9 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Connector } from '../connector';
 import { ConnectorError } from '../connector-error';
 import { baseUrl, failFromStatus, providerFetch, requireCredential, type ProviderResponse } from '../http';
+import type { VoicePort } from '../ports/voice.port';
 import type { ConnectorConfig } from '../types';
+import { parseZadarmaNotification, zadarmaCorrelationKey } from './zadarma.notifications';
 
 // Zadarma (PROVIDERS.md §8). The signing helpers are exported for the comms issue's webhook receiver.
 
@@ -47,11 +49,12 @@ function zadarmaReason(res: ProviderResponse): string {
  * Signed GET of a `/v1/.../` method. `format=json` is added and signed, as the official SDKs do; the
  * query sent is byte-for-byte the signed one. A 200 with `status: "error"` is a refusal too.
  */
-export async function zadarmaGet<T extends object>(config: ConnectorConfig, methodPath: string, params: Record<string, string> = {}): Promise<T> {
+export async function zadarmaGet<T extends object>(config: ConnectorConfig, methodPath: string, params: Record<string, string> = {}, timeoutMs?: number): Promise<T> {
   const key = requireCredential(config, 'api_key');
   const secret = requireCredential(config, 'api_secret');
   const all = { ...params, format: 'json' };
   const res = await providerFetch(`${baseUrl(config, ZADARMA_API)}${methodPath}?${zadarmaQuery(all)}`, {
+    timeoutMs,
     headers: { authorization: zadarmaAuthorization(key, secret, methodPath, all), accept: 'application/json' },
   });
   if (res.status < 200 || res.status >= 300) throw failFromStatus(res.status, zadarmaReason(res), res.headers);
@@ -98,6 +101,21 @@ export function verifyZadarmaWebhook(secret: string, fields: URLSearchParams | R
   });
 }
 
+/**
+ * Click-to-call via request/callback: Zadarma rings `from` (the agent) first, then `to`. It answers with
+ * no call id, so the call is matched later by its correlation key (NOTIFY_OUT_START carries pbx_call_id).
+ */
+const voice: VoicePort = {
+  async call(config, call, opts) {
+    const sip = typeof config.settings?.default_sip === 'string' && config.settings.default_sip !== '' ? config.settings.default_sip : undefined;
+    const to = call.to.replace(/^\+/, '');
+    await zadarmaGet(config, '/v1/request/callback/', { from: call.agent, to, ...(sip ? { sip } : {}) }, opts.timeoutMs);
+    return { providerMessageId: null, status: 'initiated', providerStatus: 'success', correlationKey: zadarmaCorrelationKey(sip ?? call.agent, to) };
+  },
+  // an arrow, because the notifications module imports this one (verifyZadarmaWebhook)
+  parseCallback: (config, cb) => parseZadarmaNotification(config, cb),
+};
+
 export const connector: Connector = {
   manifest: {
     key: 'zadarma',
@@ -114,4 +132,5 @@ export const connector: Connector = {
     // Cheapest signed call: read-only, no side effect.
     await zadarmaGet(config, '/v1/info/balance/');
   },
+  voice,
 };

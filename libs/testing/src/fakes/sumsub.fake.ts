@@ -9,6 +9,16 @@ export interface SumsubFakeCredentials {
   levels?: string[];
 }
 
+/** One document of `info.idDocs[]` (SumSub's names; `country` is alpha-3). */
+export interface SumsubFakeIdDoc {
+  idDocType: string;
+  country: string;
+  validUntil?: string;
+  dob?: string;
+  firstName?: string;
+  lastName?: string;
+}
+
 export interface SumsubFakeApplicant {
   id: string;
   inspectionId: string;
@@ -18,7 +28,7 @@ export interface SumsubFakeApplicant {
   email?: string;
   phone?: string;
   fixedInfo?: Record<string, unknown>;
-  info: { country?: string; firstName?: string; lastName?: string; dob?: string; idDocs?: { idDocType: string; country: string }[] };
+  info: { country?: string; firstName?: string; lastName?: string; dob?: string; idDocs?: SumsubFakeIdDoc[] };
   review: { reviewStatus: string; reviewResult?: { reviewAnswer: 'GREEN' | 'RED'; rejectLabels?: string[]; reviewRejectType?: 'RETRY' | 'FINAL' } };
 }
 
@@ -65,6 +75,12 @@ export class SumsubFake extends FakeServer {
       reviewStatus: a.review.reviewStatus, ...(reviewed ? { reviewResult: a.review.reviewResult } : {}),
       createdAtMs: new Date().toISOString().replace('T', ' ').replace('Z', ''), applicantType: 'individual', clientId: 'fake-client',
     }, alg);
+  }
+
+  /** What the applicant uploaded (documents, birth date): what `GET .../one` then returns in `info`. */
+  setApplicantInfo(applicantId: string, info: SumsubFakeApplicant['info']): void {
+    const a = this.mustFind(applicantId);
+    a.info = { ...a.info, ...info };
   }
 
   /** What the sandbox "testCompleted" call does, without an HTTP round trip. */

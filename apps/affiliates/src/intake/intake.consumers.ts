@@ -1,0 +1,64 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Logger } from 'pino';
+import { eventSubjects, type KycStatusChangedEvent } from '@app/contracts';
+import type { DeliveredEvent } from '@app/messaging';
+import { Metrics } from '@app/observability';
+import { DATA_SOURCE, INSTANCE, LOGGER, NATS_CONNECTION, type BackgroundWorker, type InstanceInfo } from '@app/runtime';
+import { BatchDurableConsumer } from './batch-consumer';
+import { depositIntake, type DepositApprovedEvent } from './deposit-event';
+import { IntakeService, type IntakeEvent } from './intake.service';
+
+/** Intake from the bus: approved deposits and KYC approvals, each a durable consumer shared by the replicas. */
+@Injectable()
+export class IntakeConsumers implements BackgroundWorker {
+  private readonly consumers: BatchDurableConsumer<never>[];
+
+  constructor(
+    private readonly intake: IntakeService,
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
+    @Inject(DATA_SOURCE) dataSource: DataSource,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(INSTANCE) instance: InstanceInfo,
+    metrics: Metrics,
+  ) {
+    const base = { nc, dataSource, prefix: instance.prefix, logger, metrics, maxBatch: 500 };
+    this.consumers = [
+      new BatchDurableConsumer<DepositApprovedEvent>({
+        ...base, durable: 'affiliates-deposits', filterSubject: eventSubjects.paymentsDepositApproved,
+        handler: (events, m) => this.handle(events, m, depositIntake),
+      }),
+      new BatchDurableConsumer<KycStatusChangedEvent>({
+        ...base, durable: 'affiliates-kyc', filterSubject: eventSubjects.kycStatusChanged,
+        handler: (events, m) => this.handle(events, m, kycIntake),
+      }),
+    ] as BatchDurableConsumer<never>[];
+  }
+
+  async start(): Promise<void> {
+    for (const c of this.consumers) await c.start();
+  }
+
+  async stop(): Promise<void> {
+    for (const c of this.consumers) await c.stop();
+  }
+
+  private async handle<T>(events: DeliveredEvent<T>[], m: EntityManager, toIntake: (e: T) => IntakeEvent | string | null): Promise<void> {
+    const batch: IntakeEvent[] = [];
+    for (const e of events) {
+      const r = toIntake(e.data);
+      if (typeof r === 'string') this.logger.warn({ event_id: e.id, subject: e.subject, problem: r }, 'malformed event skipped');
+      else if (r) batch.push(r);
+    }
+    if (batch.length) await this.intake.record(batch, m);
+  }
+}
+
+/** An approval (not a repeated one) is lead.kyc_approved; other KYC changes mean nothing to affiliates. */
+function kycIntake(e: KycStatusChangedEvent): IntakeEvent | string | null {
+  if (typeof e?.customer_id !== 'string' || !e.customer_id) return 'customer_id missing';
+  if (e.status !== 'approved' || e.previous_status === 'approved') return null;
+  const at = e.at ? new Date(e.at) : new Date();
+  return { customer_id: e.customer_id, event: 'lead.kyc_approved', occurred_at: Number.isNaN(at.getTime()) ? new Date() : at };
+}

@@ -1,0 +1,44 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { DATA_SOURCE } from '@app/runtime';
+
+export interface IdempotencyRecord {
+  request_hash: string;
+  state: 'pending' | 'done';
+  response: unknown;
+}
+
+/** Idempotency keys of the send endpoints. */
+@Injectable()
+export class IdempotencyRepository {
+  constructor(@Inject(DATA_SOURCE) private readonly ds: DataSource) {}
+
+  /**
+   * Takes the key for this request: true when it is new, or was left pending longer than `staleMs` by a
+   * replica that died mid-request (the key is then taken over for the same body only).
+   */
+  async claim(scope: string, key: string, hash: string, staleMs: number): Promise<boolean> {
+    const rows: unknown[] = await this.ds.query(
+      `INSERT INTO idempotency_keys (scope, key, request_hash, state) VALUES ($1, $2, $3, 'pending')
+       ON CONFLICT (scope, key) DO UPDATE SET updated_at = now()
+         WHERE idempotency_keys.state = 'pending' AND idempotency_keys.request_hash = EXCLUDED.request_hash
+           AND idempotency_keys.updated_at < now() - ($4::int * interval '1 millisecond')
+       RETURNING key`,
+      [scope, key, hash, staleMs],
+    );
+    return rows.length === 1;
+  }
+
+  async find(scope: string, key: string): Promise<IdempotencyRecord | null> {
+    const rows: IdempotencyRecord[] = await this.ds.query(`SELECT request_hash, state, response FROM idempotency_keys WHERE scope = $1 AND key = $2`, [scope, key]);
+    return rows[0] ?? null;
+  }
+
+  async complete(scope: string, key: string, response: unknown): Promise<void> {
+    await this.ds.query(`UPDATE idempotency_keys SET state = 'done', response = $3, updated_at = now() WHERE scope = $1 AND key = $2`, [scope, key, JSON.stringify(response)]);
+  }
+
+  async release(scope: string, key: string): Promise<void> {
+    await this.ds.query(`DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'pending'`, [scope, key]);
+  }
+}

@@ -1,0 +1,23 @@
+import { advances } from './status.policy';
+
+describe('status policy', () => {
+  it('moves a message forward and never back', () => {
+    expect(advances('email', 'sent', 'delivered')).toBe(true);
+    expect(advances('email', 'delivered', 'opened')).toBe(true);
+    expect(advances('email', 'opened', 'delivered')).toBe(false);
+    expect(advances('email', 'delivered', 'queued')).toBe(false);
+    expect(advances('email', 'delivered', 'spam')).toBe(true);
+  });
+
+  it('keeps the first final outcome of a call', () => {
+    expect(advances('call', 'initiated', 'ringing')).toBe(true);
+    expect(advances('call', 'answered', 'completed')).toBe(true);
+    expect(advances('call', 'completed', 'busy')).toBe(false);
+    expect(advances('call', 'completed', 'answered')).toBe(false);
+  });
+
+  it('ignores statuses of the other vocabulary', () => {
+    expect(advances('call', 'initiated', 'delivered')).toBe(false);
+    expect(advances('sms', 'sent', 'answered')).toBe(false);
+  });
+});

@@ -1,0 +1,29 @@
+import type { CommsChannel, CommsStatus } from '@app/contracts';
+
+/**
+ * Callbacks arrive out of order, so a status only moves forward. Ranks follow a message's life: negative
+ * outcomes (bounce, failure) sit below `delivered`, and a spam report or unsubscribe, which only follow
+ * a delivery, above everything. Equal ranks do not replace each other: the first final outcome stays.
+ */
+const MESSAGE_RANK: Record<string, number> = {
+  queued: 0, sent: 1, failed: 2, bounced: 2, undelivered: 2, delivered: 3, opened: 4, clicked: 5, spam: 6, unsubscribed: 6,
+};
+const CALL_RANK: Record<string, number> = {
+  initiated: 0, ringing: 1, answered: 2, completed: 3, busy: 3, no_answer: 3, failed: 3, canceled: 3,
+};
+
+export function initialStatus(channel: CommsChannel): CommsStatus {
+  return channel === 'call' ? 'initiated' : 'queued';
+}
+
+export function failedStatus(): CommsStatus {
+  return 'failed';
+}
+
+/** True when `next` moves a message of this channel forward from `current`. */
+export function advances(channel: CommsChannel, current: string, next: string): boolean {
+  const ranks = channel === 'call' ? CALL_RANK : MESSAGE_RANK;
+  const to = ranks[next];
+  if (to === undefined) return false;
+  return to > (ranks[current] ?? -1);
+}

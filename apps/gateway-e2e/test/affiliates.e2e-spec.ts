@@ -1,0 +1,227 @@
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { AffiliateView, AttemptView, StatsView } from '@app/contracts';
+import { startPlatform, type Platform } from '../src/platform';
+import { AffiliateReceiver, eventually, sleep } from '../../affiliates/test/support/receiver';
+
+type Problem = { status: number; detail: string; errors?: { field: string; message: string }[] };
+/** The fields a problem names (a field failing two rules is listed twice). */
+const fieldsOf = async (res: Response) => [...new Set(((await res.json()) as Problem).errors?.map((e) => e.field))].sort();
+const SECRET = 'aff-secret-0123456789-ABCD';
+
+describe('affiliates: FTD tracking, suppression and signed batched delivery (real NATS and Postgres)', () => {
+  let p: Platform;
+  let rx: AffiliateReceiver;
+  let nc: NatsConnection;
+  let js: JetStreamClient;
+  let seq = 0;
+  const env = (port: string) => ({
+    AFFILIATE_BATCH_INTERVAL_MS: '500', AFFILIATE_ALLOWED_HOSTS: port, AFFILIATE_ALLOW_HTTP: 'true',
+    AFFILIATE_RETRY_SCHEDULE_MS: '300,300,300,300', AFFILIATE_FX_RATES: 'USD=1,EUR=1.1',
+  });
+
+  const json = async <T>(res: Response) => (await res.json()) as T;
+  const put = (path: string, body: unknown) => p.api(`/api/platform/affiliates/${path}`, { method: 'PUT', json: body });
+  const post = (path: string, body?: unknown) => p.api(`/api/platform/affiliates/${path}`, { method: 'POST', json: body ?? {} });
+  const register = (id: string, url = rx.url, extra: Record<string, unknown> = {}) =>
+    put(id, { name: `Affiliate ${id}`, webhook_url: url, secret: SECRET, ...extra });
+  const lead = (affiliate: string, customer: string, country: string) =>
+    post('leads', { affiliate_id: affiliate, affiliate_lead_id: `L-${customer}`, customer_id: customer, country });
+  const deposit = (customer: string, amount: string, currency = 'USD', country = 'BR') =>
+    js.publish(`${p.infra.prefix}.evt.payments.deposit.approved`, JSON.stringify({
+      customer_id: customer, country, amount, currency, gateway: 'praxis', provider_transaction_id: `tx-${++seq}`,
+      approved_at: new Date().toISOString(),
+    }), { msgID: `dep-${customer}-${seq}` });
+  const stats = async (id: string) => json<StatsView>(await p.api(`/api/platform/affiliates/${id}/stats`));
+  const attempts = async (id: string) => (await json<{ deliveries: AttemptView[] }>(await p.api(`/api/platform/affiliates/${id}/deliveries`))).deliveries;
+  const forAffiliate = (id: string) => rx.received.filter((r) => r.json.leads.some((l) => String(l.affiliate_lead_id).startsWith(`L-${id}-`)));
+
+  beforeAll(async () => {
+    rx = await new AffiliateReceiver([SECRET]).start();
+    p = await startPlatform({ services: ['affiliates'], env: env(rx.hostPort) });
+    nc = await connect({ servers: p.infra.natsUrl });
+    js = jetstream(nc);
+    expect((await put('ftd-thresholds/br', { min_amount: 100, currency: 'USD' })).status).toBe(200);
+    expect((await put('ftd-thresholds/default', { min_amount: '50', currency: 'USD' })).status).toBe(200);
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await p?.stop();
+    await rx?.stop();
+  });
+
+  it('registers an affiliate with the secret masked and never echoed', async () => {
+    const res = await register('acme');
+    expect(res.status).toBe(200);
+    const a = await json<AffiliateView>(res);
+    expect(a).toMatchObject({ affiliate_id: 'acme', webhook_url: rx.url, secret: '****ABCD', is_active: true, max_batch_size: 100 });
+    expect(JSON.stringify(await json(await p.api('/api/platform/affiliates/acme')))).not.toContain(SECRET);
+    expect(p.logs.text()).not.toContain(SECRET);
+    expect((await p.api('/api/platform/affiliates/nobody')).status).toBe(404);
+  });
+
+  it('refuses bad input naming every field, and stores nothing', async () => {
+    const res = await put('newbie', { webhook_url: 42, secret: 'short', max_batch_size: 0, is_active: 'yes', extra: 1 });
+    expect(res.status).toBe(400);
+    expect(await fieldsOf(res)).toEqual(['extra', 'is_active', 'max_batch_size', 'secret', 'webhook_url']);
+    const missing = await put('newbie', { name: 'New' });
+    expect(await fieldsOf(missing)).toEqual(['secret', 'webhook_url']);
+    expect((await p.api('/api/platform/affiliates/newbie')).status).toBe(404);
+    const th = await put('ftd-thresholds/BR', { min_amount: -5, currency: 'dollars' });
+    expect(await fieldsOf(th)).toEqual(['currency', 'min_amount']);
+    const country = await put('ftd-thresholds/BRA', { min_amount: 5, currency: 'USD' });
+    expect(country.status).toBe(400);
+    expect(await fieldsOf(country)).toEqual(['country']);
+    expect((await json<{ thresholds: { country: string }[] }>(await p.api('/api/platform/affiliates/ftd-thresholds'))).thresholds
+      .map((t) => t.country)).toEqual(['BR', 'default']);
+    const badLead = await post('leads', { affiliate_id: 'acme', customer_id: '', country: 'Brazil' });
+    expect(await fieldsOf(badLead)).toEqual(['affiliate_lead_id', 'country', 'customer_id']);
+    const badEvent = await post('events', { customer_id: 'c-1', event: 'lead.ftd', occurred_at: 'yesterday' });
+    expect(await fieldsOf(badEvent)).toEqual(['event', 'occurred_at']);
+    const noAmount = await post('events', { customer_id: 'c-1', event: 'lead.deposit' });
+    expect(noAmount.status).toBe(400);
+    expect(await fieldsOf(noAmount)).toEqual(['amount', 'currency']);
+    expect((await lead('nobody', 'c-x', 'BR')).status).toBe(404);
+  });
+
+  it('applies the country threshold, else the default; posts lead.ftd in the seed shape with verifiable signatures', async () => {
+    expect((await lead('acme', 'acme-br', 'br')).status).toBe(201);
+    expect((await lead('acme', 'acme-de', 'DE')).status).toBe(201);
+    await deposit('acme-br', '60.00');
+    await eventually(async () => (await stats('acme')).pending_events === 1 || (await stats('acme')).delivered_batches >= 1);
+    await deposit('acme-br', '150.00');
+    await deposit('acme-de', '60', 'USD', 'DE');
+    await eventually(() => rx.leads('lead.ftd').length === 2, 30000, 'two FTDs delivered');
+    await eventually(() => rx.leads('lead.deposit').length === 1, 30000, 'the small deposit delivered');
+    expect(rx.leads('lead.deposit')[0]).toMatchObject({ affiliate_lead_id: 'L-acme-br', amount: 60, currency: 'USD' });
+    const ftds = rx.leads('lead.ftd');
+    expect(ftds.map((l) => l.affiliate_lead_id).sort()).toEqual(['L-acme-br', 'L-acme-de']);
+    expect(ftds.find((l) => l.affiliate_lead_id === 'L-acme-br')).toEqual({ affiliate_lead_id: 'L-acme-br', amount: 150, currency: 'USD', ftd_at: expect.any(String) });
+    for (const r of rx.received) {
+      expect(Object.keys(r.json)).toEqual(['event', 'batch_at', 'leads']);
+      expect(r.json.batch_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+      expect(r.headers['x-webhook-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
+      expect(r.validHex).toEqual([SECRET]);
+      expect(r.validStandard).toEqual([SECRET]);
+      expect(r.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
+    }
+  });
+
+  it('suppresses every later event of a lead after its FTD, also after a restart, and counts them', async () => {
+    const before = rx.received.length;
+    await deposit('acme-br', '500.00');
+    const kyc = await post('events', { customer_id: 'acme-br', event: 'lead.kyc_approved' });
+    expect(kyc.status).toBe(202);
+    expect(await json(kyc)).toEqual({ outcome: 'suppressed', event: 'lead.kyc_approved' });
+    await eventually(async () => (await stats('acme')).suppressed_events === 2, 20000, 'two suppressed');
+
+    const [old] = p.services.get('affiliates')!;
+    await old.stop();
+    p.services.set('affiliates', []);
+    await p.startReplica('affiliates');
+    await deposit('acme-br', '700.00');
+    await deposit('acme-de', '10', 'USD', 'DE');
+    await eventually(async () => (await stats('acme')).suppressed_events === 4, 20000, 'four suppressed after the restart');
+    await sleep(1500); // three flush intervals: anything queued would have gone out
+    expect(rx.received.length).toBe(before);
+    expect((await stats('acme')).pending_events).toBe(0);
+  });
+
+  it('counts deposits in a currency with no rate as unconvertible, and ignores customers with no attribution', async () => {
+    expect((await register('fx')).status).toBe(200);
+    expect((await lead('fx', 'fx-1', 'BR')).status).toBe(201);
+    const res = await post('events', { customer_id: 'fx-1', event: 'lead.deposit', amount: '1000', currency: 'JPY' });
+    expect(await json(res)).toEqual({ outcome: 'queued', event: 'lead.deposit', unconvertible: true });
+    const eur = await post('events', { customer_id: 'fx-1', event: 'lead.deposit', amount: 95, currency: 'EUR' });
+    expect(await json(eur)).toEqual({ outcome: 'queued', event: 'lead.ftd' }); // 95 EUR = 104.5 USD >= 100
+    expect(await json(await post('events', { customer_id: 'stranger', event: 'lead.registered' }))).toEqual({ outcome: 'ignored' });
+    expect((await stats('fx')).unconvertible_events).toBe(1);
+  });
+
+  it('sends a flush\'s earlier events of a lead before its lead.ftd', async () => {
+    expect((await register('order')).status).toBe(200);
+    expect((await lead('order', 'order-1', 'DE')).status).toBe(201);
+    const marks = rx.received.length;
+    await post('events', { customer_id: 'order-1', event: 'lead.registered' });
+    await post('events', { customer_id: 'order-1', event: 'lead.deposit', amount: 10, currency: 'USD' });
+    await post('events', { customer_id: 'order-1', event: 'lead.deposit', amount: 80, currency: 'USD' });
+    await eventually(() => forAffiliate('order').length === 3, 20000, 'three batches');
+    const mine = rx.received.slice(marks).filter((r) => forAffiliate('order').includes(r));
+    expect(mine.map((r) => r.json.event)).toEqual(['lead.registered', 'lead.deposit', 'lead.ftd']);
+  });
+
+  it('retries a failing endpoint: 500, 500, 200 makes three attempts and one delivered batch', async () => {
+    expect((await register('flaky')).status).toBe(200);
+    expect((await lead('flaky', 'flaky-1', 'DE')).status).toBe(201);
+    rx.answers.push({ status: 500, body: 'x'.repeat(5000) }, { status: 500, body: 'db down' });
+    await deposit('flaky-1', '75');
+    await eventually(async () => (await stats('flaky')).delivered_batches === 1, 30000, 'delivered');
+    const log = await attempts('flaky');
+    expect(log.map((a) => [a.attempt, a.status_code]).reverse()).toEqual([[1, 500], [2, 500], [3, 200]]);
+    expect(new Set(log.map((a) => a.delivery_id)).size).toBe(1);
+    expect(log[2].response_snippet).toHaveLength(1024);
+    expect(log[0]).toMatchObject({ event: 'lead.ftd', lead_count: 1, error: null });
+    const ids = forAffiliate('flaky').map((r) => r.headers['webhook-id']);
+    expect(ids).toHaveLength(3);
+    expect(new Set(ids).size).toBe(1); // webhook-id stable across retries
+    const s = await stats('flaky');
+    expect(s).toMatchObject({ delivered_batches: 1, failed_attempts: 2, last_failure_reason: 'HTTP 500', pending_events: 0 });
+    expect(s.success_rate).toBeCloseTo(1 / 3);
+    expect(s.avg_latency_ms).toEqual(expect.any(Number));
+  });
+
+  it('honours Retry-After on 429', async () => {
+    expect((await register('busy')).status).toBe(200);
+    expect((await lead('busy', 'busy-1', 'DE')).status).toBe(201);
+    rx.answers.push({ status: 429, headers: { 'retry-after': '2' } });
+    await deposit('busy-1', '75');
+    await eventually(() => forAffiliate('busy').length === 2, 30000, 'the retry');
+    const [first, second] = forAffiliate('busy');
+    expect(second.at - first.at).toBeGreaterThanOrEqual(1900); // not the 300 ms schedule
+  });
+
+  it('disables the affiliate at once on 410 and publishes evt.affiliates.endpoint.disabled', async () => {
+    const events: unknown[] = [];
+    const sub = nc.subscribe(`${p.infra.prefix}.evt.affiliates.endpoint.disabled`, { callback: (_e, m) => { events.push(m.json()); } });
+    expect((await register('gone')).status).toBe(200);
+    expect((await lead('gone', 'gone-1', 'DE')).status).toBe(201);
+    rx.answers.push({ status: 410 });
+    await deposit('gone-1', '75');
+    await eventually(async () => !(await json<AffiliateView>(await p.api('/api/platform/affiliates/gone'))).is_active, 30000, 'disabled');
+    await eventually(() => events.length === 1, 10000, 'the disabled event');
+    expect(events[0]).toMatchObject({ affiliate_id: 'gone', reason: expect.stringMatching(/410/) });
+    await sleep(1500);
+    expect(forAffiliate('gone')).toHaveLength(1);
+    sub.unsubscribe();
+    // re-enabled by the operator, the pending batch goes out
+    expect((await put('gone', { is_active: true })).status).toBe(200);
+    await eventually(() => forAffiliate('gone').length === 2, 30000, 'the batch after re-enabling');
+  });
+
+  it('redelivers a delivered batch on request, with the same webhook-id, logged as manual', async () => {
+    const [last] = await attempts('acme');
+    const res = await post(`acme/deliveries/${last.delivery_id}/redeliver`);
+    expect(res.status).toBe(202);
+    await eventually(async () => (await attempts('acme')).some((a) => a.manual), 20000, 'the manual attempt');
+    const copies = rx.received.filter((r) => r.headers['webhook-id'] === last.delivery_id);
+    expect(copies.length).toBe(2);
+    expect(copies[1].body).toBe(copies[0].body);
+    expect((await post('acme/deliveries/00000000-0000-0000-0000-000000000000/redeliver')).status).toBe(404);
+  });
+
+  it('signs with the old and the new secret during a rotation overlap', async () => {
+    const NEW = 'aff-secret-rotated-99999-WXYZ';
+    expect((await register('rot')).status).toBe(200);
+    expect((await lead('rot', 'rot-1', 'DE')).status).toBe(201);
+    const res = await put('rot', { secret: NEW });
+    const view = await json<AffiliateView>(res);
+    expect(view.secret).toBe('****WXYZ');
+    expect(view.previous_secret_valid_until).toEqual(expect.any(String));
+    rx.secrets = [SECRET, NEW];
+    await post('events', { customer_id: 'rot-1', event: 'lead.registered' });
+    const [r] = await eventually(() => (forAffiliate('rot').length ? forAffiliate('rot') : undefined), 20000, 'delivery');
+    expect(r.validHex.sort()).toEqual([NEW, SECRET].sort());
+    expect(r.validStandard.sort()).toEqual([NEW, SECRET].sort());
+    rx.secrets = [SECRET];
+  });
+});

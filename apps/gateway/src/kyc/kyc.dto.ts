@@ -1,0 +1,86 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize, IsArray, IsEmail, IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength,
+} from 'class-validator';
+import { KYC_DOC_TYPE_VALUES, KYC_STATUS_VALUES, type KycDocTypeValue, type KycStatusValue } from '@app/contracts';
+
+const PROVIDER_KEY = /^[a-z][a-z0-9_]{0,63}$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export class CreateApplicantBody {
+  @ApiProperty({ format: 'uuid', description: 'The CRM customer; SumSub\'s externalUserId' })
+  @IsUUID('all', { message: 'customer_id must be a UUID' })
+  customer_id!: string;
+
+  @ApiPropertyOptional({ example: 'basic-kyc-level', description: 'Defaults to the provider\'s settings.level_name' })
+  @IsOptional() @IsString() @MaxLength(128)
+  level_name?: string;
+
+  @ApiPropertyOptional({ format: 'email' })
+  @IsOptional() @IsEmail({}, { message: 'email must be an email address' }) @MaxLength(254)
+  email?: string;
+
+  @ApiPropertyOptional({ example: '+447700900123' })
+  @IsOptional() @IsString() @Matches(/^\+[1-9]\d{6,14}$/, { message: 'phone must be an E.164 number, e.g. +447700900123' })
+  phone?: string;
+
+  @ApiPropertyOptional({ example: 'sumsub', description: 'A named active KYC provider; the category default otherwise' })
+  @IsOptional() @IsString() @Matches(PROVIDER_KEY, { message: 'provider must be a provider key' })
+  provider?: string;
+}
+
+export class CustomerParams {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all', { message: 'customer_id must be a UUID' })
+  customer_id!: string;
+}
+
+export class InternalKycWebhookBody {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all', { message: 'customer_id must be a UUID' })
+  customer_id!: string;
+
+  @ApiProperty({ example: 'manual' })
+  @IsString() @Matches(PROVIDER_KEY, { message: 'provider must be lower case letters, digits or _' })
+  provider!: string;
+
+  @ApiPropertyOptional()
+  @IsOptional() @IsString() @MaxLength(128)
+  provider_id?: string;
+
+  @ApiProperty({ enum: KYC_STATUS_VALUES })
+  @IsIn([...KYC_STATUS_VALUES], { message: `status must be one of ${KYC_STATUS_VALUES.join(', ')}` })
+  status!: KycStatusValue;
+
+  @ApiPropertyOptional({ enum: KYC_DOC_TYPE_VALUES })
+  @IsOptional() @IsIn([...KYC_DOC_TYPE_VALUES], { message: `doc_type must be one of ${KYC_DOC_TYPE_VALUES.join(', ')}` })
+  doc_type?: KycDocTypeValue;
+
+  @ApiPropertyOptional({ example: 'GB', description: 'ISO 3166-1 alpha-2, any case' })
+  @IsOptional() @IsString() @Matches(/^[A-Za-z]{2}$/, { message: 'doc_country must be an ISO 3166-1 alpha-2 code' })
+  doc_country?: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'The provider\'s raw result, kept in history' })
+  @IsOptional() @IsObject()
+  raw_result?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: [String], example: ['SANCTIONS'], description: 'Rejection / screening labels' })
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @MaxLength(64, { each: true })
+  reject_labels?: string[];
+
+  @ApiPropertyOptional({ example: '1990-04-01' })
+  @IsOptional() @Matches(DATE, { message: 'birth_date must be yyyy-mm-dd' })
+  birth_date?: string;
+
+  @ApiPropertyOptional({ example: '2031-12-31' })
+  @IsOptional() @Matches(DATE, { message: 'doc_expiry must be yyyy-mm-dd' })
+  doc_expiry?: string;
+
+  @ApiPropertyOptional({ description: 'The decision\'s time; an older one than the latest applied goes to history only' })
+  @IsOptional() @IsISO8601({ strict: true }, { message: 'occurred_at must be an ISO 8601 timestamp' })
+  occurred_at?: string;
+
+  @ApiPropertyOptional({ description: 'A unique id for de-duplication; a digest of the body otherwise' })
+  @IsOptional() @IsString() @MaxLength(128)
+  event_id?: string;
+}

@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { KycErrors } from '../providers/kyc.exception';
+import { IdempotencyRepository } from './idempotency.repository';
+
+/** A claim older than this with no answer belongs to a replica that died mid-call. */
+const STALE_CLAIM_MS = 120_000;
+
+/** JSON with sorted keys: the same body in another key order is the same request. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * API.md's Idempotency-Key: the same key with the same body returns the first answer without a second
+ * provider call; with a different body, 409. A failed first attempt frees the key.
+ */
+@Injectable()
+export class IdempotencyService {
+  constructor(private readonly repo: IdempotencyRepository) {}
+
+  async run<T>(scope: string, key: string, body: unknown, work: () => Promise<T>): Promise<T> {
+    const hash = createHash('sha256').update(canonicalJson(body)).digest('hex');
+    if (!(await this.repo.claim(scope, key, hash))) {
+      const existing = await this.repo.find(scope, key);
+      if (existing && existing.requestHash !== hash) throw KycErrors.idempotencyMismatch();
+      if (existing?.state === 'done') return existing.response as T;
+      if (!existing) return this.run(scope, key, body, work); // released between our insert and read
+      if (!(await this.repo.takeOverStale(scope, key, hash, STALE_CLAIM_MS))) throw KycErrors.idempotencyInProgress();
+    }
+    let result: T;
+    try {
+      result = await work();
+    } catch (err) {
+      await this.repo.release(scope, key);
+      throw err;
+    }
+    await this.repo.complete(scope, key, result);
+    return result;
+  }
+}

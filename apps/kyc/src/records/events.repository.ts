@@ -1,0 +1,80 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { KycStatusValue } from '@app/contracts';
+import { DATA_SOURCE } from '@app/runtime';
+import { KycEventEntity, type EventSource } from './kyc.entities';
+
+export interface NewEvent {
+  id: string;
+  provider: string;
+  eventKey: string;
+  source: EventSource;
+  eventType: string;
+  providerId: string | null;
+  customerRef: string | null;
+  customerId: string | null;
+  status: KycStatusValue | null;
+  providerStatus: string | null;
+  rejectLabels: string[];
+  needsDetails: boolean;
+  occurredAt: Date | null;
+  payload: unknown;
+}
+
+export type EventOutcome = 'applied' | 'no_change' | 'stale' | 'unmatched';
+
+/** The history of every event received (webhooks, internal decisions, reconciliation), verbatim. */
+@Injectable()
+export class EventsRepository {
+  constructor(@Inject(DATA_SOURCE) private readonly ds: DataSource) {}
+
+  transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+    return this.ds.transaction(work);
+  }
+
+  /** Inserts unless the provider already sent this event; true when inserted (the de-duplication). */
+  async record(m: EntityManager, e: NewEvent): Promise<boolean> {
+    const rows: unknown[] = await m.query(
+      `INSERT INTO kyc_events (id, provider, event_key, source, event_type, provider_id, customer_ref, customer_id, status,
+         provider_status, reject_labels, needs_details, occurred_at, payload)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+       ON CONFLICT (provider, event_key) DO NOTHING RETURNING 1`,
+      [e.id, e.provider, e.eventKey, e.source, e.eventType, e.providerId, e.customerRef, e.customerId, e.status,
+        e.providerStatus, e.rejectLabels, e.needsDetails, e.occurredAt, JSON.stringify(e.payload)],
+    );
+    return rows.length === 1;
+  }
+
+  /**
+   * The webhook fast path: the history row and, only when it is new, its outbox row, in ONE statement
+   * (atomic without BEGIN/COMMIT round trips). It skips OutboxWriter's pg_notify on purpose: a NOTIFY
+   * inside a transaction serialises commits on a global lock, which capped intake; the caller wakes
+   * its own relay instead (other replicas' relays poll). True when the event was new.
+   */
+  async recordWithOutbox(e: NewEvent, outbox: { id: string; subject: string; payload: object; headers: Record<string, string> }): Promise<boolean> {
+    const rows: unknown[] = await this.ds.query(
+      `WITH e AS (
+         INSERT INTO kyc_events (id, provider, event_key, source, event_type, provider_id, customer_ref, customer_id, status,
+           provider_status, reject_labels, needs_details, occurred_at, payload)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+         ON CONFLICT (provider, event_key) DO NOTHING RETURNING id)
+       INSERT INTO outbox (id, subject, payload, headers) SELECT $15, $16, $17, $18 FROM e RETURNING 1`,
+      [e.id, e.provider, e.eventKey, e.source, e.eventType, e.providerId, e.customerRef, e.customerId, e.status,
+        e.providerStatus, e.rejectLabels, e.needsDetails, e.occurredAt, JSON.stringify(e.payload),
+        outbox.id, outbox.subject, JSON.stringify(outbox.payload), JSON.stringify(outbox.headers)],
+    );
+    return rows.length === 1;
+  }
+
+  find(m: EntityManager, id: string): Promise<KycEventEntity | null> {
+    return m.getRepository(KycEventEntity).findOneBy({ id });
+  }
+
+  async markProcessed(m: EntityManager, id: string, customerId: string | null, outcome: EventOutcome): Promise<void> {
+    await m.query(`UPDATE kyc_events SET customer_id = COALESCE($2, customer_id), outcome = $3, processed_at = now() WHERE id = $1`, [id, customerId, outcome]);
+  }
+
+  historyOf(customerId: string): Promise<KycEventEntity[]> {
+    return this.ds.getRepository(KycEventEntity).find({ where: { customerId }, order: { receivedAt: 'ASC', id: 'ASC' } });
+  }
+}

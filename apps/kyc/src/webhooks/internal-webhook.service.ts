@@ -1,0 +1,53 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { InternalKycWebhookReply, InternalKycWebhookRequest } from '@app/contracts';
+import { canonicalJson } from '../applicants/idempotency.service';
+import { ApplyKycDecision } from '../decisions/apply-decision';
+import { EventsRepository } from '../records/events.repository';
+import { RecordsRepository } from '../records/records.repository';
+
+function labelsOf(req: InternalKycWebhookRequest): string[] | null {
+  if (req.reject_labels) return req.reject_labels;
+  const raw = req.raw_result ?? {};
+  for (const candidate of [raw.reject_labels, raw.rejectLabels]) {
+    if (Array.isArray(candidate) && candidate.every((l) => typeof l === 'string')) return candidate as string[];
+  }
+  return null;
+}
+
+/**
+ * API.md's internal format (other connectors, manual decisions): recorded in the same history and
+ * applied through the same decision and gate code as SumSub's events, synchronously (no provider call).
+ */
+@Injectable()
+export class InternalWebhookService {
+  constructor(
+    private readonly events: EventsRepository,
+    private readonly records: RecordsRepository,
+    private readonly apply: ApplyKycDecision,
+  ) {}
+
+  async receive(req: InternalKycWebhookRequest): Promise<InternalKycWebhookReply> {
+    const customerId = req.customer_id.toLowerCase();
+    const eventKey = req.event_id ? `id:${req.event_id}` : `sha256:${createHash('sha256').update(canonicalJson(req)).digest('hex')}`;
+    const occurredAt = req.occurred_at ? new Date(req.occurred_at) : new Date();
+    const id = randomUUID();
+    return this.events.transaction(async (m) => {
+      const inserted = await this.events.record(m, {
+        id, provider: req.provider, eventKey, source: 'internal', eventType: 'decision', providerId: req.provider_id ?? null,
+        customerRef: customerId, customerId, status: req.status, providerStatus: req.status, rejectLabels: labelsOf(req) ?? [],
+        needsDetails: false, occurredAt, payload: req,
+      });
+      if (!inserted) {
+        const current = await this.records.find(customerId, m);
+        return { received: true, duplicate: true, customer_id: customerId, status: current?.status ?? null };
+      }
+      const applied = await this.apply.execute(m, {
+        eventId: id, source: 'internal', provider: req.provider, providerId: req.provider_id ?? null, customerId,
+        status: req.status, providerStatus: req.status, rejectLabels: labelsOf(req), occurredAt,
+        details: { docType: req.doc_type, docCountry: req.doc_country?.toUpperCase(), birthDate: req.birth_date, docExpiry: req.doc_expiry },
+      });
+      return { received: true, duplicate: false, customer_id: customerId, status: applied.status };
+    });
+  }
+}

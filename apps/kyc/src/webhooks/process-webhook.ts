@@ -1,0 +1,62 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { Logger } from 'pino';
+import { ConnectorError } from '@app/connectors';
+import { LOGGER, SERVICE_CONFIG } from '@app/runtime';
+import { ApplyKycDecision } from '../decisions/apply-decision';
+import type { DecisionDetails } from '../decisions/decision';
+import type { KycConfig } from '../kyc.config';
+import { KycProviders } from '../providers/kyc-providers';
+import { EventsRepository } from '../records/events.repository';
+import type { KycEventEntity } from '../records/kyc.entities';
+import { RecordsRepository } from '../records/records.repository';
+
+const REVIEW_OUTCOMES = new Set(['approved', 'rejected', 'resubmission_requested']);
+
+/**
+ * The asynchronous half of a provider webhook: fetch the applicant where the event may have changed
+ * its documents (webhooks carry no personal data), then apply the decision. A failing fetch is retried
+ * (the durable consumer redelivers); after KYC_ENRICH_MAX_ATTEMPTS the decision is applied without it.
+ */
+@Injectable()
+export class ProcessWebhookEvent {
+  constructor(
+    private readonly events: EventsRepository,
+    private readonly records: RecordsRepository,
+    private readonly providers: KycProviders,
+    private readonly apply: ApplyKycDecision,
+    @Inject(SERVICE_CONFIG) private readonly config: KycConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async execute(m: EntityManager, eventId: string, attempt: number): Promise<void> {
+    const e = await this.events.find(m, eventId);
+    if (!e || e.processedAt) return;
+    const occurredAt = e.occurredAt ?? e.receivedAt;
+    const details = e.needsDetails && e.providerId && !(await this.isStale(e, occurredAt)) ? await this.details(e, attempt) : null;
+    await this.apply.execute(m, {
+      eventId: e.id, source: e.source, provider: e.provider, providerId: e.providerId, customerId: e.customerId,
+      status: e.status, providerStatus: e.providerStatus,
+      rejectLabels: e.status && REVIEW_OUTCOMES.has(e.status) ? e.rejectLabels : null, occurredAt, details,
+    });
+  }
+
+  /** No fetch for an event that will only go to history. */
+  private async isStale(e: KycEventEntity, occurredAt: Date): Promise<boolean> {
+    const r = e.customerId ? await this.records.find(e.customerId) : await this.records.findByProviderId(e.provider, e.providerId!);
+    return !!r?.lastEventAt && occurredAt < r.lastEventAt;
+  }
+
+  private async details(e: KycEventEntity, attempt: number): Promise<DecisionDetails | null> {
+    try {
+      const provider = await this.providers.byKey(e.provider);
+      return await provider.port.fetchDetails(provider.config, e.providerId!);
+    } catch (err) {
+      const retryable = !(err instanceof ConnectorError) || err.retryable;
+      if (retryable && attempt < this.config.KYC_ENRICH_MAX_ATTEMPTS) throw err;
+      this.logger.warn({ err: err instanceof Error ? err.message : String(err), event_id: e.id, provider: e.provider, attempt },
+        'applicant fetch failed; applying the decision without document details');
+      return null;
+    }
+  }
+}

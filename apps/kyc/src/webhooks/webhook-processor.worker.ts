@@ -1,0 +1,40 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { DataSource } from 'typeorm';
+import type { Logger } from 'pino';
+import { eventSubjects, type KycWebhookRecordedEvent } from '@app/contracts';
+import { DurableConsumer } from '@app/messaging';
+import { Metrics } from '@app/observability';
+import { DATA_SOURCE, INSTANCE, LOGGER, NATS_CONNECTION, SERVICE_CONFIG, type BackgroundWorker, type InstanceInfo } from '@app/runtime';
+import type { KycConfig } from '../kyc.config';
+import { ProcessWebhookEvent } from './process-webhook';
+
+/** Consumes evt.kyc.webhook.recorded (one durable shared by the replicas) and processes each event. */
+@Injectable()
+export class WebhookProcessorWorker implements BackgroundWorker {
+  private consumer: DurableConsumer<KycWebhookRecordedEvent> | null = null;
+
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(INSTANCE) private readonly instance: InstanceInfo,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(SERVICE_CONFIG) private readonly config: KycConfig,
+    private readonly metrics: Metrics,
+    private readonly process: ProcessWebhookEvent,
+  ) {}
+
+  async start(): Promise<void> {
+    this.consumer = new DurableConsumer<KycWebhookRecordedEvent>({
+      nc: this.nc, dataSource: this.ds, prefix: this.instance.prefix, durable: 'kyc-webhook-processor',
+      filterSubject: eventSubjects.kycWebhookRecorded, logger: this.logger, metrics: this.metrics,
+      retryDelayMs: this.config.KYC_ENRICH_RETRY_MS,
+      handler: (event, m) => this.process.execute(m, event.data.event_id, event.deliveryCount),
+    });
+    await this.consumer.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.stop();
+  }
+}

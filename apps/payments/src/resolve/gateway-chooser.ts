@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError, ErrorCode, type PaymentDirection, type ProviderConfigView } from '@app/contracts';
+import { ConnectorRegistry, ProviderConfigCache, type PaymentPort } from '@app/connectors';
+import { PaymentsErrors } from '../shared/payments.exception';
+import { RoutingTable, gatewayFor } from '../routing/routing-table';
+
+export interface UsableGateway {
+  key: string;
+  port: PaymentPort;
+  config: ProviderConfigView;
+}
+
+export interface Choice {
+  first: UsableGateway;
+  source: 'country' | 'default';
+  /** The direction's default gateway, when it differs from the first: where a failing call fails over to. */
+  fallback: UsableGateway | null;
+}
+
+/**
+ * API.md's resolution rule: the country's active route names the gateway when that gateway is active;
+ * otherwise the default pair (else the catalog's default payment provider) serves. Everything here is
+ * read from memory: the routing table and the provider config cache.
+ */
+@Injectable()
+export class GatewayChooser {
+  constructor(
+    private readonly table: RoutingTable,
+    private readonly configs: ProviderConfigCache,
+    private readonly registry: ConnectorRegistry,
+  ) {}
+
+  async choose(country: string, direction: PaymentDirection): Promise<Choice> {
+    const t = await this.table.current();
+    const route = t.routes.get(country);
+    const byDefault = await this.defaultGateway(t.defaultPair ? gatewayFor(t.defaultPair, direction) : null);
+    const byCountry = route?.isActive ? await this.usable(gatewayFor(route, direction)) : null;
+    if (byCountry) return { first: byCountry, source: 'country', fallback: byDefault && byDefault.key !== byCountry.key ? byDefault : null };
+    if (byDefault) return { first: byDefault, source: 'default', fallback: null };
+    throw PaymentsErrors.nothingServes(country, direction);
+  }
+
+  /** The configured default for the direction when active, else the catalog's default payment provider. */
+  private async defaultGateway(configured: string | null): Promise<UsableGateway | null> {
+    const chosen = configured ? await this.usable(configured) : null;
+    if (chosen) return chosen;
+    try {
+      const cfg = await this.configs.resolve('payment');
+      return this.withPort(cfg);
+    } catch (err) {
+      if (err instanceof DomainError && err.code === ErrorCode.Unavailable && /No active/.test(err.message)) return null;
+      throw err;
+    }
+  }
+
+  private async usable(key: string): Promise<UsableGateway | null> {
+    try {
+      return this.withPort(await this.configs.get(key));
+    } catch (err) {
+      if (err instanceof DomainError && err.code === ErrorCode.NotFound) return null;
+      throw err;
+    }
+  }
+
+  private withPort(config: ProviderConfigView): UsableGateway | null {
+    const port = this.registry.get(config.key)?.payment;
+    return config.status === 'active' && config.category === 'payment' && port ? { key: config.key, port, config } : null;
+  }
+}

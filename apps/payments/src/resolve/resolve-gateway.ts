@@ -1,0 +1,90 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ResolutionView, ResolveGatewayRequest } from '@app/contracts';
+import { ConnectorError, canonicalAmount, type CashierAnswer, type CashierRequest } from '@app/connectors';
+import { SERVICE_CONFIG } from '@app/runtime';
+import type { PaymentsConfig } from '../definition';
+import { PaymentsErrors, fromConnectorError, isFailoverable } from '../shared/payments.exception';
+import { PaymentsMetrics } from '../shared/payments.metrics';
+import { SessionsRepository } from '../sessions/sessions.repository';
+import { GatewayChooser, type UsableGateway } from './gateway-chooser';
+
+/**
+ * `GET /payments/gateway`: choose the gateway (route, else default), open a cashier session there, and
+ * on a provider failure (5xx, timeout, network) try the direction's default gateway once. A refusal
+ * (4xx) is final. The session is stored with the gateway that served it.
+ */
+@Injectable()
+export class ResolveGateway {
+  constructor(
+    private readonly chooser: GatewayChooser,
+    private readonly sessions: SessionsRepository,
+    private readonly metrics: PaymentsMetrics,
+    @Inject(SERVICE_CONFIG) private readonly config: PaymentsConfig,
+  ) {}
+
+  async execute(req: ResolveGatewayRequest): Promise<ResolutionView> {
+    const currency = req.currency ?? this.config.PAYMENTS_DEFAULT_CURRENCY;
+    const amount = req.amount === undefined ? undefined : canonicalAmount(req.amount, currency);
+    if (amount === null) throw PaymentsErrors.invalid([{ field: 'amount', message: `${currency} amounts have at most its minor unit digits` }]);
+
+    let choice;
+    try {
+      choice = await this.chooser.choose(req.country, req.direction);
+    } catch (err) {
+      this.metrics.resolutions.inc({ gateway: 'none', source: 'none', outcome: 'unavailable' });
+      throw err;
+    }
+    const orderId = randomUUID();
+    const sessionSecret = randomBytes(24).toString('base64url');
+    const cashier: Omit<CashierRequest, 'notificationUrl'> = {
+      orderId, direction: req.direction, country: req.country, customerId: req.customer_id, amount, currency,
+      email: req.email, firstName: req.first_name, lastName: req.last_name, sessionSecret, timeoutMs: this.config.PAYMENTS_PROVIDER_TIMEOUT_MS,
+    };
+    const count = (outcome: string) => this.metrics.resolutions.inc({ gateway: choice.first.key, source: choice.source, outcome });
+
+    let served = choice.first;
+    let answer: CashierAnswer;
+    try {
+      answer = await this.open(choice.first, cashier);
+    } catch (err) {
+      if (!isFailoverable(err) || !choice.fallback) {
+        count(isFailoverable(err) ? 'failed' : 'refused');
+        throw fromConnectorError(choice.first.key, err);
+      }
+      served = choice.fallback;
+      try {
+        answer = await this.open(served, cashier);
+      } catch (second) {
+        count(isFailoverable(second) ? 'failed' : 'refused');
+        throw fromConnectorError(served.key, second);
+      }
+    }
+    const failoverFrom = served === choice.first ? undefined : choice.first.key;
+    await this.sessions.create({
+      id: orderId, gateway: served.key, direction: req.direction, country: req.country, customerId: req.customer_id ?? null,
+      amount: amount ?? null, currency, source: choice.source, failoverFrom: failoverFrom ?? null,
+      sessionSecret,
+    });
+    count(failoverFrom ? 'failover' : 'ok');
+    return {
+      gateway: served.key, type: answer.type, source: choice.source, country: req.country, direction: req.direction, order_id: orderId,
+      ...(failoverFrom ? { failover_from: failoverFrom } : {}),
+      ...(answer.type === 'embed'
+        ? { script_url: answer.script_url, cashier_key: answer.cashier_key, ...(answer.cashier_token ? { cashier_token: answer.cashier_token } : {}) }
+        : { redirect_url: answer.redirect_url }),
+    };
+  }
+
+  private async open(gw: UsableGateway, req: Omit<CashierRequest, 'notificationUrl'>): Promise<CashierAnswer> {
+    const notificationUrl = `${this.config.PUBLIC_BASE_URL.replace(/\/$/, '')}/webhooks/payments/${gw.key}`;
+    try {
+      const answer = await gw.port.openCashier({ credentials: gw.config.credentials, settings: gw.config.settings }, { ...req, notificationUrl });
+      this.metrics.sessionAttempts.inc({ gateway: gw.key, direction: req.direction, outcome: 'ok' });
+      return answer;
+    } catch (err) {
+      this.metrics.sessionAttempts.inc({ gateway: gw.key, direction: req.direction, outcome: err instanceof ConnectorError ? err.code : 'error' });
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { eventSubjects, type RoutingChangedEvent } from '@app/contracts';
+import { prefixed } from '@app/messaging';
+import { INSTANCE, NATS_CONNECTION, type InstanceInfo } from '@app/runtime';
+
+/**
+ * Core NATS subject (not stored in JetStream) on which a replica that changed the routing tells the
+ * others at once, before it answers: the durable event follows through the outbox relay a moment
+ * later, and a request sent after the answer must already see the change on every replica.
+ */
+export const ROUTING_RELOAD_HINT = 'payments.routing.reload';
+
+@Injectable()
+export class RoutingChanges {
+  constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection, @Inject(INSTANCE) private readonly instance: InstanceInfo) {}
+
+  /** Subjects every replica listens on to reload its table. */
+  subjects(): string[] {
+    return [prefixed(this.instance.prefix, eventSubjects.paymentsRoutingChanged), prefixed(this.instance.prefix, ROUTING_RELOAD_HINT)];
+  }
+
+  async announce(event: RoutingChangedEvent): Promise<void> {
+    this.nc.publish(prefixed(this.instance.prefix, ROUTING_RELOAD_HINT), JSON.stringify(event));
+    // the server has the hint before our answer leaves, so it reaches other replicas before any later request
+    await this.nc.flush();
+  }
+}

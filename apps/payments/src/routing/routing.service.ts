@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import {
+  eventSubjects, type DefaultRouteView, type FieldError, type PutRouteRequest, type RouteView, type RoutingChangedEvent,
+  type RoutingListView, type SetDefaultRouteRequest,
+} from '@app/contracts';
+import { ConnectorRegistry } from '@app/connectors';
+import { OutboxWriter } from '@app/messaging';
+import { PaymentsErrors } from '../shared/payments.exception';
+import { RoutingChanges } from './routing-changes';
+import { RoutingTable } from './routing-table';
+import type { DefaultRouteEntity, RouteEntity } from './routing.entities';
+import { RoutingRepository } from './routing.repository';
+
+export function routeView(r: RouteEntity): RouteView {
+  return {
+    country: r.country, deposit_gateway: r.depositGateway, withdrawal_gateway: r.withdrawalGateway,
+    is_active: r.isActive, note: r.note, updated_at: r.updatedAt.toISOString(),
+  };
+}
+
+function defaultView(d: DefaultRouteEntity | null): DefaultRouteView {
+  return { deposit_gateway: d?.depositGateway ?? null, withdrawal_gateway: d?.withdrawalGateway ?? null };
+}
+
+/** The routing API: writes go to Postgres with a change event; reads come from the in-memory table. */
+@Injectable()
+export class RoutingService {
+  constructor(
+    private readonly repo: RoutingRepository,
+    private readonly table: RoutingTable,
+    private readonly changes: RoutingChanges,
+    private readonly registry: ConnectorRegistry,
+    private readonly outbox: OutboxWriter,
+  ) {}
+
+  async put(req: PutRouteRequest): Promise<RouteView> {
+    this.assertPaymentGateways(req);
+    const row = await this.change({ action: 'route_put', country: req.country }, (m) => this.repo.upsertRoute(m, {
+      country: req.country, depositGateway: req.deposit_gateway, withdrawalGateway: req.withdrawal_gateway,
+      isActive: req.is_active ?? true, note: req.note ?? null,
+    }));
+    return routeView(row);
+  }
+
+  async list(): Promise<RoutingListView> {
+    const t = await this.table.current();
+    return { routes: [...t.routes.values()].map(routeView), default: defaultView(t.defaultPair) };
+  }
+
+  async get(country: string): Promise<RouteView> {
+    const route = (await this.table.current()).routes.get(country);
+    if (!route) throw PaymentsErrors.noRoute(country);
+    return routeView(route);
+  }
+
+  async delete(country: string): Promise<{ deleted: true }> {
+    await this.change({ action: 'route_deleted', country }, async (m) => {
+      if (!(await this.repo.deleteRoute(m, country))) throw PaymentsErrors.noRoute(country);
+    });
+    return { deleted: true };
+  }
+
+  async getDefault(): Promise<DefaultRouteView> {
+    return defaultView((await this.table.current()).defaultPair);
+  }
+
+  async setDefault(req: SetDefaultRouteRequest): Promise<DefaultRouteView> {
+    this.assertPaymentGateways(req);
+    await this.change({ action: 'default_set', country: null }, (m) => this.repo.setDefaultPair(m, req.deposit_gateway, req.withdrawal_gateway));
+    return this.getDefault();
+  }
+
+  /** The write and its durable event in one transaction; then this replica reloads and the others are told. */
+  private async change<T>(what: Omit<RoutingChangedEvent, 'at'>, write: (m: EntityManager) => Promise<T>): Promise<T> {
+    const event: RoutingChangedEvent = { ...what, at: new Date().toISOString() };
+    const result = await this.repo.transaction(async (m) => {
+      const r = await write(m);
+      await this.outbox.add(m, eventSubjects.paymentsRoutingChanged, event);
+      return r;
+    });
+    await this.changes.announce(event);
+    await this.table.reload();
+    return result;
+  }
+
+  private assertPaymentGateways(req: { deposit_gateway: string; withdrawal_gateway: string }): void {
+    const errors: FieldError[] = [];
+    for (const field of ['deposit_gateway', 'withdrawal_gateway'] as const) {
+      const c = this.registry.get(req[field]);
+      if (!c || c.manifest.category !== 'payment' || !c.payment) errors.push({ field, message: `${req[field]} is not a payment provider` });
+    }
+    if (errors.length) throw PaymentsErrors.invalid(errors);
+  }
+}

@@ -1,0 +1,54 @@
+import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import type { PaymentDirection, PaymentStatus } from '@app/contracts';
+
+@Entity('cashier_sessions')
+export class CashierSessionEntity {
+  @PrimaryColumn('uuid') id!: string;
+  @Column('text') gateway!: string;
+  @Column('text') direction!: PaymentDirection;
+  @Column('char', { length: 2 }) country!: string;
+  @Column('text', { name: 'customer_id', nullable: true }) customerId!: string | null;
+  @Column('numeric', { nullable: true }) amount!: string | null;
+  @Column('char', { length: 3 }) currency!: string;
+  @Column('text') status!: PaymentStatus;
+  @Column('text') source!: 'country' | 'default';
+  @Column('text', { name: 'failover_from', nullable: true }) failoverFrom!: string | null;
+  @Column('text', { name: 'session_secret', nullable: true }) sessionSecret!: string | null;
+  @Column('text', { name: 'provider_transaction_id', nullable: true }) providerTransactionId!: string | null;
+  @Column('text', { nullable: true }) flag!: string | null;
+  @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
+  @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
+}
+
+@Entity('session_status_history')
+export class SessionStatusEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' }) id!: string;
+  @Column('uuid', { name: 'session_id' }) sessionId!: string;
+  @Column('text') status!: PaymentStatus;
+  @Column('text', { name: 'provider_status', nullable: true }) providerStatus!: string | null;
+  @Column('text', { nullable: true }) flag!: string | null;
+  @Column('timestamptz') at!: Date;
+}
+
+@Entity('payment_transactions')
+export class PaymentTransactionEntity {
+  @PrimaryColumn('text') gateway!: string;
+  @PrimaryColumn('text', { name: 'provider_transaction_id' }) providerTransactionId!: string;
+  @Column('uuid', { name: 'session_id' }) sessionId!: string;
+  @Column('text', { nullable: true }) status!: PaymentStatus | null;
+  @Column('text', { name: 'provider_status' }) providerStatus!: string;
+  @Column('numeric', { nullable: true }) amount!: string | null;
+  @Column('char', { length: 3, nullable: true }) currency!: string | null;
+  @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
+}
+
+@Entity('payment_notifications')
+export class PaymentNotificationEntity {
+  @PrimaryColumn('text') gateway!: string;
+  @PrimaryColumn('text', { name: 'event_key' }) eventKey!: string;
+  @Column('uuid', { name: 'session_id' }) sessionId!: string;
+  @Column('text', { name: 'provider_status' }) providerStatus!: string;
+  @Column('text', { nullable: true }) status!: PaymentStatus | null;
+  @Column('boolean') applied!: boolean;
+  @Column('timestamptz', { name: 'received_at' }) receivedAt!: Date;
+}

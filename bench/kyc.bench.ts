@@ -1,0 +1,116 @@
+import type { ChildProcess } from 'node:child_process';
+import { createHmac, randomUUID } from 'node:crypto';
+import autocannon from 'autocannon';
+import { Pool } from 'pg';
+import { TEST_API_KEY, createTestInfra } from '@app/testing';
+import { http, median, report, requestLoop, type Comparison } from './lib/measure';
+import { startPinned, stopAll } from './lib/processes';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const CONNECTIONS = 10;
+const SERVER_CPU = '0';
+/** The kyc service's pool (DB_POOL_SIZE's default); the baseline gets the same. */
+const POOL_SIZE = 10;
+const WEBHOOK_SECRET = 'bench-webhook-secret-0123456789';
+
+/** A SumSub webhook as SumSub sends it, unique per call (correlationId), signed over its exact bytes. */
+function signedWebhook(): { body: string; digest: string } {
+  const body = JSON.stringify({
+    applicantId: randomUUID().replace(/-/g, '').slice(0, 24), inspectionId: 'bench', correlationId: randomUUID(),
+    externalUserId: randomUUID(), levelName: 'basic-kyc-level', type: 'applicantPending', sandboxMode: true,
+    reviewStatus: 'pending', createdAtMs: new Date().toISOString().replace('T', ' ').replace('Z', ''), applicantType: 'individual', clientId: 'bench',
+  });
+  return { body, digest: createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex') };
+}
+
+/**
+ * Signed SumSub webhooks accepted per second through the gateway (verify, de-duplicate, persist,
+ * outbox) against raw `pg` inserts per second of the same history row with the same pool size.
+ * Between rounds the service's consumer is left to drain its backlog, so neither side of the next
+ * round competes with the previous round's asynchronous processing.
+ */
+export async function kycBench(): Promise<Comparison[]> {
+  const infra = await createTestInfra();
+  const children: ChildProcess[] = [];
+  const pool = new Pool({ connectionString: infra.databaseUrl, max: POOL_SIZE });
+  try {
+    const env = { ...infra.env, LOG_LEVEL: 'warn', DB_POOL_SIZE: String(POOL_SIZE) };
+    children.push((await startPinned('dist/apps/catalog/src/main.js', { ...env, LOG_LEVEL: 'info' }, SERVER_CPU, /catalog service started/)).child);
+    children.push((await startPinned('dist/apps/kyc/src/main.js', { ...env, LOG_LEVEL: 'info' }, SERVER_CPU, /kyc service started/)).child);
+    const gw = await startPinned('dist/apps/gateway/src/main.js', env, SERVER_CPU, /gateway listening on/);
+    children.push(gw.child);
+    const gatewayUrl = /on (http:\/\/\S+)/.exec(gw.line)![1];
+    const activated = await fetch(`${gatewayUrl}/api/platform/integrations/providers/sumsub/activate`, {
+      method: 'POST', headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' },
+      // no provider call is made on this path: the webhook is verified with the stored secret
+      body: JSON.stringify({ credentials: { app_token: 'sbx:bench', secret_key: 'bench-secret', webhook_secret: WEBHOOK_SECRET }, settings: { base_url: 'http://127.0.0.1:9' } }),
+    });
+    if (activated.status !== 200) throw new Error(`activating sumsub: ${activated.status} ${await activated.text()}`);
+
+    const webhooks = async (seconds: number) => {
+      const result = await autocannon({
+        url: gatewayUrl, connections: CONNECTIONS, duration: seconds,
+        requests: [{
+          method: 'POST', path: '/webhooks/kyc/sumsub',
+          setupRequest: (req) => {
+            const w = signedWebhook();
+            return { ...req, body: w.body, headers: { 'content-type': 'application/json', 'x-payload-digest': w.digest, 'x-payload-digest-alg': 'HMAC_SHA256_HEX' } };
+          },
+        }],
+      });
+      if (result.non2xx > 0 || result.errors > 0) throw new Error(`webhooks: ${result.non2xx} non-2xx answers and ${result.errors} errors`);
+      await drained();
+      return result.requests.average;
+    };
+    const drained = async () => {
+      const end = Date.now() + 60_000;
+      while (Date.now() < end) {
+        const { rows } = await pool.query(`SELECT count(*)::int AS n FROM kyc.kyc_events WHERE processed_at IS NULL`);
+        if (rows[0].n === 0) return;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    };
+    const inserts = async () => (await requestLoop(() => {
+      const w = signedWebhook();
+      const p = JSON.parse(w.body) as Record<string, string>;
+      return pool.query(
+        `INSERT INTO kyc.kyc_events (id, provider, event_key, source, event_type, provider_id, customer_ref, customer_id, status,
+           provider_status, reject_labels, needs_details, occurred_at, payload)
+         VALUES ($1, 'sumsub', $2, 'webhook', $3, $4, $5, NULL, 'pending', 'pending', '{}', false, $6, $7)
+         ON CONFLICT (provider, event_key) DO NOTHING`,
+        [randomUUID(), `bench:${p.correlationId}`, p.type, p.applicantId, p.externalUserId, new Date(), w.body],
+      );
+    }, CONNECTIONS, SECONDS)).rps;
+
+    // context: the same gateway -> NATS -> kyc hop with an empty handler, the ceiling of any webhook path
+    const echo = async () => (await http({
+      url: `${gatewayUrl}/api/platform/diagnostics/echo`, method: 'POST', connections: CONNECTIONS, seconds: SECONDS,
+      headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ service: 'kyc', message: 'hello' }),
+    })).rps;
+
+    await webhooks(1); // warm-up: provider config cached, JIT, pools filled
+    const runs = { inserts: [] as number[], webhooks: [] as number[], echo: [] as number[] };
+    for (let i = 0; i < ROUNDS; i++) {
+      runs.inserts.push(await inserts());
+      runs.webhooks.push(await webhooks(SECONDS));
+      runs.echo.push(await echo());
+    }
+    const [b, s, e] = [median(runs.inserts), median(runs.webhooks), median(runs.echo)];
+    const results: Comparison[] = [{
+      name: 'signed SumSub webhooks accepted through the gateway (verify, de-duplicate, persist, outbox) / raw pg inserts of the history row, same pool size',
+      metric: 'per second', baseline: b, subject: s, ratio: s / b, aim: '>= 0.70', rounds: ROUNDS,
+    }, {
+      name: 'context: the same webhooks / gateway -> NATS -> kyc echo (the hop with an empty handler)',
+      metric: 'per second', baseline: e, subject: s, ratio: s / e, aim: '(context)', rounds: ROUNDS,
+    }];
+    results.forEach(report);
+    return results;
+  } finally {
+    await pool.end();
+    await stopAll(children);
+    await infra.cleanup();
+  }
+}
+
+export const suite = { name: 'kyc', run: kycBench };

@@ -1,0 +1,12 @@
+// The SendGrid fake as a pinned process for the comms benchmark: answers /v3/mail/send at once.
+import { SendgridFake } from '@app/testing';
+
+const fake = new SendgridFake({ apiKey: process.env.SENDGRID_API_KEY ?? 'SG.bench' });
+fake.start().then(() => {
+  // it records every request: drop them regularly so a long run does not grow the heap
+  setInterval(() => {
+    fake.reset();
+    fake.sent.length = 0;
+  }, 1000).unref();
+  process.stdout.write(`READY ${fake.baseUrl}\n`);
+});

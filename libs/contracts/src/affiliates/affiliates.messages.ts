@@ -1,0 +1,183 @@
+import { Type } from 'class-transformer';
+import {
+  IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy,
+  type ValidationOptions,
+} from 'class-validator';
+import { INTAKE_EVENTS, type IntakeEventName, type LeadEventName } from './affiliates.subjects';
+
+export const AFFILIATE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+export const CUSTOMER_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$/;
+export const COUNTRY = /^[A-Za-z]{2}$/;
+export const CURRENCY = /^[A-Za-z]{3}$/;
+const DECIMAL = /^\d{1,15}(\.\d{1,8})?$/;
+
+/** A non-negative decimal amount given as a JSON number or a decimal string ("150.00"). */
+export function IsDecimalAmount(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy({
+    name: 'isDecimalAmount',
+    validator: {
+      validate: (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 && v < 1e15)
+        || (typeof v === 'string' && DECIMAL.test(v)),
+      defaultMessage: () => '$property must be a non-negative decimal number (e.g. 150 or "150.00")',
+    },
+  }, options);
+}
+
+export class AffiliateIdRequest {
+  @IsString() @Matches(AFFILIATE_ID, { message: 'affiliate_id must be 1-64 letters, digits, _, . or - (starting with a letter or digit)' })
+  affiliate_id!: string;
+}
+
+/** PUT: creates the affiliate (name, webhook_url and secret required) or changes the given fields. */
+export class UpsertAffiliateRequest extends AffiliateIdRequest {
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
+  name?: string;
+
+  @IsOptional() @IsString() @MaxLength(2048)
+  webhook_url?: string;
+
+  @IsOptional() @IsString() @MinLength(16, { message: 'secret must be at least 16 characters' }) @MaxLength(512)
+  secret?: string;
+
+  @IsOptional() @IsBoolean()
+  is_active?: boolean;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  max_batch_size?: number;
+}
+
+export class SetThresholdRequest {
+  /** ISO 3166-1 alpha-2 in any case, or `default`. */
+  @IsString() @Matches(/^([A-Za-z]{2}|default)$/i, { message: 'country must be an ISO 3166-1 alpha-2 code or "default"' })
+  country!: string;
+
+  @IsDecimalAmount()
+  min_amount!: number | string;
+
+  @IsString() @Matches(CURRENCY, { message: 'currency must be an ISO 4217 code' })
+  currency!: string;
+}
+
+export class CreateLeadRequest {
+  @IsString() @Matches(AFFILIATE_ID, { message: 'affiliate_id must be 1-64 letters, digits, _, . or -' })
+  affiliate_id!: string;
+
+  @IsString() @MinLength(1) @MaxLength(128)
+  affiliate_lead_id!: string;
+
+  @IsString() @Matches(CUSTOMER_ID, { message: 'customer_id must be 1-128 letters, digits or _.:@-' })
+  customer_id!: string;
+
+  @IsString() @Matches(COUNTRY, { message: 'country must be an ISO 3166-1 alpha-2 code' })
+  country!: string;
+}
+
+/** amount and currency are required for lead.deposit (checked by the service, which names the field). */
+export class LeadEventRequest {
+  @IsString() @Matches(CUSTOMER_ID, { message: 'customer_id must be 1-128 letters, digits or _.:@-' })
+  customer_id!: string;
+
+  @IsIn([...INTAKE_EVENTS])
+  event!: IntakeEventName;
+
+  @IsOptional() @IsDecimalAmount()
+  amount?: number | string;
+
+  @IsOptional() @IsString() @Matches(CURRENCY, { message: 'currency must be an ISO 4217 code' })
+  currency?: string;
+
+  @IsOptional() @IsISO8601({ strict: true })
+  occurred_at?: string;
+}
+
+export class ListDeliveriesRequest extends AffiliateIdRequest {
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500)
+  limit?: number;
+}
+
+export class RedeliverRequest extends AffiliateIdRequest {
+  @IsString() @Matches(/^[0-9a-f-]{36}$/i, { message: 'delivery_id must be a UUID' })
+  delivery_id!: string;
+}
+
+export interface AffiliateView {
+  affiliate_id: string;
+  name: string;
+  webhook_url: string;
+  /** "****" plus at most the last 4 characters. */
+  secret: string;
+  is_active: boolean;
+  max_batch_size: number;
+  disabled_reason: string | null;
+  disabled_at: string | null;
+  /** Until then the previous secret signs too (rotation overlap). */
+  previous_secret_valid_until: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ThresholdView {
+  country: string;
+  min_amount: number;
+  currency: string;
+  updated_at: string;
+}
+
+export interface LeadView {
+  affiliate_id: string;
+  affiliate_lead_id: string;
+  customer_id: string;
+  country: string;
+  created_at: string;
+}
+
+export interface LeadEventAccepted {
+  /** queued, suppressed (after the lead's FTD) or ignored (no attribution). */
+  outcome: 'queued' | 'suppressed' | 'ignored';
+  event?: LeadEventName;
+  unconvertible?: boolean;
+}
+
+export interface StatsView {
+  success_rate: number | null;
+  avg_latency_ms: number | null;
+  last_failure_reason: string | null;
+  last_failure_at: string | null;
+  delivered_batches: number;
+  failed_attempts: number;
+  pending_events: number;
+  suppressed_events: number;
+  unconvertible_events: number;
+  total_attempts: number;
+}
+
+export interface AttemptView {
+  delivery_id: string;
+  attempt: number;
+  event: LeadEventName;
+  lead_count: number;
+  status_code: number | null;
+  latency_ms: number;
+  error: string | null;
+  at: string;
+  manual: boolean;
+  response_snippet: string | null;
+}
+
+/** evt.affiliates.lead.ftd */
+export interface LeadFtdEvent {
+  affiliate_id: string;
+  affiliate_lead_id: string;
+  customer_id: string;
+  country: string;
+  amount: number;
+  currency: string;
+  ftd_at: string;
+}
+
+/** evt.affiliates.endpoint.disabled */
+export interface EndpointDisabledEvent {
+  affiliate_id: string;
+  reason: string;
+  disabled_at: string;
+}

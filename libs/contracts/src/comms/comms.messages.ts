@@ -1,0 +1,159 @@
+// WIRE PROTOCOL: requests, replies and events of the comms service.
+import { IsEmail, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+
+export const COMMS_CHANNELS = ['email', 'sms', 'call'] as const;
+export type CommsChannel = (typeof COMMS_CHANNELS)[number];
+
+export const MESSAGE_STATUSES = ['queued', 'sent', 'delivered', 'opened', 'clicked', 'bounced', 'failed', 'undelivered', 'spam', 'unsubscribed'] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+export const CALL_STATUSES = ['initiated', 'ringing', 'answered', 'completed', 'busy', 'no_answer', 'failed', 'canceled'] as const;
+export type CallStatus = (typeof CALL_STATUSES)[number];
+export type CommsStatus = MessageStatus | CallStatus;
+export const COMMS_STATUSES = [...new Set<string>([...MESSAGE_STATUSES, ...CALL_STATUSES])] as CommsStatus[];
+
+/** E.164: a plus, a non-zero country digit, at most 15 digits in all. */
+export const E164 = /^\+[1-9]\d{1,14}$/;
+/** Header values (subject, sender name) must not carry line breaks: they would inject headers. */
+export const NO_LINE_BREAKS = /^[^\r\n]*$/;
+export const PROVIDER_KEY = /^[a-z][a-z0-9_]{0,63}$/;
+/** Twilio's concatenated-SMS limit. */
+export const MAX_SMS_CHARS = 1600;
+/** RFC 5322 addr-spec without a display name, with a dotted domain; validator.js also caps the local part at 64. */
+export const EMAIL_OPTIONS = { allow_display_name: false, require_tld: true, allow_ip_domain: false, allow_utf8_local_part: false } as const;
+
+const E164_MESSAGE = 'must be an E.164 phone number (+ and 2 to 15 digits, e.g. +442037691881)';
+const EMAIL_MESSAGE = 'must be a valid email address (RFC 5322 addr-spec, e.g. lead@example.com)';
+
+/** What every send carries besides its content. */
+class SendCommon {
+  @IsOptional() @IsString() @MaxLength(128)
+  customer_id?: string;
+
+  @IsOptional() @IsString() @MaxLength(64) @Matches(/^[A-Za-z0-9_.:-]+$/, { message: 'event_type may hold letters, digits and _ . : - only' })
+  event_type?: string;
+
+  @IsOptional() @IsString() @Matches(PROVIDER_KEY, { message: 'provider must be a provider key such as sendgrid' })
+  provider?: string;
+
+  /** The Idempotency-Key header, passed on by the gateway. */
+  @IsOptional() @IsString() @MaxLength(255) @Matches(/^[\x21-\x7e]+$/, { message: 'idempotency_key must be 1 to 255 visible ASCII characters' })
+  idempotency_key?: string;
+}
+
+export class SendEmailRequest extends SendCommon {
+  @IsEmail(EMAIL_OPTIONS, { message: `to ${EMAIL_MESSAGE}` })
+  to!: string;
+
+  @IsString() @IsNotEmpty() @MaxLength(998) @Matches(NO_LINE_BREAKS, { message: 'subject must not contain line breaks' })
+  subject!: string;
+
+  /** Size is checked by the service against COMMS_MAX_HTML_BYTES (413). */
+  @ValidateIf((o: SendEmailRequest) => o.body_html !== undefined || o.body_text === undefined)
+  @Length(1, undefined, { message: 'body_html must be a non-empty string (body_html or body_text is required)' })
+  body_html?: string;
+
+  @IsOptional() @IsString()
+  body_text?: string;
+
+  @IsOptional() @IsEmail(EMAIL_OPTIONS, { message: `from_email ${EMAIL_MESSAGE}` })
+  from_email?: string;
+
+  @IsOptional() @IsString() @MaxLength(256) @Matches(NO_LINE_BREAKS, { message: 'from_name must not contain line breaks' })
+  from_name?: string;
+}
+
+export class SendSmsRequest extends SendCommon {
+  @IsString() @Matches(E164, { message: `to ${E164_MESSAGE}` })
+  to!: string;
+
+  @IsString() @IsNotEmpty() @MaxLength(MAX_SMS_CHARS)
+  body!: string;
+}
+
+export class CreateCallRequest extends SendCommon {
+  @IsString() @Matches(E164, { message: `to ${E164_MESSAGE}` })
+  to!: string;
+
+  /** A PBX extension, SIP id, agent e-mail or number: each provider reads it its own way. */
+  @IsString() @MaxLength(128) @Matches(/^\S+$/, { message: 'agent must be a non-empty extension, SIP id, e-mail or number without spaces' })
+  agent!: string;
+}
+
+export class MessageIdRequest {
+  @IsString() @MaxLength(64)
+  id!: string;
+}
+
+export class ListMessagesRequest {
+  @IsOptional() @IsString() @MaxLength(128)
+  customer_id?: string;
+
+  @IsOptional() @IsIn(COMMS_STATUSES)
+  status?: string;
+
+  @IsOptional() @IsIn([...COMMS_CHANNELS])
+  channel?: string;
+
+  /** A number on the wire: the gateway converts the query string (contracts avoid class-transformer's reflection). */
+  @IsOptional() @IsInt() @Min(1) @Max(200)
+  limit?: number;
+}
+
+export interface SendReply {
+  message_id: string;
+  status: CommsStatus;
+  provider: string;
+  /** Set when the first provider failed (retryable) and this one served. */
+  failover_from?: string;
+}
+
+export interface CallReply {
+  call_id: string;
+  status: CommsStatus;
+  provider: string;
+  failover_from?: string;
+}
+
+export interface MessageEventView {
+  status: CommsStatus | null;
+  provider_status: string;
+  at: string;
+  /** False when the event arrived out of order (or changes nothing) and stayed in history only. */
+  applied: boolean;
+}
+
+export interface MessageAttemptView {
+  provider: string;
+  outcome: 'sent' | 'failed' | 'refused';
+  error: string | null;
+  at: string;
+}
+
+export interface MessageView {
+  message_id: string;
+  channel: CommsChannel;
+  provider: string;
+  provider_message_id: string | null;
+  status: CommsStatus;
+  to: string;
+  customer_id: string | null;
+  event_type: string | null;
+  created_at: string;
+  updated_at: string;
+  events: MessageEventView[];
+  attempts: MessageAttemptView[];
+}
+
+/** evt.comms.message.status_changed */
+export interface MessageStatusChangedEvent {
+  message_id: string;
+  channel: CommsChannel;
+  provider: string;
+  provider_message_id: string | null;
+  customer_id: string | null;
+  event_type: string | null;
+  status: CommsStatus;
+  previous_status: CommsStatus | null;
+  provider_status: string;
+  at: string;
+}

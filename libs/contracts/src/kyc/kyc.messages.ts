@@ -1,0 +1,159 @@
+// WIRE PROTOCOL: kyc requests, replies and events.
+import {
+  ArrayMaxSize, IsArray, IsEmail, IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength,
+} from 'class-validator';
+
+export const KYC_STATUS_VALUES = ['pending', 'approved', 'rejected', 'resubmission_requested', 'on_hold'] as const;
+export type KycStatusValue = (typeof KYC_STATUS_VALUES)[number];
+export const KYC_DOC_TYPE_VALUES = ['passport', 'id_card', 'driving_license', 'residence_permit', 'other'] as const;
+export type KycDocTypeValue = (typeof KYC_DOC_TYPE_VALUES)[number];
+
+const PROVIDER_KEY = /^[a-z][a-z0-9_]{0,63}$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export class CreateApplicantRequest {
+  @IsUUID('all', { message: 'customer_id must be a UUID' })
+  customer_id!: string;
+
+  @IsOptional() @IsString() @MaxLength(128)
+  level_name?: string;
+
+  @IsOptional() @IsEmail({}, { message: 'email must be an email address' }) @MaxLength(254)
+  email?: string;
+
+  @IsOptional() @IsString() @Matches(/^\+[1-9]\d{6,14}$/, { message: 'phone must be an E.164 number, e.g. +447700900123' })
+  phone?: string;
+
+  /** A named KYC provider; the category's default otherwise. */
+  @IsOptional() @IsString() @Matches(PROVIDER_KEY, { message: 'provider must be a provider key' })
+  provider?: string;
+
+  /** The caller's Idempotency-Key header. */
+  @IsOptional() @IsString() @Matches(/^[\x21-\x7e]{1,255}$/, { message: 'Idempotency-Key must be 1 to 255 visible ASCII characters' })
+  idempotency_key?: string;
+}
+
+export interface ApplicantCreated {
+  customer_id: string;
+  provider: string;
+  provider_id: string;
+  access_token: string;
+}
+
+export class CustomerKycRequest {
+  @IsUUID('all', { message: 'customer_id must be a UUID' })
+  customer_id!: string;
+}
+
+/** API.md's internal format, plus optional fields for ordering, de-duplication and the gates. */
+export class InternalKycWebhookRequest {
+  @IsUUID('all', { message: 'customer_id must be a UUID' })
+  customer_id!: string;
+
+  @IsString() @Matches(PROVIDER_KEY, { message: 'provider must be lower case letters, digits or _' })
+  provider!: string;
+
+  @IsOptional() @IsString() @MaxLength(128)
+  provider_id?: string;
+
+  @IsIn([...KYC_STATUS_VALUES], { message: `status must be one of ${KYC_STATUS_VALUES.join(', ')}` })
+  status!: KycStatusValue;
+
+  @IsOptional() @IsIn([...KYC_DOC_TYPE_VALUES], { message: `doc_type must be one of ${KYC_DOC_TYPE_VALUES.join(', ')}` })
+  doc_type?: KycDocTypeValue;
+
+  @IsOptional() @IsString() @Matches(/^[A-Za-z]{2}$/, { message: 'doc_country must be an ISO 3166-1 alpha-2 code' })
+  doc_country?: string;
+
+  @IsOptional() @IsObject()
+  raw_result?: Record<string, unknown>;
+
+  /** Screening and rejection labels (SumSub's names, e.g. SANCTIONS); also read from raw_result.reject_labels. */
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @MaxLength(64, { each: true })
+  reject_labels?: string[];
+
+  @IsOptional() @Matches(DATE, { message: 'birth_date must be yyyy-mm-dd' })
+  birth_date?: string;
+
+  @IsOptional() @Matches(DATE, { message: 'doc_expiry must be yyyy-mm-dd' })
+  doc_expiry?: string;
+
+  /** The decision's own time: an older one than the latest applied is kept in history only. */
+  @IsOptional() @IsISO8601({ strict: true }, { message: 'occurred_at must be an ISO 8601 timestamp' })
+  occurred_at?: string;
+
+  /** The sender's unique event id; lacking it, events are de-duplicated by a digest of the body. */
+  @IsOptional() @IsString() @MaxLength(128)
+  event_id?: string;
+}
+
+export interface InternalKycWebhookReply {
+  received: true;
+  duplicate: boolean;
+  customer_id: string;
+  status: KycStatusValue | null;
+}
+
+export type GateResult = 'pass' | 'fail' | 'pending';
+export const GATE_NAMES = ['identity', 'document', 'country', 'age', 'screening'] as const;
+export type GateName = (typeof GATE_NAMES)[number];
+export type Gates = Record<GateName, GateResult> & { all_passed: boolean };
+
+export interface KycHistoryEntry {
+  status: KycStatusValue | null;
+  at: string;
+  provider_status: string | null;
+  type: string;
+  source: 'webhook' | 'internal' | 'reconciliation';
+  /** applied | stale (older than the latest applied) | no_change | unmatched | null while being processed */
+  outcome: string | null;
+}
+
+/** API.md's KycRecord. */
+export interface KycRecordView {
+  customer_id: string;
+  provider: string;
+  provider_id: string | null;
+  status: KycStatusValue;
+  doc_type: KycDocTypeValue | null;
+  doc_country: string | null;
+  reject_labels: string[];
+  updated_at: string;
+  gates: Gates;
+  history: KycHistoryEntry[];
+}
+
+/** evt.kyc.status.changed */
+export interface KycStatusChangedEvent {
+  customer_id: string;
+  provider: string;
+  provider_id: string | null;
+  status: KycStatusValue;
+  previous_status: KycStatusValue | null;
+  provider_status: string | null;
+  doc_type: KycDocTypeValue | null;
+  doc_country: string | null;
+  reject_labels: string[];
+  source: 'webhook' | 'internal' | 'reconciliation';
+  at: string;
+}
+
+export type GatesTrigger = 'kyc_approved' | 'kyc_status_changed' | 'kyc_details_changed';
+
+/** evt.compliance.gates.reevaluated */
+export interface GatesReevaluatedEvent {
+  customer_id: string;
+  gates: Record<GateName, GateResult>;
+  all_passed: boolean;
+  trigger: GatesTrigger;
+  status: KycStatusValue;
+  previous_status: KycStatusValue | null;
+  provider: string;
+  at: string;
+}
+
+/** evt.kyc.webhook.recorded: a provider webhook is durable; the kyc service enriches and applies it. */
+export interface KycWebhookRecordedEvent {
+  event_id: string;
+  provider: string;
+}

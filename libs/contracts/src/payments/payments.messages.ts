@@ -1,0 +1,118 @@
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { ISO_COUNTRIES, ISO_CURRENCIES, POSITIVE_DECIMAL } from './iso';
+
+export const PAYMENT_DIRECTIONS = ['deposit', 'withdrawal'] as const;
+export type PaymentDirection = (typeof PAYMENT_DIRECTIONS)[number];
+export const PAYMENT_STATUSES = ['pending', 'approved', 'declined', 'failed', 'refunded'] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+const upper = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value);
+const GATEWAY = /^[a-z][a-z0-9_]{0,63}$/;
+
+/** A country path segment or query value: ISO 3166-1 alpha-2 in any case, kept upper case. */
+export class CountryRequest {
+  @Transform(upper) @IsString() @IsIn([...ISO_COUNTRIES], { message: 'country must be an ISO 3166-1 alpha-2 code (e.g. BR)' })
+  country!: string;
+}
+
+export class SetDefaultRouteRequest {
+  @IsString() @Matches(GATEWAY, { message: 'deposit_gateway must be a provider key' })
+  deposit_gateway!: string;
+
+  @IsString() @Matches(GATEWAY, { message: 'withdrawal_gateway must be a provider key' })
+  withdrawal_gateway!: string;
+}
+
+export class PutRouteRequest extends CountryRequest {
+  @IsString() @Matches(GATEWAY, { message: 'deposit_gateway must be a provider key' })
+  deposit_gateway!: string;
+
+  @IsString() @Matches(GATEWAY, { message: 'withdrawal_gateway must be a provider key' })
+  withdrawal_gateway!: string;
+
+  @IsOptional() @IsBoolean()
+  is_active?: boolean;
+
+  @IsOptional() @IsString() @MaxLength(500)
+  note?: string | null;
+}
+
+export class ResolveGatewayRequest extends CountryRequest {
+  @IsIn([...PAYMENT_DIRECTIONS], { message: 'direction must be deposit or withdrawal' })
+  direction!: PaymentDirection;
+
+  @IsOptional() @IsString() @MaxLength(64) @Matches(/^[A-Za-z0-9._:-]+$/, { message: 'customer_id may hold letters, digits and . _ : -' })
+  customer_id?: string;
+
+  @IsOptional() @IsString() @Matches(POSITIVE_DECIMAL, { message: 'amount must be a positive decimal number (e.g. 100 or 45.36)' })
+  amount?: string;
+
+  @IsOptional() @Transform(upper) @IsString() @IsIn([...ISO_CURRENCIES], { message: 'currency must be an ISO 4217 code (e.g. EUR)' })
+  currency?: string;
+
+  @IsOptional() @IsEmail({}, { message: 'email must be an email address' }) @MaxLength(254)
+  email?: string;
+
+  @IsOptional() @IsString() @MaxLength(100)
+  first_name?: string;
+
+  @IsOptional() @IsString() @MaxLength(100)
+  last_name?: string;
+}
+
+/** API.md's Route. */
+export interface RouteView {
+  country: string;
+  deposit_gateway: string;
+  withdrawal_gateway: string;
+  is_active: boolean;
+  note: string | null;
+  updated_at: string;
+}
+
+export interface DefaultRouteView {
+  deposit_gateway: string | null;
+  withdrawal_gateway: string | null;
+}
+
+export interface RoutingListView {
+  routes: RouteView[];
+  default: DefaultRouteView;
+}
+
+/** API.md's Resolution: which gateway serves, how it was chosen, and what the CRM renders. */
+export interface ResolutionView {
+  gateway: string;
+  type: 'embed' | 'redirect';
+  source: 'country' | 'default';
+  country: string;
+  direction: PaymentDirection;
+  order_id: string;
+  failover_from?: string;
+  script_url?: string;
+  cashier_key?: string;
+  cashier_token?: string;
+  redirect_url?: string;
+}
+
+/** evt.payments.routing.changed: every replica reloads its routing table. */
+export interface RoutingChangedEvent {
+  action: 'route_put' | 'route_deleted' | 'default_set';
+  country: string | null;
+  at: string;
+}
+
+/** evt.payments.deposit.approved and evt.payments.withdrawal.approved */
+export interface PaymentApprovedEvent {
+  order_id: string;
+  direction: PaymentDirection;
+  customer_id: string | null;
+  country: string;
+  /** Decimal string in major units, e.g. "150.00". */
+  amount: string | null;
+  currency: string;
+  gateway: string;
+  provider_transaction_id: string | null;
+  approved_at: string;
+}
