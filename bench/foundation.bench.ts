@@ -93,7 +93,7 @@ async function outboxBench(databaseUrl: string, prefix: string, nc: Awaited<Retu
   await ensureEventStream(nc, prefix);
   const ds = createServiceDataSource({ url: databaseUrl, schema: 'benchoutbox', entities: [], migrations: [MessagingTables1764000000000] });
   await initializeServiceDataSource(ds);
-  const relay = new OutboxRelay({ dataSource: ds, nc, databaseUrl, schema: 'benchoutbox', prefix, logger: pino({ level: 'silent' }), batchSize: 500 });
+  const relay = new OutboxRelay({ dataSource: ds, nc, schema: 'benchoutbox', prefix, logger: pino({ level: 'silent' }), batchSize: 500 });
   const js = jetstream(nc);
   const subject = prefixed(prefix, 'evt.system.probe.recorded');
   const body = JSON.stringify(payload);

@@ -1,22 +1,23 @@
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
-import { Client } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Metrics } from '@app/observability';
 import { prefixed } from './nats';
-import { outboxChannel } from './outbox';
+import { OutboxCommitSubscriber } from './outbox';
 
 export interface OutboxRelayOptions {
   dataSource: DataSource;
   nc: NatsConnection;
-  databaseUrl: string;
   schema: string;
   prefix: string;
   logger: Logger;
   metrics?: Metrics;
   batchSize?: number;
-  /** Poll interval when no notification arrives (a NOTIFY lost with a dropped connection). */
+  /**
+   * Poll interval: how soon rows committed by another replica that died before publishing are picked
+   * up. Rows committed in this process wake the relay at once.
+   */
   pollMs?: number;
   /** Published rows older than this are deleted. */
   retentionMs?: number;
@@ -33,25 +34,26 @@ interface OutboxRow {
  * Publishes committed outbox rows to JetStream with Nats-Msg-Id = row id, then marks them published.
  * Rows are claimed with FOR UPDATE SKIP LOCKED, so relays in several replicas never publish the same
  * row concurrently; a relay killed between publish and mark re-publishes, and JetStream drops the copy.
+ * It wakes after every local commit that wrote outbox rows, and polls for the rest.
  */
 export class OutboxRelay {
   private js: JetStreamClient;
   private running = false;
+  private pendingWake = false;
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
-  private listener: Client | null = null;
   private lastCleanup = Date.now();
   private readonly batchSize: number;
 
   constructor(private readonly opts: OutboxRelayOptions) {
     this.js = jetstream(opts.nc);
     this.batchSize = opts.batchSize ?? 500;
+    opts.dataSource.subscribers.push(new OutboxCommitSubscriber(() => this.wake()));
   }
 
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    await this.listen();
     this.loop = this.run();
   }
 
@@ -59,11 +61,11 @@ export class OutboxRelay {
     this.running = false;
     this.wake();
     await this.loop;
-    await this.listener?.end().catch(() => undefined);
-    this.listener = null;
   }
 
   wake(): void {
+    // a commit while a batch is running must not wait for the next poll
+    this.pendingWake = true;
     this.wakeUp?.();
   }
 
@@ -98,6 +100,7 @@ export class OutboxRelay {
   private async run(): Promise<void> {
     const pollMs = this.opts.pollMs ?? 1000;
     while (this.running) {
+      this.pendingWake = false;
       let published = 0;
       try {
         published = await this.drainOnce();
@@ -106,26 +109,13 @@ export class OutboxRelay {
         this.opts.logger.warn({ err }, 'outbox relay batch failed; will retry');
         await sleep(500);
       }
-      if (published < this.batchSize && this.running) {
+      if (published < this.batchSize && this.running && !this.pendingWake) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, pollMs);
           this.wakeUp = () => { clearTimeout(timer); resolve(); };
         });
         this.wakeUp = null;
       }
-    }
-  }
-
-  private async listen(): Promise<void> {
-    try {
-      const client = new Client({ connectionString: this.opts.databaseUrl });
-      client.on('error', (err) => this.opts.logger.warn({ err }, 'outbox listener connection lost; polling'));
-      await client.connect();
-      client.on('notification', () => this.wake());
-      await client.query(`LISTEN ${outboxChannel(this.opts.schema)}`);
-      this.listener = client;
-    } catch (err) {
-      this.opts.logger.warn({ err }, 'outbox LISTEN unavailable; polling only');
     }
   }
 

@@ -1,33 +1,59 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, EntitySubscriberInterface, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
 import type { EventSubject } from '@app/contracts';
 import { currentContext, nextTraceparent } from '@app/observability';
 
-/** LISTEN/NOTIFY channel: the insert notifies on commit, so relays in every replica wake at once. */
-export function outboxChannel(schema: string): string {
-  return `outbox_${schema}`;
-}
+const WRITTEN = 'outboxWritten';
 
 /**
  * Writes events in the caller's transaction: the event exists if and only if the state change committed.
- * The row id becomes the JetStream Nats-Msg-Id, so a relay retry is de-duplicated by the server.
+ * The row id becomes the JetStream Nats-Msg-Id, so a relay retry is de-duplicated by the server. The
+ * transaction is flagged, so the local relay wakes right after the commit (OutboxCommitSubscriber); no
+ * NOTIFY, which would serialise every committing transaction on Postgres's global notify lock.
  */
 export class OutboxWriter {
-  constructor(private readonly schema: string) {}
-
   async add(manager: EntityManager, subject: EventSubject, payload: object, opts: { id?: string } = {}): Promise<string> {
-    if (!manager.queryRunner?.isTransactionActive) {
+    const [id] = await this.addMany(manager, subject, [payload], opts.id ? [opts.id] : undefined);
+    return id;
+  }
+
+  /** Many events of one subject in one statement (an intake batch may queue hundreds). */
+  async addMany(manager: EntityManager, subject: EventSubject, payloads: object[], ids?: string[]): Promise<string[]> {
+    const runner = manager.queryRunner;
+    if (!runner?.isTransactionActive) {
       throw new Error('OutboxWriter.add must run inside the transaction of the state change it announces');
     }
-    const id = opts.id ?? randomUUID();
-    const ctx = currentContext();
+    if (payloads.length === 0) return [];
+    const rowIds = ids ?? payloads.map(() => randomUUID());
     await manager.query(
-      `INSERT INTO outbox (id, subject, payload, headers) VALUES ($1, $2, $3, $4)`,
-      [id, subject, JSON.stringify(payload), JSON.stringify(ctx ? {
-        'x-request-id': ctx.requestId, ...(ctx.traceId ? { traceparent: nextTraceparent(ctx.traceId) } : {}),
-      } : {})],
+      `INSERT INTO outbox (id, subject, payload, headers) SELECT unnest($1::uuid[]), $2, unnest($3::jsonb[]), $4::jsonb`,
+      [rowIds, subject, payloads.map((p) => JSON.stringify(p)), JSON.stringify(eventHeaders())],
     );
-    await manager.query(`SELECT pg_notify($1, '')`, [outboxChannel(this.schema)]);
-    return id;
+    runner.data = { ...(runner.data as object), [WRITTEN]: true };
+    return rowIds;
+  }
+}
+
+function eventHeaders(): Record<string, string> {
+  const ctx = currentContext();
+  if (!ctx) return {};
+  return { 'x-request-id': ctx.requestId, ...(ctx.traceId ? { traceparent: nextTraceparent(ctx.traceId) } : {}) };
+}
+
+/** Calls `onCommit` after a transaction that wrote outbox rows commits (TypeORM transaction events). */
+export class OutboxCommitSubscriber implements EntitySubscriberInterface {
+  constructor(private readonly onCommit: () => void) {}
+
+  afterTransactionCommit(event: TransactionCommitEvent): void {
+    const data = event.queryRunner.data as Record<string, unknown> | undefined;
+    if (data?.[WRITTEN]) {
+      data[WRITTEN] = false;
+      this.onCommit();
+    }
+  }
+
+  afterTransactionRollback(event: TransactionRollbackEvent): void {
+    const data = event.queryRunner.data as Record<string, unknown> | undefined;
+    if (data) data[WRITTEN] = false;
   }
 }

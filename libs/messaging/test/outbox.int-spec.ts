@@ -50,7 +50,7 @@ describe('transactional outbox, relay and durable consumer (real NATS and Postgr
   let infra: TestInfra;
   let ds: DataSource;
   let nc: NatsConnection;
-  const outbox = new OutboxWriter('msgtest');
+  const outbox = new OutboxWriter();
 
   /** Every message now in the test's stream, read with an ordered consumer. */
   async function published(): Promise<{ id: string; note: string }[]> {
@@ -77,7 +77,7 @@ describe('transactional outbox, relay and durable consumer (real NATS and Postgr
   }
 
   function relay(Cls: typeof OutboxRelay = OutboxRelay, metrics?: Metrics) {
-    return new Cls({ dataSource: ds, nc, databaseUrl: infra.databaseUrl, schema: 'msgtest', prefix: infra.prefix, logger, pollMs: 100, batchSize: 50, metrics });
+    return new Cls({ dataSource: ds, nc, schema: 'msgtest', prefix: infra.prefix, logger, pollMs: 100, batchSize: 50, metrics });
   }
 
   beforeEach(async () => {
@@ -103,6 +103,16 @@ describe('transactional outbox, relay and durable consumer (real NATS and Postgr
     expect(await relay().drainOnce()).toBe(1);
     expect(await published()).toEqual([{ id: kept, note: 'kept' }]);
     expect(await ds.query(`SELECT note FROM probe`)).toEqual([{ note: 'kept' }]);
+  });
+
+  it('wakes the relay right after a commit that wrote events, without waiting for its poll', async () => {
+    const r = new OutboxRelay({ dataSource: ds, nc, schema: 'msgtest', prefix: infra.prefix, logger, pollMs: 600_000 });
+    await r.start();
+    await eventually(async () => true); // the first (empty) pass has run and the relay is idle
+    await new Promise((res) => setTimeout(res, 200));
+    const id = await commitEvent('prompt');
+    await eventually(async () => (await published()).some((m) => m.id === id));
+    await r.stop();
   });
 
   it('refuses to write an event outside a transaction', async () => {

@@ -109,8 +109,8 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
 
   const metrics = new Metrics(def.name);
   const bus = new BusClient({ nc, prefix, timeoutMs: config.NATS_REQUEST_TIMEOUT_MS, metrics });
-  const outbox = new OutboxWriter(def.name);
-  const relay = new OutboxRelay({ dataSource, nc, databaseUrl: config.DATABASE_URL, schema: def.name, prefix, logger, metrics });
+  const outbox = new OutboxWriter();
+  const relay = new OutboxRelay({ dataSource, nc, schema: def.name, prefix, logger, metrics });
   const instance: InstanceInfo = { service: def.name, instanceId, prefix };
 
   @Module({

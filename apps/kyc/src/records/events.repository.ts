@@ -47,9 +47,8 @@ export class EventsRepository {
 
   /**
    * The webhook fast path: the history row and, only when it is new, its outbox row, in ONE statement
-   * (atomic without BEGIN/COMMIT round trips). It skips OutboxWriter's pg_notify on purpose: a NOTIFY
-   * inside a transaction serialises commits on a global lock, which capped intake; the caller wakes
-   * its own relay instead (other replicas' relays poll). True when the event was new.
+   * (atomic without BEGIN/COMMIT round trips, which OutboxWriter needs); the caller wakes its own
+   * relay after it (other replicas' relays poll). True when the event was new.
    */
   async recordWithOutbox(e: NewEvent, outbox: { id: string; subject: string; payload: object; headers: Record<string, string> }): Promise<boolean> {
     const rows: unknown[] = await this.ds.query(
