@@ -6,7 +6,7 @@ import { startPinned, stopAll } from './lib/processes';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
-const CONCURRENCY = 10;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 10);
 const SERVER_CPU = '0';
 const SG_KEY = 'SG.bench-key-0123456789abcdef';
 
