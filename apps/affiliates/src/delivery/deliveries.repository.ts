@@ -126,6 +126,7 @@ export class DeliveriesRepository {
   }
 
   async requeue(affiliateId: string, deliveryId: string): Promise<boolean> {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(deliveryId)) return false;
     const res: [unknown[], number] = await this.ds.query(
       `UPDATE deliveries SET state = 'pending', next_attempt_at = clock_timestamp(), manual_pending = true
        WHERE id = $1 AND affiliate_id = $2 RETURNING id`,

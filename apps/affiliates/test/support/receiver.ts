@@ -9,7 +9,9 @@ export interface Received {
   body: string;
   json: { event: string; batch_at: string; leads: Record<string, unknown>[] };
   /** Which of the receiver's secrets produced a valid X-Webhook-Signature entry. */
+  /** Secrets whose `sha256=<hex>` equals the whole X-Webhook-Signature header, as a naive receiver compares it. */
   validHex: string[];
+  validPreviousHex: string[];
   /** Which secrets the standardwebhooks library accepted the standard headers with. */
   validStandard: string[];
 }
@@ -47,6 +49,7 @@ export class AffiliateReceiver {
         const r: Received = {
           at: Date.now(), headers: req.headers, body, json: JSON.parse(body) as Received['json'],
           validHex: this.secrets.filter((s) => hexValid(s, body, String(req.headers['x-webhook-signature'] ?? ''))),
+          validPreviousHex: this.secrets.filter((s) => hexValid(s, body, String(req.headers['x-webhook-signature-previous'] ?? ''))),
           validStandard: this.secrets.filter((s) => standardValid(s, body, req.headers)),
         };
         this.received.push(r);
@@ -74,10 +77,8 @@ export class AffiliateReceiver {
 
 function hexValid(secret: string, body: string, header: string): boolean {
   const expected = Buffer.from(`sha256=${createHmac('sha256', Buffer.from(secret, 'utf8')).update(body).digest('hex')}`);
-  return header.split(',').some((part) => {
-    const given = Buffer.from(part.trim());
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  });
+  const given = Buffer.from(header);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 function standardValid(secret: string, body: string, headers: IncomingHttpHeaders): boolean {

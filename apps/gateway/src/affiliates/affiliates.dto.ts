@@ -13,7 +13,7 @@ export class UpsertAffiliateBody {
   webhook_url?: string;
 
   @ApiPropertyOptional({ description: 'HMAC key (its UTF-8 bytes); never returned. Changing it starts a rotation overlap during which both sign.' })
-  @IsOptional() @IsString() @MinLength(16, { message: 'secret must be at least 16 characters' }) @MaxLength(512)
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(512)
   secret?: string;
 
   @ApiPropertyOptional({ default: true })

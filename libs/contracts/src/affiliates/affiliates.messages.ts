@@ -36,7 +36,7 @@ export class UpsertAffiliateRequest extends AffiliateIdRequest {
   @IsOptional() @IsString() @MaxLength(2048)
   webhook_url?: string;
 
-  @IsOptional() @IsString() @MinLength(16, { message: 'secret must be at least 16 characters' }) @MaxLength(512)
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(512)
   secret?: string;
 
   @IsOptional() @IsBoolean()
@@ -96,7 +96,8 @@ export class ListDeliveriesRequest extends AffiliateIdRequest {
 }
 
 export class RedeliverRequest extends AffiliateIdRequest {
-  @IsString() @Matches(/^[0-9a-f-]{36}$/i, { message: 'delivery_id must be a UUID' })
+  /** Any id: one that is not a delivery of this affiliate (UUID-shaped or not) is a 404. */
+  @IsString() @MaxLength(64)
   delivery_id!: string;
 }
 
