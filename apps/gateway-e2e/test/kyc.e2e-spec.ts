@@ -96,7 +96,9 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
     expect(a).toEqual({ customer_id: customerId, provider: 'sumsub', provider_id: fake.applicants.get(a.provider_id)!.id, access_token: token.token });
 
     const r = await record(customerId);
-    expect(r).toMatchObject({ customer_id: customerId, provider: 'sumsub', provider_id: a.provider_id, status: 'pending', doc_type: null, doc_country: null, history: [] });
+    expect(r).toMatchObject({ customer_id: customerId, provider: 'sumsub', provider_id: a.provider_id, status: 'pending', doc_type: null, doc_country: null });
+    // the record starts `pending`, and its history says so
+    expect(r.history).toEqual([{ status: 'pending', at: expect.any(String), provider_status: null, type: 'applicant_created', source: 'internal', outcome: 'applied' }]);
     expect(r.gates).toEqual({ identity: 'pending', document: 'pending', country: 'pending', age: 'pending', screening: 'pending', all_passed: false });
     expect(await statusEvents(customerId)).toEqual([expect.objectContaining({ status: 'pending', previous_status: null })]);
   });
@@ -116,6 +118,47 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
     expect(other.status).toBe(409);
     expect((await json<Problem>(other)).detail).toMatch(/Idempotency-Key/);
     expect(creates()).toBe(1);
+  });
+
+  it('a concurrent duplicate (same Idempotency-Key and body) waits for the first answer instead of a 409', async () => {
+    const customerId = randomUUID();
+    const call = () => p.api('/api/platform/kyc/applicants', { method: 'POST', json: { customer_id: customerId }, headers: { 'idempotency-key': `dup-${customerId}` } });
+    fake.slowDown(2000);
+    let answers: Response[];
+    try {
+      answers = await Promise.all([call(), call(), call()]);
+    } finally {
+      fake.slowDown(0);
+    }
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    const bodies = await Promise.all(answers.map((a) => a.json()));
+    expect(bodies[1]).toEqual(bodies[0]);
+    expect(bodies[2]).toEqual(bodies[0]);
+    expect(fake.requests.filter((r) => r.path === '/resources/applicants' && r.rawBody.toString().includes(customerId))).toHaveLength(1);
+  });
+
+  it('refuses a doc_country outside ISO 3166-1 with 400 naming doc_country, and stores nothing', async () => {
+    const events = await counts();
+    for (const docCountry of ['XX', 'zz', 'UK']) {
+      const res = await p.api('/webhooks/kyc', { method: 'POST', json: { customer_id: randomUUID(), provider: 'manual', status: 'approved', doc_country: docCountry } });
+      expect([docCountry, res.status]).toEqual([docCountry, 400]);
+      expect((await json<Problem>(res)).errors?.map((e) => e.field)).toEqual(['doc_country']);
+    }
+    expect(await counts()).toEqual(events);
+  });
+
+  it('internal format without event_id: the same body after a different decision is a new decision; an immediate retry is a duplicate', async () => {
+    const customerId = randomUUID();
+    const approved = { customer_id: customerId, provider: 'manual', provider_id: 'case-11', status: 'approved', doc_type: 'passport', doc_country: 'gb', birth_date: '1980-01-01' };
+    const send = async (body: Record<string, unknown>) => json<{ duplicate: boolean; status: string }>(await p.api('/webhooks/kyc', { method: 'POST', json: body }));
+    expect(await send(approved)).toMatchObject({ duplicate: false, status: 'approved' });
+    expect(await send({ ...approved, status: 'rejected' })).toMatchObject({ duplicate: false, status: 'rejected' });
+    expect(await send(approved)).toMatchObject({ duplicate: false, status: 'approved' });
+    expect(await send(approved)).toMatchObject({ duplicate: true, status: 'approved' });
+    const r = await record(customerId);
+    expect(r.status).toBe('approved');
+    expect(r.doc_country).toBe('GB');
+    expect(r.history.map((h) => h.status)).toEqual(['approved', 'rejected', 'approved']);
   });
 
   it('refuses bad input naming every field, calls no provider and stores nothing', async () => {
@@ -154,7 +197,10 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
     const r = await settled(a.customer_id, 'approved');
     expect(r).toMatchObject({ doc_type: 'passport', doc_country: 'GB', reject_labels: [] });
     expect(r.gates).toEqual({ identity: 'pass', document: 'pass', country: 'pass', age: 'pass', screening: 'pass', all_passed: true });
-    expect(r.history).toEqual([expect.objectContaining({ status: 'approved', provider_status: 'completed/GREEN', type: 'applicantReviewed', outcome: 'applied' })]);
+    expect(r.history).toEqual([
+      expect.objectContaining({ status: 'pending', type: 'applicant_created' }),
+      expect.objectContaining({ status: 'approved', provider_status: 'completed/GREEN', type: 'applicantReviewed', outcome: 'applied' }),
+    ]);
     expect(fake.requests.some((q) => q.method === 'GET' && q.path === `/resources/applicants/${a.provider_id}/one` && !q.rejected)).toBe(true);
 
     const gates = await gatesEvents(a.customer_id);
@@ -180,7 +226,7 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
     expect((await post(fake.webhookFor(aml.provider_id))).status).toBe(200);
     const r2 = await settled(aml.customer_id, 'rejected');
     expect(r2.gates).toMatchObject({ identity: 'fail', screening: 'fail', all_passed: false });
-    expect(r2.history[0]).toMatchObject({ provider_status: 'completed/RED/FINAL' });
+    expect(r2.history.at(-1)).toMatchObject({ provider_status: 'completed/RED/FINAL' });
   });
 
   it('accepts each digest algorithm SumSub uses', async () => {
@@ -198,7 +244,7 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
     const answers = await Promise.all(Array.from({ length: 20 }, () => post(hook)));
     expect(answers.map((x) => x.status)).toEqual(Array(20).fill(200));
     await settled(a.customer_id, 'approved');
-    const rows = await db.query(`SELECT count(*)::int AS n FROM kyc.kyc_events WHERE provider_id = $1`, [a.provider_id]);
+    const rows = await db.query(`SELECT count(*)::int AS n FROM kyc.kyc_events WHERE provider_id = $1 AND source = 'webhook'`, [a.provider_id]);
     expect(rows.rows[0].n).toBe(1);
     expect(await gatesEvents(a.customer_id)).toHaveLength(1);
     expect((await statusEvents(a.customer_id)).map((e) => e.status)).toEqual(['pending', 'approved']);
@@ -212,10 +258,10 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
     expect((await post(reviewed(a.provider_id, a.customer_id, new Date(t - 60_000), { reviewAnswer: 'RED', reviewRejectType: 'FINAL', rejectLabels: ['FORGERY'] }))).status).toBe(200);
     const stale = await waitFor('the stale event processed', async () => {
       const r = await record(a.customer_id);
-      return r.history.length === 2 && r.history.every((h) => h.outcome) ? r : null;
+      return r.history.length === 3 && r.history.every((h) => h.outcome) ? r : null;
     });
     expect(stale.status).toBe('approved');
-    expect(stale.history.map((h) => [h.status, h.outcome])).toEqual([['approved', 'applied'], ['rejected', 'stale']]);
+    expect(stale.history.map((h) => [h.status, h.outcome])).toEqual([['pending', 'applied'], ['approved', 'applied'], ['rejected', 'stale']]);
     expect(await gatesEvents(a.customer_id)).toHaveLength(1);
 
     // the reversal: a newer rejection of an approved customer moves the status and re-evaluates the gates
@@ -239,6 +285,9 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
       { body: good.body, headers: { ...good.headers, 'x-payload-digest': 'ab'.repeat(32) } },
       { body: good.body, headers: { ...good.headers, 'x-payload-digest-alg': 'HMAC_MD5_HEX' } },
       { body: good.body, headers: { ...good.headers, 'x-payload-digest-alg': 'HMAC_SHA512_HEX' } },
+      // inherited property names are no algorithm: 401, not a 500
+      { body: good.body, headers: { ...good.headers, 'x-payload-digest-alg': 'constructor' } },
+      { body: good.body, headers: { ...good.headers, 'x-payload-digest-alg': 'toString' } },
       { body: good.body, headers: noDigest },
       { body: flipped, headers: good.headers },
     ];

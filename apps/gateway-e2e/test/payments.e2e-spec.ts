@@ -74,6 +74,12 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
     const res = await resolve('country=XX&direction=payout&amount=-5&currency=EURO');
     expect(res.status).toBe(400);
     expect((await json<Problem>(res)).errors?.map((e) => e.field).sort()).toEqual(['amount', 'country', 'currency', 'direction']);
+    // the amount's minor-unit rule is listed with the query's other invalid fields
+    const digits = await resolve('country=BR&amount=1.234&currency=usd&direction=x');
+    expect(digits.status).toBe(400);
+    expect((await json<Problem>(digits)).errors?.map((e) => e.field).sort()).toEqual(['amount', 'direction']);
+    const unknownField = await resolve('country=BR&direction=deposit&colour=red');
+    expect((await json<Problem>(unknownField)).errors?.map((e) => e.field)).toEqual(['colour']);
     for (const [query, field] of [
       ['country=BRA&direction=deposit', 'country'], ['country=1&direction=deposit', 'country'], ['direction=deposit', 'country'],
       ['country=BR', 'direction'], ['country=BR&direction=deposit&amount=0', 'amount'], ['country=BR&direction=deposit&amount=0.00', 'amount'],
@@ -90,7 +96,12 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
   it('refuses bad routes (unknown country, gateway of another category, missing fields) and stores nothing', async () => {
     const bad = await putRoute('XX', { deposit_gateway: 'sendgrid', withdrawal_gateway: 'praxis' });
     expect(bad.status).toBe(400);
-    expect((await json<Problem>(bad)).errors?.map((e) => e.field)).toEqual(['country']);
+    // path, body and the payment-provider rule are checked together: every invalid field in one 400
+    expect((await json<Problem>(bad)).errors?.map((e) => e.field).sort()).toEqual(['country', 'deposit_gateway']);
+    const badPathAndBody = await putRoute('XX', { deposit_gateway: 'Not A Key', withdrawal_gateway: 'sendgrid', extra: 1 });
+    expect((await json<Problem>(badPathAndBody)).errors?.map((e) => e.field).sort()).toEqual(['country', 'deposit_gateway', 'extra', 'withdrawal_gateway']);
+    const badDefaultBoth = await p.api('/api/platform/payments/routing/default', { method: 'PUT', json: { deposit_gateway: 'Bad!', withdrawal_gateway: 'sendgrid' } });
+    expect((await json<Problem>(badDefaultBoth)).errors?.map((e) => e.field).sort()).toEqual(['deposit_gateway', 'withdrawal_gateway']);
     const wrongCategory = await putRoute('BR', { deposit_gateway: 'sendgrid', withdrawal_gateway: 'paypal' });
     expect(wrongCategory.status).toBe(400);
     expect((await json<Problem>(wrongCategory)).errors?.map((e) => e.field).sort()).toEqual(['deposit_gateway', 'withdrawal_gateway']);
@@ -110,6 +121,15 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
     expect((await activate('praxis', {
       credentials: { merchant_id: PX.merchantId, application_key: PX.applicationKey, merchant_secret: PX.merchantSecret }, settings: { base_url: praxis.baseUrl },
     })).status).toBe(200);
+
+    // active providers (and a catalog default) but no route and no default pair: 503
+    expect((await resolve('country=FR&direction=deposit&amount=10&currency=EUR')).status).toBe(503);
+    // a default pair whose gateway is not active: 503 too (the catalog's default is no routing default)
+    expect((await p.api('/api/platform/payments/routing/default', { method: 'PUT', json: { deposit_gateway: 'praxis', withdrawal_gateway: 'praxis' } })).status).toBe(200);
+    expect((await p.api('/api/platform/integrations/providers/praxis/deactivate', { method: 'POST' })).status).toBe(200);
+    expect((await eventually(() => resolve('country=FR&direction=deposit&amount=10&currency=EUR'), (r) => r.status === 503)).status).toBe(503);
+    expect((await activate('praxis', {})).status).toBe(200);
+    expect((await eventually(() => resolve('country=FR&direction=deposit&amount=10&currency=EUR'), (r) => r.status === 200)).status).toBe(200);
 
     const br = await putRoute('br', { deposit_gateway: 'bridgerpay', withdrawal_gateway: 'praxis', is_active: true, note: 'local acquirer' });
     expect(br.status).toBe(200);
@@ -164,6 +184,10 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
     const fr = await resolved('country=fr&direction=deposit&amount=100&currency=EUR');
     expect(fr).toMatchObject({ gateway: 'praxis', type: 'redirect', source: 'default', country: 'FR' });
     expect(praxis.sessions.get(fr.order_id)!.intent).toBe('payment');
+    // amount is optional (API.md): Praxis gets a cashier request without one, and the customer types it
+    const noAmount = await resolved('country=DE&direction=deposit&currency=EUR');
+    expect(noAmount).toMatchObject({ gateway: 'praxis', type: 'redirect', source: 'country' });
+    expect('amount' in praxis.sessions.get(noAmount.order_id)!.request).toBe(false);
   });
 
   it('an inactive BR route falls back to the default, visible to the very next resolve', async () => {
@@ -266,7 +290,9 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
     it('a Praxis withdrawal approval becomes evt.payments.withdrawal.approved', async () => {
       const r = await resolved(`country=BR&direction=withdrawal&amount=20&currency=BRL&customer_id=${CUSTOMER}`);
       praxis.settle(r.order_id, 'approved');
-      const note = praxis.notification(r.order_id);
+      // Praxis writes conversion_rate as a number with decimals (1.00000) here: signed over that text
+      const note = praxis.notification(r.order_id, undefined, { numericConversionRate: true });
+      expect(note.body.toString()).toContain('"conversion_rate":1.00000');
       expect((await webhook('praxis', note.body, note.headers)).status).toBe(200);
       const got = await eventually(async () => withdrawals.filter((e) => e.order_id === r.order_id), (xs) => xs.length === 1);
       expect(got[0]).toMatchObject({ direction: 'withdrawal', country: 'BR', amount: '20.00', currency: 'BRL', gateway: 'praxis', customer_id: CUSTOMER });
@@ -300,13 +326,19 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
       expect((await db.query('SELECT status FROM payments.cashier_sessions WHERE id = $1', [r.order_id])).rows[0].status).toBe('approved');
     });
 
-    it('a BridgerPay decline maps to declined and emits nothing; an unknown order is 404', async () => {
+    it('a BridgerPay decline maps to declined and emits nothing; an unknown order is 401 (unsigned: nothing proves it), nothing stored', async () => {
       const r = await resolved('country=BR&direction=deposit&amount=7&currency=EUR');
       const declined = bridgerpay.notification(r.order_id, 'declined');
       expect((await webhook('bridgerpay', declined.body, declined.headers)).status).toBe(200);
       expect((await db.query('SELECT status FROM payments.cashier_sessions WHERE id = $1', [r.order_id])).rows[0].status).toBe('declined');
       const unknown = Buffer.from(declined.body.toString().split(r.order_id).join('00000000-0000-4000-8000-000000000000'));
-      expect((await webhook('bridgerpay', unknown, declined.headers)).status).toBe(404);
+      const before = await count('SELECT count(*)::int AS n FROM payments.payment_notifications');
+      const forged = await webhook('bridgerpay', unknown, declined.headers);
+      expect(forged.status).toBe(401);
+      expect(forged.headers.get('content-type')).toMatch(/problem\+json/);
+      const notUuid = Buffer.from(declined.body.toString().split(r.order_id).join('ORD-guess'));
+      expect((await webhook('bridgerpay', notUuid, declined.headers)).status).toBe(401);
+      expect(await count('SELECT count(*)::int AS n FROM payments.payment_notifications')).toBe(before);
       expect((await webhook('bridgerpay', 'not json', { 'content-type': 'application/json' })).status).toBe(401);
     });
   });

@@ -109,13 +109,16 @@ describe('kyc service: enrichment and reconciliation', () => {
     expect(r).toMatchObject({ status: 'approved', doc_type: 'passport', doc_country: 'IR' });
     // IR is in the default KYC_RESTRICTED_COUNTRIES
     expect(r!.gates).toMatchObject({ identity: 'pass', document: 'pass', country: 'fail', all_passed: false });
-    expect(r!.history).toEqual([expect.objectContaining({ source: 'reconciliation', status: 'approved', outcome: 'applied' })]);
+    expect(r!.history).toEqual([
+      expect.objectContaining({ type: 'applicant_created', status: 'pending', outcome: 'applied' }),
+      expect.objectContaining({ source: 'reconciliation', status: 'approved', outcome: 'applied' }),
+    ]);
     expect(await gatesEvents(missed.customer_id)).toHaveLength(1);
     const still = await record(waiting.customer_id);
-    expect(still).toMatchObject({ status: 'pending', history: [] });
+    expect(still).toMatchObject({ status: 'pending', history: [{ status: 'pending', type: 'applicant_created', source: 'internal', provider_status: null }] });
     expect(fake.requests.some((q) => q.path === `/resources/applicants/${waiting.provider_id}/status`)).toBe(true);
     // polled again later: nothing new, nothing recorded twice
     expect(await job.runOnce()).toBe(0);
-    expect((await record(missed.customer_id))!.history).toHaveLength(1);
+    expect((await record(missed.customer_id))!.history).toHaveLength(2);
   });
 });

@@ -2,7 +2,11 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize, IsArray, IsEmail, IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength,
 } from 'class-validator';
-import { KYC_DOC_TYPE_VALUES, KYC_STATUS_VALUES, type KycDocTypeValue, type KycStatusValue } from '@app/contracts';
+import { Transform } from 'class-transformer';
+import { ISO_COUNTRIES, KYC_DOC_TYPE_VALUES, KYC_STATUS_VALUES, type KycDocTypeValue, type KycStatusValue } from '@app/contracts';
+/** ISO codes are accepted in any case and kept upper case. */
+const upperCase = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value);
+
 
 const PROVIDER_KEY = /^[a-z][a-z0-9_]{0,63}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -57,7 +61,7 @@ export class InternalKycWebhookBody {
   doc_type?: KycDocTypeValue;
 
   @ApiPropertyOptional({ example: 'GB', description: 'ISO 3166-1 alpha-2, any case' })
-  @IsOptional() @IsString() @Matches(/^[A-Za-z]{2}$/, { message: 'doc_country must be an ISO 3166-1 alpha-2 code' })
+  @IsOptional() @Transform(upperCase) @IsString() @IsIn([...ISO_COUNTRIES], { message: 'doc_country must be an ISO 3166-1 alpha-2 code (e.g. GB)' })
   doc_country?: string;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'The provider\'s raw result, kept in history' })

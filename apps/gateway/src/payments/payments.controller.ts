@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { paymentsSubjects } from '@app/contracts';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { paymentsSubjects, type PutRouteRequest, type ResolveGatewayRequest, type SetDefaultRouteRequest } from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import { CountryParam, DefaultRouteBody, ResolveQuery, RouteBody } from './payments.dto';
 
@@ -17,8 +17,10 @@ export class PaymentsController {
   // declared before the :country routes, so `default` is never read as a country
   @Put('api/platform/payments/routing/default')
   @ApiOperation({ summary: 'Set the default gateway pair (used by unconfigured countries and inactive routes)' })
-  setDefault(@Body() body: DefaultRouteBody) {
-    return this.bus.request(paymentsSubjects.setDefault, body);
+  @ApiBody({ type: DefaultRouteBody })
+  setDefault(@Body() body: Record<string, unknown>) {
+    // validated by the payments service, with the payment-provider rule, so one 400 lists every field
+    return this.bus.request(paymentsSubjects.setDefault, body as unknown as SetDefaultRouteRequest);
   }
 
   @Get('api/platform/payments/routing/default')
@@ -33,8 +35,11 @@ export class PaymentsController {
 
   @Put('api/platform/payments/routing/:country')
   @ApiOperation({ summary: 'Create or replace a country\'s route' })
-  put(@Param() p: CountryParam, @Body() body: RouteBody) {
-    return this.bus.request(paymentsSubjects.putRoute, { ...body, country: p.country });
+  @ApiParam({ name: 'country', example: 'BR', description: 'ISO 3166-1 alpha-2, any case' })
+  @ApiBody({ type: RouteBody })
+  put(@Param('country') country: string, @Body() body: Record<string, unknown>) {
+    // path and body are validated together by the payments service, so one 400 lists every invalid field
+    return this.bus.request(paymentsSubjects.putRoute, { ...body, country } as unknown as PutRouteRequest);
   }
 
   @Get('api/platform/payments/routing/:country')
@@ -50,7 +55,9 @@ export class PaymentsController {
 
   @Get('payments/gateway')
   @ApiOperation({ summary: 'Resolve the gateway for a country and direction and open its cashier session (embed or redirect)' })
-  resolve(@Query() q: ResolveQuery) {
-    return this.bus.request(paymentsSubjects.resolveGateway, q, { timeoutMs: RESOLVE_TIMEOUT_MS });
+  @ApiQuery({ type: ResolveQuery })
+  resolve(@Query() q: Record<string, unknown>) {
+    // validated by the payments service with the amount's minor-unit rule, so one 400 lists every invalid field
+    return this.bus.request(paymentsSubjects.resolveGateway, q as unknown as ResolveGatewayRequest, { timeoutMs: RESOLVE_TIMEOUT_MS });
   }
 }

@@ -13,6 +13,10 @@ export class CountryParam {
   country!: string;
 }
 
+/**
+ * RouteBody, DefaultRouteBody and ResolveQuery document the API; the payments service validates those
+ * requests itself (with the rules only it can check), so every invalid field comes back in one 400.
+ */
 export class DefaultRouteBody {
   @ApiProperty({ example: 'praxis', description: 'a payment provider key' })
   @IsString() @Matches(GATEWAY, { message: 'deposit_gateway must be a provider key' })

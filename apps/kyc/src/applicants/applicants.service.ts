@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { eventSubjects, type ApplicantCreated, type CreateApplicantRequest, type KycStatusChangedEvent } from '@app/contracts';
 import { OutboxWriter } from '@app/messaging';
@@ -6,6 +7,7 @@ import { evaluateGates, type GatePolicy } from '../gates/gates';
 import { GATE_POLICY } from '../gates/gates.policy';
 import { fromConnectorError } from '../providers/kyc.exception';
 import { KycProviders } from '../providers/kyc-providers';
+import { EventsRepository } from '../records/events.repository';
 import { RecordsRepository } from '../records/records.repository';
 import { IdempotencyService } from './idempotency.service';
 
@@ -15,6 +17,7 @@ export class ApplicantsService {
   constructor(
     private readonly providers: KycProviders,
     private readonly records: RecordsRepository,
+    private readonly events: EventsRepository,
     private readonly idempotency: IdempotencyService,
     private readonly outbox: OutboxWriter,
     @Inject(GATE_POLICY) private readonly policy: GatePolicy,
@@ -38,6 +41,14 @@ export class ApplicantsService {
       const gates = evaluateGates({ status: 'pending', docType: null, docCountry: null, docExpiry: null, birthDate: null, rejectLabels: [] }, this.policy);
       const created = await this.records.insertPending(m, { customerId, provider: provider.key, providerId: applicant.providerId, gates });
       if (!created) return this.records.linkApplicant(m, customerId, provider.key, applicant.providerId);
+      // the record's first history entry: it starts `pending` (API.md), like every later status, in history
+      const historyId = randomUUID();
+      await this.events.record(m, {
+        id: historyId, provider: provider.key, eventKey: `applicant_created:${historyId}`, source: 'internal', eventType: 'applicant_created',
+        providerId: applicant.providerId, customerRef: customerId, customerId, status: 'pending', providerStatus: null, rejectLabels: [],
+        needsDetails: false, occurredAt: new Date(), payload: { level_name: req.level_name ?? null },
+      });
+      await this.events.markProcessed(m, historyId, customerId, 'applied');
       const event: KycStatusChangedEvent = {
         customer_id: customerId, provider: provider.key, provider_id: applicant.providerId, status: 'pending', previous_status: null,
         provider_status: null, doc_type: null, doc_country: null, reject_labels: [], source: 'internal', at: new Date().toISOString(),

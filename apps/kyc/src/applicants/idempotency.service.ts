@@ -5,6 +5,9 @@ import { IdempotencyRepository } from './idempotency.repository';
 
 /** A claim older than this with no answer belongs to a replica that died mid-call. */
 const STALE_CLAIM_MS = 120_000;
+/** How long a concurrent duplicate waits for the first request's answer before giving up with 409. */
+const WAIT_FOR_FIRST_MS = 10_000;
+const POLL_MS = 100;
 
 /** JSON with sorted keys: the same body in another key order is the same request. */
 export function canonicalJson(value: unknown): string {
@@ -26,12 +29,16 @@ export class IdempotencyService {
 
   async run<T>(scope: string, key: string, body: unknown, work: () => Promise<T>): Promise<T> {
     const hash = createHash('sha256').update(canonicalJson(body)).digest('hex');
-    if (!(await this.repo.claim(scope, key, hash))) {
+    const waitUntil = Date.now() + WAIT_FOR_FIRST_MS;
+    while (!(await this.repo.claim(scope, key, hash))) {
       const existing = await this.repo.find(scope, key);
-      if (existing && existing.requestHash !== hash) throw KycErrors.idempotencyMismatch();
-      if (existing?.state === 'done') return existing.response as T;
-      if (!existing) return this.run(scope, key, body, work); // released between our insert and read
-      if (!(await this.repo.takeOverStale(scope, key, hash, STALE_CLAIM_MS))) throw KycErrors.idempotencyInProgress();
+      if (!existing) continue; // released (the first attempt failed) between our insert and read: claim again
+      if (existing.requestHash !== hash) throw KycErrors.idempotencyMismatch();
+      if (existing.state === 'done') return existing.response as T;
+      if (await this.repo.takeOverStale(scope, key, hash, STALE_CLAIM_MS)) break;
+      // the same request is in flight (a concurrent duplicate): wait for its answer rather than refuse it
+      if (Date.now() >= waitUntil) throw KycErrors.idempotencyInProgress();
+      await new Promise((r) => setTimeout(r, POLL_MS));
     }
     let result: T;
     try {

@@ -32,12 +32,16 @@ export class EventsRepository {
     return this.ds.transaction(work);
   }
 
-  /** Inserts unless the provider already sent this event; true when inserted (the de-duplication). */
+  /**
+   * Inserts unless the provider already sent this event; true when inserted (the de-duplication).
+   * received_at is the insert's own time (not the transaction's start), so a writer that waited for a
+   * lock is ordered after the one it waited for.
+   */
   async record(m: EntityManager, e: NewEvent): Promise<boolean> {
     const rows: unknown[] = await m.query(
       `INSERT INTO kyc_events (id, provider, event_key, source, event_type, provider_id, customer_ref, customer_id, status,
-         provider_status, reject_labels, needs_details, occurred_at, payload)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+         provider_status, reject_labels, needs_details, occurred_at, payload, received_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, clock_timestamp())
        ON CONFLICT (provider, event_key) DO NOTHING RETURNING 1`,
       [e.id, e.provider, e.eventKey, e.source, e.eventType, e.providerId, e.customerRef, e.customerId, e.status,
         e.providerStatus, e.rejectLabels, e.needsDetails, e.occurredAt, JSON.stringify(e.payload)],
@@ -63,6 +67,21 @@ export class EventsRepository {
         outbox.id, outbox.subject, JSON.stringify(outbox.payload), JSON.stringify(outbox.headers)],
     );
     return rows.length === 1;
+  }
+
+  /** Serializes internal decisions for one customer until the transaction ends (the "latest" below stays true). */
+  async lockInternalDecisions(m: EntityManager, customerId: string): Promise<void> {
+    await m.query(`SELECT pg_advisory_xact_lock(hashtext('kyc.internal:' || $1))`, [customerId]);
+  }
+
+  /** The event key of the customer's latest recorded internal decision, if any. */
+  async latestInternalDecisionKey(m: EntityManager, customerId: string): Promise<string | null> {
+    const rows: { event_key: string }[] = await m.query(
+      `SELECT event_key FROM kyc_events WHERE customer_id = $1 AND source = 'internal' AND event_type = 'decision'
+       ORDER BY received_at DESC LIMIT 1`,
+      [customerId],
+    );
+    return rows[0]?.event_key ?? null;
   }
 
   find(m: EntityManager, id: string): Promise<KycEventEntity | null> {

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import type { InternalKycWebhookReply, InternalKycWebhookRequest } from '@app/contracts';
 import { canonicalJson } from '../applicants/idempotency.service';
 import { ApplyKycDecision } from '../decisions/apply-decision';
@@ -27,21 +28,30 @@ export class InternalWebhookService {
     private readonly apply: ApplyKycDecision,
   ) {}
 
+  /**
+   * With `event_id` the id de-duplicates. Without it, a body is a duplicate only of the customer's
+   * latest internal decision (an immediate retry); the same body after a different one is a new
+   * decision (approved, rejected, approved again), so its key is made unique per occurrence.
+   */
   async receive(req: InternalKycWebhookRequest): Promise<InternalKycWebhookReply> {
     const customerId = req.customer_id.toLowerCase();
-    const eventKey = req.event_id ? `id:${req.event_id}` : `sha256:${createHash('sha256').update(canonicalJson(req)).digest('hex')}`;
     const occurredAt = req.occurred_at ? new Date(req.occurred_at) : new Date();
     const id = randomUUID();
     return this.events.transaction(async (m) => {
+      await this.events.lockInternalDecisions(m, customerId);
+      let eventKey = `id:${req.event_id}`;
+      if (!req.event_id) {
+        const digest = `sha256:${createHash('sha256').update(canonicalJson(req)).digest('hex')}`;
+        const latest = await this.events.latestInternalDecisionKey(m, customerId);
+        if (latest === digest || latest?.startsWith(`${digest}:`)) return this.duplicate(m, customerId);
+        eventKey = `${digest}:${id}`;
+      }
       const inserted = await this.events.record(m, {
         id, provider: req.provider, eventKey, source: 'internal', eventType: 'decision', providerId: req.provider_id ?? null,
         customerRef: customerId, customerId, status: req.status, providerStatus: req.status, rejectLabels: labelsOf(req) ?? [],
         needsDetails: false, occurredAt, payload: req,
       });
-      if (!inserted) {
-        const current = await this.records.find(customerId, m);
-        return { received: true, duplicate: true, customer_id: customerId, status: current?.status ?? null };
-      }
+      if (!inserted) return this.duplicate(m, customerId);
       const applied = await this.apply.execute(m, {
         eventId: id, source: 'internal', provider: req.provider, providerId: req.provider_id ?? null, customerId,
         status: req.status, providerStatus: req.status, rejectLabels: labelsOf(req), occurredAt,
@@ -49,5 +59,10 @@ export class InternalWebhookService {
       });
       return { received: true, duplicate: false, customer_id: customerId, status: applied.status };
     });
+  }
+
+  private async duplicate(m: EntityManager, customerId: string): Promise<InternalKycWebhookReply> {
+    const current = await this.records.find(customerId, m);
+    return { received: true, duplicate: true, customer_id: customerId, status: current?.status ?? null };
   }
 }

@@ -49,10 +49,10 @@ export class PaymentCallbacks {
   }
 
   private apply(gateway: string, port: PaymentPort, note: PaymentNotification): Promise<Outcome> {
-    if (!UUID.test(note.orderId)) throw PaymentsErrors.unknownOrder(gateway);
+    if (!UUID.test(note.orderId)) throw this.unknownOrder(gateway, port);
     return this.sessions.transaction(async (m) => {
       const session = await this.sessions.lockSession(m, note.orderId);
-      if (!session) throw PaymentsErrors.unknownOrder(gateway);
+      if (!session) throw this.unknownOrder(gateway, port);
       if (session.gateway !== gateway) throw PaymentsErrors.refusedNotification(gateway, 'the order was opened at another gateway');
       this.refuseOnBadSignature(gateway, () => port.matchOrder(note, {
         amount: session.amount, currency: session.currency.trim(), sessionSecret: session.sessionSecret,
@@ -73,6 +73,11 @@ export class PaymentCallbacks {
       if (note.status === 'approved') await this.outbox.add(m, this.approvedSubject(session), this.approvedEvent(session, note));
       return 'applied';
     });
+  }
+
+  /** An unsigned notification naming no order of ours proves nothing about its sender: 401, not 404. */
+  private unknownOrder(gateway: string, port: PaymentPort): DomainError {
+    return port.unsignedNotifications ? PaymentsErrors.refusedNotification(gateway, 'no order of ours matches it') : PaymentsErrors.unknownOrder(gateway);
   }
 
   private approvedSubject(s: CashierSessionEntity) {

@@ -19,8 +19,9 @@ export interface Choice {
 
 /**
  * API.md's resolution rule: the country's active route names the gateway when that gateway is active;
- * otherwise the default pair (else the catalog's default payment provider) serves. Everything here is
- * read from memory: the routing table and the provider config cache.
+ * otherwise the configured default pair serves when its gateway is active. No usable route and no
+ * (active) default pair: 503 (the catalog's default payment provider is not a routing default).
+ * Everything here is read from memory: the routing table and the provider config cache.
  */
 @Injectable()
 export class GatewayChooser {
@@ -33,24 +34,11 @@ export class GatewayChooser {
   async choose(country: string, direction: PaymentDirection): Promise<Choice> {
     const t = await this.table.current();
     const route = t.routes.get(country);
-    const byDefault = await this.defaultGateway(t.defaultPair ? gatewayFor(t.defaultPair, direction) : null);
+    const byDefault = t.defaultPair ? await this.usable(gatewayFor(t.defaultPair, direction)) : null;
     const byCountry = route?.isActive ? await this.usable(gatewayFor(route, direction)) : null;
     if (byCountry) return { first: byCountry, source: 'country', fallback: byDefault && byDefault.key !== byCountry.key ? byDefault : null };
     if (byDefault) return { first: byDefault, source: 'default', fallback: null };
     throw PaymentsErrors.nothingServes(country, direction);
-  }
-
-  /** The configured default for the direction when active, else the catalog's default payment provider. */
-  private async defaultGateway(configured: string | null): Promise<UsableGateway | null> {
-    const chosen = configured ? await this.usable(configured) : null;
-    if (chosen) return chosen;
-    try {
-      const cfg = await this.configs.resolve('payment');
-      return this.withPort(cfg);
-    } catch (err) {
-      if (err instanceof DomainError && err.code === ErrorCode.Unavailable && /No active/.test(err.message)) return null;
-      throw err;
-    }
   }
 
   private async usable(key: string): Promise<UsableGateway | null> {

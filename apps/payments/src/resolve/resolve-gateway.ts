@@ -1,10 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { ResolutionView, ResolveGatewayRequest } from '@app/contracts';
+import { ResolveGatewayRequest, type ResolutionView } from '@app/contracts';
 import { ConnectorError, canonicalAmount, type CashierAnswer, type CashierRequest } from '@app/connectors';
 import { SERVICE_CONFIG } from '@app/runtime';
 import type { PaymentsConfig } from '../definition';
-import { PaymentsErrors, fromConnectorError, isFailoverable } from '../shared/payments.exception';
+import { fromConnectorError, isFailoverable } from '../shared/payments.exception';
+import { validRequest } from '../shared/request-validation';
 import { PaymentsMetrics } from '../shared/payments.metrics';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import { GatewayChooser, type UsableGateway } from './gateway-chooser';
@@ -23,10 +24,15 @@ export class ResolveGateway {
     @Inject(SERVICE_CONFIG) private readonly config: PaymentsConfig,
   ) {}
 
-  async execute(req: ResolveGatewayRequest): Promise<ResolutionView> {
-    const currency = req.currency ?? this.config.PAYMENTS_DEFAULT_CURRENCY;
-    const amount = req.amount === undefined ? undefined : canonicalAmount(req.amount, currency);
-    if (amount === null) throw PaymentsErrors.invalid([{ field: 'amount', message: `${currency} amounts have at most its minor unit digits` }]);
+  /** `raw` is the query as the gateway got it: the DTO and the amount's minor-unit rule are checked together. */
+  async execute(raw: unknown): Promise<ResolutionView> {
+    const currencyOf = (r: ResolveGatewayRequest) => r.currency ?? this.config.PAYMENTS_DEFAULT_CURRENCY;
+    const req = validRequest(ResolveGatewayRequest, raw, (r, bad) =>
+      r.amount === undefined || bad.has('amount') || bad.has('currency') || canonicalAmount(r.amount, currencyOf(r)) !== null
+        ? [] : [{ field: 'amount', message: `${currencyOf(r)} amounts have at most its minor unit digits` }]);
+    const currency = currencyOf(req);
+    // valid here: the check above refused an amount with more digits than the currency's minor unit
+    const amount = req.amount === undefined ? undefined : (canonicalAmount(req.amount, currency) ?? undefined);
 
     let choice;
     try {

@@ -1,15 +1,16 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { CountryRequest, PutRouteRequest, SetDefaultRouteRequest, paymentsSubjects } from '@app/contracts';
+import { CountryRequest, paymentsSubjects } from '@app/contracts';
 import { RoutingService } from './routing.service';
 
-/** NATS handlers of the routing API: validate (global pipe), delegate. */
+/** NATS handlers of the routing API: validate (global pipe, or the service where checks must be listed together), delegate. */
 @Controller()
 export class RoutingController {
   constructor(private readonly routing: RoutingService) {}
 
+  // validated by the service (path, body and semantic rules together), so typed unknown for the pipe
   @MessagePattern(paymentsSubjects.putRoute)
-  put(@Payload() req: PutRouteRequest) { return this.routing.put(req); }
+  put(@Payload() raw: unknown) { return this.routing.put(raw); }
 
   @MessagePattern(paymentsSubjects.listRoutes)
   list() { return this.routing.list(); }
@@ -24,5 +25,5 @@ export class RoutingController {
   getDefault() { return this.routing.getDefault(); }
 
   @MessagePattern(paymentsSubjects.setDefault)
-  setDefault(@Payload() req: SetDefaultRouteRequest) { return this.routing.setDefault(req); }
+  setDefault(@Payload() raw: unknown) { return this.routing.setDefault(raw); }
 }

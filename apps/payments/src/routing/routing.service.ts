@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
-  eventSubjects, type DefaultRouteView, type FieldError, type PutRouteRequest, type RouteView, type RoutingChangedEvent,
-  type RoutingListView, type SetDefaultRouteRequest,
+  PutRouteRequest, SetDefaultRouteRequest, eventSubjects, type DefaultRouteView, type FieldError, type RouteView, type RoutingChangedEvent,
+  type RoutingListView,
 } from '@app/contracts';
 import { ConnectorRegistry } from '@app/connectors';
 import { OutboxWriter } from '@app/messaging';
 import { PaymentsErrors } from '../shared/payments.exception';
+import { validRequest } from '../shared/request-validation';
 import { RoutingChanges } from './routing-changes';
 import { RoutingTable } from './routing-table';
 import type { DefaultRouteEntity, RouteEntity } from './routing.entities';
@@ -34,8 +35,9 @@ export class RoutingService {
     private readonly outbox: OutboxWriter,
   ) {}
 
-  async put(req: PutRouteRequest): Promise<RouteView> {
-    this.assertPaymentGateways(req);
+  /** `raw` is the path's country and the body, unvalidated: every invalid field is listed in one 400. */
+  async put(raw: unknown): Promise<RouteView> {
+    const req = validRequest(PutRouteRequest, raw, (r, bad) => this.paymentGatewayErrors(r, bad));
     const row = await this.change({ action: 'route_put', country: req.country }, (m) => this.repo.upsertRoute(m, {
       country: req.country, depositGateway: req.deposit_gateway, withdrawalGateway: req.withdrawal_gateway,
       isActive: req.is_active ?? true, note: req.note ?? null,
@@ -65,8 +67,8 @@ export class RoutingService {
     return defaultView((await this.table.current()).defaultPair);
   }
 
-  async setDefault(req: SetDefaultRouteRequest): Promise<DefaultRouteView> {
-    this.assertPaymentGateways(req);
+  async setDefault(raw: unknown): Promise<DefaultRouteView> {
+    const req = validRequest(SetDefaultRouteRequest, raw, (r, bad) => this.paymentGatewayErrors(r, bad));
     await this.change({ action: 'default_set', country: null }, (m) => this.repo.setDefaultPair(m, req.deposit_gateway, req.withdrawal_gateway));
     return this.getDefault();
   }
@@ -84,12 +86,14 @@ export class RoutingService {
     return result;
   }
 
-  private assertPaymentGateways(req: { deposit_gateway: string; withdrawal_gateway: string }): void {
+  /** A gateway named in a route must be a payment provider (API.md); checked for well-formed keys only. */
+  private paymentGatewayErrors(req: { deposit_gateway: string; withdrawal_gateway: string }, invalid: ReadonlySet<string>): FieldError[] {
     const errors: FieldError[] = [];
     for (const field of ['deposit_gateway', 'withdrawal_gateway'] as const) {
+      if (invalid.has(field)) continue;
       const c = this.registry.get(req[field]);
       if (!c || c.manifest.category !== 'payment' || !c.payment) errors.push({ field, message: `${req[field]} is not a payment provider` });
     }
-    if (errors.length) throw PaymentsErrors.invalid(errors);
+    return errors;
   }
 }

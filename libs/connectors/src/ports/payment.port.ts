@@ -71,6 +71,11 @@ export interface WebhookAnswer {
  * failure is a ConnectorError: `refused`/`auth` are final (4xx), the others are the provider failing.
  */
 export interface PaymentPort {
+  /**
+   * True when the provider does not sign its notifications (BridgerPay): only our stored order (its
+   * echoed secret) proves one, so a notification naming no order of ours is unauthenticated (401), not 404.
+   */
+  readonly unsignedNotifications?: boolean;
   openCashier(config: ConnectorConfig, req: CashierRequest): Promise<CashierAnswer>;
   /** Parses a callback and checks what needs no stored order (a signature); throws `bad_signature`. */
   readNotification(config: ConnectorConfig, raw: RawNotification): PaymentNotification;

@@ -126,6 +126,8 @@ async function createSession(config: ConnectorConfig, req: CashierRequest, token
 
 /** BridgerPay's cashier (PROVIDERS.md §2): an embedded script fed with the cashier key and a per-session token. */
 export const bridgerpayPayment: PaymentPort = {
+  unsignedNotifications: true,
+
   async openCashier(config, req) {
     const cashierKey = requireCredential(config, 'cashier_key');
     requireCredential(config, 'api_key');
@@ -160,11 +162,12 @@ export const bridgerpayPayment: PaymentPort = {
     }
     const charge = b.data?.charge;
     const attrs = charge?.attributes;
-    const providerStatus = type in STATUS ? type : (attrs?.status ?? type);
+    // own keys only: `constructor`, `toString`... are not statuses
+    const providerStatus = Object.hasOwn(STATUS, type) ? type : (attrs?.status ?? type);
     const currency = typeof attrs?.currency === 'string' ? attrs.currency.toUpperCase() : null;
     const note: PaymentNotification = {
       orderId, eventKey: `${type}:${charge?.id ?? charge?.uuid ?? 'session'}`,
-      status: STATUS[providerStatus] ?? null, providerStatus,
+      status: (Object.hasOwn(STATUS, providerStatus) ? STATUS[providerStatus] : null) ?? null, providerStatus,
       providerTransactionId: charge?.id ?? charge?.uuid ?? charge?.psp_order_id ?? null,
       amount: currency && attrs?.amount !== undefined && attrs.amount !== null ? canonicalAmount(attrs.amount, currency) : null,
       currency, echoedSecret: b.meta?.payload ?? null,

@@ -56,6 +56,10 @@ describe('bridgerpay PaymentPort against BridgerpayFake', () => {
     expect(read('declined').status).toBe('declined');
     expect(read('partly_refunded').status).toBe('refunded');
     expect(read('approved_on_hold')).toMatchObject({ status: 'pending', flag: 'review' });
+    // inherited property names are not statuses
+    for (const name of ['constructor', 'toString', '__proto__']) expect(read(name).status).toBeNull();
+    expect(read('constructor', 'approved').status).toBe('approved');
+    expect(port.unsignedNotifications).toBe(true);
     const order = { amount: '45.36', currency: 'EUR', sessionSecret: 'secret-123' };
     expect(() => port.matchOrder(approved, order)).not.toThrow();
     expect(() => port.matchOrder(approved, { ...order, sessionSecret: 'other' })).toThrow('meta.payload');

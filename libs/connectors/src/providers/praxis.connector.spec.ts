@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { PraxisFake } from '@app/testing';
 import { ConnectorError } from '../connector-error';
 import type { ConnectorConfig } from '../types';
-import { connector, praxisRequest } from './praxis.connector';
-import { PRAXIS_FIELDS, praxisNotificationReply, praxisSignature, praxisSignObject, verifyPraxisSignature } from './praxis.signing';
+import { connector, praxisPayment, praxisRequest } from './praxis.connector';
+import {
+  PRAXIS_FIELDS, praxisNotificationReply, praxisSignature, praxisSignObject, rawJsonFields, verifyPraxisRawSignature, verifyPraxisSignature,
+} from './praxis.signing';
 
 async function failure(p: Promise<unknown>): Promise<ConnectorError> {
   try {
@@ -38,6 +40,26 @@ describe('praxis GT-Authentication (PROVIDERS.md vectors)', () => {
     const reply = praxisNotificationReply(SECRET, 1700000101_000);
     expect(JSON.parse(reply.body)).toEqual({ status: 0, description: 'OK', version: '1.3', timestamp: 1700000101 });
     expect(reply.headers['GT-Authentication']).toBe('69eb314b0e159216527063fd13aff3ab6274fd150f8e51ef83803f22691b2691a1849540ae997582969224b708898fa2');
+  });
+
+  it('verifies the documented notification vector over the raw body, conversion_rate as a string or as a number with decimals', () => {
+    const sig = 'de2d1f0282e42a30671b1688e35aeba060ea64073cc6a8255aa995250d8655ccb184e8f337b2873986eac2d7c68356e7';
+    const body = (rate: string) => `{"merchant_id":"API-merchant","application_key":"app-key-1","conversion_rate":${rate},`
+      + `"customer":{"customer_token":"cust-tok-1","first_name":null},"session":{"order_id":"ORD-1001","amount":10000,"conversion_rate":${rate}},`
+      + `"transaction":{"tid":123456,"currency":"USD","amount":10000,"conversion_rate":${rate},"processed_currency":"USD","processed_amount":10000,"card":{"x":[1,{"tid":9}]}},`
+      + '"version":"1.3","timestamp":1700000100}';
+    for (const rate of ['"1.00000"', '1.00000']) {
+      expect(() => verifyPraxisRawSignature(body(rate), PRAXIS_FIELDS.notification, SECRET, sig)).not.toThrow();
+      const note = praxisPayment.readNotification({ credentials: { merchant_secret: SECRET }, settings: {} }, { headers: { 'gt-authentication': sig }, body: Buffer.from(body(rate)) });
+      expect(note).toMatchObject({ orderId: 'ORD-1001', providerTransactionId: '123456', currency: 'USD' });
+    }
+    // the parsed value of 1.00000 is 1: a different text, a different signature
+    expect(() => verifyPraxisRawSignature(body('1'), PRAXIS_FIELDS.notification, SECRET, sig)).toThrow('does not match');
+    expect(() => verifyPraxisRawSignature(body('1.0'), PRAXIS_FIELDS.notification, SECRET, sig)).toThrow('does not match');
+    // escapes in strings are read as JSON strings
+    expect(rawJsonFields('{"a":{"b":"x\\u0041\\"y","c":-1.50e3,"d":true,"e":null}}', ['a.b', 'a.c', 'a.d', 'a.e']))
+      .toEqual(new Map<string, string | null>([['a.b', 'xA"y'], ['a.c', '-1.50e3'], ['a.d', 'true'], ['a.e', null]]));
+    expect(() => rawJsonFields('{"a":1', ['a'])).toThrow(ConnectorError);
   });
 
   it('skips null values', () => {

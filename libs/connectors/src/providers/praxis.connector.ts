@@ -4,7 +4,7 @@ import { ConnectorError } from '../connector-error';
 import { baseUrl, failFromStatus, providerFetch, requireCredential } from '../http';
 import { fromMinorUnits, toMinorUnits, type PaymentNotification, type PaymentPort } from '../ports/payment.port';
 import type { ConnectorConfig } from '../types';
-import { PRAXIS_FIELDS, praxisNotificationReply, praxisSignObject, verifyPraxisSignature } from './praxis.signing';
+import { PRAXIS_FIELDS, praxisNotificationReply, praxisSignObject, verifyPraxisRawSignature, verifyPraxisSignature } from './praxis.signing';
 
 const API = 'https://gw.praxisgate.com';
 export const PRAXIS_API_VERSION = '1.3';
@@ -22,7 +22,9 @@ export interface PraxisAnswer {
 export function praxisFailure(status: number, description: string | undefined): ConnectorError {
   const reason = `Praxis: ${description || `status ${status}`}`;
   if (status < 0) return new ConnectorError('provider_error', reason);
-  return failFromStatus(status >= 400 ? status : 400, reason);
+  // a positive status is a logical refusal whatever its value (999, 5xx-looking codes too): final, never failed over
+  if (status === 401 || status === 403) return failFromStatus(status, reason);
+  return new ConnectorError('refused', reason.slice(0, 500), { httpStatus: status });
 }
 
 /**
@@ -80,8 +82,8 @@ interface PraxisNotificationBody {
 /** Praxis Cashier (PROVIDERS.md §3): a signed cashier request, a signed answer with the page to send the customer to. */
 export const praxisPayment: PaymentPort = {
   async openCashier(config, req) {
-    if (req.amount === undefined) throw new ConnectorError('refused', 'Praxis: a cashier session needs an amount');
-    const amount = toMinorUnits(req.amount, req.currency);
+    // amount is optional at Praxis (the customer types it on the cashier page); when given it must fit the minor unit
+    const amount = req.amount === undefined ? undefined : toMinorUnits(req.amount, req.currency);
     if (amount === null) throw new ConnectorError('refused', `Praxis: ${req.currency} amounts have at most the currency's minor unit digits`);
     const customerData = Object.fromEntries(Object.entries({
       country: req.country, first_name: req.firstName, last_name: req.lastName, email: req.email,
@@ -89,7 +91,7 @@ export const praxisPayment: PaymentPort = {
     const { answer, headers } = await praxisRequest(config, '/cashier/cashier', {
       intent: req.direction === 'deposit' ? 'payment' : 'withdrawal',
       cid: req.customerId ?? `guest-${req.orderId}`,
-      order_id: req.orderId, currency: req.currency, amount, locale: 'en-GB',
+      order_id: req.orderId, currency: req.currency, ...(amount === undefined ? {} : { amount }), locale: 'en-GB',
       customer_data: customerData, notification_url: req.notificationUrl,
     }, PRAXIS_FIELDS.cashierRequest, req.timeoutMs);
     if (answer.status !== 0) throw praxisFailure(answer.status, answer.description);
@@ -103,13 +105,16 @@ export const praxisPayment: PaymentPort = {
   },
 
   readNotification(config, raw) {
+    const text = raw.body.toString('utf8');
     let b: PraxisNotificationBody;
     try {
-      b = JSON.parse(raw.body.toString('utf8')) as PraxisNotificationBody;
+      b = JSON.parse(text) as PraxisNotificationBody;
     } catch {
       throw new ConnectorError('bad_signature', 'Praxis notification is not JSON');
     }
-    verifyPraxisSignature(b, PRAXIS_FIELDS.notification, requireCredential(config, 'merchant_secret'), raw.headers['gt-authentication']);
+    if (b === null || typeof b !== 'object') throw new ConnectorError('bad_signature', 'Praxis notification is not a JSON object');
+    // signed over the values as written in the body (a number like 1.00000 keeps its decimals)
+    verifyPraxisRawSignature(text, PRAXIS_FIELDS.notification, requireCredential(config, 'merchant_secret'), raw.headers['gt-authentication']);
     const orderId = b.session?.order_id;
     if (typeof orderId !== 'string' || !orderId) throw new ConnectorError('bad_signature', 'Praxis notification without session.order_id');
     const t = b.transaction ?? null;

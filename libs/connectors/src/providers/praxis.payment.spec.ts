@@ -35,10 +35,29 @@ describe('praxis PaymentPort against PraxisFake', () => {
     expect(fake.sessions.get(r.orderId)).toMatchObject({ intent: 'withdrawal', amount: 1500 });
   });
 
-  it('refuses without a call when there is no amount; a 5xx is a retryable failure; a bad answer signature is a failure', async () => {
+  it('opens a session without an amount (left to the customer), leaving amount out of the body', async () => {
+    const r = req({ amount: undefined });
+    expect(await port.openCashier(config(), r)).toEqual({ type: 'redirect', redirect_url: expect.stringContaining('/cashier/session/') });
+    const sent = JSON.parse(fake.requests.at(-1)!.rawBody.toString()) as Record<string, unknown>;
+    expect(fake.requests.at(-1)!.rejected).toBeUndefined();
+    expect(sent).toMatchObject({ order_id: r.orderId, currency: 'EUR' });
+    expect('amount' in sent).toBe(false);
+    // with an amount, the minor-unit check still refuses without a call
     const before = fake.requests.length;
-    await expect(port.openCashier(config(), req({ amount: undefined }))).rejects.toMatchObject({ code: 'refused' });
+    await expect(port.openCashier(config(), req({ amount: '1.234' }))).rejects.toMatchObject({ code: 'refused' });
     expect(fake.requests.length).toBe(before);
+  });
+
+  it('maps every positive Praxis status to a final refusal, 5xx-looking ones included; negative ones are failures', async () => {
+    for (const status of [400, 406, 500, 503, 999]) {
+      fake.failNext({ status: 200, body: { status, description: 'logical error' } });
+      await expect(port.openCashier(config(), req())).rejects.toMatchObject({ code: 'refused', retryable: false });
+    }
+    fake.failNext({ status: 200, body: { status: -1, description: 'infrastructure' } });
+    await expect(port.openCashier(config(), req())).rejects.toMatchObject({ code: 'provider_error', retryable: true });
+  });
+
+  it('a 5xx is a retryable failure; a bad answer signature is a failure', async () => {
     fake.failNext({ status: 502, body: { status: -1, description: 'gateway down' } });
     await expect(port.openCashier(config(), req())).rejects.toMatchObject({ code: 'provider_error', retryable: true });
     fake.failNext({ status: 200, body: { status: 0, redirect_url: 'https://evil.example', timestamp: 1 }, headers: { 'gt-authentication': 'f'.repeat(96) } });
@@ -54,6 +73,10 @@ describe('praxis PaymentPort against PraxisFake', () => {
       const note = port.readNotification(config(), { headers: n.headers, body: n.body });
       expect(note).toMatchObject({ orderId: r.orderId, status: ours, providerStatus: praxisStatus, amount: '100.50', currency: 'EUR' });
     }
+    fake.settle(r.orderId, 'approved');
+    const numeric = fake.notification(r.orderId, undefined, { numericConversionRate: true });
+    expect(numeric.body.toString()).toContain('"conversion_rate":1.00000');
+    expect(port.readNotification(config(), { headers: numeric.headers, body: numeric.body })).toMatchObject({ status: 'approved', amount: '100.50' });
     const n = fake.notification(r.orderId);
     expect(() => port.readNotification(config(), { headers: { ...n.headers, 'gt-authentication': 'x' }, body: n.body })).toThrow(ConnectorError);
     const ack = port.acknowledge(config());

@@ -37,14 +37,93 @@ export function praxisSignObject(obj: unknown, fields: readonly string[], mercha
   return praxisSignature(fields.map((f) => pick(obj, f)), merchantSecret);
 }
 
-/** Checks an inbound message's (or a response's) GT-Authentication; throws ConnectorError('bad_signature'). */
-export function verifyPraxisSignature(obj: unknown, fields: readonly string[], merchantSecret: string, header: string | undefined): void {
+function compareSignature(expectedHex: string, header: string | undefined): void {
   if (!header) throw new ConnectorError('bad_signature', 'GT-Authentication header missing');
-  const expected = Buffer.from(praxisSignObject(obj, fields, merchantSecret), 'utf8');
+  const expected = Buffer.from(expectedHex, 'utf8');
   const given = Buffer.from(header.toLowerCase(), 'utf8');
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
     throw new ConnectorError('bad_signature', 'GT-Authentication does not match');
   }
+}
+
+/** Checks an inbound message's (or a response's) GT-Authentication; throws ConnectorError('bad_signature'). */
+export function verifyPraxisSignature(obj: unknown, fields: readonly string[], merchantSecret: string, header: string | undefined): void {
+  compareSignature(praxisSignObject(obj, fields, merchantSecret), header);
+}
+
+/**
+ * Checks the GT-Authentication of a raw JSON body over the fields' literal text: Praxis signs what it
+ * wrote, so `"conversion_rate":1.00000` signs as `1.00000`, which String(JSON.parse(...)) would turn into `1`.
+ */
+export function verifyPraxisRawSignature(rawJson: string, fields: readonly string[], merchantSecret: string, header: string | undefined): void {
+  const literal = rawJsonFields(rawJson, fields);
+  compareSignature(praxisSignature(fields.map((f) => literal.get(f) ?? null), merchantSecret), header);
+}
+
+const NUMBER_OR_LITERAL = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/y;
+
+/**
+ * The literal text of the scalar values at the given dotted paths of a raw JSON text: strings
+ * unescaped as JSON strings, numbers and literals as written, `null` as null; objects, arrays and
+ * missing paths are absent. The last of duplicate keys wins, as with JSON.parse. Throws
+ * ConnectorError('bad_signature') on text that is not JSON.
+ */
+export function rawJsonFields(text: string, paths: readonly string[]): Map<string, string | null> {
+  const wanted = new Set(paths);
+  const found = new Map<string, string | null>();
+  let i = 0;
+  const fail = (): never => { throw new ConnectorError('bad_signature', 'Praxis notification is not JSON'); };
+  const ws = () => { while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++; };
+  const expect = (c: string) => { ws(); if (text[i] !== c) fail(); i++; };
+  const readString = (): string => {
+    const start = i;
+    if (text[i] !== '"') fail();
+    for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    if (i >= text.length) fail();
+    i++;
+    try {
+      return JSON.parse(text.slice(start, i)) as string;
+    } catch {
+      return fail();
+    }
+  };
+  const record = (path: string | null, v: string | null) => { if (path !== null && wanted.has(path)) found.set(path, v); };
+  const value = (path: string | null, depth: number): void => {
+    if (depth > 64) fail();
+    ws();
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      if (path !== null) found.delete(path); // a container replaces an earlier scalar of a duplicate key
+      i++;
+      ws();
+      const close = c === '{' ? '}' : ']';
+      if (text[i] === close) { i++; return; }
+      for (;;) {
+        if (c === '{') {
+          ws();
+          const key = readString();
+          expect(':');
+          value(path === null ? null : path ? `${path}.${key}` : key, depth + 1);
+        } else {
+          value(null, depth + 1); // array elements have no dotted path
+        }
+        ws();
+        if (text[i] === ',') { i++; continue; }
+        expect(close);
+        return;
+      }
+    }
+    if (c === '"') return record(path, readString());
+    NUMBER_OR_LITERAL.lastIndex = i;
+    const m = NUMBER_OR_LITERAL.exec(text);
+    if (!m) fail();
+    i += m![0].length;
+    record(path, m![0] === 'null' ? null : m![0]);
+  };
+  value('', 0);
+  ws();
+  if (i !== text.length) fail();
+  return found;
 }
 
 /**

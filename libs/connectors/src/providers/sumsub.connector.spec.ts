@@ -38,6 +38,11 @@ describe('sumsub signing (PROVIDERS.md test vectors)', () => {
     expect(() => verifySumsubWebhook('whsec-demo', WEBHOOK_BODY, { 'x-payload-digest-alg': 'HMAC_SHA256_HEX' })).toThrow('missing');
     expect(() => verifySumsubWebhook('whsec-demo', WEBHOOK_BODY, { ...sha256, 'x-payload-digest-alg': 'MD5' })).toThrow('unsupported');
     expect(() => verifySumsubWebhook('whsec-demo', WEBHOOK_BODY, { 'x-payload-digest': sha256['x-payload-digest'] })).toThrow('unsupported');
+    // inherited property names are not algorithms: a refusal (401 upstream), never a crash (500)
+    for (const alg of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(() => verifySumsubWebhook('whsec-demo', WEBHOOK_BODY, { ...sha256, 'x-payload-digest-alg': alg })).toThrow(ConnectorError);
+      expect(() => verifySumsubWebhook('whsec-demo', WEBHOOK_BODY, { ...sha256, 'x-payload-digest-alg': alg })).toThrow('unsupported');
+    }
   });
 });
 

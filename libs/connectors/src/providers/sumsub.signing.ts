@@ -52,7 +52,7 @@ export function verifySumsubWebhook(webhookSecret: string, rawBody: string | Buf
   const alg = header(headers, 'x-payload-digest-alg');
   if (!digest) throw new ConnectorError('bad_signature', 'x-payload-digest header missing');
   // SumSub always names the algorithm; guessing one would let a downgrade (e.g. to SHA1) pass unnoticed.
-  if (!alg || !(alg in SUMSUB_DIGEST_ALGS)) throw new ConnectorError('bad_signature', `unsupported digest algorithm ${alg}`);
+  if (!alg || !Object.hasOwn(SUMSUB_DIGEST_ALGS, alg)) throw new ConnectorError('bad_signature', `unsupported digest algorithm ${alg}`);
   const expected = Buffer.from(sumsubPayloadDigest(webhookSecret, rawBody, alg as SumsubDigestAlg), 'utf8');
   const given = Buffer.from(digest.toLowerCase(), 'utf8');
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) {

@@ -2,6 +2,11 @@
 import {
   ArrayMaxSize, IsArray, IsEmail, IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength,
 } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { ISO_COUNTRIES } from '../payments/iso';
+
+/** ISO codes are accepted in any case and kept upper case. */
+const upperCase = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value);
 
 export const KYC_STATUS_VALUES = ['pending', 'approved', 'rejected', 'resubmission_requested', 'on_hold'] as const;
 export type KycStatusValue = (typeof KYC_STATUS_VALUES)[number];
@@ -62,7 +67,7 @@ export class InternalKycWebhookRequest {
   @IsOptional() @IsIn([...KYC_DOC_TYPE_VALUES], { message: `doc_type must be one of ${KYC_DOC_TYPE_VALUES.join(', ')}` })
   doc_type?: KycDocTypeValue;
 
-  @IsOptional() @IsString() @Matches(/^[A-Za-z]{2}$/, { message: 'doc_country must be an ISO 3166-1 alpha-2 code' })
+  @IsOptional() @Transform(upperCase) @IsString() @IsIn([...ISO_COUNTRIES], { message: 'doc_country must be an ISO 3166-1 alpha-2 code (e.g. GB)' })
   doc_country?: string;
 
   @IsOptional() @IsObject()

@@ -14,7 +14,8 @@ export interface PraxisFakeSession {
   order_id: string;
   cid: string;
   currency: string;
-  amount: number;
+  /** null when the merchant left the amount to the customer (Praxis's `amount` is optional). */
+  amount: number | null;
   customer_token: string;
   notification_url?: string;
   request: Record<string, unknown>;
@@ -70,8 +71,14 @@ export class PraxisFake extends FakeServer {
     return s;
   }
 
-  /** The notification Praxis POSTs to `notification_url`: exact body and its GT-Authentication. */
-  notification(orderId: string, timestampS = Math.floor(Date.now() / 1000)): { body: Buffer; headers: Record<string, string> } {
+  /**
+   * The notification Praxis POSTs to `notification_url`: exact body and its GT-Authentication. Praxis
+   * sends `conversion_rate` either as a string or as a JSON number written with its decimals
+   * (`1.00000`); `numericConversionRate` sends the latter, signed over the literal text as Praxis does.
+   */
+  notification(
+    orderId: string, timestampS = Math.floor(Date.now() / 1000), opts: { numericConversionRate?: boolean } = {},
+  ): { body: Buffer; headers: Record<string, string> } {
     const s = this.sessions.get(orderId);
     if (!s) throw new Error(`no Praxis session for ${orderId}`);
     const payload = {
@@ -84,8 +91,11 @@ export class PraxisFake extends FakeServer {
       },
       transaction: s.transaction, version: '1.3', timestamp: timestampS,
     };
+    let text = JSON.stringify(payload);
+    // JSON.stringify cannot write 1.00000 as a number: unquote the decimal strings in the text itself
+    if (opts.numericConversionRate) text = text.replace(/"conversion_rate":"(-?\d+(?:\.\d+)?)"/g, '"conversion_rate":$1');
     return {
-      body: Buffer.from(JSON.stringify(payload), 'utf8'),
+      body: Buffer.from(text, 'utf8'),
       headers: { 'content-type': 'application/json; charset=utf-8', 'gt-authentication': this.sign(payload, NOTIFICATION_FIELDS) },
     };
   }
@@ -137,14 +147,15 @@ export class PraxisFake extends FakeServer {
     const intent = b.intent;
     const valid = (intent === 'payment' || intent === 'withdrawal' || intent === 'authorization')
       && typeof b.cid === 'string' && b.cid !== '' && typeof b.order_id === 'string' && b.order_id !== ''
-      && typeof b.currency === 'string' && /^[A-Z]{3}$/.test(b.currency) && Number.isInteger(b.amount) && (b.amount as number) > 0;
+      && typeof b.currency === 'string' && /^[A-Z]{3}$/.test(b.currency)
+      && (b.amount === undefined || (Number.isInteger(b.amount) && (b.amount as number) > 0));
     if (!valid) return this.error(400, 'Input validation failed');
     const orderId = b.order_id as string;
     if (this.sessions.has(orderId)) return this.error(400, 'The order_id value is not unique!');
     const previous = [...this.sessions.values()].find((s) => s.cid === b.cid);
     const s: PraxisFakeSession = {
       auth_token: randomBytes(16).toString('hex'), intent: intent as PraxisFakeSession['intent'], session_status: 'created', order_id: orderId, cid: b.cid as string,
-      currency: b.currency as string, amount: b.amount as number, customer_token: previous?.customer_token ?? randomBytes(16).toString('hex'),
+      currency: b.currency as string, amount: typeof b.amount === 'number' ? b.amount : null, customer_token: previous?.customer_token ?? randomBytes(16).toString('hex'),
       notification_url: typeof b.notification_url === 'string' ? b.notification_url : undefined, request: b, transaction: null,
     };
     this.sessions.set(orderId, s);
