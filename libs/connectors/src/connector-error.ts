@@ -1,3 +1,5 @@
+import { DomainError, ErrorCode } from '@app/contracts';
+
 export type ConnectorErrorCode =
   /** The provider refused the credentials (401/403). */
   | 'auth'
@@ -28,5 +30,24 @@ export class ConnectorError extends Error {
 
   get retryable(): boolean {
     return this.options.retryable ?? ['rate_limited', 'provider_error', 'timeout', 'network'].includes(this.code);
+  }
+}
+
+/**
+ * A connector failure as the API reports it, the same in every service: the provider's refusal (auth or
+ * another 4xx) is 422 with its reason, a configuration that cannot work is 409, anything else (5xx,
+ * timeout, network, 429) is 502. Errors that are already domain errors pass through.
+ */
+export function toDomainError(provider: string, err: unknown, details: Record<string, unknown> = { provider }): DomainError {
+  if (err instanceof DomainError) return err;
+  if (!(err instanceof ConnectorError)) return new DomainError(ErrorCode.ProviderFailed, `${provider}: the provider call failed`, undefined, details);
+  switch (err.code) {
+    case 'auth':
+    case 'refused':
+      return new DomainError(ErrorCode.ProviderRefused, `${provider} refused: ${err.message}`, undefined, { ...details, provider_status: err.options.httpStatus });
+    case 'invalid_config':
+      return new DomainError(ErrorCode.Conflict, `${provider}: ${err.message}`, undefined, details);
+    default:
+      return new DomainError(ErrorCode.ProviderFailed, `${provider} failed: ${err.message}`, undefined, details);
   }
 }

@@ -1,5 +1,5 @@
 import { DomainError, ErrorCode, type FieldError } from '@app/contracts';
-import { ConnectorError } from '@app/connectors';
+import { toDomainError } from '@app/connectors';
 
 export const CatalogErrors = {
   unknownProvider: (key: string) => new DomainError(ErrorCode.NotFound, `Unknown provider: ${key}`),
@@ -14,16 +14,5 @@ export const CatalogErrors = {
     new DomainError(ErrorCode.Conflict, `Provider ${key} is missing credentials: ${fields.join(', ')}`),
 };
 
-/** A connector failure as the API reports it: the provider's refusal is 422, its failure 502. */
-export function fromConnectorError(key: string, err: unknown): DomainError {
-  if (!(err instanceof ConnectorError)) return new DomainError(ErrorCode.ProviderFailed, `${key}: the provider call failed`);
-  switch (err.code) {
-    case 'auth':
-    case 'refused':
-      return new DomainError(ErrorCode.ProviderRefused, `${key} refused: ${err.message}`, undefined, { provider_status: err.options.httpStatus });
-    case 'invalid_config':
-      return new DomainError(ErrorCode.Conflict, `${key}: ${err.message}`);
-    default:
-      return new DomainError(ErrorCode.ProviderFailed, `${key} failed: ${err.message}`);
-  }
-}
+/** A connector failure as the API reports it (one mapping for every service, in libs/connectors). */
+export const fromConnectorError = (key: string, err: unknown): DomainError => toDomainError(key, err);

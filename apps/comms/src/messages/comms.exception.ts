@@ -1,5 +1,5 @@
 import { DomainError, ErrorCode } from '@app/contracts';
-import { ConnectorError } from '@app/connectors';
+import { ConnectorError, toDomainError } from '@app/connectors';
 
 export const CommsErrors = {
   unknownMessage: (id: string) => new DomainError(ErrorCode.NotFound, `Unknown message id: ${id}`),
@@ -17,15 +17,5 @@ export const CommsErrors = {
     : new DomainError(ErrorCode.ValidationFailed, `${provider} callback unreadable: ${err instanceof ConnectorError ? err.message : 'malformed'}`),
 };
 
-/** A send failure as the API reports it: the provider's refusal is 422, its failure (nothing left to fail over to) 502. */
-export function fromSendError(key: string, err: ConnectorError): DomainError {
-  switch (err.code) {
-    case 'auth':
-    case 'refused':
-      return new DomainError(ErrorCode.ProviderRefused, `${key} refused: ${err.message}`, undefined, { provider: key, provider_status: err.options.httpStatus });
-    case 'invalid_config':
-      return new DomainError(ErrorCode.Conflict, `${key} is not configured to send: ${err.message}`, undefined, { provider: key });
-    default:
-      return new DomainError(ErrorCode.ProviderFailed, `${key} failed: ${err.message}`, undefined, { provider: key });
-  }
-}
+/** A send failure as the API reports it (one mapping for every service, in libs/connectors). */
+export const fromSendError = (key: string, err: ConnectorError): DomainError => toDomainError(key, err);

@@ -1,5 +1,5 @@
 import { DomainError, ErrorCode, type FieldError, type PaymentDirection } from '@app/contracts';
-import { ConnectorError } from '@app/connectors';
+import { ConnectorError, toDomainError } from '@app/connectors';
 
 export const PaymentsErrors = {
   invalid: (errors: FieldError[]) => new DomainError(ErrorCode.ValidationFailed, 'The request has invalid fields', errors),
@@ -11,20 +11,8 @@ export const PaymentsErrors = {
   refusedNotification: (key: string, why: string) => new DomainError(ErrorCode.Unauthorized, `${key} notification refused: ${why}`),
 };
 
-/** A connector failure as the API reports it: the provider's refusal is 422, its failure 502. */
-export function fromConnectorError(gateway: string, err: unknown): DomainError {
-  if (err instanceof DomainError) return err;
-  if (!(err instanceof ConnectorError)) return new DomainError(ErrorCode.ProviderFailed, `${gateway}: the provider call failed`);
-  switch (err.code) {
-    case 'auth':
-    case 'refused':
-      return new DomainError(ErrorCode.ProviderRefused, `${gateway} refused: ${err.message}`, undefined, { gateway, provider_status: err.options.httpStatus });
-    case 'invalid_config':
-      return new DomainError(ErrorCode.Conflict, `${gateway}: ${err.message}`, undefined, { gateway });
-    default:
-      return new DomainError(ErrorCode.ProviderFailed, `${gateway} failed: ${err.message}`, undefined, { gateway });
-  }
-}
+/** A connector failure as the API reports it (one mapping for every service, in libs/connectors). */
+export const fromConnectorError = (gateway: string, err: unknown): DomainError => toDomainError(gateway, err, { gateway });
 
 /** 5xx, timeouts, network errors and rate limits: another gateway may serve. A 4xx refusal is final. */
 export function isFailoverable(err: unknown): boolean {
