@@ -5,8 +5,13 @@ import {
   DomainError, ErrorCode, Headers as H,
   type ReplyEnvelope, type RequestSubject, type RequestOf, type ReplyOf,
 } from '@app/contracts';
-import { currentContext, nextTraceparent, type Metrics } from '@app/observability';
+import { currentContext, nextTraceparent, type Metrics, type RequestContext } from '@app/observability';
 import { prefixed } from './nats';
+
+export interface RequestOptions {
+  timeoutMs?: number;
+  ctx?: RequestContext;
+}
 
 export interface BusClientOptions {
   nc: NatsConnection;
@@ -27,17 +32,21 @@ export class BusClient extends ClientProxy {
     super();
   }
 
+  /**
+   * `ctx` carries the request id, trace and caller onward; without it the current async context is
+   * used (services run handlers inside one; the gateway passes its request's context explicitly).
+   */
   async request<S extends RequestSubject>(
-    subject: S, data: RequestOf<S>, options: { timeoutMs?: number } = {},
+    subject: S, data: RequestOf<S>, options: RequestOptions = {},
   ): Promise<ReplyOf<S>> {
     return this.requestRaw(subject, data, options) as Promise<ReplyOf<S>>;
   }
 
   /** Untyped form, for generic forwarding; prefer request(). */
-  async requestRaw(subject: string, data: unknown, options: { timeoutMs?: number } = {}): Promise<unknown> {
+  async requestRaw(subject: string, data: unknown, options: RequestOptions = {}): Promise<unknown> {
     const timeout = options.timeoutMs ?? this.opts.timeoutMs;
     const h = natsHeaders();
-    const ctx = currentContext();
+    const ctx = options.ctx ?? currentContext();
     h.set(H.requestId, ctx?.requestId ?? randomUUID());
     if (ctx?.actor) h.set(H.actor, ctx.actor);
     if (ctx?.traceId) h.set(H.traceparent, nextTraceparent(ctx.traceId));

@@ -2,6 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestj
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { catalogSubjects } from '@app/contracts';
 import { BusClient } from '@app/messaging';
+import type { RequestContext } from '@app/observability';
+import { Ctx } from '../http/request-context';
 import { ActivateBody, CategoryQuery, CredentialsBody, SetDefaultBody } from './catalog.dto';
 
 @ApiTags('connector catalog')
@@ -12,49 +14,49 @@ export class CatalogController {
 
   @Get('providers')
   @ApiOperation({ summary: 'List providers, optionally of one category' })
-  list(@Query() q: CategoryQuery) {
-    return this.bus.request(catalogSubjects.listProviders, q.category === undefined ? {} : { category: q.category });
+  list(@Ctx() ctx: RequestContext, @Query() q: CategoryQuery) {
+    return this.bus.request(catalogSubjects.listProviders, q.category === undefined ? {} : { category: q.category }, { ctx });
   }
 
   @Get('providers/:key')
-  get(@Param('key') key: string) {
-    return this.bus.request(catalogSubjects.getProvider, { key });
+  get(@Ctx() ctx: RequestContext, @Param('key') key: string) {
+    return this.bus.request(catalogSubjects.getProvider, { key }, { ctx });
   }
 
   @Post('providers/:key/activate')
   @HttpCode(200)
   @ApiOperation({ summary: 'Activate with credentials (merged into stored ones); the first active provider of a category becomes its default' })
-  activate(@Param('key') key: string, @Body() body: ActivateBody) {
-    return this.bus.request(catalogSubjects.activate, { ...body, key }, { timeoutMs: 30000 });
+  activate(@Ctx() ctx: RequestContext, @Param('key') key: string, @Body() body: ActivateBody) {
+    return this.bus.request(catalogSubjects.activate, { ...body, key }, { timeoutMs: 30000, ctx });
   }
 
   @Put('providers/:key/credentials')
   @ApiOperation({ summary: 'Rotate credentials with no downtime' })
-  credentials(@Param('key') key: string, @Body() body: CredentialsBody) {
-    return this.bus.request(catalogSubjects.updateCredentials, { ...body, key }, { timeoutMs: 30000 });
+  credentials(@Ctx() ctx: RequestContext, @Param('key') key: string, @Body() body: CredentialsBody) {
+    return this.bus.request(catalogSubjects.updateCredentials, { ...body, key }, { timeoutMs: 30000, ctx });
   }
 
   @Post('providers/:key/deactivate')
   @HttpCode(200)
-  deactivate(@Param('key') key: string) {
-    return this.bus.request(catalogSubjects.deactivate, { key });
+  deactivate(@Ctx() ctx: RequestContext, @Param('key') key: string) {
+    return this.bus.request(catalogSubjects.deactivate, { key }, { ctx });
   }
 
   @Post('providers/:key/test')
   @HttpCode(200)
   @ApiOperation({ summary: 'A cheap authenticated call with the stored credentials: 200 {ok: true} or 422 with the provider\'s reason' })
-  test(@Param('key') key: string) {
-    return this.bus.request(catalogSubjects.test, { key }, { timeoutMs: 30000 });
+  test(@Ctx() ctx: RequestContext, @Param('key') key: string) {
+    return this.bus.request(catalogSubjects.test, { key }, { timeoutMs: 30000, ctx });
   }
 
   @Get('categories')
-  categories() {
-    return this.bus.request(catalogSubjects.listCategories, {});
+  categories(@Ctx() ctx: RequestContext) {
+    return this.bus.request(catalogSubjects.listCategories, {}, { ctx });
   }
 
   @Put('categories/:category/default')
   @ApiOperation({ summary: 'The swap: make an active provider its category\'s default' })
-  setDefault(@Param('category') category: string, @Body() body: SetDefaultBody) {
-    return this.bus.request(catalogSubjects.setDefault, { category, provider: body.provider });
+  setDefault(@Ctx() ctx: RequestContext, @Param('category') category: string, @Body() body: SetDefaultBody) {
+    return this.bus.request(catalogSubjects.setDefault, { category, provider: body.provider }, { ctx });
   }
 }

@@ -2,6 +2,8 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@n
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { commsSubjects, DomainError, ErrorCode } from '@app/contracts';
 import { BusClient } from '@app/messaging';
+import type { RequestContext } from '@app/observability';
+import { Ctx } from '../http/request-context';
 import { CreateCallBody, ListMessagesQuery, SendEmailBody, SendSmsBody } from './comms.dto';
 
 /** A send may try every active provider of its category, each with its own deadline. */
@@ -29,35 +31,35 @@ export class CommsController {
   @HttpCode(200)
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiOperation({ summary: 'Send an email through the email default provider (or the named active one), failing over on provider errors' })
-  sendEmail(@Body() body: SendEmailBody, @Headers('idempotency-key') key?: string) {
-    return this.bus.request(commsSubjects.sendEmail, { ...body, ...idempotencyKey(key) }, { timeoutMs: SEND_TIMEOUT_MS });
+  sendEmail(@Ctx() ctx: RequestContext, @Body() body: SendEmailBody, @Headers('idempotency-key') key?: string) {
+    return this.bus.request(commsSubjects.sendEmail, { ...body, ...idempotencyKey(key) }, { timeoutMs: SEND_TIMEOUT_MS, ctx });
   }
 
   @Post('sms/send')
   @HttpCode(200)
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiOperation({ summary: 'Send an SMS' })
-  sendSms(@Body() body: SendSmsBody, @Headers('idempotency-key') key?: string) {
-    return this.bus.request(commsSubjects.sendSms, { ...body, ...idempotencyKey(key) }, { timeoutMs: SEND_TIMEOUT_MS });
+  sendSms(@Ctx() ctx: RequestContext, @Body() body: SendSmsBody, @Headers('idempotency-key') key?: string) {
+    return this.bus.request(commsSubjects.sendSms, { ...body, ...idempotencyKey(key) }, { timeoutMs: SEND_TIMEOUT_MS, ctx });
   }
 
   @Post('calls')
   @HttpCode(200)
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiOperation({ summary: 'Click-to-call: ring the agent and bridge the lead' })
-  call(@Body() body: CreateCallBody, @Headers('idempotency-key') key?: string) {
-    return this.bus.request(commsSubjects.createCall, { ...body, ...idempotencyKey(key) }, { timeoutMs: SEND_TIMEOUT_MS });
+  call(@Ctx() ctx: RequestContext, @Body() body: CreateCallBody, @Headers('idempotency-key') key?: string) {
+    return this.bus.request(commsSubjects.createCall, { ...body, ...idempotencyKey(key) }, { timeoutMs: SEND_TIMEOUT_MS, ctx });
   }
 
   @Get('messages/:id')
   @ApiOperation({ summary: 'A message or call with its status history and send attempts' })
-  get(@Param('id') id: string) {
-    return this.bus.request(commsSubjects.getMessage, { id: id.slice(0, 64) });
+  get(@Ctx() ctx: RequestContext, @Param('id') id: string) {
+    return this.bus.request(commsSubjects.getMessage, { id: id.slice(0, 64) }, { ctx });
   }
 
   @Get('messages')
   @ApiOperation({ summary: 'Messages and calls, newest first' })
-  list(@Query() q: ListMessagesQuery) {
-    return this.bus.request(commsSubjects.listMessages, q);
+  list(@Ctx() ctx: RequestContext, @Query() q: ListMessagesQuery) {
+    return this.bus.request(commsSubjects.listMessages, q, { ctx });
   }
 }

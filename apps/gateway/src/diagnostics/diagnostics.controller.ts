@@ -2,6 +2,8 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EchoRequest, NoopRequest, systemSubjects, type EchoReply } from '@app/contracts';
 import { BusClient } from '@app/messaging';
+import type { RequestContext } from '@app/observability';
+import { Ctx } from '../http/request-context';
 
 @ApiTags('diagnostics')
 @ApiBearerAuth()
@@ -12,8 +14,8 @@ export class DiagnosticsController {
   @Post('echo')
   @HttpCode(200)
   @ApiOperation({ summary: 'Round trip through NATS to one service; answers with the replica that served it' })
-  echo(@Body() body: EchoRequest): Promise<EchoReply> {
-    return this.bus.request(systemSubjects.echo(body.service), body);
+  echo(@Ctx() ctx: RequestContext, @Body() body: EchoRequest): Promise<EchoReply> {
+    return this.bus.request(systemSubjects.echo(body.service), body, { ctx });
   }
 
   @Post('noop')

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { newTraceId, runWithContext, traceIdOf, type Metrics, type RequestContext } from '@app/observability';
+import { newTraceId, traceIdOf, type Metrics, type RequestContext } from '@app/observability';
 import { ApiKeyRing, requiresPlatformKey } from './auth';
 import { PROBLEM_CONTENT_TYPE, problem } from './problem';
 
@@ -14,8 +14,9 @@ declare module 'fastify' {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
- * Fastify hooks for every request: request id (accepted from the caller when well formed, echoed back),
- * platform-key auth before the body is read, the async context handlers and the NATS client read,
+ * Fastify hooks for every request: request id and trace (accepted from the caller when well formed,
+ * echoed back) kept on `req.ctx` for handlers to pass on (see request-context.ts), platform-key auth
+ * before the body is read,
  * and one JSON access log line and one histogram sample per request. Errors raised while Fastify parses
  * the body (too large, malformed JSON) reach NestJS's filters and leave as problem+json like the rest.
  */
@@ -40,7 +41,7 @@ export function installPipeline(fastify: FastifyInstance, deps: { keys: ApiKeyRi
       }
       req.ctx.actor = actor;
     }
-    runWithContext(req.ctx, done);
+    done();
   });
 
   // The API speaks JSON only; provider webhooks (/webhooks/**) bring their own content types.
@@ -55,15 +56,12 @@ export function installPipeline(fastify: FastifyInstance, deps: { keys: ApiKeyRi
     done();
   });
 
-  // body parsing leaves the async context; re-enter it for the handler
-  fastify.addHook('preHandler', (req, _reply, done) => runWithContext(req.ctx, done));
-
   fastify.addHook('onResponse', (req, reply, done) => {
     const seconds = reply.elapsedTime / 1000;
     const route = routeOf(req);
     metrics.httpRequestDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, seconds);
     logger.info({
-      request_id: req.ctx?.requestId, actor: req.ctx?.actor, method: req.method, route,
+      request_id: req.ctx?.requestId, trace_id: req.ctx?.traceId, actor: req.ctx?.actor, method: req.method, route,
       path: req.url.split('?')[0], status: reply.statusCode, duration_ms: Math.round(reply.elapsedTime * 100) / 100,
     }, 'request');
     done();

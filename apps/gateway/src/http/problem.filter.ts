@@ -2,12 +2,13 @@ import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { DomainError, ErrorCode } from '@app/contracts';
-import { currentContext } from '@app/observability';
+import type { RequestContext } from '@app/observability';
 import { PROBLEM_CONTENT_TYPE, STATUS_BY_CODE, problem, type Problem } from './problem';
 
 /** Renders anything thrown while handling a request as application/problem+json; never a stack or a secret. */
-export function toProblem(err: unknown, req: { method: string; url: string }, logger: Logger): Problem {
-  const requestId = currentContext()?.requestId;
+export function toProblem(err: unknown, req: { method: string; url: string; ctx?: RequestContext }, logger: Logger): Problem {
+  const requestId = req.ctx?.requestId;
+  logger = requestId ? logger.child({ request_id: requestId, trace_id: req.ctx?.traceId }) : logger;
   if (err instanceof DomainError) {
     const status = STATUS_BY_CODE[err.code] ?? 500;
     if (status >= 500 && err.code === ErrorCode.Internal) logger.error({ code: err.code }, err.message);

@@ -2,6 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query } from '@nes
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { paymentsSubjects, type PutRouteRequest, type ResolveGatewayRequest, type SetDefaultRouteRequest } from '@app/contracts';
 import { BusClient } from '@app/messaging';
+import type { RequestContext } from '@app/observability';
+import { Ctx } from '../http/request-context';
 import { CountryParam, DefaultRouteBody, ResolveQuery, RouteBody } from './payments.dto';
 
 /** Opening a cashier session may take two provider calls (a failover): more than the default deadline. */
@@ -18,46 +20,46 @@ export class PaymentsController {
   @Put('api/platform/payments/routing/default')
   @ApiOperation({ summary: 'Set the default gateway pair (used by unconfigured countries and inactive routes)' })
   @ApiBody({ type: DefaultRouteBody })
-  setDefault(@Body() body: Record<string, unknown>) {
+  setDefault(@Ctx() ctx: RequestContext, @Body() body: Record<string, unknown>) {
     // validated by the payments service, with the payment-provider rule, so one 400 lists every field
-    return this.bus.request(paymentsSubjects.setDefault, body as unknown as SetDefaultRouteRequest);
+    return this.bus.request(paymentsSubjects.setDefault, body as unknown as SetDefaultRouteRequest, { ctx });
   }
 
   @Get('api/platform/payments/routing/default')
-  getDefault() {
-    return this.bus.request(paymentsSubjects.getDefault, {});
+  getDefault(@Ctx() ctx: RequestContext) {
+    return this.bus.request(paymentsSubjects.getDefault, {}, { ctx });
   }
 
   @Get('api/platform/payments/routing')
-  list() {
-    return this.bus.request(paymentsSubjects.listRoutes, {});
+  list(@Ctx() ctx: RequestContext) {
+    return this.bus.request(paymentsSubjects.listRoutes, {}, { ctx });
   }
 
   @Put('api/platform/payments/routing/:country')
   @ApiOperation({ summary: 'Create or replace a country\'s route' })
   @ApiParam({ name: 'country', example: 'BR', description: 'ISO 3166-1 alpha-2, any case' })
   @ApiBody({ type: RouteBody })
-  put(@Param('country') country: string, @Body() body: Record<string, unknown>) {
+  put(@Ctx() ctx: RequestContext, @Param('country') country: string, @Body() body: Record<string, unknown>) {
     // path and body are validated together by the payments service, so one 400 lists every invalid field
-    return this.bus.request(paymentsSubjects.putRoute, { ...body, country } as unknown as PutRouteRequest);
+    return this.bus.request(paymentsSubjects.putRoute, { ...body, country } as unknown as PutRouteRequest, { ctx });
   }
 
   @Get('api/platform/payments/routing/:country')
-  get(@Param() p: CountryParam) {
-    return this.bus.request(paymentsSubjects.getRoute, { country: p.country });
+  get(@Ctx() ctx: RequestContext, @Param() p: CountryParam) {
+    return this.bus.request(paymentsSubjects.getRoute, { country: p.country }, { ctx });
   }
 
   @Delete('api/platform/payments/routing/:country')
   @HttpCode(204)
-  async delete(@Param() p: CountryParam): Promise<void> {
-    await this.bus.request(paymentsSubjects.deleteRoute, { country: p.country });
+  async delete(@Ctx() ctx: RequestContext, @Param() p: CountryParam): Promise<void> {
+    await this.bus.request(paymentsSubjects.deleteRoute, { country: p.country }, { ctx });
   }
 
   @Get('payments/gateway')
   @ApiOperation({ summary: 'Resolve the gateway for a country and direction and open its cashier session (embed or redirect)' })
   @ApiQuery({ type: ResolveQuery })
-  resolve(@Query() q: Record<string, unknown>) {
+  resolve(@Ctx() ctx: RequestContext, @Query() q: Record<string, unknown>) {
     // validated by the payments service with the amount's minor-unit rule, so one 400 lists every invalid field
-    return this.bus.request(paymentsSubjects.resolveGateway, q as unknown as ResolveGatewayRequest, { timeoutMs: RESOLVE_TIMEOUT_MS });
+    return this.bus.request(paymentsSubjects.resolveGateway, q as unknown as ResolveGatewayRequest, { timeoutMs: RESOLVE_TIMEOUT_MS, ctx });
   }
 }

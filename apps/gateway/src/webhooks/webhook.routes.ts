@@ -32,7 +32,7 @@ export function registerWebhookRoutes(fastify: FastifyInstance, deps: { bus: Bus
         headers: flattenHeaders(req.headers), body_base64: body.toString('base64'), received_at: new Date().toISOString(),
       };
       try {
-        const answer = await deps.bus.request(webhookSubject(service as WebhookService), inbound, { timeoutMs: 10000 });
+        const answer = await deps.bus.request(webhookSubject(service as WebhookService), inbound, { timeoutMs: 10000, ctx: req.ctx });
         for (const [k, v] of Object.entries(answer.headers ?? {})) void reply.header(k, v);
         return reply.status(answer.status).header('content-type', answer.content_type ?? 'application/json').send(answer.body ?? '');
       } catch (err) {
