@@ -52,6 +52,8 @@ describe('connector catalog through the gateway (real NATS and Postgres, provide
     expect(sg.credential_fields).toContainEqual({ name: 'api_key', label: expect.any(String), secret: true, required: true });
     const email = await json<{ providers: ProviderView[] }>(await p.api('/api/platform/integrations/providers?category=email'));
     expect(email.providers.map((x) => x.key).sort()).toEqual(['gmail', 'sendgrid']);
+    const blank = await json<{ providers: ProviderView[] }>(await p.api('/api/platform/integrations/providers?category='));
+    expect(blank.providers).toHaveLength(9);
   });
 
   it('answers 404 for an unknown provider or category', async () => {

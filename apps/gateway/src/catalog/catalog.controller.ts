@@ -15,7 +15,7 @@ export class CatalogController {
   @Get('providers')
   @ApiOperation({ summary: 'List providers, optionally of one category' })
   list(@Ctx() ctx: RequestContext, @Query() q: CategoryQuery) {
-    return this.bus.request(catalogSubjects.listProviders, q.category === undefined ? {} : { category: q.category }, { ctx });
+    return this.bus.request(catalogSubjects.listProviders, q.category ? { category: q.category } : {}, { ctx });
   }
 
   @Get('providers/:key')
