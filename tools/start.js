@@ -13,6 +13,7 @@ const SERVICES = ['catalog', 'payments', 'kyc', 'comms', 'affiliates'];
 const env = { ...process.env };
 env.NATS_URL ??= 'nats://127.0.0.1:4222';
 env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
+env.PUBLIC_BASE_URL ??= `http://127.0.0.1:${env.PORT || 3000}`;
 
 function probe(url, defaultPort, timeoutMs) {
   const u = new URL(url);

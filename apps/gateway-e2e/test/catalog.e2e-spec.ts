@@ -58,6 +58,10 @@ describe('connector catalog through the gateway (real NATS and Postgres, provide
 
   it('answers 404 for an unknown provider or category', async () => {
     expect((await p.api('/api/platform/integrations/providers/mailchimp')).status).toBe(404);
+    for (const key of ['SendGrid', 'no-such', 'k'.repeat(150)]) {
+      expect((await p.api(`/api/platform/integrations/providers/${key}`)).status).toBe(404);
+      expect((await p.api(`/api/platform/integrations/providers/${key}/deactivate`, { method: 'POST' })).status).toBe(404);
+    }
     expect((await activate('mailchimp', { credentials: { api_key: 'x' } })).status).toBe(404);
     expect((await p.api('/api/platform/integrations/providers?category=fax')).status).toBe(404);
     const res = await p.api('/api/platform/integrations/categories/fax/default', { method: 'PUT', json: { provider: 'sendgrid' } });
@@ -78,6 +82,11 @@ describe('connector catalog through the gateway (real NATS and Postgres, provide
     const huge = await activate('sendgrid', { credentials: { api_key: 'k'.repeat(9000) } });
     expect(huge.status).toBe(400);
     expect((await json<Problem>(huge)).errors).toEqual([{ field: 'credentials.api_key', message: expect.stringMatching(/8192 bytes/) }]);
+    const mixed = await activate('sendgrid', { credentials: { api_key: 5, bogus: 'x' }, settings: { base_url: 'ftp://x', nope: 1 }, make_default: 'yes', extra: 1 });
+    expect((await json<Problem>(mixed)).errors?.map((e) => e.field).sort()).toEqual(
+      ['credentials.api_key', 'credentials.bogus', 'extra', 'make_default', 'settings.base_url', 'settings.nope']);
+    const arrayBody = await activate('sendgrid', [1, 2]);
+    expect((await json<Problem>(arrayBody)).errors).toEqual([{ field: 'body', message: 'must be a JSON object' }]);
     const notObject = await activate('sendgrid', { credentials: 'api_key=abc' });
     expect((await json<Problem>(notObject)).errors?.map((e) => e.field)).toEqual(['credentials']);
     const nonJson = await p.api('/api/platform/integrations/providers/sendgrid/activate', { method: 'POST', body: 'api_key=abc', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
@@ -95,8 +104,9 @@ describe('connector catalog through the gateway (real NATS and Postgres, provide
     expect(sg).toMatchObject({ key: 'sendgrid', status: 'active', is_default: true, credentials: { api_key: `****${SG_KEY.slice(-4)}` } });
     expect(sg.settings.base_url).toBe(sendgrid.baseUrl);
     expect(sg.activated_at).not.toBeNull();
-    const again = await activate('sendgrid', {});
+    const again = await activate('sendgrid', { verify: true }); // verifies with the stored credentials and base_url
     expect(again.status).toBe(200);
+    expect(sendgrid.requests.at(-1)).toMatchObject({ path: '/v3/scopes' });
     expect(await json<ProviderView>(again)).toMatchObject({ status: 'active', credentials: { api_key: `****${SG_KEY.slice(-4)}` } });
   });
 

@@ -51,6 +51,23 @@ describe('gateway foundation (real NATS and Postgres)', () => {
     await problemOf(wrong);
   });
 
+  it('cannot be walked around with a percent-encoded path', async () => {
+    for (const path of ['/%61pi/platform/diagnostics/noop', '/api/%70latform/diagnostics/noop', '/%70ayments/gateway?country=BR', '/webhooks/%6byc']) {
+      const res = await p.api(path, { method: 'POST', json: { message: 'x' }, auth: false });
+      expect({ path, status: res.status }).toEqual({ path, status: 401 });
+      await problemOf(res);
+    }
+  });
+
+  it('answers malformed URLs and very long path parameters with problem+json', async () => {
+    const bad = await p.api('/api/platform/integrations/providers/%zz');
+    expect(bad.status).toBe(400);
+    await problemOf(bad);
+    const long = await p.api(`/api/platform/diagnostics/${'x'.repeat(300)}`);
+    expect(long.status).toBe(404);
+    await problemOf(long);
+  });
+
   it('lists every invalid field of a body in one 400', async () => {
     const res = await p.api('/api/platform/diagnostics/echo', {
       method: 'POST', json: { service: 'billing', message: '', delay_ms: 'soon', surprise: true },

@@ -1,4 +1,4 @@
-import { IsInt, IsString, Matches, Max, Min, MinLength, IsIn } from 'class-validator';
+import { IsInt, IsString, Matches, Max, Min, IsIn } from 'class-validator';
 
 /** Every variable the gateway reads, with its default. */
 export class GatewayConfig {
@@ -8,8 +8,7 @@ export class GatewayConfig {
   @IsString()
   HOST = '0.0.0.0';
 
-  @IsString() @MinLength(16, { message: 'PLATFORM_API_KEYS must list at least one key of 16 or more characters (comma-separated)' })
-  @Matches(/^[^,\s]{16,}(,[^,\s]{16,})*$/, { message: 'PLATFORM_API_KEYS must be comma-separated keys of 16 or more characters, without spaces' })
+  @IsString() @Matches(/[^,\s]/, { message: 'PLATFORM_API_KEYS must list at least one key (comma-separated)' })
   PLATFORM_API_KEYS = '';
 
   @Matches(/^(nats|tls|ws|wss):\/\/[^\s]+$/, { message: 'NATS_URL must be a nats:// URL, e.g. nats://127.0.0.1:4222' })
@@ -24,8 +23,9 @@ export class GatewayConfig {
   @IsInt() @Min(1024) @Max(64 * 1024 * 1024)
   BODY_LIMIT_BYTES = 1024 * 1024;
 
-  @Matches(/^https?:\/\/[^\s]+$/, { message: 'PUBLIC_BASE_URL must be an http(s) URL, e.g. https://integrations.example.com' })
-  PUBLIC_BASE_URL = 'http://127.0.0.1:3000';
+  /** Defaults to http://127.0.0.1:<PORT> (see startGateway). */
+  @Matches(/^(https?:\/\/[^\s]+)?$/, { message: 'PUBLIC_BASE_URL must be an http(s) URL, e.g. https://integrations.example.com' })
+  PUBLIC_BASE_URL = '';
 
   @IsInt() @Min(100) @Max(120000)
   SHUTDOWN_TIMEOUT_MS = 10000;

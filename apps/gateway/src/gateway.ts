@@ -3,6 +3,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { DestinationStream, Logger } from 'pino';
 import { BusClient, connectNats } from '@app/messaging';
@@ -18,6 +19,7 @@ import { GatewayConfig } from './gateway.config';
 import { GatewayRuntime } from './gateway.runtime';
 import { ApiKeyRing } from './http/auth';
 import { installPipeline } from './http/pipeline';
+import { PROBLEM_CONTENT_TYPE, problem } from './http/problem';
 import { ProblemFilter } from './http/problem.filter';
 import { OpsController } from './ops/ops.controller';
 import { registerWebhookRoutes } from './webhooks/webhook.routes';
@@ -53,6 +55,7 @@ function gatewayModule(providers: object[]): DynamicModule {
  */
 export async function startGateway(opts: { env?: NodeJS.ProcessEnv; logDestination?: DestinationStream } = {}): Promise<RunningGateway> {
   const config = loadConfig(GatewayConfig, opts.env ?? process.env);
+  config.PUBLIC_BASE_URL ||= `http://127.0.0.1:${config.PORT}`;
   const logger = createLogger('gateway', opts.logDestination);
   logger.level = config.LOG_LEVEL;
   const nc = await connectNats({ url: config.NATS_URL, name: 'gateway' }).catch((err: unknown) => {
@@ -62,7 +65,15 @@ export async function startGateway(opts: { env?: NodeJS.ProcessEnv; logDestinati
   const bus = new BusClient({ nc, prefix: config.NATS_SUBJECT_PREFIX, timeoutMs: config.NATS_REQUEST_TIMEOUT_MS, metrics });
   const runtime = new GatewayRuntime(nc, config, logger);
 
-  const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, trustProxy: true, return503OnClosing: true });
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.BODY_LIMIT_BYTES, trustProxy: true, return503OnClosing: true,
+    // long path parameters (a provider key, a customer id) reach the handlers and get their 404s
+    routerOptions: { maxParamLength: 1024 },
+    // errors Fastify raises before routing (an undecodable URL) are problem+json like the rest
+    frameworkErrors: (err: Error, _req: unknown, reply: FastifyReply) => {
+      void reply.status(400).header('content-type', PROBLEM_CONTENT_TYPE).send(problem(400, `Malformed request: ${err.message}`));
+    },
+  });
   installPipeline(adapter.getInstance(), { keys: new ApiKeyRing(config.PLATFORM_API_KEYS), logger, metrics });
   registerWebhookRoutes(adapter.getInstance(), { bus, publicBaseUrl: config.PUBLIC_BASE_URL, logger });
   const app = await NestFactory.create<NestFastifyApplication>(gatewayModule([bus, metrics, runtime]), adapter, {

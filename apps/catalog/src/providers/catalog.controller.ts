@@ -1,8 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
-  ActivateProviderRequest, ListProvidersRequest, ProviderKeyRequest, ResolveConfigRequest, SetDefaultRequest,
-  UpdateCredentialsRequest, catalogSubjects,
+  ListProvidersRequest, ProviderKeyRequest, ResolveConfigRequest, SetDefaultRequest, catalogSubjects,
 } from '@app/contracts';
 import { currentContext } from '@app/observability';
 import { CatalogService } from './catalog.service';
@@ -20,11 +19,12 @@ export class CatalogController {
   @MessagePattern(catalogSubjects.getProvider)
   get(@Payload() req: ProviderKeyRequest) { return this.catalog.get(req.key); }
 
+  // validated in the service, together with the provider's manifest, so one 400 lists every field
   @MessagePattern(catalogSubjects.activate)
-  activate(@Payload() req: ActivateProviderRequest) { return this.catalog.activate(req, actor()); }
+  activate(@Payload() raw: unknown) { return this.catalog.activate(raw, actor()); }
 
   @MessagePattern(catalogSubjects.updateCredentials)
-  updateCredentials(@Payload() req: UpdateCredentialsRequest) { return this.catalog.updateCredentials(req, actor()); }
+  updateCredentials(@Payload() raw: unknown) { return this.catalog.updateCredentials(raw, actor()); }
 
   @MessagePattern(catalogSubjects.deactivate)
   deactivate(@Payload() req: ProviderKeyRequest) { return this.catalog.deactivate(req.key, actor()); }

@@ -11,7 +11,7 @@ export const CatalogErrors = {
     new DomainError(ErrorCode.ValidationFailed, `Provider ${key} is not a ${category} provider`, [{ field: 'provider', message: `is not a ${category} provider` }]),
   noneActive: (category: string) => new DomainError(ErrorCode.Unavailable, `No active ${category} provider`),
   notConfigured: (key: string, fields: string[]) =>
-    new DomainError(ErrorCode.Conflict, `Provider ${key} is missing credentials: ${fields.join(', ')}`),
+    new DomainError(ErrorCode.ProviderRefused, `Provider ${key} is missing credentials: ${fields.join(', ')}`),
 };
 
 /** A connector failure as the API reports it (one mapping for every service, in libs/connectors). */

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
-  eventSubjects, PROVIDER_CATEGORIES,
-  type ActivateProviderRequest, type CategoryView, type ProviderChangedEvent, type ProviderConfigView,
-  type ProviderView, type UpdateCredentialsRequest,
+  ActivateProviderRequest, DomainError, ErrorCode, eventSubjects, PROVIDER_CATEGORIES, UpdateCredentialsRequest,
+  type CategoryView, type ProviderChangedEvent, type ProviderConfigView,
+  type ProviderView,
 } from '@app/contracts';
 import { ConnectorRegistry, type Connector, type ConnectorConfig } from '@app/connectors';
 import { OutboxWriter } from '@app/messaging';
+import { validRequest } from '@app/runtime';
 import { Vault } from '@app/vault';
 import { CatalogErrors, fromConnectorError } from './catalog.exception';
 import type { ProviderEntity } from './catalog.entities';
@@ -37,21 +38,22 @@ export class CatalogService {
     return this.view(row, (await this.repo.defaultOf(row.category)) === key);
   }
 
-  async activate(req: ActivateProviderRequest, actor: string): Promise<ProviderView> {
-    const connector = this.connector(req.key);
+  async activate(raw: unknown, actor: string): Promise<ProviderView> {
+    const connector = this.connector(keyOf(raw));
+    const key = connector.manifest.key;
+    const [stored, current] = await Promise.all([this.decrypted(key), this.mustFind(key)]);
+    // the message's own rules and the manifest's in one pass: one 400 lists every invalid field
+    const req = validRequest(ActivateProviderRequest, raw, (r, invalid) => [
+      ...(invalid.has('credentials') ? [] : checkCredentials(connector.manifest, r.credentials ?? {}, new Set(Object.keys(stored)))),
+      ...(invalid.has('settings') ? [] : checkSettings(connector.manifest, r.settings ?? {})),
+    ]);
     const given = req.credentials ?? {};
     const settings = req.settings ?? {};
-    const stored = await this.decrypted(req.key);
-    const errors = [
-      ...checkCredentials(connector.manifest, given, new Set(Object.keys(stored))),
-      ...checkSettings(connector.manifest, settings),
-    ];
-    if (errors.length) throw CatalogErrors.invalid(errors);
-    if (req.verify) await this.verify(connector, { ...stored, ...(given as Record<string, string>) }, settings, req.key);
+    if (req.verify) await this.verify(connector, { ...stored, ...(given as Record<string, string>) }, { ...current.settings, ...settings }, key);
 
     const row = await this.repo.transaction(async (m) => {
-      const p = await this.lock(m, req.key);
-      await this.seal(m, req.key, given as Record<string, string>);
+      const p = await this.lock(m, key);
+      await this.seal(m, key, given as Record<string, string>);
       const wasActive = p.status === 'active';
       p.status = 'active';
       p.activatedAt = wasActive ? p.activatedAt : new Date();
@@ -68,23 +70,26 @@ export class CatalogService {
     return this.get(row.key);
   }
 
-  async updateCredentials(req: UpdateCredentialsRequest, actor: string): Promise<ProviderView> {
-    const connector = this.connector(req.key);
-    const errors = checkCredentials(connector.manifest, req.credentials, null);
-    if (Object.keys(req.credentials).length === 0) errors.push({ field: 'credentials', message: 'must name at least one field' });
-    if (errors.length) throw CatalogErrors.invalid(errors);
-    const stored = await this.decrypted(req.key);
+  async updateCredentials(raw: unknown, actor: string): Promise<ProviderView> {
+    const connector = this.connector(keyOf(raw));
+    const key = connector.manifest.key;
+    const req = validRequest(UpdateCredentialsRequest, raw, (r, invalid) => {
+      if (invalid.has('credentials')) return [];
+      const errors = checkCredentials(connector.manifest, r.credentials, null);
+      if (Object.keys(r.credentials).length === 0) errors.push({ field: 'credentials', message: 'must name at least one field' });
+      return errors;
+    });
     if (req.verify) {
-      const row = await this.mustFind(req.key);
-      await this.verify(connector, { ...stored, ...(req.credentials as Record<string, string>) }, row.settings, req.key);
+      const [stored, row] = await Promise.all([this.decrypted(key), this.mustFind(key)]);
+      await this.verify(connector, { ...stored, ...(req.credentials as Record<string, string>) }, row.settings, key);
     }
     await this.repo.transaction(async (m) => {
-      const p = await this.lock(m, req.key);
-      await this.seal(m, req.key, req.credentials as Record<string, string>);
+      const p = await this.lock(m, key);
+      await this.seal(m, key, req.credentials as Record<string, string>);
       const saved = await this.touch(m, p);
       await this.record(m, saved, 'credentials_updated', actor, { credential_fields: Object.keys(req.credentials) });
     });
-    return this.get(req.key);
+    return this.get(key);
   }
 
   async deactivate(key: string, actor: string): Promise<ProviderView> {
@@ -108,7 +113,13 @@ export class CatalogService {
     const credentials = await this.decrypted(key);
     const missing = connector.manifest.credential_fields.filter((f) => f.required && !credentials[f.name]).map((f) => f.name);
     if (missing.length) throw CatalogErrors.notConfigured(key, missing);
-    await this.verify(connector, credentials, row.settings, key);
+    try {
+      await this.verify(connector, credentials, row.settings, key);
+    } catch (err) {
+      // API.md: the test answers 200 or 422; a stored configuration that cannot work is a refusal too
+      if (err instanceof DomainError && err.code === ErrorCode.Conflict) throw new DomainError(ErrorCode.ProviderRefused, err.message);
+      throw err;
+    }
     return { ok: true };
   }
 
@@ -237,4 +248,10 @@ export class CatalogService {
   private assertCategory(category: string): void {
     if (!(PROVIDER_CATEGORIES as readonly string[]).includes(category)) throw CatalogErrors.unknownCategory(category);
   }
+}
+
+/** The provider key of a raw request (unknown keys are a 404 from connector(), not a 400). */
+function keyOf(raw: unknown): string {
+  const key = (raw as { key?: unknown } | null)?.key;
+  return typeof key === 'string' ? key : '';
 }

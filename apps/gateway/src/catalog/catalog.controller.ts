@@ -1,6 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { catalogSubjects } from '@app/contracts';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  DomainError, ErrorCode, catalogSubjects, type ActivateProviderRequest, type UpdateCredentialsRequest,
+} from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import type { RequestContext } from '@app/observability';
 import { Ctx } from '../http/request-context';
@@ -26,14 +28,17 @@ export class CatalogController {
   @Post('providers/:key/activate')
   @HttpCode(200)
   @ApiOperation({ summary: 'Activate with credentials (merged into stored ones); the first active provider of a category becomes its default' })
-  activate(@Ctx() ctx: RequestContext, @Param('key') key: string, @Body() body: ActivateBody) {
-    return this.bus.request(catalogSubjects.activate, { ...body, key }, { timeoutMs: 30000, ctx });
+  @ApiBody({ type: ActivateBody, required: false })
+  activate(@Ctx() ctx: RequestContext, @Param('key') key: string, @Body() body: unknown) {
+    // validated by the catalog, together with the provider's manifest: one 400 lists every field
+    return this.bus.request(catalogSubjects.activate, { ...jsonObject(body), key } as ActivateProviderRequest, { timeoutMs: 30000, ctx });
   }
 
   @Put('providers/:key/credentials')
   @ApiOperation({ summary: 'Rotate credentials with no downtime' })
-  credentials(@Ctx() ctx: RequestContext, @Param('key') key: string, @Body() body: CredentialsBody) {
-    return this.bus.request(catalogSubjects.updateCredentials, { ...body, key }, { timeoutMs: 30000, ctx });
+  @ApiBody({ type: CredentialsBody })
+  credentials(@Ctx() ctx: RequestContext, @Param('key') key: string, @Body() body: unknown) {
+    return this.bus.request(catalogSubjects.updateCredentials, { ...jsonObject(body), key } as UpdateCredentialsRequest, { timeoutMs: 30000, ctx });
   }
 
   @Post('providers/:key/deactivate')
@@ -59,4 +64,13 @@ export class CatalogController {
   setDefault(@Ctx() ctx: RequestContext, @Param('category') category: string, @Body() body: SetDefaultBody) {
     return this.bus.request(catalogSubjects.setDefault, { category, provider: body.provider }, { ctx });
   }
+}
+
+/** A body forwarded for validation elsewhere must at least be a JSON object (or absent). */
+function jsonObject(body: unknown): Record<string, unknown> {
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw new DomainError(ErrorCode.ValidationFailed, 'The request has invalid fields', [{ field: 'body', message: 'must be a JSON object' }]);
+  }
+  return body as Record<string, unknown>;
 }

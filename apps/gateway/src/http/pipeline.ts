@@ -30,8 +30,7 @@ export function installPipeline(fastify: FastifyInstance, deps: { keys: ApiKeyRi
     const traceparent = req.headers.traceparent;
     req.ctx = { requestId, traceId: traceIdOf(typeof traceparent === 'string' ? traceparent : undefined) ?? newTraceId() };
     void reply.header('x-request-id', requestId);
-    const path = req.url.split('?')[0];
-    if (requiresPlatformKey(path)) {
+    if (needsKey(req)) {
       const actor = keys.authenticate(req.headers.authorization);
       if (!actor) {
         void reply.status(401).header('content-type', PROBLEM_CONTENT_TYPE)
@@ -67,6 +66,23 @@ export function installPipeline(fastify: FastifyInstance, deps: { keys: ApiKeyRi
     done();
   });
 
+}
+
+/**
+ * Judged on the decoded path and on the matched route, never on the raw URL alone: the router decodes
+ * `/%61pi/platform/...` to `/api/platform/...`, so a raw-only check could be walked around. A path that
+ * does not decode is treated as needing a key (it is refused either way).
+ */
+function needsKey(req: FastifyRequest): boolean {
+  const raw = req.url.split('?')[0];
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    return true;
+  }
+  const route = req.routeOptions?.url;
+  return requiresPlatformKey(raw) || requiresPlatformKey(decoded) || (route !== undefined && requiresPlatformKey(route));
 }
 
 function routeOf(req: FastifyRequest): string {

@@ -5,7 +5,7 @@ import { ConnectorError, canonicalAmount, type CashierAnswer, type CashierReques
 import { SERVICE_CONFIG } from '@app/runtime';
 import type { PaymentsConfig } from '../definition';
 import { fromConnectorError, isFailoverable } from '../shared/payments.exception';
-import { validRequest } from '../shared/request-validation';
+import { validRequest } from '@app/runtime';
 import { PaymentsMetrics } from '../shared/payments.metrics';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import { GatewayChooser, type UsableGateway } from './gateway-chooser';

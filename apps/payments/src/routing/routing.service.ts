@@ -7,7 +7,7 @@ import {
 import { ConnectorRegistry } from '@app/connectors';
 import { OutboxWriter } from '@app/messaging';
 import { PaymentsErrors } from '../shared/payments.exception';
-import { validRequest } from '../shared/request-validation';
+import { validRequest } from '@app/runtime';
 import { RoutingChanges } from './routing-changes';
 import { RoutingTable } from './routing-table';
 import type { DefaultRouteEntity, RouteEntity } from './routing.entities';
