@@ -69,12 +69,12 @@ describe('sumsub connector against SumsubFake', () => {
     expect(fake.requests).toHaveLength(1);
     const [r] = fake.requests;
     expect(r.method).toBe('GET');
-    expect(r.path).toBe('/resources/applicants/-/levels');
+    expect(r.path).toMatch(/^\/resources\/applicants\/-;externalUserId=connector-test-[0-9a-f-]{36}\/one$/);
     expect(r.headers['x-app-token']).toBe(CREDS.app_token);
     expect(r.headers['content-type']).toBe('application/json');
     const ts = Number(r.headers['x-app-access-ts']);
     expect(Math.abs(ts - Date.now() / 1000)).toBeLessThan(5);
-    const expected = createHmac('sha256', CREDS.secret_key).update(`${ts}GET/resources/applicants/-/levels`).digest('hex');
+    const expected = createHmac('sha256', CREDS.secret_key).update(`${ts}GET${r.path}`).digest('hex');
     expect(r.headers['x-app-access-sig']).toBe(expected);
     expect(r.rawBody.length).toBe(0);
     expect(r.rejected).toBeUndefined();
@@ -93,10 +93,11 @@ describe('sumsub connector against SumsubFake', () => {
     expect(err).toMatchObject({ code: 'auth', message: 'Sumsub: App token not found' });
   });
 
-  it('an unknown level is refused', async () => {
-    const err = await failure(connector.test(config({}, { level_name: 'no-such-level' })));
-    expect(err.code).toBe('refused');
-    expect(err.message).toContain('no-such-level');
+  it('is refused when the provider refuses the credentials, and treats "not found" as accepted', async () => {
+    const err = await failure(connector.test(config({ secret_key: 'wrong-secret-key' })));
+    expect(err.code).toBe('auth');
+    fake.failNext({ status: 404, body: { description: 'Applicant not found', code: 404 } });
+    await expect(connector.test(config())).resolves.toBeUndefined();
   });
 
   it('maps 429 and missing credentials', async () => {
@@ -108,7 +109,7 @@ describe('sumsub connector against SumsubFake', () => {
 
   it('settings.base_url replaces only scheme, host and port', async () => {
     await connector.test(config({}, { base_url: `${fake.baseUrl}/ignored/prefix` }));
-    expect(fake.requests[0].path).toBe('/resources/applicants/-/levels');
+    expect(fake.requests[0].path).toMatch(/^\/resources\/applicants\/-;externalUserId=/);
   });
 });
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createHash } from 'node:crypto';
 import type { Connector } from '../connector';
 import { ConnectorError } from '../connector-error';
@@ -132,12 +133,17 @@ export const connector: Connector = {
     settings: [{ name: 'level_name', label: 'Verification level for new applicants', default: SUMSUB_DEFAULT_LEVEL }],
   },
 
-  /** Lists the project's levels (a cheap signed GET) and checks the configured level exists. */
+  /**
+   * A cheap signed GET of PROVIDERS.md's documented endpoints: the applicant of an external id that
+   * cannot exist. "Not found" proves the token and signature were accepted; 401/403 are refusals.
+   */
   async test(config) {
-    const levels = await sumsubRequest<{ items?: { name?: string }[] }>(config, 'GET', '/resources/applicants/-/levels');
-    const wanted = typeof config.settings?.level_name === 'string' && config.settings.level_name ? config.settings.level_name : undefined;
-    if (wanted && !(levels.items ?? []).some((l) => l.name === wanted)) {
-      throw new ConnectorError('refused', `Sumsub: level "${wanted}" does not exist in this project`);
+    const probe = `connector-test-${randomUUID()}`;
+    try {
+      await sumsubRequest(config, 'GET', `/resources/applicants/-;externalUserId=${encodeURIComponent(probe)}/one`);
+    } catch (err) {
+      if (err instanceof ConnectorError && err.options.httpStatus === 404) return;
+      throw err;
     }
   },
 
