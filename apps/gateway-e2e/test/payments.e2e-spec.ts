@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import type { PaymentApprovedEvent, ResolutionView, RouteView, RoutingListView } from '@app/contracts';
@@ -287,6 +288,18 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
       expect((await db.query('SELECT status FROM payments.cashier_sessions WHERE id = $1', [r.order_id])).rows[0].status).toBe('pending');
     });
 
+    it('ignores a captured Praxis notification replayed with an edited (unsigned) status', async () => {
+      const r = await resolved('country=DE&direction=deposit&amount=7&currency=EUR');
+      praxis.settle(r.order_id, 'pending');
+      const pending = praxis.notification(r.order_id);
+      expect((await webhook('praxis', pending.body, pending.headers)).status).toBe(200);
+      const edited = Buffer.from(pending.body.toString().replace('"transaction_status":"pending"', '"transaction_status":"approved"'));
+      expect(edited.toString()).toContain('"transaction_status":"approved"');
+      expect((await webhook('praxis', edited, pending.headers)).status).toBe(200); // the signature still verifies
+      expect((await db.query('SELECT status FROM payments.cashier_sessions WHERE id = $1', [r.order_id])).rows[0].status).toBe('pending');
+      expect(await count(`SELECT count(*)::int AS n FROM payments.outbox WHERE payload->>'order_id' = $1`, [r.order_id])).toBe(0);
+    });
+
     it('a Praxis withdrawal approval becomes evt.payments.withdrawal.approved', async () => {
       const r = await resolved(`country=BR&direction=withdrawal&amount=20&currency=BRL&customer_id=${CUSTOMER}`);
       praxis.settle(r.order_id, 'approved');
@@ -302,6 +315,11 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
     it('BridgerPay: a wrong meta.payload or a mismatched amount is refused; the genuine approval is applied once', async () => {
       const r = await resolved(`country=BR&direction=deposit&amount=45.36&currency=EUR&customer_id=${CUSTOMER}`);
       const genuine = bridgerpay.notification(r.order_id, 'approved');
+      // the per-session secret BridgerPay echoes is kept only as its SHA-256
+      const secret = (JSON.parse(genuine.body.toString()) as { meta: { payload: string } }).meta.payload;
+      const [stored] = (await db.query('SELECT session_secret_sha256 AS d FROM payments.cashier_sessions WHERE id = $1', [r.order_id])).rows;
+      expect(stored.d).toBe(createHash('sha256').update(secret).digest('hex'));
+      expect(JSON.stringify((await db.query('SELECT * FROM payments.cashier_sessions')).rows)).not.toContain(secret);
       const edit = (f: (b: { meta: { payload: string }; data: { charge: { attributes: { amount: number } } } }) => void) => {
         const b = JSON.parse(genuine.body.toString());
         f(b);

@@ -1,6 +1,7 @@
 import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { ISO_CURRENCIES } from '@app/contracts';
 import { ServiceConfig, type ServiceDefinition } from '@app/runtime';
+import { SessionSecretDigest1764000004100 } from './database/migrations/1764000004100-session-secret-digest';
 import { Payments1764000004000 } from './database/migrations/1764000004000-payments';
 import { PaymentsModule } from './payments.module';
 import { PaymentsWorker } from './payments.worker';
@@ -33,6 +34,6 @@ export const paymentsService: ServiceDefinition<PaymentsConfig> = {
   config: PaymentsConfig,
   module: PaymentsModule,
   entities: [RouteEntity, DefaultRouteEntity, CashierSessionEntity, SessionStatusEntity, PaymentTransactionEntity, PaymentNotificationEntity],
-  migrations: [Payments1764000004000],
+  migrations: [Payments1764000004000, SessionSecretDigest1764000004100],
   workers: [PaymentsWorker],
 };

@@ -91,3 +91,8 @@ export function requireCredential(config: ConnectorConfig, field: string): strin
   if (typeof v !== 'string' || v === '') throw new ConnectorError('invalid_config', `credential ${field} is not set`);
   return v;
 }
+
+/** A status-table lookup that only finds the table's own keys (never `constructor`, `toString`...). */
+export function mapped<V>(table: Record<string, V>, key: string | null | undefined): V | undefined {
+  return typeof key === 'string' && Object.hasOwn(table, key) ? table[key] : undefined;
+}

@@ -55,7 +55,7 @@ export class PaymentCallbacks {
       if (!session) throw this.unknownOrder(gateway, port);
       if (session.gateway !== gateway) throw PaymentsErrors.refusedNotification(gateway, 'the order was opened at another gateway');
       this.refuseOnBadSignature(gateway, () => port.matchOrder(note, {
-        amount: session.amount, currency: session.currency.trim(), sessionSecret: session.sessionSecret,
+        amount: session.amount, currency: session.currency.trim(), sessionSecretSha256: session.sessionSecretSha256,
       }));
       const moves = note.status !== null && movesForward(session.status, note.status);
       const fresh = await this.sessions.recordNotification(m, {

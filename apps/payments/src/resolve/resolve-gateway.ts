@@ -1,11 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ResolveGatewayRequest, type ResolutionView } from '@app/contracts';
-import { ConnectorError, canonicalAmount, type CashierAnswer, type CashierRequest } from '@app/connectors';
-import { SERVICE_CONFIG } from '@app/runtime';
+import { ConnectorError, canonicalAmount, sessionSecretDigest, type CashierAnswer, type CashierRequest } from '@app/connectors';
+import { SERVICE_CONFIG, validRequest } from '@app/runtime';
 import type { PaymentsConfig } from '../definition';
 import { fromConnectorError, isFailoverable } from '../shared/payments.exception';
-import { validRequest } from '@app/runtime';
 import { PaymentsMetrics } from '../shared/payments.metrics';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import { GatewayChooser, type UsableGateway } from './gateway-chooser';
@@ -70,7 +69,7 @@ export class ResolveGateway {
     await this.sessions.create({
       id: orderId, gateway: served.key, direction: req.direction, country: req.country, customerId: req.customer_id ?? null,
       amount: amount ?? null, currency, source: choice.source, failoverFrom: failoverFrom ?? null,
-      sessionSecret,
+      sessionSecretSha256: sessionSecretDigest(sessionSecret),
     });
     count(failoverFrom ? 'failover' : 'ok');
     return {

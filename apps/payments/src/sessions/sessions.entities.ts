@@ -13,7 +13,8 @@ export class CashierSessionEntity {
   @Column('text') status!: PaymentStatus;
   @Column('text') source!: 'country' | 'default';
   @Column('text', { name: 'failover_from', nullable: true }) failoverFrom!: string | null;
-  @Column('text', { name: 'session_secret', nullable: true }) sessionSecret!: string | null;
+  /** SHA-256 (hex) of the secret BridgerPay echoes in meta.payload. */
+  @Column('text', { name: 'session_secret_sha256', nullable: true }) sessionSecretSha256!: string | null;
   @Column('text', { name: 'provider_transaction_id', nullable: true }) providerTransactionId!: string | null;
   @Column('text', { nullable: true }) flag!: string | null;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;

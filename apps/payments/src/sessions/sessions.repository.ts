@@ -5,7 +5,7 @@ import { DATA_SOURCE } from '@app/runtime';
 import { CashierSessionEntity } from './sessions.entities';
 
 export type NewSession = Pick<CashierSessionEntity,
-  'id' | 'gateway' | 'direction' | 'country' | 'customerId' | 'amount' | 'currency' | 'source' | 'failoverFrom' | 'sessionSecret'>;
+  'id' | 'gateway' | 'direction' | 'country' | 'customerId' | 'amount' | 'currency' | 'source' | 'failoverFrom' | 'sessionSecretSha256'>;
 
 export interface RecordedNotification {
   gateway: string;
@@ -29,10 +29,10 @@ export class SessionsRepository {
   async create(s: NewSession): Promise<void> {
     await this.ds.query(
       `WITH s AS (
-         INSERT INTO cashier_sessions (id, gateway, direction, country, customer_id, amount, currency, status, source, failover_from, session_secret)
+         INSERT INTO cashier_sessions (id, gateway, direction, country, customer_id, amount, currency, status, source, failover_from, session_secret_sha256)
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10) RETURNING id)
        INSERT INTO session_status_history (session_id, status, provider_status) SELECT id, 'pending', NULL FROM s`,
-      [s.id, s.gateway, s.direction, s.country, s.customerId, s.amount, s.currency, s.source, s.failoverFrom, s.sessionSecret],
+      [s.id, s.gateway, s.direction, s.country, s.customerId, s.amount, s.currency, s.source, s.failoverFrom, s.sessionSecretSha256],
     );
   }
 

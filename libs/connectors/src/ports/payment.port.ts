@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { PaymentDirection, PaymentStatus } from '@app/contracts';
 import type { ConnectorConfig } from '../types';
 
@@ -56,7 +57,13 @@ export interface PaymentNotification {
 export interface StoredOrder {
   amount: string | null;
   currency: string;
-  sessionSecret: string | null;
+  /** SHA-256 (hex) of the per-session secret: the secret itself is never stored. */
+  sessionSecretSha256: string | null;
+}
+
+/** How a per-session secret is kept at rest. */
+export function sessionSecretDigest(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
 
 export interface WebhookAnswer {

@@ -3,7 +3,7 @@ import type { PaymentStatus } from '@app/contracts';
 import type { Connector } from '../connector';
 import { ConnectorError } from '../connector-error';
 import { baseUrl, failFromStatus, providerFetch, requireCredential } from '../http';
-import { canonicalAmount, type CashierRequest, type PaymentNotification, type PaymentPort, type StoredOrder } from '../ports/payment.port';
+import { canonicalAmount, sessionSecretDigest, type CashierRequest, type PaymentNotification, type PaymentPort, type StoredOrder } from '../ports/payment.port';
 import type { ConnectorConfig } from '../types';
 
 /** v2 is the version the help centre and the community connector use (PROVIDERS.md §2). */
@@ -98,10 +98,11 @@ interface BridgerpayNotificationBody {
   meta?: { payload?: string | null };
 }
 
-function sameSecret(a: string, b: string): boolean {
-  const x = createHash('sha256').update(a).digest();
-  const y = createHash('sha256').update(b).digest();
-  return timingSafeEqual(x, y);
+/** The echoed secret against the stored digest, in constant time. */
+function matchesDigest(echoed: string, digestHex: string): boolean {
+  const x = Buffer.from(sessionSecretDigest(echoed), 'hex');
+  const y = Buffer.from(digestHex, 'hex');
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 async function createSession(config: ConnectorConfig, req: CashierRequest, token: string): Promise<string> {
@@ -162,22 +163,27 @@ export const bridgerpayPayment: PaymentPort = {
     }
     const charge = b.data?.charge;
     const attrs = charge?.attributes;
+    const chargeId = [charge?.id, charge?.uuid, charge?.psp_order_id].find((v): v is string => typeof v === 'string' && v !== '') ?? null;
     // own keys only: `constructor`, `toString`... are not statuses
     const providerStatus = Object.hasOwn(STATUS, type) ? type : (attrs?.status ?? type);
     const currency = typeof attrs?.currency === 'string' ? attrs.currency.toUpperCase() : null;
+    if (attrs?.amount !== undefined && attrs.amount !== null && typeof attrs.amount !== 'number' && typeof attrs.amount !== 'string') {
+      throw new ConnectorError('bad_signature', 'BridgerPay notification amount is not a number');
+    }
     const note: PaymentNotification = {
-      orderId, eventKey: `${type}:${charge?.id ?? charge?.uuid ?? 'session'}`,
+      orderId, eventKey: `${type}:${chargeId ?? 'session'}`,
       status: (Object.hasOwn(STATUS, providerStatus) ? STATUS[providerStatus] : null) ?? null, providerStatus,
-      providerTransactionId: charge?.id ?? charge?.uuid ?? charge?.psp_order_id ?? null,
+      providerTransactionId: chargeId,
       amount: currency && attrs?.amount !== undefined && attrs.amount !== null ? canonicalAmount(attrs.amount, currency) : null,
-      currency, echoedSecret: b.meta?.payload ?? null,
+      // only a string can be the secret we issued: anything else is an unverifiable notification
+      currency, echoedSecret: typeof b.meta?.payload === 'string' ? b.meta.payload : null,
     };
     if (providerStatus === 'approved_on_hold') note.flag = 'review';
     return note;
   },
 
   matchOrder(note, order: StoredOrder) {
-    if (!order.sessionSecret || !note.echoedSecret || !sameSecret(note.echoedSecret, order.sessionSecret)) {
+    if (!order.sessionSecretSha256 || !note.echoedSecret || !matchesDigest(note.echoedSecret, order.sessionSecretSha256)) {
       throw new ConnectorError('bad_signature', 'meta.payload does not match the session');
     }
     if (note.currency !== null && note.currency !== order.currency) throw new ConnectorError('bad_signature', 'currency does not match the order');

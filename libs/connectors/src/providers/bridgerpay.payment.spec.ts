@@ -1,6 +1,6 @@
 import { BridgerpayFake } from '@app/testing';
 import { ConnectorError } from '../connector-error';
-import type { CashierRequest } from '../ports/payment.port';
+import { sessionSecretDigest, type CashierRequest } from '../ports/payment.port';
 import type { ConnectorConfig } from '../types';
 import { bridgerpayPayment as port } from './bridgerpay.connector';
 
@@ -60,9 +60,10 @@ describe('bridgerpay PaymentPort against BridgerpayFake', () => {
     for (const name of ['constructor', 'toString', '__proto__']) expect(read(name).status).toBeNull();
     expect(read('constructor', 'approved').status).toBe('approved');
     expect(port.unsignedNotifications).toBe(true);
-    const order = { amount: '45.36', currency: 'EUR', sessionSecret: 'secret-123' };
+    const order = { amount: '45.36', currency: 'EUR', sessionSecretSha256: sessionSecretDigest('secret-123') };
     expect(() => port.matchOrder(approved, order)).not.toThrow();
-    expect(() => port.matchOrder(approved, { ...order, sessionSecret: 'other' })).toThrow('meta.payload');
+    expect(() => port.matchOrder(approved, { ...order, sessionSecretSha256: sessionSecretDigest('other') })).toThrow('meta.payload');
+    expect(() => port.matchOrder(approved, { ...order, sessionSecretSha256: 'secret-123' })).toThrow('meta.payload');
     expect(() => port.matchOrder(approved, { ...order, amount: '45.37' })).toThrow('amount');
     expect(() => port.matchOrder(approved, { ...order, currency: 'USD' })).toThrow('currency');
     expect(() => port.readNotification(config(), { headers: {}, body: Buffer.from('{"x":1}') })).toThrow(ConnectorError);

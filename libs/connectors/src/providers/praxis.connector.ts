@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { PaymentStatus } from '@app/contracts';
 import type { Connector } from '../connector';
 import { ConnectorError } from '../connector-error';
-import { baseUrl, failFromStatus, providerFetch, requireCredential } from '../http';
+import { baseUrl, failFromStatus, providerFetch, requireCredential, mapped } from '../http';
 import { fromMinorUnits, toMinorUnits, type PaymentNotification, type PaymentPort } from '../ports/payment.port';
 import type { ConnectorConfig } from '../types';
 import { PRAXIS_FIELDS, praxisNotificationReply, praxisSignObject, verifyPraxisRawSignature, verifyPraxisSignature } from './praxis.signing';
@@ -120,10 +121,12 @@ export const praxisPayment: PaymentPort = {
     const t = b.transaction ?? null;
     // `transaction` is null for an expired session: the session status says what happened
     const providerStatus = t?.transaction_status ?? b.session?.session_status ?? 'unknown';
-    const status = t ? (STATUS[providerStatus] ?? null) : (['expired', 'failed'].includes(providerStatus) ? 'failed' : null);
+    const status = t ? (mapped(STATUS, providerStatus) ?? null) : (['expired', 'failed'].includes(providerStatus) ? 'failed' : null);
     const currency = typeof t?.currency === 'string' ? t.currency.toUpperCase() : null;
     const note: PaymentNotification = {
-      orderId, eventKey: `${t?.tid ?? 'session'}:${providerStatus}`, status, providerStatus,
+      // keyed by the signature, not by the (unsigned) status: each genuine notification carries its own
+      // signed timestamp, so a captured one replayed with an edited transaction_status is a duplicate
+      orderId, eventKey: `sig:${createHash('sha256').update(String(raw.headers['gt-authentication'] ?? '')).digest('hex')}`, status, providerStatus,
       providerTransactionId: t?.tid !== undefined && t.tid !== null ? String(t.tid) : null,
       amount: currency && typeof t?.amount === 'number' ? fromMinorUnits(t.amount, currency) : null,
       currency,

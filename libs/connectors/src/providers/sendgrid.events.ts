@@ -1,3 +1,4 @@
+import { mapped } from '../http';
 import { createHash } from 'node:crypto';
 import type { CommsStatus } from '@app/contracts';
 import { ConnectorError } from '../connector-error';
@@ -33,7 +34,7 @@ function toEvent(e: SgEvent): DeliveryEvent {
     messageId: str(e.message_id),
     // sg_message_id = X-Message-Id + "." + a per-recipient suffix
     providerMessageId: str(e.sg_message_id)?.split('.')[0],
-    status: STATUS[name] ?? null,
+    status: mapped(STATUS, name) ?? null,
     providerStatus: name === 'bounce' && str(e.type) ? `bounce:${String(e.type)}` : name,
     at: new Date(ts),
     suppress,

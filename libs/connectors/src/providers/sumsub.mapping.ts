@@ -1,3 +1,4 @@
+import { mapped } from '../http';
 import type { KycApplicantDetails, KycDocType, KycStatus } from '../ports/kyc.port';
 import { toAlpha2 } from './sumsub.countries';
 
@@ -65,7 +66,7 @@ const dateOrNull = (v: unknown) => (typeof v === 'string' && DATE.test(v) ? v : 
 export function sumsubDetails(applicant: SumsubApplicant): KycApplicantDetails {
   const docs = (applicant.info?.idDocs ?? []).filter((d) => typeof d?.idDocType === 'string' && !NON_IDENTITY.has(d.idDocType));
   const doc = docs[0];
-  const docType = doc ? DOC_TYPES[doc.idDocType as string] ?? 'other' : null;
+  const docType = doc ? mapped(DOC_TYPES, doc.idDocType as string) ?? 'other' : null;
   return {
     docType,
     docCountry: toAlpha2(doc?.country) ?? toAlpha2(applicant.info?.country) ?? toAlpha2(applicant.fixedInfo?.country),

@@ -1,3 +1,4 @@
+import { mapped } from '../http';
 import type { CommsStatus } from '@app/contracts';
 import type { Connector } from '../connector';
 import { ConnectorError } from '../connector-error';
@@ -23,7 +24,7 @@ const sms: SmsPort = {
     const created = await twilioCreate<{ sid?: string; status?: string }>(config, '/Messages.json', form, opts.timeoutMs);
     if (!created.sid) throw new ConnectorError('provider_error', 'Twilio answered without a message sid');
     const providerStatus = created.status ?? 'queued';
-    return { providerMessageId: created.sid, status: STATUS[providerStatus] ?? 'queued', providerStatus };
+    return { providerMessageId: created.sid, status: mapped(STATUS, providerStatus) ?? 'queued', providerStatus };
   },
   parseCallback(config, cb) {
     return twilioEvent(verifiedTwilioForm(config, cb), cb.url, 'MessageSid', 'MessageStatus', STATUS);

@@ -1,7 +1,7 @@
 import type { CommsStatus } from '@app/contracts';
 import type { Connector } from '../connector';
 import { ConnectorError } from '../connector-error';
-import { requireCredential } from '../http';
+import { requireCredential, mapped } from '../http';
 import type { VoicePort } from '../ports/voice.port';
 import { twilioCreate, twilioEvent, verifiedTwilioForm } from './twilio.callbacks';
 import { fetchTwilioAccount, twilioCredentialFields } from './twilio.shared';
@@ -36,7 +36,7 @@ const voice: VoicePort = {
     const created = await twilioCreate<{ sid?: string; status?: string }>(config, '/Calls.json', form, opts.timeoutMs);
     if (!created.sid) throw new ConnectorError('provider_error', 'Twilio answered without a call sid');
     const providerStatus = created.status ?? 'queued';
-    return { providerMessageId: created.sid, status: STATUS[providerStatus] ?? 'initiated', providerStatus };
+    return { providerMessageId: created.sid, status: mapped(STATUS, providerStatus) ?? 'initiated', providerStatus };
   },
   parseCallback(config, cb) {
     return twilioEvent(verifiedTwilioForm(config, cb), cb.url, 'CallSid', 'CallStatus', STATUS);

@@ -1,3 +1,4 @@
+import { mapped } from '../http';
 import type { CallStatus } from '@app/contracts';
 import { ConnectorError } from '../connector-error';
 import type { DeliveryEvent } from '../ports/delivery.port';
@@ -18,7 +19,7 @@ interface VoisoPayload {
 
 function statusOf(event: string, disposition: string | undefined): CallStatus | null {
   if (event.endsWith('.call.answered')) return 'answered';
-  if (event.endsWith('.call.hangup')) return disposition ? DISPOSITION[disposition] ?? 'completed' : 'completed';
+  if (event.endsWith('.call.hangup')) return disposition ? mapped(DISPOSITION, disposition) ?? 'completed' : 'completed';
   // `*.ended` comes after post-call work: nothing changes for the call.
   return null;
 }

@@ -1,7 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Connector } from '../connector';
 import { ConnectorError } from '../connector-error';
-import { baseUrl, failFromStatus, providerFetch, requireCredential, type ProviderResponse } from '../http';
+import { baseUrl, failFromStatus, providerFetch, requireCredential, type ProviderResponse, mapped } from '../http';
 import type { VoicePort } from '../ports/voice.port';
 import type { ConnectorConfig } from '../types';
 import { parseZadarmaNotification, zadarmaCorrelationKey } from './zadarma.notifications';
@@ -80,7 +80,7 @@ const SIGNED_FIELDS: Record<string, string[]> = {
 /** The string a notification's `Signature` covers, or undefined for an event we do not know how to verify. */
 export function zadarmaWebhookSignedString(fields: URLSearchParams | Record<string, string>): string | undefined {
   const get = (k: string) => (fields instanceof URLSearchParams ? fields.get(k) : fields[k]) ?? '';
-  const names = SIGNED_FIELDS[get('event')];
+  const names = mapped(SIGNED_FIELDS, get('event'));
   return names?.map(get).join('');
 }
 

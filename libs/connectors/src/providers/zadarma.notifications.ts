@@ -1,3 +1,4 @@
+import { mapped } from '../http';
 import type { CallStatus } from '@app/contracts';
 import { ConnectorError } from '../connector-error';
 import type { CallbackResult, DeliveryEvent, InboundCallback } from '../ports/delivery.port';
@@ -15,7 +16,7 @@ function statusOf(event: string, f: URLSearchParams): CallStatus | null {
   switch (event) {
     case 'NOTIFY_START': case 'NOTIFY_INTERNAL': case 'NOTIFY_OUT_START': return 'ringing';
     case 'NOTIFY_ANSWER': return 'answered';
-    case 'NOTIFY_END': case 'NOTIFY_OUT_END': return DISPOSITION[f.get('disposition') ?? ''] ?? null;
+    case 'NOTIFY_END': case 'NOTIFY_OUT_END': return mapped(DISPOSITION, f.get('disposition')) ?? null;
     default: return null;
   }
 }
