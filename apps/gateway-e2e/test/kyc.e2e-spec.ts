@@ -111,7 +111,12 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
     expect(first.status).toBe(200);
     const again = await call({ email: 'a@example.com', customer_id: customerId });
     expect(again.status).toBe(200);
-    expect(await again.json()).toEqual(await first.json());
+    const firstBody = await json<{ access_token: string }>(first);
+    expect(await again.json()).toEqual(firstBody);
+    // the remembered answer holds the access token: sealed at rest, never in clear
+    const stored = JSON.stringify((await db.query(`SELECT * FROM kyc.idempotency_keys WHERE key = $1`, [`key-${customerId}`])).rows);
+    expect(stored).toContain('sealed');
+    expect(stored).not.toContain(firstBody.access_token);
     expect(creates()).toBe(1);
     expect(fake.accessTokens.filter((t) => t.userId === customerId)).toHaveLength(1);
     const other = await call({ customer_id: customerId, email: 'b@example.com' });

@@ -1,4 +1,5 @@
 import type { ServiceDefinition } from '@app/runtime';
+import { KeyRing } from '@app/vault';
 import { Kyc1764000005000 } from './database/migrations/1764000005000-kyc';
 import { KycConfig } from './kyc.config';
 import { KycModule } from './kyc.module';
@@ -17,4 +18,5 @@ export const kycService: ServiceDefinition<KycConfig> = {
   entities: KYC_ENTITIES,
   migrations: [Kyc1764000005000],
   workers: [ConfigCacheWorker, WebhookProcessorWorker, ReconciliationJob],
+  validate: (c) => { KeyRing.fromEnv(c.VAULT_MASTER_KEYS); },
 };

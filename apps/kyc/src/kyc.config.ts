@@ -1,4 +1,4 @@
-import { IsInt, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { ServiceConfig } from '@app/runtime';
 
 const CODE_LIST = /^([A-Za-z]{2}(\s*,\s*[A-Za-z]{2})*)?$/;
@@ -6,6 +6,10 @@ const WORD_LIST = /^([A-Za-z_]+(\s*,\s*[A-Za-z_]+)*)?$/;
 
 /** Every variable of the kyc service, with its default (the gates' policy is configuration). */
 export class KycConfig extends ServiceConfig {
+  /** `id:base64(32 bytes)` list, as the catalog's: seals stored Idempotency-Key answers (they hold access tokens). */
+  @IsString()
+  VAULT_MASTER_KEYS = '';
+
   /** Document countries that fail the country gate: ISO alpha-2, comma-separated. */
   @Matches(CODE_LIST, { message: 'KYC_RESTRICTED_COUNTRIES must be comma-separated ISO 3166-1 alpha-2 codes' })
   KYC_RESTRICTED_COUNTRIES = 'KP,IR,SY,CU';

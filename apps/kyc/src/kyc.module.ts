@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ConnectorRegistry, ProviderConfigCache } from '@app/connectors';
 import { BusClient } from '@app/messaging';
-import { INSTANCE, NATS_CONNECTION, type InstanceInfo } from '@app/runtime';
+import { INSTANCE, NATS_CONNECTION, SERVICE_CONFIG, type InstanceInfo } from '@app/runtime';
+import { KeyRing, Vault } from '@app/vault';
+import type { KycConfig } from './kyc.config';
 import { ApplicantsController } from './applicants/applicants.controller';
 import { ApplicantsService } from './applicants/applicants.service';
 import { IdempotencyRepository } from './applicants/idempotency.repository';
@@ -33,6 +35,7 @@ import { WebhooksController } from './webhooks/webhooks.controller';
       useFactory: (bus: BusClient, nc: NatsConnection, i: InstanceInfo) => new ProviderConfigCache(bus, nc, i.prefix),
     },
     gatePolicyProvider,
+    { provide: Vault, inject: [SERVICE_CONFIG], useFactory: (c: KycConfig) => new Vault(KeyRing.fromEnv(c.VAULT_MASTER_KEYS)) },
     KycProviders, ConfigCacheWorker,
     RecordsRepository, EventsRepository, IdempotencyRepository,
     IdempotencyService, ApplicantsService, RecordsService,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { KycErrors } from '../providers/kyc.exception';
+import { Vault } from '@app/vault';
 import { IdempotencyRepository } from './idempotency.repository';
 
 /** A claim older than this with no answer belongs to a replica that died mid-call. */
@@ -25,7 +26,7 @@ export function canonicalJson(value: unknown): string {
  */
 @Injectable()
 export class IdempotencyService {
-  constructor(private readonly repo: IdempotencyRepository) {}
+  constructor(private readonly repo: IdempotencyRepository, private readonly vault: Vault) {}
 
   async run<T>(scope: string, key: string, body: unknown, work: () => Promise<T>): Promise<T> {
     const hash = createHash('sha256').update(canonicalJson(body)).digest('hex');
@@ -34,7 +35,7 @@ export class IdempotencyService {
       const existing = await this.repo.find(scope, key);
       if (!existing) continue; // released (the first attempt failed) between our insert and read: claim again
       if (existing.requestHash !== hash) throw KycErrors.idempotencyMismatch();
-      if (existing.state === 'done') return existing.response as T;
+      if (existing.state === 'done') return this.open<T>(scope, key, existing.response);
       if (await this.repo.takeOverStale(scope, key, hash, STALE_CLAIM_MS)) break;
       // the same request is in flight (a concurrent duplicate): wait for its answer rather than refuse it
       if (Date.now() >= waitUntil) throw KycErrors.idempotencyInProgress();
@@ -47,7 +48,18 @@ export class IdempotencyService {
       await this.repo.release(scope, key);
       throw err;
     }
-    await this.repo.complete(scope, key, result);
+    await this.repo.complete(scope, key, this.seal(scope, key, result));
     return result;
+  }
+
+  /** The stored answer holds the provider's access token: sealed by the vault like any other secret. */
+  private seal(scope: string, key: string, response: unknown): { sealed: string } {
+    return { sealed: this.vault.encrypt(JSON.stringify(response), { recordId: `${scope}\u0001${key}`, field: 'response' }) };
+  }
+
+  private open<T>(scope: string, key: string, stored: unknown): T {
+    const sealed = (stored as { sealed?: unknown } | null)?.sealed;
+    if (typeof sealed !== 'string') return stored as T; // an answer stored before answers were sealed
+    return JSON.parse(this.vault.decrypt(sealed, { recordId: `${scope}\u0001${key}`, field: 'response' })) as T;
   }
 }
