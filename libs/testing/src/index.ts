@@ -1,3 +1,4 @@
 export * from './infra';
 export * from './log-capture';
 export * from './fakes';
+export * from './connector-failure';

@@ -1,17 +1,6 @@
-import { BridgerpayFake } from '@app/testing';
-import { ConnectorError } from '../connector-error';
+import { BridgerpayFake, connectorFailure as failure } from '@app/testing';
 import type { ConnectorConfig } from '../types';
 import { bridgerpayLogin, bridgerpayRequest, connector } from './bridgerpay.connector';
-
-async function failure(p: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ConnectorError) return e;
-    throw e;
-  }
-  throw new Error('expected a ConnectorError');
-}
 
 const CREDS = { username: 'api-user', password: 'api-password', api_key: 'merchant-api-key', cashier_key: 'cashier-key-1' };
 

@@ -1,17 +1,6 @@
-import { GmailFake } from '@app/testing';
-import { ConnectorError } from '../connector-error';
+import { GmailFake, connectorFailure as failure } from '@app/testing';
 import type { ConnectorConfig } from '../types';
 import { connector, gmailAccessToken, gmailRequest, gmailTokenUrl } from './gmail.connector';
-
-async function failure(p: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ConnectorError) return e;
-    throw e;
-  }
-  throw new Error('expected a ConnectorError');
-}
 
 const CREDS = { client_id: 'cid.apps.googleusercontent.com', client_secret: 'GOCSPX-fake-secret', refresh_token: '1//fake-refresh-token', sender_email: 'sales@example.com' };
 

@@ -1,21 +1,11 @@
 import { createHash } from 'node:crypto';
-import { PraxisFake } from '@app/testing';
+import { PraxisFake, connectorFailure as failure } from '@app/testing';
 import { ConnectorError } from '../connector-error';
 import type { ConnectorConfig } from '../types';
 import { connector, praxisPayment, praxisRequest } from './praxis.connector';
 import {
   PRAXIS_FIELDS, praxisNotificationReply, praxisSignature, praxisSignObject, rawJsonFields, verifyPraxisRawSignature, verifyPraxisSignature,
 } from './praxis.signing';
-
-async function failure(p: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ConnectorError) return e;
-    throw e;
-  }
-  throw new Error('expected a ConnectorError');
-}
 
 describe('praxis GT-Authentication (PROVIDERS.md vectors)', () => {
   const SECRET = 'praxis-merchant-secret';

@@ -1,18 +1,8 @@
-import { SendgridFake } from '@app/testing';
+import { SendgridFake, connectorFailure as failure } from '@app/testing';
 import { ConnectorError } from '../connector-error';
 import type { ConnectorConfig } from '../types';
 import { connector, sendgridRequest } from './sendgrid.connector';
 import { sendgridPublicKey, verifySendgridEventWebhook } from './sendgrid.signing';
-
-async function failure(p: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ConnectorError) return e;
-    throw e;
-  }
-  throw new Error('expected a ConnectorError');
-}
 
 describe('sendgrid Event Webhook verification (PROVIDERS.md vector)', () => {
   const PUB = 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE4d8wJfbtZaMA9qzbhOeFUcynxkfDT1hCzMaabTVniYVHHF/ZGFQWmHHVb3QiswKQRStlLQ11TAYcyxbNJtQPyw==';

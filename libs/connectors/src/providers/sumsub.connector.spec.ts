@@ -1,21 +1,11 @@
 import { createHmac } from 'node:crypto';
-import { SumsubFake } from '@app/testing';
+import { SumsubFake, connectorFailure as failure } from '@app/testing';
 import { ConnectorError } from '../connector-error';
 import type { ConnectorConfig } from '../types';
 import { connector } from './sumsub.connector';
 import { sumsubAuthHeaders, sumsubPayloadDigest, sumsubSignature, verifySumsubWebhook } from './sumsub.signing';
 
 const CREDS = { app_token: 'sbx:fake-app-token', secret_key: 'fake-secret-key', webhook_secret: 'fake-webhook-secret' };
-
-async function failure(p: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ConnectorError) return e;
-    throw e;
-  }
-  throw new Error('expected a ConnectorError');
-}
 
 describe('sumsub signing (PROVIDERS.md test vectors)', () => {
   const WEBHOOK_BODY = '{"applicantId":"66a1b2c3d4e5f60718293a4b","externalUserId":"crm-user-42","type":"applicantReviewed","levelName":"basic-kyc-level","reviewStatus":"completed","reviewResult":{"reviewAnswer":"GREEN"},"createdAtMs":"2024-01-01 00:00:00.000"}';
