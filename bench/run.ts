@@ -9,7 +9,7 @@ import type { Comparison } from './lib/measure';
 function loadSuites(): Record<string, () => Promise<Comparison[]>> {
   const suites: Record<string, () => Promise<Comparison[]>> = {};
   for (const file of readdirSync(__dirname).filter((f) => /\.bench\.js$/.test(f)).sort()) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+     
     const { suite } = require(join(__dirname, file)) as { suite?: { name: string; run: () => Promise<Comparison[]> } };
     if (suite) suites[suite.name] = suite.run;
   }

@@ -3,6 +3,6 @@ import Fastify from 'fastify';
 
 const app = Fastify({ logger: false });
 app.get('/', async () => ({ hello: 'world' }));
-app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' }).then((address) => {
+void app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' }).then((address) => {
   process.stdout.write(`READY ${address}\n`);
 });

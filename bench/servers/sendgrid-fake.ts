@@ -2,7 +2,7 @@
 import { SendgridFake } from '@app/testing';
 
 const fake = new SendgridFake({ apiKey: process.env.SENDGRID_API_KEY ?? 'SG.bench' });
-fake.start().then(() => {
+void fake.start().then(() => {
   // it records every request: drop them regularly so a long run does not grow the heap
   setInterval(() => {
     fake.reset();

@@ -17,6 +17,8 @@ const NEEDS_PUBLIC_URL: App[] = ['gateway', 'payments', 'kyc', 'comms'];
 const SECRET_VARS = ['PLATFORM_API_KEYS', 'VAULT_MASTER_KEYS', 'DATABASE_URL'];
 
 const read = (rel: string) => readFileSync(join(ROOT, rel), 'utf8');
+// parsed YAML is untyped by nature: the assertions below are what type it
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = Record<string, any>;
 
 // ---- docker-compose.yml ---------------------------------------------------------------------------

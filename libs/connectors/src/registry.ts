@@ -30,7 +30,7 @@ export class ConnectorRegistry {
     const connectors = dirs.flatMap((dir) => readdirSync(dir)
       .filter((f) => CONNECTOR_FILE.test(f))
       .sort()
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+       
       .map((f) => (require(join(dir, f)) as { connector?: Connector }).connector)
       .filter((c): c is Connector => !!c));
     return new ConnectorRegistry(connectors);

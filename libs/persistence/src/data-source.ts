@@ -6,9 +6,9 @@ export interface ServiceDataSourceOptions {
   url: string;
   /** The service's own schema; every query of the service runs with it as search_path. */
   schema: string;
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+   
   entities: MixedList<Function | string | EntitySchema>;
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+   
   migrations: MixedList<Function | string>;
   poolSize?: number;
 }

@@ -31,9 +31,9 @@ export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
   defaultHttpPort: number;
   config: new () => C;
   module: Type<unknown> | DynamicModule;
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+   
   entities: Function[];
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+   
   migrations: Function[];
   /** Extra start-up checks of the configuration; throw a ConfigError-named error to refuse. */
   validate?: (config: C) => void;

@@ -146,7 +146,7 @@ export class SsrfGuard {
   };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 /** The host exactly as written in the URL string, before WHATWG normalisation (lower-cased). */
