@@ -1,15 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { eventSubjects, type RoutingChangedEvent } from '@app/contracts';
+import { eventSubjects, paymentsSubjects, type RoutingChangedEvent } from '@app/contracts';
 import { prefixed } from '@app/messaging';
 import { INSTANCE, NATS_CONNECTION, type InstanceInfo } from '@app/runtime';
 
-/**
- * Core NATS subject (not stored in JetStream) on which a replica that changed the routing tells the
- * others at once, before it answers: the durable event follows through the outbox relay a moment
- * later, and a request sent after the answer must already see the change on every replica.
- */
-export const ROUTING_RELOAD_HINT = 'payments.routing.reload';
+/** A request sent after a routing change was answered must already see the change on every replica. */
+const ROUTING_RELOAD_HINT = paymentsSubjects.routingReloadHint;
 
 @Injectable()
 export class RoutingChanges {

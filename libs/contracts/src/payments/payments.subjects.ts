@@ -8,4 +8,9 @@ export const paymentsSubjects = {
   setDefault: 'payments.routing.default.set',
   resolveGateway: 'payments.gateway.resolve',
   webhooksReceive: 'payments.webhooks.receive',
+  /**
+   * Core NATS (not JetStream): the replica that changed the routing tells the others at once, before it
+   * answers; the durable evt.payments.routing.changed follows through the outbox.
+   */
+  routingReloadHint: 'payments.routing.reload',
 } as const;
