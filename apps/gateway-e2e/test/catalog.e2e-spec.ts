@@ -226,14 +226,20 @@ describe('connector catalog through the gateway (real NATS and Postgres, provide
     }
   });
 
-  it('keeps no secret in clear in any table or log line', async () => {
-    const tables = await dbRows(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'catalog'`);
+  it('keeps no secret in clear in any table, log line or metric', async () => {
+    const tables = await dbRows(`SELECT table_schema, table_name FROM information_schema.tables
+      WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND table_type = 'BASE TABLE'`);
+    expect(tables.some((t) => t.table_schema === 'catalog')).toBe(true);
     let dump = '';
-    for (const t of tables) dump += JSON.stringify(await dbRows(`SELECT * FROM catalog."${t.table_name}"`));
+    for (const t of tables) dump += JSON.stringify(await dbRows(`SELECT * FROM "${t.table_schema}"."${t.table_name}"`));
     expect(dump).toContain('sendgrid');
+    const metrics = (await (await p.api('/metrics', { auth: false })).text())
+      + (await (await fetch(`${p.services.get('catalog')![0].url}/metrics`)).text());
+    expect(metrics).toContain('nats_handler_duration_seconds');
     for (const secret of SECRETS) {
       expect(dump).not.toContain(secret);
       expect(p.logs.text()).not.toContain(secret);
+      expect(metrics).not.toContain(secret);
     }
     expect(p.logs.lines.length).toBeGreaterThan(10);
     const cred = await dbRows(`SELECT sealed, key_id FROM catalog.credentials WHERE provider_key = 'sendgrid'`);
