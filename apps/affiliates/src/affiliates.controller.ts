@@ -37,6 +37,9 @@ export class AffiliatesController {
   @MessagePattern(S.recordEvent)
   recordEvent(@Payload() req: LeadEventRequest) { return this.leads.record(req); }
 
+  @MessagePattern(S.intakeStats)
+  intakeStats() { return this.leads.intakeStats(); }
+
   @MessagePattern(S.stats)
   stats(@Payload() req: AffiliateIdRequest) { return this.deliveries.statsOf(req.affiliate_id); }
 

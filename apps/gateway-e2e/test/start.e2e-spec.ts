@@ -1,7 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startService } from '@app/runtime';
-import { TEST_VAULT_KEYS } from '@app/testing';
+import { TEST_VAULT_KEYS, createTestInfra } from '@app/testing';
 import { catalogService } from '../../catalog/src/definition';
 
 const root = join(__dirname, '../../..');
@@ -41,4 +42,50 @@ describe('start-up against missing dependencies', () => {
     await expect(startService(catalogService, { env: { NATS_URL: 'nats://127.0.0.1:1', VAULT_MASTER_KEYS: TEST_VAULT_KEYS } }))
       .rejects.toThrow(/cannot reach NATS/);
   });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+describe('npm start', () => {
+  it('builds, migrates and runs the six processes, prints the URLs, and stops them all on SIGTERM', async () => {
+    const infra = await createTestInfra();
+    const port = await freePort();
+    const child = spawn(process.execPath, [join(root, 'tools/start.js')], {
+      cwd: root, env: { ...infra.env, PORT: String(port), HTTP_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => { out += c.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 150_000;
+      while (!out.includes('Platform is up.') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+      expect(out).toContain(`Gateway: http://127.0.0.1:${port}`);
+      expect(out).toContain(`API docs: http://127.0.0.1:${port}/docs`);
+      const health = await fetch(`http://127.0.0.1:${port}/health`);
+      expect(await health.json()).toEqual({
+        status: 'ok',
+        checks: Object.fromEntries(['nats', 'catalog', 'payments', 'kyc', 'comms', 'affiliates'].map((k) => [k, { status: 'ok' }])),
+      });
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      // every process drained and exited: nothing answers on the gateway port any more
+      await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
+    } finally {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM'); // start.js stops its six children on SIGTERM
+        await exited;
+      }
+      await infra.cleanup();
+    }
+  }, 200_000);
 });

@@ -66,6 +66,11 @@ export class LeadsRepository {
     );
   }
 
+  async unattributedCount(): Promise<number> {
+    const rows: { value: string }[] = await this.ds.query(`SELECT value FROM counters WHERE name = 'unattributed_events'`);
+    return Number(rows[0]?.value ?? 0);
+  }
+
   async countUnattributed(m: EntityManager, n: number): Promise<void> {
     if (!n) return;
     await m.query(

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { CreateLeadRequest, FieldError, LeadEventAccepted, LeadEventRequest, LeadView } from '@app/contracts';
+import type { CreateLeadRequest, FieldError, IntakeStatsView, LeadEventAccepted, LeadEventRequest, LeadView } from '@app/contracts';
 import { AffiliatesRepository } from '../affiliates/affiliates.repository';
 import { AffiliateErrors } from '../affiliates/affiliates.exception';
 import { IntakeService } from './intake.service';
@@ -22,6 +22,11 @@ export class LeadsService {
       throw AffiliateErrors.leadTaken(req.customer_id);
     }
     return toView(lead);
+  }
+
+  /** Platform-wide intake counters: the events ignored for want of an attribution. */
+  async intakeStats(): Promise<IntakeStatsView> {
+    return { unattributed_events: await this.leads.unattributedCount() };
   }
 
   async record(req: LeadEventRequest): Promise<LeadEventAccepted> {

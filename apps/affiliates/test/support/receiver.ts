@@ -29,6 +29,8 @@ export class AffiliateReceiver {
   answers: Answer[] = [];
   fallback: Answer = { status: 200, body: '{"ok":true}' };
   private server: Server | null = null;
+  /** Delayed answers not sent yet: cleared at stop, so that a long delay does not keep the process alive. */
+  private readonly pending = new Set<NodeJS.Timeout>();
 
   constructor(public secrets: string[]) {}
 
@@ -54,10 +56,12 @@ export class AffiliateReceiver {
         };
         this.received.push(r);
         const a = this.answers.shift() ?? this.fallback;
-        setTimeout(() => {
+        const timer = setTimeout(() => {
+          this.pending.delete(timer);
           res.writeHead(a.status, { 'content-type': 'application/json', ...a.headers });
           res.end(a.body ?? '');
         }, a.delayMs ?? 0);
+        this.pending.add(timer);
       });
     });
     this.server.on('connection', () => { this.connections++; });
@@ -70,6 +74,8 @@ export class AffiliateReceiver {
   }
 
   async stop(): Promise<void> {
+    for (const t of this.pending) clearTimeout(t);
+    this.pending.clear();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }

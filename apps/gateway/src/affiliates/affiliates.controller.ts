@@ -38,6 +38,13 @@ export class AffiliatesController {
     return this.bus.request(S.recordEvent, body, { ctx });
   }
 
+  // before `:affiliate_id/stats`, which would take `intake` for an affiliate id
+  @Get('intake/stats')
+  @ApiOperation({ summary: 'Platform-wide intake counters (events of customers with no attribution)' })
+  intakeStats(@Ctx() ctx: RequestContext) {
+    return this.bus.request(S.intakeStats, {}, { ctx });
+  }
+
   @Put(':affiliate_id')
   @ApiOperation({ summary: 'Create or change an affiliate (secret masked in the answer)' })
   upsert(@Ctx() ctx: RequestContext, @Param('affiliate_id') affiliateId: string, @Body() body: UpsertAffiliateBody) {

@@ -139,6 +139,12 @@ export interface LeadEventAccepted {
   unconvertible?: boolean;
 }
 
+/** Platform-wide intake counters (not per affiliate). */
+export interface IntakeStatsView {
+  /** Lead events (API or bus) about customers attributed to no affiliate: ignored, and counted here. */
+  unattributed_events: number;
+}
+
 export interface StatsView {
   success_rate: number | null;
   avg_latency_ms: number | null;

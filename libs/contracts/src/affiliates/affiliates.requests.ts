@@ -1,6 +1,6 @@
 import type {
   AffiliateIdRequest, AffiliateView, AttemptView, CreateLeadRequest, LeadEventAccepted, LeadEventRequest, LeadView,
-  ListDeliveriesRequest, RedeliverRequest, SetThresholdRequest, StatsView, ThresholdView, UpsertAffiliateRequest,
+  IntakeStatsView, ListDeliveriesRequest, RedeliverRequest, SetThresholdRequest, StatsView, ThresholdView, UpsertAffiliateRequest,
 } from './affiliates.messages';
 
 /** Request subjects of the affiliates service and their [request, reply] types (merged into RequestMap). */
@@ -14,4 +14,5 @@ export type AffiliatesRequests = {
   'affiliates.stats.get': [AffiliateIdRequest, StatsView];
   'affiliates.deliveries.list': [ListDeliveriesRequest, { deliveries: AttemptView[] }];
   'affiliates.deliveries.redeliver': [RedeliverRequest, { delivery_id: string; status: 'queued' }];
+  'affiliates.intake.stats': [Record<string, never>, IntakeStatsView];
 };

@@ -9,6 +9,7 @@ export const affiliatesSubjects = {
   stats: 'affiliates.stats.get',
   listDeliveries: 'affiliates.deliveries.list',
   redeliver: 'affiliates.deliveries.redeliver',
+  intakeStats: 'affiliates.intake.stats',
 } as const;
 
 /** Lead events an affiliate hears about, in the order one flush sends their batches (lead.ftd last). */
