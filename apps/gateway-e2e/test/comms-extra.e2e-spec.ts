@@ -1,7 +1,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { Client } from 'pg';
 import type { MessageView, ProviderChangedEvent, SendReply } from '@app/contracts';
 import { GmailFake, SendgridFake, TwilioFake } from '@app/testing';
+import { queryRows, until } from '../src/helpers';
 import { startPlatform, type Platform } from '../src/platform';
 
 // Same setup as comms.e2e-spec.ts (own database and subject prefix): provider swaps in flight, the
@@ -37,25 +37,7 @@ describe('communications through the gateway: swaps, suppression, idempotency, f
     fetch(`${p.gateway.url}/webhooks/comms/${provider}`, { method: 'POST', body, headers });
   const mailSends = () => sendgrid.requests.filter((r) => r.path === '/v3/mail/send').length;
 
-  async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await probe();
-      if (v !== undefined) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
-  async function db<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const c = new Client({ connectionString: p.infra.databaseUrl });
-    await c.connect();
-    try {
-      return (await c.query(sql, params)).rows as T[];
-    } finally {
-      await c.end();
-    }
-  }
+  const db = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => queryRows<T>(p.infra.databaseUrl, sql, params);
   const eventCount = async () => (await db<{ n: number }>('SELECT count(*)::int AS n FROM comms.message_events'))[0].n;
 
   async function activate(key: string, body: unknown) {

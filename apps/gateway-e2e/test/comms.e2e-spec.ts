@@ -1,7 +1,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { Client } from 'pg';
 import type { MessageStatusChangedEvent, MessageView, ProviderChangedEvent, SendReply } from '@app/contracts';
 import { GmailFake, SendgridFake, TwilioFake, VoisoFake, ZadarmaFake } from '@app/testing';
+import { queryRows, until } from '../src/helpers';
 import { startPlatform, type Platform } from '../src/platform';
 
 const PUBLIC = 'https://integrations.broker.example';
@@ -40,25 +40,7 @@ describe('communications through the gateway (real NATS and Postgres, provider f
   const hook = (provider: string, body: string | Buffer, headers: Record<string, string>, query = '') =>
     fetch(`${p.gateway.url}/webhooks/comms/${provider}${query}`, { method: 'POST', body, headers });
 
-  async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await probe();
-      if (v !== undefined) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
-  async function db<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const c = new Client({ connectionString: p.infra.databaseUrl });
-    await c.connect();
-    try {
-      return (await c.query(sql, params)).rows as T[];
-    } finally {
-      await c.end();
-    }
-  }
+  const db = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => queryRows<T>(p.infra.databaseUrl, sql, params);
 
   async function activate(key: string, body: unknown) {
     const res = await p.api(`/api/platform/integrations/providers/${key}/activate`, { method: 'POST', json: body });
