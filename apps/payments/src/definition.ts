@@ -3,11 +3,12 @@ import { ISO_CURRENCIES } from '@app/contracts';
 import { ServiceConfig, type ServiceDefinition } from '@app/runtime';
 import { SessionSecretDigest1764000004100 } from './database/migrations/1764000004100-session-secret-digest';
 import { Payments1764000004000 } from './database/migrations/1764000004000-payments';
+import { NotificationTrust1764000004200 } from './database/migrations/1764000004200-notification-trust';
 import { PaymentsModule } from './payments.module';
 import { PaymentsWorker } from './payments.worker';
 import { DefaultRouteEntity, RouteEntity } from './routing/routing.entities';
 import {
-  CashierSessionEntity, PaymentNotificationEntity, PaymentTransactionEntity, SessionStatusEntity,
+  CashierSessionEntity, ParkedNotificationEntity, PaymentNotificationEntity, PaymentTransactionEntity, SessionStatusEntity,
 } from './sessions/sessions.entities';
 
 export class PaymentsConfig extends ServiceConfig {
@@ -33,7 +34,7 @@ export const paymentsService: ServiceDefinition<PaymentsConfig> = {
   defaultHttpPort: 3102,
   config: PaymentsConfig,
   module: PaymentsModule,
-  entities: [RouteEntity, DefaultRouteEntity, CashierSessionEntity, SessionStatusEntity, PaymentTransactionEntity, PaymentNotificationEntity],
-  migrations: [Payments1764000004000, SessionSecretDigest1764000004100],
+  entities: [RouteEntity, DefaultRouteEntity, CashierSessionEntity, SessionStatusEntity, PaymentTransactionEntity, PaymentNotificationEntity, ParkedNotificationEntity],
+  migrations: [Payments1764000004000, SessionSecretDigest1764000004100, NotificationTrust1764000004200],
   workers: [PaymentsWorker],
 };

@@ -17,6 +17,8 @@ export class CashierSessionEntity {
   @Column('text', { name: 'session_secret_sha256', nullable: true }) sessionSecretSha256!: string | null;
   @Column('text', { name: 'provider_transaction_id', nullable: true }) providerTransactionId!: string | null;
   @Column('text', { nullable: true }) flag!: string | null;
+  /** The provider's signed time (Unix seconds) of the last notification applied: an earlier-signed one changes history only. */
+  @Column('bigint', { name: 'last_applied_provider_time', nullable: true }) lastAppliedProviderTime!: string | null;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
 }
@@ -43,13 +45,30 @@ export class PaymentTransactionEntity {
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
 }
 
+/** Every verified notification once per order and provider event key. */
 @Entity('payment_notifications')
 export class PaymentNotificationEntity {
   @PrimaryColumn('text') gateway!: string;
+  @PrimaryColumn('uuid', { name: 'session_id' }) sessionId!: string;
   @PrimaryColumn('text', { name: 'event_key' }) eventKey!: string;
-  @Column('uuid', { name: 'session_id' }) sessionId!: string;
   @Column('text', { name: 'provider_status' }) providerStatus!: string;
   @Column('text', { nullable: true }) status!: PaymentStatus | null;
   @Column('boolean') applied!: boolean;
+  @Column('text', { nullable: true }) fingerprint!: string | null;
+  @Column('bigint', { name: 'provider_time', nullable: true }) providerTime!: string | null;
+  @Column('timestamptz', { name: 'received_at' }) receivedAt!: Date;
+}
+
+/** A verified notification answered 2xx but not applied: an operator decides. */
+@Entity('parked_notifications')
+export class ParkedNotificationEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' }) id!: string;
+  @Column('text') gateway!: string;
+  @Column('uuid', { name: 'session_id', nullable: true }) sessionId!: string | null;
+  @Column('text', { name: 'event_key' }) eventKey!: string;
+  @Column('text') reason!: string;
+  @Column('text', { name: 'provider_status' }) providerStatus!: string;
+  /** The body as received, with personal and card data censored. */
+  @Column('jsonb') payload!: unknown;
   @Column('timestamptz', { name: 'received_at' }) receivedAt!: Date;
 }

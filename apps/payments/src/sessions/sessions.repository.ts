@@ -14,6 +14,23 @@ export interface RecordedNotification {
   providerStatus: string;
   status: PaymentStatus | null;
   applied: boolean;
+  fingerprint: string | null;
+  providerTime: number | null;
+}
+
+/**
+ * `fresh`: first time for this order; `repeat`: the same notification again; `edited`: the same event
+ * key (for Praxis, the same signature) saying something else.
+ */
+export type Recorded = 'fresh' | 'repeat' | 'edited';
+
+export interface ParkedNotification {
+  gateway: string;
+  sessionId: string | null;
+  eventKey: string;
+  reason: string;
+  providerStatus: string;
+  payload: unknown;
 }
 
 /** Cashier sessions, their status history, provider transactions and the notifications seen. */
@@ -45,14 +62,31 @@ export class SessionsRepository {
     return this.ds.getRepository(CashierSessionEntity).findOneBy({ id });
   }
 
-  /** false when this notification (gateway, event key) was recorded before. */
-  async recordNotification(m: EntityManager, n: RecordedNotification): Promise<boolean> {
+  /**
+   * Records a notification once per (gateway, order, event key). The event key of one provider can
+   * repeat across orders (BridgerPay's `approved:session`), so it is never global. A recorded row
+   * without a fingerprint (older rows, unsigned providers) matches any repeat.
+   */
+  async recordNotification(m: EntityManager, n: RecordedNotification): Promise<Recorded> {
     const rows: unknown[] = await m.query(
-      `INSERT INTO payment_notifications (gateway, event_key, session_id, provider_status, status, applied) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (gateway, event_key) DO NOTHING RETURNING 1`,
-      [n.gateway, n.eventKey, n.sessionId, n.providerStatus, n.status, n.applied],
+      `INSERT INTO payment_notifications (gateway, session_id, event_key, provider_status, status, applied, fingerprint, provider_time)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (gateway, session_id, event_key) DO NOTHING RETURNING 1`,
+      [n.gateway, n.sessionId, n.eventKey, n.providerStatus, n.status, n.applied, n.fingerprint, n.providerTime],
     );
-    return rows.length === 1;
+    if (rows.length === 1) return 'fresh';
+    const [seen] = (await m.query(
+      `SELECT fingerprint FROM payment_notifications WHERE gateway = $1 AND session_id = $2 AND event_key = $3`, [n.gateway, n.sessionId, n.eventKey],
+    )) as { fingerprint: string | null }[];
+    return !seen?.fingerprint || !n.fingerprint || seen.fingerprint === n.fingerprint ? 'repeat' : 'edited';
+  }
+
+  /** Keeps a verified notification that is not applied where an operator sees it. */
+  async park(m: EntityManager, n: ParkedNotification): Promise<void> {
+    await m.query(
+      `INSERT INTO parked_notifications (gateway, session_id, event_key, reason, provider_status, payload) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [n.gateway, n.sessionId, n.eventKey, n.reason, n.providerStatus, JSON.stringify(n.payload)],
+    );
   }
 
   async upsertTransaction(m: EntityManager, t: {
@@ -69,10 +103,14 @@ export class SessionsRepository {
     );
   }
 
-  async moveStatus(m: EntityManager, s: CashierSessionEntity, to: PaymentStatus, providerStatus: string, flag: string | null, providerTransactionId: string | null): Promise<void> {
+  async moveStatus(
+    m: EntityManager, s: CashierSessionEntity, to: PaymentStatus, providerStatus: string, flag: string | null, providerTransactionId: string | null,
+    providerTime: number | null,
+  ): Promise<void> {
     await m.query(
-      `UPDATE cashier_sessions SET status = $2, flag = COALESCE($3, flag), provider_transaction_id = COALESCE($4, provider_transaction_id), updated_at = now() WHERE id = $1`,
-      [s.id, to, flag, providerTransactionId],
+      `UPDATE cashier_sessions SET status = $2, flag = COALESCE($3, flag), provider_transaction_id = COALESCE($4, provider_transaction_id),
+         last_applied_provider_time = GREATEST(last_applied_provider_time, $5::bigint), updated_at = now() WHERE id = $1`,
+      [s.id, to, flag, providerTransactionId, providerTime],
     );
     await m.query(`INSERT INTO session_status_history (session_id, status, provider_status, flag) VALUES ($1, $2, $3, $4)`, [s.id, to, providerStatus, flag]);
   }

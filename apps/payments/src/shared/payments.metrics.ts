@@ -9,8 +9,10 @@ export class PaymentsMetrics {
   readonly sessionAttempts: Counter<'gateway' | 'direction' | 'outcome'>;
   /** One per resolve: `ok`, `failover`, `refused`, `failed`, `unavailable`, by the first chosen gateway. */
   readonly resolutions: Counter<'gateway' | 'source' | 'outcome'>;
-  /** One per callback: `applied`, `unchanged`, `duplicate`, `rejected`, `unknown_order`. */
+  /** One per callback: `applied`, `unchanged`, `stale`, `duplicate`, `parked`, `rejected`, `unknown_order`. */
   readonly notifications: Counter<'gateway' | 'outcome'>;
+  /** One per notification answered 2xx but kept for an operator instead of applied, by why. */
+  readonly parked: Counter<'provider' | 'reason'>;
 
   constructor(metrics: Metrics) {
     const registers = [metrics.registry];
@@ -25,6 +27,10 @@ export class PaymentsMetrics {
     this.notifications = new Counter({
       name: 'payments_notifications_total', help: 'Payment provider callbacks by outcome',
       labelNames: ['gateway', 'outcome'], registers,
+    });
+    this.parked = new Counter({
+      name: 'payments_callbacks_parked_total', help: 'Verified payment callbacks acknowledged but parked for an operator, by reason',
+      labelNames: ['provider', 'reason'], registers,
     });
   }
 }

@@ -51,7 +51,18 @@ export interface PaymentNotification {
   currency: string | null;
   /** Provider-echoed per-session secret, for providers that do not sign (BridgerPay `meta.payload`). */
   echoedSecret?: string | null;
+  /** The provider's own signed time of the notification (Unix seconds), when it signs one. */
+  occurredAt?: number | null;
+  /**
+   * Digest of everything the notification says, where the event key covers only part of it (Praxis
+   * keys by its signature, which leaves the status out): the same key with another fingerprint is
+   * an edited copy, not a repeat.
+   */
+  fingerprint?: string | null;
 }
+
+/** Why a verified notification is kept for an operator instead of being applied (e.g. `amount_mismatch`). */
+export type ParkReason = string;
 
 /** The stored order a notification must match. */
 export interface StoredOrder {
@@ -86,8 +97,12 @@ export interface PaymentPort {
   openCashier(config: ConnectorConfig, req: CashierRequest): Promise<CashierAnswer>;
   /** Parses a callback and checks what needs no stored order (a signature); throws `bad_signature`. */
   readNotification(config: ConnectorConfig, raw: RawNotification): PaymentNotification;
-  /** Checks a callback against our stored order; throws `bad_signature` naming what does not match. */
-  matchOrder(note: PaymentNotification, order: StoredOrder): void;
+  /**
+   * Checks a callback against our stored order. Throws `bad_signature` when the mismatch means the
+   * sender is not proven (unsigned providers); returns a reason when a proven notification disagrees
+   * with the order and must be parked for an operator rather than applied.
+   */
+  matchOrder(note: PaymentNotification, order: StoredOrder): ParkReason | undefined;
   /** The answer the provider expects so that it stops resending. */
   acknowledge(config: ConnectorConfig): WebhookAnswer;
 }

@@ -1,6 +1,6 @@
 import { BridgerpayFake, connectorFailure as failure } from '@app/testing';
 import type { ConnectorConfig } from '../types';
-import { bridgerpayLogin, bridgerpayRequest, connector } from './bridgerpay.connector';
+import { bridgerpayLogin, bridgerpayPayment, bridgerpayRequest, connector } from './bridgerpay.connector';
 
 const CREDS = { username: 'api-user', password: 'api-password', api_key: 'merchant-api-key', cashier_key: 'cashier-key-1' };
 
@@ -70,5 +70,15 @@ describe('bridgerpay connector against BridgerpayFake', () => {
 
     const note = JSON.parse(fake.notification('ORD-1', 'approved').body.toString()) as { webhook: { type: string }; data: { order_id: string }; meta: { payload: string } };
     expect(note).toMatchObject({ webhook: { type: 'approved' }, data: { order_id: 'ORD-1' }, meta: { payload: 'anti-forgery-123' } });
+  });
+});
+
+describe('bridgerpay notifications', () => {
+  const read = (body: string) => bridgerpayPayment.readNotification({ credentials: {}, settings: {} }, { headers: {}, body: Buffer.from(body) });
+
+  it('a body that is JSON but not an object (null, a number, a list) is unauthenticated, not a crash', () => {
+    for (const body of ['null', '7', '"x"', '[]', '{"data":null,"webhook":null}']) {
+      expect(() => read(body)).toThrow(expect.objectContaining({ name: 'ConnectorError', code: 'bad_signature' }) as Error);
+    }
   });
 });

@@ -156,6 +156,8 @@ export const bridgerpayPayment: PaymentPort = {
     } catch {
       throw new ConnectorError('bad_signature', 'BridgerPay notification is not JSON');
     }
+    // `null`, a number or a list is JSON too, and proves nothing about its sender
+    if (b === null || typeof b !== 'object' || Array.isArray(b)) throw new ConnectorError('bad_signature', 'BridgerPay notification is not a JSON object');
     const orderId = b.data?.order_id;
     const type = b.webhook?.type;
     if (typeof orderId !== 'string' || !orderId || typeof type !== 'string') {

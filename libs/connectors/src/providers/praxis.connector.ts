@@ -5,7 +5,7 @@ import { ConnectorError } from '../connector-error';
 import { baseUrl, failFromStatus, providerFetch, requireCredential, mapped } from '../http';
 import { fromMinorUnits, toMinorUnits, type PaymentNotification, type PaymentPort } from '../ports/payment.port';
 import type { ConnectorConfig } from '../types';
-import { PRAXIS_FIELDS, praxisNotificationReply, praxisSignObject, verifyPraxisRawSignature, verifyPraxisSignature } from './praxis.signing';
+import { PRAXIS_FIELDS, praxisNotificationReply, praxisSignObject, rawJsonFields, verifyPraxisRawSignature, verifyPraxisSignature } from './praxis.signing';
 
 const API = 'https://gw.praxisgate.com';
 export const PRAXIS_API_VERSION = '1.3';
@@ -80,6 +80,60 @@ interface PraxisNotificationBody {
   transaction?: { tid?: number | string; transaction_id?: string; transaction_status?: string; amount?: number; currency?: string } | null;
 }
 
+const MINOR_UNITS = /^(?:0|[1-9]\d*)$/;
+const CURRENCY = /^[A-Z]{3}$/;
+/** A decimal rate with a leading digit and a point: `1.00000`, `0.92`; never `.5`, `01.5` or `1`. */
+const RATE = /^(?:0|[1-9]\d*)\.\d+$/;
+const PRINTABLE = /^[\x21-\x7e]{1,128}$/;
+const SHA384_HEX = /^[0-9a-fA-F]{96}$/;
+
+/**
+ * Praxis concatenates the signed values with no separator, so `amount 10000 + rate 1.00000` and
+ * `amount 100001 + rate .00000` hash alike. Each signed value is held to one strict shape so that a
+ * digit moved across a boundary breaks a shape: integers without sign, point or leading zero,
+ * three-letter currencies around the numbers, a rate with a leading digit and a point, a ten-digit
+ * timestamp, and fields that come together (amount and currency, processed amount and currency).
+ */
+function checkSignedFormats(config: ConnectorConfig, b: Record<string, unknown>, literal: Map<string, string | null>): void {
+  const bad = (field: string, why: string): never => { throw new ConnectorError('bad_signature', `Praxis notification ${field} ${why}`); };
+  const value = (path: string): unknown => path.split('.').reduce<unknown>((cur, k) => (cur !== null && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined), b);
+  const present = (path: string) => literal.get(path) !== undefined && literal.get(path) !== null;
+  const text = (path: string) => literal.get(path) ?? '';
+
+  for (const [field, credential] of [['merchant_id', 'merchant_id'], ['application_key', 'application_key']] as const) {
+    if (typeof value(field) !== 'string') bad(field, 'is not a string');
+    const ours = config.credentials[credential];
+    if (typeof ours === 'string' && ours && value(field) !== ours) bad(field, 'is not ours');
+  }
+  if (typeof value('timestamp') !== 'number' || !/^[1-9]\d{9}$/.test(text('timestamp'))) bad('timestamp', 'is not a ten-digit Unix time in seconds');
+  if (present('customer.customer_token') && (typeof value('customer.customer_token') !== 'string' || !PRINTABLE.test(text('customer.customer_token')))) {
+    bad('customer.customer_token', 'is not a printable token');
+  }
+  if (typeof value('session.order_id') !== 'string' || !PRINTABLE.test(text('session.order_id'))) bad('session.order_id', 'is not a printable order id');
+
+  const t = value('transaction');
+  if (t === null || t === undefined) {
+    for (const f of ['tid', 'currency', 'amount', 'conversion_rate', 'processed_currency', 'processed_amount']) {
+      if (present(`transaction.${f}`)) bad(`transaction.${f}`, 'is given without a transaction');
+    }
+    return;
+  }
+  if (typeof t !== 'object' || Array.isArray(t)) bad('transaction', 'is not an object');
+  if (present('transaction.tid') && !/^[1-9]\d*$/.test(text('transaction.tid'))) bad('transaction.tid', 'is not a positive integer');
+  if (typeof value('transaction.currency') !== 'string' || !CURRENCY.test(text('transaction.currency'))) bad('transaction.currency', 'is not a three-letter upper-case currency');
+  if (typeof value('transaction.amount') !== 'number' || !MINOR_UNITS.test(text('transaction.amount'))) bad('transaction.amount', 'is not an integer in minor units');
+  if (present('transaction.conversion_rate') && !RATE.test(text('transaction.conversion_rate'))) bad('transaction.conversion_rate', 'is not a decimal rate with a leading digit');
+  const pc = present('transaction.processed_currency');
+  const pa = present('transaction.processed_amount');
+  if (pc !== pa) bad(pc ? 'transaction.processed_amount' : 'transaction.processed_currency', 'is missing while its pair is given');
+  if (pc && (typeof value('transaction.processed_currency') !== 'string' || !CURRENCY.test(text('transaction.processed_currency')))) {
+    bad('transaction.processed_currency', 'is not a three-letter upper-case currency');
+  }
+  if (pa && (typeof value('transaction.processed_amount') !== 'number' || !MINOR_UNITS.test(text('transaction.processed_amount')))) {
+    bad('transaction.processed_amount', 'is not an integer in minor units');
+  }
+}
+
 /** Praxis Cashier (PROVIDERS.md §3): a signed cashier request, a signed answer with the page to send the customer to. */
 export const praxisPayment: PaymentPort = {
   async openCashier(config, req) {
@@ -113,34 +167,44 @@ export const praxisPayment: PaymentPort = {
     } catch {
       throw new ConnectorError('bad_signature', 'Praxis notification is not JSON');
     }
-    if (b === null || typeof b !== 'object') throw new ConnectorError('bad_signature', 'Praxis notification is not a JSON object');
+    if (b === null || typeof b !== 'object' || Array.isArray(b)) throw new ConnectorError('bad_signature', 'Praxis notification is not a JSON object');
+    const header = raw.headers['gt-authentication'];
+    if (header !== undefined && !SHA384_HEX.test(header)) throw new ConnectorError('bad_signature', 'GT-Authentication is not a SHA-384 hex digest');
     // signed over the values as written in the body (a number like 1.00000 keeps its decimals)
-    verifyPraxisRawSignature(text, PRAXIS_FIELDS.notification, requireCredential(config, 'merchant_secret'), raw.headers['gt-authentication']);
-    const orderId = b.session?.order_id;
-    if (typeof orderId !== 'string' || !orderId) throw new ConnectorError('bad_signature', 'Praxis notification without session.order_id');
+    const literal = rawJsonFields(text, PRAXIS_FIELDS.notification);
+    verifyPraxisRawSignature(text, PRAXIS_FIELDS.notification, requireCredential(config, 'merchant_secret'), header);
+    checkSignedFormats(config, b as Record<string, unknown>, literal);
+    const orderId = b.session!.order_id!;
     const t = b.transaction ?? null;
     // `transaction` is null for an expired session: the session status says what happened
     const providerStatus = t?.transaction_status ?? b.session?.session_status ?? 'unknown';
     const status = t ? (mapped(STATUS, providerStatus) ?? null) : (['expired', 'failed'].includes(providerStatus) ? 'failed' : null);
-    const currency = typeof t?.currency === 'string' ? t.currency.toUpperCase() : null;
+    const currency = t ? t.currency! : null;
+    const providerTransactionId = t?.tid !== undefined && t.tid !== null ? String(t.tid) : null;
+    const amount = currency ? fromMinorUnits(t!.amount!, currency) : null;
     const note: PaymentNotification = {
-      // keyed by the signature, not by the (unsigned) status: each genuine notification carries its own
-      // signed timestamp, so a captured one replayed with an edited transaction_status is a duplicate
-      orderId, eventKey: `sig:${createHash('sha256').update(String(raw.headers['gt-authentication'] ?? '')).digest('hex')}`, status, providerStatus,
-      providerTransactionId: t?.tid !== undefined && t.tid !== null ? String(t.tid) : null,
-      amount: currency && typeof t?.amount === 'number' ? fromMinorUnits(t.amount, currency) : null,
-      currency,
+      // The signature is the identity of what Praxis signed, whatever its case spelling: the same
+      // signed values come back under the same key even with another (unsigned) status.
+      orderId, eventKey: `sig:${createHash('sha256').update(header!.toLowerCase()).digest('hex')}`, status, providerStatus,
+      providerTransactionId, amount, currency, occurredAt: b.timestamp!,
+      // what this notification says beyond its signed values: tells an exact repeat from an edited one
+      fingerprint: createHash('sha256').update(JSON.stringify([
+        PRAXIS_FIELDS.notification.map((f) => literal.get(f) ?? null), providerStatus, b.session?.session_status ?? null, status,
+      ])).digest('hex'),
     };
     if (providerStatus === 'chargeback') note.flag = 'chargeback';
     return note;
   },
 
-  /** The signature already proves the sender; the order's currency and amount must still be the ones we asked for. */
+  /**
+   * The signature proves Praxis sent these values, yet not that they are the ones we asked for: a
+   * disagreeing amount or currency is parked for an operator (Praxis still gets its `status: 0`, or
+   * it would resend every 5 minutes), never applied.
+   */
   matchOrder(note, order) {
-    if (note.currency !== null && note.currency !== order.currency) throw new ConnectorError('bad_signature', 'currency does not match the order');
-    if (note.status === 'approved' && order.amount !== null && note.amount !== null && note.amount !== order.amount) {
-      throw new ConnectorError('bad_signature', 'amount does not match the order');
-    }
+    if (note.currency !== null && note.currency !== order.currency) return 'currency_mismatch';
+    if (order.amount !== null && note.amount !== null && note.amount !== order.amount) return 'amount_mismatch';
+    return undefined;
   },
 
   /** Without `status: 0` and a valid GT-Authentication Praxis resends in about 5 minutes. */
