@@ -58,4 +58,8 @@ describe(loadConfig.name, () => {
     expect((error as Error).message).not.toContain('hunter2');
     expect(() => loadConfig(ServiceConfig, { NATS_USER: 'bad user*', NATS_PASSWORD: 'x' })).toThrow(/NATS_USER/);
   });
+
+  it('refuses a NATS_PASSWORD that is still a deployment template placeholder', () => {
+    expect(() => loadConfig(ServiceConfig, { NATS_USER: 'catalog', NATS_PASSWORD: '<REPLACE_ME: NATS password of catalog>' })).toThrow(/NATS_PASSWORD/);
+  });
 });

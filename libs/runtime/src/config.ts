@@ -54,6 +54,8 @@ export const NatsUser = (): Decorator => all(
 export const NatsPassword = (): Decorator => all(
   ValidateIf((o: { NATS_USER: string }) => o.NATS_USER !== ''),
   IsNotEmpty({ message: 'NATS_PASSWORD must be set when NATS_USER is' }),
+  // the deployment templates' placeholders contain spaces: a pod started with one exits here
+  Matches(/^\S*$/, { message: 'NATS_PASSWORD must not contain whitespace (is it still a placeholder?)' }),
 );
 
 /** Variables every service reads. */
