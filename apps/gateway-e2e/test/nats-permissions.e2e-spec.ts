@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection, type Status } from '@nats-io/transport-node';
 import {
@@ -17,6 +17,7 @@ import {
 import { startService, type RunningService } from '@app/runtime';
 import { createTestInfra, LogCapture, SendgridFake, TEST_API_KEY, type TestInfra } from '@app/testing';
 import { startGateway, type RunningGateway } from '../../gateway/src/gateway';
+import { queryRows, until } from '../src/helpers';
 import { DEFINITIONS } from '../src/platform';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
@@ -362,6 +363,24 @@ describe('NATS users and permissions (deploy/nats/users.conf on a real nats-serv
       for (const durable of ['kyc-webhook-processor', 'affiliates-deposits', 'affiliates-kyc']) {
         expect((await jsm.consumers.info('EVENTS', durable)).name).toBe(durable);
       }
+    });
+
+    it('lets a service\'s durable consumer fetch and ack under its own user (kyc event -> affiliates)', async () => {
+      const customerId = randomUUID();
+      const res = await api('/webhooks/kyc', { method: 'POST', json: {
+        customer_id: customerId, provider: 'manual', provider_id: 'case-perm', status: 'approved', doc_type: 'passport', doc_country: 'gb', birth_date: '1980-01-01',
+      } });
+      expect(res.status).toBe(200);
+      // affiliates-kyc records every event it handled in its transaction, then acks
+      await until('affiliates-kyc to handle the kyc event', async () => {
+        const rows = await queryRows<{ n: string }>(infra.databaseUrl, `SELECT count(*) AS n FROM affiliates.processed_messages WHERE consumer = 'affiliates-kyc'`);
+        return Number(rows[0].n) > 0 ? true : undefined;
+      }, 45000);
+      const jsm = await jetstreamManager((await as('crm')).nc);
+      await until('the ack to reach the server', async () => {
+        const info = await jsm.consumers.info('EVENTS', 'affiliates-kyc');
+        return info.num_ack_pending === 0 && info.ack_floor.consumer_seq > 0 ? true : undefined;
+      }, 45000);
     });
 
     it('lets the crm user read evt.> through a durable of its own, and publish nothing', async () => {
