@@ -86,9 +86,15 @@ async function main() {
     Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.once('exit', r)))))
       .then(() => process.exit(code));
   };
+  // against a NATS with users (deploy/nats/users.conf) each process logs in as its app, with the
+  // password the server reads, NATS_PASSWORD_<APP>; without those a local unauthenticated NATS is used
+  const natsLogin = (app) => {
+    const pass = env[`NATS_PASSWORD_${app.toUpperCase()}`];
+    return pass ? { NATS_USER: app, NATS_PASSWORD: pass } : {};
+  };
   const run = (app) => {
     const child = spawn(process.execPath, ['-r', 'tsconfig-paths/register', join(root, `dist/apps/${app}/src/main.js`)], {
-      cwd: root, env: { ...env, TS_NODE_PROJECT: join(root, 'tsconfig.runtime.json') }, stdio: 'inherit',
+      cwd: root, env: { ...env, ...natsLogin(app), TS_NODE_PROJECT: join(root, 'tsconfig.runtime.json') }, stdio: 'inherit',
     });
     child.once('exit', (code) => {
       if (!stopping) {

@@ -72,6 +72,17 @@ function commandArgs(service: string): string[] {
   return Array.isArray(c) ? c.map(String) : String(c ?? '').split(/\s+/).filter(Boolean);
 }
 
+// ---- deploy/nats ----------------------------------------------------------------------------------
+
+const USERS_CONF = 'deploy/nats/users.conf';
+/** `user: name` entries of the users file, and the server-environment variable each one's password is read from. */
+function natsUsers(): Map<string, string> {
+  const users = new Map<string, string>();
+  for (const m of read(USERS_CONF).matchAll(/^\s*user:\s*([A-Za-z0-9_-]+)\s*\n\s*password:\s*\$([A-Z0-9_]+)\s*$/gm)) users.set(m[1], m[2]);
+  return users;
+}
+const passwordVar = (app: string) => `NATS_PASSWORD_${app.toUpperCase()}`;
+
 function healthTest(service: string): string {
   const t = services[service]?.healthcheck?.test;
   return Array.isArray(t) ? t.join(' ') : String(t ?? '');
@@ -215,7 +226,10 @@ describe('docker-compose.yml', () => {
     const nats = services.nats;
     expect(String(nats.image)).toMatch(/^nats:2\.10/);
     const args = commandArgs('nats');
-    expect(args).toContain('-js');
+    // JetStream from -js or from the configuration file given with -c
+    const configArg = args.indexOf('-c') >= 0 ? args[args.indexOf('-c') + 1] : null;
+    const configText = configArg ? read(configArg.replace(/^\/etc\/nats\//, 'deploy/nats/')) : '';
+    expect(args.includes('-js') || /^\s*jetstream\s*(:\s*enabled|\{)/m.test(configText)).toBe(true);
     const storeDir = args[args.indexOf('-sd') + 1];
     expect(args.indexOf('-sd')).toBeGreaterThanOrEqual(0);
     expect((nats.volumes ?? []).map(String).some((v: string) => v.endsWith(`:${storeDir}`))).toBe(true);
@@ -315,6 +329,29 @@ describe('docker-compose.yml', () => {
     const env = composeEnv('affiliates');
     for (const name of ['AFFILIATE_BATCH_INTERVAL_MS', 'AFFILIATE_ALLOWED_HOSTS', 'AFFILIATE_ALLOW_HTTP']) expect(env).toHaveProperty(name);
     expect(Number(interpolate(env.AFFILIATE_BATCH_INTERVAL_MS))).toBeGreaterThan(0);
+  });
+
+  it('runs NATS from deploy/nats/nats-server.conf, mounted read-only, with every user\'s password from the environment', () => {
+    const args = commandArgs('nats');
+    expect(args.slice(args.indexOf('-c'), args.indexOf('-c') + 2)).toEqual(['-c', '/etc/nats/nats-server.conf']);
+    expect((services.nats.volumes ?? []).map(String)).toContain('./deploy/nats:/etc/nats:ro');
+    expect(read('deploy/nats/nats-server.conf')).toMatch(/^include \.\/users\.conf$/m);
+    const env = composeEnv('nats');
+    for (const [user, variable] of natsUsers()) {
+      expect({ user, variable }).toEqual({ user, variable: passwordVar(user) });
+      expect(env[variable]).toMatch(new RegExp(`^\\$\\{${variable}:?-dev-only[^}]*\\}$`));
+    }
+  });
+
+  it('has a NATS user for every app and for the CRM, and no anonymous access', () => {
+    expect([...natsUsers().keys()].sort()).toEqual([...APPS, 'crm'].sort());
+    expect(read(USERS_CONF)).not.toMatch(/no_auth_user/);
+  });
+
+  it.each(APPS)('logs %s in to NATS as its own user, with the password the server has for that user', (app) => {
+    const env = composeEnv(app);
+    expect(env.NATS_USER).toBe(app);
+    expect(env.NATS_PASSWORD).toBe(composeEnv('nats')[passwordVar(app)]);
   });
 
   it('keeps every secret overridable from the environment instead of hard-coded', () => {
@@ -532,6 +569,34 @@ describe('deploy/k8s', () => {
       const target = p.targetPort ?? p.port;
       expect(ports.some((cp) => cp.name === target || cp.containerPort === target)).toBe(true);
     }
+  });
+
+  it('runs NATS from copies of deploy/nats/nats-cluster.conf and users.conf, with the passwords from a Secret', () => {
+    const cm = find('ConfigMap', 'nats-config');
+    expect(cm?.data?.['nats-cluster.conf']).toBe(read('deploy/nats/nats-cluster.conf'));
+    expect(cm?.data?.['users.conf']).toBe(read(USERS_CONF));
+    expect(read('deploy/nats/nats-cluster.conf')).toMatch(/^include \.\/users\.conf$/m);
+    const sts = find('StatefulSet', 'nats');
+    const pod = sts?.spec?.template?.spec;
+    const c: Obj = pod?.containers?.[0] ?? {};
+    expect(c.args?.slice(0, 2)).toEqual(['-c', '/etc/nats/nats-cluster.conf']);
+    const mount = (c.volumeMounts ?? []).find((m: Obj) => m.mountPath === '/etc/nats');
+    expect(pod.volumes.find((v: Obj) => v.name === mount?.name)?.configMap?.name).toBe('nats-config');
+    const secretName = (c.envFrom ?? []).find((e: Obj) => e.secretRef)?.secretRef?.name;
+    const secret = find('Secret', secretName);
+    expect(Object.keys(secret?.stringData ?? {}).sort()).toEqual([...natsUsers().values()].sort());
+    const svcHost = new URL(String(find('ConfigMap', 'platform-config')?.data?.NATS_URL)).hostname;
+    expect(svcHost).toBe(`nats.${sts?.metadata?.namespace}.svc.cluster.local`);
+    expect(find('Service', 'nats')?.spec?.selector).toEqual(sts?.spec?.selector?.matchLabels);
+  });
+
+  it.each(APPS)('logs %s in to NATS as its own user, its password from the NATS Secret', (app) => {
+    const c = mainContainer(app);
+    const user = (c.env ?? []).find((e: Obj) => e.name === 'NATS_USER');
+    const pass = (c.env ?? []).find((e: Obj) => e.name === 'NATS_PASSWORD');
+    expect(user?.value).toBe(app);
+    expect(pass?.valueFrom?.secretKeyRef).toEqual({ name: 'nats-users', key: passwordVar(app) });
+    expect(natsUsers().get(app)).toBe(passwordVar(app));
   });
 
   it('protects the gateway with a PodDisruptionBudget that selects its pods', () => {

@@ -1,4 +1,5 @@
 import { IsInt, IsString, Matches, Max, Min, IsIn } from 'class-validator';
+import { NatsPassword, NatsUser } from '@app/runtime';
 
 /** Every variable the gateway reads, with its default. */
 export class GatewayConfig {
@@ -13,6 +14,13 @@ export class GatewayConfig {
 
   @Matches(/^(nats|tls|ws|wss):\/\/[^\s]+$/, { message: 'NATS_URL must be a nats:// URL, e.g. nats://127.0.0.1:4222' })
   NATS_URL = 'nats://127.0.0.1:4222';
+
+  /** The gateway's NATS user (deploy/nats/users.conf); empty for an unauthenticated local NATS. */
+  @NatsUser()
+  NATS_USER = '';
+
+  @NatsPassword()
+  NATS_PASSWORD = '';
 
   @Matches(/^([A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*)?$/, { message: 'NATS_SUBJECT_PREFIX must be dot-separated tokens of letters, digits, _ or -' })
   NATS_SUBJECT_PREFIX = '';

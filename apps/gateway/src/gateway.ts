@@ -58,7 +58,9 @@ export async function startGateway(opts: { env?: NodeJS.ProcessEnv; logDestinati
   config.PUBLIC_BASE_URL ||= `http://127.0.0.1:${config.PORT}`;
   const logger = createLogger('gateway', opts.logDestination);
   logger.level = config.LOG_LEVEL;
-  const nc = await connectNats({ url: config.NATS_URL, name: 'gateway' }).catch((err: unknown) => {
+  const nc = await connectNats({
+    url: config.NATS_URL, name: 'gateway', app: 'gateway', user: config.NATS_USER, pass: config.NATS_PASSWORD,
+  }).catch((err: unknown) => {
     throw describeConnectError('NATS', config.NATS_URL, err);
   });
   const metrics = new Metrics('gateway');

@@ -1,20 +1,41 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 
 export interface NatsOptions {
   url: string;
   /** Connection name shown by the server's monitoring (service and instance). */
   name: string;
+  /** The app this process is (`gateway`, `catalog`, ...): its replies arrive under its own inbox prefix. */
+  app: string;
+  /** NATS_USER / NATS_PASSWORD; empty for an unauthenticated local NATS. */
+  user?: string;
+  pass?: string;
+  timeoutMs?: number;
 }
 
-/** Connects with unlimited reconnects: a NATS restart is a pause, not an outage of the process. */
-export async function connectNats(opts: NatsOptions & { timeoutMs?: number }): Promise<NatsConnection> {
-  return connect({
+/**
+ * Where replies to this app's requests (core request-reply, JetStream API calls and publish acks,
+ * pull-consumer deliveries) arrive. The server grants each app's user only its own prefix, so no
+ * other client can read them (decrypted provider configuration travels in such replies).
+ */
+export function inboxPrefixFor(app: string): string {
+  return `_INBOX_${app}`;
+}
+
+/** Unlimited reconnects: a NATS restart is a pause, not an outage of the process. */
+export function natsConnectOptions(opts: NatsOptions): ConnectionOptions {
+  return {
     servers: opts.url,
     name: opts.name,
     timeout: opts.timeoutMs ?? 5000,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
-  });
+    inboxPrefix: inboxPrefixFor(opts.app),
+    ...(opts.user ? { user: opts.user, pass: opts.pass ?? '' } : {}),
+  };
+}
+
+export async function connectNats(opts: NatsOptions): Promise<NatsConnection> {
+  return connect(natsConnectOptions(opts));
 }
 
 /** Subject prefix isolates a deployment (or a test file) on a shared NATS server. */

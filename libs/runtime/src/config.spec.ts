@@ -39,4 +39,27 @@ describe(loadConfig.name, () => {
   it('refuses a number out of range', () => {
     expect(() => loadConfig(WithLimit, { BATCH_SIZE: '0' })).toThrow(/BATCH_SIZE/);
   });
+
+  it('reads NATS_USER and NATS_PASSWORD, and leaves both empty for an unauthenticated local NATS', () => {
+    expect(loadConfig(ServiceConfig, {})).toMatchObject({ NATS_USER: '', NATS_PASSWORD: '' });
+    expect(loadConfig(ServiceConfig, { NATS_USER: 'catalog', NATS_PASSWORD: 's3cret-pw' })).toMatchObject({ NATS_USER: 'catalog', NATS_PASSWORD: 's3cret-pw' });
+  });
+
+  it('refuses one NATS credential without the other, and a malformed user, naming the variable and not the value', () => {
+    expect(() => loadConfig(ServiceConfig, { NATS_USER: 'catalog' })).toThrow(/NATS_PASSWORD/);
+    let error: unknown;
+    try {
+      loadConfig(ServiceConfig, { NATS_PASSWORD: 'hunter2-password' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/NATS_USER/);
+    expect((error as Error).message).not.toContain('hunter2');
+    expect(() => loadConfig(ServiceConfig, { NATS_USER: 'bad user*', NATS_PASSWORD: 'x' })).toThrow(/NATS_USER/);
+  });
+
+  it('refuses a NATS_PASSWORD that is still a deployment template placeholder', () => {
+    expect(() => loadConfig(ServiceConfig, { NATS_USER: 'catalog', NATS_PASSWORD: '<REPLACE_ME: NATS password of catalog>' })).toThrow(/NATS_PASSWORD/);
+  });
 });

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { IsIn, IsInt, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, ValidateIf, validateSync } from 'class-validator';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -39,10 +39,36 @@ export function loadConfig<T extends object>(Cls: new () => T, env: NodeJS.Proce
   return config as T;
 }
 
+type Decorator = (target: object, property: string) => void;
+const all = (...decorators: Decorator[]): Decorator => (target, property) => { for (const d of decorators) d(target, property); };
+
+/**
+ * NATS_USER / NATS_PASSWORD: optional (a local unauthenticated NATS for `npm start` and tests), but
+ * one without the other is a mistake the server would only report as a refused connection.
+ */
+export const NatsUser = (): Decorator => all(
+  ValidateIf((o: { NATS_USER: string; NATS_PASSWORD: string }) => o.NATS_USER !== '' || o.NATS_PASSWORD !== ''),
+  IsNotEmpty({ message: 'NATS_USER must be set when NATS_PASSWORD is' }),
+  Matches(/^[A-Za-z0-9_-]*$/, { message: 'NATS_USER must be letters, digits, _ or -' }),
+);
+export const NatsPassword = (): Decorator => all(
+  ValidateIf((o: { NATS_USER: string }) => o.NATS_USER !== ''),
+  IsNotEmpty({ message: 'NATS_PASSWORD must be set when NATS_USER is' }),
+  // the deployment templates' placeholders contain spaces: a pod started with one exits here
+  Matches(/^\S*$/, { message: 'NATS_PASSWORD must not contain whitespace (is it still a placeholder?)' }),
+);
+
 /** Variables every service reads. */
 export class ServiceConfig {
   @Matches(/^(nats|tls|ws|wss):\/\/[^\s]+$/, { message: 'NATS_URL must be a nats:// URL, e.g. nats://127.0.0.1:4222' })
   NATS_URL = 'nats://127.0.0.1:4222';
+
+  /** This service's NATS user (deploy/nats/users.conf); empty for an unauthenticated local NATS. */
+  @NatsUser()
+  NATS_USER = '';
+
+  @NatsPassword()
+  NATS_PASSWORD = '';
 
   @Matches(/^postgres(ql)?:\/\/[^\s]+$/, { message: 'DATABASE_URL must be a postgres:// URL, e.g. postgres://postgres@127.0.0.1:5432/postgres' })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -7,7 +7,11 @@ export function describeConnectError(what: 'NATS' | 'Postgres', url: string, err
     ? 'start one with `docker compose up -d nats`, or install Debian\'s nats-server and run `nats-server -js -a 127.0.0.1 -p 4222`'
     : 'start one with `docker compose up -d postgres`, or install Debian\'s postgresql and run `pg_ctlcluster 15 main start`';
   const reason = err instanceof Error ? err.message : String(err);
-  const e = new Error(`cannot reach ${what} at ${safeUrl} (${reason}); ${hint}, or set ${what === 'NATS' ? 'NATS_URL' : 'DATABASE_URL'}`);
+  // a server that answers but refuses the login needs other credentials, not another server
+  const refusedLogin = what === 'NATS' && err instanceof Error && (err.name === 'AuthorizationError' || /authorization violation/i.test(err.message));
+  const e = refusedLogin
+    ? new Error(`NATS at ${safeUrl} refused the login (${reason}); check NATS_USER and NATS_PASSWORD (the server's users file must list this user)`)
+    : new Error(`cannot reach ${what} at ${safeUrl} (${reason}); ${hint}, or set ${what === 'NATS' ? 'NATS_URL' : 'DATABASE_URL'}`);
   e.name = 'DependencyUnavailable';
   return e;
 }

@@ -89,7 +89,9 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
   logger.level = config.LOG_LEVEL;
   const prefix = config.NATS_SUBJECT_PREFIX;
 
-  const nc = await connectNats({ url: config.NATS_URL, name: instanceId }).catch((err: unknown) => {
+  const nc = await connectNats({
+    url: config.NATS_URL, name: instanceId, app: def.name, user: config.NATS_USER, pass: config.NATS_PASSWORD,
+  }).catch((err: unknown) => {
     throw describeConnectError('NATS', config.NATS_URL, err);
   });
   const dataSource = createServiceDataSource({
