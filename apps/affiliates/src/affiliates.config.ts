@@ -50,7 +50,10 @@ export class AffiliatesConfig extends ServiceConfig {
   @IsInt() @Min(1) @Max(1000)
   AFFILIATE_DELIVERY_CONCURRENCY = 32;
 
-  /** How long a replica owns an affiliate's lane before another may take it over (crash recovery). */
-  @IsInt() @Min(1000)
-  AFFILIATE_LANE_LEASE_MS = 60000;
+  /**
+   * Lease on an affiliate's delivery lane, renewed every third of it while the owner works: a replica
+   * that crashed (or lost the database) gives its lanes up to another within this time.
+   */
+  @IsInt() @Min(1000) @Max(600_000)
+  AFFILIATE_LANE_LEASE_MS = 10000;
 }

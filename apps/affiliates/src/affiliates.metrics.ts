@@ -9,6 +9,7 @@ export class AffiliatesMetrics {
   readonly attempts: Counter<'outcome'>;
   readonly attemptDuration: Histogram<'outcome'>;
   readonly batches: Counter<'event'>;
+  readonly laneLeasesLost: Counter;
 
   constructor(metrics: Metrics) {
     const registers = [metrics.registry];
@@ -19,5 +20,8 @@ export class AffiliatesMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
     });
     this.batches = new Counter({ name: 'affiliates_batches_created_total', help: 'Batches created by flushes', labelNames: ['event'], registers });
+    this.laneLeasesLost = new Counter({
+      name: 'affiliates_lane_leases_lost_total', help: 'Delivery lanes this replica stopped because it could not renew their lease in time', registers,
+    });
   }
 }

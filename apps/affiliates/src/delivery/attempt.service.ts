@@ -14,6 +14,8 @@ export interface AttemptOutcome {
   ok: boolean;
   /** The affiliate was disabled by this attempt (410, or the failure streak ran out). */
   disabled: boolean;
+  /** The lane's lease was lost during the attempt: nothing was recorded, the next owner sends the batch. */
+  abandoned?: boolean;
 }
 
 /** One attempt of one batch: sign, POST, log the attempt, then schedule, give up or disable. */
@@ -29,9 +31,16 @@ export class AttemptService {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async run(lane: LaneRow, d: DueDelivery, secrets: string[]): Promise<AttemptOutcome> {
+  /** `leaseLost` aborts the POST when the lane's lease is lost. */
+  async run(lane: LaneRow, d: DueDelivery, secrets: string[], leaseLost?: AbortSignal): Promise<AttemptOutcome> {
     const headers = signatureHeaders(d.id, Math.floor(Date.now() / 1000), d.body, secrets);
-    const result = await this.sender.send(lane.webhook_url, d.body, headers);
+    const result = await this.sender.send(lane.webhook_url, d.body, headers, leaseLost);
+    if (!result.ok && leaseLost?.aborted) {
+      // another replica may already own the lane and be sending this batch: a failure written now
+      // would reschedule its work. A success is still recorded below (the receiver has the batch).
+      this.metrics.attempts.inc({ outcome: 'abandoned' });
+      return { ok: false, disabled: false, abandoned: true };
+    }
     const outcome = result.ok ? 'success' : result.statusCode ? `http_${Math.floor(result.statusCode / 100)}xx` : 'error';
     this.metrics.attempts.inc({ outcome });
     this.metrics.attemptDuration.observe({ outcome }, result.latencyMs / 1000);

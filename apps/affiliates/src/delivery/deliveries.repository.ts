@@ -9,7 +9,6 @@ export interface LaneRow {
   previous_secret_sealed: string | null;
   previous_secret_until: Date | null;
   failing_since: Date | null;
-  lane_until: Date;
 }
 
 export interface DueDelivery {
@@ -47,7 +46,7 @@ export class DeliveriesRepository {
 
   /**
    * Claims the lanes of up to `limit` active affiliates with a due delivery and no live owner. The
-   * lease makes this replica the only sender of their deliveries until it expires (crash recovery).
+   * lease makes this replica the only sender of their deliveries while it renews it (see LaneLeases).
    */
   claimLanes(owner: string, limit: number, leaseMs: number, exclude: string[]): Promise<LaneRow[]> {
     return this.ds.query(
@@ -57,18 +56,22 @@ export class DeliveriesRepository {
          WHERE c.is_active AND (c.lane_until IS NULL OR c.lane_until < clock_timestamp()) AND c.id <> ALL($4::text[])
            AND EXISTS (SELECT 1 FROM deliveries d WHERE d.affiliate_id = c.id AND d.state = 'pending' AND d.next_attempt_at <= clock_timestamp())
          ORDER BY c.id LIMIT $3 FOR UPDATE SKIP LOCKED)
-       RETURNING a.id, a.webhook_url, a.secret_sealed, a.previous_secret_sealed, a.previous_secret_until, a.failing_since, a.lane_until`,
+       RETURNING a.id, a.webhook_url, a.secret_sealed, a.previous_secret_sealed, a.previous_secret_until, a.failing_since`,
       [owner, leaseMs, limit, exclude],
     ).then(updatedRows<LaneRow>);
   }
 
-  async renewLane(affiliateId: string, owner: string, leaseMs: number): Promise<Date | null> {
-    const res: [{ lane_until: Date }[], number] = await this.ds.query(
+  /**
+   * Extends the leases of the lanes `owner` still holds, in one statement for all of them. A lease
+   * already expired is not renewed (another replica may have started on the lane); only a claim takes it.
+   */
+  async renewLanes(ids: string[], owner: string, leaseMs: number): Promise<Set<string>> {
+    const rows = updatedRows<{ id: string }>(await this.ds.query(
       `UPDATE affiliates SET lane_until = clock_timestamp() + ($3::bigint * interval '1 millisecond')
-       WHERE id = $1 AND lane_owner = $2 AND is_active RETURNING lane_until`,
-      [affiliateId, owner, leaseMs],
-    );
-    return res[0][0]?.lane_until ?? null;
+       WHERE id = ANY($1::text[]) AND lane_owner = $2 AND lane_until > clock_timestamp() AND is_active RETURNING id`,
+      [ids, owner, leaseMs],
+    ));
+    return new Set(rows.map((r) => r.id));
   }
 
   async releaseLane(affiliateId: string, owner: string): Promise<void> {

@@ -32,13 +32,14 @@ export class WebhookSender {
     });
   }
 
-  async send(url: string, body: string, headers: Record<string, string>): Promise<SendResult> {
+  /** `abort` ends the request early (the lane's lease was lost); the result is then a failure. */
+  async send(url: string, body: string, headers: Record<string, string>, abort?: AbortSignal): Promise<SendResult> {
     const started = process.hrtime.bigint();
     const elapsed = () => Math.round(Number(process.hrtime.bigint() - started) / 1e6);
     try {
       this.guard.checkSyntax(url);
       const res = await request(url, {
-        method: 'POST', body, dispatcher: this.agent, signal: AbortSignal.timeout(this.timeoutMs),
+        method: 'POST', body, dispatcher: this.agent, signal: abort ? AbortSignal.any([AbortSignal.timeout(this.timeoutMs), abort]) : AbortSignal.timeout(this.timeoutMs),
         headers: { 'content-type': 'application/json', 'user-agent': 'connect-platform-affiliates/1', ...headers },
       });
       const snippet = await readSnippet(res.body);

@@ -26,6 +26,8 @@ export type Answer = { status: number; headers?: Record<string, string>; body?: 
 export class AffiliateReceiver {
   readonly received: Received[] = [];
   connections = 0;
+  /** Requests whose sender hung up before the answer was sent (aborted in flight). */
+  abandoned = 0;
   answers: Answer[] = [];
   fallback: Answer = { status: 200, body: '{"ok":true}' };
   private server: Server | null = null;
@@ -44,6 +46,7 @@ export class AffiliateReceiver {
 
   async start(port = 0): Promise<this> {
     this.server = createServer((req, res) => {
+      res.on('close', () => { if (!res.writableEnded) this.abandoned++; });
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
