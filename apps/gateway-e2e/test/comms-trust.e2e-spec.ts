@@ -137,9 +137,11 @@ describe('communications: trust boundaries', () => {
       const forged = { ...start, body: new URLSearchParams({ ...start.fields, event: 'NOTIFY_OUT_END', disposition: 'answered', duration: '3600' }).toString() };
       expect((await zadarma.deliver(forged, hookUrl())).status).toBe(200);
       expect((await message(id)).status).toBe('no_answer');
-      // the real end is the same event under the signed fields: a duplicate
+      // the real end is the same event under the signed fields: a duplicate, and no second lookup
+      const lookups = zadarma.requests.filter((r) => r.path === '/v1/statistics/pbx/').length;
       const again = await zadarma.deliver(end, hookUrl());
       expect(await again.json()).toMatchObject({ recorded: 0, duplicates: 1 });
+      expect(zadarma.requests.filter((r) => r.path === '/v1/statistics/pbx/')).toHaveLength(lookups);
       // a replay with another (unsigned) pbx_call_id is a duplicate too, not a new event
       const replay = { ...start, body: new URLSearchParams({ ...start.fields, pbx_call_id: 'in_other' }).toString() };
       expect(await (await zadarma.deliver(replay, hookUrl())).json()).toMatchObject({ recorded: 0, duplicates: 1 });

@@ -60,9 +60,13 @@ export class CallbacksService {
     if (result.reply) return { status: result.reply.status, content_type: result.reply.contentType, body: result.reply.body };
     const confirm = port.confirm;
     const creds = { credentials: config.credentials, settings: config.settings };
-    // before the transaction: a provider call must not hold row locks
+    // before the transaction: a provider call must not hold row locks. A replay of an event already
+    // recorded is a duplicate anyway and costs no provider call (the statistics API is rate-limited).
+    const known = confirm && result.events.some((e) => e.confirm)
+      ? await this.repo.transaction((m) => this.repo.knownEventIds(m, inbound.provider, result.events.map((e) => e.providerEventId)))
+      : new Set<string>();
     const events = confirm
-      ? await Promise.all(result.events.map((e) => confirm(creds, e, { timeoutMs: this.config.COMMS_PROVIDER_TIMEOUT_MS })))
+      ? await Promise.all(result.events.map((e) => (known.has(e.providerEventId) ? e : confirm(creds, e, { timeoutMs: this.config.COMMS_PROVIDER_TIMEOUT_MS }))))
       : result.events;
     const outcome = await this.record(inbound.provider, port.channel, events);
     return { status: 200, content_type: 'application/json', body: JSON.stringify(outcome) };
