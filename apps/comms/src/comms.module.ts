@@ -3,6 +3,7 @@ import { CallbacksService } from './messages/callbacks.service';
 import { CommsController } from './messages/comms.controller';
 import { CommsService } from './messages/comms.service';
 import { DispatchService } from './messages/dispatch.service';
+import { IdempotencyPurgeJob } from './messages/idempotency.purge';
 import { IdempotencyRepository } from './messages/idempotency.repository';
 import { IdempotencyService } from './messages/idempotency.service';
 import { MessagesQuery } from './messages/messages.query';
@@ -14,7 +15,7 @@ import { StatusRecorder } from './messages/status.recorder';
 @Module({
   controllers: [CommsController],
   providers: [
-    ...PROVIDER_INFRA, MessagesRepository, IdempotencyRepository, IdempotencyService, StatusRecorder, DispatchService,
+    ...PROVIDER_INFRA, MessagesRepository, IdempotencyRepository, IdempotencyService, IdempotencyPurgeJob, StatusRecorder, DispatchService,
     CallbacksService, CommsService, MessagesQuery,
   ],
 })

@@ -3,6 +3,7 @@ import { ServiceConfig, type ServiceDefinition } from '@app/runtime';
 import { CommsModule } from './comms.module';
 import { Comms1764000006000 } from './database/migrations/1764000006000-comms';
 import { COMMS_ENTITIES } from './messages/comms.entities';
+import { IdempotencyPurgeJob } from './messages/idempotency.purge';
 
 export class CommsConfig extends ServiceConfig {
   /** The gateway's URL as providers see it: status callback URLs (Twilio signs them) are built on it. */
@@ -16,6 +17,10 @@ export class CommsConfig extends ServiceConfig {
   /** Deadline of one provider call; a timeout fails over to the next active provider. */
   @IsInt() @Min(500) @Max(60000)
   COMMS_PROVIDER_TIMEOUT_MS = 10000;
+
+  /** How long an Idempotency-Key is remembered; older keys are purged and may be used again. */
+  @IsInt() @Min(1000) @Max(30 * 86_400_000)
+  COMMS_IDEMPOTENCY_TTL_MS = 86_400_000;
 }
 
 export const commsService: ServiceDefinition<CommsConfig> = {
@@ -25,4 +30,5 @@ export const commsService: ServiceDefinition<CommsConfig> = {
   module: CommsModule,
   entities: COMMS_ENTITIES,
   migrations: [Comms1764000006000],
+  workers: [IdempotencyPurgeJob],
 };

@@ -117,7 +117,7 @@ describe('communications through the gateway (real NATS and Postgres, provider f
       expect(reply).toMatchObject({ status: 'sent', provider: 'gmail' });
       const [sent] = gmail.sent;
       expect(sent.headers).toMatchObject({
-        from: `"Broker Support" <${GMAIL.senderEmail}>`, to: 'john.doe@example.com', subject: 'Welcome to trading',
+        from: `Broker Support <${GMAIL.senderEmail}>`, to: 'john.doe@example.com', subject: 'Welcome to trading',
         'reply-to': 'support@broker.example', 'mime-version': '1.0', 'x-platform-message-id': reply.message_id,
       });
       expect(sent.headers['content-type']).toMatch(/^multipart\/alternative; boundary="[^"]+"$/);

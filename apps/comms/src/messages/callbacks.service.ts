@@ -1,17 +1,23 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { CommsChannel, InboundWebhook, WebhookReply } from '@app/contracts';
-import { ConnectorRegistry, ProviderConfigCache, type CallbackResult, type Connector, type DeliveryEvent, type ParseCallback } from '@app/connectors';
+import {
+  ConnectorRegistry, ProviderConfigCache, type CallbackResult, type Connector, type DeliveryEvent, type ParseCallback, type VoicePort,
+} from '@app/connectors';
+import { SERVICE_CONFIG } from '@app/runtime';
+import type { CommsConfig } from '../definition';
 import { CommsErrors } from './comms.exception';
 import { MessagesRepository, type EventRow, type MessageRow } from './messages.repository';
 import { StatusRecorder } from './status.recorder';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function callbackPort(c: Connector): { parse: ParseCallback; channel: CommsChannel } | null {
+interface CallbackPort { parse: ParseCallback; channel: CommsChannel; confirm?: VoicePort['confirmCallback'] }
+
+function callbackPort(c: Connector): CallbackPort | null {
   if (c.email?.parseCallback) return { parse: c.email.parseCallback, channel: 'email' };
   if (c.sms) return { parse: c.sms.parseCallback, channel: 'sms' };
-  if (c.voice) return { parse: c.voice.parseCallback, channel: 'call' };
+  if (c.voice) return { parse: c.voice.parseCallback, channel: 'call', confirm: c.voice.confirmCallback?.bind(c.voice) };
   return null;
 }
 
@@ -35,6 +41,7 @@ export class CallbacksService {
     private readonly recorder: StatusRecorder,
     private readonly configs: ProviderConfigCache,
     private readonly registry: ConnectorRegistry,
+    @Inject(SERVICE_CONFIG) private readonly config: CommsConfig,
   ) {}
 
   async receive(inbound: InboundWebhook): Promise<WebhookReply> {
@@ -51,7 +58,17 @@ export class CallbacksService {
       throw CommsErrors.badCallback(inbound.provider, err);
     }
     if (result.reply) return { status: result.reply.status, content_type: result.reply.contentType, body: result.reply.body };
-    const outcome = await this.record(inbound.provider, port.channel, result.events);
+    const confirm = port.confirm;
+    const creds = { credentials: config.credentials, settings: config.settings };
+    // before the transaction: a provider call must not hold row locks. A replay of an event already
+    // recorded is a duplicate anyway and costs no provider call (the statistics API is rate-limited).
+    const known = confirm && result.events.some((e) => e.confirm)
+      ? await this.repo.transaction((m) => this.repo.knownEventIds(m, inbound.provider, result.events.map((e) => e.providerEventId)))
+      : new Set<string>();
+    const events = confirm
+      ? await Promise.all(result.events.map((e) => (known.has(e.providerEventId) ? e : confirm(creds, e, { timeoutMs: this.config.COMMS_PROVIDER_TIMEOUT_MS }))))
+      : result.events;
+    const outcome = await this.record(inbound.provider, port.channel, events);
     return { status: 200, content_type: 'application/json', body: JSON.stringify(outcome) };
   }
 
@@ -71,7 +88,8 @@ export class CallbacksService {
         const msg = messages.get(e);
         // an event about a message another provider served (a late copy after a failover) is kept, not applied
         const own = !!msg && msg.provider === provider;
-        const moved = own ? await this.recorder.advance(m, msg, e.status, e.providerStatus, e.at) : false;
+        // an outcome the provider's API did not confirm is kept for an operator, not applied
+        const moved = own && !e.unconfirmed ? await this.recorder.advance(m, msg, e.status, e.providerStatus, e.at) : false;
         if (moved) applied++;
         rows.push({
           message_id: msg?.id ?? null, provider, provider_event_id: e.providerEventId, status: e.status, provider_status: e.providerStatus,

@@ -26,6 +26,7 @@ export class CommsService {
     }
     return this.idempotency.run('email.send', req.idempotency_key, req, async () => reply(await this.dispatcher.dispatch({
       channel: 'email', category: 'email', to: req.to.toLowerCase(), customerId: req.customer_id, eventType: req.event_type, provider: req.provider,
+      supports: (c) => !!c.email,
       invoke: (c, config, messageId, opts) => c.email?.send(config, {
         messageId, to: req.to, subject: req.subject, html: req.body_html, text: req.body_text, fromEmail: req.from_email, fromName: req.from_name,
       }, opts) ?? null,
@@ -35,6 +36,7 @@ export class CommsService {
   sendSms(req: SendSmsRequest): Promise<SendReply> {
     return this.idempotency.run('sms.send', req.idempotency_key, req, async () => reply(await this.dispatcher.dispatch({
       channel: 'sms', category: 'sms', to: req.to, customerId: req.customer_id, eventType: req.event_type, provider: req.provider,
+      supports: (c) => !!c.sms,
       invoke: (c, config, messageId, opts) => c.sms?.send(config, { messageId, to: req.to, body: req.body }, opts) ?? null,
     })));
   }
@@ -43,6 +45,7 @@ export class CommsService {
     return this.idempotency.run('calls.create', req.idempotency_key, req, async () => {
       const d = await this.dispatcher.dispatch({
         channel: 'call', category: 'voip', to: req.to, customerId: req.customer_id, eventType: req.event_type, provider: req.provider,
+        supports: (c) => !!c.voice,
         invoke: (c, config, messageId, opts) => c.voice?.call(config, { messageId, to: req.to, agent: req.agent, customerId: req.customer_id }, opts) ?? null,
       });
       return { call_id: d.id, status: d.status, provider: d.provider, ...(d.failoverFrom ? { failover_from: d.failoverFrom } : {}) };

@@ -24,6 +24,8 @@ export interface Dispatch {
   customerId?: string;
   eventType?: string;
   provider?: string;
+  /** Whether this connector has the port this channel needs. */
+  supports(connector: Connector): boolean;
   /** Calls the connector's port, or returns null when the connector has none for this channel. */
   invoke(connector: Connector, config: ConnectorConfig, messageId: string, opts: SendOptions): Promise<SendResult> | null;
 }
@@ -56,12 +58,22 @@ export class DispatchService {
     const suppressed = await this.repo.suppressionOf(d.channel, d.to);
     if (suppressed) throw CommsErrors.suppressed(d.channel, suppressed);
     let provider: ProviderConfigView | null = await this.configs.resolve(d.category, d.provider);
+    const tried: string[] = [];
+    if (!this.canSend(d, provider.key)) {
+      // The catalog knows a provider this build cannot send through (during a rolling deploy the catalog
+      // may be a release ahead): decided before anything is written, so no message is left queued.
+      // A provider named in the request is not swapped for another.
+      const unusable = provider.key;
+      provider = d.provider ? null : await this.next(d, [unusable]);
+      if (!provider) throw CommsErrors.noPort(unusable, d.channel);
+      this.logger.warn({ provider: unusable, channel: d.channel, instead: provider.key }, 'the default provider has no port for this channel here; failing over');
+      tried.push(unusable);
+    }
     const id = randomUUID();
     await this.repo.createMessage({
       id, channel: d.channel, provider: provider.key, status: initialStatus(d.channel), to_address: d.to,
       customer_id: d.customerId ?? null, event_type: d.eventType ?? null,
     });
-    const tried: string[] = [];
     let failure: ConnectorError = new ConnectorError('provider_error', 'no attempt made');
     while (provider) {
       tried.push(provider.key);
@@ -75,7 +87,7 @@ export class DispatchService {
         if (!(err instanceof ConnectorError)) this.logger.error({ err, provider: provider.key }, 'connector threw a non-ConnectorError');
         await this.repo.recordAttempt(null, { message_id: id, provider: provider.key, outcome: failure.retryable ? 'failed' : 'refused', error: failure.message });
         this.logger.warn({ message_id: id, provider: provider.key, code: failure.code, status: failure.options.httpStatus }, `${d.channel} attempt failed`);
-        provider = failure.retryable ? await this.next(d.category, tried) : null;
+        provider = failure.retryable ? await this.next(d, tried) : null;
       }
     }
     await this.failed(id, failure);
@@ -92,12 +104,17 @@ export class DispatchService {
     return call;
   }
 
-  /** Another active provider of the category not tried yet, or null. */
-  private async next(category: ProviderCategory, tried: string[]): Promise<ProviderConfigView | null> {
+  private canSend(d: Dispatch, key: string): boolean {
+    const connector = this.registry.get(key);
+    return !!connector && d.supports(connector);
+  }
+
+  /** Another active provider of the category, not tried yet, that this build can send the channel through; or null. */
+  private async next(d: Dispatch, tried: string[]): Promise<ProviderConfigView | null> {
     const { categories } = await this.bus.request(catalogSubjects.listCategories, {});
-    for (const key of categories.find((c) => c.category === category)?.active_providers ?? []) {
-      if (tried.includes(key) || !this.registry.get(key)) continue;
-      const cfg = await this.configs.resolve(category, key).catch(() => null);
+    for (const key of categories.find((c) => c.category === d.category)?.active_providers ?? []) {
+      if (tried.includes(key) || !this.canSend(d, key)) continue;
+      const cfg = await this.configs.resolve(d.category, key).catch(() => null);
       if (cfg) return cfg;
     }
     return null;

@@ -14,19 +14,31 @@ export class IdempotencyRepository {
   constructor(@Inject(DATA_SOURCE) private readonly ds: DataSource) {}
 
   /**
-   * Takes the key for this request: true when it is new, or was left pending longer than `staleMs` by a
-   * replica that died mid-request (the key is then taken over for the same body only).
+   * Takes the key for this request: true when it is new, expired (older than `ttlMs`, whether or not the
+   * purge has run yet), or was left pending longer than `staleMs` by a replica that died mid-request
+   * (the key is then taken over for the same body only).
    */
-  async claim(scope: string, key: string, hash: string, staleMs: number): Promise<boolean> {
+  async claim(scope: string, key: string, hash: string, staleMs: number, ttlMs: number): Promise<boolean> {
     const rows: unknown[] = await this.ds.query(
       `INSERT INTO idempotency_keys (scope, key, request_hash, state) VALUES ($1, $2, $3, 'pending')
-       ON CONFLICT (scope, key) DO UPDATE SET updated_at = now()
-         WHERE idempotency_keys.state = 'pending' AND idempotency_keys.request_hash = EXCLUDED.request_hash
-           AND idempotency_keys.updated_at < now() - ($4::int * interval '1 millisecond')
+       ON CONFLICT (scope, key) DO UPDATE SET
+         request_hash = EXCLUDED.request_hash, state = 'pending', response = NULL, updated_at = now(),
+         created_at = CASE WHEN idempotency_keys.created_at < now() - ($5::bigint * interval '1 millisecond') THEN now() ELSE idempotency_keys.created_at END
+         WHERE idempotency_keys.created_at < now() - ($5::bigint * interval '1 millisecond')
+           OR (idempotency_keys.state = 'pending' AND idempotency_keys.request_hash = EXCLUDED.request_hash
+             AND idempotency_keys.updated_at < now() - ($4::int * interval '1 millisecond'))
        RETURNING key`,
-      [scope, key, hash, staleMs],
+      [scope, key, hash, staleMs, ttlMs],
     );
     return rows.length === 1;
+  }
+
+  /** Forgets keys older than `ttlMs`; returns how many. */
+  async purgeOlderThan(ttlMs: number): Promise<number> {
+    const [, affected]: [unknown[], number] = await this.ds.query(
+      `DELETE FROM idempotency_keys WHERE created_at < now() - ($1::bigint * interval '1 millisecond')`, [ttlMs],
+    );
+    return affected;
   }
 
   async find(scope: string, key: string): Promise<IdempotencyRecord | null> {

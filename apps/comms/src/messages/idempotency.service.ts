@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode, type ErrorEnvelope } from '@app/contracts';
 import { currentContext } from '@app/observability';
+import { SERVICE_CONFIG } from '@app/runtime';
+import type { CommsConfig } from '../definition';
 import { CommsErrors } from './comms.exception';
 import { IdempotencyRepository } from './idempotency.repository';
 
@@ -30,13 +32,13 @@ function canonical(value: unknown): string {
  */
 @Injectable()
 export class IdempotencyService {
-  constructor(private readonly repo: IdempotencyRepository) {}
+  constructor(private readonly repo: IdempotencyRepository, @Inject(SERVICE_CONFIG) private readonly config: CommsConfig) {}
 
   async run<T>(endpoint: string, key: string | undefined, body: object, work: () => Promise<T>, waitMs = 30_000): Promise<T> {
     if (!key) return work();
     const scope = `${currentContext()?.actor ?? 'internal'}:${endpoint}`;
     const hash = createHash('sha256').update(canonical({ ...body, idempotency_key: undefined })).digest('hex');
-    if (!(await this.repo.claim(scope, key, hash, STALE_MS))) return this.replay<T>(scope, key, hash, waitMs);
+    if (!(await this.repo.claim(scope, key, hash, STALE_MS, this.config.COMMS_IDEMPOTENCY_TTL_MS))) return this.replay<T>(scope, key, hash, waitMs);
     try {
       const data = await work();
       await this.repo.complete(scope, key, { ok: true, data } satisfies Stored<T>);

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsEmail, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
-import { COMMS_CHANNELS, COMMS_STATUSES, E164, EMAIL_OPTIONS, MAX_SMS_CHARS, NO_LINE_BREAKS, PROVIDER_KEY } from '@app/contracts';
+import { COMMS_CHANNELS, COMMS_STATUSES, E164, EMAIL_OPTIONS, MAX_SMS_CHARS, NO_CONTROL_CHARS, noControlChars, PROVIDER_KEY } from '@app/contracts';
 
 const E164_MESSAGE = 'must be an E.164 phone number (+ and 2 to 15 digits, e.g. +442037691881)';
 const EMAIL_MESSAGE = 'must be a valid email address (RFC 5322 addr-spec, e.g. lead@example.com)';
@@ -22,11 +22,11 @@ class SendCommonBody {
 
 export class SendEmailBody extends SendCommonBody {
   @ApiProperty({ example: 'lead@example.com' })
-  @IsEmail(EMAIL_OPTIONS, { message: `to ${EMAIL_MESSAGE}` })
+  @IsEmail(EMAIL_OPTIONS, { message: `to ${EMAIL_MESSAGE}` }) @Matches(NO_CONTROL_CHARS, noControlChars('to'))
   to!: string;
 
   @ApiProperty({ example: 'Welcome to trading', maxLength: 998 })
-  @IsString() @IsNotEmpty() @MaxLength(998) @Matches(NO_LINE_BREAKS, { message: 'subject must not contain line breaks' })
+  @IsString() @IsNotEmpty() @MaxLength(998) @Matches(NO_CONTROL_CHARS, noControlChars('subject'))
   subject!: string;
 
   @ApiPropertyOptional({ description: 'HTML body (body_html or body_text is required); size limited by COMMS_MAX_HTML_BYTES (413)', example: '<p>Hello John</p>' })
@@ -39,11 +39,11 @@ export class SendEmailBody extends SendCommonBody {
   body_text?: string;
 
   @ApiPropertyOptional({ example: 'support@broker.example' })
-  @IsOptional() @IsEmail(EMAIL_OPTIONS, { message: `from_email ${EMAIL_MESSAGE}` })
+  @IsOptional() @IsEmail(EMAIL_OPTIONS, { message: `from_email ${EMAIL_MESSAGE}` }) @Matches(NO_CONTROL_CHARS, noControlChars('from_email'))
   from_email?: string;
 
   @ApiPropertyOptional({ example: 'Broker Support' })
-  @IsOptional() @IsString() @MaxLength(256) @Matches(NO_LINE_BREAKS, { message: 'from_name must not contain line breaks' })
+  @IsOptional() @IsString() @MaxLength(256) @Matches(NO_CONTROL_CHARS, noControlChars('from_name'))
   from_name?: string;
 }
 

@@ -34,6 +34,8 @@ export function registerWebhookRoutes(fastify: FastifyInstance, deps: { bus: Bus
       try {
         const answer = await deps.bus.request(webhookSubject(service as WebhookService), inbound, { timeoutMs: 10000, ctx: req.ctx });
         for (const [k, v] of Object.entries(answer.headers ?? {})) void reply.header(k, v);
+        // the body may echo what the caller sent (Zadarma's zd_echo): never let a browser sniff it into HTML
+        void reply.header('x-content-type-options', 'nosniff');
         return reply.status(answer.status).header('content-type', answer.content_type ?? 'application/json').send(answer.body ?? '');
       } catch (err) {
         const p = toProblem(err, req, deps.logger);

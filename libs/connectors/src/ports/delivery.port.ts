@@ -33,6 +33,13 @@ export interface DeliveryEvent {
   suppress?: { address: string; reason: 'bounce' | 'spam' | 'unsubscribe' };
   /** Non-secret extras worth keeping (reason, error code, duration). */
   details?: Record<string, unknown>;
+  /**
+   * What the connector's confirmCallback needs to check this event's outcome with the provider's API,
+   * for providers whose signature does not cover the outcome (Zadarma). Not stored.
+   */
+  confirm?: Record<string, string>;
+  /** Why the outcome could not be confirmed: the event is recorded for an operator, never applied. */
+  unconfirmed?: string;
 }
 
 export interface CallbackResult {

@@ -1,5 +1,5 @@
 import type { ConnectorConfig } from '../types';
-import type { ParseCallback, SendOptions, SendResult } from './delivery.port';
+import type { DeliveryEvent, ParseCallback, SendOptions, SendResult } from './delivery.port';
 
 export interface OutboundCall {
   messageId: string;
@@ -14,4 +14,10 @@ export interface OutboundCall {
 export interface VoicePort {
   call(config: ConnectorConfig, call: OutboundCall, opts: SendOptions): Promise<SendResult>;
   parseCallback: ParseCallback;
+  /**
+   * Checks with the provider's API what a verified callback claims but its signature does not cover
+   * (a call's outcome and duration). Never throws: an outcome it cannot confirm comes back with
+   * `unconfirmed` set. Events without `confirm` come back unchanged.
+   */
+  confirmCallback?(config: ConnectorConfig, event: DeliveryEvent, opts: { timeoutMs?: number }): Promise<DeliveryEvent>;
 }

@@ -111,7 +111,7 @@ const email: EmailPort = {
     const sender = requireCredential(config, 'sender_email');
     // Gmail sends as the authorised account; another from_email becomes Reply-To rather than a From Gmail would rewrite.
     const replyTo = mail.fromEmail && mail.fromEmail.toLowerCase() !== sender.toLowerCase() ? mail.fromEmail : undefined;
-    const raw = Buffer.from(buildMime({
+    const raw = Buffer.from(await buildMime({
       from: { email: sender, name: mail.fromName }, to: mail.to, replyTo, subject: mail.subject, html: mail.html, text: mail.text, messageId: mail.messageId,
     }), 'utf8').toString('base64url');
     const post = async () => gmailRequest<{ id?: string }>(config, await cachedGmailAccessToken(config, opts.timeoutMs), 'POST', '/gmail/v1/users/me/messages/send', { raw }, opts.timeoutMs);

@@ -1,6 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import { ConnectorError } from '../connector-error';
 
-// RFC 2822 / MIME message for Gmail's users.messages.send (PROVIDERS.md §5).
+// RFC 2822 / MIME message for Gmail's users.messages.send (PROVIDERS.md §5). Built by nodemailer's
+// MailComposer: header folding, RFC 2047 encoded words and address quoting are its job, not ours.
 
 export interface MimeInput {
   from: { email: string; name?: string };
@@ -14,45 +16,42 @@ export interface MimeInput {
   date?: Date;
 }
 
-/** RFC 2047 encoded-word for non-ASCII header text; plain ASCII stays as is. */
-export function encodeHeaderWord(value: string): string {
-  return /^[\x20-\x7e]*$/.test(value) ? value : `=?UTF-8?B?${Buffer.from(value, 'utf8').toString('base64')}?=`;
+const CONTROL = /[\x00-\x1f\x7f]/;
+
+/**
+ * The API refuses these already; this is the last line before a header is written, for any caller that
+ * did not go through that validation. MailComposer would fold or strip some of them, but a value that
+ * holds one was never meant for a header, so nothing is sent.
+ */
+function refuseControlChars(m: MimeInput): void {
+  const fields: [string, string | undefined][] = [
+    ['to', m.to], ['reply_to', m.replyTo], ['subject', m.subject], ['from_email', m.from.email], ['from_name', m.from.name], ['message_id', m.messageId],
+  ];
+  for (const [field, value] of fields) {
+    if (value !== undefined && CONTROL.test(value)) throw new ConnectorError('refused', `${field} must not contain control characters`);
+  }
 }
 
-function mailbox(email: string, name?: string): string {
-  if (!name) return email;
-  const display = /^[\x20-\x7e]*$/.test(name) ? `"${name.replace(/(["\\])/g, '\\$1')}"` : encodeHeaderWord(name);
-  return `${display} <${email}>`;
-}
-
-/** base64 body wrapped at 76 characters (RFC 2045). */
-function base64Body(value: string): string {
-  return (Buffer.from(value, 'utf8').toString('base64').match(/.{1,76}/g) ?? ['']).join('\r\n');
-}
-
-function part(type: string, value: string): string {
-  return `Content-Type: ${type}; charset="UTF-8"\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64Body(value)}`;
-}
-
-/** The message as CRLF-separated text: multipart/alternative when both bodies are given. */
-export function buildMime(m: MimeInput): string {
+/** The message as CRLF-separated text: multipart/alternative (text first) when both bodies are given. */
+export async function buildMime(m: MimeInput): Promise<string> {
+  refuseControlChars(m);
   const domain = m.from.email.split('@')[1] ?? 'localhost';
-  const headers = [
-    `From: ${mailbox(m.from.email, m.from.name)}`,
-    `To: ${m.to}`,
-    ...(m.replyTo ? [`Reply-To: ${m.replyTo}`] : []),
-    `Subject: ${encodeHeaderWord(m.subject)}`,
-    `Date: ${(m.date ?? new Date()).toUTCString().replace('GMT', '+0000')}`,
-    `Message-ID: <${m.messageId}@${domain}>`,
-    `X-Platform-Message-Id: ${m.messageId}`,
-    'MIME-Version: 1.0',
-  ];
-  const bodies = [
-    ...(m.text !== undefined ? [['text/plain', m.text]] : []),
-    ...(m.html !== undefined ? [['text/html', m.html]] : []),
-  ];
-  if (bodies.length === 1) return `${headers.join('\r\n')}\r\n${part(bodies[0][0], bodies[0][1])}\r\n`;
-  const boundary = `=_part_${randomBytes(12).toString('hex')}`;
-  const parts = bodies.map(([type, value]) => `--${boundary}\r\n${part(type, value)}`).join('\r\n');
-  return `${headers.join('\r\n')}\r\nContent-Type: multipart/alternative; boundary="${boundary}"\r\n\r\n${parts}\r\n--${boundary}--\r\n`;
+  const composer = new MailComposer({
+    // address objects, not strings: MailComposer quotes the name and takes the address as one mailbox
+    from: m.from.name ? { name: m.from.name, address: m.from.email } : m.from.email,
+    to: { name: '', address: m.to },
+    ...(m.replyTo ? { replyTo: { name: '', address: m.replyTo } } : {}),
+    subject: m.subject,
+    // base64 whatever the content: 7bit or quoted-printable would be as valid, but one encoding keeps
+    // long unbroken HTML lines within the 998-octet line limit without relying on the content
+    ...(m.text !== undefined ? { text: { content: m.text, contentTransferEncoding: 'base64' } } : {}),
+    ...(m.html !== undefined ? { html: { content: m.html, contentTransferEncoding: 'base64' } } : {}),
+    messageId: `<${m.messageId}@${domain}>`,
+    date: m.date ?? new Date(),
+    headers: { 'X-Platform-Message-Id': m.messageId },
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  });
+  const raw = await composer.compile().build();
+  return raw.toString('utf8');
 }

@@ -12,18 +12,25 @@ describe('sendgrid Event Webhook verification (PROVIDERS.md vector)', () => {
     'X-Twilio-Email-Event-Webhook-Timestamp': '1700000000',
   };
 
+  const AT = { now: () => 1700000000_000 };
+
   it('accepts the vector, with the key as base64 DER or PEM', () => {
-    expect(() => verifySendgridEventWebhook(PUB, BODY, HEADERS)).not.toThrow();
+    expect(() => verifySendgridEventWebhook(PUB, BODY, HEADERS, AT)).not.toThrow();
     const pem = sendgridPublicKey(PUB).export({ format: 'pem', type: 'spki' }).toString();
-    expect(() => verifySendgridEventWebhook(pem, Buffer.from(BODY), HEADERS)).not.toThrow();
+    expect(() => verifySendgridEventWebhook(pem, Buffer.from(BODY), HEADERS, AT)).not.toThrow();
+  });
+
+  it('refuses the vector on today\'s clock: it was signed more than 72 hours ago', () => {
+    expect(() => verifySendgridEventWebhook(PUB, BODY, HEADERS)).toThrow('window');
   });
 
   it('rejects a changed body, timestamp, missing header, stale timestamp and a bad key', () => {
-    expect(() => verifySendgridEventWebhook(PUB, BODY.replace('delivered', 'bounce'), HEADERS)).toThrow('does not match');
-    expect(() => verifySendgridEventWebhook(PUB, BODY, { ...HEADERS, 'X-Twilio-Email-Event-Webhook-Timestamp': '1700000001' })).toThrow(ConnectorError);
-    expect(() => verifySendgridEventWebhook(PUB, BODY, { 'X-Twilio-Email-Event-Webhook-Timestamp': '1700000000' })).toThrow('missing');
-    expect(() => verifySendgridEventWebhook(PUB, BODY, HEADERS, { toleranceSeconds: 300, nowMs: 1700000000_000 + 301_000 })).toThrow('window');
-    expect(() => verifySendgridEventWebhook(PUB, BODY, HEADERS, { toleranceSeconds: 300, nowMs: 1700000000_000 + 299_000 })).not.toThrow();
+    expect(() => verifySendgridEventWebhook(PUB, BODY.replace('delivered', 'bounce'), HEADERS, AT)).toThrow('does not match');
+    expect(() => verifySendgridEventWebhook(PUB, BODY, { ...HEADERS, 'X-Twilio-Email-Event-Webhook-Timestamp': '1700000001' }, AT)).toThrow(ConnectorError);
+    expect(() => verifySendgridEventWebhook(PUB, BODY, { 'X-Twilio-Email-Event-Webhook-Timestamp': '1700000000' }, AT)).toThrow('missing');
+    expect(() => verifySendgridEventWebhook(PUB, BODY, HEADERS, { maxFutureSeconds: 300, now: () => 1700000000_000 - 301_000 })).toThrow('window');
+    expect(() => verifySendgridEventWebhook(PUB, BODY, HEADERS, { maxAgeSeconds: 300, now: () => 1700000000_000 + 301_000 })).toThrow('window');
+    expect(() => verifySendgridEventWebhook(PUB, BODY, HEADERS, { maxAgeSeconds: 300, now: () => 1700000000_000 + 299_000 })).not.toThrow();
     expect(() => sendgridPublicKey('not-a-key')).toThrow(expect.objectContaining({ code: 'invalid_config' }));
   });
 });

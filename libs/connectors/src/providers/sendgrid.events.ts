@@ -2,7 +2,7 @@ import { mapped } from '../http';
 import { createHash } from 'node:crypto';
 import type { CommsStatus } from '@app/contracts';
 import { ConnectorError } from '../connector-error';
-import type { CallbackResult, DeliveryEvent, InboundCallback } from '../ports/delivery.port';
+import type { CallbackResult, DeliveryEvent, InboundCallback, ParseCallback } from '../ports/delivery.port';
 import type { ConnectorConfig } from '../types';
 import { verifySendgridEventWebhook } from './sendgrid.signing';
 
@@ -42,11 +42,20 @@ function toEvent(e: SgEvent): DeliveryEvent {
   };
 }
 
+/** The parser on a given clock (tests verify the published vectors at the time they were signed). */
+export function sendgridEventParser(now: () => number = Date.now): ParseCallback {
+  return (config, cb) => parseSendgridEventsAt(config, cb, now);
+}
+
 /** Verifies the ECDSA signature over timestamp + raw body, then maps every event of the batch. */
 export function parseSendgridEvents(config: ConnectorConfig, cb: InboundCallback): CallbackResult {
+  return parseSendgridEventsAt(config, cb, Date.now);
+}
+
+function parseSendgridEventsAt(config: ConnectorConfig, cb: InboundCallback, now: () => number): CallbackResult {
   const key = config.credentials?.webhook_verification_key;
   if (!key) throw new ConnectorError('bad_signature', 'no SendGrid webhook_verification_key is configured');
-  verifySendgridEventWebhook(key, cb.body, cb.headers);
+  verifySendgridEventWebhook(key, cb.body, cb.headers, { now });
   let parsed: unknown;
   try {
     parsed = JSON.parse(cb.body.toString('utf8'));

@@ -29,22 +29,41 @@ function header(headers: Headers, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** SendGrid retries a failed Event Webhook POST for up to 72 hours: anything older is a replay. */
+export const SENDGRID_MAX_AGE_SECONDS = 72 * 3600;
+/** Clock skew allowed for a timestamp ahead of ours. */
+export const SENDGRID_MAX_FUTURE_SECONDS = 300;
+
+export interface SendgridVerifyOptions {
+  /** Oldest accepted timestamp, seconds before now (default 72 hours). */
+  maxAgeSeconds?: number;
+  /** Furthest accepted timestamp ahead of now (default 5 minutes). */
+  maxFutureSeconds?: number;
+  /** The clock, injectable so the published test vectors (signed in 2023) still verify in tests. */
+  now?: () => number;
+}
+
 /**
  * Verifies a signed Event Webhook: ECDSA/SHA-256 over `timestamp + rawBody` (the exact bytes; JSON
- * must not be re-serialized). SendGrid documents no replay window, so `toleranceSeconds` is opt-in.
+ * must not be re-serialized), with the timestamp inside [now - 72 h, now + 5 min]. SendGrid documents
+ * no replay window; 72 hours is its retry horizon, so a genuine retry is never refused.
  * Throws ConnectorError('bad_signature').
  */
 export function verifySendgridEventWebhook(
   publicKey: string | KeyObject,
   rawBody: string | Buffer,
   headers: Headers,
-  opts: { toleranceSeconds?: number; nowMs?: number } = {},
+  opts: SendgridVerifyOptions = {},
 ): void {
   const sig = header(headers, SENDGRID_SIGNATURE_HEADER);
   const ts = header(headers, SENDGRID_TIMESTAMP_HEADER);
   if (!sig || !ts) throw new ConnectorError('bad_signature', 'SendGrid signature or timestamp header missing');
-  if (opts.toleranceSeconds !== undefined && Math.abs((opts.nowMs ?? Date.now()) / 1000 - Number(ts)) > opts.toleranceSeconds) {
-    throw new ConnectorError('bad_signature', 'SendGrid webhook timestamp outside the accepted window');
+  const seconds = /^\d{1,12}$/.test(ts) ? Number(ts) : NaN;
+  const now = (opts.now ?? Date.now)() / 1000;
+  const maxAge = opts.maxAgeSeconds ?? SENDGRID_MAX_AGE_SECONDS;
+  const maxFuture = opts.maxFutureSeconds ?? SENDGRID_MAX_FUTURE_SECONDS;
+  if (!Number.isFinite(seconds) || seconds < now - maxAge || seconds > now + maxFuture) {
+    throw new ConnectorError('bad_signature', 'SendGrid webhook timestamp outside the accepted window (72 hours back, 5 minutes ahead)');
   }
   const key = typeof publicKey === 'string' ? sendgridPublicKey(publicKey) : publicKey;
   const ok = verify('sha256', Buffer.concat([Buffer.from(ts, 'utf8'), Buffer.from(rawBody)]), key, Buffer.from(sig, 'base64'));

@@ -1,6 +1,6 @@
 import type { CommsStatus } from '@app/contracts';
 import { ConnectorError } from '../connector-error';
-import { failFromStatus, providerFetch, requireCredential } from '../http';
+import { failFromStatus, mapped, providerFetch, requireCredential } from '../http';
 import type { CallbackResult, DeliveryEvent, InboundCallback } from '../ports/delivery.port';
 import type { ConnectorConfig } from '../types';
 import { twilioAccountUrl, twilioBasicAuth, twilioReason, validateTwilioSignature } from './twilio.shared';
@@ -42,7 +42,8 @@ export function twilioEvent(
     providerEventId: `${sid}:${providerStatus}`,
     messageId: messageIdFromUrl(url),
     providerMessageId: sid,
-    status: map[providerStatus] ?? null,
+    // own keys only: "constructor" must not read Object.prototype.constructor
+    status: mapped(map, providerStatus) ?? null,
     providerStatus,
     at: new Date(),
     details: Object.keys(details).length ? details : undefined,

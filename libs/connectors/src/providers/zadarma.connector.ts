@@ -4,7 +4,7 @@ import { ConnectorError } from '../connector-error';
 import { baseUrl, failFromStatus, providerFetch, requireCredential, type ProviderResponse, mapped } from '../http';
 import type { VoicePort } from '../ports/voice.port';
 import type { ConnectorConfig } from '../types';
-import { parseZadarmaNotification, zadarmaCorrelationKey } from './zadarma.notifications';
+import { confirmZadarmaOutcome, parseZadarmaNotification, zadarmaCorrelationKey } from './zadarma.notifications';
 
 // Zadarma (PROVIDERS.md §8). The signing helpers are exported for the comms issue's webhook receiver.
 
@@ -77,6 +77,12 @@ const SIGNED_FIELDS: Record<string, string[]> = {
   NOTIFY_RECORD: ['pbx_call_id', 'call_id_with_rec'],
 };
 
+/** The values a notification's `Signature` covers, in order, or undefined for an event we do not know how to verify. */
+export function zadarmaSignedValues(fields: URLSearchParams | Record<string, string>): string[] | undefined {
+  const get = (k: string) => (fields instanceof URLSearchParams ? fields.get(k) : fields[k]) ?? '';
+  return mapped(SIGNED_FIELDS, get('event'))?.map(get);
+}
+
 /** The string a notification's `Signature` covers, or undefined for an event we do not know how to verify. */
 export function zadarmaWebhookSignedString(fields: URLSearchParams | Record<string, string>): string | undefined {
   const get = (k: string) => (fields instanceof URLSearchParams ? fields.get(k) : fields[k]) ?? '';
@@ -114,6 +120,7 @@ const voice: VoicePort = {
   },
   // an arrow, because the notifications module imports this one (verifyZadarmaWebhook)
   parseCallback: (config, cb) => parseZadarmaNotification(config, cb),
+  confirmCallback: (config, event, opts) => confirmZadarmaOutcome(config, event, opts.timeoutMs),
 };
 
 export const connector: Connector = {

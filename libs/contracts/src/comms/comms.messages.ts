@@ -13,8 +13,13 @@ export const COMMS_STATUSES = [...new Set<string>([...MESSAGE_STATUSES, ...CALL_
 
 /** E.164: a plus, a non-zero country digit, at most 15 digits in all. */
 export const E164 = /^\+[1-9]\d{1,14}$/;
-/** Header values (subject, sender name) must not carry line breaks: they would inject headers. */
-export const NO_LINE_BREAKS = /^[^\r\n]*$/;
+/**
+ * Anything that ends up in a mail header (addresses, sender name, subject) must hold no C0 control
+ * character nor DEL: CR and LF would inject headers or start the body, NUL and the rest are refused by
+ * mail servers or read differently by each of them.
+ */
+export const NO_CONTROL_CHARS = /^[^\x00-\x1f\x7f]*$/;
+export const noControlChars = (field: string) => ({ message: `${field} must not contain control characters (CR, LF, NUL, tab, other C0 or DEL)` });
 export const PROVIDER_KEY = /^[a-z][a-z0-9_]{0,63}$/;
 /** Twilio's concatenated-SMS limit. */
 export const MAX_SMS_CHARS = 1600;
@@ -41,10 +46,10 @@ class SendCommon {
 }
 
 export class SendEmailRequest extends SendCommon {
-  @IsEmail(EMAIL_OPTIONS, { message: `to ${EMAIL_MESSAGE}` })
+  @IsEmail(EMAIL_OPTIONS, { message: `to ${EMAIL_MESSAGE}` }) @Matches(NO_CONTROL_CHARS, noControlChars('to'))
   to!: string;
 
-  @IsString() @IsNotEmpty() @MaxLength(998) @Matches(NO_LINE_BREAKS, { message: 'subject must not contain line breaks' })
+  @IsString() @IsNotEmpty() @MaxLength(998) @Matches(NO_CONTROL_CHARS, noControlChars('subject'))
   subject!: string;
 
   /** Size is checked by the service against COMMS_MAX_HTML_BYTES (413). */
@@ -55,10 +60,10 @@ export class SendEmailRequest extends SendCommon {
   @IsOptional() @IsString()
   body_text?: string;
 
-  @IsOptional() @IsEmail(EMAIL_OPTIONS, { message: `from_email ${EMAIL_MESSAGE}` })
+  @IsOptional() @IsEmail(EMAIL_OPTIONS, { message: `from_email ${EMAIL_MESSAGE}` }) @Matches(NO_CONTROL_CHARS, noControlChars('from_email'))
   from_email?: string;
 
-  @IsOptional() @IsString() @MaxLength(256) @Matches(NO_LINE_BREAKS, { message: 'from_name must not contain line breaks' })
+  @IsOptional() @IsString() @MaxLength(256) @Matches(NO_CONTROL_CHARS, noControlChars('from_name'))
   from_name?: string;
 }
 

@@ -16,6 +16,19 @@ export interface ZadarmaCallbackRecord {
   time: number;
 }
 
+/** One row of GET /v1/statistics/pbx/ (version 2), as Zadarma's PHP SDK documents it. */
+export interface ZadarmaPbxStat {
+  call_id: string;
+  sip: string;
+  callstart: string;
+  clid: string;
+  destination: string;
+  disposition: string;
+  seconds: number;
+  is_recorded: boolean;
+  pbx_call_id: string;
+}
+
 const notAuthorized: FakeReply = { status: 401, body: { status: 'error', message: 'Not authorized' } };
 
 /** PHP urlencode (RFC 1738): what Zadarma's server uses to rebuild the signed query. Written independently of the connector. */
@@ -36,12 +49,15 @@ function phpEncode(s: string): string {
  */
 export class ZadarmaFake extends FakeServer {
   readonly callbacks: ZadarmaCallbackRecord[] = [];
+  /** The PBX call statistics this fake serves; outboundCall() adds the row of the call it ends. */
+  readonly stats: ZadarmaPbxStat[] = [];
   balance = { balance: 10.34, currency: 'USD' };
 
   constructor(readonly apiKey: string, readonly apiSecret: string) {
     super();
     this.route('GET', /^\/v1\/info\/balance\/?$/, (r) => this.authed(r, () => ({ status: 200, body: { status: 'success', ...this.balance } })));
     this.route('GET', /^\/v1\/request\/callback\/?$/, (r) => this.authed(r, () => this.callback(r)));
+    this.route('GET', /^\/v1\/statistics\/pbx\/?$/, (r) => this.authed(r, () => this.pbxStatistics(r)));
   }
 
   /** Zadarma's 429 body follows its own `{status, message}` envelope. */
@@ -52,6 +68,7 @@ export class ZadarmaFake extends FakeServer {
   override reset(): void {
     super.reset();
     this.callbacks.length = 0;
+    this.stats.length = 0;
   }
 
   private params(req: RecordedRequest): Record<string, string> {
@@ -87,6 +104,15 @@ export class ZadarmaFake extends FakeServer {
     return { status: 200, body: { status: 'success', from: rec.from, to: rec.to, time: rec.time } };
   }
 
+  /** `start` and `end` (YYYY-MM-DD HH:MM:SS, compared as text like the dates themselves) bound callstart. */
+  private pbxStatistics(req: RecordedRequest): FakeReply {
+    const p = this.params(req);
+    const date = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+    if ((p.start && !date.test(p.start)) || (p.end && !date.test(p.end))) return { status: 400, body: { status: 'error', message: 'Wrong parameters: start, end' } };
+    const rows = this.stats.filter((s) => (!p.start || s.callstart >= p.start) && (!p.end || s.callstart <= p.end));
+    return { status: 200, body: { status: 'success', start: p.start, end: p.end, version: Number(p.version ?? 2), stats: rows } };
+  }
+
   // ---- notifications ----
 
   /** The signed string per event (PROVIDERS.md §8), restated here independently of the connector. */
@@ -115,11 +141,18 @@ export class ZadarmaFake extends FakeServer {
     return { headers: { 'content-type': 'application/x-www-form-urlencoded', signature }, body: new URLSearchParams(all).toString(), fields: all };
   }
 
-  /** NOTIFY_OUT_START then NOTIFY_OUT_END for a callback this fake accepted (ids generated). */
+  /**
+   * NOTIFY_OUT_START then NOTIFY_OUT_END for a callback this fake accepted (ids generated); the call's
+   * row is added to the statistics, as Zadarma lists a call once it has ended.
+   */
   outboundCall(rec: ZadarmaCallbackRecord, disposition = 'answered', duration = 42): ZadarmaNotification[] {
     const start = new Date(rec.time * 1000).toISOString().replace('T', ' ').slice(0, 19);
     const pbx = `in_${createHash('md5').update(`${rec.from}${rec.to}${rec.time}`).digest('hex').slice(0, 12)}`;
     const common = { call_start: start, pbx_call_id: pbx, internal: rec.sip ?? rec.from, destination: rec.to };
+    this.stats.push({
+      call_id: `${rec.time}.${this.stats.length + 1}`, sip: common.internal, callstart: start, clid: common.internal, destination: rec.to,
+      disposition, seconds: disposition === 'answered' ? duration : 0, is_recorded: false, pbx_call_id: pbx,
+    });
     return [
       this.notification('NOTIFY_OUT_START', common),
       this.notification('NOTIFY_OUT_END', {
