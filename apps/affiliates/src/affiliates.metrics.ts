@@ -6,6 +6,7 @@ import { Metrics } from '@app/observability';
 @Injectable()
 export class AffiliatesMetrics {
   readonly intake: Counter<'outcome'>;
+  readonly ignored: Counter<'reason'>;
   readonly attempts: Counter<'outcome'>;
   readonly attemptDuration: Histogram<'outcome'>;
   readonly batches: Counter<'event'>;
@@ -14,6 +15,10 @@ export class AffiliatesMetrics {
   constructor(metrics: Metrics) {
     const registers = [metrics.registry];
     this.intake = new Counter({ name: 'affiliates_intake_events_total', help: 'Lead events by outcome (the queued event, suppressed, ignored)', labelNames: ['outcome'], registers });
+    this.ignored = new Counter({
+      name: 'affiliates_intake_ignored_total', help: 'Lead events ignored, by reason (unattributed, non_positive_amount, malformed)',
+      labelNames: ['reason'], registers,
+    });
     this.attempts = new Counter({ name: 'affiliates_delivery_attempts_total', help: 'Webhook delivery attempts by outcome', labelNames: ['outcome'], registers });
     this.attemptDuration = new Histogram({
       name: 'affiliates_delivery_attempt_duration_seconds', help: 'Webhook POST latency', labelNames: ['outcome'], registers,

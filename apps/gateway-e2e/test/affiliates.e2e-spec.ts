@@ -84,6 +84,27 @@ describe('affiliates: FTD tracking, suppression and signed batched delivery (rea
     expect((await lead('nobody', 'c-x', 'BR')).status).toBe(404);
   });
 
+  it('refuses countries and currencies outside ISO 3166-1 / ISO 4217 and deposits of zero or less, naming the field, storing nothing', async () => {
+    expect((await register('iso')).status).toBe(200);
+    for (const country of ['XX', 'ZZ', 'zz']) {
+      const th = await put(`ftd-thresholds/${country}`, { min_amount: 5, currency: 'USD' });
+      expect([country, th.status, await fieldsOf(th)]).toEqual([country, 400, ['country']]);
+      const l = await lead('iso', `iso-${country}`, country);
+      expect([country, l.status, await fieldsOf(l)]).toEqual([country, 400, ['country']]);
+    }
+    const th = await put('ftd-thresholds/DE', { min_amount: 5, currency: 'XYZ' });
+    expect([th.status, await fieldsOf(th)]).toEqual([400, ['currency']]);
+    expect((await json<{ thresholds: { country: string }[] }>(await p.api('/api/platform/affiliates/ftd-thresholds'))).thresholds
+      .map((t) => t.country)).toEqual(['BR', 'default']);
+    expect((await lead('iso', 'iso-1', 'de')).status).toBe(201);
+    const before = await stats('iso');
+    for (const [amount, currency, fields] of [[10, 'XYZ', ['currency']], [0, 'USD', ['amount']], ['0.00', 'USD', ['amount']], [-1, 'USD', ['amount']]] as const) {
+      const res = await post('events', { customer_id: 'iso-1', event: 'lead.deposit', amount, currency });
+      expect([amount, currency, res.status, await fieldsOf(res)]).toEqual([amount, currency, 400, fields]);
+    }
+    expect(await stats('iso')).toEqual(before);
+  });
+
   it('applies the country threshold, else the default; posts lead.ftd in the seed shape with verifiable signatures', async () => {
     expect((await lead('acme', 'acme-br', 'br')).status).toBe(201);
     expect((await lead('acme', 'acme-de', 'DE')).status).toBe(201);

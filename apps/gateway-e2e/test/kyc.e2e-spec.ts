@@ -279,6 +279,58 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
     expect((await statusEvents(a.customer_id)).map((e) => e.status)).toEqual(['pending', 'approved', 'rejected']);
   });
 
+  it('refuses an internal decision more than 5 minutes ahead with 400 naming occurred_at, so a later SumSub SANCTIONS rejection applies', async () => {
+    const a = await reviewedApplicant(passport, 'GREEN');
+    expect((await post(reviewed(a.provider_id, a.customer_id, new Date(), { reviewAnswer: 'GREEN' }))).status).toBe(200);
+    await settled(a.customer_id, 'approved');
+    const before = await counts();
+    const future = await p.api('/webhooks/kyc', { method: 'POST', json: {
+      customer_id: a.customer_id, provider: 'manual', status: 'approved', occurred_at: '9999-12-31T23:59:59Z', event_id: 'far-future',
+    } });
+    expect(future.status).toBe(400);
+    expect((await json<Problem>(future)).errors?.map((e) => e.field)).toEqual(['occurred_at']);
+    expect(await counts()).toEqual(before);
+
+    fake.completeReview(a.provider_id, 'RED', 'FINAL', ['SANCTIONS']);
+    const at = new Date(Date.now() + 1000);
+    expect((await post(reviewed(a.provider_id, a.customer_id, at, { reviewAnswer: 'RED', reviewRejectType: 'FINAL', rejectLabels: ['SANCTIONS'] }))).status).toBe(200);
+    const r = await settled(a.customer_id, 'rejected');
+    expect(r.gates).toMatchObject({ screening: 'fail', all_passed: false });
+  });
+
+  it('clamps a SumSub time far ahead to receipt + 5 minutes: a later provider decision still applies after it', async () => {
+    const a = await reviewedApplicant(passport, 'GREEN');
+    const receivedFrom = Date.now();
+    expect((await post(reviewed(a.provider_id, a.customer_id, new Date('9999-12-31T23:59:59Z'), { reviewAnswer: 'GREEN' }))).status).toBe(200);
+    const approved = await settled(a.customer_id, 'approved');
+    const claimed = new Date(approved.history[1].at).getTime();
+    expect(claimed).toBeLessThanOrEqual(Date.now() + 5 * 60_000);
+    expect(claimed).toBeGreaterThanOrEqual(receivedFrom);
+
+    fake.completeReview(a.provider_id, 'RED', 'FINAL', ['SANCTIONS']);
+    const later = new Date(Date.now() + 6 * 60_000);
+    expect((await post(reviewed(a.provider_id, a.customer_id, later, { reviewAnswer: 'RED', reviewRejectType: 'FINAL', rejectLabels: ['SANCTIONS'] }))).status).toBe(200);
+    const r = await waitFor('the rejection processed', async () => {
+      const x = await record(a.customer_id);
+      return x.history.length === 3 && x.history.every((h) => h.outcome) ? x : null;
+    });
+    expect(r.history.map((h) => [h.status, h.outcome])).toEqual([['pending', 'applied'], ['approved', 'applied'], ['rejected', 'applied']]);
+    expect(r.status).toBe('rejected');
+    expect(r.gates).toMatchObject({ screening: 'fail', all_passed: false });
+  });
+
+  it('de-duplicates the internal format\'s event_id per customer: the same id for another customer is another decision', async () => {
+    const [c1, c2] = [randomUUID(), randomUUID()];
+    const send = async (customerId: string, status: string) => json<{ duplicate: boolean; status: string }>(await p.api('/webhooks/kyc', {
+      method: 'POST', json: { customer_id: customerId, provider: 'manual', status, event_id: 'crm-evt-1' },
+    }));
+    expect(await send(c1, 'approved')).toMatchObject({ duplicate: false, status: 'approved' });
+    expect(await send(c2, 'rejected')).toMatchObject({ duplicate: false, status: 'rejected' });
+    expect(await send(c1, 'rejected')).toMatchObject({ duplicate: true, status: 'approved' });
+    expect((await record(c2)).status).toBe('rejected');
+    expect((await record(c1)).history).toHaveLength(1);
+  });
+
   it('refuses a bad digest, an unknown algorithm, a missing header or one changed byte with 401, storing and publishing nothing', async () => {
     const a = await reviewedApplicant(passport, 'GREEN');
     const good = fake.webhookFor(a.provider_id);

@@ -12,7 +12,7 @@ export * from './comms/comms.subjects';
 export * from './comms/comms.messages';
 export * from './payments/payments.subjects';
 export * from './payments/payments.messages';
-export * from './payments/iso';
+export * from './iso';
 export * from './affiliates/affiliates.subjects';
 export * from './affiliates/affiliates.messages';
 export * from './kyc/kyc.subjects';

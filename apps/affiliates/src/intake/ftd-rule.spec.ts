@@ -22,3 +22,15 @@ describe(judgeDeposit.name, () => {
     expect(judgeDeposit('1', 'JPY', 'BR', new Map(), fx)).toEqual({ kind: 'ftd' });
   });
 });
+
+describe(`${judgeDeposit.name}: amounts that are no deposit`, () => {
+  const fx = FxRates.parse('USD=1');
+  it('never makes a deposit of zero or less the FTD, with or without thresholds', () => {
+    const zeroThreshold = new Map<string, Threshold>([['default', { min_amount: '0', currency: 'USD' }]]);
+    for (const amount of ['0', '0.00', '-5']) {
+      expect([amount, judgeDeposit(amount, 'USD', 'BR', new Map(), fx).kind]).toEqual([amount, 'not_a_deposit']);
+      expect([amount, judgeDeposit(amount, 'USD', 'BR', zeroThreshold, fx).kind]).toEqual([amount, 'not_a_deposit']);
+    }
+    expect(judgeDeposit('0.01', 'USD', 'BR', new Map(), fx)).toEqual({ kind: 'ftd' });
+  });
+});

@@ -46,11 +46,15 @@ export class IntakeConsumers implements BackgroundWorker {
 
   private async handle<T>(events: DeliveredEvent<T>[], m: EntityManager, toIntake: (e: T) => IntakeEvent | string | null): Promise<void> {
     const batch: IntakeEvent[] = [];
+    let malformed = 0;
     for (const e of events) {
       const r = toIntake(e.data);
-      if (typeof r === 'string') this.logger.warn({ event_id: e.id, subject: e.subject, problem: r }, 'malformed event skipped');
-      else if (r) batch.push(r);
+      if (typeof r === 'string') {
+        malformed++;
+        this.logger.warn({ event_id: e.id, subject: e.subject, problem: r }, 'malformed event skipped');
+      } else if (r) batch.push(r);
     }
+    if (malformed) await this.intake.countIgnored(m, 'malformed', malformed);
     if (batch.length) await this.intake.record(batch, m);
   }
 }

@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
-  eventSubjects, type IntakeEventName, type LeadEventAccepted, type LeadEventName, type LeadFtdEvent,
+  eventSubjects, type IntakeEventName, type IntakeIgnoredReason, type LeadEventAccepted, type LeadEventName, type LeadFtdEvent,
 } from '@app/contracts';
 import { INSTANCE, type InstanceInfo } from '@app/runtime';
 import { ThresholdsRepository } from '../thresholds/thresholds.repository';
 import { FxRates } from '../thresholds/fx-rates';
 import { AffiliatesMetrics } from '../affiliates.metrics';
-import { judgeDeposit, type Threshold } from './ftd-rule';
+import { isDepositAmount, judgeDeposit, type Threshold } from './ftd-rule';
 import { LeadsRepository, type LeadRow, type NewLeadEvent } from './leads.repository';
 import { addOutboxEvents } from './outbox-batch';
 
@@ -47,7 +47,13 @@ export class IntakeService {
     const rows: NewLeadEvent[] = [];
     const ftds: { lead: LeadRow; at: Date; amount: string; currency: string }[] = [];
     let unattributed = 0;
+    let nonPositive = 0;
     const results = events.map((e): LeadEventAccepted => {
+      // before attribution: such an event is wrong whoever the customer is (the API refuses it with a 400)
+      if (e.event === 'lead.deposit' && !isDepositAmount(e.amount)) {
+        nonPositive++;
+        return { outcome: 'ignored' };
+      }
       const lead = leads.get(e.customer_id);
       if (!lead) {
         unattributed++;
@@ -58,7 +64,7 @@ export class IntakeService {
       if (e.event === 'lead.deposit' && !lead.ftd_at) {
         const verdict = judgeDeposit(e.amount!, e.currency!, lead.country, thresholds, this.fx);
         if (verdict.kind === 'ftd') name = 'lead.ftd';
-        else unconvertible = verdict.unconvertible;
+        else if (verdict.kind === 'deposit') unconvertible = verdict.unconvertible;
       }
       const status = lead.ftd_at ? 'suppressed' : 'pending';
       rows.push({ affiliate_id: lead.affiliate_id, customer_id: lead.customer_id, event: name, item: itemJson(name, lead, e), status, unconvertible });
@@ -71,12 +77,21 @@ export class IntakeService {
     await this.leads.insertEvents(m, rows);
     await this.leads.markFtd(m, ftds.map((f) => f.lead.customer_id), ftds.map((f) => f.at));
     await this.leads.countUnattributed(m, unattributed);
+    await this.countIgnored(m, 'non_positive_amount', nonPositive);
+    if (unattributed) this.metrics.ignored.inc({ reason: 'unattributed' }, unattributed);
     await addOutboxEvents(m, this.instance.service, eventSubjects.affiliatesLeadFtd, ftds.map((f): LeadFtdEvent => ({
       affiliate_id: f.lead.affiliate_id, affiliate_lead_id: f.lead.affiliate_lead_id, customer_id: f.lead.customer_id,
       country: f.lead.country, amount: Number(f.amount), currency: f.currency, ftd_at: f.at.toISOString(),
     })));
     for (const r of results) this.metrics.intake.inc({ outcome: r.outcome === 'queued' ? r.event! : r.outcome });
     return results;
+  }
+
+  /** Events ignored for a reason other than attribution: in the metric, and in the intake stats (the caller's transaction). */
+  async countIgnored(m: EntityManager, reason: IntakeIgnoredReason, n: number): Promise<void> {
+    if (!n) return;
+    await this.leads.countIgnored(m, reason, n);
+    this.metrics.ignored.inc({ reason }, n);
   }
 }
 

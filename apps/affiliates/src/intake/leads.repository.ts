@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { IntakeIgnoredReason } from '@app/contracts';
 import { DATA_SOURCE } from '@app/runtime';
 
 export interface LeadRow {
@@ -69,6 +70,20 @@ export class LeadsRepository {
   async unattributedCount(): Promise<number> {
     const rows: { value: string }[] = await this.ds.query(`SELECT value FROM counters WHERE name = 'unattributed_events'`);
     return Number(rows[0]?.value ?? 0);
+  }
+
+  /** Counts of events ignored for other reasons (counter rows `ignored.<reason>`). */
+  async ignoredCounts(): Promise<Partial<Record<IntakeIgnoredReason, number>>> {
+    const rows: { name: string; value: string }[] = await this.ds.query(`SELECT name, value FROM counters WHERE name LIKE 'ignored.%' ORDER BY name`);
+    return Object.fromEntries(rows.map((r) => [r.name.slice('ignored.'.length), Number(r.value)]));
+  }
+
+  async countIgnored(m: EntityManager, reason: IntakeIgnoredReason, n: number): Promise<void> {
+    await m.query(
+      `INSERT INTO counters (name, value) VALUES ($1, $2)
+       ON CONFLICT (name) DO UPDATE SET value = counters.value + EXCLUDED.value`,
+      [`ignored.${reason}`, n],
+    );
   }
 
   async countUnattributed(m: EntityManager, n: number): Promise<void> {

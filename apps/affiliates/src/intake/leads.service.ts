@@ -24,9 +24,9 @@ export class LeadsService {
     return toView(lead);
   }
 
-  /** Platform-wide intake counters: the events ignored for want of an attribution. */
+  /** Platform-wide intake counters: the events ignored for want of an attribution, and for other reasons. */
   async intakeStats(): Promise<IntakeStatsView> {
-    return { unattributed_events: await this.leads.unattributedCount() };
+    return { unattributed_events: await this.leads.unattributedCount(), ignored_events: await this.leads.ignoredCounts() };
   }
 
   async record(req: LeadEventRequest): Promise<LeadEventAccepted> {

@@ -1,7 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { AFFILIATE_ID, COUNTRY, CURRENCY, CUSTOMER_ID, INTAKE_EVENTS, IsDecimalAmount, type IntakeEventName } from '@app/contracts';
+import {
+  AFFILIATE_ID, CUSTOMER_ID, INTAKE_EVENTS, IsCountryCode, IsCurrencyCode, IsDecimalAmount, IsPositiveDecimalAmount, type IntakeEventName,
+} from '@app/contracts';
 
 export class UpsertAffiliateBody {
   @ApiPropertyOptional({ description: 'Required when creating' })
@@ -30,8 +32,8 @@ export class ThresholdBody {
   @IsDecimalAmount()
   min_amount!: number | string;
 
-  @ApiProperty({ example: 'USD' })
-  @IsString() @Matches(CURRENCY, { message: 'currency must be an ISO 4217 code' })
+  @ApiProperty({ example: 'USD', description: 'ISO 4217' })
+  @IsString() @IsCurrencyCode()
   currency!: string;
 }
 
@@ -48,8 +50,8 @@ export class LeadBody {
   @IsString() @Matches(CUSTOMER_ID, { message: 'customer_id must be 1-128 letters, digits or _.:@-' })
   customer_id!: string;
 
-  @ApiProperty({ example: 'BR' })
-  @IsString() @Matches(COUNTRY, { message: 'country must be an ISO 3166-1 alpha-2 code' })
+  @ApiProperty({ example: 'BR', description: 'ISO 3166-1 alpha-2, any case' })
+  @IsString() @IsCountryCode()
   country!: string;
 }
 
@@ -62,12 +64,12 @@ export class LeadEventBody {
   @IsIn([...INTAKE_EVENTS])
   event!: IntakeEventName;
 
-  @ApiPropertyOptional({ description: 'required for lead.deposit' })
-  @IsOptional() @IsDecimalAmount()
+  @ApiPropertyOptional({ description: 'required for lead.deposit; above zero' })
+  @IsOptional() @IsPositiveDecimalAmount()
   amount?: number | string;
 
-  @ApiPropertyOptional({ description: 'required for lead.deposit' })
-  @IsOptional() @IsString() @Matches(CURRENCY, { message: 'currency must be an ISO 4217 code' })
+  @ApiPropertyOptional({ description: 'required for lead.deposit; ISO 4217' })
+  @IsOptional() @IsString() @IsCurrencyCode()
   currency?: string;
 
   @ApiPropertyOptional({ description: 'ISO 8601; now when omitted' })

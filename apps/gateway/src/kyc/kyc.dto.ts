@@ -3,7 +3,9 @@ import {
   ArrayMaxSize, IsArray, IsEmail, IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength,
 } from 'class-validator';
 import { Transform } from 'class-transformer';
-import { ISO_COUNTRIES, KYC_DOC_TYPE_VALUES, KYC_STATUS_VALUES, type KycDocTypeValue, type KycStatusValue } from '@app/contracts';
+import {
+  IsCountryCode, IsNotAheadOfClock, KYC_DOC_TYPE_VALUES, KYC_STATUS_VALUES, type KycDocTypeValue, type KycStatusValue,
+} from '@app/contracts';
 /** ISO codes are accepted in any case and kept upper case. */
 const upperCase = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value);
 
@@ -61,7 +63,7 @@ export class InternalKycWebhookBody {
   doc_type?: KycDocTypeValue;
 
   @ApiPropertyOptional({ example: 'GB', description: 'ISO 3166-1 alpha-2, any case' })
-  @IsOptional() @Transform(upperCase) @IsString() @IsIn([...ISO_COUNTRIES], { message: 'doc_country must be an ISO 3166-1 alpha-2 code (e.g. GB)' })
+  @IsOptional() @Transform(upperCase) @IsString() @IsCountryCode({ message: 'doc_country must be an ISO 3166-1 alpha-2 code (e.g. GB)' })
   doc_country?: string;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'The provider\'s raw result, kept in history' })
@@ -80,11 +82,11 @@ export class InternalKycWebhookBody {
   @IsOptional() @Matches(DATE, { message: 'doc_expiry must be yyyy-mm-dd' })
   doc_expiry?: string;
 
-  @ApiPropertyOptional({ description: 'The decision\'s time; an older one than the latest applied goes to history only' })
-  @IsOptional() @IsISO8601({ strict: true }, { message: 'occurred_at must be an ISO 8601 timestamp' })
+  @ApiPropertyOptional({ description: 'The decision\'s time, at most 5 minutes ahead of ours; an older one than the latest applied goes to history only' })
+  @IsOptional() @IsISO8601({ strict: true }, { message: 'occurred_at must be an ISO 8601 timestamp' }) @IsNotAheadOfClock()
   occurred_at?: string;
 
-  @ApiPropertyOptional({ description: 'A unique id for de-duplication; a digest of the body otherwise' })
+  @ApiPropertyOptional({ description: 'An id unique per customer, for de-duplication; a digest of the body otherwise' })
   @IsOptional() @IsString() @MaxLength(128)
   event_id?: string;
 }

@@ -1,15 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { ISO_COUNTRIES, ISO_CURRENCIES, PAYMENT_DIRECTIONS, POSITIVE_DECIMAL, type PaymentDirection } from '@app/contracts';
+import { IsCountryCode, IsCurrencyCode, PAYMENT_DIRECTIONS, POSITIVE_DECIMAL, type PaymentDirection } from '@app/contracts';
 
 const upper = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value);
 const GATEWAY = /^[a-z][a-z0-9_]{0,63}$/;
-const COUNTRY_MESSAGE = 'country must be an ISO 3166-1 alpha-2 code (e.g. BR)';
 
 export class CountryParam {
   @ApiProperty({ example: 'BR', description: 'ISO 3166-1 alpha-2, any case' })
-  @Transform(upper) @IsString() @IsIn([...ISO_COUNTRIES], { message: COUNTRY_MESSAGE })
+  @Transform(upper) @IsString() @IsCountryCode()
   country!: string;
 }
 
@@ -39,7 +38,7 @@ export class RouteBody extends DefaultRouteBody {
 
 export class ResolveQuery {
   @ApiProperty({ example: 'BR', description: 'ISO 3166-1 alpha-2, any case' })
-  @Transform(upper) @IsString() @IsIn([...ISO_COUNTRIES], { message: COUNTRY_MESSAGE })
+  @Transform(upper) @IsString() @IsCountryCode()
   country!: string;
 
   @ApiProperty({ enum: PAYMENT_DIRECTIONS })
@@ -55,7 +54,7 @@ export class ResolveQuery {
   amount?: string;
 
   @ApiPropertyOptional({ example: 'EUR', description: 'ISO 4217' })
-  @IsOptional() @Transform(upper) @IsString() @IsIn([...ISO_CURRENCIES], { message: 'currency must be an ISO 4217 code (e.g. EUR)' })
+  @IsOptional() @Transform(upper) @IsString() @IsCurrencyCode()
   currency?: string;
 
   @ApiPropertyOptional()

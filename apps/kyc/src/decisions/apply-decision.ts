@@ -9,7 +9,7 @@ import { GATE_POLICY } from '../gates/gates.policy';
 import { EventsRepository, type EventOutcome } from '../records/events.repository';
 import type { KycRecordEntity } from '../records/kyc.entities';
 import { RecordsRepository } from '../records/records.repository';
-import type { KycDecision } from './decision';
+import { orderingTime, type KycDecision } from './decision';
 
 const REVIEW_OUTCOMES: ReadonlySet<KycStatusValue> = new Set(['approved', 'rejected', 'resubmission_requested']);
 const DETAIL_FIELDS = ['docType', 'docCountry', 'birthDate', 'docExpiry'] as const;
@@ -39,11 +39,16 @@ export class ApplyKycDecision {
     const found = await this.lockRecord(m, d);
     if (!found) return this.finish(m, d, null, 'unmatched', null);
     const { record, created } = found;
-    if (record.lastEventAt && d.occurredAt < record.lastEventAt) return this.finish(m, d, record.customerId, 'stale', record.status);
+    // Callers clamp to the event's receipt; this clamp to the present is the last line, so that no
+    // caller can store a time that outranks every decision to come. The record's own time is read
+    // clamped to its last save in the same way, which also releases a record frozen before clamping.
+    const at = orderingTime(d.occurredAt, new Date());
+    record.lastEventAt = record.lastEventAt && orderingTime(record.lastEventAt, record.updatedAt);
+    if (record.lastEventAt && at < record.lastEventAt) return this.finish(m, d, record.customerId, 'stale', record.status);
 
     const before = { ...record, gates: { ...record.gates } };
     const previousStatus = created ? null : record.status;
-    this.merge(record, d);
+    this.merge(record, d, at);
     record.gates = evaluateGates(record, this.policy);
     const statusChanged = created || before.status !== record.status;
     const detailsChanged = DETAIL_FIELDS.some((f) => before[f] !== record[f]) || before.rejectLabels.join() !== record.rejectLabels.join();
@@ -57,7 +62,7 @@ export class ApplyKycDecision {
     return this.finish(m, d, record.customerId, changed ? 'applied' : 'no_change', record.status);
   }
 
-  private merge(r: KycRecordEntity, d: KycDecision): void {
+  private merge(r: KycRecordEntity, d: KycDecision, at: Date): void {
     if (d.status) r.status = d.status;
     if (d.providerStatus) r.providerStatus = d.providerStatus;
     if (d.providerId && !r.providerId) r.providerId = d.providerId;
@@ -68,7 +73,7 @@ export class ApplyKycDecision {
     // a review outcome replaces the labels (an approval clears them); other events leave them
     if (d.rejectLabels) r.rejectLabels = d.rejectLabels;
     else if (d.status && REVIEW_OUTCOMES.has(d.status)) r.rejectLabels = [];
-    r.lastEventAt = r.lastEventAt && r.lastEventAt > d.occurredAt ? r.lastEventAt : d.occurredAt;
+    r.lastEventAt = r.lastEventAt && r.lastEventAt > at ? r.lastEventAt : at;
   }
 
   private gatesTrigger(previous: KycStatusValue | null, next: KycStatusValue, statusChanged: boolean, otherChange: boolean): GatesTrigger | null {

@@ -1,4 +1,4 @@
-import type { KycDocTypeValue, KycStatusValue } from '@app/contracts';
+import { MAX_CLOCK_AHEAD_MS, type KycDocTypeValue, type KycStatusValue } from '@app/contracts';
 import type { EventSource } from '../records/kyc.entities';
 
 export interface DecisionDetails {
@@ -28,3 +28,14 @@ export interface KycDecision {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const asCustomerId = (ref: string | null | undefined): string | null => (ref && UUID.test(ref) ? ref.toLowerCase() : null);
+
+/**
+ * The time a provider event is ordered by: its own, but never more than MAX_CLOCK_AHEAD_MS past its
+ * receipt (none given: the receipt). A far-future claim would otherwise outrank every later decision
+ * for good; clamped, an event received later with a later provider time always sorts at or after it.
+ */
+export function orderingTime(occurredAt: Date | null | undefined, receivedAt: Date): Date {
+  const limit = receivedAt.getTime() + MAX_CLOCK_AHEAD_MS;
+  if (!occurredAt || Number.isNaN(occurredAt.getTime())) return receivedAt;
+  return occurredAt.getTime() > limit ? new Date(limit) : occurredAt;
+}

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { KycApplicantDetails, KycReview } from '@app/connectors';
 import { ApplyKycDecision } from '../decisions/apply-decision';
+import { orderingTime } from '../decisions/decision';
 import { KycProviders } from '../providers/kyc-providers';
 import { EventsRepository } from '../records/events.repository';
 import type { ReconcileCandidate } from '../records/records.repository';
@@ -33,7 +34,7 @@ export class ReconcileApplicant {
   private record(c: ReconcileCandidate, review: KycReview, details: KycApplicantDetails | null): Promise<boolean> {
     const payload = { reviewStatus: review.providerStatus, status: review.status, rejectLabels: review.rejectLabels, reviewDate: review.occurredAt };
     const eventKey = `reconcile:${createHash('sha256').update(`${c.provider_id}|${JSON.stringify(payload)}`).digest('hex')}`;
-    const occurredAt = review.occurredAt ?? new Date();
+    const occurredAt = orderingTime(review.occurredAt, new Date());
     const id = randomUUID();
     return this.events.transaction(async (m) => {
       const inserted = await this.events.record(m, {

@@ -84,6 +84,15 @@ export class EventsRepository {
     return rows[0]?.event_key ?? null;
   }
 
+  /** Whether the customer has an internal event under a key recorded before keys were scoped per customer. */
+  async hasUnscopedInternalKey(m: EntityManager, provider: string, eventKey: string, customerId: string): Promise<boolean> {
+    const rows: unknown[] = await m.query(
+      `SELECT 1 FROM kyc_events WHERE provider = $1 AND event_key = $2 AND customer_id = $3 AND source = 'internal'`,
+      [provider, eventKey, customerId],
+    );
+    return rows.length > 0;
+  }
+
   find(m: EntityManager, id: string): Promise<KycEventEntity | null> {
     return m.getRepository(KycEventEntity).findOneBy({ id });
   }

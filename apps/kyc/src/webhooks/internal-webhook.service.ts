@@ -29,9 +29,11 @@ export class InternalWebhookService {
   ) {}
 
   /**
-   * With `event_id` the id de-duplicates. Without it, a body is a duplicate only of the customer's
-   * latest internal decision (an immediate retry); the same body after a different one is a new
-   * decision (approved, rejected, approved again), so its key is made unique per occurrence.
+   * With `event_id` the id de-duplicates, per customer: the senders of two customers' decisions may
+   * number them alike (the key carries the customer; a key recorded before it did still counts).
+   * Without it, a body is a duplicate only of the customer's latest internal decision (an immediate
+   * retry); the same body after a different one is a new decision (approved, rejected, approved
+   * again), so its key is made unique per occurrence.
    */
   async receive(req: InternalKycWebhookRequest): Promise<InternalKycWebhookReply> {
     const customerId = req.customer_id.toLowerCase();
@@ -39,8 +41,10 @@ export class InternalWebhookService {
     const id = randomUUID();
     return this.events.transaction(async (m) => {
       await this.events.lockInternalDecisions(m, customerId);
-      let eventKey = `id:${req.event_id}`;
-      if (!req.event_id) {
+      let eventKey = `id:${customerId}:${req.event_id}`;
+      if (req.event_id) {
+        if (await this.events.hasUnscopedInternalKey(m, req.provider, `id:${req.event_id}`, customerId)) return this.duplicate(m, customerId);
+      } else {
         const digest = `sha256:${createHash('sha256').update(canonicalJson(req)).digest('hex')}`;
         const latest = await this.events.latestInternalDecisionKey(m, customerId);
         if (latest === digest || latest?.startsWith(`${digest}:`)) return this.duplicate(m, customerId);

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { ConnectorError } from '@app/connectors';
 import { LOGGER, SERVICE_CONFIG } from '@app/runtime';
 import { ApplyKycDecision } from '../decisions/apply-decision';
-import type { DecisionDetails } from '../decisions/decision';
+import { orderingTime, type DecisionDetails } from '../decisions/decision';
 import type { KycConfig } from '../kyc.config';
 import { KycProviders } from '../providers/kyc-providers';
 import { EventsRepository } from '../records/events.repository';
@@ -32,7 +32,7 @@ export class ProcessWebhookEvent {
   async execute(m: EntityManager, eventId: string, attempt: number): Promise<void> {
     const e = await this.events.find(m, eventId);
     if (!e || e.processedAt) return;
-    const occurredAt = e.occurredAt ?? e.receivedAt;
+    const occurredAt = orderingTime(e.occurredAt, e.receivedAt);
     const details = e.needsDetails && e.providerId && !(await this.isStale(e, occurredAt)) ? await this.details(e, attempt) : null;
     await this.apply.execute(m, {
       eventId: e.id, source: e.source, provider: e.provider, providerId: e.providerId, customerId: e.customerId,
@@ -44,7 +44,7 @@ export class ProcessWebhookEvent {
   /** No fetch for an event that will only go to history. */
   private async isStale(e: KycEventEntity, occurredAt: Date): Promise<boolean> {
     const r = e.customerId ? await this.records.find(e.customerId) : await this.records.findByProviderId(e.provider, e.providerId!);
-    return !!r?.lastEventAt && occurredAt < r.lastEventAt;
+    return !!r?.lastEventAt && occurredAt < orderingTime(r.lastEventAt, r.updatedAt);
   }
 
   private async details(e: KycEventEntity, attempt: number): Promise<DecisionDetails | null> {

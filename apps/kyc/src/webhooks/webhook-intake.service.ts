@@ -4,7 +4,7 @@ import { eventSubjects, type InboundWebhook, type KycWebhookRecordedEvent, type 
 import { ConnectorError, type KycWebhookEvent } from '@app/connectors';
 import { OutboxRelay } from '@app/messaging';
 import { currentContext } from '@app/observability';
-import { asCustomerId } from '../decisions/decision';
+import { asCustomerId, orderingTime } from '../decisions/decision';
 import { KycErrors } from '../providers/kyc.exception';
 import { KycProviders, type KycProvider } from '../providers/kyc-providers';
 import { EventsRepository } from '../records/events.repository';
@@ -35,7 +35,8 @@ export class WebhookIntakeService {
       id, provider: provider.key, eventKey: event.eventKey, source: 'webhook', eventType: event.eventType,
       providerId: event.providerId, customerRef: event.customerRef, customerId: asCustomerId(event.customerRef),
       status: event.status, providerStatus: event.providerStatus, rejectLabels: event.rejectLabels,
-      needsDetails: event.needsDetails, occurredAt: event.occurredAt, payload: event.payload,
+      // the provider's own time stays in the payload; the column holds the time the event is ordered by
+      needsDetails: event.needsDetails, occurredAt: event.occurredAt && orderingTime(event.occurredAt, new Date()), payload: event.payload,
     }, { id: randomUUID(), subject: eventSubjects.kycWebhookRecorded, payload: recorded, headers: requestId ? { 'x-request-id': requestId } : {} });
     if (inserted) this.relay.wake();
     return ACCEPTED;

@@ -3,12 +3,11 @@ import {
   IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy,
   type ValidationOptions,
 } from 'class-validator';
+import { IsCountryCode, IsCurrencyCode, isCountryCode } from '../iso';
 import { INTAKE_EVENTS, type IntakeEventName, type LeadEventName } from './affiliates.subjects';
 
 export const AFFILIATE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 export const CUSTOMER_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$/;
-export const COUNTRY = /^[A-Za-z]{2}$/;
-export const CURRENCY = /^[A-Za-z]{3}$/;
 const DECIMAL = /^\d{1,15}(\.\d{1,8})?$/;
 
 /** A non-negative decimal amount given as a JSON number or a decimal string ("150.00"). */
@@ -19,6 +18,29 @@ export function IsDecimalAmount(options?: ValidationOptions): PropertyDecorator 
       validate: (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 && v < 1e15)
         || (typeof v === 'string' && DECIMAL.test(v)),
       defaultMessage: () => '$property must be a non-negative decimal number (e.g. 150 or "150.00")',
+    },
+  }, options);
+}
+
+/** A decimal amount above zero (a deposit of 0 is no deposit, and must never become a lead's FTD). */
+export function IsPositiveDecimalAmount(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy({
+    name: 'isPositiveDecimalAmount',
+    validator: {
+      validate: (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 && v < 1e15)
+        || (typeof v === 'string' && DECIMAL.test(v) && Number(v) > 0),
+      defaultMessage: () => '$property must be a decimal number above zero (e.g. 150 or "150.00")',
+    },
+  }, options);
+}
+
+/** An FTD threshold's country: ISO 3166-1 alpha-2 in any case, or `default`. */
+function IsThresholdCountry(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy({
+    name: 'isThresholdCountry',
+    validator: {
+      validate: (v: unknown) => typeof v === 'string' && (v.toLowerCase() === 'default' || isCountryCode(v.toUpperCase())),
+      defaultMessage: () => '$property must be an ISO 3166-1 alpha-2 code or "default"',
     },
   }, options);
 }
@@ -48,13 +70,13 @@ export class UpsertAffiliateRequest extends AffiliateIdRequest {
 
 export class SetThresholdRequest {
   /** ISO 3166-1 alpha-2 in any case, or `default`. */
-  @IsString() @Matches(/^([A-Za-z]{2}|default)$/i, { message: 'country must be an ISO 3166-1 alpha-2 code or "default"' })
+  @IsString() @IsThresholdCountry()
   country!: string;
 
   @IsDecimalAmount()
   min_amount!: number | string;
 
-  @IsString() @Matches(CURRENCY, { message: 'currency must be an ISO 4217 code' })
+  @IsString() @IsCurrencyCode()
   currency!: string;
 }
 
@@ -68,7 +90,7 @@ export class CreateLeadRequest {
   @IsString() @Matches(CUSTOMER_ID, { message: 'customer_id must be 1-128 letters, digits or _.:@-' })
   customer_id!: string;
 
-  @IsString() @Matches(COUNTRY, { message: 'country must be an ISO 3166-1 alpha-2 code' })
+  @IsString() @IsCountryCode()
   country!: string;
 }
 
@@ -80,10 +102,10 @@ export class LeadEventRequest {
   @IsIn([...INTAKE_EVENTS])
   event!: IntakeEventName;
 
-  @IsOptional() @IsDecimalAmount()
+  @IsOptional() @IsPositiveDecimalAmount()
   amount?: number | string;
 
-  @IsOptional() @IsString() @Matches(CURRENCY, { message: 'currency must be an ISO 4217 code' })
+  @IsOptional() @IsString() @IsCurrencyCode()
   currency?: string;
 
   @IsOptional() @IsISO8601({ strict: true })
@@ -143,7 +165,13 @@ export interface LeadEventAccepted {
 export interface IntakeStatsView {
   /** Lead events (API or bus) about customers attributed to no affiliate: ignored, and counted here. */
   unattributed_events: number;
+  /** Bus events ignored for another reason, by reason (e.g. `non_positive_amount`, `malformed`); absent reasons never happened. */
+  ignored_events: Partial<Record<IntakeIgnoredReason, number>>;
 }
+
+/** Why intake ignored an event other than a missing attribution. */
+export const INTAKE_IGNORED_REASONS = ['non_positive_amount', 'malformed'] as const;
+export type IntakeIgnoredReason = (typeof INTAKE_IGNORED_REASONS)[number];
 
 export interface StatsView {
   success_rate: number | null;

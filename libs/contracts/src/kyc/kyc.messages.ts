@@ -1,9 +1,10 @@
 // WIRE PROTOCOL: kyc requests, replies and events.
 import {
-  ArrayMaxSize, IsArray, IsEmail, IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength,
+  ArrayMaxSize, IsArray, IsEmail, IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateBy,
+  type ValidationOptions,
 } from 'class-validator';
 import { Transform } from 'class-transformer';
-import { ISO_COUNTRIES } from '../payments/iso';
+import { IsCountryCode } from '../iso';
 
 /** ISO codes are accepted in any case and kept upper case. */
 const upperCase = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value);
@@ -15,6 +16,27 @@ export type KycDocTypeValue = (typeof KYC_DOC_TYPE_VALUES)[number];
 
 const PROVIDER_KEY = /^[a-z][a-z0-9_]{0,63}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * How far ahead of the receiving clock a decision's time may be (clock skew). Decisions are ordered by
+ * their time, so one far in the future would make every real later decision look older: the internal
+ * format refuses it, provider events are clamped to receipt + this.
+ */
+export const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
+
+/** A timestamp no more than MAX_CLOCK_AHEAD_MS ahead of this process's clock (its format is checked apart). */
+export function IsNotAheadOfClock(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy({
+    name: 'isNotAheadOfClock',
+    validator: {
+      validate: (v: unknown) => {
+        const t = typeof v === 'string' ? Date.parse(v) : Number.NaN;
+        return Number.isNaN(t) || t <= Date.now() + MAX_CLOCK_AHEAD_MS;
+      },
+      defaultMessage: () => `$property must not be more than ${MAX_CLOCK_AHEAD_MS / 60_000} minutes in the future`,
+    },
+  }, options);
+}
 
 export class CreateApplicantRequest {
   @IsUUID('all', { message: 'customer_id must be a UUID' })
@@ -67,7 +89,7 @@ export class InternalKycWebhookRequest {
   @IsOptional() @IsIn([...KYC_DOC_TYPE_VALUES], { message: `doc_type must be one of ${KYC_DOC_TYPE_VALUES.join(', ')}` })
   doc_type?: KycDocTypeValue;
 
-  @IsOptional() @Transform(upperCase) @IsString() @IsIn([...ISO_COUNTRIES], { message: 'doc_country must be an ISO 3166-1 alpha-2 code (e.g. GB)' })
+  @IsOptional() @Transform(upperCase) @IsString() @IsCountryCode({ message: 'doc_country must be an ISO 3166-1 alpha-2 code (e.g. GB)' })
   doc_country?: string;
 
   @IsOptional() @IsObject()
@@ -84,10 +106,10 @@ export class InternalKycWebhookRequest {
   doc_expiry?: string;
 
   /** The decision's own time: an older one than the latest applied is kept in history only. */
-  @IsOptional() @IsISO8601({ strict: true }, { message: 'occurred_at must be an ISO 8601 timestamp' })
+  @IsOptional() @IsISO8601({ strict: true }, { message: 'occurred_at must be an ISO 8601 timestamp' }) @IsNotAheadOfClock()
   occurred_at?: string;
 
-  /** The sender's unique event id; lacking it, events are de-duplicated by a digest of the body. */
+  /** The sender's event id, unique per customer; lacking it, events are de-duplicated by a digest of the body. */
   @IsOptional() @IsString() @MaxLength(128)
   event_id?: string;
 }

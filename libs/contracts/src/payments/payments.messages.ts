@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { ISO_COUNTRIES, ISO_CURRENCIES, POSITIVE_DECIMAL } from './iso';
+import { IsCountryCode, IsCurrencyCode, POSITIVE_DECIMAL } from '../iso';
 
 export const PAYMENT_DIRECTIONS = ['deposit', 'withdrawal'] as const;
 export type PaymentDirection = (typeof PAYMENT_DIRECTIONS)[number];
@@ -12,7 +12,7 @@ const GATEWAY = /^[a-z][a-z0-9_]{0,63}$/;
 
 /** A country path segment or query value: ISO 3166-1 alpha-2 in any case, kept upper case. */
 export class CountryRequest {
-  @Transform(upper) @IsString() @IsIn([...ISO_COUNTRIES], { message: 'country must be an ISO 3166-1 alpha-2 code (e.g. BR)' })
+  @Transform(upper) @IsString() @IsCountryCode()
   country!: string;
 }
 
@@ -48,7 +48,7 @@ export class ResolveGatewayRequest extends CountryRequest {
   @IsOptional() @IsString() @Matches(POSITIVE_DECIMAL, { message: 'amount must be a positive decimal number (e.g. 100 or 45.36)' })
   amount?: string;
 
-  @IsOptional() @Transform(upper) @IsString() @IsIn([...ISO_CURRENCIES], { message: 'currency must be an ISO 4217 code (e.g. EUR)' })
+  @IsOptional() @Transform(upper) @IsString() @IsCurrencyCode()
   currency?: string;
 
   @IsOptional() @IsEmail({}, { message: 'email must be an email address' }) @MaxLength(254)

@@ -1,4 +1,7 @@
-// ISO 3166-1 alpha-2 (officially assigned) and ISO 4217 (active) codes, for input validation.
+import { ValidateBy, type ValidationOptions } from 'class-validator';
+
+// ISO 3166-1 alpha-2 (officially assigned) and ISO 4217 (active) codes: the one table every service
+// validates against. User-assigned codes (XX, ZZ, XK, XYZ...) are deliberately absent.
 const COUNTRIES = `AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ
 CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE
 GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP
@@ -31,3 +34,37 @@ export function currencyExponent(currency: string): number {
 
 /** A positive decimal written with digits and at most one dot (no sign, no exponent): `10`, `45.36`. */
 export const POSITIVE_DECIMAL = /^(?=[0-9.]*[1-9])\d{1,12}(\.\d{1,8})?$/;
+
+/** An officially assigned ISO 3166-1 alpha-2 code, exactly (upper case). */
+export function isCountryCode(value: unknown): value is string {
+  return typeof value === 'string' && ISO_COUNTRIES.has(value);
+}
+
+/** An active ISO 4217 code, exactly (upper case). */
+export function isCurrencyCode(value: unknown): value is string {
+  return typeof value === 'string' && ISO_CURRENCIES.has(value);
+}
+
+const anyCase = (value: unknown): unknown => (typeof value === 'string' ? value.toUpperCase() : value);
+
+/** An ISO 3166-1 alpha-2 code in any case (API.md accepts any case; callers keep it upper case). */
+export function IsCountryCode(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy({
+    name: 'isCountryCode',
+    validator: {
+      validate: (v: unknown) => isCountryCode(anyCase(v)),
+      defaultMessage: () => '$property must be an ISO 3166-1 alpha-2 code (e.g. BR)',
+    },
+  }, options);
+}
+
+/** An ISO 4217 code in any case (callers keep it upper case). */
+export function IsCurrencyCode(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy({
+    name: 'isCurrencyCode',
+    validator: {
+      validate: (v: unknown) => isCurrencyCode(anyCase(v)),
+      defaultMessage: () => '$property must be an ISO 4217 code (e.g. EUR)',
+    },
+  }, options);
+}
