@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { newTraceId, traceIdOf, type Metrics, type RequestContext } from '@app/observability';
-import { ApiKeyRing, requiresPlatformKey } from './auth';
+import { ApiKeyRing, requiresPlatformKey, scopeAllows } from './auth';
 import { PROBLEM_CONTENT_TYPE, problem } from './problem';
 
 declare module 'fastify' {
@@ -31,14 +31,21 @@ export function installPipeline(fastify: FastifyInstance, deps: { keys: ApiKeyRi
     req.ctx = { requestId, traceId: traceIdOf(typeof traceparent === 'string' ? traceparent : undefined) ?? newTraceId() };
     void reply.header('x-request-id', requestId);
     if (needsKey(req)) {
-      const actor = keys.authenticate(req.headers.authorization);
-      if (!actor) {
+      const key = keys.authenticate(req.headers.authorization);
+      if (!key) {
         void reply.status(401).header('content-type', PROBLEM_CONTENT_TYPE)
           .header('www-authenticate', 'Bearer')
           .send(problem(401, 'A valid platform API key is required: Authorization: Bearer <key>', { requestId }));
         return;
       }
-      req.ctx.actor = actor;
+      req.ctx.actor = key.id;
+      req.ctx.scope = key.scope;
+      // refused before the body is read or anything is forwarded: a read key changes nothing
+      if (!scopeAllows(key.scope, req.method)) {
+        void reply.status(403).header('content-type', PROBLEM_CONTENT_TYPE)
+          .send(problem(403, `This platform key is read-only (scope read): ${req.method} needs a key with scope admin`, { requestId }));
+        return;
+      }
     }
     done();
   });
@@ -60,7 +67,7 @@ export function installPipeline(fastify: FastifyInstance, deps: { keys: ApiKeyRi
     const route = routeOf(req);
     metrics.httpRequestDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, seconds);
     logger.info({
-      request_id: req.ctx?.requestId, trace_id: req.ctx?.traceId, actor: req.ctx?.actor, method: req.method, route,
+      request_id: req.ctx?.requestId, trace_id: req.ctx?.traceId, actor: req.ctx?.actor, scope: req.ctx?.scope, method: req.method, route,
       path: req.url.split('?')[0], status: reply.statusCode, duration_ms: Math.round(reply.elapsedTime * 100) / 100,
     }, 'request');
     done();
