@@ -20,7 +20,7 @@ import { DiagnosticsController } from './diagnostics/diagnostics.controller';
 import { GatewayConfig } from './gateway.config';
 import { GatewayRuntime } from './gateway.runtime';
 import { ApiKeyRing } from './http/auth';
-import { installPipeline } from './http/pipeline';
+import { installPipeline, jsonBodyParser } from './http/pipeline';
 import { PROBLEM_CONTENT_TYPE, problem } from './http/problem';
 import { ProblemFilter } from './http/problem.filter';
 import { OpsController } from './ops/ops.controller';
@@ -113,6 +113,7 @@ export async function startGateway(opts: { env?: NodeJS.ProcessEnv; logDestinati
       void reply.status(400).header('content-type', PROBLEM_CONTENT_TYPE).send(problem(400, `Malformed request: ${err.message}`));
     },
   });
+  adapter.useBodyParser('application/json', false, { bodyLimit: config.BODY_LIMIT_BYTES }, jsonBodyParser(adapter.getInstance()));
   installPipeline(adapter.getInstance(), { keys: new ApiKeyRing(config.PLATFORM_API_KEYS), logger, metrics });
   registerWebhookRoutes(adapter.getInstance(), { bus, publicBaseUrl: config.PUBLIC_BASE_URL, logger });
   const app = await NestFactory.create<NestFastifyApplication>(gatewayModule([bus, metrics, runtime]), adapter, {

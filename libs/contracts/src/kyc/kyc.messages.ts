@@ -3,6 +3,7 @@ import {
   ArrayMaxSize, IsArray, IsEmail, IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength,
 } from 'class-validator';
 import { Transform } from 'class-transformer';
+import { IsCalendarDate } from '../common/dates';
 import { ISO_COUNTRIES } from '../payments/iso';
 
 /** ISO codes are accepted in any case and kept upper case. */
@@ -14,7 +15,6 @@ export const KYC_DOC_TYPE_VALUES = ['passport', 'id_card', 'driving_license', 'r
 export type KycDocTypeValue = (typeof KYC_DOC_TYPE_VALUES)[number];
 
 const PROVIDER_KEY = /^[a-z][a-z0-9_]{0,63}$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export class CreateApplicantRequest {
   @IsUUID('all', { message: 'customer_id must be a UUID' })
@@ -77,10 +77,10 @@ export class InternalKycWebhookRequest {
   @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @MaxLength(64, { each: true })
   reject_labels?: string[];
 
-  @IsOptional() @Matches(DATE, { message: 'birth_date must be yyyy-mm-dd' })
+  @IsOptional() @IsCalendarDate({ message: 'birth_date must be a calendar date, yyyy-mm-dd' })
   birth_date?: string;
 
-  @IsOptional() @Matches(DATE, { message: 'doc_expiry must be yyyy-mm-dd' })
+  @IsOptional() @IsCalendarDate({ message: 'doc_expiry must be a calendar date, yyyy-mm-dd' })
   doc_expiry?: string;
 
   /** The decision's own time: an older one than the latest applied is kept in history only. */
