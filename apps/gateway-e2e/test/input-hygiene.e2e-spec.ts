@@ -77,6 +77,18 @@ describe('input the database cannot take is a 400 naming the field (real service
     });
     expect(affiliates.status).toBe(400);
     expect(await fields(affiliates)).toEqual(['occurred_at']);
+    // ISO 8601 forms that neither JavaScript's Date nor Postgres read
+    for (const occurredAt of ['2026-W10', '2026-060', '20260301T1000Z']) {
+      const odd = await p.api('/api/platform/affiliates/events', {
+        method: 'POST', json: { customer_id: 'cust-1', event: 'lead.registered', occurred_at: occurredAt },
+      });
+      expect({ occurredAt, status: odd.status }).toEqual({ occurredAt, status: 400 });
+      expect(await fields(odd)).toEqual(['occurred_at']);
+      const kycOdd = await p.api('/webhooks/kyc', {
+        method: 'POST', json: { customer_id: randomUUID(), provider: 'manual', status: 'approved', occurred_at: occurredAt },
+      });
+      expect({ occurredAt, status: kycOdd.status }).toEqual({ occurredAt, status: 400 });
+    }
     // a real leap day still goes through
     const ok = await p.api('/webhooks/kyc', {
       method: 'POST', json: { customer_id: randomUUID(), provider: 'manual', status: 'approved', birth_date: '2000-02-29' },

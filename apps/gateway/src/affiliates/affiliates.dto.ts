@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { AFFILIATE_ID, COUNTRY, CURRENCY, CUSTOMER_ID, INTAKE_EVENTS, IsDecimalAmount, type IntakeEventName } from '@app/contracts';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { AFFILIATE_ID, COUNTRY, CURRENCY, CUSTOMER_ID, INTAKE_EVENTS, IsDecimalAmount, IsTimestamp, type IntakeEventName } from '@app/contracts';
 
 export class UpsertAffiliateBody {
   @ApiPropertyOptional({ description: 'Required when creating' })
@@ -71,7 +71,7 @@ export class LeadEventBody {
   currency?: string;
 
   @ApiPropertyOptional({ description: 'ISO 8601; now when omitted' })
-  @IsOptional() @IsISO8601({ strict: true })
+  @IsOptional() @IsTimestamp()
   occurred_at?: string;
 }
 

@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
-  ArrayMaxSize, IsArray, IsEmail, IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength,
+  ArrayMaxSize, IsArray, IsEmail, IsIn, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength,
 } from 'class-validator';
 import { Transform } from 'class-transformer';
-import { IsCalendarDate, ISO_COUNTRIES, KYC_DOC_TYPE_VALUES, KYC_STATUS_VALUES, type KycDocTypeValue, type KycStatusValue } from '@app/contracts';
+import { IsCalendarDate, IsTimestamp, ISO_COUNTRIES, KYC_DOC_TYPE_VALUES, KYC_STATUS_VALUES, type KycDocTypeValue, type KycStatusValue } from '@app/contracts';
 /** ISO codes are accepted in any case and kept upper case. */
 const upperCase = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value);
 
@@ -79,7 +79,7 @@ export class InternalKycWebhookBody {
   doc_expiry?: string;
 
   @ApiPropertyOptional({ description: 'The decision\'s time; an older one than the latest applied goes to history only' })
-  @IsOptional() @IsISO8601({ strict: true }, { message: 'occurred_at must be an ISO 8601 timestamp' })
+  @IsOptional() @IsTimestamp({ message: 'occurred_at must be an ISO 8601 timestamp, e.g. 2026-03-10T12:00:00Z' })
   occurred_at?: string;
 
   @ApiPropertyOptional({ description: 'A unique id for de-duplication; a digest of the body otherwise' })

@@ -1,8 +1,9 @@
 import { Type } from 'class-transformer';
 import {
-  IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy,
+  IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy,
   type ValidationOptions,
 } from 'class-validator';
+import { IsTimestamp } from '../common/dates';
 import { INTAKE_EVENTS, type IntakeEventName, type LeadEventName } from './affiliates.subjects';
 
 export const AFFILIATE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -86,7 +87,7 @@ export class LeadEventRequest {
   @IsOptional() @IsString() @Matches(CURRENCY, { message: 'currency must be an ISO 4217 code' })
   currency?: string;
 
-  @IsOptional() @IsISO8601({ strict: true })
+  @IsOptional() @IsTimestamp()
   occurred_at?: string;
 }
 

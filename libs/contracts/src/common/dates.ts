@@ -15,3 +15,19 @@ export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
     },
   }, options);
 }
+
+/**
+ * An ISO 8601 timestamp (or date) on the calendar, in a form JavaScript's Date and Postgres both read:
+ * strict ISO 8601 alone also admits week (`2026-W10`), ordinal (`2026-060`) and basic (`20260301T1000Z`)
+ * forms that neither parses.
+ */
+export function IsTimestamp(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy({
+    name: 'isTimestamp',
+    validator: {
+      validate: (v: unknown) => typeof v === 'string' && isISO8601(v, { strict: true, strictSeparator: true })
+        && /^\d{4}-\d{2}-\d{2}(T|$)/.test(v) && Number.isFinite(Date.parse(v)),
+      defaultMessage: () => '$property must be an ISO 8601 timestamp, e.g. 2026-03-10T12:00:00Z',
+    },
+  }, options);
+}

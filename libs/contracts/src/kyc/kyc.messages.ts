@@ -1,9 +1,9 @@
 // WIRE PROTOCOL: kyc requests, replies and events.
 import {
-  ArrayMaxSize, IsArray, IsEmail, IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength,
+  ArrayMaxSize, IsArray, IsEmail, IsIn, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength,
 } from 'class-validator';
 import { Transform } from 'class-transformer';
-import { IsCalendarDate } from '../common/dates';
+import { IsCalendarDate, IsTimestamp } from '../common/dates';
 import { ISO_COUNTRIES } from '../payments/iso';
 
 /** ISO codes are accepted in any case and kept upper case. */
@@ -84,7 +84,7 @@ export class InternalKycWebhookRequest {
   doc_expiry?: string;
 
   /** The decision's own time: an older one than the latest applied is kept in history only. */
-  @IsOptional() @IsISO8601({ strict: true }, { message: 'occurred_at must be an ISO 8601 timestamp' })
+  @IsOptional() @IsTimestamp({ message: 'occurred_at must be an ISO 8601 timestamp, e.g. 2026-03-10T12:00:00Z' })
   occurred_at?: string;
 
   /** The sender's unique event id; lacking it, events are de-duplicated by a digest of the body. */
