@@ -4,6 +4,7 @@ import { ServiceConfig, type ServiceDefinition } from '@app/runtime';
 import { KeyRing } from '@app/vault';
 import { CatalogModule } from './catalog.module';
 import { Catalog1764000001000 } from './database/migrations/1764000001000-catalog';
+import { AuditScope1764000001100 } from './database/migrations/1764000001100-audit-scope';
 import { CATALOG_ENTITIES } from './providers/catalog.entities';
 import { PROVIDER_SEED, type SeedEntry } from './seed/providers.seed';
 
@@ -27,7 +28,7 @@ export function createCatalogService(opts: { connectorDirs?: string[]; seed?: Se
       seed: opts.seed ?? PROVIDER_SEED,
     }),
     entities: CATALOG_ENTITIES,
-    migrations: [Catalog1764000001000],
+    migrations: [Catalog1764000001000, AuditScope1764000001100],
     /** Fails before any connection is opened when the vault keys are missing or malformed. */
     validate: (c) => { KeyRing.fromEnv(c.VAULT_MASTER_KEYS); },
   };

@@ -7,6 +7,7 @@ import { KeyRing, Vault } from '@app/vault';
 import { MessagingTables1764000000000 } from '@app/messaging';
 import { CatalogConfig } from './definition';
 import { Catalog1764000001000 } from './database/migrations/1764000001000-catalog';
+import { AuditScope1764000001100 } from './database/migrations/1764000001100-audit-scope';
 import { CATALOG_ENTITIES } from './providers/catalog.entities';
 import { ProvidersRepository } from './providers/providers.repository';
 import { rewrapAll } from './vault/rewrap';
@@ -15,7 +16,7 @@ async function main(): Promise<void> {
   const config = loadConfig(CatalogConfig);
   const vault = new Vault(KeyRing.fromEnv(config.VAULT_MASTER_KEYS));
   const ds = createServiceDataSource({
-    url: config.DATABASE_URL, schema: 'catalog', entities: CATALOG_ENTITIES, migrations: [MessagingTables1764000000000, Catalog1764000001000],
+    url: config.DATABASE_URL, schema: 'catalog', entities: CATALOG_ENTITIES, migrations: [MessagingTables1764000000000, Catalog1764000001000, AuditScope1764000001100],
   });
   await initializeServiceDataSource(ds);
   try {

@@ -35,6 +35,22 @@ export class GatewayConfig {
   @Matches(/^(https?:\/\/[^\s]+)?$/, { message: 'PUBLIC_BASE_URL must be an http(s) URL, e.g. https://integrations.example.com' })
   PUBLIC_BASE_URL = '';
 
+  /** Longest a client may take to send a request's headers; slower ones get 408 and are disconnected. */
+  @IsInt() @Min(100) @Max(600000)
+  GATEWAY_HEADERS_TIMEOUT_MS = 10000;
+
+  /** Longest a client may take to send a whole request (headers and body). */
+  @IsInt() @Min(100) @Max(600000)
+  GATEWAY_REQUEST_TIMEOUT_MS = 30000;
+
+  /** How long an idle keep-alive connection stays open; above a fronting proxy's idle timeout (60 s is common). */
+  @IsInt() @Min(100) @Max(600000)
+  GATEWAY_KEEP_ALIVE_TIMEOUT_MS = 65000;
+
+  /** Open connections past this are closed at once: bounds the memory held by many clients. */
+  @IsInt() @Min(1) @Max(1000000)
+  GATEWAY_MAX_CONNECTIONS = 10000;
+
   @IsInt() @Min(100) @Max(120000)
   SHUTDOWN_TIMEOUT_MS = 10000;
 

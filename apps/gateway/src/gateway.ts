@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -8,7 +10,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { DestinationStream, Logger } from 'pino';
 import { BusClient, connectNats } from '@app/messaging';
 import { Metrics, PinoNestLogger, createLogger } from '@app/observability';
-import { createValidationPipe, describeConnectError, loadConfig } from '@app/runtime';
+import { ConfigError, createValidationPipe, describeConnectError, loadConfig } from '@app/runtime';
 import { AffiliatesController } from './affiliates/affiliates.controller';
 import { CatalogController } from './catalog/catalog.controller';
 import { CommsController } from './comms/comms.controller';
@@ -18,7 +20,7 @@ import { DiagnosticsController } from './diagnostics/diagnostics.controller';
 import { GatewayConfig } from './gateway.config';
 import { GatewayRuntime } from './gateway.runtime';
 import { ApiKeyRing } from './http/auth';
-import { installPipeline } from './http/pipeline';
+import { installPipeline, jsonBodyParser } from './http/pipeline';
 import { PROBLEM_CONTENT_TYPE, problem } from './http/problem';
 import { ProblemFilter } from './http/problem.filter';
 import { OpsController } from './ops/ops.controller';
@@ -49,6 +51,42 @@ function gatewayModule(providers: object[]): DynamicModule {
 }
 
 /**
+ * Timeouts that cut off slow clients (a trickled request holds a socket and its buffered body). Node
+ * enforces the header and request deadlines only when it sweeps its connections, every 30 s by default,
+ * so the sweep runs at a tenth of the shorter deadline (at most once a second).
+ */
+function connectionLimits(config: GatewayConfig) {
+  if (config.GATEWAY_HEADERS_TIMEOUT_MS > config.GATEWAY_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(['GATEWAY_HEADERS_TIMEOUT_MS must not exceed GATEWAY_REQUEST_TIMEOUT_MS']);
+  }
+  const sweepMs = Math.min(1000, Math.max(25, Math.floor(config.GATEWAY_HEADERS_TIMEOUT_MS / 10)));
+  return {
+    requestTimeout: config.GATEWAY_REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.GATEWAY_KEEP_ALIVE_TIMEOUT_MS,
+    http: {
+      headersTimeout: config.GATEWAY_HEADERS_TIMEOUT_MS,
+      requestTimeout: config.GATEWAY_REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: sweepMs,
+    },
+    clientErrorHandler,
+  };
+}
+
+/** Errors on a connection before a request reaches Fastify (a timeout, oversized headers), as problem+json. */
+function clientErrorHandler(err: Error & { code?: string }, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, detail] = err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+    ? [408, 'The request was not received in time']
+    : err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'The request headers are too large'] : [400, 'Malformed HTTP request'];
+  const body = JSON.stringify(problem(status, detail));
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n`
+      + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy();
+}
+
+/**
  * The public HTTP surface (API.md): Fastify, platform-key auth, validation listing every bad field,
  * problem+json errors, body limit, OpenAPI at /docs and /docs-json, /health, /metrics. It holds no
  * business state: every call goes to a service over NATS request-reply.
@@ -69,6 +107,7 @@ export async function startGateway(opts: { env?: NodeJS.ProcessEnv; logDestinati
 
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES, trustProxy: true, return503OnClosing: true,
+    ...connectionLimits(config),
     // long path parameters (a provider key, a customer id) reach the handlers and get their 404s
     routerOptions: { maxParamLength: 1024 },
     // errors Fastify raises before routing (an undecodable URL) are problem+json like the rest
@@ -76,6 +115,7 @@ export async function startGateway(opts: { env?: NodeJS.ProcessEnv; logDestinati
       void reply.status(400).header('content-type', PROBLEM_CONTENT_TYPE).send(problem(400, `Malformed request: ${err.message}`));
     },
   });
+  adapter.useBodyParser('application/json', false, { bodyLimit: config.BODY_LIMIT_BYTES }, jsonBodyParser(adapter.getInstance()));
   installPipeline(adapter.getInstance(), { keys: new ApiKeyRing(config.PLATFORM_API_KEYS), logger, metrics });
   registerWebhookRoutes(adapter.getInstance(), { bus, publicBaseUrl: config.PUBLIC_BASE_URL, logger });
   const app = await NestFactory.create<NestFastifyApplication>(gatewayModule([bus, metrics, runtime]), adapter, {
@@ -91,6 +131,8 @@ export async function startGateway(opts: { env?: NodeJS.ProcessEnv; logDestinati
     .build());
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
+  // Node closes a socket past the cap at once, before it is read: many clients cannot pile up buffers
+  app.getHttpServer().maxConnections = config.GATEWAY_MAX_CONNECTIONS;
   await app.listen(config.PORT, config.HOST);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 export * from './common/errors';
 export * from './common/envelope';
+export * from './common/dates';
 export * from './system/system.subjects';
 export * from './system/system.messages';
 export * from './events';

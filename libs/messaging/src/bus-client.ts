@@ -49,6 +49,7 @@ export class BusClient extends ClientProxy {
     const ctx = options.ctx ?? currentContext();
     h.set(H.requestId, ctx?.requestId ?? randomUUID());
     if (ctx?.actor) h.set(H.actor, ctx.actor);
+    if (ctx?.scope) h.set(H.scope, ctx.scope);
     if (ctx?.traceId) h.set(H.traceparent, nextTraceparent(ctx.traceId));
     const started = process.hrtime.bigint();
     let outcome = 'ok';

@@ -58,9 +58,10 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
     const started = process.hrtime.bigint();
     const requestId = msg.headers?.get(H.requestId) || randomUUID();
     const actor = msg.headers?.get(H.actor) || undefined;
+    const scope = msg.headers?.get(H.scope) || undefined;
     const traceId = traceIdOf(msg.headers?.get(H.traceparent));
     let reply: ReplyEnvelope<unknown>;
-    await runWithContext({ requestId, actor, traceId }, async () => {
+    await runWithContext({ requestId, actor, scope, traceId }, async () => {
       try {
         const data = msg.data.length ? msg.json<unknown>() : {};
         const ctx = new NatsRpcContext([msg.subject, msg.headers]);

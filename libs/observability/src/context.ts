@@ -6,7 +6,10 @@ export interface RequestContext {
   requestId: string;
   /** W3C trace id (32 hex), carried as `traceparent` across HTTP and NATS hops. */
   traceId?: string;
+  /** The platform key's id (never the key itself). */
   actor?: string;
+  /** The platform key's scope: `read` or `admin`. */
+  scope?: string;
 }
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;

@@ -22,6 +22,12 @@ describe(createLogger.name, () => {
     expect(lines[0]).toMatchObject({ password: '[REDACTED]', provider: 'sendgrid', msg: 'with secrets' });
   });
 
+  it('keeps an ordinary error\'s message and stack', () => {
+    const { lines, logger } = capture();
+    logger.error({ err: new Error('connector threw') }, 'failed');
+    expect(lines[0].err).toMatchObject({ type: 'Error', message: 'connector threw', stack: expect.stringContaining('connector threw') });
+  });
+
   it('stamps the request id and trace id of the current context on every line', () => {
     const { lines, logger } = capture();
     runWithContext({ requestId: 'req-1', traceId: '4bf92f3577b34da6a3ce929d0e0e4736' }, () => logger.info('inside'));

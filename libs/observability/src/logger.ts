@@ -15,6 +15,36 @@ export const REDACT_PATHS = [
   '*.*.password', '*.*.secret', '*.*.api_key', '*.*.auth_token', '*.*.credentials',
 ];
 
+/** Fields of a Postgres error that name the schema objects involved, never a value. */
+const DB_ERROR_FIELDS = ['code', 'severity', 'schema', 'table', 'column', 'constraint', 'dataType', 'routine'] as const;
+
+type DbError = Error & { query?: unknown; parameters?: unknown; driverError?: Record<string, unknown> } & Record<string, unknown>;
+
+/** A pg DatabaseError, or TypeORM's QueryFailedError around one. */
+function isDbError(err: unknown): err is DbError {
+  if (!(err instanceof Error)) return false;
+  const e = err as DbError;
+  const driver = e.driverError ?? e;
+  return (typeof driver.code === 'string' && typeof driver.severity === 'string') || ('query' in e && 'parameters' in e);
+}
+
+/**
+ * Database errors are logged with the query text and the error code only. Their parameters, Postgres's
+ * `detail` (`Key (email)=(...) already exists`) and even the message (`invalid input syntax for type
+ * integer: "..."`) can carry the values of the query: recipient addresses, names, tokens.
+ */
+export function serializeError(err: unknown): unknown {
+  if (!isDbError(err)) return pino.stdSerializers.err(err as Error);
+  const driver = err.driverError ?? err;
+  const out: Record<string, unknown> = { type: err.constructor?.name ?? err.name };
+  for (const field of DB_ERROR_FIELDS) if (typeof driver[field] === 'string') out[field] = driver[field];
+  out.message = `database query failed${out.code ? ` (${String(out.code)})` : ''}`;
+  if (typeof err.query === 'string') out.query = err.query;
+  // the stack's first line repeats the message; the frames below it are only code locations
+  if (err.stack) out.stack = [`${String(out.type)}: ${String(out.message)}`, ...err.stack.split('\n').filter((l) => /^\s+at /.test(l))].join('\n');
+  return out;
+}
+
 export function createLogger(service: string, destination?: DestinationStream): Logger {
   return pino(
     {
@@ -22,6 +52,7 @@ export function createLogger(service: string, destination?: DestinationStream): 
       level: process.env.LOG_LEVEL ?? 'info',
       base: { service },
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+      serializers: { err: serializeError },
       timestamp: pino.stdTimeFunctions.isoTime,
       mixin() {
         const ctx = currentContext();

@@ -4,9 +4,12 @@ import {
   ListProvidersRequest, ProviderKeyRequest, ResolveConfigRequest, SetDefaultRequest, catalogSubjects,
 } from '@app/contracts';
 import { currentContext } from '@app/observability';
-import { CatalogService } from './catalog.service';
+import { CatalogService, type Actor } from './catalog.service';
 
-const actor = () => currentContext()?.actor ?? 'system';
+const actor = (): Actor => {
+  const ctx = currentContext();
+  return { id: ctx?.actor ?? 'system', scope: ctx?.scope ?? 'admin' };
+};
 
 /** NATS handlers of the catalog: validate (global pipe), delegate. */
 @Controller()

@@ -16,6 +16,12 @@ import { ProvidersRepository } from './providers.repository';
 
 type Action = ProviderChangedEvent['action'];
 
+/** Who made a change: the platform key's id (never the key) and its scope, or `system`. */
+export interface Actor {
+  id: string;
+  scope: string;
+}
+
 /** The catalog: activation, credentials (sealed by the vault), defaults per category, the audit trail. */
 @Injectable()
 export class CatalogService {
@@ -38,7 +44,7 @@ export class CatalogService {
     return this.view(row, (await this.repo.defaultOf(row.category)) === key);
   }
 
-  async activate(raw: unknown, actor: string): Promise<ProviderView> {
+  async activate(raw: unknown, actor: Actor): Promise<ProviderView> {
     const connector = this.connector(keyOf(raw));
     const key = connector.manifest.key;
     const [stored, current] = await Promise.all([this.decrypted(key), this.mustFind(key)]);
@@ -70,7 +76,7 @@ export class CatalogService {
     return this.get(row.key);
   }
 
-  async updateCredentials(raw: unknown, actor: string): Promise<ProviderView> {
+  async updateCredentials(raw: unknown, actor: Actor): Promise<ProviderView> {
     const connector = this.connector(keyOf(raw));
     const key = connector.manifest.key;
     const req = validRequest(UpdateCredentialsRequest, raw, (r, invalid) => {
@@ -92,7 +98,7 @@ export class CatalogService {
     return this.get(key);
   }
 
-  async deactivate(key: string, actor: string): Promise<ProviderView> {
+  async deactivate(key: string, actor: Actor): Promise<ProviderView> {
     this.connector(key);
     await this.repo.transaction(async (m) => {
       const p = await this.lock(m, key);
@@ -133,7 +139,7 @@ export class CatalogService {
     }));
   }
 
-  async setDefault(category: string, key: string, actor: string): Promise<CategoryView> {
+  async setDefault(category: string, key: string, actor: Actor): Promise<CategoryView> {
     this.assertCategory(category);
     this.connector(key);
     await this.repo.transaction(async (m) => {
@@ -218,8 +224,8 @@ export class CatalogService {
   }
 
   /** The audit row and the change event, in the transaction of the change. */
-  private async record(m: EntityManager, p: ProviderEntity, action: Action, actor: string, details: Record<string, unknown>) {
-    await this.repo.audit(m, { actor, providerKey: p.key, category: p.category, action, details });
+  private async record(m: EntityManager, p: ProviderEntity, action: Action, actor: Actor, details: Record<string, unknown>) {
+    await this.repo.audit(m, { actor: actor.id, scope: actor.scope, providerKey: p.key, category: p.category, action, details });
     const event: ProviderChangedEvent = {
       key: p.key, category: p.category as ProviderChangedEvent['category'], action, status: p.status,
       default_provider: await this.repo.defaultOf(p.category, m), version: p.version, at: p.updatedAt.toISOString(),

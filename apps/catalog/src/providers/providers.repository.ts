@@ -74,10 +74,10 @@ export class ProvidersRepository {
     return rows.map((r) => r.key);
   }
 
-  async audit(m: EntityManager, entry: Pick<AuditEntity, 'actor' | 'providerKey' | 'category' | 'action' | 'details'>): Promise<void> {
+  async audit(m: EntityManager, entry: Pick<AuditEntity, 'actor' | 'scope' | 'providerKey' | 'category' | 'action' | 'details'>): Promise<void> {
     await m.query(
-      `INSERT INTO audit_log (actor, provider_key, category, action, details) VALUES ($1, $2, $3, $4, $5)`,
-      [entry.actor, entry.providerKey, entry.category, entry.action, JSON.stringify(entry.details)],
+      `INSERT INTO audit_log (actor, scope, provider_key, category, action, details) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [entry.actor, entry.scope, entry.providerKey, entry.category, entry.action, JSON.stringify(entry.details)],
     );
   }
 

@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import {
-  AFFILIATE_ID, CUSTOMER_ID, INTAKE_EVENTS, IsCountryCode, IsCurrencyCode, IsDecimalAmount, IsPositiveDecimalAmount, type IntakeEventName,
+  AFFILIATE_ID, CUSTOMER_ID, INTAKE_EVENTS, IsCountryCode, IsCurrencyCode, IsDecimalAmount, IsPositiveDecimalAmount, IsTimestamp,
+  type IntakeEventName,
 } from '@app/contracts';
 
 export class UpsertAffiliateBody {
@@ -73,7 +74,7 @@ export class LeadEventBody {
   currency?: string;
 
   @ApiPropertyOptional({ description: 'ISO 8601; now when omitted' })
-  @IsOptional() @IsISO8601({ strict: true })
+  @IsOptional() @IsTimestamp()
   occurred_at?: string;
 }
 

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyBodyParser, FastifyInstance, FastifyRequest } from 'fastify';
+import { DomainError, ErrorCode, type FieldError } from '@app/contracts';
 import type { Logger } from 'pino';
 import { newTraceId, traceIdOf, type Metrics, type RequestContext } from '@app/observability';
-import { ApiKeyRing, requiresPlatformKey } from './auth';
+import { ApiKeyRing, requiresPlatformKey, scopeAllows } from './auth';
+import { MAX_JSON_DEPTH, nulFields, tooDeepAt } from './json-guard';
 import { PROBLEM_CONTENT_TYPE, problem } from './problem';
 
 declare module 'fastify' {
@@ -31,14 +33,21 @@ export function installPipeline(fastify: FastifyInstance, deps: { keys: ApiKeyRi
     req.ctx = { requestId, traceId: traceIdOf(typeof traceparent === 'string' ? traceparent : undefined) ?? newTraceId() };
     void reply.header('x-request-id', requestId);
     if (needsKey(req)) {
-      const actor = keys.authenticate(req.headers.authorization);
-      if (!actor) {
+      const key = keys.authenticate(req.headers.authorization);
+      if (!key) {
         void reply.status(401).header('content-type', PROBLEM_CONTENT_TYPE)
           .header('www-authenticate', 'Bearer')
           .send(problem(401, 'A valid platform API key is required: Authorization: Bearer <key>', { requestId }));
         return;
       }
-      req.ctx.actor = actor;
+      req.ctx.actor = key.id;
+      req.ctx.scope = key.scope;
+      // refused before the body is read or anything is forwarded: a read key changes nothing
+      if (!scopeAllows(key.scope, req.method)) {
+        void reply.status(403).header('content-type', PROBLEM_CONTENT_TYPE)
+          .send(problem(403, `This platform key is read-only (scope read): ${req.method} needs a key with scope admin`, { requestId }));
+        return;
+      }
     }
     done();
   });
@@ -52,6 +61,13 @@ export function installPipeline(fastify: FastifyInstance, deps: { keys: ApiKeyRi
         .send(problem(415, 'Unsupported content type: send application/json', { requestId: req.ctx.requestId }));
       return;
     }
+    // Postgres refuses NUL in text: a query string or path parameter holding one is a 400, not a 500
+    const errors = [...nulIn(req.query), ...nulIn(req.params)];
+    if (errors.length) {
+      void reply.status(400).header('content-type', PROBLEM_CONTENT_TYPE)
+        .send(problem(400, 'The request has invalid fields', { code: ErrorCode.ValidationFailed, errors, requestId: req.ctx.requestId }));
+      return;
+    }
     done();
   });
 
@@ -60,7 +76,7 @@ export function installPipeline(fastify: FastifyInstance, deps: { keys: ApiKeyRi
     const route = routeOf(req);
     metrics.httpRequestDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, seconds);
     logger.info({
-      request_id: req.ctx?.requestId, trace_id: req.ctx?.traceId, actor: req.ctx?.actor, method: req.method, route,
+      request_id: req.ctx?.requestId, trace_id: req.ctx?.traceId, actor: req.ctx?.actor, scope: req.ctx?.scope, method: req.method, route,
       path: req.url.split('?')[0], status: reply.statusCode, duration_ms: Math.round(reply.elapsedTime * 100) / 100,
     }, 'request');
     done();
@@ -87,4 +103,34 @@ function needsKey(req: FastifyRequest): boolean {
 
 function routeOf(req: FastifyRequest): string {
   return req.routeOptions?.url ?? 'unmatched';
+}
+
+function nulIn(values: unknown): FieldError[] {
+  if (values === null || typeof values !== 'object') return [];
+  return Object.entries(values).flatMap(([name, v]) => (nulFields(v, name).length ? [{ field: name, message: `${name} must not contain NUL characters` }] : []));
+}
+
+/**
+ * The JSON body parser of the API routes (webhooks keep their raw bytes): Fastify's own, with nesting
+ * past MAX_JSON_DEPTH refused before parsing and NUL characters (in a value or a key) refused after,
+ * each a 400 naming the field.
+ */
+export function jsonBodyParser(fastify: FastifyInstance): FastifyBodyParser<Buffer> {
+  const parse = fastify.getDefaultJsonParser('error', 'ignore');
+  return (req, raw, done) => {
+    const text = raw.toString('utf8');
+    const deep = tooDeepAt(text);
+    if (deep !== null) return done(invalid([{ field: deep, message: `${deep} nests deeper than ${MAX_JSON_DEPTH} levels` }]), undefined);
+    void parse(req, text, (err, value) => {
+      if (err) return done(err, undefined);
+      // JSON can only carry a NUL as the escape \u0000: without one in the text there is nothing to find
+      const nul = text.includes('\\u0000') ? nulFields(value) : [];
+      if (nul.length) return done(invalid(nul.map((field) => ({ field, message: `${field} must not contain NUL characters` }))), undefined);
+      done(null, value);
+    });
+  };
+}
+
+function invalid(errors: FieldError[]): DomainError {
+  return new DomainError(ErrorCode.ValidationFailed, 'The request has invalid fields', errors);
 }

@@ -1,17 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
-  ArrayMaxSize, IsArray, IsEmail, IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength,
+  ArrayMaxSize, IsArray, IsEmail, IsIn, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength,
 } from 'class-validator';
 import { Transform } from 'class-transformer';
 import {
-  IsCountryCode, IsNotAheadOfClock, KYC_DOC_TYPE_VALUES, KYC_STATUS_VALUES, type KycDocTypeValue, type KycStatusValue,
+  IsCalendarDate, IsCountryCode, IsNotAheadOfClock, IsTimestamp, KYC_DOC_TYPE_VALUES, KYC_STATUS_VALUES, type KycDocTypeValue,
+  type KycStatusValue,
 } from '@app/contracts';
 /** ISO codes are accepted in any case and kept upper case. */
 const upperCase = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value);
 
-
 const PROVIDER_KEY = /^[a-z][a-z0-9_]{0,63}$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export class CreateApplicantBody {
   @ApiProperty({ format: 'uuid', description: 'The CRM customer; SumSub\'s externalUserId' })
@@ -75,15 +74,15 @@ export class InternalKycWebhookBody {
   reject_labels?: string[];
 
   @ApiPropertyOptional({ example: '1990-04-01' })
-  @IsOptional() @Matches(DATE, { message: 'birth_date must be yyyy-mm-dd' })
+  @IsOptional() @IsCalendarDate({ message: 'birth_date must be a calendar date, yyyy-mm-dd' })
   birth_date?: string;
 
   @ApiPropertyOptional({ example: '2031-12-31' })
-  @IsOptional() @Matches(DATE, { message: 'doc_expiry must be yyyy-mm-dd' })
+  @IsOptional() @IsCalendarDate({ message: 'doc_expiry must be a calendar date, yyyy-mm-dd' })
   doc_expiry?: string;
 
   @ApiPropertyOptional({ description: 'The decision\'s time, at most 5 minutes ahead of ours; an older one than the latest applied goes to history only' })
-  @IsOptional() @IsISO8601({ strict: true }, { message: 'occurred_at must be an ISO 8601 timestamp' }) @IsNotAheadOfClock()
+  @IsOptional() @IsTimestamp({ message: 'occurred_at must be an ISO 8601 timestamp, e.g. 2026-03-10T12:00:00Z' }) @IsNotAheadOfClock()
   occurred_at?: string;
 
   @ApiPropertyOptional({ description: 'An id unique per customer, for de-duplication; a digest of the body otherwise' })

@@ -45,6 +45,12 @@ describe('SumSub status mapping (PROVIDERS.md §1)', () => {
       .toEqual({ docType: 'driving_license', docCountry: 'CA', birthDate: '1990-01-02', docExpiry: '2030-01-01' });
     expect(sumsubDetails({ info: { country: 'FRA' } })).toEqual({ docType: null, docCountry: 'FR', birthDate: null, docExpiry: null });
   });
+
+  it('drops dates that are not on the calendar (the database would refuse them) and takes the next known one', () => {
+    expect(sumsubDetails({
+      info: { dob: '1990-02-28', idDocs: [{ idDocType: 'PASSPORT', country: 'GBR', dob: '1990-02-30', validUntil: '2031-13-01' }] },
+    })).toEqual({ docType: 'passport', docCountry: 'GB', birthDate: '1990-02-28', docExpiry: null });
+  });
 });
 
 describe('sumsub KycPort against SumsubFake', () => {

@@ -1,3 +1,4 @@
+import { isISO8601 } from 'class-validator';
 import { mapped } from '../http';
 import type { KycApplicantDetails, KycDocType, KycStatus } from '../ports/kyc.port';
 import { toAlpha2 } from './sumsub.countries';
@@ -60,7 +61,8 @@ export interface SumsubApplicant {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const dateOrNull = (v: unknown) => (typeof v === 'string' && DATE.test(v) ? v : null);
+/** A yyyy-mm-dd that exists on the calendar (strict ISO 8601 checks day of month and leap years), else null. */
+const dateOrNull = (v: unknown) => (typeof v === 'string' && DATE.test(v) && isISO8601(v, { strict: true }) ? v : null);
 
 /** Document type, country (alpha-3 -> alpha-2), birth date and expiry from `GET .../one`. */
 export function sumsubDetails(applicant: SumsubApplicant): KycApplicantDetails {

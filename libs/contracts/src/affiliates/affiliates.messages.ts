@@ -1,8 +1,9 @@
 import { Type } from 'class-transformer';
 import {
-  IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy,
+  IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy,
   type ValidationOptions,
 } from 'class-validator';
+import { IsTimestamp } from '../common/dates';
 import { IsCountryCode, IsCurrencyCode, isCountryCode } from '../iso';
 import { INTAKE_EVENTS, type IntakeEventName, type LeadEventName } from './affiliates.subjects';
 
@@ -108,7 +109,7 @@ export class LeadEventRequest {
   @IsOptional() @IsString() @IsCurrencyCode()
   currency?: string;
 
-  @IsOptional() @IsISO8601({ strict: true })
+  @IsOptional() @IsTimestamp()
   occurred_at?: string;
 }
 

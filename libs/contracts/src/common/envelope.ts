@@ -9,6 +9,8 @@ export const Headers = {
   traceparent: 'traceparent',
   /** Set by the gateway: the id (not the value) of the platform key that made the call. */
   actor: 'x-actor-key-id',
+  /** Set by the gateway: that key's scope, `read` or `admin`. */
+  scope: 'x-actor-key-scope',
 } as const;
 
 export const SERVICES = ['catalog', 'payments', 'kyc', 'comms', 'affiliates'] as const;

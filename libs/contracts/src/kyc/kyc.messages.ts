@@ -1,9 +1,10 @@
 // WIRE PROTOCOL: kyc requests, replies and events.
 import {
-  ArrayMaxSize, IsArray, IsEmail, IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateBy,
+  ArrayMaxSize, IsArray, IsEmail, IsIn, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateBy,
   type ValidationOptions,
 } from 'class-validator';
 import { Transform } from 'class-transformer';
+import { IsCalendarDate, IsTimestamp } from '../common/dates';
 import { IsCountryCode } from '../iso';
 
 /** ISO codes are accepted in any case and kept upper case. */
@@ -15,7 +16,6 @@ export const KYC_DOC_TYPE_VALUES = ['passport', 'id_card', 'driving_license', 'r
 export type KycDocTypeValue = (typeof KYC_DOC_TYPE_VALUES)[number];
 
 const PROVIDER_KEY = /^[a-z][a-z0-9_]{0,63}$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * How far ahead of the receiving clock a decision's time may be (clock skew). Decisions are ordered by
@@ -99,14 +99,14 @@ export class InternalKycWebhookRequest {
   @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @MaxLength(64, { each: true })
   reject_labels?: string[];
 
-  @IsOptional() @Matches(DATE, { message: 'birth_date must be yyyy-mm-dd' })
+  @IsOptional() @IsCalendarDate({ message: 'birth_date must be a calendar date, yyyy-mm-dd' })
   birth_date?: string;
 
-  @IsOptional() @Matches(DATE, { message: 'doc_expiry must be yyyy-mm-dd' })
+  @IsOptional() @IsCalendarDate({ message: 'doc_expiry must be a calendar date, yyyy-mm-dd' })
   doc_expiry?: string;
 
   /** The decision's own time: an older one than the latest applied is kept in history only. */
-  @IsOptional() @IsISO8601({ strict: true }, { message: 'occurred_at must be an ISO 8601 timestamp' }) @IsNotAheadOfClock()
+  @IsOptional() @IsTimestamp({ message: 'occurred_at must be an ISO 8601 timestamp, e.g. 2026-03-10T12:00:00Z' }) @IsNotAheadOfClock()
   occurred_at?: string;
 
   /** The sender's event id, unique per customer; lacking it, events are de-duplicated by a digest of the body. */
