@@ -4,6 +4,7 @@ const path = require('node:path');
 const ESM_ONLY = ['@nestjs', 'cookie', 'file-type', 'strtok3', 'token-types', '@tokenizer', 'uint8array-extras', '@borewit', '@nats-io', 'content-disposition'];
 module.exports = {
   testEnvironment: 'node',
+  setupFiles: [path.join(__dirname, 'jest.setup.cjs')],
   transform: {
     '^.+\\.(t|j)sx?$': ['@swc/jest', {
       jsc: { parser: { syntax: 'typescript', decorators: true },

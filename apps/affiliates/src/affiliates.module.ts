@@ -13,7 +13,7 @@ import { DeliveriesService } from './delivery/deliveries.service';
 import { DeliveryLanes } from './delivery/delivery-lanes';
 import { FlushScheduler } from './delivery/flush-scheduler';
 import { RetryPolicy } from './delivery/retry-policy';
-import { SsrfGuard } from './delivery/ssrf-guard';
+import { SsrfGuard } from '@app/connectors';
 import { StatsRepository } from './delivery/stats.repository';
 import { WebhookSender } from './delivery/webhook-sender';
 import { IntakeConsumers } from './intake/intake.consumers';

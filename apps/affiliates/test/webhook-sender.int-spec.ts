@@ -1,4 +1,4 @@
-import { SsrfGuard } from '../src/delivery/ssrf-guard';
+import { SsrfGuard } from '@app/connectors';
 import { WebhookSender } from '../src/delivery/webhook-sender';
 import { AffiliateReceiver } from './support/receiver';
 

@@ -1,6 +1,25 @@
 import { errors, request, type Dispatcher } from 'undici';
 import { ConnectorError } from './connector-error';
 import type { ConnectorConfig } from './types';
+import { HostPolicy, HostRefusedError, isDocumented } from './net/host-policy';
+
+let hostPolicy: { policy: HostPolicy; agent: Dispatcher } | null = null;
+const documentedHosts = new Set<string>();
+
+/** The hosts of every loaded connector's manifest: the registry adds them as it loads connectors. */
+export function addDocumentedHosts(hosts: readonly string[]): void {
+  for (const h of hosts) documentedHosts.add(h.toLowerCase());
+}
+
+/** CONNECTOR_ALLOWED_HOSTS, read once per process; tests may replace it. */
+export function connectorHostPolicy(policy?: HostPolicy): HostPolicy {
+  if (policy || !hostPolicy) {
+    const p = policy ?? HostPolicy.fromEnv();
+    hostPolicy = { policy: p, agent: p.agent() };
+  }
+  return hostPolicy.policy;
+}
+
 
 /**
  * The provider's documented base URL, or `settings.base_url`, which replaces scheme, host and port only
@@ -41,10 +60,23 @@ export async function providerFetch(url: string, init: RequestInit & { timeoutMs
   } else if (body != null) {
     throw new ConnectorError('invalid_config', 'unsupported request body type');
   }
+  const policy = connectorHostPolicy();
+  const target = new URL(url);
+  try {
+    policy.assertCallable(target);
+    if (!policy.isAllowed(target) && !isDocumented(target.hostname, [...documentedHosts])) {
+      throw new HostRefusedError(`${target.host} is not a documented provider host`);
+    }
+  } catch (err) {
+    // nothing is sent, and the refusal says the same whether or not anything listens there
+    throw new ConnectorError('invalid_config', `refused to call ${target.host}: ${(err as Error).message}`);
+  }
   let res: Dispatcher.ResponseData;
   let text: string;
   try {
-    res = await request(url, { method: method as Dispatcher.HttpMethod, headers, body: payload, signal: AbortSignal.timeout(timeoutMs) });
+    res = await request(url, {
+      method: method as Dispatcher.HttpMethod, headers, body: payload, signal: AbortSignal.timeout(timeoutMs), dispatcher: hostPolicy!.agent,
+    });
     text = await res.body.text();
   } catch (err) {
     const e = err as Error;

@@ -9,3 +9,5 @@ export * from './ports/kyc.port';
 export * from './ports/email.port';
 export * from './ports/sms.port';
 export * from './ports/voice.port';
+export * from './net/ssrf-guard';
+export * from './net/host-policy';

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Connector } from './connector';
 import type { Category } from './types';
+import { addDocumentedHosts } from './http';
 
 const CONNECTOR_FILE = /^[a-z0-9_]+\.connector\.(js|ts)$/;
 
@@ -19,6 +20,7 @@ export class ConnectorRegistry {
     for (const c of connectors) {
       if (this.byKey.has(c.manifest.key)) throw new Error(`two connectors declare the key ${c.manifest.key}`);
       this.byKey.set(c.manifest.key, c);
+      addDocumentedHosts(c.manifest.hosts ?? []);
     }
   }
 

@@ -26,6 +26,12 @@ export interface ProviderManifest {
   credential_fields: CredentialField[];
   /** Connector-specific settings; `base_url` is accepted by every connector and need not be listed. */
   settings: SettingField[];
+  /**
+   * The hosts the provider documents for its API (and for URLs it hands out, such as a cashier script):
+   * the only ones a URL setting may name over https, unless CONNECTOR_ALLOWED_HOSTS names another.
+   * `*.example.com` is any subdomain of example.com.
+   */
+  hosts: string[];
 }
 
 /** A provider's decrypted configuration as services receive it from the catalog. */

@@ -52,6 +52,7 @@ export async function createTestInfra(): Promise<TestInfra> {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     PLATFORM_API_KEYS: TEST_API_KEY,
     VAULT_MASTER_KEYS: TEST_VAULT_KEYS,
+    CONNECTOR_ALLOWED_HOSTS: process.env.CONNECTOR_ALLOWED_HOSTS ?? '127.0.0.1',
   };
   return {
     natsUrl, databaseUrl, prefix: id, env,

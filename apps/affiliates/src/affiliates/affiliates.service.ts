@@ -4,7 +4,7 @@ import type { AffiliateView, FieldError, UpsertAffiliateRequest } from '@app/con
 import { SERVICE_CONFIG } from '@app/runtime';
 import { Vault } from '@app/vault';
 import type { AffiliatesConfig } from '../affiliates.config';
-import { SsrfGuard, SsrfRefusedError } from '../delivery/ssrf-guard';
+import { SsrfGuard, SsrfRefusedError } from '@app/connectors';
 import { AffiliateErrors } from './affiliates.exception';
 import { AffiliatesRepository, type AffiliateRow } from './affiliates.repository';
 import { maskSecret, secretAad } from './secret';

@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici';
-import { SsrfGuard, SsrfRefusedError } from './ssrf-guard';
+import { SsrfGuard, SsrfRefusedError } from '@app/connectors';
 import { parseRetryAfter } from './retry-policy';
 
 export const SNIPPET_BYTES = 1024;

@@ -5,13 +5,13 @@ import {
   type CategoryView, type ProviderChangedEvent, type ProviderConfigView,
   type ProviderView,
 } from '@app/contracts';
-import { ConnectorRegistry, type Connector, type ConnectorConfig } from '@app/connectors';
+import { ConnectorRegistry, connectorHostPolicy, type Connector, type ConnectorConfig } from '@app/connectors';
 import { OutboxWriter } from '@app/messaging';
 import { validRequest } from '@app/runtime';
 import { Vault } from '@app/vault';
 import { CatalogErrors, fromConnectorError } from './catalog.exception';
 import type { ProviderEntity } from './catalog.entities';
-import { checkCredentials, checkSettings, maskSecret } from './credentials.policy';
+import { checkCredentials, checkOriginMove, checkSettings, maskSecret, portErrors } from './credentials.policy';
 import { ProvidersRepository } from './providers.repository';
 
 type Action = ProviderChangedEvent['action'];
@@ -51,7 +51,11 @@ export class CatalogService {
     // the message's own rules and the manifest's in one pass: one 400 lists every invalid field
     const req = validRequest(ActivateProviderRequest, raw, (r, invalid) => [
       ...(invalid.has('credentials') ? [] : checkCredentials(connector.manifest, r.credentials ?? {}, new Set(Object.keys(stored)))),
-      ...(invalid.has('settings') ? [] : checkSettings(connector.manifest, r.settings ?? {})),
+      ...(invalid.has('settings') ? [] : checkSettings(connector.manifest, r.settings ?? {}, connectorHostPolicy())),
+      ...(invalid.has('settings') || invalid.has('credentials') ? [] : checkOriginMove(
+        connector.manifest, current.settings, r.settings ?? {}, r.credentials ?? {}, new Set(Object.keys(stored)),
+      )),
+      ...portErrors(connector),
     ]);
     const given = req.credentials ?? {};
     const settings = req.settings ?? {};
@@ -141,10 +145,12 @@ export class CatalogService {
 
   async setDefault(category: string, key: string, actor: Actor): Promise<CategoryView> {
     this.assertCategory(category);
-    this.connector(key);
+    const connector = this.connector(key);
     await this.repo.transaction(async (m) => {
       const p = await this.lock(m, key);
       if (p.category !== category) throw CatalogErrors.wrongCategory(key, category);
+      const missingPort = portErrors(connector);
+      if (missingPort.length) throw CatalogErrors.invalid(missingPort);
       if (p.status !== 'active') throw CatalogErrors.inactive(key);
       await this.repo.setDefault(m, category, key);
       const saved = await this.touch(m, p);

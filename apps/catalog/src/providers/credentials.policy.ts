@@ -1,5 +1,5 @@
 import type { FieldError } from '@app/contracts';
-import type { ProviderManifest } from '@app/connectors';
+import type { Connector, HostPolicy, ProviderManifest } from '@app/connectors';
 
 /** Largest accepted credential or setting value (bytes of UTF-8). */
 export const MAX_VALUE_BYTES = 8 * 1024;
@@ -36,8 +36,17 @@ export function checkCredentials(
   return errors;
 }
 
-/** Settings: the manifest's names plus `base_url` (an http(s) URL); scalar values only. */
-export function checkSettings(manifest: ProviderManifest, given: Record<string, unknown>): FieldError[] {
+/** A setting that holds a URL the connector calls or hands out: `base_url` and every `*_url` setting. */
+export function isUrlSetting(name: string): boolean {
+  return name === 'base_url' || name.endsWith('_url');
+}
+
+/**
+ * Settings: the manifest's names plus `base_url`; scalar values only. A URL setting must be https on a
+ * host the provider documents, or on a host in CONNECTOR_ALLOWED_HOSTS (the host policy), since the
+ * connector sends the stored credentials there.
+ */
+export function checkSettings(manifest: ProviderManifest, given: Record<string, unknown>, hosts: HostPolicy): FieldError[] {
   const errors: FieldError[] = [];
   const allowed = new Set(['base_url', ...manifest.settings.map((s) => s.name)]);
   for (const [name, value] of Object.entries(given)) {
@@ -48,24 +57,52 @@ export function checkSettings(manifest: ProviderManifest, given: Record<string, 
       errors.push({ field, message: 'must be a string, number, boolean or null' });
     } else if (typeof value === 'string' && Buffer.byteLength(value, 'utf8') > MAX_VALUE_BYTES) {
       errors.push({ field, message: `must be at most ${MAX_VALUE_BYTES} bytes` });
-    } else if (name === 'base_url' && value !== null && !isHttpUrl(value)) {
-      errors.push({ field, message: 'must be an http(s) URL' });
+    } else if (isUrlSetting(name) && value !== null && value !== '') {
+      const refusal = typeof value === 'string' ? hosts.refusal(value, manifest.hosts) : 'must be a URL';
+      if (refusal) errors.push({ field, message: refusal });
     }
   }
   return errors;
 }
 
-function isHttpUrl(value: unknown): boolean {
-  if (typeof value !== 'string') return false;
+/**
+ * Moving a provider whose secrets are stored to another origin (scheme, host or port) needs those
+ * secrets again in the same request: otherwise a platform key could point the provider at its own host
+ * and receive the stored secrets on the next call.
+ */
+export function checkOriginMove(
+  manifest: ProviderManifest, stored: Record<string, unknown>, given: Record<string, unknown>,
+  givenCredentials: Record<string, unknown>, storedCredentialFields: Set<string>,
+): FieldError[] {
+  const defaults = new Map(manifest.settings.map((s) => [s.name, s.default]));
+  const moves = Object.keys(given).filter((name) => isUrlSetting(name)
+    && originOf(given[name] ?? defaults.get(name)) !== originOf(stored[name] ?? defaults.get(name)));
+  if (moves.length === 0) return [];
+  const via = moves.map((m) => `settings.${m}`).join(', ');
+  return manifest.credential_fields
+    .filter((f) => f.secret && storedCredentialFields.has(f.name) && !(f.name in givenCredentials))
+    .map((f) => ({ field: `credentials.${f.name}`, message: `must be given again: ${via} moves ${manifest.key} to another origin` }));
+}
+
+function originOf(value: unknown): string {
+  if (typeof value !== 'string' || value === '') return '';
   try {
-    const u = new URL(value);
-    return u.protocol === 'http:' || u.protocol === 'https:';
+    return new URL(value).origin;
   } catch {
-    return false;
+    return value;
   }
 }
 
 /** API.md: secret values read "****" plus at most the last 4 characters (none for short secrets). */
 export function maskSecret(value: string): string {
   return value.length >= 12 ? `****${value.slice(-4)}` : '****';
+}
+
+/** The port each category's services call; a connector without it cannot serve its category. */
+const CATEGORY_PORT = { voip: 'voice', email: 'email', sms: 'sms', payment: 'payment', kyc: 'kyc' } as const;
+
+/** A connector lacking its category's port is refused activation and default (400 naming `provider`). */
+export function portErrors(connector: Connector): FieldError[] {
+  const port = CATEGORY_PORT[connector.manifest.category];
+  return connector[port] ? [] : [{ field: 'provider', message: `${connector.manifest.key} has no ${port} port in this catalog build, so it cannot serve ${connector.manifest.category}` }];
 }

@@ -211,6 +211,7 @@ export const connector: Connector = {
       { name: 'api_key', label: 'API key', secret: true, required: true },
       { name: 'cashier_key', label: 'Cashier key', secret: false, required: true },
     ],
+    hosts: ['api.bridgerpay.com', 'api-sandbox.bridgerpay.com', 'embed.bridgerpay.com', 'embed-sandbox.bridgerpay.com', 'checkout.bridgerpay.com', 'cashier.bridgerpay.com'],
     settings: [{ name: 'embed_script_url', label: 'Cashier embed script URL', default: BRIDGERPAY_DEFAULT_EMBED_SCRIPT }],
   },
 

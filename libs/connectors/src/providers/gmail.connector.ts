@@ -139,6 +139,7 @@ export const connector: Connector = {
       { name: 'refresh_token', label: 'Refresh token', secret: true, required: true },
       { name: 'sender_email', label: 'Sender email address', secret: false, required: true },
     ],
+    hosts: ['gmail.googleapis.com', 'oauth2.googleapis.com'],
     settings: [{ name: 'token_url', label: 'OAuth token endpoint', default: TOKEN_URL }],
   },
 

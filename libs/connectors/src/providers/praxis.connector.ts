@@ -225,6 +225,7 @@ export const connector: Connector = {
       { name: 'application_key', label: 'Application key', secret: false, required: true },
       { name: 'merchant_secret', label: 'Merchant secret', secret: true, required: true },
     ],
+    hosts: ['gw.praxisgate.com', 'pci-gw-test.praxispay.com'],
     settings: [],
   },
 

@@ -64,6 +64,7 @@ export const connector: Connector = {
       // Public key, not a secret; optional because sending works without the signed Event Webhook.
       { name: 'webhook_verification_key', label: 'Event Webhook verification key', secret: false, required: false },
     ],
+    hosts: ['api.sendgrid.com', 'api.eu.sendgrid.com'],
     settings: [],
   },
 

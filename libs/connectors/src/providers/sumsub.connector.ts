@@ -130,6 +130,7 @@ export const connector: Connector = {
       // Required: KYC decisions arrive only by webhook, and an unverifiable webhook cannot be trusted.
       { name: 'webhook_secret', label: 'Webhook secret key', secret: true, required: true },
     ],
+    hosts: ['api.sumsub.com'],
     settings: [{ name: 'level_name', label: 'Verification level for new applicants', default: SUMSUB_DEFAULT_LEVEL }],
   },
 

@@ -39,6 +39,7 @@ export const connector: Connector = {
     category: 'sms',
     // from_number is optional here: a Messaging Service SID can send instead of a fixed number.
     credential_fields: twilioCredentialFields(false),
+    hosts: ['api.twilio.com'],
     settings: [{ name: 'messaging_service_sid', label: 'Messaging Service SID (MG..., used instead of the from number)' }],
   },
 

@@ -51,6 +51,7 @@ export const connector: Connector = {
     category: 'voip',
     // Calls.json has no Messaging Service alternative: From is mandatory for every call.
     credential_fields: twilioCredentialFields(true),
+    hosts: ['api.twilio.com'],
     settings: [],
   },
 

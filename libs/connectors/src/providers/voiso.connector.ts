@@ -98,6 +98,7 @@ export const connector: Connector = {
       // Optional: webhooks need a Pro plan; without the secret calls still work but no webhook is trusted.
       { name: 'webhook_secret', label: 'Webhook secret', secret: true, required: false },
     ],
+    hosts: ['*.voiso.com'],
     settings: [],
   },
 

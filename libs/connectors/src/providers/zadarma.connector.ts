@@ -132,6 +132,7 @@ export const connector: Connector = {
       { name: 'api_key', label: 'API key (user key)', secret: false, required: true },
       { name: 'api_secret', label: 'API secret', secret: true, required: true },
     ],
+    hosts: ['api.zadarma.com', 'api-sandbox.zadarma.com'],
     settings: [{ name: 'default_sip', label: 'Default SIP / PBX extension for click-to-call' }],
   },
 

@@ -19,6 +19,15 @@ describe(SsrfGuard.name, () => {
     expect(addressClass(ip)).toBe(cls);
   });
 
+  // IPv4-translated (RFC 6145), NAT64 local use, segment routing SIDs, the 2024 documentation block, ORCHIDv2,
+  // benchmarking, AMT, AS112, drone remote ID: special-purpose ranges a hand-kept table missed
+  it.each([
+    '::ffff:0:7f00:1', '::ffff:0:a00:1', '64:ff9b:1::a00:1', '5f00::1', '3fff::1', '2001:20::1', '2001:2::1', '2001:3::1',
+    '2620:4f:8000::1', '2001:30::1', '192.0.0.170', '255.255.255.255',
+  ])('refuses the special-purpose address %s', (ip) => {
+    expect(addressClass(ip)).not.toBeNull();
+  });
+
   it.each(['8.8.8.8', '1.1.1.1', '100.128.0.1', '172.32.0.1', '2606:4700::1111'])('lets the public address %s through', (ip) => {
     expect(addressClass(ip)).toBeNull();
   });

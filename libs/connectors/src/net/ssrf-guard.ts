@@ -1,40 +1,25 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /** Why an address may not be called; null for a public unicast address. */
 export function addressClass(ip: string): string | null {
-  const family = isIP(ip);
-  if (family === 0) return 'not an IP address';
-  // BlockList matches IPv4 addresses against IPv6 rules through the mapped range, so that rule is v6-only
-  if (family === 6 && MAPPED.check(ip, 'ipv6')) return 'an IPv4-mapped address';
-  for (const [name, list] of CLASSES) if (list.check(ip, family === 4 ? 'ipv4' : 'ipv6')) return name;
-  return null;
+  if (!ipaddr.isValid(ip) || isIP(ip) === 0) return 'not an IP address';
+  // ipaddr.js keeps the IANA special-purpose registries: anything it does not call `unicast` is refused
+  const range = ipaddr.parse(ip).range();
+  return range === 'unicast' ? null : (RANGE_NAMES[range] ?? `an unspecified or reserved address`);
 }
 
-const MAPPED = subnets6([['::ffff:0:0', 96]]);
-const CLASSES: [string, BlockList][] = [
-  ['a loopback address', both([['127.0.0.0', 8]], [['::1', 128]])],
-  ['a private address', both([['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16]], [['fc00::', 7]])],
-  ['a link-local address', both([['169.254.0.0', 16]], [['fe80::', 10], ['fec0::', 10]])],
-  ['a CGNAT address', both([['100.64.0.0', 10]], [])],
-  ['an unspecified or reserved address', both(
-    [['0.0.0.0', 8], ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['198.18.0.0', 15], ['198.51.100.0', 24],
-      ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4]],
-    // IPv4-compatible, NAT64, discard, Teredo, documentation, 6to4 (these embed IPv4 addresses), multicast
-    [['::', 96], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 32], ['2001:db8::', 32], ['2002::', 16], ['ff00::', 8]],
-  )],
-];
-
-function subnets6(nets: [string, number][]): BlockList {
-  return both([], nets);
-}
-
-function both(v4: [string, number][], v6: [string, number][]): BlockList {
-  const list = new BlockList();
-  for (const [net, prefix] of v4) list.addSubnet(net, prefix, 'ipv4');
-  for (const [net, prefix] of v6) list.addSubnet(net, prefix, 'ipv6');
-  return list;
-}
+const RANGE_NAMES: Record<string, string> = {
+  loopback: 'a loopback address',
+  private: 'a private address',
+  uniqueLocal: 'a private address',
+  linkLocal: 'a link-local address',
+  deprecatedSiteLocal: 'a link-local address',
+  carrierGradeNat: 'a CGNAT address',
+  ipv4Mapped: 'an IPv4-mapped address',
+  rfc6145: 'an IPv4-translated address',
+};
 
 export class SsrfRefusedError extends Error {
   constructor(message: string) {
