@@ -2,6 +2,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
+import { ConsumerRegistry } from '@app/messaging';
 import { Metrics } from '@app/observability';
 import { DATA_SOURCE, INSTANCE, LOGGER, startService, type InstanceInfo, type RunningService } from '@app/runtime';
 import { createTestInfra, LogCapture, type TestInfra } from '@app/testing';
@@ -53,6 +54,7 @@ describe('affiliates intake from the bus: a deposit redelivered after a lost ack
     await svc.app.get(IntakeConsumers).stop();
     const deps = (dataSource: DataSource, metrics: Metrics) => new IntakeConsumers(
       svc.app.get(IntakeService), svc.nc, dataSource, svc.app.get<Logger>(LOGGER), svc.app.get<InstanceInfo>(INSTANCE), metrics,
+      svc.app.get(ConsumerRegistry), svc.config,
     );
     expect(svc.app.get<DataSource>(DATA_SOURCE)).toBe(ds);
 

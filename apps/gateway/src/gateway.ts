@@ -24,6 +24,7 @@ import { installPipeline, jsonBodyParser } from './http/pipeline';
 import { PROBLEM_CONTENT_TYPE, problem } from './http/problem';
 import { ProblemFilter } from './http/problem.filter';
 import { OpsController } from './ops/ops.controller';
+import { DeadLettersController } from './ops/dead-letters.controller';
 import { registerWebhookRoutes } from './webhooks/webhook.routes';
 
 export interface RunningGateway {
@@ -38,6 +39,7 @@ export interface RunningGateway {
 /** The controllers of the public surface; each capability adds its own here. */
 const CONTROLLERS = [
   OpsController, DiagnosticsController, CatalogController, PaymentsController, KycController, CommsController, AffiliatesController,
+  DeadLettersController,
 ];
 
 function gatewayModule(providers: object[]): DynamicModule {

@@ -18,3 +18,5 @@ export * from './affiliates/affiliates.subjects';
 export * from './affiliates/affiliates.messages';
 export * from './kyc/kyc.subjects';
 export * from './kyc/kyc.messages';
+export * from './ops/ops.subjects';
+export * from './ops/ops.messages';

@@ -8,6 +8,7 @@ import type { PaymentsRequests } from './payments/payments.requests';
 import type { KycRequests } from './kyc/kyc.requests';
 import type { CommsRequests } from './comms/comms.requests';
 import type { AffiliatesRequests } from './affiliates/affiliates.requests';
+import type { OpsRequests } from './ops/ops.requests';
 
 /**
  * Every request subject and its [request, reply] types. The bus client is typed by this map, so a
@@ -28,7 +29,7 @@ export type RequestMap = {
   'catalog.categories.default.set': [SetDefaultRequest, CategoryView];
   'catalog.providers.config.get': [ProviderKeyRequest, ProviderConfigView];
   'catalog.providers.config.resolve': [ResolveConfigRequest, ProviderConfigView];
-} & PaymentsRequests & KycRequests & CommsRequests & AffiliatesRequests;
+} & PaymentsRequests & KycRequests & CommsRequests & AffiliatesRequests & OpsRequests;
 
 export type RequestSubject = keyof RequestMap & string;
 export type RequestOf<S extends RequestSubject> = RequestMap[S][0];

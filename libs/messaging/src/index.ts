@@ -8,3 +8,8 @@ export * from './messaging.migration';
 export * from './outbox';
 export * from './outbox-relay';
 export * from './durable-consumer';
+export * from './retry-policy';
+export * from './dead-letters.migration';
+export * from './dead-letter.store';
+export * from './dead-letter.service';
+export * from './consumer-registry';

@@ -8,7 +8,7 @@ import { Metrics } from '@app/observability';
 import { createServiceDataSource, initializeServiceDataSource } from '@app/persistence';
 import { createTestInfra, type TestInfra } from '@app/testing';
 import {
-  DurableConsumer, MessagingTables1764000000000, OutboxRelay, OutboxWriter, ensureEventStream, eventStreamNames,
+  DeadLetterTable1765000000000, DurableConsumer, MessagingTables1764000000000, OutboxRelay, OutboxWriter, ensureEventStream, eventStreamNames,
   type DurableConsumerOptions,
 } from '../src';
 
@@ -84,7 +84,9 @@ describe('transactional outbox, relay and durable consumer (real NATS and Postgr
     infra = await createTestInfra();
     nc = await connect({ servers: infra.natsUrl });
     await ensureEventStream(nc, infra.prefix);
-    ds = createServiceDataSource({ url: infra.databaseUrl, schema: 'msgtest', entities: [], migrations: [MessagingTables1764000000000, ProbeTable1764000000001] });
+    ds = createServiceDataSource({
+      url: infra.databaseUrl, schema: 'msgtest', entities: [], migrations: [MessagingTables1764000000000, DeadLetterTable1765000000000, ProbeTable1764000000001],
+    });
     await initializeServiceDataSource(ds);
   });
   afterEach(async () => {

@@ -1,4 +1,7 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Parked dead letters by consumer, read at scrape time; consumers listed with none show 0. */
+export type ParkedCounter = () => Promise<{ counts: Map<string, number>; consumers: string[] }>;
 
 /**
  * Every metric name lives here: <domain>_<what>_<unit>, counters end in _total, durations in _seconds.
@@ -11,6 +14,9 @@ export class Metrics {
   readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
   readonly outboxPublished: Counter<'subject'>;
   readonly consumerHandled: Counter<'consumer' | 'outcome'>;
+  readonly deadLettersTotal: Counter<'consumer'>;
+  readonly deadLettersParked: Gauge<'consumer'>;
+  private parkedCounter: ParkedCounter | null = null;
 
   constructor(service: string, opts: { defaultMetrics?: boolean } = {}) {
     this.registry.setDefaultLabels({ service });
@@ -36,5 +42,26 @@ export class Metrics {
       name: 'consumer_messages_total', help: 'Durable consumer deliveries by outcome (handled, duplicate, failed)',
       labelNames: ['consumer', 'outcome'], registers: [this.registry],
     });
+    this.deadLettersTotal = new Counter({
+      name: 'dead_letters_total', help: 'Messages a durable consumer parked as dead letters',
+      labelNames: ['consumer'], registers: [this.registry],
+    });
+    const countParked = () => this.parkedCounter?.();
+    this.deadLettersParked = new Gauge({
+      name: 'dead_letters_parked', help: 'Dead letters parked now, awaiting an operator (replay or discard)',
+      labelNames: ['consumer'], registers: [this.registry],
+      async collect() {
+        // a failed count (Postgres away) keeps the last values rather than failing the whole scrape
+        const parked = await countParked()?.catch(() => null);
+        if (!parked) return;
+        this.reset();
+        for (const consumer of new Set([...parked.consumers, ...parked.counts.keys()])) this.set({ consumer }, parked.counts.get(consumer) ?? 0);
+      },
+    });
+  }
+
+  /** Where dead_letters_parked reads its values at each scrape (the service's dead-letter table). */
+  countParkedWith(counter: ParkedCounter): void {
+    this.parkedCounter = counter;
   }
 }

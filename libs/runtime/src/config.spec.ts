@@ -1,5 +1,5 @@
 import { IsInt, Min } from 'class-validator';
-import { ConfigError, ServiceConfig, loadConfig } from './config';
+import { ConfigError, ServiceConfig, consumerRetryOptions, loadConfig } from './config';
 
 class WithLimit extends ServiceConfig {
   @IsInt() @Min(1)
@@ -61,5 +61,12 @@ describe(loadConfig.name, () => {
 
   it('refuses a NATS_PASSWORD that is still a deployment template placeholder', () => {
     expect(() => loadConfig(ServiceConfig, { NATS_USER: 'catalog', NATS_PASSWORD: '<REPLACE_ME: NATS password of catalog>' })).toThrow(/NATS_PASSWORD/);
+  });
+
+  it('reads the durable consumers\' retry bounds and refuses a consumer that would never deliver', () => {
+    expect(consumerRetryOptions(loadConfig(ServiceConfig, {}))).toEqual({ maxDeliveries: 5, retryDelayMs: 1000, maxRetryDelayMs: 60000 });
+    expect(consumerRetryOptions(loadConfig(ServiceConfig, { CONSUMER_MAX_DELIVERIES: '3', CONSUMER_RETRY_BASE_MS: '200', CONSUMER_RETRY_MAX_MS: '800' })))
+      .toEqual({ maxDeliveries: 3, retryDelayMs: 200, maxRetryDelayMs: 800 });
+    expect(() => loadConfig(ServiceConfig, { CONSUMER_MAX_DELIVERIES: '0' })).toThrow(/CONSUMER_MAX_DELIVERIES/);
   });
 });

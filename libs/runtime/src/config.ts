@@ -93,4 +93,21 @@ export class ServiceConfig {
 
   @IsInt() @Min(1) @Max(200)
   DB_POOL_SIZE = 10;
+
+  /** Deliveries of a failing event before its durable consumer parks it as a dead letter. */
+  @IsInt() @Min(1) @Max(100)
+  CONSUMER_MAX_DELIVERIES = 5;
+
+  /** Delay after a consumer's first failed delivery; it doubles after each further one. */
+  @IsInt() @Min(10) @Max(3600000)
+  CONSUMER_RETRY_BASE_MS = 1000;
+
+  /** The longest delay between two deliveries of a failing event. */
+  @IsInt() @Min(10) @Max(86400000)
+  CONSUMER_RETRY_MAX_MS = 60000;
+}
+
+/** A durable consumer's retry options from the service configuration. */
+export function consumerRetryOptions(c: ServiceConfig): { maxDeliveries: number; retryDelayMs: number; maxRetryDelayMs: number } {
+  return { maxDeliveries: c.CONSUMER_MAX_DELIVERIES, retryDelayMs: c.CONSUMER_RETRY_BASE_MS, maxRetryDelayMs: c.CONSUMER_RETRY_MAX_MS };
 }

@@ -5,3 +5,4 @@ export * from './health';
 export * from './preflight';
 export * from './service';
 export * from './system.controller';
+export * from './dead-letters.controller';

@@ -8,14 +8,15 @@ import type { DataSource } from 'typeorm';
 import type { DestinationStream, Logger } from 'pino';
 import type { ServiceName } from '@app/contracts';
 import {
-  BusClient, EnvelopeRpcFilter, MessagingTables1764000000000, NatsRpcServer, OutboxRelay, OutboxWriter,
-  connectNats, ensureEventStream,
+  BusClient, ConsumerRegistry, DeadLetterService, DeadLetterTable1765000000000, EnvelopeRpcFilter, MessagingTables1764000000000,
+  NatsRpcServer, OutboxRelay, OutboxWriter, connectNats, ensureEventStream,
 } from '@app/messaging';
 import { Metrics, PinoNestLogger, createLogger } from '@app/observability';
 import { createServiceDataSource, initializeServiceDataSource } from '@app/persistence';
 import { ServiceConfig, loadConfig } from './config';
 import { OpsController } from './ops.controller';
 import { createSystemController } from './system.controller';
+import { createDeadLettersController } from './dead-letters.controller';
 import { DATA_SOURCE, INSTANCE, LOGGER, NATS_CONNECTION, SERVICE_CONFIG, type InstanceInfo } from './tokens';
 import { createValidationPipe } from './validation';
 import { describeConnectError } from './preflight';
@@ -96,7 +97,7 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
   });
   const dataSource = createServiceDataSource({
     url: config.DATABASE_URL, schema: def.name, poolSize: config.DB_POOL_SIZE,
-    entities: def.entities, migrations: [MessagingTables1764000000000, ...def.migrations],
+    entities: def.entities, migrations: [MessagingTables1764000000000, DeadLetterTable1765000000000, ...def.migrations],
   });
   try {
     await ensureEventStream(nc, prefix);
@@ -114,16 +115,20 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
   const outbox = new OutboxWriter();
   const relay = new OutboxRelay({ dataSource, nc, schema: def.name, prefix, logger, metrics });
   const instance: InstanceInfo = { service: def.name, instanceId, prefix };
+  // durable consumers register here as they start; replays of their dead letters find them here
+  const consumers = new ConsumerRegistry();
+  const deadLetters = new DeadLetterService({ dataSource, registry: consumers, logger });
+  metrics.countParkedWith(async () => ({ counts: await deadLetters.store.countParked(), consumers: consumers.names() }));
 
   @Module({
     imports: [
       InfrastructureModule.with(
         { [DATA_SOURCE]: dataSource, [NATS_CONNECTION]: nc, [LOGGER]: logger, [SERVICE_CONFIG]: config, [INSTANCE]: instance },
-        [metrics, bus, outbox, relay],
+        [metrics, bus, outbox, relay, consumers, deadLetters],
       ),
       def.module,
     ],
-    controllers: [OpsController, createSystemController(def.name)],
+    controllers: [OpsController, createSystemController(def.name), createDeadLettersController(def.name)],
   })
   class ServiceRootModule {}
 
@@ -150,6 +155,7 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
     logger.info('shutting down: draining NATS subscriptions and in-flight work');
     for (const w of [...workers].reverse()) await w.stop().catch((err: unknown) => logger.warn({ err }, 'worker stop failed'));
     await app.close(); // closes the NATS handlers (drain + wait for in-flight) and the HTTP server
+    await deadLetters.idle();
     await relay.stop();
     await nc.drain().catch(() => undefined);
     await dataSource.destroy().catch(() => undefined);

@@ -3,9 +3,12 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import { eventSubjects, type KycStatusChangedEvent } from '@app/contracts';
-import type { DeliveredEvent } from '@app/messaging';
+import { ConsumerRegistry, type DeliveredEvent } from '@app/messaging';
 import { Metrics } from '@app/observability';
-import { DATA_SOURCE, INSTANCE, LOGGER, NATS_CONNECTION, type BackgroundWorker, type InstanceInfo } from '@app/runtime';
+import {
+  DATA_SOURCE, INSTANCE, LOGGER, NATS_CONNECTION, SERVICE_CONFIG, consumerRetryOptions, type BackgroundWorker, type InstanceInfo,
+  type ServiceConfig,
+} from '@app/runtime';
 import { BatchDurableConsumer } from './batch-consumer';
 import { depositIntake, type DepositApprovedEvent } from './deposit-event';
 import { IntakeService, type IntakeEvent } from './intake.service';
@@ -22,8 +25,10 @@ export class IntakeConsumers implements BackgroundWorker {
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(INSTANCE) instance: InstanceInfo,
     metrics: Metrics,
+    registry: ConsumerRegistry,
+    @Inject(SERVICE_CONFIG) config: ServiceConfig,
   ) {
-    const base = { nc, dataSource, prefix: instance.prefix, logger, metrics, maxBatch: 500 };
+    const base = { nc, dataSource, prefix: instance.prefix, logger, metrics, registry, maxBatch: 500, ...consumerRetryOptions(config) };
     this.consumers = [
       new BatchDurableConsumer<DepositApprovedEvent>({
         ...base, durable: 'affiliates-deposits', filterSubject: eventSubjects.paymentsDepositApproved,

@@ -21,7 +21,8 @@ export interface NewEvent {
   payload: unknown;
 }
 
-export type EventOutcome = 'applied' | 'no_change' | 'stale' | 'unmatched';
+/** `conflict`: the event names an applicant that belongs to another customer; it can never be applied. */
+export type EventOutcome = 'applied' | 'no_change' | 'stale' | 'unmatched' | 'conflict';
 
 /** The history of every event received (webhooks, internal decisions, reconciliation), verbatim. */
 @Injectable()

@@ -32,6 +32,7 @@ export class ProcessWebhookEvent {
   async execute(m: EntityManager, eventId: string, attempt: number): Promise<void> {
     const e = await this.events.find(m, eventId);
     if (!e || e.processedAt) return;
+    if (await this.applicantOfAnother(m, e)) return;
     const occurredAt = orderingTime(e.occurredAt, e.receivedAt);
     const details = e.needsDetails && e.providerId && !(await this.isStale(e, occurredAt)) ? await this.details(e, attempt) : null;
     await this.apply.execute(m, {
@@ -39,6 +40,21 @@ export class ProcessWebhookEvent {
       status: e.status, providerStatus: e.providerStatus,
       rejectLabels: e.status && REVIEW_OUTCOMES.has(e.status) ? e.rejectLabels : null, occurredAt, details,
     });
+  }
+
+  /**
+   * SumSub sent a decision for customer X about an applicant we hold for customer Y: applying it would
+   * break the one-applicant-per-record rule on every delivery. The event is kept in history with that
+   * outcome (and acked) for an operator to look at; neither record changes.
+   */
+  private async applicantOfAnother(m: EntityManager, e: KycEventEntity): Promise<boolean> {
+    if (!e.customerId || !e.providerId) return false;
+    const holder = await this.records.findByProviderId(e.provider, e.providerId, m);
+    if (!holder || holder.customerId === e.customerId) return false;
+    this.logger.warn({ event_id: e.id, provider: e.provider, customer_id: e.customerId, applicant_customer_id: holder.customerId },
+      'webhook names an applicant that belongs to another customer; recorded as a conflict, not applied');
+    await this.events.markProcessed(m, e.id, null, 'conflict');
+    return true;
   }
 
   /** No fetch for an event that will only go to history. */

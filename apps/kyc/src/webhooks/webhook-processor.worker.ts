@@ -3,9 +3,11 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { eventSubjects, type KycWebhookRecordedEvent } from '@app/contracts';
-import { DurableConsumer } from '@app/messaging';
+import { ConsumerRegistry, DurableConsumer } from '@app/messaging';
 import { Metrics } from '@app/observability';
-import { DATA_SOURCE, INSTANCE, LOGGER, NATS_CONNECTION, SERVICE_CONFIG, type BackgroundWorker, type InstanceInfo } from '@app/runtime';
+import {
+  DATA_SOURCE, INSTANCE, LOGGER, NATS_CONNECTION, SERVICE_CONFIG, consumerRetryOptions, type BackgroundWorker, type InstanceInfo,
+} from '@app/runtime';
 import type { KycConfig } from '../kyc.config';
 import { ProcessWebhookEvent } from './process-webhook';
 
@@ -22,12 +24,16 @@ export class WebhookProcessorWorker implements BackgroundWorker {
     @Inject(SERVICE_CONFIG) private readonly config: KycConfig,
     private readonly metrics: Metrics,
     private readonly process: ProcessWebhookEvent,
+    private readonly registry: ConsumerRegistry,
   ) {}
 
   async start(): Promise<void> {
     this.consumer = new DurableConsumer<KycWebhookRecordedEvent>({
       nc: this.nc, dataSource: this.ds, prefix: this.instance.prefix, durable: 'kyc-webhook-processor',
       filterSubject: eventSubjects.kycWebhookRecorded, logger: this.logger, metrics: this.metrics,
+      registry: this.registry, ...consumerRetryOptions(this.config),
+      // applicant-fetch retries are deliveries too: the last fetch attempt applies without details, before any parking
+      maxDeliveries: Math.max(this.config.CONSUMER_MAX_DELIVERIES, this.config.KYC_ENRICH_MAX_ATTEMPTS),
       retryDelayMs: this.config.KYC_ENRICH_RETRY_MS,
       handler: (event, m) => this.process.execute(m, event.data.event_id, event.deliveryCount),
     });
