@@ -11,7 +11,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection, type Status } from '@nats-io/transport-node';
 import {
-  SERVICES, WEBHOOK_SERVICES, affiliatesSubjects, catalogSubjects, commsSubjects, kycSubjects, paymentsSubjects,
+  SERVICES, WEBHOOK_SERVICES, affiliatesSubjects, catalogSubjects, commsSubjects, kycSubjects, paymentsSubjects, opsSubjects,
   type ServiceName,
 } from '@app/contracts';
 import { startService, type RunningService } from '@app/runtime';
@@ -32,10 +32,13 @@ const SUBJECT_OBJECTS: Record<string, Record<string, string>> = {
   catalogSubjects, paymentsSubjects, kycSubjects, commsSubjects, affiliatesSubjects,
 };
 const systemOf = (s: string) => [`${s}.system.health`, `${s}.system.echo`];
+/** libs/runtime's dead-letter handlers, in every service; the gateway asks each. */
+const opsOf = (s: string) => Object.values(opsSubjects).map((f) => f(s as ServiceName));
 /** Every request subject there is: the universe the permission checks run over. */
 const ALL_REQUEST_SUBJECTS = [...new Set([
   ...Object.values(SUBJECT_OBJECTS).flatMap((o) => Object.values(o)),
   ...SERVICES.flatMap(systemOf),
+  ...SERVICES.flatMap(opsOf),
   ...WEBHOOK_SERVICES.map((s) => `${s}.webhooks.receive`),
 ])].sort();
 
@@ -88,8 +91,10 @@ function codeSubjects(app: App): { handled: Set<string>; called: Set<string> } {
     if (/systemSubjects\.health\(/.test(text)) SERVICES.forEach((s) => called.add(`${s}.system.health`));
     if (/systemSubjects\.echo\(/.test(text)) SERVICES.forEach((s) => called.add(`${s}.system.echo`));
     if (/webhookSubject\(/.test(text)) WEBHOOK_SERVICES.forEach((s) => called.add(`${s}.webhooks.receive`));
+    if (/opsSubjects\.\w+\(/.test(text)) SERVICES.forEach((s) => opsOf(s).forEach((o) => called.add(o)));
   } else {
     systemOf(app).forEach((s) => handled.add(s)); // libs/runtime's system controller, in every service
+    opsOf(app).forEach((s) => handled.add(s)); // and its dead-letter controller
     // libs/connectors' ProviderConfigCache requests the catalog for the services that use it
     if (/\bProviderConfigCache\b/.test(text)) subjectRefs('libs/connectors/src/config-cache.ts').called.forEach((s) => called.add(s));
   }
