@@ -2,13 +2,26 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { PaymentStatus } from '@app/contracts';
 import type { Connector } from '../connector';
 import { ConnectorError } from '../connector-error';
-import { baseUrl, failFromStatus, providerFetch, requireCredential } from '../http';
+import { baseUrl, connectorHostPolicy, failFromStatus, providerFetch, requireCredential } from '../http';
 import { canonicalAmount, sessionSecretDigest, type CashierRequest, type PaymentNotification, type PaymentPort, type StoredOrder } from '../ports/payment.port';
 import type { ConnectorConfig } from '../types';
 
 /** v2 is the version the help centre and the community connector use (PROVIDERS.md §2). */
 const API = 'https://api.bridgerpay.com/v2';
 export const BRIDGERPAY_DEFAULT_EMBED_SCRIPT = 'https://embed.bridgerpay.com/connector.min.js';
+const SCRIPT_HOSTS = ['embed.bridgerpay.com', 'embed-sandbox.bridgerpay.com', 'checkout.bridgerpay.com'];
+
+/**
+ * The cashier page loads this script with the card form: only BridgerPay's script hosts (or a host in
+ * CONNECTOR_ALLOWED_HOSTS) may serve it, checked again here for values stored before settings were pinned.
+ */
+function embedScript(value: unknown): string {
+  if (typeof value !== 'string' || value === '') return BRIDGERPAY_DEFAULT_EMBED_SCRIPT;
+  if (connectorHostPolicy().refusal(value, SCRIPT_HOSTS) !== null) {
+    throw new ConnectorError('invalid_config', 'settings.embed_script_url is not on a BridgerPay script host');
+  }
+  return value;
+}
 
 /** Every BridgerPay answer: `{response: {status, code, message}, result}`. */
 export interface BridgerpayEnvelope<T> {
@@ -130,6 +143,8 @@ export const bridgerpayPayment: PaymentPort = {
   unsignedNotifications: true,
 
   async openCashier(config, req) {
+
+    const scriptUrl = embedScript(config.settings.embed_script_url);
     const cashierKey = requireCredential(config, 'cashier_key');
     requireCredential(config, 'api_key');
     let cashierToken: string;
@@ -141,9 +156,8 @@ export const bridgerpayPayment: PaymentPort = {
       tokens.delete(tokenKey(config));
       cashierToken = await createSession(config, req, await cachedToken(config, req.timeoutMs));
     }
-    const script = config.settings.embed_script_url;
     return {
-      type: 'embed', script_url: typeof script === 'string' && script ? script : BRIDGERPAY_DEFAULT_EMBED_SCRIPT,
+      type: 'embed', script_url: scriptUrl,
       cashier_key: cashierKey, cashier_token: cashierToken,
     };
   },

@@ -37,6 +37,16 @@ describe('bridgerpay PaymentPort against BridgerpayFake', () => {
     expect(answer).toMatchObject({ type: 'embed', script_url: 'https://embed.bridgerpay.com/connector.min.js' });
   });
 
+  it('never hands the cashier page a stored script from a host BridgerPay does not serve scripts from, and opens no session for it', async () => {
+    const before = fake.requests.length;
+    for (const url of ['https://skimmer.attacker.example/connector.min.js', 'https://api.bridgerpay.com/connector.min.js', 'http://127.0.0.2/x.js', 'javascript:alert(1)']) {
+      await expect(port.openCashier(config({ embed_script_url: url }), req())).rejects.toMatchObject({ code: 'invalid_config' });
+    }
+    expect(fake.requests.length).toBe(before);
+    // loopback is CONNECTOR_ALLOWED_HOSTS in the test suite: a sandbox script there is served
+    await expect(port.openCashier(config({ embed_script_url: `${fake.baseUrl}/s.js` }), req())).resolves.toMatchObject({ script_url: `${fake.baseUrl}/s.js` });
+  });
+
   it('maps a 503 to a retryable provider_error and a 400 to a final refusal', async () => {
     fake.failNext({ status: 503, body: { response: { status: 'NOK', code: 503, message: 'down' } } });
     const down = await port.openCashier(config(), req()).catch((e: unknown) => e as ConnectorError);
