@@ -10,6 +10,8 @@ export interface CredentialField {
   /** Write-only: never returned, logged or stored in clear. */
   secret: boolean;
   required: boolean;
+  /** The value picks the host the credentials go to (Voiso's tenant cluster): changing it is an origin move. */
+  origin?: boolean;
 }
 
 export interface SettingField {

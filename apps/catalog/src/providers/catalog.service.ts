@@ -53,7 +53,7 @@ export class CatalogService {
       ...(invalid.has('credentials') ? [] : checkCredentials(connector.manifest, r.credentials ?? {}, new Set(Object.keys(stored)))),
       ...(invalid.has('settings') ? [] : checkSettings(connector.manifest, r.settings ?? {}, connectorHostPolicy())),
       ...(invalid.has('settings') || invalid.has('credentials') ? [] : checkOriginMove(
-        connector.manifest, current.settings, r.settings ?? {}, r.credentials ?? {}, new Set(Object.keys(stored)),
+        connector.manifest, current.settings, r.settings ?? {}, r.credentials ?? {}, stored,
       )),
       ...portErrors(connector),
     ]);
@@ -83,14 +83,15 @@ export class CatalogService {
   async updateCredentials(raw: unknown, actor: Actor): Promise<ProviderView> {
     const connector = this.connector(keyOf(raw));
     const key = connector.manifest.key;
+    const stored = await this.decrypted(key);
     const req = validRequest(UpdateCredentialsRequest, raw, (r, invalid) => {
       if (invalid.has('credentials')) return [];
-      const errors = checkCredentials(connector.manifest, r.credentials, null);
+      const errors = [...checkCredentials(connector.manifest, r.credentials, null), ...checkOriginMove(connector.manifest, {}, {}, r.credentials, stored)];
       if (Object.keys(r.credentials).length === 0) errors.push({ field: 'credentials', message: 'must name at least one field' });
       return errors;
     });
     if (req.verify) {
-      const [stored, row] = await Promise.all([this.decrypted(key), this.mustFind(key)]);
+      const row = await this.mustFind(key);
       await this.verify(connector, { ...stored, ...(req.credentials as Record<string, string>) }, row.settings, key);
     }
     await this.repo.transaction(async (m) => {

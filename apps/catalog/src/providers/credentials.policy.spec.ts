@@ -52,14 +52,22 @@ describe('credentials policy', () => {
   });
 
   it('asks for the stored secrets again when a URL setting moves the provider to another origin', () => {
-    const stored = new Set(['api_key', 'region']);
+    const stored = { api_key: 'stored-key', region: 'eu' };
     expect(checkOriginMove(manifest, {}, { base_url: 'https://eu1.tenant.demo.example' }, {}, stored))
       .toEqual([{ field: 'credentials.api_key', message: expect.stringMatching(/given again.*settings\.base_url/) }]);
     expect(checkOriginMove(manifest, {}, { base_url: 'https://eu1.tenant.demo.example' }, { api_key: 'new' }, stored)).toEqual([]);
     expect(checkOriginMove(manifest, { base_url: 'https://api.demo.example/v1' }, { base_url: 'https://api.demo.example/v2' }, {}, stored)).toEqual([]);
     expect(checkOriginMove(manifest, {}, { token_url: 'https://auth.demo.example/other' }, {}, stored)).toEqual([]);
     expect(checkOriginMove(manifest, {}, { token_url: 'http://127.0.0.1:9/token' }, {}, stored)).toHaveLength(1);
-    expect(checkOriginMove(manifest, {}, { base_url: 'http://127.0.0.1:9' }, {}, new Set())).toEqual([]);
+    expect(checkOriginMove(manifest, {}, { base_url: 'http://127.0.0.1:9' }, {}, {})).toEqual([]);
+  });
+
+  it('treats a credential that picks the host (Voiso\'s cluster) as an origin move', () => {
+    const voiso: ProviderManifest = { ...manifest, credential_fields: [{ name: 'cluster', label: 'Cluster', secret: false, required: true, origin: true }, manifest.credential_fields[0]] };
+    const stored = { cluster: 'cc-ams03', api_key: 'stored-key' };
+    expect(checkOriginMove(voiso, {}, {}, { cluster: 'cc-attacker' }, stored).map((e) => e.field)).toEqual(['credentials.api_key']);
+    expect(checkOriginMove(voiso, {}, {}, { cluster: 'cc-attacker', api_key: 'k' }, stored)).toEqual([]);
+    expect(checkOriginMove(voiso, {}, {}, { cluster: 'cc-ams03' }, stored)).toEqual([]);
   });
 
   it('refuses a connector that lacks its category\'s port', () => {

@@ -72,13 +72,18 @@ export function checkSettings(manifest: ProviderManifest, given: Record<string, 
  */
 export function checkOriginMove(
   manifest: ProviderManifest, stored: Record<string, unknown>, given: Record<string, unknown>,
-  givenCredentials: Record<string, unknown>, storedCredentialFields: Set<string>,
+  givenCredentials: Record<string, unknown>, storedCredentials: Record<string, string>,
 ): FieldError[] {
   const defaults = new Map(manifest.settings.map((s) => [s.name, s.default]));
-  const moves = Object.keys(given).filter((name) => isUrlSetting(name)
-    && originOf(given[name] ?? defaults.get(name)) !== originOf(stored[name] ?? defaults.get(name)));
+  const storedCredentialFields = new Set(Object.keys(storedCredentials));
+  const moves = [
+    ...Object.keys(given).filter((name) => isUrlSetting(name)
+      && originOf(given[name] ?? defaults.get(name)) !== originOf(stored[name] ?? defaults.get(name))).map((m) => `settings.${m}`),
+    ...manifest.credential_fields.filter((f) => f.origin && f.name in givenCredentials && storedCredentialFields.has(f.name)
+      && givenCredentials[f.name] !== storedCredentials[f.name]).map((f) => `credentials.${f.name}`),
+  ];
   if (moves.length === 0) return [];
-  const via = moves.map((m) => `settings.${m}`).join(', ');
+  const via = moves.join(', ');
   return manifest.credential_fields
     .filter((f) => f.secret && storedCredentialFields.has(f.name) && !(f.name in givenCredentials))
     .map((f) => ({ field: `credentials.${f.name}`, message: `must be given again: ${via} moves ${manifest.key} to another origin` }));

@@ -93,7 +93,7 @@ export const connector: Connector = {
     name: 'Voiso',
     category: 'voip',
     credential_fields: [
-      { name: 'cluster', label: 'Cluster (first part of your Voiso URL, e.g. cc-ams03)', secret: false, required: true },
+      { name: 'cluster', label: 'Cluster (first part of your Voiso URL, e.g. cc-ams03)', secret: false, required: true, origin: true },
       { name: 'api_key', label: 'Contact-centre API key', secret: true, required: true },
       // Optional: webhooks need a Pro plan; without the secret calls still work but no webhook is trusted.
       { name: 'webhook_secret', label: 'Webhook secret', secret: true, required: false },
