@@ -511,16 +511,16 @@ describe('deploy/k8s', () => {
     for (const [k, v] of Object.entries(d.spec.selector.matchLabels)) expect(d.spec.template.metadata.labels[k]).toBe(v);
   });
 
-  it.each(APPS)('probes %s readiness and liveness on /health at the port it listens on', (app) => {
+  it.each(APPS)('probes %s readiness on /readyz and liveness on /livez at the port it listens on', (app) => {
     const c = mainContainer(app);
     const env = k8sEnv(app);
     const listenPort = Number(app === 'gateway' ? env.get('PORT')?.value ?? 3000 : env.get('HTTP_PORT')?.value);
     expect(listenPort).toBeGreaterThan(0);
     const containerPort = (c.ports ?? []).find((p: Obj) => p.containerPort === listenPort);
     expect(containerPort).toBeDefined();
-    for (const probe of ['readinessProbe', 'livenessProbe']) {
+    for (const [probe, path] of [['readinessProbe', '/readyz'], ['livenessProbe', '/livez']]) {
       const get = c[probe]?.httpGet;
-      expect(get?.path).toBe('/health');
+      expect(get?.path).toBe(path);
       expect([containerPort.name, containerPort.containerPort]).toContain(get?.port);
     }
   });

@@ -133,6 +133,19 @@ describe('gateway foundation (real NATS and Postgres)', () => {
     expect(metrics).toMatch(/nats_handler_duration_seconds_count\{[^}]*subject="catalog.system.health",outcome="ok"/);
   });
 
+  it('answers /livez from the process alone and /readyz from its dependencies, on every process', async () => {
+    const svc = p.services.get('catalog')![0];
+    for (const base of [svc.url, p.gateway.url]) {
+      const live = await fetch(`${base}/livez`);
+      expect(live.status).toBe(200);
+      expect(await live.json()).toEqual({ status: 'ok' });
+      const ready = await fetch(`${base}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ status: 'ok' });
+    }
+    expect(await (await fetch(`${svc.url}/readyz`)).json()).toMatchObject({ checks: { nats: { status: 'ok' }, postgres: { status: 'ok' } } });
+  });
+
   it('finishes a request in flight when its service shuts down gracefully', async () => {
     const inFlight = p.api('/api/platform/diagnostics/echo', { method: 'POST', json: { service: 'kyc', message: 'finish me', delay_ms: 300 } });
     await new Promise((r) => setTimeout(r, 100));
@@ -153,5 +166,10 @@ describe('gateway foundation (real NATS and Postgres)', () => {
     const health = await p.api('/health', { auth: false });
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'degraded', checks: { nats: { status: 'ok' }, affiliates: { status: 'fail' }, catalog: { status: 'ok' } } });
+    // not ready without a replica of every service; still alive, so an orchestrator does not restart it
+    const ready = await fetch(`${p.gateway.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ status: 'degraded', checks: { affiliates: { status: 'fail' } } });
+    expect((await fetch(`${p.gateway.url}/livez`)).status).toBe(200);
   });
 });

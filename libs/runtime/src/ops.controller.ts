@@ -6,7 +6,11 @@ import { Metrics } from '@app/observability';
 import { checkDependencies } from './health';
 import { DATA_SOURCE, NATS_CONNECTION } from './tokens';
 
-/** A service's own HTTP surface: /health for orchestrators, /metrics for Prometheus. */
+/**
+ * A service's own HTTP surface: /livez (the process answers: liveness, never its dependencies, so a
+ * database outage does not restart every pod), /readyz (Postgres and NATS: take traffic or not), /health
+ * (the same summary as /readyz), /metrics for Prometheus.
+ */
 @Controller()
 export class OpsController {
   constructor(
@@ -15,7 +19,12 @@ export class OpsController {
     private readonly metrics: Metrics,
   ) {}
 
-  @Get('health')
+  @Get('livez')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get(['health', 'readyz'])
   async health(@Res() reply: FastifyReply): Promise<void> {
     const report = await checkDependencies(this.ds, this.nc);
     await reply.status(report.status === 'ok' ? 200 : 503).send(report);

@@ -13,8 +13,27 @@ import { GatewayRuntime } from '../gateway.runtime';
 export class OpsController {
   constructor(private readonly bus: BusClient, private readonly metrics: Metrics, private readonly runtime: GatewayRuntime) {}
 
+  /** The process answers: liveness only, so an outage behind the gateway never restarts it. */
+  @Get('livez')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /** Ready to take traffic: its NATS link and at least one replica of every service answer. */
+  @Get('readyz')
+  async ready(@Res() reply: FastifyReply): Promise<void> {
+    const report = await this.report();
+    await reply.status(report.status === 'ok' ? 200 : 503).send(report);
+  }
+
+  /** The summary: 503 only when the gateway's own NATS link is down; services listed as ok or fail. */
   @Get('health')
   async health(@Res() reply: FastifyReply): Promise<void> {
+    const report = await this.report();
+    await reply.status(report.checks.nats?.status === 'ok' ? 200 : 503).send(report);
+  }
+
+  private async report(): Promise<{ status: 'ok' | 'degraded'; checks: Record<string, { status: string; detail?: string }> }> {
     const own = await checkDependencies(null, this.runtime.nc);
     const services = await Promise.all(SERVICES.map(async (service) => {
       try {
@@ -26,7 +45,7 @@ export class OpsController {
     }));
     const checks = { ...own.checks, ...Object.fromEntries(services) };
     const status = Object.values(checks).every((c) => c.status === 'ok') ? 'ok' : 'degraded';
-    await reply.status(own.status === 'ok' ? 200 : 503).send({ status, checks });
+    return { status, checks };
   }
 
   @Get('metrics')
