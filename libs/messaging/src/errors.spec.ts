@@ -12,4 +12,18 @@ describe(toErrorEnvelope.name, () => {
     expect(toErrorEnvelope(nodeError)).toEqual({ code: 'INTERNAL', message: 'Internal error' });
     expect(toErrorEnvelope({ code: '23505', message: 'duplicate key value violates unique constraint' })).toEqual({ code: 'INTERNAL', message: 'Internal error' });
   });
+
+  it('answers Unavailable (503), not Internal, when the service cannot reach its database', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const unavailable = { code: 'SERVICE_UNAVAILABLE', message: 'A dependency of the service is unavailable; try again' };
+    expect(toErrorEnvelope(refused)).toEqual(unavailable);
+    expect(toErrorEnvelope(new AggregateError([refused], ''))).toEqual(unavailable);
+    expect(toErrorEnvelope(new Error('Connection terminated unexpectedly'))).toEqual(unavailable);
+    expect(toErrorEnvelope(new Error('timeout exceeded when trying to connect'))).toEqual(unavailable);
+    // Postgres shutting down or starting up, and TypeORM's wrapper around it
+    expect(toErrorEnvelope(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toEqual(unavailable);
+    expect(toErrorEnvelope(Object.assign(new Error('query failed'), { driverError: Object.assign(new Error('the database system is starting up'), { code: '57P03' }) }))).toEqual(unavailable);
+    // a query that is simply wrong stays internal
+    expect(toErrorEnvelope(Object.assign(new Error('syntax error'), { code: '42601' }))).toEqual({ code: 'INTERNAL', message: 'Internal error' });
+  });
 });

@@ -18,7 +18,25 @@ export function toErrorEnvelope(err: unknown): ErrorEnvelope {
   }
   if (err instanceof HttpException) return { code: ErrorCode.Internal, message: 'Internal error' };
   if (isOurEnvelope(err)) return err;
+  if (isDependencyDown(err)) return { code: ErrorCode.Unavailable, message: 'A dependency of the service is unavailable; try again' };
   return { code: ErrorCode.Internal, message: 'Internal error' };
+}
+
+/** Socket errors, and Postgres's connection-exception (08) and shutdown/start-up (57P01-03) classes. */
+const DOWN_CODES = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|EAI_AGAIN|08\d{3}|57P0[1-3])$/;
+const DOWN_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+
+/**
+ * The database (or another dependency) cannot be reached: the caller may retry, so it is a 503, not a
+ * 500. Looks through TypeORM's `driverError`, `cause` and AggregateError's `errors`.
+ */
+export function isDependencyDown(err: unknown, depth = 0): boolean {
+  if (!(err instanceof Object) || depth > 4) return false;
+  const e = err as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof e.code === 'string' && DOWN_CODES.test(e.code)) return true;
+  if (err instanceof Error && DOWN_MESSAGES.test(err.message)) return true;
+  const inner = [e.driverError, e.cause, ...(Array.isArray(e.errors) ? e.errors : [])];
+  return inner.some((x) => isDependencyDown(x, depth + 1));
 }
 
 const CODES = new Set<string>(Object.values(ErrorCode));

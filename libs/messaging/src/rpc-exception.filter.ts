@@ -16,6 +16,8 @@ export class EnvelopeRpcFilter implements ExceptionFilter<unknown> {
     const envelope = toErrorEnvelope(exception);
     if (!(exception instanceof DomainError) && envelope.code === 'INTERNAL') {
       this.logger.error({ err: exception, context: host.getType() }, 'unhandled error');
+    } else if (!(exception instanceof DomainError) && envelope.code === 'SERVICE_UNAVAILABLE') {
+      this.logger.warn({ err: exception, context: host.getType() }, 'a dependency is unavailable; answered 503');
     }
     if (host.getType() === 'rpc') return throwError(() => envelope);
     // a service's own HTTP surface is only /health and /metrics: answer plainly, never with internals
