@@ -8,16 +8,23 @@ import { prefixed, prefixedName } from './nats';
 import type { ConsumerRegistry } from './consumer-registry';
 import { DeadLetterStore, errorText, type StoredDeadLetter } from './dead-letter.store';
 import { SERVER_MAX_DELIVER, isLastDelivery, retryDelayMs, retryPolicyOf, type RetryPolicy } from './retry-policy';
+import { KeyedScheduler, type TaskSlot } from './keyed-scheduler';
+
+/** A consumer's default ack_wait (CONSUMER_ACK_WAIT_MS): how soon a killed replica's unacked messages come back. */
+export const DEFAULT_ACK_WAIT_MS = 10_000;
+/** The durable's server-side cap of delivered, unacked messages; a process never holds more. */
+const MAX_ACK_PENDING = 1000;
 
 export interface DeliveredEvent<T = unknown> {
   /** The outbox id of the producer (Nats-Msg-Id): stable across redeliveries and relay retries. */
   id: string;
   subject: string;
   data: T;
+  /** The attempt: the server's delivery count, plus the retries made in place by an ordered consumer. */
   deliveryCount: number;
 }
 
-export interface DurableConsumerOptions<T> {
+export interface DurableConsumerOptions<T, P = undefined> {
   nc: NatsConnection;
   dataSource: DataSource;
   prefix: string;
@@ -26,9 +33,26 @@ export interface DurableConsumerOptions<T> {
   /** Event subject filter without prefix, e.g. `evt.payments.deposit.approved` or `evt.catalog.>`. */
   filterSubject: string;
   /** Runs inside a transaction; its effects commit together with the processed-id record. */
-  handler: (event: DeliveredEvent<T>, manager: EntityManager) => Promise<void>;
+  handler: (event: DeliveredEvent<T>, manager: EntityManager, prepared: P) => Promise<void>;
+  /**
+   * Runs first, outside any transaction (a provider fetch: no connection is held while it waits); what
+   * it returns is the handler's third argument. A throw is a failed attempt, as the handler's. It may
+   * run again for a message already processed (a redelivery): it must only read.
+   */
+  prepare?: (event: DeliveredEvent<T>) => Promise<P>;
+  /** Messages handled at once by this process (default 1: one after another). */
+  concurrency?: number;
+  /**
+   * Makes the consumer ordered: messages of one key are handled one after another in the order this
+   * process received them, and a failing one is retried in place (its slot given up during the delay)
+   * while the later ones of its key wait behind it; other keys go on. An undefined key orders nothing.
+   */
+  orderKey?: (event: DeliveredEvent<T>) => string | undefined;
+  /** Messages this process holds at most, waiting or in work (default 256, at most max_ack_pending). */
+  maxHeld?: number;
   logger: Logger;
   metrics?: Metrics;
+  /** JetStream ack_wait (CONSUMER_ACK_WAIT_MS); held messages are kept alive with working() meanwhile. */
   ackWaitMs?: number;
   /** Deliveries of a failing message before it is parked (CONSUMER_MAX_DELIVERIES). */
   maxDeliveries?: number;
@@ -48,10 +72,17 @@ export class UnprocessableMessageError extends Error {
 
 /** What a consumer does with a failed delivery: park it (and ack) or offer it again later. */
 export async function settleFailure(
-  ctx: { store: DeadLetterStore; policy: RetryPolicy; consumer: string; logger: Logger; metrics?: Metrics; ack: (m: JsMsg) => void },
+  ctx: {
+    store: DeadLetterStore; policy: RetryPolicy; consumer: string; logger: Logger; metrics?: Metrics; ack: (m: JsMsg) => void;
+    /** The attempt that failed, when it is not the server's delivery count (retries in place). */
+    attempts?: number;
+    /** Instead of nak(delay): an ordered consumer retries the message itself after the delay. */
+    retry?: (m: JsMsg, delayMs: number) => void;
+  },
   m: JsMsg, failed: { id: string; subject: string; payload: unknown }, err: unknown,
 ): Promise<void> {
-  const attempts = m.info.deliveryCount;
+  const attempts = ctx.attempts ?? m.info.deliveryCount;
+  const retry = ctx.retry ?? ((x: JsMsg, delay: number) => x.nak(delay));
   const park = err instanceof UnprocessableMessageError || isLastDelivery(ctx.policy, attempts);
   const log = { err, event_id: failed.id, subject: failed.subject, consumer: ctx.consumer, attempts };
   try {
@@ -62,7 +93,7 @@ export async function settleFailure(
   } catch (storeErr) {
     // not parked, so not acked: offered again later (the server never drops it: max_deliver is unlimited)
     ctx.logger.error({ ...log, store_error: errorText(storeErr) }, 'event handler failed and the dead-letter store is unreachable; will be redelivered');
-    m.nak(retryDelayMs(ctx.policy, attempts));
+    retry(m, retryDelayMs(ctx.policy, attempts));
     return;
   }
   if (park) {
@@ -72,7 +103,7 @@ export async function settleFailure(
   } else {
     const delay = retryDelayMs(ctx.policy, attempts);
     ctx.logger.warn({ ...log, retry_in_ms: delay }, 'event handler failed; will be redelivered');
-    m.nak(delay);
+    retry(m, delay);
   }
 }
 
@@ -108,18 +139,32 @@ export function parseOrText<T>(m: JsMsg): { ok: true; data: T } | { ok: false; t
  * records every processed id in that same transaction, so a redelivery (crash before ack, ack lost)
  * changes nothing. A failing message is offered again after a growing delay and, on its last
  * delivery, parked in the dead-letter store and acked (see retry-policy.ts).
+ *
+ * Throughput: an optional `prepare` step runs before the transaction (slow provider calls hold no
+ * connection), and `concurrency` messages are handled at once; with `orderKey` the messages of one key
+ * stay in order (docs/operations.md, "Durable consumers"). Every message held by this process, waiting
+ * or in work, is kept alive with working() each third of ack_wait, so only a dead process's messages
+ * are offered again, after ack_wait.
  */
-export class DurableConsumer<T = unknown> {
+export class DurableConsumer<T = unknown, P = undefined> {
   private messages: ConsumerMessages | null = null;
   private loop: Promise<void> | null = null;
   readonly durableName: string;
   private readonly policy: RetryPolicy;
   private readonly store: DeadLetterStore;
+  private readonly ackWaitMs: number;
+  private scheduler: KeyedScheduler | null = null;
+  /** Held messages and when each was last extended (arrival, or working()). */
+  private readonly held = new Map<JsMsg, number>();
+  private keepAlive: ReturnType<typeof setInterval> | null = null;
+  /** Messages not started when stop() began: given back after the running ones finished (their order kept). */
+  private returned: JsMsg[] = [];
 
-  constructor(private readonly opts: DurableConsumerOptions<T>) {
+  constructor(private readonly opts: DurableConsumerOptions<T, P>) {
     this.durableName = prefixedName(opts.prefix, opts.durable);
     this.policy = retryPolicyOf(opts);
     this.store = new DeadLetterStore(opts.dataSource);
+    this.ackWaitMs = opts.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
   }
 
   async start(): Promise<void> {
@@ -130,8 +175,8 @@ export class DurableConsumer<T = unknown> {
       ack_policy: AckPolicy.Explicit,
       deliver_policy: this.opts.deliverPolicy ?? DeliverPolicy.All,
       filter_subject: prefixed(this.opts.prefix, this.opts.filterSubject),
-      ack_wait: nanos(this.opts.ackWaitMs ?? 30_000),
-      max_ack_pending: 1000,
+      ack_wait: nanos(this.ackWaitMs),
+      max_ack_pending: MAX_ACK_PENDING,
       max_deliver: SERVER_MAX_DELIVER,
     };
     try {
@@ -146,58 +191,144 @@ export class DurableConsumer<T = unknown> {
     }
     const consumer = await jetstream(this.opts.nc).consumers.get(stream, this.durableName);
     this.opts.registry?.register(this.opts.durable, (d, manager) =>
-      runWithContext(replayContext(d), () => this.opts.handler(replayedEvent<T>(d), manager)));
+      runWithContext(replayContext(d), async () => {
+        const event = replayedEvent<T>(d);
+        const prepared = this.opts.prepare ? await this.opts.prepare(event) : (undefined as P);
+        await this.opts.handler(event, manager, prepared);
+      }));
+    const concurrency = Math.max(1, this.opts.concurrency ?? 1);
+    const scheduler = new KeyedScheduler({ concurrency, maxHeld: Math.min(MAX_ACK_PENDING, Math.max(concurrency, this.opts.maxHeld ?? 256)) });
+    this.scheduler = scheduler;
+    this.returned = [];
+    this.keepAlive = setInterval(() => this.extendHeld(), Math.max(50, Math.floor(this.ackWaitMs / 6)));
+    this.keepAlive.unref();
     this.messages = await consumer.consume({ max_messages: 256 });
     const messages = this.messages;
     this.loop = (async () => {
-      for await (const m of messages) await this.handle(m);
+      for await (const m of messages) await this.accept(scheduler, m);
     })();
   }
 
-  /** Stops fetching; the message being handled finishes first. Unacked prefetched ones are redelivered. */
+  /**
+   * Stops fetching; the messages being handled finish first (a retry waiting in place gives its message
+   * back at once); the ones waiting behind them are given back (nak) after that, to be redelivered.
+   */
   async stop(): Promise<void> {
     if (!this.messages) return;
     const messages = this.messages;
     this.messages = null;
-    // closing from outside the iteration loop: closing inside it deadlocks (TOOLCHAIN.md P7)
-    await messages.close();
+    // closing from outside the iteration loop: closing inside it deadlocks (TOOLCHAIN.md P7). It resolves
+    // once the loop has gone through the messages already fetched: the closed scheduler drops those.
+    const closing = messages.close();
+    await this.scheduler?.close();
+    await closing;
     await this.loop;
+    if (this.keepAlive) clearInterval(this.keepAlive);
+    this.keepAlive = null;
+    for (const m of this.returned.splice(0)) this.giveBack(m, 0);
   }
 
-  private async handle(m: JsMsg): Promise<void> {
-    const id = m.headers?.get('Nats-Msg-Id') || `${m.info.stream}:${m.seq}`;
-    const requestId = m.headers?.get('x-request-id') || id;
-    const subject = this.opts.prefix ? m.subject.slice(this.opts.prefix.length + 1) : m.subject;
-    const deliveryCount = m.info.deliveryCount;
-    await runWithContext({ requestId, traceId: traceIdOf(m.headers?.get('traceparent')) }, async () => {
-      const parsed = parseOrText<T>(m);
-      if (!parsed.ok) {
-        this.opts.metrics?.consumerHandled.inc({ consumer: this.opts.durable, outcome: 'failed' });
-        return this.settle(m, { id, subject, payload: parsed.text }, parsed.error);
-      }
-      try {
-        const handled = await this.opts.dataSource.transaction(async (manager) => {
-          const inserted: unknown[] = await manager.query(
-            `INSERT INTO processed_messages (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
-            [this.opts.durable, id],
-          );
-          if (inserted.length === 0) return false;
-          await this.opts.handler({ id, subject, data: parsed.data, deliveryCount }, manager);
-          if (deliveryCount > 1) await this.store.clearFailures(manager, this.opts.durable, [id]);
-          return true;
-        });
-        this.ack(m);
-        this.opts.metrics?.consumerHandled.inc({ consumer: this.opts.durable, outcome: handled ? 'handled' : 'duplicate' });
-      } catch (err) {
-        this.opts.metrics?.consumerHandled.inc({ consumer: this.opts.durable, outcome: 'failed' });
-        await this.settle(m, { id, subject, payload: parsed.data }, err);
-      }
+  /** Messages this process holds now (waiting or in work): for tests and diagnostics. */
+  get heldMessages(): number {
+    return this.held.size;
+  }
+
+  private async accept(scheduler: KeyedScheduler, m: JsMsg): Promise<void> {
+    const meta = this.metaOf(m);
+    const parsed = parseOrText<T>(m);
+    const key = parsed.ok && this.opts.orderKey ? this.opts.orderKey({ ...meta, data: parsed.data }) : undefined;
+    this.held.set(m, Date.now());
+    await scheduler.submit(key, (slot) => this.handle(m, meta, parsed, slot), () => {
+      this.held.delete(m);
+      this.returned.push(m);
     });
   }
 
-  private settle(m: JsMsg, failed: { id: string; subject: string; payload: unknown }, err: unknown): Promise<void> {
+  /** working() on every held message not extended for a third of ack_wait (the server restarts its clock). */
+  private extendHeld(): void {
+    const now = Date.now();
+    for (const [m, at] of this.held) {
+      if (now - at < this.ackWaitMs / 3) continue;
+      try {
+        m.working();
+        this.held.set(m, now);
+      } catch {
+        // connection closing: the server redelivers after ack_wait, as for a dead process
+      }
+    }
+  }
+
+  private metaOf(m: JsMsg): Omit<DeliveredEvent<T>, 'data'> {
+    const id = m.headers?.get('Nats-Msg-Id') || `${m.info.stream}:${m.seq}`;
+    const subject = this.opts.prefix ? m.subject.slice(this.opts.prefix.length + 1) : m.subject;
+    return { id, subject, deliveryCount: m.info.deliveryCount };
+  }
+
+  private async handle(
+    m: JsMsg, meta: Omit<DeliveredEvent<T>, 'data'>, parsed: ReturnType<typeof parseOrText<T>>, slot: TaskSlot,
+  ): Promise<void> {
+    const { id, subject } = meta;
+    const requestId = m.headers?.get('x-request-id') || id;
+    try {
+      await runWithContext({ requestId, traceId: traceIdOf(m.headers?.get('traceparent')) }, async () => {
+        if (!parsed.ok) {
+          this.opts.metrics?.consumerHandled.inc({ consumer: this.opts.durable, outcome: 'failed' });
+          return this.settle(m, { id, subject, payload: parsed.text }, parsed.error, meta.deliveryCount);
+        }
+        for (let attempt = meta.deliveryCount; ; attempt++) {
+          const retryIn = await this.attempt(m, { id, subject, data: parsed.data, deliveryCount: attempt });
+          if (retryIn === null) return;
+          // ordered: the message keeps its place at the head of its key; its slot is free meanwhile
+          if (!(await slot.pause(retryIn))) return this.giveBack(m, 0);
+        }
+      });
+    } finally {
+      this.held.delete(m);
+    }
+  }
+
+  /** One attempt; the delay before retrying in place when the consumer is ordered and it failed, else null. */
+  private async attempt(m: JsMsg, event: DeliveredEvent<T>): Promise<number | null> {
+    try {
+      const prepared = this.opts.prepare ? await this.opts.prepare(event) : (undefined as P);
+      const handled = await this.opts.dataSource.transaction(async (manager) => {
+        const inserted: unknown[] = await manager.query(
+          `INSERT INTO processed_messages (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
+          [this.opts.durable, event.id],
+        );
+        if (inserted.length === 0) return false;
+        await this.opts.handler(event, manager, prepared);
+        if (event.deliveryCount > 1) await this.store.clearFailures(manager, this.opts.durable, [event.id]);
+        return true;
+      });
+      this.ack(m);
+      this.opts.metrics?.consumerHandled.inc({ consumer: this.opts.durable, outcome: handled ? 'handled' : 'duplicate' });
+      return null;
+    } catch (err) {
+      this.opts.metrics?.consumerHandled.inc({ consumer: this.opts.durable, outcome: 'failed' });
+      let retryIn: number | null = null;
+      await this.settle(m, { id: event.id, subject: event.subject, payload: event.data }, err, event.deliveryCount,
+        this.opts.orderKey ? (_m, delay) => { retryIn = delay; } : undefined);
+      return retryIn;
+    }
+  }
+
+  private settle(
+    m: JsMsg, failed: { id: string; subject: string; payload: unknown }, err: unknown, attempts: number,
+    retry?: (m: JsMsg, delayMs: number) => void,
+  ): Promise<void> {
     const { store, policy } = this;
-    return settleFailure({ store, policy, consumer: this.opts.durable, logger: this.opts.logger, metrics: this.opts.metrics, ack: (x) => this.ack(x) }, m, failed, err);
+    return settleFailure({
+      store, policy, consumer: this.opts.durable, logger: this.opts.logger, metrics: this.opts.metrics, ack: (x) => this.ack(x), attempts, retry,
+    }, m, failed, err);
+  }
+
+  private giveBack(m: JsMsg, delayMs: number): void {
+    try {
+      m.nak(delayMs);
+    } catch {
+      // connection closed: the server redelivers after ack_wait
+    }
   }
 
   /** Separate so a crash drill can skip the ack and prove the redelivery is harmless. */

@@ -13,3 +13,4 @@ export * from './dead-letters.migration';
 export * from './dead-letter.store';
 export * from './dead-letter.service';
 export * from './consumer-registry';
+export * from './keyed-scheduler';
