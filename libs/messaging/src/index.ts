@@ -14,3 +14,5 @@ export * from './dead-letter.store';
 export * from './dead-letter.service';
 export * from './consumer-registry';
 export * from './keyed-scheduler';
+export * from './processed-ledger';
+export * from './consumer-lag';

@@ -13,6 +13,11 @@ export function eventStreamNames(prefix: string): StreamNames {
   return { stream: prefixedName(prefix, EVENTS_STREAM), subjects: prefixed(prefix, `${EVENTS_SUBJECT_ROOT}.>`) };
 }
 
+/** How long the EVENTS stream keeps a message: the longest a message can be (re)delivered after its publish. */
+export const EVENTS_STREAM_MAX_AGE_MS = 14 * 24 * 60 * 60 * 1000;
+/** Publishes with the same Nats-Msg-Id within this window are stored once (outbox relay retries). */
+export const EVENTS_DUPLICATE_WINDOW_MS = 10 * 60 * 1000;
+
 /**
  * Creates the durable event stream, or updates it to this config; every service calls it at start, so
  * the first one up creates it. The duplicate window is what makes an outbox relay retry harmless.
@@ -25,8 +30,8 @@ export async function ensureEventStream(nc: NatsConnection, prefix: string, opts
     subjects: [names.subjects],
     storage: StorageType.File,
     retention: RetentionPolicy.Limits,
-    duplicate_window: nanos(10 * 60 * 1000),
-    max_age: nanos(14 * 24 * 60 * 60 * 1000),
+    duplicate_window: nanos(EVENTS_DUPLICATE_WINDOW_MS),
+    max_age: nanos(EVENTS_STREAM_MAX_AGE_MS),
     num_replicas: opts.replicas ?? 1,
   };
   try {

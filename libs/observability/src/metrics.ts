@@ -2,6 +2,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 /** Parked dead letters by consumer, read at scrape time; consumers listed with none show 0. */
 export type ParkedCounter = () => Promise<{ counts: Map<string, number>; consumers: string[] }>;
+/** Each durable consumer's backlog (JetStream num_pending + num_ack_pending), read at scrape time. */
+export type PendingCounter = () => Promise<Map<string, number>>;
 
 /**
  * Every metric name lives here: <domain>_<what>_<unit>, counters end in _total, durations in _seconds.
@@ -16,7 +18,9 @@ export class Metrics {
   readonly consumerHandled: Counter<'consumer' | 'outcome'>;
   readonly deadLettersTotal: Counter<'consumer'>;
   readonly deadLettersParked: Gauge<'consumer'>;
+  readonly consumerPending: Gauge<'consumer'>;
   private parkedCounter: ParkedCounter | null = null;
+  private pendingCounter: PendingCounter | null = null;
 
   constructor(service: string, opts: { defaultMetrics?: boolean } = {}) {
     this.registry.setDefaultLabels({ service });
@@ -58,6 +62,22 @@ export class Metrics {
         for (const consumer of new Set([...parked.consumers, ...parked.counts.keys()])) this.set({ consumer }, parked.counts.get(consumer) ?? 0);
       },
     });
+    const countPending = () => this.pendingCounter?.();
+    this.consumerPending = new Gauge({
+      name: 'consumer_pending_messages', help: 'Durable consumer backlog: messages not yet delivered plus delivered and not yet acked',
+      labelNames: ['consumer'], registers: [this.registry],
+      async collect() {
+        // NATS away: the last values stay rather than failing the whole scrape
+        const pending = await countPending()?.catch(() => null);
+        if (!pending) return;
+        for (const [consumer, n] of pending) this.set({ consumer }, n);
+      },
+    });
+  }
+
+  /** Where consumer_pending_messages reads its values at each scrape (JetStream consumer info). */
+  countPendingWith(counter: PendingCounter): void {
+    this.pendingCounter = counter;
   }
 
   /** Where dead_letters_parked reads its values at each scrape (the service's dead-letter table). */

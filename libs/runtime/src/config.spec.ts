@@ -64,9 +64,11 @@ describe(loadConfig.name, () => {
   });
 
   it('reads the durable consumers\' retry bounds and refuses a consumer that would never deliver', () => {
-    expect(consumerRetryOptions(loadConfig(ServiceConfig, {}))).toEqual({ maxDeliveries: 5, retryDelayMs: 1000, maxRetryDelayMs: 60000 });
-    expect(consumerRetryOptions(loadConfig(ServiceConfig, { CONSUMER_MAX_DELIVERIES: '3', CONSUMER_RETRY_BASE_MS: '200', CONSUMER_RETRY_MAX_MS: '800' })))
-      .toEqual({ maxDeliveries: 3, retryDelayMs: 200, maxRetryDelayMs: 800 });
+    expect(consumerRetryOptions(loadConfig(ServiceConfig, {}))).toEqual({ maxDeliveries: 5, retryDelayMs: 1000, maxRetryDelayMs: 60000, ackWaitMs: 10000 });
+    expect(consumerRetryOptions(loadConfig(ServiceConfig, {
+      CONSUMER_MAX_DELIVERIES: '3', CONSUMER_RETRY_BASE_MS: '200', CONSUMER_RETRY_MAX_MS: '800', CONSUMER_ACK_WAIT_MS: '5000',
+    }))).toEqual({ maxDeliveries: 3, retryDelayMs: 200, maxRetryDelayMs: 800, ackWaitMs: 5000 });
     expect(() => loadConfig(ServiceConfig, { CONSUMER_MAX_DELIVERIES: '0' })).toThrow(/CONSUMER_MAX_DELIVERIES/);
+    expect(() => loadConfig(ServiceConfig, { CONSUMER_ACK_WAIT_MS: '100' })).toThrow(/CONSUMER_ACK_WAIT_MS/);
   });
 });

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, ValidateIf, validateSync } from 'class-validator';
+import { DEFAULT_ACK_WAIT_MS, DEFAULT_LEDGER_RETENTION_MS, EVENTS_STREAM_MAX_AGE_MS, MIN_LEDGER_RETENTION_MS } from '@app/messaging';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -105,9 +106,23 @@ export class ServiceConfig {
   /** The longest delay between two deliveries of a failing event. */
   @IsInt() @Min(10) @Max(86400000)
   CONSUMER_RETRY_MAX_MS = 60000;
+
+  /** JetStream ack_wait of every durable: how soon a killed replica's unacked messages are offered again (working() keeps live ones). */
+  @IsInt() @Min(1000) @Max(300000)
+  CONSUMER_ACK_WAIT_MS = DEFAULT_ACK_WAIT_MS;
+
+  /** Processed-message ids are forgotten after this; never before the EVENTS stream could redeliver them (its max_age plus a day). */
+  @IsInt()
+  @Min(MIN_LEDGER_RETENTION_MS, {
+    message: `CONSUMER_LEDGER_RETENTION_MS must be at least the EVENTS stream's max_age (${EVENTS_STREAM_MAX_AGE_MS} ms) plus one day: ${MIN_LEDGER_RETENTION_MS}`,
+  })
+  @Max(3650 * 86400000)
+  CONSUMER_LEDGER_RETENTION_MS = DEFAULT_LEDGER_RETENTION_MS;
 }
 
 /** A durable consumer's retry options from the service configuration. */
-export function consumerRetryOptions(c: ServiceConfig): { maxDeliveries: number; retryDelayMs: number; maxRetryDelayMs: number } {
-  return { maxDeliveries: c.CONSUMER_MAX_DELIVERIES, retryDelayMs: c.CONSUMER_RETRY_BASE_MS, maxRetryDelayMs: c.CONSUMER_RETRY_MAX_MS };
+export function consumerRetryOptions(c: ServiceConfig): { maxDeliveries: number; retryDelayMs: number; maxRetryDelayMs: number; ackWaitMs: number } {
+  return {
+    maxDeliveries: c.CONSUMER_MAX_DELIVERIES, retryDelayMs: c.CONSUMER_RETRY_BASE_MS, maxRetryDelayMs: c.CONSUMER_RETRY_MAX_MS, ackWaitMs: c.CONSUMER_ACK_WAIT_MS,
+  };
 }

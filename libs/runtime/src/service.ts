@@ -8,8 +8,8 @@ import type { DataSource } from 'typeorm';
 import type { DestinationStream, Logger } from 'pino';
 import type { ServiceName } from '@app/contracts';
 import {
-  BusClient, ConsumerRegistry, DeadLetterService, DeadLetterTable1765000000000, EnvelopeRpcFilter, MessagingTables1764000000000,
-  NatsRpcServer, OutboxRelay, OutboxWriter, connectNats, ensureEventStream,
+  BusClient, ConsumerLag, ConsumerRegistry, DeadLetterService, DeadLetterTable1765000000000, EnvelopeRpcFilter, LedgerPurge,
+  MessagingTables1764000000000, NatsRpcServer, OutboxRelay, OutboxWriter, ProcessedMessagesAge1766000000000, connectNats, ensureEventStream,
 } from '@app/messaging';
 import { Metrics, PinoNestLogger, createLogger } from '@app/observability';
 import { createServiceDataSource, initializeServiceDataSource } from '@app/persistence';
@@ -97,7 +97,7 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
   });
   const dataSource = createServiceDataSource({
     url: config.DATABASE_URL, schema: def.name, poolSize: config.DB_POOL_SIZE,
-    entities: def.entities, migrations: [MessagingTables1764000000000, DeadLetterTable1765000000000, ...def.migrations],
+    entities: def.entities, migrations: [MessagingTables1764000000000, DeadLetterTable1765000000000, ProcessedMessagesAge1766000000000, ...def.migrations],
   });
   try {
     await ensureEventStream(nc, prefix);
@@ -119,6 +119,9 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
   const consumers = new ConsumerRegistry();
   const deadLetters = new DeadLetterService({ dataSource, registry: consumers, logger });
   metrics.countParkedWith(async () => ({ counts: await deadLetters.store.countParked(), consumers: consumers.names() }));
+  const lag = new ConsumerLag(nc, prefix);
+  metrics.countPendingWith(() => lag.pending(consumers.names()));
+  const ledgerPurge = new LedgerPurge({ dataSource, nc, prefix, retentionMs: config.CONSUMER_LEDGER_RETENTION_MS, logger });
 
   @Module({
     imports: [
@@ -148,6 +151,7 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
   const workers = (def.workers ?? []).map((w) => app.get(w, { strict: false }));
   if (opts.relay !== false) await relay.start();
   for (const w of workers) await w.start();
+  ledgerPurge.start();
   logger.info({ url, prefix: prefix || undefined }, `${def.name} service started`);
 
   let stopping: Promise<void> | null = null;
@@ -156,6 +160,7 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
     for (const w of [...workers].reverse()) await w.stop().catch((err: unknown) => logger.warn({ err }, 'worker stop failed'));
     await app.close(); // closes the NATS handlers (drain + wait for in-flight) and the HTTP server
     await deadLetters.idle();
+    await ledgerPurge.stop();
     await relay.stop();
     await nc.drain().catch(() => undefined);
     await dataSource.destroy().catch(() => undefined);
