@@ -44,6 +44,14 @@ export class KycConfig extends ServiceConfig {
   @IsInt() @Min(10) @Max(3_600_000)
   KYC_ENRICH_RETRY_MS = 2000;
 
+  /**
+   * Webhook events processed at once by one replica: events of different customers in parallel, those
+   * of one customer (or applicant) one after another, in order. Each holds a Postgres connection only
+   * while it applies (the applicant fetch runs before), so keep it below DB_POOL_SIZE.
+   */
+  @IsInt() @Min(1) @Max(256)
+  KYC_CONSUMER_CONCURRENCY = 8;
+
   /** Idempotency keys are remembered this long. */
   @IsInt() @Min(60_000) @Max(30 * 86_400_000)
   KYC_IDEMPOTENCY_TTL_MS = 86_400_000;

@@ -94,6 +94,11 @@ export class EventsRepository {
     return rows.length > 0;
   }
 
+  /** Outside any transaction (the consumer's prepare step). */
+  get(id: string): Promise<KycEventEntity | null> {
+    return this.ds.getRepository(KycEventEntity).findOneBy({ id });
+  }
+
   find(m: EntityManager, id: string): Promise<KycEventEntity | null> {
     return m.getRepository(KycEventEntity).findOneBy({ id });
   }

@@ -8,15 +8,22 @@ import { orderingTime, type DecisionDetails } from '../decisions/decision';
 import type { KycConfig } from '../kyc.config';
 import { KycProviders } from '../providers/kyc-providers';
 import { EventsRepository } from '../records/events.repository';
-import type { KycEventEntity } from '../records/kyc.entities';
+import type { KycEventEntity, KycRecordEntity } from '../records/kyc.entities';
 import { RecordsRepository } from '../records/records.repository';
 
 const REVIEW_OUTCOMES = new Set(['approved', 'rejected', 'resubmission_requested']);
 
+/** What the fetch before the transaction found: the applicant's document details, when it was fetched. */
+export interface PreparedWebhook {
+  details: DecisionDetails | null;
+}
+
 /**
- * The asynchronous half of a provider webhook: fetch the applicant where the event may have changed
- * its documents (webhooks carry no personal data), then apply the decision. A failing fetch is retried
- * (the durable consumer redelivers); after KYC_ENRICH_MAX_ATTEMPTS the decision is applied without it.
+ * The asynchronous half of a provider webhook, in two steps: `prepare` fetches the applicant where the
+ * event may have changed its documents (webhooks carry no personal data), outside any transaction, so
+ * no Postgres connection or row lock is held while the provider answers; `execute` then applies the
+ * decision in the consumer's short transaction. A failing fetch is retried (the durable consumer's
+ * retry); after KYC_ENRICH_MAX_ATTEMPTS the decision is applied without it.
  */
 @Injectable()
 export class ProcessWebhookEvent {
@@ -29,12 +36,21 @@ export class ProcessWebhookEvent {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async execute(m: EntityManager, eventId: string, attempt: number): Promise<void> {
+  /** Reads only (it may run again for an event already processed); throws for a fetch to retry. */
+  async prepare(eventId: string, attempt: number): Promise<PreparedWebhook> {
+    const e = await this.events.get(eventId);
+    if (!e || e.processedAt || !e.needsDetails || !e.providerId) return { details: null };
+    if (await this.otherHolder(e)) return { details: null };
+    if (await this.isStale(e, orderingTime(e.occurredAt, e.receivedAt))) return { details: null };
+    return { details: await this.details(e, attempt) };
+  }
+
+  async execute(m: EntityManager, eventId: string, prepared: PreparedWebhook): Promise<void> {
     const e = await this.events.find(m, eventId);
     if (!e || e.processedAt) return;
     if (await this.applicantOfAnother(m, e)) return;
     const occurredAt = orderingTime(e.occurredAt, e.receivedAt);
-    const details = e.needsDetails && e.providerId && !(await this.isStale(e, occurredAt)) ? await this.details(e, attempt) : null;
+    const details = prepared.details;
     await this.apply.execute(m, {
       eventId: e.id, source: e.source, provider: e.provider, providerId: e.providerId, customerId: e.customerId,
       status: e.status, providerStatus: e.providerStatus,
@@ -48,13 +64,19 @@ export class ProcessWebhookEvent {
    * outcome (and acked) for an operator to look at; neither record changes.
    */
   private async applicantOfAnother(m: EntityManager, e: KycEventEntity): Promise<boolean> {
-    if (!e.customerId || !e.providerId) return false;
-    const holder = await this.records.findByProviderId(e.provider, e.providerId, m);
-    if (!holder || holder.customerId === e.customerId) return false;
+    const holder = await this.otherHolder(e, m);
+    if (!holder) return false;
     this.logger.warn({ event_id: e.id, provider: e.provider, customer_id: e.customerId, applicant_customer_id: holder.customerId },
       'webhook names an applicant that belongs to another customer; recorded as a conflict, not applied');
     await this.events.markProcessed(m, e.id, null, 'conflict');
     return true;
+  }
+
+  /** The record of another customer that holds the event's applicant, if any. */
+  private async otherHolder(e: KycEventEntity, m?: EntityManager): Promise<KycRecordEntity | null> {
+    if (!e.customerId || !e.providerId) return null;
+    const holder = await this.records.findByProviderId(e.provider, e.providerId, m);
+    return holder && holder.customerId !== e.customerId ? holder : null;
   }
 
   /** No fetch for an event that will only go to history. */

@@ -29,11 +29,12 @@ export class WebhookIntakeService {
     const provider = await this.providers.byKey(w.provider);
     const event = this.verify(provider, w);
     const id = randomUUID();
-    const recorded: KycWebhookRecordedEvent = { event_id: id, provider: provider.key };
+    const customerId = asCustomerId(event.customerRef);
+    const recorded: KycWebhookRecordedEvent = { event_id: id, provider: provider.key, customer_id: customerId, provider_id: event.providerId };
     const requestId = currentContext()?.requestId;
     const inserted = await this.events.recordWithOutbox({
       id, provider: provider.key, eventKey: event.eventKey, source: 'webhook', eventType: event.eventType,
-      providerId: event.providerId, customerRef: event.customerRef, customerId: asCustomerId(event.customerRef),
+      providerId: event.providerId, customerRef: event.customerRef, customerId,
       status: event.status, providerStatus: event.providerStatus, rejectLabels: event.rejectLabels,
       // the provider's own time stays in the payload; the column holds the time the event is ordered by
       needsDetails: event.needsDetails, occurredAt: event.occurredAt && orderingTime(event.occurredAt, new Date()), payload: event.payload,

@@ -183,4 +183,7 @@ export interface GatesReevaluatedEvent {
 export interface KycWebhookRecordedEvent {
   event_id: string;
   provider: string;
+  /** The customer the webhook names, when it names one, and the provider's applicant id: the processing order key. */
+  customer_id?: string | null;
+  provider_id?: string | null;
 }
