@@ -1,8 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
+import { connect } from '@nats-io/transport-node';
 import { Pool } from 'pg';
-import { TEST_API_KEY, createTestInfra } from '@app/testing';
+import { BusClient } from '@app/messaging';
+import { SumsubFake, TEST_API_KEY, createTestInfra } from '@app/testing';
 import { http, median, report, requestLoop, type Comparison } from './lib/measure';
 import { startPinned, stopAll } from './lib/processes';
 
@@ -113,4 +115,83 @@ export async function kycBench(): Promise<Comparison[]> {
   }
 }
 
-export const suite = { name: 'kyc', run: kycBench };
+const DRAIN_EVENTS = Number(process.env.BENCH_DRAIN_EVENTS ?? 600);
+/** SumSub's applicant fetch takes this long at the fake (a fast real one is slower). */
+const FETCH_LATENCY_MS = 20;
+
+/**
+ * Applied webhook events per second draining a backlog (the relay publishes, the durable consumer
+ * fetches the applicant, then applies), with KYC_CONSUMER_CONCURRENCY=1 (events one after another, as
+ * before issue 11) as the baseline against the default 8, distinct customers, alternating. The backlog
+ * is written straight to the history and outbox tables while the kyc service is down, so only the
+ * draining is timed, from the service's start line to the last event processed.
+ */
+export async function kycDrainBench(): Promise<Comparison[]> {
+  const infra = await createTestInfra();
+  const fake = await new SumsubFake({ appToken: 'sbx:bench', secretKey: 'bench-secret', webhookSecret: WEBHOOK_SECRET }).start();
+  fake.slowDown(FETCH_LATENCY_MS);
+  const children: ChildProcess[] = [];
+  const pool = new Pool({ connectionString: infra.databaseUrl, max: 4 });
+  try {
+    const env = { ...infra.env, LOG_LEVEL: 'info', DB_POOL_SIZE: String(POOL_SIZE) };
+    children.push((await startPinned('dist/apps/catalog/src/main.js', env, SERVER_CPU, /catalog service started/)).child);
+    const drain = async (concurrency: number): Promise<number> => {
+      const started = await startPinned('dist/apps/kyc/src/main.js', { ...env, KYC_CONSUMER_CONCURRENCY: String(concurrency) }, SERVER_CPU, /kyc service started/);
+      const t0 = Date.now();
+      try {
+        for (;;) {
+          const { rows } = await pool.query(`SELECT count(*)::int AS n FROM kyc.kyc_events WHERE processed_at IS NULL`);
+          if (rows[0].n === 0) return DRAIN_EVENTS / ((Date.now() - t0) / 1000);
+          if (Date.now() - t0 > 300_000) throw new Error(`backlog not drained in 300 s at concurrency ${concurrency}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      } finally {
+        await stopAll([started.child]);
+      }
+    };
+    const backlog = async () => {
+      await pool.query(`INSERT INTO kyc.kyc_events (id, provider, event_key, source, event_type, provider_id, customer_ref, customer_id, status,
+          provider_status, reject_labels, needs_details, occurred_at, payload)
+        SELECT e.id, 'sumsub', 'bench:' || e.id, 'webhook', 'applicantReviewed', e.app, e.customer::text, e.customer, 'approved', 'completed',
+          '{}', true, now(), '{}'::jsonb
+        FROM (SELECT gen_random_uuid() AS id, gen_random_uuid() AS customer, md5(random()::text) AS app FROM generate_series(1, $1)) e`, [DRAIN_EVENTS]);
+      await pool.query(`INSERT INTO kyc.outbox (id, subject, payload)
+        SELECT gen_random_uuid(), 'evt.kyc.webhook.recorded',
+          jsonb_build_object('event_id', id, 'provider', 'sumsub', 'customer_id', customer_id, 'provider_id', provider_id)
+        FROM kyc.kyc_events WHERE processed_at IS NULL`);
+    };
+    // the schema is created by a first start; the provider points at the fake
+    await drain(1);
+    const nc = await connect({ servers: infra.natsUrl });
+    try {
+      const bus = new BusClient({ nc, prefix: infra.prefix, timeoutMs: 10000 });
+      await bus.request('catalog.providers.activate', {
+        key: 'sumsub', credentials: { app_token: 'sbx:bench', secret_key: 'bench-secret', webhook_secret: WEBHOOK_SECRET }, settings: { base_url: fake.baseUrl },
+      });
+    } finally {
+      await nc.close();
+    }
+    const runs = { serial: [] as number[], concurrent: [] as number[] };
+    for (let i = 0; i < DRAIN_ROUNDS; i++) {
+      await backlog();
+      runs.serial.push(await drain(1));
+      await backlog();
+      runs.concurrent.push(await drain(8));
+    }
+    const [b, s] = [median(runs.serial), median(runs.concurrent)];
+    const result: Comparison = {
+      name: `kyc webhook backlog drained, applied events/s (applicant fetch ${FETCH_LATENCY_MS} ms at the fake): KYC_CONSUMER_CONCURRENCY 8 / 1`,
+      metric: 'per second', baseline: b, subject: s, ratio: s / b, aim: '>= 3', rounds: DRAIN_ROUNDS,
+    };
+    report(result);
+    return [result];
+  } finally {
+    await pool.end();
+    await stopAll(children);
+    await fake.stop();
+    await infra.cleanup();
+  }
+}
+const DRAIN_ROUNDS = Number(process.env.BENCH_DRAIN_ROUNDS ?? 2);
+
+export const suite = { name: 'kyc', run: async () => [...(await kycBench()), ...(await kycDrainBench())] };
