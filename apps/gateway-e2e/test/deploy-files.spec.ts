@@ -1,5 +1,6 @@
 // The container files cannot run on this machine (no Docker engine, no cluster), so this spec reads them:
-// docker-compose.yml, deploy/Dockerfile, .dockerignore and deploy/k8s/*.yaml are parsed and checked
+// docker-compose.yml, deploy/Dockerfile, .dockerignore and deploy/k8s (rendered by `kubectl kustomize`,
+// as `kubectl apply -k` sends it) are parsed and checked
 // against each other and against the apps' own config classes, so a missing service, variable or
 // reference fails here instead of at `docker compose up` / `kubectl apply`.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -7,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { loadConfig, ServiceConfig } from '../../../libs/runtime/src/config';
 import { GatewayConfig } from '../../gateway/src/gateway.config';
+import { KUSTOMIZATION_DIR, renderKustomization } from '../src/kustomize';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const APPS = ['gateway', 'catalog', 'payments', 'kyc', 'comms', 'affiliates'] as const;
@@ -136,14 +138,9 @@ function hasContainerSafeDefault(v: ConfigVar): boolean {
 
 // ---- deploy/k8s -----------------------------------------------------------------------------------
 
-const K8S_DIR = 'deploy/k8s';
-const k8sFiles = existsSync(join(ROOT, K8S_DIR)) ? readdirSync(join(ROOT, K8S_DIR)).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
-const k8sDocs: (Obj & { __file: string })[] = k8sFiles.flatMap((file) =>
-  parseAllDocuments(read(join(K8S_DIR, file))).map((doc) => {
-    if (doc.errors.length) throw new Error(`${K8S_DIR}/${file}: ${doc.errors.map((e) => e.message).join('; ')}`);
-    return doc.toJS() as Obj | null;
-  }).filter((d): d is Obj => d !== null).map((d) => ({ ...d, __file: file })),
-);
+const kustomization: Obj = parse(read(join(KUSTOMIZATION_DIR, 'kustomization.yaml')));
+/** Every object of deploy/k8s as applied: generated names (nats-config-<hash>) and image overrides resolved. */
+const k8sDocs: Obj[] = renderKustomization();
 const ofKind = (kind: string) => k8sDocs.filter((d) => d.kind === kind);
 const find = (kind: string, name: string, namespace?: string) =>
   k8sDocs.find((d) => d.kind === kind && d.metadata?.name === name && (namespace === undefined || d.metadata?.namespace === namespace));
@@ -394,10 +391,23 @@ describe('config classes against the deployment files', () => {
 });
 
 describe('deploy/Dockerfile', () => {
-  it('is a multi-stage build on node:20-bookworm-slim', () => {
+  it('is a multi-stage build on node:24-bookworm-slim, a Node that package.json\'s engines accepts, as it does Node 20', () => {
     const froms = dockerfile.filter((i) => i.op === 'FROM');
     expect(froms.length).toBeGreaterThanOrEqual(2);
-    for (const from of froms) expect(from.args).toMatch(/^node:20-bookworm-slim\b/);
+    for (const from of froms) expect(from.args).toMatch(/^node:24-bookworm-slim\b/);
+    // a lower bound only (`>=20.x`): Node 20 (the development machine, CI) and Node 24 (the images, CI) both pass
+    const engines = String(JSON.parse(read('package.json')).engines?.node);
+    const bound = /^>=\s*(\d+)\.\d+\.\d+$/.exec(engines);
+    expect(bound).not.toBeNull();
+    expect(Number(bound![1])).toBeLessThanOrEqual(20);
+  });
+
+  it('is the Node CI runs the Jest suite on as well, after npm test on the machine\'s Node', () => {
+    const ci = read('.ci/run').split('\n').filter((l) => !/^\s*#/.test(l)).join('\n');
+    const npmTest = ci.search(/^npm test$/m);
+    const node24 = ci.search(/node@24\b[\s\S]*node node_modules\/jest\/bin\/jest\.js/);
+    expect(npmTest).toBeGreaterThanOrEqual(0);
+    expect(node24).toBeGreaterThan(npmTest);
   });
 
   it('takes the app as ARG APP, in the stage that runs it', () => {
@@ -461,16 +471,20 @@ describe('deploy/Dockerfile', () => {
 });
 
 describe('deploy/k8s', () => {
-  it('has common.yaml and one file per app', () => {
-    expect(k8sFiles).toEqual(expect.arrayContaining(['common.yaml', ...APPS.map((a) => `${a}.yaml`)]));
+  it('renders common.yaml, NATS and one file per app, each with its Deployment and Service', () => {
+    expect(kustomization.resources).toEqual(expect.arrayContaining(['common.yaml', '../nats', 'nats.yaml', ...APPS.map((a) => `${a}.yaml`)]));
+    // every manifest in the directory is in the kustomization: none is silently left out of `apply -k`
+    const files = readdirSync(join(ROOT, KUSTOMIZATION_DIR)).filter((f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml');
+    expect(kustomization.resources).toEqual(expect.arrayContaining(files));
     for (const app of APPS) {
-      expect(deploymentOf(app)?.__file).toBe(`${app}.yaml`);
-      expect(find('Service', app)?.__file).toBe(`${app}.yaml`);
+      expect(deploymentOf(app)).toBeDefined();
+      expect(find('Service', app)).toBeDefined();
     }
   });
 
   it('puts every object in a namespace that common.yaml declares', () => {
-    const namespaces = ofKind('Namespace').filter((n) => n.__file === 'common.yaml').map((n) => n.metadata.name);
+    const namespaces = ofKind('Namespace').map((n) => n.metadata.name);
+    expect(parseAllDocuments(read(join(KUSTOMIZATION_DIR, 'common.yaml'))).map((d) => d.toJS()?.kind)).toContain('Namespace');
     expect(namespaces.length).toBeGreaterThan(0);
     for (const d of k8sDocs.filter((x) => x.kind !== 'Namespace')) expect(namespaces).toContain(d.metadata?.namespace);
   });
@@ -490,10 +504,13 @@ describe('deploy/k8s', () => {
     for (const cm of ofKind('ConfigMap')) for (const name of SECRET_VARS) expect(cm.data ?? {}).not.toHaveProperty(name);
   });
 
-  it.each(APPS)('runs %s as 2 non-root replicas with resources and a 20s grace period', (app) => {
+  it.each(APPS)('runs %s as at least 2 non-root replicas (its autoscaler\'s minimum) with resources and a 20s grace period', (app) => {
     const d = deploymentOf(app)!;
     expect(d.apiVersion).toBe('apps/v1');
-    expect(d.spec.replicas).toBe(2);
+    // the HorizontalPodAutoscaler owns the count: a fixed one would be reset at every apply
+    expect(d.spec.replicas).toBeUndefined();
+    const hpa = ofKind('HorizontalPodAutoscaler').find((h) => h.spec?.scaleTargetRef?.name === app);
+    expect(hpa?.spec?.minReplicas).toBeGreaterThanOrEqual(2);
     const pod = d.spec.template.spec;
     expect(pod.terminationGracePeriodSeconds).toBe(20);
     const c = mainContainer(app);
@@ -571,17 +588,23 @@ describe('deploy/k8s', () => {
     }
   });
 
-  it('runs NATS from copies of deploy/nats/nats-cluster.conf and users.conf, with the passwords from a Secret', () => {
-    const cm = find('ConfigMap', 'nats-config');
-    expect(cm?.data?.['nats-cluster.conf']).toBe(read('deploy/nats/nats-cluster.conf'));
-    expect(cm?.data?.['users.conf']).toBe(read(USERS_CONF));
-    expect(read('deploy/nats/nats-cluster.conf')).toMatch(/^include \.\/users\.conf$/m);
+  it('runs NATS from deploy/nats/nats-cluster.conf and users.conf themselves, with the passwords from a Secret', () => {
+    // the users file nats-permissions.e2e-spec.ts runs nats-server with is, byte for byte, the one the
+    // cluster mounts: kustomize generates the ConfigMap from deploy/nats, there is no copy to drift
+    expect(readdirSync(join(ROOT, KUSTOMIZATION_DIR)).filter((f) => /\.ya?ml$/.test(f)).map((f) => read(join(KUSTOMIZATION_DIR, f))).join('\n'))
+      .not.toMatch(/accounts\s*\{/);
     const sts = find('StatefulSet', 'nats');
     const pod = sts?.spec?.template?.spec;
     const c: Obj = pod?.containers?.[0] ?? {};
     expect(c.args?.slice(0, 2)).toEqual(['-c', '/etc/nats/nats-cluster.conf']);
     const mount = (c.volumeMounts ?? []).find((m: Obj) => m.mountPath === '/etc/nats');
-    expect(pod.volumes.find((v: Obj) => v.name === mount?.name)?.configMap?.name).toBe('nats-config');
+    const cmName = pod.volumes.find((v: Obj) => v.name === mount?.name)?.configMap?.name;
+    expect(cmName).toMatch(/^nats-config-[a-z0-9]+$/); // content-hashed: an edit rolls the NATS pods
+    const cm = find('ConfigMap', cmName, sts?.metadata?.namespace);
+    expect(Object.keys(cm?.data ?? {}).sort()).toEqual(['nats-cluster.conf', 'users.conf']);
+    expect(cm?.data?.['nats-cluster.conf']).toBe(read('deploy/nats/nats-cluster.conf'));
+    expect(cm?.data?.['users.conf']).toBe(read(USERS_CONF));
+    expect(read('deploy/nats/nats-cluster.conf')).toMatch(/^include \.\/users\.conf$/m);
     const secretName = (c.envFrom ?? []).find((e: Obj) => e.secretRef)?.secretRef?.name;
     const secret = find('Secret', secretName);
     expect(Object.keys(secret?.stringData ?? {}).sort()).toEqual([...natsUsers().values()].sort());

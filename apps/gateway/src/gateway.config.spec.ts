@@ -14,4 +14,12 @@ describe(GatewayConfig.name, () => {
     expect(() => loadConfig(GatewayConfig, { PLATFORM_API_KEYS: 'a-key-of-sixteen-chars', GATEWAY_MAX_CONNECTIONS: '0' }))
       .toThrow(/GATEWAY_MAX_CONNECTIONS/);
   });
+
+  it('serves /metrics on PORT unless METRICS_PORT names another port', () => {
+    const key = { PLATFORM_API_KEYS: 'a-key-of-sixteen-chars' };
+    expect(loadConfig(GatewayConfig, key).METRICS_PORT).toBe(0);
+    expect(loadConfig(GatewayConfig, { ...key, PORT: '3000', METRICS_PORT: '9464' }).METRICS_PORT).toBe(9464);
+    expect(() => loadConfig(GatewayConfig, { ...key, METRICS_PORT: '3000' })).toThrow(/METRICS_PORT must differ from PORT/);
+    expect(() => loadConfig(GatewayConfig, { ...key, METRICS_PORT: '65536' })).toThrow(/METRICS_PORT/);
+  });
 });

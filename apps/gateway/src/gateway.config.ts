@@ -1,5 +1,5 @@
 import { IsInt, IsString, Matches, Max, Min, IsIn } from 'class-validator';
-import { NatsPassword, NatsUser } from '@app/runtime';
+import { MetricsPort, NatsPassword, NatsUser } from '@app/runtime';
 
 /** Every variable the gateway reads, with its default. */
 export class GatewayConfig {
@@ -8,6 +8,10 @@ export class GatewayConfig {
 
   @IsString()
   HOST = '0.0.0.0';
+
+  /** /metrics on a listener of its own at this port (same HOST), and 404 on PORT; 0: on PORT. */
+  @MetricsPort('PORT')
+  METRICS_PORT = 0;
 
   @IsString() @Matches(/[^,\s]/, { message: 'PLATFORM_API_KEYS must list at least one key (comma-separated)' })
   PLATFORM_API_KEYS = '';

@@ -10,7 +10,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { DestinationStream, Logger } from 'pino';
 import { BusClient, connectNats } from '@app/messaging';
 import { Metrics, PinoNestLogger, createLogger } from '@app/observability';
-import { ConfigError, createValidationPipe, describeConnectError, loadConfig } from '@app/runtime';
+import { ConfigError, createValidationPipe, describeConnectError, loadConfig, startMetricsListener, type MetricsListener } from '@app/runtime';
 import { AffiliatesController } from './affiliates/affiliates.controller';
 import { CatalogController } from './catalog/catalog.controller';
 import { CommsController } from './comms/comms.controller';
@@ -23,6 +23,7 @@ import { ApiKeyRing } from './http/auth';
 import { installPipeline, jsonBodyParser } from './http/pipeline';
 import { PROBLEM_CONTENT_TYPE, problem } from './http/problem';
 import { ProblemFilter } from './http/problem.filter';
+import { MetricsController } from './ops/metrics.controller';
 import { OpsController } from './ops/ops.controller';
 import { DeadLettersController } from './ops/dead-letters.controller';
 import { registerWebhookRoutes } from './webhooks/webhook.routes';
@@ -30,6 +31,8 @@ import { registerWebhookRoutes } from './webhooks/webhook.routes';
 export interface RunningGateway {
   app: NestFastifyApplication;
   url: string;
+  /** Where /metrics is served: `url`, or the METRICS_PORT listener. */
+  metricsUrl: string;
   config: GatewayConfig;
   nc: NatsConnection;
   logger: Logger;
@@ -42,12 +45,12 @@ const CONTROLLERS = [
   DeadLettersController,
 ];
 
-function gatewayModule(providers: object[]): DynamicModule {
+function gatewayModule(providers: object[], metricsOnPort: boolean): DynamicModule {
   @Module({})
   class GatewayModule {}
   return {
     module: GatewayModule,
-    controllers: CONTROLLERS,
+    controllers: [...CONTROLLERS, ...(metricsOnPort ? [MetricsController] : [])],
     providers: providers.map((instance) => ({ provide: instance.constructor, useValue: instance })),
   };
 }
@@ -90,7 +93,7 @@ function clientErrorHandler(err: Error & { code?: string }, socket: Duplex): voi
 
 /**
  * The public HTTP surface (API.md): Fastify, platform-key auth, validation listing every bad field,
- * problem+json errors, body limit, OpenAPI at /docs and /docs-json, /health, /metrics. It holds no
+ * problem+json errors, body limit, OpenAPI at /docs and /docs-json, /health, /metrics (on METRICS_PORT when set). It holds no
  * business state: every call goes to a service over NATS request-reply.
  */
 export async function startGateway(opts: { env?: NodeJS.ProcessEnv; logDestination?: DestinationStream } = {}): Promise<RunningGateway> {
@@ -120,7 +123,7 @@ export async function startGateway(opts: { env?: NodeJS.ProcessEnv; logDestinati
   adapter.useBodyParser('application/json', false, { bodyLimit: config.BODY_LIMIT_BYTES }, jsonBodyParser(adapter.getInstance()));
   installPipeline(adapter.getInstance(), { keys: new ApiKeyRing(config.PLATFORM_API_KEYS), logger, metrics });
   registerWebhookRoutes(adapter.getInstance(), { bus, publicBaseUrl: config.PUBLIC_BASE_URL, logger });
-  const app = await NestFactory.create<NestFastifyApplication>(gatewayModule([bus, metrics, runtime]), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(gatewayModule([bus, metrics, runtime], config.METRICS_PORT === 0), adapter, {
     logger: new PinoNestLogger(logger),
   });
   app.useGlobalPipes(createValidationPipe());
@@ -139,12 +142,22 @@ export async function startGateway(opts: { env?: NodeJS.ProcessEnv; logDestinati
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
-  logger.info({ url, docs: `${url}/docs` }, 'gateway started');
+  let metricsListener: MetricsListener | null = null;
+  try {
+    if (config.METRICS_PORT) metricsListener = await startMetricsListener({ port: config.METRICS_PORT, host: config.HOST, registry: metrics.registry });
+  } catch (err) {
+    await app.close();
+    await nc.close();
+    throw err;
+  }
+  const metricsUrl = metricsListener?.url ?? url;
+  logger.info({ url, docs: `${url}/docs`, metrics: `${metricsUrl}/metrics` }, 'gateway started');
 
   let stopping: Promise<void> | null = null;
   const stop = () => (stopping ??= (async () => {
     await app.close(); // stops accepting, lets in-flight requests finish
     await nc.drain().catch(() => undefined);
+    await metricsListener?.close();
   })());
-  return { app, url, config, nc, logger, stop };
+  return { app, url, metricsUrl, config, nc, logger, stop };
 }

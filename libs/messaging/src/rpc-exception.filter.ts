@@ -14,7 +14,9 @@ export class EnvelopeRpcFilter implements ExceptionFilter<unknown> {
 
   catch(exception: unknown, host: ArgumentsHost): Observable<never> | void {
     const envelope = toErrorEnvelope(exception);
-    if (!(exception instanceof DomainError) && envelope.code === 'INTERNAL') {
+    // an HTTP 4xx (a path the service does not serve) is the caller's mistake, not an unhandled error
+    const clientError = exception instanceof HttpException && exception.getStatus() < 500;
+    if (!(exception instanceof DomainError) && !clientError && envelope.code === 'INTERNAL') {
       this.logger.error({ err: exception, context: host.getType() }, 'unhandled error');
     } else if (!(exception instanceof DomainError) && envelope.code === 'SERVICE_UNAVAILABLE') {
       this.logger.warn({ err: exception, context: host.getType() }, 'a dependency is unavailable; answered 503');

@@ -18,25 +18,45 @@ export const EVENTS_STREAM_MAX_AGE_MS = 14 * 24 * 60 * 60 * 1000;
 /** Publishes with the same Nats-Msg-Id within this window are stored once (outbox relay retries). */
 export const EVENTS_DUPLICATE_WINDOW_MS = 10 * 60 * 1000;
 
-/**
- * Creates the durable event stream, or updates it to this config; every service calls it at start, so
- * the first one up creates it. The duplicate window is what makes an outbox relay retry harmless.
- */
-export async function ensureEventStream(nc: NatsConnection, prefix: string, opts: { replicas?: number } = {}): Promise<StreamNames> {
-  const names = eventStreamNames(prefix);
-  const jsm = await jetstreamManager(nc);
-  const config: Partial<StreamConfig> & { name: string } = {
+/** The event stream's configuration; `replicas` is EVENTS_STREAM_REPLICAS (1 on a single NATS server, 3 on the k8s cluster). */
+export function eventStreamConfig(names: StreamNames, replicas = 1): Partial<StreamConfig> & { name: string } {
+  return {
     name: names.stream,
     subjects: [names.subjects],
     storage: StorageType.File,
     retention: RetentionPolicy.Limits,
     duplicate_window: nanos(EVENTS_DUPLICATE_WINDOW_MS),
     max_age: nanos(EVENTS_STREAM_MAX_AGE_MS),
-    num_replicas: opts.replicas ?? 1,
+    num_replicas: replicas,
   };
+}
+
+/**
+ * Creates the durable event stream, or updates it to this config; every service calls it at start, so
+ * the first one up creates it. The duplicate window is what makes an outbox relay retry harmless. An
+ * existing stream with another replica count is updated to this one (JetStream moves the data).
+ */
+export async function ensureEventStream(nc: NatsConnection, prefix: string, opts: { replicas?: number } = {}): Promise<StreamNames> {
+  const names = eventStreamNames(prefix);
+  const jsm = await jetstreamManager(nc);
+  const config = eventStreamConfig(names, opts.replicas ?? 1);
   try {
-    await jsm.streams.info(names.stream);
-    await jsm.streams.update(names.stream, config);
+    await ensure(jsm, config);
+  } catch (err) {
+    const message = String((err as Error)?.message);
+    // a single server refuses more than one replica: say which setting asked for them
+    if (config.num_replicas! > 1 && /replicas|cluster/i.test(message)) {
+      throw new Error(`the ${names.stream} stream cannot have ${config.num_replicas} replicas (EVENTS_STREAM_REPLICAS) on this NATS: ${message}`, { cause: err });
+    }
+    throw err;
+  }
+  return names;
+}
+
+async function ensure(jsm: Awaited<ReturnType<typeof jetstreamManager>>, config: Partial<StreamConfig> & { name: string }): Promise<void> {
+  try {
+    await jsm.streams.info(config.name);
+    await jsm.streams.update(config.name, config);
   } catch (err) {
     if (!isNotFound(err)) throw err;
     try {
@@ -46,7 +66,6 @@ export async function ensureEventStream(nc: NatsConnection, prefix: string, opts
       if (!String((addErr as Error).message).includes('already in use')) throw addErr;
     }
   }
-  return names;
 }
 
 function isNotFound(err: unknown): boolean {

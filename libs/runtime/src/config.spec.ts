@@ -72,3 +72,18 @@ describe(loadConfig.name, () => {
     expect(() => loadConfig(ServiceConfig, { CONSUMER_ACK_WAIT_MS: '100' })).toThrow(/CONSUMER_ACK_WAIT_MS/);
   });
 });
+
+describe('scale-out settings', () => {
+  it('gives the event stream 1 replica by default and accepts 1 to 5', () => {
+    expect(loadConfig(ServiceConfig, {}).EVENTS_STREAM_REPLICAS).toBe(1);
+    expect(loadConfig(ServiceConfig, { EVENTS_STREAM_REPLICAS: '3' }).EVENTS_STREAM_REPLICAS).toBe(3);
+    for (const bad of ['0', '6', '2.5', 'three']) expect(() => loadConfig(ServiceConfig, { EVENTS_STREAM_REPLICAS: bad })).toThrow(/EVENTS_STREAM_REPLICAS/);
+  });
+
+  it('serves /metrics on HTTP_PORT by default and takes a METRICS_PORT that differs from it', () => {
+    expect(loadConfig(ServiceConfig, {}).METRICS_PORT).toBe(0);
+    expect(loadConfig(ServiceConfig, { HTTP_PORT: '8080', METRICS_PORT: '9464' }).METRICS_PORT).toBe(9464);
+    expect(() => loadConfig(ServiceConfig, { HTTP_PORT: '8080', METRICS_PORT: '8080' })).toThrow(/METRICS_PORT must differ from HTTP_PORT/);
+    for (const bad of ['-1', '70000', 'nine']) expect(() => loadConfig(ServiceConfig, { METRICS_PORT: bad })).toThrow(/METRICS_PORT/);
+  });
+});

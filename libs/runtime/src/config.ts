@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, ValidateIf, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, ValidateBy, ValidateIf, validateSync } from 'class-validator';
 import { DEFAULT_ACK_WAIT_MS, DEFAULT_LEDGER_RETENTION_MS, EVENTS_STREAM_MAX_AGE_MS, MIN_LEDGER_RETENTION_MS } from '@app/messaging';
 
 export class ConfigError extends Error {
@@ -59,6 +59,21 @@ export const NatsPassword = (): Decorator => all(
   Matches(/^\S*$/, { message: 'NATS_PASSWORD must not contain whitespace (is it still a placeholder?)' }),
 );
 
+/**
+ * METRICS_PORT: 0 (the default) serves /metrics on the process's own port; a port number serves it on a
+ * listener of its own there instead (not on the public port). It must differ from `mainPort`'s value.
+ */
+export const MetricsPort = (mainPort: string): Decorator => all(
+  IsInt(), Min(0), Max(65535),
+  ValidateBy({
+    name: 'differsFrom',
+    validator: {
+      validate: (value: unknown, args) => value === 0 || value !== (args?.object as Record<string, unknown>)[mainPort],
+      defaultMessage: () => `METRICS_PORT must differ from ${mainPort} (or be 0 to serve /metrics on ${mainPort})`,
+    },
+  }),
+);
+
 /** Variables every service reads. */
 export class ServiceConfig {
   @Matches(/^(nats|tls|ws|wss):\/\/[^\s]+$/, { message: 'NATS_URL must be a nats:// URL, e.g. nats://127.0.0.1:4222' })
@@ -83,6 +98,10 @@ export class ServiceConfig {
   @IsString()
   HTTP_HOST = '127.0.0.1';
 
+  /** /metrics on a listener of its own at this port (same host), and no longer on HTTP_PORT; 0: on HTTP_PORT. */
+  @MetricsPort('HTTP_PORT')
+  METRICS_PORT = 0;
+
   @IsInt() @Min(50) @Max(120000)
   NATS_REQUEST_TIMEOUT_MS = 5000;
 
@@ -94,6 +113,10 @@ export class ServiceConfig {
 
   @IsInt() @Min(1) @Max(200)
   DB_POOL_SIZE = 10;
+
+  /** Replicas of the EVENTS JetStream stream (each service ensures it at start): 1 on one NATS server, 3 on a 3-node cluster. */
+  @IsInt() @Min(1) @Max(5)
+  EVENTS_STREAM_REPLICAS = 1;
 
   /** Deliveries of a failing event before its durable consumer parks it as a dead letter. */
   @IsInt() @Min(1) @Max(100)

@@ -6,3 +6,5 @@ export * from './preflight';
 export * from './service';
 export * from './system.controller';
 export * from './dead-letters.controller';
+export * from './metrics-listener';
+export * from './metrics.controller';

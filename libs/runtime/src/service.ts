@@ -13,7 +13,9 @@ import {
 } from '@app/messaging';
 import { Metrics, PinoNestLogger, createLogger } from '@app/observability';
 import { createServiceDataSource, initializeServiceDataSource } from '@app/persistence';
-import { ServiceConfig, loadConfig } from './config';
+import { ConfigError, ServiceConfig, loadConfig } from './config';
+import { MetricsController } from './metrics.controller';
+import { startMetricsListener, type MetricsListener } from './metrics-listener';
 import { OpsController } from './ops.controller';
 import { createSystemController } from './system.controller';
 import { createDeadLettersController } from './dead-letters.controller';
@@ -56,6 +58,8 @@ export interface RunningService<C extends ServiceConfig = ServiceConfig> {
   config: C;
   app: NestFastifyApplication;
   url: string;
+  /** Where /metrics is served: `url`, or the METRICS_PORT listener. */
+  metricsUrl: string;
   nc: NatsConnection;
   dataSource: DataSource;
   relay: OutboxRelay;
@@ -85,6 +89,7 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
   const config = loadConfig(def.config, env);
   def.validate?.(config);
   const port = env.HTTP_PORT ? config.HTTP_PORT : def.defaultHttpPort;
+  if (config.METRICS_PORT !== 0 && config.METRICS_PORT === port) throw new ConfigError([`METRICS_PORT must differ from the HTTP port (${port})`]);
   const instanceId = `${def.name}-${randomUUID().slice(0, 8)}`;
   const logger = createLogger(def.name, opts.logDestination).child({ instance_id: instanceId });
   logger.level = config.LOG_LEVEL;
@@ -100,7 +105,7 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
     entities: def.entities, migrations: [MessagingTables1764000000000, DeadLetterTable1765000000000, ProcessedMessagesAge1766000000000, ...def.migrations],
   });
   try {
-    await ensureEventStream(nc, prefix);
+    await ensureEventStream(nc, prefix, { replicas: config.EVENTS_STREAM_REPLICAS });
     await initializeServiceDataSource(dataSource).catch((err: unknown) => {
       throw describeConnectError('Postgres', config.DATABASE_URL, err);
     });
@@ -131,7 +136,9 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
       ),
       def.module,
     ],
-    controllers: [OpsController, createSystemController(def.name), createDeadLettersController(def.name)],
+    controllers: [
+      OpsController, ...(config.METRICS_PORT ? [] : [MetricsController]), createSystemController(def.name), createDeadLettersController(def.name),
+    ],
   })
   class ServiceRootModule {}
 
@@ -147,12 +154,21 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
   await app.listen(port, config.HTTP_HOST);
   const address = app.getHttpServer().address();
   const url = `http://${config.HTTP_HOST}:${typeof address === 'object' && address ? address.port : port}`;
+  let metricsListener: MetricsListener | null = null;
+  try {
+    if (config.METRICS_PORT) metricsListener = await startMetricsListener({ port: config.METRICS_PORT, host: config.HTTP_HOST, registry: metrics.registry });
+  } catch (err) {
+    await app.close();
+    await nc.close();
+    await dataSource.destroy();
+    throw err;
+  }
 
   const workers = (def.workers ?? []).map((w) => app.get(w, { strict: false }));
   if (opts.relay !== false) await relay.start();
   for (const w of workers) await w.start();
   ledgerPurge.start();
-  logger.info({ url, prefix: prefix || undefined }, `${def.name} service started`);
+  logger.info({ url, metrics: metricsListener ? `${metricsListener.url}/metrics` : undefined, prefix: prefix || undefined }, `${def.name} service started`);
 
   let stopping: Promise<void> | null = null;
   const stop = () => (stopping ??= (async () => {
@@ -164,10 +180,11 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
     await relay.stop();
     await nc.drain().catch(() => undefined);
     await dataSource.destroy().catch(() => undefined);
+    await metricsListener?.close();
     logger.info('stopped');
   })());
 
-  return { name: def.name, instanceId, config, app, url, nc, dataSource, relay, logger, stop };
+  return { name: def.name, instanceId, config, app, url, metricsUrl: metricsListener?.url ?? url, nc, dataSource, relay, logger, stop };
 }
 
 /** Entry point of a service process: exits with a clear message on bad config or unreachable dependencies. */

@@ -3,7 +3,6 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { SERVICES, systemSubjects } from '@app/contracts';
 import { BusClient } from '@app/messaging';
-import { Metrics } from '@app/observability';
 import { checkDependencies } from '@app/runtime';
 import { GatewayRuntime } from '../gateway.runtime';
 
@@ -11,7 +10,7 @@ import { GatewayRuntime } from '../gateway.runtime';
 @ApiExcludeController()
 @Controller()
 export class OpsController {
-  constructor(private readonly bus: BusClient, private readonly metrics: Metrics, private readonly runtime: GatewayRuntime) {}
+  constructor(private readonly bus: BusClient, private readonly runtime: GatewayRuntime) {}
 
   /** The process answers: liveness only, so an outage behind the gateway never restarts it. */
   @Get('livez')
@@ -46,10 +45,5 @@ export class OpsController {
     const checks = { ...own.checks, ...Object.fromEntries(services) };
     const status = Object.values(checks).every((c) => c.status === 'ok') ? 'ok' : 'degraded';
     return { status, checks };
-  }
-
-  @Get('metrics')
-  async scrape(@Res() reply: FastifyReply): Promise<void> {
-    await reply.header('content-type', this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
   }
 }
