@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ConnectorRegistry } from '@app/connectors';
-import { SERVICE_CONFIG } from '@app/runtime';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { ConnectorRegistry, ProviderHealthBoard, guardedConnectorProviders, type ProviderGuards } from '@app/connectors';
+import { INSTANCE, NATS_CONNECTION, SERVICE_CONFIG, type InstanceInfo } from '@app/runtime';
 import { KeyRing, Vault } from '@app/vault';
 import type { CatalogConfig } from './definition';
 import { CatalogController } from './providers/catalog.controller';
@@ -11,14 +12,19 @@ import type { SeedEntry } from './seed/providers.seed';
 
 @Module({})
 export class CatalogModule {
-  static register(opts: { registry: () => ConnectorRegistry; seed: SeedEntry[] }): DynamicModule {
+  static register(opts: { registry: (guards: ProviderGuards) => ConnectorRegistry; seed: SeedEntry[] }): DynamicModule {
     return {
       module: CatalogModule,
       controllers: [CatalogController],
       providers: [
         CatalogService, ProvidersRepository, CatalogSeeder,
         { provide: SEED, useValue: opts.seed },
-        { provide: ConnectorRegistry, useFactory: opts.registry },
+        ...guardedConnectorProviders(opts.registry),
+        {
+          // every process's breakers, reported on svc.health.providers; a report not refreshed for three periods expires
+          provide: ProviderHealthBoard, inject: [NATS_CONNECTION, INSTANCE, SERVICE_CONFIG],
+          useFactory: (nc: NatsConnection, i: InstanceInfo, c: CatalogConfig) => new ProviderHealthBoard(nc, i.prefix, 3 * c.CONNECTOR_HEALTH_PUBLISH_MS).start(),
+        },
         { provide: Vault, inject: [SERVICE_CONFIG], useFactory: (c: CatalogConfig) => new Vault(KeyRing.fromEnv(c.VAULT_MASTER_KEYS)) },
       ],
     };

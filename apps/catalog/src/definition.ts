@@ -1,6 +1,6 @@
 import { IsString } from 'class-validator';
-import { ConnectorRegistry } from '@app/connectors';
-import { ServiceConfig, type ServiceDefinition } from '@app/runtime';
+import { ConnectorCallerConfig, ConnectorRegistry } from '@app/connectors';
+import type { ServiceDefinition } from '@app/runtime';
 import { KeyRing } from '@app/vault';
 import { CatalogModule } from './catalog.module';
 import { Catalog1764000001000 } from './database/migrations/1764000001000-catalog';
@@ -8,7 +8,7 @@ import { AuditScope1764000001100 } from './database/migrations/1764000001100-aud
 import { CATALOG_ENTITIES } from './providers/catalog.entities';
 import { PROVIDER_SEED, type SeedEntry } from './seed/providers.seed';
 
-export class CatalogConfig extends ServiceConfig {
+export class CatalogConfig extends ConnectorCallerConfig {
   /** `id:base64(32 bytes)` list; the first encrypts, all decrypt. Checked at start by KeyRing. */
   @IsString()
   VAULT_MASTER_KEYS = '';
@@ -24,7 +24,7 @@ export function createCatalogService(opts: { connectorDirs?: string[]; seed?: Se
     defaultHttpPort: 3101,
     config: CatalogConfig,
     module: CatalogModule.register({
-      registry: () => (opts.connectorDirs ? ConnectorRegistry.fromDirectories(opts.connectorDirs) : ConnectorRegistry.fromDirectory()),
+      registry: (guards) => (opts.connectorDirs ? ConnectorRegistry.fromDirectories(opts.connectorDirs, guards) : ConnectorRegistry.fromDirectory(undefined, guards)),
       seed: opts.seed ?? PROVIDER_SEED,
     }),
     entities: CATALOG_ENTITIES,

@@ -1,11 +1,12 @@
 import { IsInt, Matches, Max, Min } from 'class-validator';
-import { ServiceConfig, type ServiceDefinition } from '@app/runtime';
+import { ConnectorCallerConfig } from '@app/connectors';
+import type { ServiceDefinition } from '@app/runtime';
 import { CommsModule } from './comms.module';
 import { Comms1764000006000 } from './database/migrations/1764000006000-comms';
 import { COMMS_ENTITIES } from './messages/comms.entities';
 import { IdempotencyPurgeJob } from './messages/idempotency.purge';
 
-export class CommsConfig extends ServiceConfig {
+export class CommsConfig extends ConnectorCallerConfig {
   /** The gateway's URL as providers see it: status callback URLs (Twilio signs them) are built on it. */
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'PUBLIC_BASE_URL must be an http(s) URL, e.g. https://integrations.example.com' })
   PUBLIC_BASE_URL = 'http://127.0.0.1:3000';

@@ -116,12 +116,16 @@ function walk(relDir: string): string[] {
 }
 
 const BASE_CONFIG_FILE = 'libs/runtime/src/config.ts';
+/** libs/connectors' ConnectorCallerConfig (extends ServiceConfig): the services that call providers. */
+const CONNECTOR_CONFIG_FILE = 'libs/connectors/src/guard/guard.config.ts';
 
-/** Every variable an app's config classes declare: its *.config.ts and definition.ts, plus ServiceConfig when extended. */
+/** Every variable an app's config classes declare: its *.config.ts and definition.ts, plus ServiceConfig (or ConnectorCallerConfig) when extended. */
 function appConfigVars(app: App): ConfigVar[] {
   const files = walk(`apps/${app}/src`).filter((f) => /(\.config\.ts|(^|\/)definition\.ts)$/.test(f) && !/\.spec\.ts$/.test(f));
   const vars = files.flatMap(configVars);
-  if (files.some((f) => /\bextends\s+ServiceConfig\b/.test(read(f)))) vars.push(...configVars(BASE_CONFIG_FILE));
+  const extendsConnector = files.some((f) => /\bextends\s+ConnectorCallerConfig\b/.test(read(f)));
+  if (extendsConnector) vars.push(...configVars(CONNECTOR_CONFIG_FILE));
+  if (extendsConnector || files.some((f) => /\bextends\s+ServiceConfig\b/.test(read(f)))) vars.push(...configVars(BASE_CONFIG_FILE));
   return vars;
 }
 

@@ -11,7 +11,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection, type Status } from '@nats-io/transport-node';
 import {
-  SERVICES, WEBHOOK_SERVICES, affiliatesSubjects, catalogSubjects, commsSubjects, kycSubjects, paymentsSubjects, opsSubjects,
+  SERVICES, WEBHOOK_SERVICES, affiliatesSubjects, catalogSubjects, commsSubjects, kycSubjects, paymentsSubjects, opsSubjects, providerHealthSubject,
   type ServiceName,
 } from '@app/contracts';
 import { startService, type RunningService } from '@app/runtime';
@@ -106,6 +106,14 @@ function codeSubjects(app: App): { handled: Set<string>; called: Set<string> } {
  * hint (RoutingChanges.subjects()), published by whichever replica changed the table.
  */
 const FANOUT: Partial<Record<App, string[]>> = { payments: [paymentsSubjects.routingReloadHint] };
+
+/** The source of one app (no specs), to find who uses libs/connectors' provider guards and health board. */
+const appSource = (app: App) => sources(`apps/${app}/src`).map((f) => readFileSync(join(ROOT, f), 'utf8')).join('\n');
+/** Core-NATS provider health: published by every app whose registry is guarded, read by the app holding the board. */
+const HEALTH = Object.fromEntries(APPS.map((a) => {
+  const text = appSource(a);
+  return [a, { publishes: /\bguardedConnectorProviders\(/.test(text), reads: /\bProviderHealthBoard\b/.test(text) }];
+})) as Record<App, { publishes: boolean; reads: boolean }>;
 
 const CODE = Object.fromEntries(APPS.map((a) => [a, codeSubjects(a)])) as Record<App, ReturnType<typeof codeSubjects>>;
 const expectedPublish = (u: User) => (u === 'crm' ? new Set<string>() : CODE[u].called);
@@ -272,6 +280,17 @@ describe('NATS users and permissions (deploy/nats/users.conf on a real nats-serv
       subs.forEach((s) => s.unsubscribe());
       const allowed = ALL_REQUEST_SUBJECTS.filter((s) => !denied.subscription.has(s));
       expect(sorted(allowed)).toEqual(sorted(expectedSubscribe(user)));
+    });
+
+    it('lets the apps that call providers publish their breakers\' health, and only the catalog read it', async () => {
+      expect(APPS.filter((a) => HEALTH[a].publishes).sort()).toEqual(['catalog', 'comms', 'kyc', 'payments']);
+      expect(APPS.filter((a) => HEALTH[a].reads)).toEqual(['catalog']);
+      for (const user of USERS) {
+        const b = await as(user);
+        const code = user === 'crm' ? { publishes: false, reads: false } : HEALTH[user];
+        expect({ user, publish: !(await b.publishDenied(providerHealthSubject)), subscribe: !(await b.subscribeDenied(providerHealthSubject)) })
+          .toEqual({ user, publish: code.publishes, subscribe: code.reads });
+      }
     });
 
     it('lets only the gateway publish the audited writes', async () => {

@@ -1,11 +1,11 @@
 import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
-import { ServiceConfig } from '@app/runtime';
+import { ConnectorCallerConfig } from '@app/connectors';
 
 const CODE_LIST = /^([A-Za-z]{2}(\s*,\s*[A-Za-z]{2})*)?$/;
 const WORD_LIST = /^([A-Za-z_]+(\s*,\s*[A-Za-z_]+)*)?$/;
 
 /** Every variable of the kyc service, with its default (the gates' policy is configuration). */
-export class KycConfig extends ServiceConfig {
+export class KycConfig extends ConnectorCallerConfig {
   /** `id:base64(32 bytes)` list, as the catalog's: seals stored Idempotency-Key answers (they hold access tokens). */
   @IsString()
   VAULT_MASTER_KEYS = '';

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { ConnectorRegistry, ProviderConfigCache } from '@app/connectors';
+import { ProviderConfigCache, guardedConnectorProviders } from '@app/connectors';
 import { BusClient } from '@app/messaging';
 import { INSTANCE, NATS_CONNECTION, SERVICE_CONFIG, type InstanceInfo } from '@app/runtime';
 import { KeyRing, Vault } from '@app/vault';
@@ -29,7 +29,7 @@ import { WebhooksController } from './webhooks/webhooks.controller';
 @Module({
   controllers: [ApplicantsController, RecordsController, WebhooksController],
   providers: [
-    { provide: ConnectorRegistry, useFactory: () => ConnectorRegistry.fromDirectory() },
+    ...guardedConnectorProviders(),
     {
       provide: ProviderConfigCache, inject: [BusClient, NATS_CONNECTION, INSTANCE],
       useFactory: (bus: BusClient, nc: NatsConnection, i: InstanceInfo) => new ProviderConfigCache(bus, nc, i.prefix),

@@ -1,6 +1,7 @@
 import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { ISO_CURRENCIES } from '@app/contracts';
-import { ServiceConfig, type ServiceDefinition } from '@app/runtime';
+import { ConnectorCallerConfig } from '@app/connectors';
+import type { ServiceDefinition } from '@app/runtime';
 import { SessionSecretDigest1764000004100 } from './database/migrations/1764000004100-session-secret-digest';
 import { Payments1764000004000 } from './database/migrations/1764000004000-payments';
 import { NotificationTrust1764000004200 } from './database/migrations/1764000004200-notification-trust';
@@ -11,7 +12,7 @@ import {
   CashierSessionEntity, ParkedNotificationEntity, PaymentNotificationEntity, PaymentTransactionEntity, SessionStatusEntity,
 } from './sessions/sessions.entities';
 
-export class PaymentsConfig extends ServiceConfig {
+export class PaymentsConfig extends ConnectorCallerConfig {
   /** The gateway's URL as providers see it: notification URLs are built from it. */
   @IsString() @Matches(/^https?:\/\/[^\s]+$/, { message: 'PUBLIC_BASE_URL must be an http(s) URL' })
   PUBLIC_BASE_URL = 'http://127.0.0.1:3000';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ConnectorRegistry } from '@app/connectors';
+import { guardedConnectorProviders } from '@app/connectors';
 import { CallbacksController } from './callbacks/callbacks.controller';
 import { PaymentCallbacks } from './callbacks/payment-callbacks';
 import { PaymentsWorker } from './payments.worker';
@@ -22,7 +22,7 @@ import { providerConfigCacheProvider } from './shared/provider-configs';
     RoutingRepository, RoutingTable, RoutingChanges, RoutingService,
     GatewayChooser, ResolveGateway, SessionsRepository, PaymentCallbacks, PaymentsMetrics, PaymentsWorker,
     providerConfigCacheProvider,
-    { provide: ConnectorRegistry, useFactory: () => ConnectorRegistry.fromDirectory() },
+    ...guardedConnectorProviders(),
   ],
 })
 export class PaymentsModule {}

@@ -109,12 +109,19 @@ export async function providerFetch(url: string, init: RequestInit & { timeoutMs
 export function failFromStatus(status: number, reason: string, headers?: Headers): ConnectorError {
   const r = reason.slice(0, 500);
   if (status === 401 || status === 403) return new ConnectorError('auth', r, { httpStatus: status });
-  if (status === 429) {
-    const after = Number(headers?.get('retry-after'));
-    return new ConnectorError('rate_limited', r, { httpStatus: status, retryAfterMs: Number.isFinite(after) ? after * 1000 : undefined });
-  }
+  if (status === 429) return new ConnectorError('rate_limited', r, { httpStatus: status, retryAfterMs: retryAfterMs(headers?.get('retry-after')) });
   if (status >= 500) return new ConnectorError('provider_error', r, { httpStatus: status });
   return new ConnectorError('refused', r, { httpStatus: status });
+}
+
+/** A Retry-After header (delay-seconds or an HTTP-date, RFC 9110 10.2.3) in ms from now; undefined when absent or unreadable. */
+export function retryAfterMs(value: string | null | undefined, now = Date.now()): number | undefined {
+  const v = value?.trim();
+  if (!v) return undefined;
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  // every HTTP-date form (IMF-fixdate, RFC 850, asctime) starts with the day name
+  const at = /^[A-Za-z]{3}/.test(v) ? Date.parse(v) : NaN;
+  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
 }
 
 /** Reads a required credential, or fails with `invalid_config` naming the field (not its value). */

@@ -11,3 +11,8 @@ export * from './ports/sms.port';
 export * from './ports/voice.port';
 export * from './net/ssrf-guard';
 export * from './net/host-policy';
+export * from './guard/guard.config';
+export * from './guard/provider-guard';
+export * from './guard/guarded-connector';
+export * from './guard/provider-health';
+export * from './guard/guard.providers';

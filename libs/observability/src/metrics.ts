@@ -19,6 +19,7 @@ export class Metrics {
   readonly deadLettersTotal: Counter<'consumer'>;
   readonly deadLettersParked: Gauge<'consumer'>;
   readonly consumerPending: Gauge<'consumer'>;
+  readonly connectorRequestDuration: Histogram<'provider' | 'operation' | 'outcome'>;
   private parkedCounter: ParkedCounter | null = null;
   private pendingCounter: PendingCounter | null = null;
 
@@ -49,6 +50,11 @@ export class Metrics {
     this.deadLettersTotal = new Counter({
       name: 'dead_letters_total', help: 'Messages a durable consumer parked as dead letters',
       labelNames: ['consumer'], registers: [this.registry],
+    });
+    this.connectorRequestDuration = new Histogram({
+      name: 'connector_request_duration_seconds',
+      help: 'Provider calls by provider key, operation and outcome (ok, refused, provider_error, timeout, rate_limited, rejected, breaker_open, error)',
+      labelNames: ['provider', 'operation', 'outcome'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers: [this.registry],
     });
     const countParked = () => this.parkedCounter?.();
     this.deadLettersParked = new Gauge({

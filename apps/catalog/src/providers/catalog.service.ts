@@ -5,7 +5,7 @@ import {
   type CategoryView, type ProviderChangedEvent, type ProviderConfigView,
   type ProviderView,
 } from '@app/contracts';
-import { ConnectorRegistry, connectorHostPolicy, type Connector, type ConnectorConfig } from '@app/connectors';
+import { ConnectorRegistry, ProviderHealthBoard, connectorHostPolicy, type Connector, type ConnectorConfig } from '@app/connectors';
 import { OutboxWriter } from '@app/messaging';
 import { validRequest } from '@app/runtime';
 import { Vault } from '@app/vault';
@@ -30,6 +30,7 @@ export class CatalogService {
     private readonly registry: ConnectorRegistry,
     private readonly vault: Vault,
     private readonly outbox: OutboxWriter,
+    private readonly health: ProviderHealthBoard,
   ) {}
 
   async list(category?: string): Promise<ProviderView[]> {
@@ -201,6 +202,7 @@ export class CatalogService {
       credential_fields: manifest.credential_fields.map(({ name, label, secret, required }) => ({ name, label, secret, required })),
       credentials, settings: this.settingsWithDefaults(row),
       activated_at: row.activatedAt?.toISOString() ?? null, updated_at: row.updatedAt.toISOString(),
+      health: this.health.health(row.key),
     };
   }
 

@@ -1,10 +1,10 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Provider } from '@nestjs/common';
-import { ConnectorRegistry, ProviderConfigCache } from '@app/connectors';
+import { ProviderConfigCache, guardedConnectorProviders } from '@app/connectors';
 import { BusClient } from '@app/messaging';
 import { INSTANCE, NATS_CONNECTION, type InstanceInfo } from '@app/runtime';
 
-/** The provider configuration cache (invalidated by evt.catalog.provider.changed) and the connector registry. */
+/** The provider configuration cache (invalidated by evt.catalog.provider.changed) and the guarded connector registry. */
 export const PROVIDER_INFRA: Provider[] = [
   {
     provide: ProviderConfigCache,
@@ -15,5 +15,5 @@ export const PROVIDER_INFRA: Provider[] = [
       return cache;
     },
   },
-  { provide: ConnectorRegistry, useFactory: () => ConnectorRegistry.fromDirectory() },
+  ...guardedConnectorProviders(),
 ];

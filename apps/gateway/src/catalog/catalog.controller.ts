@@ -1,12 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   DomainError, ErrorCode, catalogSubjects, type ActivateProviderRequest, type UpdateCredentialsRequest,
 } from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import type { RequestContext } from '@app/observability';
 import { Ctx } from '../http/request-context';
-import { ActivateBody, CategoryQuery, CredentialsBody, SetDefaultBody } from './catalog.dto';
+import { ActivateBody, CategoryQuery, CredentialsBody, ProviderDto, ProviderListDto, SetDefaultBody } from './catalog.dto';
 
 @ApiTags('connector catalog')
 @ApiBearerAuth()
@@ -16,11 +16,13 @@ export class CatalogController {
 
   @Get('providers')
   @ApiOperation({ summary: 'List providers, optionally of one category' })
+  @ApiOkResponse({ type: ProviderListDto })
   list(@Ctx() ctx: RequestContext, @Query() q: CategoryQuery) {
     return this.bus.request(catalogSubjects.listProviders, q.category ? { category: q.category } : {}, { ctx });
   }
 
   @Get('providers/:key')
+  @ApiOkResponse({ type: ProviderDto, description: 'The provider, with the health of its circuit breakers' })
   get(@Ctx() ctx: RequestContext, @Param('key') key: string) {
     return this.bus.request(catalogSubjects.getProvider, { key }, { ctx });
   }
@@ -29,6 +31,7 @@ export class CatalogController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Activate with credentials (merged into stored ones); the first active provider of a category becomes its default' })
   @ApiBody({ type: ActivateBody, required: false })
+  @ApiOkResponse({ type: ProviderDto })
   activate(@Ctx() ctx: RequestContext, @Param('key') key: string, @Body() body: unknown) {
     // validated by the catalog, together with the provider's manifest: one 400 lists every field
     return this.bus.request(catalogSubjects.activate, { ...jsonObject(body), key } as ActivateProviderRequest, { timeoutMs: 30000, ctx });
@@ -37,12 +40,14 @@ export class CatalogController {
   @Put('providers/:key/credentials')
   @ApiOperation({ summary: 'Rotate credentials with no downtime' })
   @ApiBody({ type: CredentialsBody })
+  @ApiOkResponse({ type: ProviderDto })
   credentials(@Ctx() ctx: RequestContext, @Param('key') key: string, @Body() body: unknown) {
     return this.bus.request(catalogSubjects.updateCredentials, { ...jsonObject(body), key } as UpdateCredentialsRequest, { timeoutMs: 30000, ctx });
   }
 
   @Post('providers/:key/deactivate')
   @HttpCode(200)
+  @ApiOkResponse({ type: ProviderDto })
   deactivate(@Ctx() ctx: RequestContext, @Param('key') key: string) {
     return this.bus.request(catalogSubjects.deactivate, { key }, { ctx });
   }

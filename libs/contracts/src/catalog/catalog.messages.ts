@@ -72,6 +72,39 @@ export interface ProviderView {
   settings: Record<string, unknown>;
   activated_at: string | null;
   updated_at: string;
+  health: ProviderHealthView;
+}
+
+export const BREAKER_STATES = ['closed', 'open', 'half_open'] as const;
+export type BreakerState = (typeof BREAKER_STATES)[number];
+
+/**
+ * API.md's `Provider.health`, merged over every process that calls the provider: `state` is the worst
+ * breaker (open, then half_open, then closed), `error_rate` the share of provider-side failures among
+ * the calls of the health window (0 without calls), `p95_ms` the highest reported 95th percentile call
+ * duration in milliseconds, or null when no process called the provider within the window.
+ */
+export interface ProviderHealthView {
+  state: BreakerState;
+  error_rate: number;
+  p95_ms: number | null;
+}
+
+/** One provider's breaker in one process, as published on providerHealthSubject. */
+export interface ProviderHealthSample {
+  key: string;
+  state: BreakerState;
+  /** Calls that reached the provider within the window, and how many of them failed provider-side. */
+  calls: number;
+  failures: number;
+  p95_ms: number | null;
+}
+
+/** What one process publishes on providerHealthSubject. */
+export interface ProviderHealthReport {
+  service: string;
+  instance: string;
+  providers: ProviderHealthSample[];
 }
 
 export interface CategoryView {

@@ -13,3 +13,9 @@ export const catalogSubjects = {
   /** Services only: the configuration of the category's default provider, or of a named active one. */
   resolveConfig: 'catalog.providers.config.resolve',
 } as const;
+
+/**
+ * Core NATS (not JetStream, not request-reply): every process that calls providers publishes its circuit
+ * breakers' health here; the catalog keeps the latest report of each process and shows it in Provider.
+ */
+export const providerHealthSubject = 'svc.health.providers';
