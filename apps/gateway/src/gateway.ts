@@ -23,6 +23,7 @@ import { ApiKeyRing } from './http/auth';
 import { installPipeline, jsonBodyParser } from './http/pipeline';
 import { PROBLEM_CONTENT_TYPE, problem } from './http/problem';
 import { ProblemFilter } from './http/problem.filter';
+import { BusLink, installRateLimit, installShedding } from './http/overload';
 import { OpsController } from './ops/ops.controller';
 import { DeadLettersController } from './ops/dead-letters.controller';
 import { registerWebhookRoutes } from './webhooks/webhook.routes';
@@ -118,7 +119,14 @@ export async function startGateway(opts: { env?: NodeJS.ProcessEnv; logDestinati
     },
   });
   adapter.useBodyParser('application/json', false, { bodyLimit: config.BODY_LIMIT_BYTES }, jsonBodyParser(adapter.getInstance()));
+  const limits = {
+    maxInFlight: config.GATEWAY_MAX_IN_FLIGHT, maxEventLoopDelayMs: config.GATEWAY_MAX_EVENT_LOOP_DELAY_MS,
+    rateLimitPerMinute: config.GATEWAY_RATE_LIMIT_PER_MINUTE,
+  };
+  // shedding first: refused before authentication, the body or the bus
+  const shedTotal = installShedding(adapter.getInstance(), { limits, metrics, bus: new BusLink(nc, logger) });
   installPipeline(adapter.getInstance(), { keys: new ApiKeyRing(config.PLATFORM_API_KEYS), logger, metrics });
+  installRateLimit(adapter.getInstance(), { limits, shedTotal });
   registerWebhookRoutes(adapter.getInstance(), { bus, publicBaseUrl: config.PUBLIC_BASE_URL, logger });
   const app = await NestFactory.create<NestFastifyApplication>(gatewayModule([bus, metrics, runtime]), adapter, {
     logger: new PinoNestLogger(logger),

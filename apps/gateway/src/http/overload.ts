@@ -1,0 +1,162 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import underPressure from '@fastify/under-pressure';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { Counter } from 'prom-client';
+import type { Logger } from 'pino';
+import type { Metrics } from '@app/observability';
+import { PROBLEM_CONTENT_TYPE, problem } from './problem';
+
+/** Seconds a shed client is told to wait (Retry-After): the overload is short-lived or it is an outage. */
+export const RETRY_AFTER_OVERLOADED_S = 1;
+export const RETRY_AFTER_BUS_DOWN_S = 5;
+/** A 503 relayed from a service (its Postgres is unreachable, no replica answers). */
+export const RETRY_AFTER_UNAVAILABLE_S = 5;
+
+export type ShedReason = 'in_flight' | 'event_loop_delay' | 'bus_down' | 'rate_limit';
+
+export interface OverloadLimits {
+  /** Requests served at once past which new ones get 503; 0 = no limit. */
+  maxInFlight: number;
+  /** Mean event-loop delay (ms, sampled every second) past which new requests get 503; 0 = off. */
+  maxEventLoopDelayMs: number;
+  /** Requests per minute per platform key on /api/platform/**; 0 = off. */
+  rateLimitPerMinute: number;
+}
+
+/**
+ * Never shed: orchestrators and scrapers must see the gateway as it is (overloaded or cut off from NATS),
+ * and the API description costs nothing.
+ */
+export function isExempt(path: string): boolean {
+  return path === '/livez' || path === '/readyz' || path === '/health' || path === '/metrics'
+    || path === '/docs' || path.startsWith('/docs/') || path === '/docs-json';
+}
+
+function pathOf(req: FastifyRequest): string {
+  return req.url.split('?')[0];
+}
+
+/** Whether a request's path (raw or decoded, see pipeline.ts needsKey) is under /api/platform. */
+export function isPlatformApi(req: FastifyRequest): boolean {
+  const raw = pathOf(req);
+  let decoded = raw;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch { /* undecodable: judged on the raw path; refused later anyway */ }
+  const under = (p: string) => p === '/api/platform' || p.startsWith('/api/platform/');
+  return under(raw) || under(decoded) || under(req.routeOptions?.url ?? '');
+}
+
+/**
+ * Tracks whether the NATS link is up from the connection's status iterator: `disconnect` and
+ * `reconnecting` mark it down at once, `reconnect` up again; `close` for good.
+ */
+export class BusLink {
+  private up = true;
+
+  constructor(nc: NatsConnection, logger: Logger) {
+    void (async () => {
+      for await (const s of nc.status()) {
+        if (s.type === 'disconnect' || s.type === 'reconnecting' || s.type === 'close') {
+          if (this.up && s.type !== 'close') logger.warn({ status: s.type }, 'NATS link down: requests that need the bus get 503 at once');
+          this.up = false;
+        } else if (s.type === 'reconnect') {
+          if (!this.up) logger.info('NATS link back up');
+          this.up = true;
+        }
+      }
+    })().catch(() => undefined);
+    void nc.closed().then(() => { this.up = false; });
+  }
+
+  isUp(): boolean {
+    return this.up;
+  }
+}
+
+function shed(reply: FastifyReply, status: number, retryAfterS: number, detail: string, requestId?: string): FastifyReply {
+  return reply.status(status).header('content-type', PROBLEM_CONTENT_TYPE).header('retry-after', String(retryAfterS))
+    .send(problem(status, detail, { requestId }));
+}
+
+/**
+ * Load shedding, decided in the first onRequest hook, before authentication, the body or the bus: a
+ * provider's webhook gets a fast 503 (it retries) rather than a 200 too late. Requests beyond
+ * `maxInFlight` and every non-exempt request while the NATS link is down are refused here; the
+ * event-loop delay check is @fastify/under-pressure's. Must be installed before installPipeline.
+ */
+export function installShedding(fastify: FastifyInstance, deps: { limits: OverloadLimits; metrics: Metrics; bus: BusLink }): Counter<'reason'> {
+  const { limits, bus } = deps;
+  const shedTotal = new Counter({
+    name: 'gateway_requests_shed_total', help: 'Requests the gateway refused before doing any work, by reason',
+    labelNames: ['reason'], registers: [deps.metrics.registry],
+  });
+  for (const reason of ['in_flight', 'event_loop_delay', 'bus_down', 'rate_limit'] satisfies ShedReason[]) shedTotal.inc({ reason }, 0);
+  let inFlight = 0;
+
+  fastify.addHook('onRequest', (req, reply, done) => {
+    if (isExempt(pathOf(req))) return done();
+    if (limits.maxInFlight > 0 && inFlight >= limits.maxInFlight) {
+      shedTotal.inc({ reason: 'in_flight' });
+      shed(reply, 503, RETRY_AFTER_OVERLOADED_S, 'The gateway is serving as many requests as it takes at once; retry shortly');
+      return;
+    }
+    if (!bus.isUp()) {
+      shedTotal.inc({ reason: 'bus_down' });
+      shed(reply, 503, RETRY_AFTER_BUS_DOWN_S, 'The gateway has lost its link to the message bus; retry shortly');
+      return;
+    }
+    inFlight++;
+    // 'close' fires once the response is finished or the client went away, whichever comes first
+    reply.raw.once('close', () => { inFlight--; });
+    done();
+  });
+
+  // every other 503 problem (a service's database unreachable, no replica listening) says when to retry too
+  fastify.addHook('onSend', (_req, reply, payload, done) => {
+    if (reply.statusCode === 503 && !reply.hasHeader('retry-after')
+      && String(reply.getHeader('content-type') ?? '').startsWith(PROBLEM_CONTENT_TYPE)) {
+      void reply.header('retry-after', String(RETRY_AFTER_UNAVAILABLE_S));
+    }
+    done(null, payload);
+  });
+
+  if (limits.maxEventLoopDelayMs > 0) {
+    void fastify.register(underPressure, {
+      maxEventLoopDelay: limits.maxEventLoopDelayMs,
+      retryAfter: RETRY_AFTER_OVERLOADED_S,
+      pressureHandler: (req, reply, type) => {
+        if (isExempt(pathOf(req))) return undefined; // under-pressure goes on with the request
+        shedTotal.inc({ reason: 'event_loop_delay' });
+        void reply.status(503).header('content-type', PROBLEM_CONTENT_TYPE).header('retry-after', String(RETRY_AFTER_OVERLOADED_S));
+        // under-pressure sends a non-null return value as the answer (its typings say void)
+        return problem(503, `The gateway is overloaded (${type === 'eventLoopDelay' ? 'event loop delayed' : type}); retry shortly`,
+          { requestId: req.ctx?.requestId }) as unknown as void;
+      },
+    });
+  }
+  return shedTotal;
+}
+
+/**
+ * Per-key rate limit on /api/platform/** (@fastify/rate-limit, in memory: the limit is per gateway
+ * replica). Keyed by the key id the auth hook put on req.ctx.actor, never the key itself; runs as a
+ * route hook, after the global auth hook. Webhooks and /payments/** are not limited.
+ */
+export function installRateLimit(fastify: FastifyInstance, deps: { limits: OverloadLimits; shedTotal: Counter<'reason'> }): void {
+  if (deps.limits.rateLimitPerMinute <= 0) return;
+  void fastify.register(rateLimit, {
+    global: true,
+    max: deps.limits.rateLimitPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (req) => req.ctx?.actor ?? 'anonymous',
+    allowList: (req) => !isPlatformApi(req) || !req.ctx?.actor,
+    addHeadersOnExceeding: { 'x-ratelimit-limit': true, 'x-ratelimit-remaining': true, 'x-ratelimit-reset': true },
+    onExceeded: () => deps.shedTotal.inc({ reason: 'rate_limit' }),
+    errorResponseBuilder: (_req, ctx) => ({
+      statusCode: ctx.statusCode,
+      message: `Rate limit exceeded: at most ${ctx.max} requests a minute per platform key; retry in ${ctx.after}`,
+    }),
+  });
+}
