@@ -123,9 +123,9 @@ export async function startGateway(opts: { env?: NodeJS.ProcessEnv; logDestinati
     maxInFlight: config.GATEWAY_MAX_IN_FLIGHT, maxEventLoopDelayMs: config.GATEWAY_MAX_EVENT_LOOP_DELAY_MS,
     rateLimitPerMinute: config.GATEWAY_RATE_LIMIT_PER_MINUTE,
   };
-  // shedding first: refused before authentication, the body or the bus
-  const shedTotal = installShedding(adapter.getInstance(), { limits, metrics, bus: new BusLink(nc, logger) });
   installPipeline(adapter.getInstance(), { keys: new ApiKeyRing(config.PLATFORM_API_KEYS), logger, metrics });
+  // right after the request id and key check, before the body is read or anything reaches the bus
+  const shedTotal = installShedding(adapter.getInstance(), { limits, metrics, bus: new BusLink(nc, logger) });
   installRateLimit(adapter.getInstance(), { limits, shedTotal });
   registerWebhookRoutes(adapter.getInstance(), { bus, publicBaseUrl: config.PUBLIC_BASE_URL, logger });
   const app = await NestFactory.create<NestFastifyApplication>(gatewayModule([bus, metrics, runtime]), adapter, {

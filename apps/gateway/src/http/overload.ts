@@ -13,6 +13,9 @@ export const RETRY_AFTER_BUS_DOWN_S = 5;
 /** A 503 relayed from a service (its Postgres is unreachable, no replica answers). */
 export const RETRY_AFTER_UNAVAILABLE_S = 5;
 
+/** How often under-pressure samples the event-loop delay (its mean over the period is compared). */
+const EVENT_LOOP_SAMPLE_MS = 1000;
+
 export type ShedReason = 'in_flight' | 'event_loop_delay' | 'bus_down' | 'rate_limit';
 
 export interface OverloadLimits {
@@ -81,10 +84,11 @@ function shed(reply: FastifyReply, status: number, retryAfterS: number, detail: 
 }
 
 /**
- * Load shedding, decided in the first onRequest hook, before authentication, the body or the bus: a
- * provider's webhook gets a fast 503 (it retries) rather than a 200 too late. Requests beyond
- * `maxInFlight` and every non-exempt request while the NATS link is down are refused here; the
- * event-loop delay check is @fastify/under-pressure's. Must be installed before installPipeline.
+ * Load shedding, decided in onRequest right after the pipeline's hook (request id, key check), before
+ * the body is read or anything reaches the bus: a provider's webhook gets a fast 503 (it retries)
+ * rather than a 200 too late. Requests beyond `maxInFlight` and every non-exempt request while the NATS
+ * link is down are refused here; the event-loop delay check is @fastify/under-pressure's hook, next.
+ * Install after installPipeline.
  */
 export function installShedding(fastify: FastifyInstance, deps: { limits: OverloadLimits; metrics: Metrics; bus: BusLink }): Counter<'reason'> {
   const { limits, bus } = deps;
@@ -99,12 +103,12 @@ export function installShedding(fastify: FastifyInstance, deps: { limits: Overlo
     if (isExempt(pathOf(req))) return done();
     if (limits.maxInFlight > 0 && inFlight >= limits.maxInFlight) {
       shedTotal.inc({ reason: 'in_flight' });
-      shed(reply, 503, RETRY_AFTER_OVERLOADED_S, 'The gateway is serving as many requests as it takes at once; retry shortly');
+      shed(reply, 503, RETRY_AFTER_OVERLOADED_S, 'The gateway is serving as many requests as it takes at once; retry shortly', req.ctx?.requestId);
       return;
     }
     if (!bus.isUp()) {
       shedTotal.inc({ reason: 'bus_down' });
-      shed(reply, 503, RETRY_AFTER_BUS_DOWN_S, 'The gateway has lost its link to the message bus; retry shortly');
+      shed(reply, 503, RETRY_AFTER_BUS_DOWN_S, 'The gateway has lost its link to the message bus; retry shortly', req.ctx?.requestId);
       return;
     }
     inFlight++;
@@ -123,11 +127,20 @@ export function installShedding(fastify: FastifyInstance, deps: { limits: Overlo
   });
 
   if (limits.maxEventLoopDelayMs > 0) {
+    // The first samples cover the gateway's own start (module set-up, route and OpenAPI building block the
+    // loop for long stretches) and say nothing about serving: the delay counts from the second full
+    // sampling period after the listener opened.
+    let armedAt = Infinity;
+    fastify.addHook('onListen', (done) => {
+      armedAt = Date.now() + 2 * EVENT_LOOP_SAMPLE_MS;
+      done();
+    });
     void fastify.register(underPressure, {
+      sampleInterval: EVENT_LOOP_SAMPLE_MS,
       maxEventLoopDelay: limits.maxEventLoopDelayMs,
       retryAfter: RETRY_AFTER_OVERLOADED_S,
       pressureHandler: (req, reply, type) => {
-        if (isExempt(pathOf(req))) return undefined; // under-pressure goes on with the request
+        if (isExempt(pathOf(req)) || Date.now() < armedAt) return undefined; // under-pressure goes on with the request
         shedTotal.inc({ reason: 'event_loop_delay' });
         void reply.status(503).header('content-type', PROBLEM_CONTENT_TYPE).header('retry-after', String(RETRY_AFTER_OVERLOADED_S));
         // under-pressure sends a non-null return value as the answer (its typings say void)
