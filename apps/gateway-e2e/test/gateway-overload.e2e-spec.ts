@@ -162,6 +162,13 @@ describe('per-key rate limit on /api/platform (GATEWAY_RATE_LIMIT_PER_MINUTE)', 
   });
 });
 
+function noopAt(url: string): Promise<Response> {
+  return fetch(`${url}/api/platform/diagnostics/noop`, {
+    method: 'POST', headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ message: 'back' }),
+  });
+}
+
 /** A loopback port nobody listens on right now. */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -211,6 +218,29 @@ describe('gateway fails fast while its NATS link is down', () => {
     rmSync(storeDir, { recursive: true, force: true });
   });
 
+  it('answers a request waiting on the bus 503 with Retry-After as soon as the link drops, not a 504 after NATS_REQUEST_TIMEOUT_MS', async () => {
+    const held: Msg[] = [];
+    const responder = await connect({ servers: `nats://127.0.0.1:${port}` });
+    responder.subscribe(`${infra.prefix}.catalog.system.echo`, { callback: (_err, msg) => { held.push(msg); } });
+    await responder.flush();
+    const started = Date.now();
+    const pending = fetch(`${gw.url}/api/platform/diagnostics/echo`, {
+      method: 'POST', headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ service: 'catalog', message: 'in flight' }),
+    });
+    await until('the echo request held by the test responder', async () => (held.length === 1 ? true : undefined));
+    await stopServer();
+    const res = await pending;
+    const elapsed = Date.now() - started;
+    await responder.close().catch(() => undefined);
+    expect(res.status).not.toBe(504);
+    await expectShed(res);
+    // a behaviour check, not a speed one: it did not wait for the 20 s bus timeout
+    expect(elapsed).toBeLessThan(10000);
+    server = startNatsServer(port, storeDir);
+    await until('the gateway to serve again after NATS came back', async () => ((await noopAt(gw.url)).status === 200 ? true : undefined), 30000);
+  });
+
   it('answers 503 with Retry-After at once (not a 504 after NATS_REQUEST_TIMEOUT_MS), and serves again once NATS is back', async () => {
     await stopServer();
     await until('/health to report the NATS link down', async () => ((await fetch(`${gw.url}/health`)).status === 503 ? true : undefined));
@@ -230,12 +260,6 @@ describe('gateway fails fast while its NATS link is down', () => {
     expect((await fetch(`${gw.url}/livez`)).status).toBe(200);
 
     server = startNatsServer(port, storeDir);
-    await until('the gateway to serve again after NATS came back', async () => {
-      const r = await fetch(`${gw.url}/api/platform/diagnostics/noop`, {
-        method: 'POST', headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ message: 'back' }),
-      });
-      return r.status === 200 ? true : undefined;
-    }, 30000);
+    await until('the gateway to serve again after NATS came back', async () => ((await noopAt(gw.url)).status === 200 ? true : undefined), 30000);
   });
 });

@@ -43,6 +43,19 @@ describe(BusLink.name, () => {
     await close();
     expect(link.isUp()).toBe(false);
   });
+
+  it('tells a waiting listener once when the link drops, and never a cancelled one', async () => {
+    const { nc, push } = fakeConnection();
+    const link = new BusLink(nc, pino({ level: 'silent' }));
+    const told = jest.fn();
+    const cancelled = jest.fn();
+    link.onDown(told);
+    link.onDown(cancelled)();
+    await push({ type: 'disconnect', server: '127.0.0.1:4222' });
+    await push({ type: 'reconnecting' });
+    expect(told).toHaveBeenCalledTimes(1);
+    expect(cancelled).not.toHaveBeenCalled();
+  });
 });
 
 describe('shedding exemptions and the rate-limited paths', () => {

@@ -4,6 +4,8 @@ import underPressure from '@fastify/under-pressure';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Counter } from 'prom-client';
 import type { Logger } from 'pino';
+import { DomainError, ErrorCode } from '@app/contracts';
+import { BusClient, type BusClientOptions, type RequestOptions } from '@app/messaging';
 import type { Metrics } from '@app/observability';
 import { PROBLEM_CONTENT_TYPE, problem } from './problem';
 
@@ -57,24 +59,62 @@ export function isPlatformApi(req: FastifyRequest): boolean {
  */
 export class BusLink {
   private up = true;
+  private readonly downListeners = new Set<() => void>();
 
   constructor(nc: NatsConnection, logger: Logger) {
     void (async () => {
       for await (const s of nc.status()) {
         if (s.type === 'disconnect' || s.type === 'reconnecting' || s.type === 'close') {
           if (this.up && s.type !== 'close') logger.warn({ status: s.type }, 'NATS link down: requests that need the bus get 503 at once');
-          this.up = false;
+          this.markDown();
         } else if (s.type === 'reconnect') {
           if (!this.up) logger.info('NATS link back up');
           this.up = true;
         }
       }
     })().catch(() => undefined);
-    void nc.closed().then(() => { this.up = false; });
+    void nc.closed().then(() => this.markDown());
   }
 
   isUp(): boolean {
     return this.up;
+  }
+
+  /** Calls `listener` once, when the link next goes down; returns a function that cancels it. */
+  onDown(listener: () => void): () => void {
+    this.downListeners.add(listener);
+    return () => this.downListeners.delete(listener);
+  }
+
+  private markDown(): void {
+    this.up = false;
+    const listeners = [...this.downListeners];
+    this.downListeners.clear();
+    for (const l of listeners) l();
+  }
+}
+
+const busDown = () => new DomainError(ErrorCode.Unavailable, 'The gateway has lost its link to the message bus; retry shortly');
+
+/**
+ * The gateway's bus client: a request made while the NATS link is down, or waiting on it when it drops,
+ * fails at once with SERVICE_UNAVAILABLE (503, Retry-After) instead of a 504 after the request timeout:
+ * a reply sent while the link is down never arrives.
+ */
+export class LinkAwareBusClient extends BusClient {
+  constructor(opts: BusClientOptions, private readonly link: BusLink) {
+    super(opts);
+  }
+
+  override async requestRaw(subject: string, data: unknown, options: RequestOptions = {}): Promise<unknown> {
+    if (!this.link.isUp()) throw busDown();
+    let cancel: () => void = () => undefined;
+    const down = new Promise<never>((_resolve, reject) => { cancel = this.link.onDown(() => reject(busDown())); });
+    try {
+      return await Promise.race([super.requestRaw(subject, data, options), down]);
+    } finally {
+      cancel();
+    }
   }
 }
 
