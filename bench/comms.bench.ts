@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { Pool } from 'undici';
 import { TEST_API_KEY, createTestInfra } from '@app/testing';
 import { alternate, report, requestLoop, type Comparison } from './lib/measure';
-import { startPinned, stopAll } from './lib/processes';
+import { GATEWAY_BENCH_LIMITS, startPinned, stopAll } from './lib/processes';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -41,7 +41,7 @@ export async function commsBench(): Promise<Comparison[]> {
     const fakeUrl = fake.line.replace('READY ', '').trim();
     children.push((await startPinned('dist/apps/catalog/src/main.js', { ...env, LOG_LEVEL: 'info' }, SERVER_CPU, /catalog service started/)).child);
     children.push((await startPinned('dist/apps/comms/src/main.js', { ...env, LOG_LEVEL: 'info' }, SERVER_CPU, /comms service started/)).child);
-    const gw = await startPinned('dist/apps/gateway/src/main.js', env, SERVER_CPU, /gateway listening on/);
+    const gw = await startPinned('dist/apps/gateway/src/main.js', { ...env, ...GATEWAY_BENCH_LIMITS }, SERVER_CPU, /gateway listening on/);
     children.push(gw.child);
     const gatewayUrl = /on (http:\/\/\S+)/.exec(gw.line)![1];
     const auth = { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' };

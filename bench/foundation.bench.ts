@@ -6,7 +6,7 @@ import { BusClient, MessagingTables1764000000000, OutboxRelay, ensureEventStream
 import { createServiceDataSource, initializeServiceDataSource } from '@app/persistence';
 import { TEST_API_KEY, createTestInfra } from '@app/testing';
 import { alternate, http, natsRequester, report, requestLoop, type Comparison } from './lib/measure';
-import { startPinned, stopAll } from './lib/processes';
+import { GATEWAY_BENCH_LIMITS, startPinned, stopAll } from './lib/processes';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -26,7 +26,7 @@ export async function foundationBench(): Promise<Comparison[]> {
     const echoSubject = prefixed(infra.prefix, 'bench.echo');
     children.push((await startPinned('dist/bench/servers/nats-echo.js', { ...env, SUBJECT: echoSubject }, SERVER_CPU, /^READY/)).child);
     children.push((await startPinned('dist/apps/catalog/src/main.js', { ...env, LOG_LEVEL: 'info' }, SERVER_CPU, /catalog service started/)).child);
-    const gw = await startPinned('dist/apps/gateway/src/main.js', env, SERVER_CPU, /gateway listening on/);
+    const gw = await startPinned('dist/apps/gateway/src/main.js', { ...env, ...GATEWAY_BENCH_LIMITS }, SERVER_CPU, /gateway listening on/);
     children.push(gw.child);
     const gatewayUrl = /on (http:\/\/\S+)/.exec(gw.line)![1];
     const auth = { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' };

@@ -6,7 +6,7 @@ import { Pool } from 'pg';
 import { BusClient } from '@app/messaging';
 import { SumsubFake, TEST_API_KEY, createTestInfra } from '@app/testing';
 import { http, median, report, requestLoop, type Comparison } from './lib/measure';
-import { startPinned, stopAll } from './lib/processes';
+import { GATEWAY_BENCH_LIMITS, startPinned, stopAll } from './lib/processes';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -40,7 +40,7 @@ export async function kycBench(): Promise<Comparison[]> {
     const env = { ...infra.env, LOG_LEVEL: 'warn', DB_POOL_SIZE: String(POOL_SIZE) };
     children.push((await startPinned('dist/apps/catalog/src/main.js', { ...env, LOG_LEVEL: 'info' }, SERVER_CPU, /catalog service started/)).child);
     children.push((await startPinned('dist/apps/kyc/src/main.js', { ...env, LOG_LEVEL: 'info' }, SERVER_CPU, /kyc service started/)).child);
-    const gw = await startPinned('dist/apps/gateway/src/main.js', env, SERVER_CPU, /gateway listening on/);
+    const gw = await startPinned('dist/apps/gateway/src/main.js', { ...env, ...GATEWAY_BENCH_LIMITS }, SERVER_CPU, /gateway listening on/);
     children.push(gw.child);
     const gatewayUrl = /on (http:\/\/\S+)/.exec(gw.line)![1];
     const activated = await fetch(`${gatewayUrl}/api/platform/integrations/providers/sumsub/activate`, {

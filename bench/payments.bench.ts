@@ -3,7 +3,7 @@ import { connect } from '@nats-io/transport-node';
 import { prefixed } from '@app/messaging';
 import { TEST_API_KEY, createTestInfra } from '@app/testing';
 import { http, median, natsRequester, report, requestLoop, type Comparison } from './lib/measure';
-import { startPinned, stopAll } from './lib/processes';
+import { GATEWAY_BENCH_LIMITS, startPinned, stopAll } from './lib/processes';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -35,7 +35,7 @@ export async function paymentsBench(): Promise<Comparison[]> {
     const fakeUrl = fake.line.replace('READY ', '').trim();
     children.push((await startPinned('dist/apps/catalog/src/main.js', { ...env, LOG_LEVEL: 'info' }, SERVER_CPU, /catalog service started/)).child);
     children.push((await startPinned('dist/apps/payments/src/main.js', { ...env, LOG_LEVEL: 'info' }, SERVER_CPU, /payments service started/)).child);
-    const gw = await startPinned('dist/apps/gateway/src/main.js', env, SERVER_CPU, /gateway listening on/);
+    const gw = await startPinned('dist/apps/gateway/src/main.js', { ...env, ...GATEWAY_BENCH_LIMITS }, SERVER_CPU, /gateway listening on/);
     children.push(gw.child);
     const gatewayUrl = /on (http:\/\/\S+)/.exec(gw.line)![1];
     const auth = { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' };

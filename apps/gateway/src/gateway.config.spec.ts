@@ -10,6 +10,20 @@ describe(GatewayConfig.name, () => {
     });
   });
 
+  it('sheds load and rate-limits platform keys by default, each limit off at 0', () => {
+    const base = { PLATFORM_API_KEYS: 'a-key-of-sixteen-chars' };
+    expect(loadConfig(GatewayConfig, base)).toMatchObject({
+      GATEWAY_MAX_IN_FLIGHT: 1000, GATEWAY_MAX_EVENT_LOOP_DELAY_MS: 500, GATEWAY_RATE_LIMIT_PER_MINUTE: 6000,
+    });
+    expect(loadConfig(GatewayConfig, {
+      ...base, GATEWAY_MAX_IN_FLIGHT: '0', GATEWAY_MAX_EVENT_LOOP_DELAY_MS: '0', GATEWAY_RATE_LIMIT_PER_MINUTE: '0',
+    })).toMatchObject({ GATEWAY_MAX_IN_FLIGHT: 0, GATEWAY_MAX_EVENT_LOOP_DELAY_MS: 0, GATEWAY_RATE_LIMIT_PER_MINUTE: 0 });
+    for (const name of ['GATEWAY_MAX_IN_FLIGHT', 'GATEWAY_MAX_EVENT_LOOP_DELAY_MS', 'GATEWAY_RATE_LIMIT_PER_MINUTE']) {
+      expect(() => loadConfig(GatewayConfig, { ...base, [name]: '-1' })).toThrow(new RegExp(name));
+      expect(() => loadConfig(GatewayConfig, { ...base, [name]: 'lots' })).toThrow(new RegExp(name));
+    }
+  });
+
   it('names a bad limit', () => {
     expect(() => loadConfig(GatewayConfig, { PLATFORM_API_KEYS: 'a-key-of-sixteen-chars', GATEWAY_MAX_CONNECTIONS: '0' }))
       .toThrow(/GATEWAY_MAX_CONNECTIONS/);

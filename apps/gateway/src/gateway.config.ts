@@ -55,6 +55,18 @@ export class GatewayConfig {
   @IsInt() @Min(1) @Max(1000000)
   GATEWAY_MAX_CONNECTIONS = 10000;
 
+  /** Requests served at once past which new ones get 503 with Retry-After (health and metrics exempt); 0 = no limit. */
+  @IsInt() @Min(0) @Max(1000000)
+  GATEWAY_MAX_IN_FLIGHT = 1000;
+
+  /** Mean event-loop delay (ms, sampled each second) past which new requests get 503 with Retry-After; 0 = off. */
+  @IsInt() @Min(0) @Max(60000)
+  GATEWAY_MAX_EVENT_LOOP_DELAY_MS = 500;
+
+  /** Requests a minute per platform key on /api/platform/** (in memory: per gateway replica); 0 = off. */
+  @IsInt() @Min(0) @Max(10000000)
+  GATEWAY_RATE_LIMIT_PER_MINUTE = 6000;
+
   @IsInt() @Min(100) @Max(120000)
   SHUTDOWN_TIMEOUT_MS = 10000;
 

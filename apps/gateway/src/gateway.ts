@@ -23,6 +23,7 @@ import { ApiKeyRing } from './http/auth';
 import { installPipeline, jsonBodyParser } from './http/pipeline';
 import { PROBLEM_CONTENT_TYPE, problem } from './http/problem';
 import { ProblemFilter } from './http/problem.filter';
+import { BusLink, LinkAwareBusClient, installRateLimit, installShedding } from './http/overload';
 import { MetricsController } from './ops/metrics.controller';
 import { OpsController } from './ops/ops.controller';
 import { DeadLettersController } from './ops/dead-letters.controller';
@@ -51,7 +52,8 @@ function gatewayModule(providers: object[], metricsOnPort: boolean): DynamicModu
   return {
     module: GatewayModule,
     controllers: [...CONTROLLERS, ...(metricsOnPort ? [MetricsController] : [])],
-    providers: providers.map((instance) => ({ provide: instance.constructor, useValue: instance })),
+    // controllers ask for a BusClient: the gateway's link-aware one is provided as that
+    providers: providers.map((instance) => ({ provide: instance instanceof BusClient ? BusClient : instance.constructor, useValue: instance })),
   };
 }
 
@@ -107,7 +109,8 @@ export async function startGateway(opts: { env?: NodeJS.ProcessEnv; logDestinati
     throw describeConnectError('NATS', config.NATS_URL, err);
   });
   const metrics = new Metrics('gateway');
-  const bus = new BusClient({ nc, prefix: config.NATS_SUBJECT_PREFIX, timeoutMs: config.NATS_REQUEST_TIMEOUT_MS, metrics });
+  const link = new BusLink(nc, logger);
+  const bus = new LinkAwareBusClient({ nc, prefix: config.NATS_SUBJECT_PREFIX, timeoutMs: config.NATS_REQUEST_TIMEOUT_MS, metrics }, link);
   const runtime = new GatewayRuntime(nc, config, logger);
 
   const adapter = new FastifyAdapter({
@@ -121,7 +124,14 @@ export async function startGateway(opts: { env?: NodeJS.ProcessEnv; logDestinati
     },
   });
   adapter.useBodyParser('application/json', false, { bodyLimit: config.BODY_LIMIT_BYTES }, jsonBodyParser(adapter.getInstance()));
+  const limits = {
+    maxInFlight: config.GATEWAY_MAX_IN_FLIGHT, maxEventLoopDelayMs: config.GATEWAY_MAX_EVENT_LOOP_DELAY_MS,
+    rateLimitPerMinute: config.GATEWAY_RATE_LIMIT_PER_MINUTE,
+  };
   installPipeline(adapter.getInstance(), { keys: new ApiKeyRing(config.PLATFORM_API_KEYS), logger, metrics });
+  // right after the request id and key check, before the body is read or anything reaches the bus
+  const shedTotal = installShedding(adapter.getInstance(), { limits, metrics, bus: link });
+  installRateLimit(adapter.getInstance(), { limits, shedTotal });
   registerWebhookRoutes(adapter.getInstance(), { bus, publicBaseUrl: config.PUBLIC_BASE_URL, logger });
   const app = await NestFactory.create<NestFastifyApplication>(gatewayModule([bus, metrics, runtime], config.METRICS_PORT === 0), adapter, {
     logger: new PinoNestLogger(logger),
