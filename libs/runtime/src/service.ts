@@ -11,9 +11,9 @@ import {
   BusClient, ConsumerLag, ConsumerRegistry, DeadLetterService, DeadLetterTable1765000000000, EnvelopeRpcFilter, LedgerPurge,
   MessagingTables1764000000000, NatsRpcServer, OutboxRelay, OutboxWriter, ProcessedMessagesAge1766000000000, connectNats, ensureEventStream,
 } from '@app/messaging';
-import { Metrics, PinoNestLogger, createLogger } from '@app/observability';
+import { Metrics, PinoNestLogger, createLogger, shutdownTracing } from '@app/observability';
 import { createServiceDataSource, initializeServiceDataSource } from '@app/persistence';
-import { ServiceConfig, loadConfig } from './config';
+import { ServiceConfig, checkTracingConfig, loadConfig } from './config';
 import { OpsController } from './ops.controller';
 import { createSystemController } from './system.controller';
 import { createDeadLettersController } from './dead-letters.controller';
@@ -83,6 +83,7 @@ class InfrastructureModule {
 export async function startService<C extends ServiceConfig>(def: ServiceDefinition<C>, opts: StartOptions = {}): Promise<RunningService<C>> {
   const env = opts.env ?? process.env;
   const config = loadConfig(def.config, env);
+  checkTracingConfig(env, def.name);
   def.validate?.(config);
   const port = env.HTTP_PORT ? config.HTTP_PORT : def.defaultHttpPort;
   const instanceId = `${def.name}-${randomUUID().slice(0, 8)}`;
@@ -188,7 +189,8 @@ export function installShutdown(stop: () => Promise<void>, timeoutMs: number, lo
       process.exit(1);
     }, timeoutMs);
     timer.unref();
-    stop().then(() => process.exit(0), () => process.exit(1));
+    // the spans of the last requests are exported before the process ends
+    stop().then(shutdownTracing).then(() => process.exit(0), () => process.exit(1));
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
