@@ -34,7 +34,8 @@ export class OutboxWriter {
   }
 }
 
-function eventHeaders(): Record<string, string> {
+/** The headers of an event written now: the request id and the trace of the request that writes it. */
+export function eventHeaders(): Record<string, string> {
   const ctx = currentContext();
   if (!ctx) return {};
   // the span of the request that wrote the row, so its publish and consumers join that trace

@@ -2,3 +2,4 @@ export * from './infra';
 export * from './log-capture';
 export * from './fakes';
 export * from './connector-failure';
+export * from './otlp-receiver';
