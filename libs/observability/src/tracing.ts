@@ -103,7 +103,8 @@ export function startTracing(opts: TracingOptions): Tracing | null {
   });
   provider.register({ propagator: new W3CTraceContextPropagator() });
 
-  const quiet = new Set(['/health', '/metrics', '/health/ready', '/health/live']);
+  // probes and scrapes: frequent and of no interest in a trace
+  const quiet = new Set(['/health', '/metrics', '/livez', '/readyz']);
   const instrumentations: InstrumentationBase[] = [
     new HttpInstrumentation({
       ignoreIncomingRequestHook: (req) => quiet.has((req.url ?? '').split('?')[0]),
