@@ -63,7 +63,9 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
     const traceparent = msg.headers?.get(H.traceparent);
     let reply: ReplyEnvelope<unknown>;
     const parent = contextFromTraceparent(traceparent);
-    await inSpan(`${pattern} process`, { kind: SpanKind.SERVER, parent, attributes: natsAttributes(pattern) }, (span) =>
+    // readiness probes (`<svc>.system.health`, asked by the gateway's /readyz) are not traced, like /readyz
+    const untraced = pattern.endsWith('.system.health');
+    await inSpan(`${pattern} process`, { kind: SpanKind.SERVER, parent, untraced, attributes: natsAttributes(pattern) }, (span) =>
     runWithContext({ requestId, actor, scope, traceId: activeTraceId() ?? traceIdOf(traceparent) }, async () => {
       try {
         const data = msg.data.length ? msg.json<unknown>() : {};

@@ -70,7 +70,11 @@ describe('tracing on', () => {
     });
     await expect(inSpan('failing', { kind: SpanKind.INTERNAL }, async () => { throw new TypeError('bad input 4111111111111111'); }))
       .rejects.toThrow(TypeError);
+    let untracedSpan: unknown = 'unset';
+    await inSpan('probe', { kind: SpanKind.SERVER, untraced: true }, async (span) => { untracedSpan = span; });
+    expect(untracedSpan).toBeUndefined();
     const spans = exporter.getFinishedSpans();
+    expect(spans.map((s) => s.name)).not.toContain('probe');
     const server = spans.find((s) => s.name === 'kyc.applicant.create process')!;
     const client = spans.find((s) => s.name === 'kyc.applicant.fetch request')!;
     const failing = spans.find((s) => s.name === 'failing')!;

@@ -179,6 +179,8 @@ export interface SpanOptions {
   attributes?: Attributes;
   /** The parent context (an extracted traceparent); the active context by default. */
   parent?: Context;
+  /** Run `fn` with no span (and, below it, none of the instrumentations' spans that need a parent). */
+  untraced?: boolean;
 }
 
 /**
@@ -186,7 +188,7 @@ export interface SpanOptions {
  * failed). Without tracing, `fn` runs as is with no span.
  */
 export async function inSpan<T>(name: string, opts: SpanOptions, fn: (span: Span | undefined) => Promise<T>): Promise<T> {
-  if (!active) return fn(undefined);
+  if (!active || opts.untraced) return fn(undefined);
   const parent = opts.parent ?? context.active();
   const span = trace.getTracer(TRACER).startSpan(name, { kind: opts.kind, attributes: opts.attributes }, parent);
   try {
