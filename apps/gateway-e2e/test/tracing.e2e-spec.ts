@@ -72,6 +72,7 @@ describe('traces (OTLP to an in-process collector; real NATS and Postgres, the S
     const { provider_id: applicantId } = (await res.json()) as { provider_id: string };
 
     const gateway = await eventually('gateway HTTP server span', () => httpServerSpan('/api/platform/kyc/applicants'));
+    expect(gateway).toMatchObject({ name: 'POST /api/platform/kyc/applicants', attributes: expect.objectContaining({ 'http.route': '/api/platform/kyc/applicants' }) });
     const natsServer = await eventually('kyc NATS server span', () => receiver.spans.find((s) => s.kind === Kind.SERVER
       && s.scope === 'connect-platform' && s.traceId === gateway.traceId && s.name.startsWith('kyc.')));
     const natsClient = parentOf(natsServer)!;

@@ -202,6 +202,15 @@ export async function inSpan<T>(name: string, opts: SpanOptions, fn: (span: Span
   }
 }
 
+/** Names the active HTTP server span by its route template (`POST /api/platform/kyc/applicants`). */
+export function setHttpRoute(method: string, route: string): void {
+  if (!active) return;
+  const span = trace.getSpan(context.active());
+  if (!span?.isRecording()) return;
+  span.setAttribute('http.route', route);
+  span.updateName(`${method} ${route}`);
+}
+
 /** Flushes and stops this process's tracing, if any (graceful shutdown). */
 export async function shutdownTracing(): Promise<void> {
   await active?.tracing.shutdown().catch(() => undefined);
