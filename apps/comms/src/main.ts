@@ -1,3 +1,4 @@
+import './tracing';
 import { runServiceMain } from '@app/runtime';
 import { commsService } from './definition';
 

@@ -10,7 +10,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { DestinationStream, Logger } from 'pino';
 import { BusClient, connectNats } from '@app/messaging';
 import { Metrics, PinoNestLogger, createLogger } from '@app/observability';
-import { ConfigError, createValidationPipe, describeConnectError, loadConfig, startMetricsListener, type MetricsListener } from '@app/runtime';
+import { ConfigError, checkTracingConfig, createValidationPipe, describeConnectError, loadConfig, startMetricsListener, type MetricsListener } from '@app/runtime';
 import { AffiliatesController } from './affiliates/affiliates.controller';
 import { CatalogController } from './catalog/catalog.controller';
 import { CommsController } from './comms/comms.controller';
@@ -100,6 +100,7 @@ function clientErrorHandler(err: Error & { code?: string }, socket: Duplex): voi
  */
 export async function startGateway(opts: { env?: NodeJS.ProcessEnv; logDestination?: DestinationStream } = {}): Promise<RunningGateway> {
   const config = loadConfig(GatewayConfig, opts.env ?? process.env);
+  checkTracingConfig(opts.env ?? process.env, 'gateway');
   config.PUBLIC_BASE_URL ||= `http://127.0.0.1:${config.PORT}`;
   const logger = createLogger('gateway', opts.logDestination);
   logger.level = config.LOG_LEVEL;

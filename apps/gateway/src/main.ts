@@ -1,3 +1,4 @@
+import './tracing';
 import { installShutdown } from '@app/runtime';
 import { startGateway } from './gateway';
 

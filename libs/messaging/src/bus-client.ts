@@ -5,7 +5,7 @@ import {
   DomainError, ErrorCode, Headers as H,
   type ReplyEnvelope, type RequestSubject, type RequestOf, type ReplyOf,
 } from '@app/contracts';
-import { currentContext, nextTraceparent, type Metrics, type RequestContext } from '@app/observability';
+import { SpanKind, currentContext, inSpan, outgoingTraceparent, type Metrics, type RequestContext } from '@app/observability';
 import { prefixed } from './nats';
 
 export interface RequestOptions {
@@ -50,24 +50,28 @@ export class BusClient extends ClientProxy {
     h.set(H.requestId, ctx?.requestId ?? randomUUID());
     if (ctx?.actor) h.set(H.actor, ctx.actor);
     if (ctx?.scope) h.set(H.scope, ctx.scope);
-    if (ctx?.traceId) h.set(H.traceparent, nextTraceparent(ctx.traceId));
     const started = process.hrtime.bigint();
     let outcome = 'ok';
-    try {
-      const msg = await this.opts.nc
-        .request(prefixed(this.opts.prefix, subject), JSON.stringify(data ?? {}), { timeout, headers: h })
-        .catch((err: unknown) => { throw mapTransportError(err, subject, timeout); });
-      const reply = msg.json<ReplyEnvelope<unknown>>();
-      if (!reply.ok) throw DomainError.fromEnvelope(reply.error);
-      return reply.data;
-    } catch (err) {
-      outcome = err instanceof DomainError ? err.code : 'error';
-      throw err;
-    } finally {
-      this.opts.metrics?.natsClientDuration.observe(
-        { subject, outcome }, Number(process.hrtime.bigint() - started) / 1e9,
-      );
-    }
+    return inSpan(`${subject} request`, { kind: SpanKind.CLIENT, attributes: natsAttributes(subject) }, async (span) => {
+      const traceparent = outgoingTraceparent(ctx?.traceId);
+      if (traceparent) h.set(H.traceparent, traceparent);
+      try {
+        const msg = await this.opts.nc
+          .request(prefixed(this.opts.prefix, subject), JSON.stringify(data ?? {}), { timeout, headers: h })
+          .catch((err: unknown) => { throw mapTransportError(err, subject, timeout); });
+        const reply = msg.json<ReplyEnvelope<unknown>>();
+        if (!reply.ok) throw DomainError.fromEnvelope(reply.error);
+        return reply.data;
+      } catch (err) {
+        outcome = err instanceof DomainError ? err.code : 'error';
+        span?.setAttribute('error.type', outcome);
+        throw err;
+      } finally {
+        this.opts.metrics?.natsClientDuration.observe(
+          { subject, outcome }, Number(process.hrtime.bigint() - started) / 1e9,
+        );
+      }
+    });
   }
 
   async connect(): Promise<NatsConnection> {
@@ -98,6 +102,11 @@ export class BusClient extends ClientProxy {
     this.opts.nc.publish(prefixed(this.opts.prefix, String(packet.pattern)), JSON.stringify(packet.data ?? {}));
     return undefined as T;
   }
+}
+
+/** OTel messaging attributes of a NATS request (the subject without the deployment's prefix). */
+export function natsAttributes(subject: string): Record<string, string> {
+  return { 'messaging.system': 'nats', 'messaging.destination.name': subject };
 }
 
 function mapTransportError(err: unknown, subject: string, timeout: number): DomainError {

@@ -2,7 +2,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMes
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
-import { runWithContext, traceIdOf, type Metrics } from '@app/observability';
+import { SpanKind, activeTraceId, contextFromTraceparent, inSpan, runWithContext, traceIdOf, type Metrics } from '@app/observability';
 import { eventStreamNames } from './streams';
 import { prefixed, prefixedName } from './nats';
 import type { ConsumerRegistry } from './consumer-registry';
@@ -270,7 +270,11 @@ export class DurableConsumer<T = unknown, P = undefined> {
     const { id, subject } = meta;
     const requestId = m.headers?.get('x-request-id') || id;
     try {
-      await runWithContext({ requestId, traceId: traceIdOf(m.headers?.get('traceparent')) }, async () => {
+      const traceparent = m.headers?.get('traceparent');
+      await inSpan(`${subject} process`, {
+        kind: SpanKind.CONSUMER, parent: contextFromTraceparent(traceparent),
+        attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject, 'messaging.consumer.group.name': this.opts.durable, 'messaging.message.id': id },
+      }, () => runWithContext({ requestId, traceId: activeTraceId() ?? traceIdOf(traceparent) }, async () => {
         if (!parsed.ok) {
           this.opts.metrics?.consumerHandled.inc({ consumer: this.opts.durable, outcome: 'failed' });
           return this.settle(m, { id, subject, payload: parsed.text }, parsed.error, meta.deliveryCount);
@@ -281,7 +285,7 @@ export class DurableConsumer<T = unknown, P = undefined> {
           // ordered: the message keeps its place at the head of its key; its slot is free meanwhile
           if (!(await slot.pause(retryIn))) return this.giveBack(m, 0);
         }
-      });
+      }));
     } finally {
       this.held.delete(m);
     }

@@ -4,9 +4,10 @@ import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node'
 import type { Logger } from 'pino';
 import { lastValueFrom } from 'rxjs';
 import { Headers as H, type ReplyEnvelope } from '@app/contracts';
-import { runWithContext, traceIdOf, type Metrics } from '@app/observability';
+import { SpanKind, SpanStatusCode, activeTraceId, contextFromTraceparent, inSpan, runWithContext, traceIdOf, type Metrics } from '@app/observability';
 import { toErrorEnvelope } from './errors';
 import { prefixed } from './nats';
+import { natsAttributes } from './bus-client';
 
 /** What a handler can read about the NATS message: the subject and the headers. */
 export class NatsRpcContext extends BaseRpcContext<[string, Msg['headers']]> {
@@ -59,9 +60,13 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
     const requestId = msg.headers?.get(H.requestId) || randomUUID();
     const actor = msg.headers?.get(H.actor) || undefined;
     const scope = msg.headers?.get(H.scope) || undefined;
-    const traceId = traceIdOf(msg.headers?.get(H.traceparent));
+    const traceparent = msg.headers?.get(H.traceparent);
     let reply: ReplyEnvelope<unknown>;
-    await runWithContext({ requestId, actor, scope, traceId }, async () => {
+    const parent = contextFromTraceparent(traceparent);
+    // readiness probes (`<svc>.system.health`, asked by the gateway's /readyz) are not traced, like /readyz
+    const untraced = pattern.endsWith('.system.health');
+    await inSpan(`${pattern} process`, { kind: SpanKind.SERVER, parent, untraced, attributes: natsAttributes(pattern) }, (span) =>
+    runWithContext({ requestId, actor, scope, traceId: activeTraceId() ?? traceIdOf(traceparent) }, async () => {
       try {
         const data = msg.data.length ? msg.json<unknown>() : {};
         const ctx = new NatsRpcContext([msg.subject, msg.headers]);
@@ -71,11 +76,12 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
         reply = { ok: false, error: toErrorEnvelope(err) };
       }
       const outcome = reply.ok ? 'ok' : reply.error.code;
+      if (!reply.ok) span?.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       this.opts.metrics.natsHandlerDuration.observe({ subject: pattern, outcome }, seconds);
       this.opts.logger.debug({ subject: pattern, outcome, duration_ms: seconds * 1000 }, 'nats request handled');
       if (msg.reply) msg.respond(JSON.stringify(reply));
-    });
+    }));
     this.inflight--;
     if (this.inflight === 0 && this.idle) this.idle();
   }

@@ -2,7 +2,7 @@ import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
-import type { Metrics } from '@app/observability';
+import { SpanKind, contextFromTraceparent, inSpan, outgoingTraceparent, type Metrics } from '@app/observability';
 import { prefixed } from './nats';
 import { OutboxCommitSubscriber } from './outbox';
 
@@ -88,8 +88,16 @@ export class OutboxRelay {
   protected async publish(row: OutboxRow): Promise<void> {
     const h = natsHeaders();
     for (const [k, v] of Object.entries(row.headers ?? {})) h.set(k, String(v));
-    await this.js.publish(prefixed(this.opts.prefix, row.subject), JSON.stringify(row.payload), {
-      msgID: row.id, headers: h,
+    // a producer span in the trace of the request that wrote the row (its traceparent was stored with it)
+    const parent = contextFromTraceparent(row.headers?.traceparent);
+    await inSpan(`${row.subject} publish`, {
+      kind: SpanKind.PRODUCER, parent, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': row.subject, 'messaging.message.id': row.id },
+    }, async (span) => {
+      const traceparent = span ? outgoingTraceparent(undefined) : undefined;
+      if (traceparent) h.set('traceparent', traceparent);
+      await this.js.publish(prefixed(this.opts.prefix, row.subject), JSON.stringify(row.payload), {
+        msgID: row.id, headers: h,
+      });
     });
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager, EntitySubscriberInterface, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
 import type { EventSubject } from '@app/contracts';
-import { currentContext, nextTraceparent } from '@app/observability';
+import { currentContext, outgoingTraceparent } from '@app/observability';
 
 const WRITTEN = 'outboxWritten';
 
@@ -34,10 +34,13 @@ export class OutboxWriter {
   }
 }
 
-function eventHeaders(): Record<string, string> {
+/** The headers of an event written now: the request id and the trace of the request that writes it. */
+export function eventHeaders(): Record<string, string> {
   const ctx = currentContext();
   if (!ctx) return {};
-  return { 'x-request-id': ctx.requestId, ...(ctx.traceId ? { traceparent: nextTraceparent(ctx.traceId) } : {}) };
+  // the span of the request that wrote the row, so its publish and consumers join that trace
+  const traceparent = outgoingTraceparent(ctx.traceId);
+  return { 'x-request-id': ctx.requestId, ...(traceparent ? { traceparent } : {}) };
 }
 
 /** Calls `onCommit` after a transaction that wrote outbox rows commits (TypeORM transaction events). */

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, ValidateBy, ValidateIf, validateSync } from 'class-validator';
+import { tracingSettings } from '@app/observability';
 import { DEFAULT_ACK_WAIT_MS, DEFAULT_LEDGER_RETENTION_MS, EVENTS_STREAM_MAX_AGE_MS, MIN_LEDGER_RETENTION_MS } from '@app/messaging';
 
 export class ConfigError extends Error {
@@ -38,6 +39,15 @@ export function loadConfig<T extends object>(Cls: new () => T, env: NodeJS.Proce
   }
   if (problems.length) throw new ConfigError(problems);
   return config as T;
+}
+
+/** The OTEL_* variables (read by startTracing in each main.ts), refused here too so a bad value stops the boot. */
+export function checkTracingConfig(env: NodeJS.ProcessEnv, serviceName: string): void {
+  try {
+    tracingSettings(env, serviceName);
+  } catch (err) {
+    throw new ConfigError([(err as Error).message]);
+  }
 }
 
 type Decorator = (target: object, property: string) => void;

@@ -11,9 +11,9 @@ import {
   BusClient, ConsumerLag, ConsumerRegistry, DeadLetterService, DeadLetterTable1765000000000, EnvelopeRpcFilter, LedgerPurge,
   MessagingTables1764000000000, NatsRpcServer, OutboxRelay, OutboxWriter, ProcessedMessagesAge1766000000000, connectNats, ensureEventStream,
 } from '@app/messaging';
-import { Metrics, PinoNestLogger, createLogger } from '@app/observability';
+import { Metrics, PinoNestLogger, createLogger, shutdownTracing } from '@app/observability';
 import { createServiceDataSource, initializeServiceDataSource } from '@app/persistence';
-import { ConfigError, ServiceConfig, loadConfig } from './config';
+import { ConfigError, ServiceConfig, checkTracingConfig, loadConfig } from './config';
 import { MetricsController } from './metrics.controller';
 import { startMetricsListener, type MetricsListener } from './metrics-listener';
 import { OpsController } from './ops.controller';
@@ -87,6 +87,7 @@ class InfrastructureModule {
 export async function startService<C extends ServiceConfig>(def: ServiceDefinition<C>, opts: StartOptions = {}): Promise<RunningService<C>> {
   const env = opts.env ?? process.env;
   const config = loadConfig(def.config, env);
+  checkTracingConfig(env, def.name);
   def.validate?.(config);
   const port = env.HTTP_PORT ? config.HTTP_PORT : def.defaultHttpPort;
   if (config.METRICS_PORT !== 0 && config.METRICS_PORT === port) throw new ConfigError([`METRICS_PORT must differ from the HTTP port (${port})`]);
@@ -205,7 +206,8 @@ export function installShutdown(stop: () => Promise<void>, timeoutMs: number, lo
       process.exit(1);
     }, timeoutMs);
     timer.unref();
-    stop().then(() => process.exit(0), () => process.exit(1));
+    // the spans of the last requests are exported before the process ends
+    stop().then(shutdownTracing).then(() => process.exit(0), () => process.exit(1));
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);

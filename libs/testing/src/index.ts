@@ -3,3 +3,4 @@ export * from './log-capture';
 export * from './fakes';
 export * from './connector-failure';
 export * from './ports';
+export * from './otlp-receiver';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBodyParser, FastifyInstance, FastifyRequest } from 'fastify';
 import { DomainError, ErrorCode, type FieldError } from '@app/contracts';
 import type { Logger } from 'pino';
-import { newTraceId, traceIdOf, type Metrics, type RequestContext } from '@app/observability';
+import { activeTraceId, newTraceId, setHttpRoute, traceIdOf, type Metrics, type RequestContext } from '@app/observability';
 import { ApiKeyRing, requiresPlatformKey, scopeAllows } from './auth';
 import { MAX_JSON_DEPTH, nulFields, tooDeepAt } from './json-guard';
 import { PROBLEM_CONTENT_TYPE, problem } from './problem';
@@ -30,7 +30,10 @@ export function installPipeline(fastify: FastifyInstance, deps: { keys: ApiKeyRi
     const given = req.headers['x-request-id'];
     const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     const traceparent = req.headers.traceparent;
-    req.ctx = { requestId, traceId: traceIdOf(typeof traceparent === 'string' ? traceparent : undefined) ?? newTraceId() };
+    // with tracing on, the HTTP server span's trace (which continues a valid incoming traceparent)
+    const traceId = activeTraceId() ?? traceIdOf(typeof traceparent === 'string' ? traceparent : undefined) ?? newTraceId();
+    req.ctx = { requestId, traceId };
+    setHttpRoute(req.method, routeOf(req));
     void reply.header('x-request-id', requestId);
     if (needsKey(req)) {
       const key = keys.authenticate(req.headers.authorization);

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { eventSubjects, type InboundWebhook, type KycWebhookRecordedEvent, type WebhookReply } from '@app/contracts';
 import { ConnectorError, type KycWebhookEvent } from '@app/connectors';
-import { OutboxRelay } from '@app/messaging';
-import { currentContext } from '@app/observability';
+import { OutboxRelay, eventHeaders } from '@app/messaging';
 import { asCustomerId, orderingTime } from '../decisions/decision';
 import { KycErrors } from '../providers/kyc.exception';
 import { KycProviders, type KycProvider } from '../providers/kyc-providers';
@@ -31,14 +30,13 @@ export class WebhookIntakeService {
     const id = randomUUID();
     const customerId = asCustomerId(event.customerRef);
     const recorded: KycWebhookRecordedEvent = { event_id: id, provider: provider.key, customer_id: customerId, provider_id: event.providerId };
-    const requestId = currentContext()?.requestId;
     const inserted = await this.events.recordWithOutbox({
       id, provider: provider.key, eventKey: event.eventKey, source: 'webhook', eventType: event.eventType,
       providerId: event.providerId, customerRef: event.customerRef, customerId,
       status: event.status, providerStatus: event.providerStatus, rejectLabels: event.rejectLabels,
       // the provider's own time stays in the payload; the column holds the time the event is ordered by
       needsDetails: event.needsDetails, occurredAt: event.occurredAt && orderingTime(event.occurredAt, new Date()), payload: event.payload,
-    }, { id: randomUUID(), subject: eventSubjects.kycWebhookRecorded, payload: recorded, headers: requestId ? { 'x-request-id': requestId } : {} });
+    }, { id: randomUUID(), subject: eventSubjects.kycWebhookRecorded, payload: recorded, headers: eventHeaders() });
     if (inserted) this.relay.wake();
     return ACCEPTED;
   }

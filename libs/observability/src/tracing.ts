@@ -1,0 +1,227 @@
+import {
+  context, propagation, trace, ROOT_CONTEXT, SpanKind, SpanStatusCode,
+  type Attributes, type Context, type Span,
+} from '@opentelemetry/api';
+import type { InstrumentationBase } from '@opentelemetry/instrumentation';
+import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { nextTraceparent } from './context';
+
+export { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
+
+/**
+ * OpenTelemetry traces, exported over OTLP/HTTP (protobuf) when OTEL_EXPORTER_OTLP_ENDPOINT is set. Off
+ * otherwise: no SDK module is even loaded, and every helper below takes its plain path.
+ *
+ * Must run before `http`, `pg` and `undici` are required (the first import of each main.ts), so that the
+ * instrumentations hook them as they load. Modules already loaded (tests booting the platform in-process)
+ * are passed as `preloaded` and patched directly.
+ */
+export interface TracingOptions {
+  /** The app's name: service.name unless OTEL_SERVICE_NAME says otherwise. */
+  serviceName: string;
+  env?: NodeJS.ProcessEnv;
+  /** Modules already loaded in this process, patched in place: { http, https, pg }. */
+  preloaded?: Record<string, unknown>;
+  /** Replaces the OTLP batch processor (tests). */
+  spanProcessor?: SpanProcessor;
+}
+
+export interface Tracing {
+  serviceName: string;
+  /** Exports the spans ended so far. */
+  flush(): Promise<void>;
+  /** Flushes, unhooks the instrumentations and unregisters the provider. */
+  shutdown(): Promise<void>;
+}
+
+const TRACER = 'connect-platform';
+const SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'];
+
+let active: { tracing: Tracing; provider: NodeTracerProvider } | null = null;
+
+class TracingConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** The configured tracing, or an explanation of what is wrong with the OTEL_* variables. */
+export function tracingSettings(env: NodeJS.ProcessEnv, serviceName: string): {
+  endpoint: string; serviceName: string; sampler: string; ratio: number;
+} | null {
+  const endpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  if (!endpoint) return null;
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new TracingConfigError('OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL, e.g. http://otel-collector:4318');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TracingConfigError('OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL, e.g. http://otel-collector:4318');
+  }
+  if (url.username || url.password) throw new TracingConfigError('OTEL_EXPORTER_OTLP_ENDPOINT must not carry credentials');
+  const sampler = (env.OTEL_TRACES_SAMPLER?.trim() || 'parentbased_always_on').toLowerCase();
+  if (!SAMPLERS.includes(sampler)) throw new TracingConfigError(`OTEL_TRACES_SAMPLER must be one of ${SAMPLERS.join(', ')}`);
+  const arg = env.OTEL_TRACES_SAMPLER_ARG?.trim();
+  const ratio = arg ? Number(arg) : 1;
+  if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1) throw new TracingConfigError('OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1');
+  const name = env.OTEL_SERVICE_NAME?.trim() || serviceName;
+  return { endpoint: endpoint.replace(/\/+$/, ''), serviceName: name, sampler, ratio };
+}
+
+/**
+ * Starts tracing for this process when OTEL_EXPORTER_OTLP_ENDPOINT is set; null (and nothing loaded)
+ * otherwise. A second call returns the first one's tracing: a process has one provider.
+ */
+export function startTracing(opts: TracingOptions): Tracing | null {
+  const settings = tracingSettings(opts.env ?? process.env, opts.serviceName);
+  if (!settings) return null;
+  if (active) return active.tracing;
+  // loaded only here, so a process without tracing never loads the SDK
+  const { NodeTracerProvider: Provider } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
+  const base = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
+  const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
+  const { W3CTraceContextPropagator } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
+  const { ATTR_SERVICE_NAME } = require('@opentelemetry/semantic-conventions') as typeof import('@opentelemetry/semantic-conventions');
+  const { registerInstrumentations } = require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
+  const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
+  const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
+  const { UndiciInstrumentation } = require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
+
+  const ratio = new base.TraceIdRatioBasedSampler(settings.ratio);
+  const root: Sampler = {
+    always_on: new base.AlwaysOnSampler(), always_off: new base.AlwaysOffSampler(), traceidratio: ratio,
+    parentbased_always_on: new base.AlwaysOnSampler(), parentbased_always_off: new base.AlwaysOffSampler(), parentbased_traceidratio: ratio,
+  }[settings.sampler]!;
+  const sampler = settings.sampler.startsWith('parentbased_') ? new base.ParentBasedSampler({ root }) : root;
+  const processor = opts.spanProcessor ?? new base.BatchSpanProcessor(new OTLPTraceExporter({ url: `${settings.endpoint}/v1/traces` }));
+  const provider = new Provider({
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: settings.serviceName }),
+    sampler,
+    spanProcessors: [processor],
+  });
+  provider.register({ propagator: new W3CTraceContextPropagator() });
+
+  // probes and scrapes: frequent and of no interest in a trace
+  const quiet = new Set(['/health', '/metrics', '/livez', '/readyz']);
+  const instrumentations: InstrumentationBase[] = [
+    new HttpInstrumentation({
+      ignoreIncomingRequestHook: (req) => quiet.has((req.url ?? '').split('?')[0]),
+      // outgoing calls are traced by the undici instrumentation; only OTLP itself would use http here
+      ignoreOutgoingRequestHook: () => true,
+    }),
+    new PgInstrumentation({ requireParentSpan: true }),
+    new UndiciInstrumentation(),
+  ];
+  const unregister = registerInstrumentations({ instrumentations, tracerProvider: provider });
+  const patched: (() => void)[] = [];
+  for (const inst of instrumentations) {
+    for (const def of inst.getModuleDefinitions()) {
+      const exports = opts.preloaded?.[def.name];
+      if (exports && def.patch) {
+        def.patch(exports);
+        patched.push(() => def.unpatch?.(exports));
+      }
+    }
+  }
+  const tracing: Tracing = {
+    serviceName: settings.serviceName,
+    flush: () => provider.forceFlush(),
+    async shutdown() {
+      if (active?.tracing !== tracing) return;
+      active = null;
+      for (const undo of patched) undo();
+      unregister();
+      await provider.shutdown();
+      trace.disable();
+      propagation.disable();
+      context.disable();
+    },
+  };
+  active = { tracing, provider };
+  return tracing;
+}
+
+/** Whether spans are being made in this process. */
+export function tracingEnabled(): boolean {
+  return active !== null;
+}
+
+/** The trace id of the span active in this async context, when tracing is on. */
+export function activeTraceId(): string | undefined {
+  if (!active) return undefined;
+  const sc = trace.getSpan(context.active())?.spanContext();
+  return sc && trace.isSpanContextValid(sc) ? sc.traceId : undefined;
+}
+
+/** The OTel context a W3C traceparent (from NATS headers or an outbox row) names; the active one if none. */
+export function contextFromTraceparent(traceparent: string | undefined | null): Context {
+  if (!active || !traceparent) return context.active();
+  return propagation.extract(ROOT_CONTEXT, { traceparent });
+}
+
+/**
+ * The traceparent for the next hop: the active span's when tracing is on, else a new span id in the
+ * request's trace (so logs of both sides still share a trace id). Undefined when there is no trace.
+ */
+export function outgoingTraceparent(traceId: string | undefined): string | undefined {
+  if (active) {
+    const carrier: Record<string, string> = {};
+    propagation.inject(context.active(), carrier);
+    if (carrier.traceparent) return carrier.traceparent;
+  }
+  return traceId ? nextTraceparent(traceId) : undefined;
+}
+
+export interface SpanOptions {
+  kind: SpanKind;
+  attributes?: Attributes;
+  /** The parent context (an extracted traceparent); the active context by default. */
+  parent?: Context;
+  /** Run `fn` with no span (and, below it, none of the instrumentations' spans that need a parent). */
+  untraced?: boolean;
+}
+
+/**
+ * Runs `fn` in a new span made current for its duration, ended when `fn` settles (a throw marks it
+ * failed). Without tracing, `fn` runs as is with no span.
+ */
+export async function inSpan<T>(name: string, opts: SpanOptions, fn: (span: Span | undefined) => Promise<T>): Promise<T> {
+  if (!active || opts.untraced) return fn(undefined);
+  const parent = opts.parent ?? context.active();
+  const span = trace.getTracer(TRACER).startSpan(name, { kind: opts.kind, attributes: opts.attributes }, parent);
+  try {
+    return await context.with(trace.setSpan(parent, span), () => fn(span));
+  } catch (err) {
+    // the error's kind only: a message may quote input
+    span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.name : 'error' });
+    throw err;
+  } finally {
+    span.end();
+  }
+}
+
+/** Names the active HTTP server span by its route template (`POST /api/platform/kyc/applicants`). */
+export function setHttpRoute(method: string, route: string): void {
+  if (!active) return;
+  const span = trace.getSpan(context.active());
+  if (!span?.isRecording()) return;
+  span.setAttribute('http.route', route);
+  span.updateName(`${method} ${route}`);
+}
+
+/** Flushes and stops this process's tracing, if any (graceful shutdown). */
+export async function shutdownTracing(): Promise<void> {
+  await active?.tracing.shutdown().catch(() => undefined);
+}
+
+/** For each main.ts (first import): starts tracing, or exits 2 naming the OTEL_* variable that is wrong. */
+export function startTracingOrExit(serviceName: string): void {
+  try {
+    startTracing({ serviceName });
+  } catch (err) {
+    process.stderr.write(`${serviceName}: Invalid configuration:\n  - ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+}
