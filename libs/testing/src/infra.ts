@@ -53,6 +53,9 @@ export async function createTestInfra(): Promise<TestInfra> {
     PLATFORM_API_KEYS: TEST_API_KEY,
     VAULT_MASTER_KEYS: TEST_VAULT_KEYS,
     CONNECTOR_ALLOWED_HOSTS: process.env.CONNECTOR_ALLOWED_HOSTS ?? '127.0.0.1',
+    // The whole platform shares one jest process here, so its event-loop delay is every service's and
+    // the test runner's, not the gateway's: lag shedding is off unless a test turns it on (its own spec does).
+    GATEWAY_MAX_EVENT_LOOP_DELAY_MS: process.env.GATEWAY_MAX_EVENT_LOOP_DELAY_MS ?? '0',
   };
   return {
     natsUrl, databaseUrl, prefix: id, env,
