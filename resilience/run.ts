@@ -11,9 +11,13 @@ import type { Drill } from './lib/drill';
 import { serviceKill } from './drills/service-kill';
 import { natsRestart } from './drills/nats-restart';
 import { postgresStop } from './drills/postgres-stop';
+import { consumerKill } from './drills/consumer-kill';
+import { poison } from './drills/poison';
+import { replicas } from './drills/replicas';
+import { overload } from './drills/overload';
 import { secretScan } from './drills/secret-scan';
 
-const DRILLS: Drill[] = [serviceKill, natsRestart, postgresStop];
+const DRILLS: Drill[] = [serviceKill, natsRestart, postgresStop, consumerKill, poison, replicas, overload];
 /** A drill that takes longer than this is stopped and failed (its processes die with the runner). */
 const DRILL_TIMEOUT_MS = 6 * 60_000;
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { httpCall, type Platform } from './platform';
 import { secrets } from './secrets';
 
@@ -77,4 +77,32 @@ export async function allReady(p: Platform): Promise<boolean> {
   if (health?.status !== 200) return false;
   const checks = health.json<{ checks: Record<string, { status: string }> }>().checks;
   return ['nats', ...Object.keys(p.opts.services)].every((k) => checks[k]?.status === 'ok');
+}
+
+/** evt.payments.deposit.approved as payments publishes it, one per customer, published as the payments user. */
+export async function publishDeposits(p: Platform, customers: string[], idPrefix: string): Promise<void> {
+  const nc = await p.natsAs('payments');
+  try {
+    const js = jetstream(nc);
+    for (let i = 0; i < customers.length; i += 500) {
+      await Promise.all(customers.slice(i, i + 500).map((c) => js.publish('evt.payments.deposit.approved', JSON.stringify({
+        customer_id: c, country: 'DE', amount: '150.00', currency: 'USD', gateway: 'praxis', provider_transaction_id: `tx-${c}`,
+        approved_at: new Date().toISOString(),
+      }), { msgID: `${idPrefix}-${c}` })));
+    }
+  } finally {
+    await nc.close();
+  }
+}
+
+/** Customers with exactly n lead events of `event`, and how many extra events there are. */
+export async function leadEventCounts(p: Platform, event: string): Promise<Map<string, number>> {
+  const rows = await p.sql<{ customer_id: string; n: string }>(
+    `SELECT customer_id, count(*) AS n FROM affiliates.lead_events WHERE event = $1 GROUP BY customer_id`, [event]);
+  return new Map(rows.map((r) => [r.customer_id, Number(r.n)]));
+}
+
+export async function processedCount(p: Platform, schema: string, consumer: string): Promise<number> {
+  const [{ n }] = await p.sql<{ n: string }>(`SELECT count(*) AS n FROM ${schema}.processed_messages WHERE consumer = $1`, [consumer]);
+  return Number(n);
 }

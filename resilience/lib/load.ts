@@ -5,11 +5,20 @@ import { sleep } from './infra';
 export class Statuses {
   readonly counts = new Map<string, number>();
   slowestMs = 0;
+  private readonly latencies: number[] = [];
 
   add(status: number | string, ms = 0): void {
     const k = String(status);
     this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
     this.slowestMs = Math.max(this.slowestMs, ms);
+    if (this.latencies.length < 500_000) this.latencies.push(ms);
+  }
+
+  /** Latency percentile (0-100) of the answers recorded, ms. */
+  percentile(p: number): number {
+    if (!this.latencies.length) return 0;
+    const sorted = [...this.latencies].sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
   }
 
   count(pred: (status: string) => boolean): number {
