@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -37,24 +38,39 @@ export const secrets = new SecretRegistry();
 export const leaks: Leak[] = [];
 export const scanned = { tables: 0, rows: 0, metricsPages: 0, logLines: 0, logFiles: 0, errorBodies: 0 };
 
-/** Every table of every schema of the drill's database, searched for every plaintext secret in SQL. */
+/**
+ * Every table of every schema of the drill's database, searched for every plaintext secret in SQL (each
+ * row's text form against each secret). A canary row planted first must be found, or the scan itself is
+ * broken and counts as a leak.
+ */
 export async function scanDatabase(p: Platform): Promise<void> {
+  const canary = `canary-${randomBytes(12).toString('hex')}`;
+  await p.sql(`CREATE TABLE public.resilience_canary (v text)`);
+  await p.sql(`INSERT INTO public.resilience_canary (v) VALUES ($1)`, [canary]);
   const tables = await p.sql<{ schema: string; name: string }>(
     `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
      WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')`,
   );
-  const all = secrets.list();
+  const all = [...secrets.list(), { label: 'canary', value: canary }];
+  let canaryFound = false;
   for (const t of tables) {
     const ident = `"${t.schema.replace(/"/g, '""')}"."${t.name.replace(/"/g, '""')}"`;
     const [{ n }] = await p.sql<{ n: string }>(`SELECT count(*) AS n FROM ${ident}`);
     scanned.tables++;
     scanned.rows += Number(n);
-    const hits = await p.sql<{ i: number }>(
-      `SELECT i FROM unnest($1::text[]) WITH ORDINALITY AS s(v, i) WHERE EXISTS (SELECT 1 FROM ${ident} x WHERE strpos(x::text, s.v) > 0)`,
+    const hits = await p.sql<{ i: string }>(
+      `SELECT DISTINCT s.i FROM (SELECT x::text AS t FROM ${ident} x) r
+       CROSS JOIN unnest($1::text[]) WITH ORDINALITY AS s(v, i) WHERE strpos(r.t, s.v) > 0`,
       [all.map((s) => s.value)],
     );
-    for (const h of hits) leaks.push({ where: `${p.opts.name}: table ${t.schema}.${t.name}`, secret: all[Number(h.i) - 1].label });
+    for (const h of hits) {
+      const hit = all[Number(h.i) - 1];
+      if (hit.value === canary) canaryFound = true;
+      else leaks.push({ where: `${p.opts.name}: table ${t.schema}.${t.name}`, secret: hit.label });
+    }
   }
+  await p.sql(`DROP TABLE public.resilience_canary`);
+  if (!canaryFound) leaks.push({ where: `${p.opts.name}: the database scan (its canary row was not found)`, secret: 'canary' });
 }
 
 export async function scanMetrics(p: Platform): Promise<void> {
