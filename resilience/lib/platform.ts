@@ -6,7 +6,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import { Agent, request } from 'undici';
 import { NATS_APPS, NatsServer, PgCluster, freePort, type NatsApp } from './infra';
-import { Proc, ROOT, sampleRss } from './proc';
+import { Proc, ROOT, onExit, sampleRss } from './proc';
 import { secrets } from './secrets';
 
 export type App = 'catalog' | 'payments' | 'kyc' | 'comms' | 'affiliates';
@@ -55,6 +55,7 @@ export class Platform {
   readonly serviceUrls = new Map<string, string>();
   readonly agent = new Agent({ connections: 512, headersTimeout: 60_000, bodyTimeout: 60_000, keepAliveTimeout: 10_000 });
   private stopSampler: (() => void) | null = null;
+  private removeDirHook: (() => void) | null = null;
   private readonly natsConnections: NatsConnection[] = [];
 
   private constructor(readonly opts: PlatformOptions, natsPort: number, pgPort: number) {
@@ -87,6 +88,8 @@ export class Platform {
   private async boot(): Promise<void> {
     await this.pg.init();
     await this.pg.start();
+    // after the cluster's own exit hook (pg_ctl stop), so the directory goes once nothing uses it
+    this.removeDirHook = onExit(() => rmSync(this.dir, { recursive: true, force: true }));
     const admin = new Client({ connectionString: this.pg.adminUrl });
     await admin.connect();
     await admin.query('CREATE DATABASE platform');
@@ -225,6 +228,7 @@ export class Platform {
     for (const p of this.allProcs()) await p.close();
     await this.agent.close().catch(() => undefined);
     rmSync(this.dir, { recursive: true, force: true });
+    this.removeDirHook?.();
   }
 }
 
