@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '**/*.cjs', '**/*.mjs', 'tools/**'] },
   {
-    files: ['apps/**/*.ts', 'libs/**/*.ts', 'bench/**/*.ts'],
+    files: ['apps/**/*.ts', 'libs/**/*.ts', 'bench/**/*.ts', 'resilience/**/*.ts'],
     extends: [tseslint.configs.base],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {

@@ -1,3 +1,4 @@
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { DomainError, ErrorCode } from '@app/contracts';
 import { toErrorEnvelope } from './errors';
 
@@ -25,5 +26,12 @@ describe(toErrorEnvelope.name, () => {
     expect(toErrorEnvelope(Object.assign(new Error('query failed'), { driverError: Object.assign(new Error('the database system is starting up'), { code: '57P03' }) }))).toEqual(unavailable);
     // a query that is simply wrong stays internal
     expect(toErrorEnvelope(Object.assign(new Error('syntax error'), { code: '42601' }))).toEqual({ code: 'INTERNAL', message: 'Internal error' });
+  });
+
+  it('answers Unavailable when Postgres went away in the middle of a transaction (TypeORM released its connection)', () => {
+    // seen by the resilience drill: pg_ctl stop under load, the transaction's next query or its commit
+    const unavailable = { code: 'SERVICE_UNAVAILABLE', message: 'A dependency of the service is unavailable; try again' };
+    expect(toErrorEnvelope(new QueryRunnerAlreadyReleasedError())).toEqual(unavailable);
+    expect(toErrorEnvelope(new QueryRunnerProviderAlreadyReleasedError())).toEqual(unavailable);
   });
 });

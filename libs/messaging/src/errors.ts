@@ -24,7 +24,10 @@ export function toErrorEnvelope(err: unknown): ErrorEnvelope {
 
 /** Socket errors, and Postgres's connection-exception (08) and shutdown/start-up (57P01-03) classes. */
 const DOWN_CODES = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|EAI_AGAIN|08\d{3}|57P0[1-3])$/;
-const DOWN_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+// the last two: TypeORM releases a transaction's connection when that connection errors (Postgres shut
+// down under it), and the transaction's next query or its commit then throws one of these
+const DOWN_MESSAGES = new RegExp('^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error'
+  + '|Query runner already released|Database connection provided by a query runner was already released)');
 
 /**
  * The database (or another dependency) cannot be reached: the caller may retry, so it is a 503, not a
