@@ -7,7 +7,7 @@ import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { nextTraceparent } from './context';
 
-export { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
+export { ROOT_CONTEXT, SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
 
 /**
  * OpenTelemetry traces, exported over OTLP/HTTP (protobuf) when OTEL_EXPORTER_OTLP_ENDPOINT is set. Off
@@ -179,6 +179,8 @@ export interface SpanOptions {
   attributes?: Attributes;
   /** The parent context (an extracted traceparent); the active context by default. */
   parent?: Context;
+  /** Contexts the span is linked to rather than parented by (the messages of one consumer batch). */
+  links?: Context[];
   /** Run `fn` with no span (and, below it, none of the instrumentations' spans that need a parent). */
   untraced?: boolean;
 }
@@ -190,7 +192,11 @@ export interface SpanOptions {
 export async function inSpan<T>(name: string, opts: SpanOptions, fn: (span: Span | undefined) => Promise<T>): Promise<T> {
   if (!active || opts.untraced) return fn(undefined);
   const parent = opts.parent ?? context.active();
-  const span = trace.getTracer(TRACER).startSpan(name, { kind: opts.kind, attributes: opts.attributes }, parent);
+  const links = (opts.links ?? []).flatMap((c) => {
+    const linked = trace.getSpanContext(c);
+    return linked ? [{ context: linked }] : [];
+  });
+  const span = trace.getTracer(TRACER).startSpan(name, { kind: opts.kind, attributes: opts.attributes, links }, parent);
   try {
     return await context.with(trace.setSpan(parent, span), () => fn(span));
   } catch (err) {

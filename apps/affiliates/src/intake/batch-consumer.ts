@@ -6,7 +6,7 @@ import {
   DeadLetterStore, SERVER_MAX_DELIVER, eventStreamNames, parseOrText, prefixed, prefixedName, replayContext, replayedEvent,
   retryPolicyOf, settleFailure, type ConsumerRegistry, type DeliveredEvent, type RetryPolicy,
 } from '@app/messaging';
-import { runWithContext, type Metrics } from '@app/observability';
+import { ROOT_CONTEXT, SpanKind, contextFromTraceparent, inSpan, runWithContext, type Metrics } from '@app/observability';
 
 export interface BatchConsumerOptions<T> {
   nc: NatsConnection;
@@ -139,6 +139,20 @@ export class BatchDurableConsumer<T = unknown> {
 
   /** One transaction for these events (those not processed before), then their acks. */
   private async commit(items: { m: JsMsg; event: DeliveredEvent<T> }[]): Promise<void> {
+    // the event hop's consumer span: a batch of one continues its message's trace; a larger batch is a
+    // span of its own, linked to every message's trace
+    const parents = items.map(({ m }) => contextFromTraceparent(m.headers?.get('traceparent')));
+    const one = items.length === 1;
+    await inSpan(`${this.opts.filterSubject} process`, {
+      kind: SpanKind.CONSUMER, parent: one ? parents[0] : ROOT_CONTEXT, links: one ? [] : parents,
+      attributes: {
+        'messaging.system': 'nats', 'messaging.destination.name': this.opts.filterSubject,
+        'messaging.consumer.group.name': this.opts.durable, 'messaging.batch.message_count': items.length,
+      },
+    }, () => this.commitInSpan(items));
+  }
+
+  private async commitInSpan(items: { m: JsMsg; event: DeliveredEvent<T> }[]): Promise<void> {
     const fresh = await this.opts.dataSource.transaction(async (manager) => {
       const inserted: { message_id: string }[] = await manager.query(
         `INSERT INTO processed_messages (consumer, message_id) SELECT $1, unnest($2::text[])
