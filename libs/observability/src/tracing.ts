@@ -1,5 +1,5 @@
 import {
-  context, propagation, trace, ROOT_CONTEXT, SpanKind, SpanStatusCode,
+  context, createContextKey, propagation, trace, ROOT_CONTEXT, SpanKind, SpanStatusCode,
   type Attributes, type Context, type Span,
 } from '@opentelemetry/api';
 import type { InstrumentationBase } from '@opentelemetry/instrumentation';
@@ -108,11 +108,31 @@ export function startTracing(opts: TracingOptions): Tracing | null {
   const instrumentations: InstrumentationBase[] = [
     new HttpInstrumentation({
       ignoreIncomingRequestHook: (req) => quiet.has((req.url ?? '').split('?')[0]),
+      // an incoming query's values (an e-mail, a phone number) are not kept: its parameter names are
+      requestHook: (span, req) => {
+        if ('setHeader' in req) return;
+        const target = queryNamesOnly(req.url ?? '/');
+        for (const [key, value] of [['http.target', target], ['url.path', target.split('?')[0]], ['url.query', target.split('?')[1] ?? '']]) {
+          overwrite(span, key, value);
+        }
+        const full = attributeOf(span, 'http.url') ?? attributeOf(span, 'url.full');
+        if (typeof full === 'string') overwrite(span, attributeOf(span, 'http.url') !== undefined ? 'http.url' : 'url.full', queryNamesOnly(full));
+      },
       // outgoing calls are traced by the undici instrumentation; only OTLP itself would use http here
       ignoreOutgoingRequestHook: () => true,
     }),
     new PgInstrumentation({ requireParentSpan: true }),
-    new UndiciInstrumentation(),
+    // a provider call shows the URL its connector chose to show (Voiso's v1 API has the key in the path),
+    // else its own, with query values dropped
+    new UndiciInstrumentation({
+      requestHook: (span, request) => {
+        const shown = context.active().getValue(SHOWN_URL);
+        const url = queryNamesOnly(typeof shown === 'string' ? shown : `${request.origin}${request.path}`);
+        span.setAttribute('url.full', url);
+        overwrite(span, 'url.path', url.replace(/^[a-z]+:\/\/[^/]+/i, '').split('?')[0] || '/');
+        overwrite(span, 'url.query', url.split('?')[1] ?? '');
+      },
+    }),
   ];
   const unregister = registerInstrumentations({ instrumentations, tracerProvider: provider });
   const patched: (() => void)[] = [];
@@ -144,6 +164,34 @@ export function startTracing(opts: TracingOptions): Tracing | null {
 }
 
 /** Whether spans are being made in this process. */
+const SHOWN_URL = createContextKey('connect-platform.shown-url');
+
+/**
+ * Runs `fn` so that the provider calls it makes show `shownUrl` in their spans instead of the URL
+ * called: for a URL that carries a secret (Voiso's v1 key in the path). A no-op with tracing off.
+ */
+export function withShownUrl<T>(shownUrl: string, fn: () => T): T {
+  if (!active) return fn();
+  return context.with(context.active().setValue(SHOWN_URL, shownUrl), fn);
+}
+
+/** A URL or path with its query values dropped and its parameter names kept: `/a?email=x&y=1` -> `/a?email&y`. */
+export function queryNamesOnly(url: string): string {
+  const at = url.indexOf('?');
+  if (at < 0) return url;
+  const names = url.slice(at + 1).split('&').filter(Boolean).map((pair) => pair.split('=')[0]);
+  return names.length ? `${url.slice(0, at)}?${names.join('&')}` : url.slice(0, at);
+}
+
+function attributeOf(span: unknown, key: string): unknown {
+  return (span as { attributes?: Record<string, unknown> }).attributes?.[key];
+}
+
+/** Replaces an attribute the instrumentation set; adds none it did not. */
+function overwrite(span: { setAttribute(key: string, value: string): unknown }, key: string, value: string): void {
+  if (attributeOf(span, key) !== undefined) span.setAttribute(key, value);
+}
+
 export function tracingEnabled(): boolean {
   return active !== null;
 }

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { withShownUrl } from '@app/observability';
 import type { Connector } from '../connector';
 import { ConnectorError } from '../connector-error';
 import { baseUrl, failFromStatus, providerFetch, requireCredential, type ProviderResponse } from '../http';
@@ -69,7 +70,8 @@ const voice: VoicePort = {
   async call(config, call, opts) {
     const base = voisoBaseUrl(config);
     const key = requireCredential(config, 'api_key');
-    const res = await providerFetch(`${base}/api/v1/${encodeURIComponent(key)}/click2call`, {
+    // the key is in the path: spans show the URL without it
+    const res = await withShownUrl(`${base}/api/v1/****/click2call`, () => providerFetch(`${base}/api/v1/${encodeURIComponent(key)}/click2call`, {
       method: 'POST',
       timeoutMs: opts.timeoutMs,
       headers: { 'content-type': 'application/json', accept: 'application/json' },
@@ -77,7 +79,7 @@ const voice: VoicePort = {
         agent: call.agent, number: call.to.replace(/^\+/, ''), get_call_id: true,
         ...(call.customerId ? { account_id: call.customerId } : {}),
       }),
-    });
+    }));
     if (res.status < 200 || res.status >= 300) throw failFromStatus(res.status, voisoReason(res, config), res.headers);
     const callId = res.status === 204 ? undefined : res.json<{ call_id?: unknown }>().call_id;
     return { providerMessageId: typeof callId === 'string' && callId ? callId : null, status: 'initiated', providerStatus: `HTTP ${res.status}` };
