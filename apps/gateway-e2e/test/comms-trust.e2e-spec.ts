@@ -184,6 +184,23 @@ describe('communications: trust boundaries', () => {
       expect(twilio.messages.at(-1)!.params.get('Body')).toBe('code 2');
     });
 
+    it('never calls the provider again for a key whose first request was interrupted mid-flight: 409, every retry the same answer', async () => {
+      await activate('twilio_sms', { credentials: { account_sid: TWILIO.sid, auth_token: TWILIO.token, from_number: TWILIO.from }, settings: { base_url: twilio.baseUrl } });
+      const key = { 'idempotency-key': 'otp-crash-1' };
+      const body = { to: '+442037691883', body: 'code 3' };
+      const sentBefore = twilio.messages.length;
+      expect((await post('/sms/send', body, key)).status).toBe(200);
+      expect(twilio.messages.length).toBe(sentBefore + 1);
+      // as a comms replica leaves it when SIGKILLed after the provider call, before the answer was stored
+      await db(`UPDATE comms.idempotency_keys SET state = 'pending', response = NULL, updated_at = now() - interval '10 minutes' WHERE key = 'otp-crash-1'`);
+      for (let i = 0; i < 2; i++) {
+        const retry = await post('/sms/send', body, key);
+        expect(retry.status).toBe(409);
+        expect(((await retry.json()) as { detail: string }).detail).toMatch(/interrupted/);
+      }
+      expect(twilio.messages.length).toBe(sentBefore + 1);
+    });
+
     it('fails over before writing anything when the default provider has no SMS port here (catalog newer than comms)', async () => {
       await activate('fixture_sms', { credentials: { account: 'acme', token: 'fx-token-1234567890' }, settings: { base_url: fixture.baseUrl } });
       await changed('fixture_sms as the SMS default', () => p.api('/api/platform/integrations/categories/sms/default', { method: 'PUT', json: { provider: 'fixture_sms' } }),

@@ -18,17 +18,30 @@ export class IdempotencyRepository {
    * purge has run yet), or was left pending longer than `staleMs` by a replica that died mid-request
    * (the key is then taken over for the same body only).
    */
-  async claim(scope: string, key: string, hash: string, staleMs: number, ttlMs: number): Promise<boolean> {
+  async claim(scope: string, key: string, hash: string, ttlMs: number): Promise<boolean> {
     const rows: unknown[] = await this.ds.query(
       `INSERT INTO idempotency_keys (scope, key, request_hash, state) VALUES ($1, $2, $3, 'pending')
        ON CONFLICT (scope, key) DO UPDATE SET
          request_hash = EXCLUDED.request_hash, state = 'pending', response = NULL, updated_at = now(),
-         created_at = CASE WHEN idempotency_keys.created_at < now() - ($5::bigint * interval '1 millisecond') THEN now() ELSE idempotency_keys.created_at END
-         WHERE idempotency_keys.created_at < now() - ($5::bigint * interval '1 millisecond')
-           OR (idempotency_keys.state = 'pending' AND idempotency_keys.request_hash = EXCLUDED.request_hash
-             AND idempotency_keys.updated_at < now() - ($4::int * interval '1 millisecond'))
+         created_at = CASE WHEN idempotency_keys.created_at < now() - ($4::bigint * interval '1 millisecond') THEN now() ELSE idempotency_keys.created_at END
+         WHERE idempotency_keys.created_at < now() - ($4::bigint * interval '1 millisecond')
        RETURNING key`,
-      [scope, key, hash, staleMs, ttlMs],
+      [scope, key, hash, ttlMs],
+    );
+    return rows.length === 1;
+  }
+
+  /**
+   * A key still pending after `staleMs` belonged to a request whose replica died mid-flight: whether the
+   * provider was called is unknown, so it is closed with `response` (a final answer), never run again.
+   * True when this call closed it.
+   */
+  async closeInterrupted(scope: string, key: string, staleMs: number, response: unknown): Promise<boolean> {
+    const rows: unknown[] = await this.ds.query(
+      `UPDATE idempotency_keys SET state = 'done', response = $4, updated_at = now()
+       WHERE scope = $1 AND key = $2 AND state = 'pending' AND updated_at < now() - ($3::int * interval '1 millisecond')
+       RETURNING key`,
+      [scope, key, staleMs, JSON.stringify(response)],
     );
     return rows.length === 1;
   }

@@ -12,7 +12,7 @@ type Stored<T> = { ok: true; data: T } | { ok: false; error: ErrorEnvelope };
 /** Outcomes a retry with the same key must see again: they are final, and the provider must not be called twice. */
 const FINAL_ERRORS = new Set<ErrorCode>([ErrorCode.ProviderRefused, ErrorCode.Conflict]);
 const POLL_MS = 100;
-/** A pending key older than this belonged to a replica that died mid-request. */
+/** A pending key older than this belonged to a replica that died mid-request (it is closed, never re-run). */
 const STALE_MS = 120_000;
 
 /** JSON with sorted keys: the same body hashes the same whatever its key order. */
@@ -38,7 +38,7 @@ export class IdempotencyService {
     if (!key) return work();
     const scope = `${currentContext()?.actor ?? 'internal'}:${endpoint}`;
     const hash = createHash('sha256').update(canonical({ ...body, idempotency_key: undefined })).digest('hex');
-    if (!(await this.repo.claim(scope, key, hash, STALE_MS, this.config.COMMS_IDEMPOTENCY_TTL_MS))) return this.replay<T>(scope, key, hash, waitMs);
+    if (!(await this.repo.claim(scope, key, hash, this.config.COMMS_IDEMPOTENCY_TTL_MS))) return this.replay<T>(scope, key, hash, waitMs);
     try {
       const data = await work();
       await this.repo.complete(scope, key, { ok: true, data } satisfies Stored<T>);
@@ -55,7 +55,9 @@ export class IdempotencyService {
 
   private async replay<T>(scope: string, key: string, hash: string, waitMs: number): Promise<T> {
     const deadline = Date.now() + waitMs;
-    for (;;) {
+    for (let polls = 0; ; polls++) {
+      // at the first look and then about every 10 s: a first attempt that died mid-flight is closed
+      if (polls % 100 === 0) await this.repo.closeInterrupted(scope, key, STALE_MS, { ok: false, error: CommsErrors.idempotencyInterrupted().toEnvelope() } satisfies Stored<T>);
       const rec = await this.repo.find(scope, key);
       if (!rec) throw CommsErrors.idempotencyInFlight(); // released by a failed first attempt just now
       if (rec.request_hash !== hash) throw CommsErrors.idempotencyMismatch();
