@@ -1,23 +1,13 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { createServer, connect as tcpConnect } from 'node:net';
+import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '@app/testing';
 import { Proc, ROOT, onExit } from './proc';
 
 const run = promisify(execFile);
 
-/** A port nobody listens on right now, on 127.0.0.1 (asked of the kernel, never guessed). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export function portOpen(port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
@@ -160,3 +150,5 @@ export class NatsServer {
   kill(): Promise<void> { return this.proc.stop('SIGKILL'); }
   stop(): Promise<void> { return this.proc.stop('SIGTERM', 5_000); }
 }
+
+export { freePort };

@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { toErrorEnvelope } from '@app/messaging';
-import { createTestInfra, TEST_API_KEY, type TestInfra } from '@app/testing';
+import { createTestInfra, freePort, TEST_API_KEY, type TestInfra } from '@app/testing';
 import { startGateway, type RunningGateway } from '../../gateway/src/gateway';
 import { startPlatform, type Platform } from '../src/platform';
 import { until } from '../src/helpers';
@@ -169,17 +168,6 @@ function noopAt(url: string): Promise<Response> {
   });
 }
 
-/** A loopback port nobody listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function startNatsServer(port: number, storeDir: string): ChildProcess {
   return spawn('/usr/sbin/nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: 'ignore' });

@@ -1,8 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startService } from '@app/runtime';
-import { TEST_VAULT_KEYS, createTestInfra } from '@app/testing';
+import { TEST_VAULT_KEYS, createTestInfra, freePort } from '@app/testing';
 import { catalogService } from '../../catalog/src/definition';
 
 const root = join(__dirname, '../../..');
@@ -44,16 +43,6 @@ describe('start-up against missing dependencies', () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('npm start', () => {
   it('builds, migrates and runs the six processes, prints the URLs, and stops them all on SIGTERM', async () => {
