@@ -9,7 +9,8 @@ import { RoutingTable } from './routing/routing-table';
 
 /**
  * Keeps this replica's memory fresh: the routing table reloads on every routing change (the durable
- * event and the immediate hint; plain subscriptions, so every replica gets each one), on a reconnect
+ * event and the immediate hint; plain subscriptions, so every replica gets each one; the replica that
+ * made the change already reloaded and skips its own), on a reconnect
  * (changes may have been missed) and on a slow timer; the provider config cache follows the catalog.
  */
 @Injectable()
@@ -29,7 +30,7 @@ export class PaymentsWorker implements BackgroundWorker {
   async start(): Promise<void> {
     this.configs.start();
     const reload = () => { this.table.reload().catch(() => undefined); };
-    this.subs = this.changes.subjects().map((subject) => this.nc.subscribe(subject, { callback: (err) => { if (!err) reload(); } }));
+    this.subs = this.changes.subjects().map((subject) => this.nc.subscribe(subject, { callback: (err, msg) => { if (!err && this.changes.needsReload(msg.data)) reload(); } }));
     void (async () => {
       for await (const s of this.nc.status()) if (s.type === 'reconnect') reload();
     })().catch(() => undefined);

@@ -11,6 +11,24 @@ const ROUTING_RELOAD_HINT = paymentsSubjects.routingReloadHint;
 export class RoutingChanges {
   constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection, @Inject(INSTANCE) private readonly instance: InstanceInfo) {}
 
+  /** Written into every change this replica makes. */
+  get origin(): string {
+    return this.instance.instanceId;
+  }
+
+  /**
+   * Whether a change message asks this replica to reload: not when it made the change itself (it reloaded
+   * after its own commit, and a second, late reload could race a later read). Anything unreadable reloads.
+   */
+  needsReload(data: Uint8Array): boolean {
+    try {
+      const event = JSON.parse(new TextDecoder().decode(data)) as Partial<RoutingChangedEvent> | null;
+      return event?.origin !== this.instance.instanceId;
+    } catch {
+      return true;
+    }
+  }
+
   /** Subjects every replica listens on to reload its table. */
   subjects(): string[] {
     return [prefixed(this.instance.prefix, eventSubjects.paymentsRoutingChanged), prefixed(this.instance.prefix, ROUTING_RELOAD_HINT)];

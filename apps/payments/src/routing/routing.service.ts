@@ -74,8 +74,8 @@ export class RoutingService {
   }
 
   /** The write and its durable event in one transaction; then this replica reloads and the others are told. */
-  private async change<T>(what: Omit<RoutingChangedEvent, 'at'>, write: (m: EntityManager) => Promise<T>): Promise<T> {
-    const event: RoutingChangedEvent = { ...what, at: new Date().toISOString() };
+  private async change<T>(what: Omit<RoutingChangedEvent, 'at' | 'origin'>, write: (m: EntityManager) => Promise<T>): Promise<T> {
+    const event: RoutingChangedEvent = { ...what, at: new Date().toISOString(), origin: this.changes.origin };
     const result = await this.repo.transaction(async (m) => {
       const r = await write(m);
       await this.outbox.add(m, eventSubjects.paymentsRoutingChanged, event);

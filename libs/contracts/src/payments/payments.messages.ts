@@ -101,6 +101,8 @@ export interface RoutingChangedEvent {
   action: 'route_put' | 'route_deleted' | 'default_set';
   country: string | null;
   at: string;
+  /** The instance that made the change; it reloaded already, so it skips its own announcements. */
+  origin?: string;
 }
 
 /** evt.payments.deposit.approved and evt.payments.withdrawal.approved */
