@@ -1,11 +1,14 @@
 import type { ChildProcess } from 'node:child_process';
+
 import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Client } from 'pg';
-import { request, Agent } from 'undici';
+import { Agent, request } from 'undici';
+
 import { ensureEventStream, prefixed } from '@app/messaging';
-import { TEST_VAULT_KEYS, createTestInfra } from '@app/testing';
+import { createTestInfra, TEST_VAULT_KEYS } from '@app/testing';
 import { KeyRing, Vault } from '@app/vault';
+
 import { alternate, median, report, type Comparison } from './lib/measure';
 import { startPinned, stopAll } from './lib/processes';
 
@@ -16,7 +19,12 @@ const BATCH = 100;
 const CONCURRENCY = AFFILIATES; // one lane per affiliate
 const SERVER_CPU = '0';
 
-interface ReceiverStats { posts: number; leads: number; first: number; last: number }
+interface ReceiverStats {
+  posts: number;
+  leads: number;
+  first: number;
+  last: number;
+}
 
 export async function affiliatesBench(): Promise<Comparison[]> {
   const infra = await createTestInfra();
@@ -29,11 +37,24 @@ export async function affiliatesBench(): Promise<Comparison[]> {
     children.push(rx.child);
     const rxUrl = rx.line.replace('READY ', '').trim();
     const env = {
-      ...infra.env, LOG_LEVEL: 'warn', AFFILIATE_BATCH_INTERVAL_MS: '100', AFFILIATE_ALLOWED_HOSTS: new URL(rxUrl).host,
-      AFFILIATE_ALLOW_HTTP: 'true', HTTP_PORT: '0',
+      ...infra.env,
+      LOG_LEVEL: 'warn',
+      AFFILIATE_BATCH_INTERVAL_MS: '100',
+      AFFILIATE_ALLOWED_HOSTS: new URL(rxUrl).host,
+      AFFILIATE_ALLOW_HTTP: 'true',
+      HTTP_PORT: '0',
     };
     await ensureEventStream(nc, infra.prefix);
-    children.push((await startPinned('dist/apps/affiliates/src/main.js', { ...env, LOG_LEVEL: 'info' }, SERVER_CPU, /affiliates service started/)).child);
+    children.push(
+      (
+        await startPinned(
+          'dist/apps/affiliates/src/main.js',
+          { ...env, LOG_LEVEL: 'info' },
+          SERVER_CPU,
+          /affiliates service started/,
+        )
+      ).child,
+    );
     await db.connect();
     await setUp(db, `${rxUrl}/hook`);
     results.push(await deliveryBench(db, rxUrl));
@@ -62,7 +83,9 @@ async function setUp(db: Client, url: string): Promise<void> {
 }
 
 const receiverStats = async (url: string) => (await (await request(`${url}/stats`)).body.json()) as ReceiverStats;
-const resetReceiver = async (url: string) => { await (await request(`${url}/reset`, { method: 'POST' })).body.dump(); };
+const resetReceiver = async (url: string) => {
+  await (await request(`${url}/reset`, { method: 'POST' })).body.dump();
+};
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -76,41 +99,65 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 120_000): Prom
 async function deliveryBench(db: Client, rxUrl: string): Promise<Comparison> {
   const batches = EVENTS / BATCH;
   const at = new Date().toISOString();
-  const bodies = Array.from({ length: batches }, (_, b) => JSON.stringify({
-    event: 'lead.ftd', batch_at: at.replace(/\.\d+Z$/, 'Z'),
-    leads: Array.from({ length: BATCH }, (_, i) => ({ affiliate_lead_id: `L${b * BATCH + i}`, amount: 150, currency: 'USD', ftd_at: at })),
-  }));
+  const bodies = Array.from({ length: batches }, (_, b) =>
+    JSON.stringify({
+      event: 'lead.ftd',
+      batch_at: at.replace(/\.\d+Z$/, 'Z'),
+      leads: Array.from({ length: BATCH }, (_, i) => ({
+        affiliate_lead_id: `L${b * BATCH + i}`,
+        amount: 150,
+        currency: 'USD',
+        ftd_at: at,
+      })),
+    }),
+  );
   const agent = new Agent({ keepAliveTimeout: 30_000 });
   let round = 0;
   const rate = (s: ReceiverStats) => (s.posts - 1) / ((s.last - s.first) / 1000);
-  const result = await alternate(ROUNDS, async () => {
-    await resetReceiver(rxUrl);
-    let next = 0;
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      while (next < bodies.length) {
-        const body = bodies[next++];
-        const res = await request(`${rxUrl}/hook`, { method: 'POST', body, dispatcher: agent, headers: { 'content-type': 'application/json' } });
-        await res.body.dump();
-      }
-    }));
-    return rate(await receiverStats(rxUrl));
-  }, async () => {
-    await resetReceiver(rxUrl);
-    const r = round++;
-    await db.query(
-      `INSERT INTO affiliates.lead_events (affiliate_id, customer_id, event, item, status)
+  const result = await alternate(
+    ROUNDS,
+    async () => {
+      await resetReceiver(rxUrl);
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < bodies.length) {
+            const body = bodies[next++];
+            const res = await request(`${rxUrl}/hook`, {
+              method: 'POST',
+              body,
+              dispatcher: agent,
+              headers: { 'content-type': 'application/json' },
+            });
+            await res.body.dump();
+          }
+        }),
+      );
+      return rate(await receiverStats(rxUrl));
+    },
+    async () => {
+      await resetReceiver(rxUrl);
+      const r = round++;
+      await db.query(
+        `INSERT INTO affiliates.lead_events (affiliate_id, customer_id, event, item, status)
        SELECT 'bench-' || (g % ${AFFILIATES}), 'd${r}-' || g, 'lead.ftd',
          json_build_object('affiliate_lead_id', 'L' || g, 'amount', 150, 'currency', 'USD', 'ftd_at', now()), 'pending'
        FROM generate_series(1, $1) g`,
-      [EVENTS],
-    );
-    await waitFor(async () => (await receiverStats(rxUrl)).posts >= batches);
-    return rate(await receiverStats(rxUrl));
-  });
+        [EVENTS],
+      );
+      await waitFor(async () => (await receiverStats(rxUrl)).posts >= batches);
+      return rate(await receiverStats(rxUrl));
+    },
+  );
   await agent.close();
   return {
     name: `affiliate delivery: ${EVENTS} pending events / ${AFFILIATES} affiliates -> signed batches of ${BATCH} (vs plain undici POSTs, ${CONCURRENCY} in flight)`,
-    metric: 'batches/s', baseline: result.baseline, subject: result.subject, ratio: result.subject / result.baseline, aim: '>= 0.6', rounds: ROUNDS,
+    metric: 'batches/s',
+    baseline: result.baseline,
+    subject: result.subject,
+    ratio: result.subject / result.baseline,
+    aim: '>= 0.6',
+    rounds: ROUNDS,
   };
 }
 
@@ -129,13 +176,24 @@ async function endToEndBench(db: Client, nc: NatsConnection, prefix: string, rxU
     await resetReceiver(rxUrl);
     const started = performance.timeOrigin + performance.now();
     for (let i = 0; i < EVENTS; i += 500) {
-      await Promise.all(Array.from({ length: Math.min(500, EVENTS - i) }, (_, k) => {
-        const g = i + k + 1;
-        return js.publish(subject, JSON.stringify({
-          customer_id: `e${r}-${g}`, country: 'DE', amount: '150.00', currency: 'USD', gateway: 'praxis',
-          provider_transaction_id: `tx-${r}-${g}`, approved_at: new Date().toISOString(),
-        }), { msgID: `bench-${r}-${g}` });
-      }));
+      await Promise.all(
+        Array.from({ length: Math.min(500, EVENTS - i) }, (_, k) => {
+          const g = i + k + 1;
+          return js.publish(
+            subject,
+            JSON.stringify({
+              customer_id: `e${r}-${g}`,
+              country: 'DE',
+              amount: '150.00',
+              currency: 'USD',
+              gateway: 'praxis',
+              provider_transaction_id: `tx-${r}-${g}`,
+              approved_at: new Date().toISOString(),
+            }),
+            { msgID: `bench-${r}-${g}` },
+          );
+        }),
+      );
     }
     await waitFor(async () => (await receiverStats(rxUrl)).leads >= EVENTS);
     const s = await receiverStats(rxUrl);
@@ -144,7 +202,12 @@ async function endToEndBench(db: Client, nc: NatsConnection, prefix: string, rxU
   const subject5k = median(rates);
   return {
     name: `affiliates end to end: ${EVENTS} deposit events on the bus -> FTD batches received (baseline = the 5,000 events/s aim)`,
-    metric: 'events/s', baseline: 5000, subject: subject5k, ratio: subject5k / 5000, aim: '>= 1.0', rounds,
+    metric: 'events/s',
+    baseline: 5000,
+    subject: subject5k,
+    ratio: subject5k / 5000,
+    aim: '>= 1.0',
+    rounds,
   };
 }
 

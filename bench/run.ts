@@ -3,13 +3,15 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+
 import type { Comparison } from './lib/measure';
 
 /** Every `bench/<name>.bench.ts` exporting `suite = { name, run }` is a suite; `npm run bench -- <name>` runs one. */
 function loadSuites(): Record<string, () => Promise<Comparison[]>> {
   const suites: Record<string, () => Promise<Comparison[]>> = {};
-  for (const file of readdirSync(__dirname).filter((f) => /\.bench\.js$/.test(f)).sort()) {
-     
+  for (const file of readdirSync(__dirname)
+    .filter((f) => /\.bench\.js$/.test(f))
+    .sort()) {
     const { suite } = require(join(__dirname, file)) as { suite?: { name: string; run: () => Promise<Comparison[]> } };
     if (suite) suites[suite.name] = suite.run;
   }
@@ -19,7 +21,8 @@ function loadSuites(): Record<string, () => Promise<Comparison[]>> {
 async function main() {
   if (!process.env.BENCH_PINNED) {
     const r = spawnSync('taskset', ['-c', '1', process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
-      stdio: 'inherit', env: { ...process.env, BENCH_PINNED: '1' },
+      stdio: 'inherit',
+      env: { ...process.env, BENCH_PINNED: '1' },
     });
     process.exit(r.status ?? 1);
   }

@@ -4,18 +4,19 @@
 // `npm run test:resilience -- <id or name>...` runs some drills only (the secret scan always runs last).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from './lib/proc';
-import { OUT_DIR } from './lib/platform';
-import { details, markdownTable, RowBuilder, type Row } from './lib/report';
-import type { Drill } from './lib/drill';
-import { serviceKill } from './drills/service-kill';
-import { natsRestart } from './drills/nats-restart';
-import { postgresStop } from './drills/postgres-stop';
+
 import { consumerKill } from './drills/consumer-kill';
-import { poison } from './drills/poison';
-import { replicas } from './drills/replicas';
+import { natsRestart } from './drills/nats-restart';
 import { overload } from './drills/overload';
+import { poison } from './drills/poison';
+import { postgresStop } from './drills/postgres-stop';
+import { replicas } from './drills/replicas';
 import { secretScan } from './drills/secret-scan';
+import { serviceKill } from './drills/service-kill';
+import type { Drill } from './lib/drill';
+import { OUT_DIR } from './lib/platform';
+import { ROOT } from './lib/proc';
+import { details, markdownTable, RowBuilder, type Row } from './lib/report';
 
 const DRILLS: Drill[] = [serviceKill, natsRestart, postgresStop, consumerKill, poison, replicas, overload];
 /** A drill that takes longer than this is stopped and failed (its processes die with the runner). */
@@ -23,16 +24,22 @@ const DRILL_TIMEOUT_MS = 6 * 60_000;
 
 function timeout(ms: number, what: string): { promise: Promise<never>; cancel: () => void } {
   let timer: NodeJS.Timeout | undefined;
-  const promise = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms); });
+  const promise = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms);
+  });
   return { promise, cancel: () => clearTimeout(timer) };
 }
 
 async function main(): Promise<number> {
   const wanted = process.argv.slice(2);
-  const drills = wanted.length ? DRILLS.filter((d) => wanted.includes(d.id) || wanted.some((w) => d.name.includes(w))) : DRILLS;
+  const drills = wanted.length
+    ? DRILLS.filter((d) => wanted.includes(d.id) || wanted.some((w) => d.name.includes(w)))
+    : DRILLS;
   mkdirSync(OUT_DIR, { recursive: true });
   const started = Date.now();
-  process.stdout.write(`resilience drills on ${new Date().toISOString()} (node ${process.version}): ${drills.map((d) => d.id).join(', ')}, then the secret scan\n`);
+  process.stdout.write(
+    `resilience drills on ${new Date().toISOString()} (node ${process.version}): ${drills.map((d) => d.id).join(', ')}, then the secret scan\n`,
+  );
   const rows: Row[] = [];
   for (const d of drills) {
     process.stdout.write(`\n== drill ${d.id}: ${d.name}\n`);
@@ -48,14 +55,24 @@ async function main(): Promise<number> {
       t.cancel();
     }
     rows.push(row);
-    process.stdout.write(`${row.failures.length ? 'FAIL' : 'pass'} in ${row.timeS} s${row.failures.map((f) => `\n  - ${f}`).join('')}\n`);
+    process.stdout.write(
+      `${row.failures.length ? 'FAIL' : 'pass'} in ${row.timeS} s${row.failures.map((f) => `\n  - ${f}`).join('')}\n`,
+    );
   }
   rows.push(await secretScan.run());
 
   const table = markdownTable(rows);
   const report = [
-    `# Resilience drills`, '', `Run on ${new Date().toISOString()}, node ${process.version}, ${Math.round((Date.now() - started) / 1000)} s in all.`, '',
-    table, '', '## Details', '', details(rows), '',
+    `# Resilience drills`,
+    '',
+    `Run on ${new Date().toISOString()}, node ${process.version}, ${Math.round((Date.now() - started) / 1000)} s in all.`,
+    '',
+    table,
+    '',
+    '## Details',
+    '',
+    details(rows),
+    '',
   ].join('\n');
   const file = join(OUT_DIR, 'report.md');
   writeFileSync(file, report);
@@ -63,7 +80,10 @@ async function main(): Promise<number> {
   return rows.some((r) => r.failures.length) ? 1 : 0;
 }
 
-main().then((code) => process.exit(code), (err: unknown) => {
-  process.stderr.write(`resilience: ${(err as Error).stack}\n`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`resilience: ${(err as Error).stack}\n`);
+    process.exit(1);
+  },
+);

@@ -18,14 +18,17 @@ function stale() {
     const manifest = join(root, path, 'package.json');
     if (!existsSync(manifest)) return `${path.slice(13)} is not installed`;
     const version = JSON.parse(readFileSync(manifest, 'utf8')).version;
-    if (meta.version && version !== meta.version) return `${path.slice(13)} is ${version}, the lock file wants ${meta.version}`;
+    if (meta.version && version !== meta.version)
+      return `${path.slice(13)} is ${version}, the lock file wants ${meta.version}`;
   }
   return null;
 }
 
 const reason = stale();
 if (reason) {
-  const cmd = existsSync(join(root, 'package-lock.json')) ? 'npm ci --no-audit --no-fund' : 'npm install --no-audit --no-fund';
+  const cmd = existsSync(join(root, 'package-lock.json'))
+    ? 'npm ci --no-audit --no-fund'
+    : 'npm install --no-audit --no-fund';
   process.stdout.write(`dependencies: ${reason}; running ${cmd}\n`);
   execSync(cmd, { cwd: root, stdio: 'inherit' });
 }

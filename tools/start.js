@@ -19,21 +19,37 @@ function probe(url, defaultPort, timeoutMs) {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: u.hostname, port: Number(u.port || defaultPort) });
-    const timer = setTimeout(() => { socket.destroy(); reject(new Error(`no answer within ${timeoutMs} ms`)); }, timeoutMs);
-    socket.once('connect', () => { clearTimeout(timer); socket.end(); resolve(); });
-    socket.once('error', (err) => { clearTimeout(timer); reject(err); });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.end();
+      resolve();
+    });
+    socket.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
   });
 }
 
 async function preflight() {
   const hide = (u) => u.replace(/\/\/([^@/]*)@/, '//***@');
   const failures = [];
-  await probe(env.NATS_URL, 4222, 4000).catch((err) => failures.push(
-    `cannot reach NATS at ${hide(env.NATS_URL)} (${err.message}).\n  Start one: \`docker compose up -d nats\`, or Debian's package: ` +
-    '`apt-get install nats-server && nats-server -js -a 127.0.0.1 -p 4222 &`; or set NATS_URL.'));
-  await probe(env.DATABASE_URL, 5432, 4000).catch((err) => failures.push(
-    `cannot reach Postgres at ${hide(env.DATABASE_URL)} (${err.message}).\n  Start one: \`docker compose up -d postgres\`, or Debian's package: ` +
-    '`apt-get install postgresql && pg_ctlcluster 15 main start`; or set DATABASE_URL.'));
+  await probe(env.NATS_URL, 4222, 4000).catch((err) =>
+    failures.push(
+      `cannot reach NATS at ${hide(env.NATS_URL)} (${err.message}).\n  Start one: \`docker compose up -d nats\`, or Debian's package: ` +
+        '`apt-get install nats-server && nats-server -js -a 127.0.0.1 -p 4222 &`; or set NATS_URL.',
+    ),
+  );
+  await probe(env.DATABASE_URL, 5432, 4000).catch((err) =>
+    failures.push(
+      `cannot reach Postgres at ${hide(env.DATABASE_URL)} (${err.message}).\n  Start one: \`docker compose up -d postgres\`, or Debian's package: ` +
+        '`apt-get install postgresql && pg_ctlcluster 15 main start`; or set DATABASE_URL.',
+    ),
+  );
   if (failures.length) {
     process.stderr.write(`npm start: ${failures.join('\n')}\n`);
     process.exit(1);
@@ -54,7 +70,8 @@ function devSecrets() {
   for (const [k, v] of Object.entries(secrets)) {
     if (!env[k]) {
       env[k] = v;
-      if (k === 'PLATFORM_API_KEYS') process.stdout.write(`PLATFORM_API_KEYS is not set: using the development key in .dev-secrets.json\n`);
+      if (k === 'PLATFORM_API_KEYS')
+        process.stdout.write(`PLATFORM_API_KEYS is not set: using the development key in .dev-secrets.json\n`);
     }
   }
 }
@@ -66,7 +83,9 @@ async function waitForHealth(url, timeoutMs) {
       const res = await fetch(`${url}/health`);
       const body = await res.json();
       if (body.status === 'ok') return true;
-    } catch { /* not up yet */ }
+    } catch {
+      /* not up yet */
+    }
     await new Promise((r) => setTimeout(r, 300));
   }
   return false;
@@ -83,8 +102,9 @@ async function main() {
     if (stopping) return;
     stopping = true;
     for (const c of children) c.kill('SIGTERM');
-    Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.once('exit', r)))))
-      .then(() => process.exit(code));
+    Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.once('exit', r))))).then(() =>
+      process.exit(code),
+    );
   };
   // against a NATS with users (deploy/nats/users.conf) each process logs in as its app, with the
   // password the server reads, NATS_PASSWORD_<APP>; without those a local unauthenticated NATS is used
@@ -93,9 +113,15 @@ async function main() {
     return pass ? { NATS_USER: app, NATS_PASSWORD: pass } : {};
   };
   const run = (app) => {
-    const child = spawn(process.execPath, ['-r', 'tsconfig-paths/register', join(root, `dist/apps/${app}/src/main.js`)], {
-      cwd: root, env: { ...env, ...natsLogin(app), TS_NODE_PROJECT: join(root, 'tsconfig.runtime.json') }, stdio: 'inherit',
-    });
+    const child = spawn(
+      process.execPath,
+      ['-r', 'tsconfig-paths/register', join(root, `dist/apps/${app}/src/main.js`)],
+      {
+        cwd: root,
+        env: { ...env, ...natsLogin(app), TS_NODE_PROJECT: join(root, 'tsconfig.runtime.json') },
+        stdio: 'inherit',
+      },
+    );
     child.once('exit', (code) => {
       if (!stopping) {
         process.stderr.write(`npm start: ${app} exited with code ${code}; stopping the others\n`);

@@ -1,5 +1,5 @@
-import autocannon from 'autocannon';
 import type { NatsConnection } from '@nats-io/transport-node';
+import autocannon from 'autocannon';
 
 export interface Sample {
   rps: number;
@@ -20,11 +20,20 @@ export function percentile(sorted: number[], p: number): number {
 
 /** HTTP load with autocannon (in this process, which run.ts pins to its own core). */
 export async function http(opts: {
-  url: string; method?: 'GET' | 'POST'; body?: string; headers?: Record<string, string>; connections: number; seconds: number;
+  url: string;
+  method?: 'GET' | 'POST';
+  body?: string;
+  headers?: Record<string, string>;
+  connections: number;
+  seconds: number;
 }): Promise<Sample> {
   const result = await autocannon({
-    url: opts.url, method: opts.method ?? 'GET', body: opts.body, headers: opts.headers,
-    connections: opts.connections, duration: opts.seconds,
+    url: opts.url,
+    method: opts.method ?? 'GET',
+    body: opts.body,
+    headers: opts.headers,
+    connections: opts.connections,
+    duration: opts.seconds,
   });
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${opts.url}: ${result.non2xx} non-2xx answers and ${result.errors} errors during the run`);

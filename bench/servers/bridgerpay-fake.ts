@@ -2,9 +2,14 @@
 import { BridgerpayFake } from '@app/testing';
 
 const fake = new BridgerpayFake({
-  username: process.env.BP_USERNAME ?? 'bench-user', password: process.env.BP_PASSWORD ?? 'bench-password',
-  apiKey: process.env.BP_API_KEY ?? 'bench-api-key', cashierKey: process.env.BP_CASHIER_KEY ?? 'bench-cashier-key',
+  username: process.env.BP_USERNAME ?? 'bench-user',
+  password: process.env.BP_PASSWORD ?? 'bench-password',
+  apiKey: process.env.BP_API_KEY ?? 'bench-api-key',
+  cashierKey: process.env.BP_CASHIER_KEY ?? 'bench-cashier-key',
 });
 // the fake records every request and session; a long run would only grow memory
-setInterval(() => { fake.requests.length = 0; fake.sessions.length = 0; }, 1000).unref();
+setInterval(() => {
+  fake.requests.length = 0;
+  fake.sessions.length = 0;
+}, 1000).unref();
 void fake.start().then(() => process.stdout.write(`READY ${fake.baseUrl}\n`));

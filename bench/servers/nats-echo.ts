@@ -3,7 +3,12 @@ import { connect } from '@nats-io/transport-node';
 
 async function main() {
   const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
-  nc.subscribe(process.env.SUBJECT ?? 'bench.echo', { queue: 'bench', callback: (_err, msg) => { msg.respond(msg.data); } });
+  nc.subscribe(process.env.SUBJECT ?? 'bench.echo', {
+    queue: 'bench',
+    callback: (_err, msg) => {
+      msg.respond(msg.data);
+    },
+  });
   await nc.flush();
   process.stdout.write('READY\n');
 }

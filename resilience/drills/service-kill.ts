@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+
 import { SendgridFake } from '@app/testing';
+
+import { onPlatform, type Drill } from '../lib/drill';
 import { sleep, until } from '../lib/infra';
 import { attempt, closedLoop, retryUntil2xx, Statuses } from '../lib/load';
-import { onPlatform, type Drill } from '../lib/drill';
 import { RowBuilder, seconds } from '../lib/report';
 import { secrets } from '../lib/secrets';
 
@@ -22,7 +24,8 @@ const HANG_MS = 50_000;
  * never sent twice; such keys are reported as "in doubt".
  */
 export const serviceKill: Drill = {
-  id: '1', name: 'service killed under load',
+  id: '1',
+  name: 'service killed under load',
   run: () => {
     const rb = new RowBuilder('1', 'service killed under load (comms, SIGKILL)');
     return onPlatform(rb, { name: 'service-kill', services: { catalog: 1, comms: 1 } }, async (p) => {
@@ -31,7 +34,8 @@ export const serviceKill: Drill = {
       const fake = await new SendgridFake({ apiKey }).start();
       try {
         const act = await p.api('POST', '/api/platform/integrations/providers/sendgrid/activate', {
-          credentials: { api_key: apiKey }, settings: { base_url: fake.baseUrl },
+          credentials: { api_key: apiKey },
+          settings: { base_url: fake.baseUrl },
         });
         if (act.status !== 200) throw new Error(`activating sendgrid answered ${act.status}`);
 
@@ -44,9 +48,19 @@ export const serviceKill: Drill = {
         let firstFreshSuccessAfterRestart = 0;
         let killedAt = 0;
         const probes = new Statuses();
-        const send = (key: string) => p.api('POST', '/api/platform/integrations/email/send', {
-          to: 'lead@example.com', subject: `resilience ${key}`, body_html: '<p>drill</p>', from_email: 'support@broker.example', event_type: 'drill',
-        }, { 'idempotency-key': key });
+        const send = (key: string) =>
+          p.api(
+            'POST',
+            '/api/platform/integrations/email/send',
+            {
+              to: 'lead@example.com',
+              subject: `resilience ${key}`,
+              body_html: '<p>drill</p>',
+              from_email: 'support@broker.example',
+              event_type: 'drill',
+            },
+            { 'idempotency-key': key },
+          );
 
         const work = async () => {
           const key = randomUUID();
@@ -55,7 +69,8 @@ export const serviceKill: Drill = {
           const a = await retryUntil2xx(statuses, KEY_BUDGET_MS, () => send(key));
           if (a && a.status === 200) {
             answered.set(key, a.json<{ message_id: string }>().message_id);
-            if (restartedAt && startedAt >= restartedAt && !firstFreshSuccessAfterRestart) firstFreshSuccessAfterRestart = Date.now();
+            if (restartedAt && startedAt >= restartedAt && !firstFreshSuccessAfterRestart)
+              firstFreshSuccessAfterRestart = Date.now();
           } else abandoned.add(key);
         };
         const load = closedLoop(WORKERS, () => running, work);
@@ -69,15 +84,20 @@ export const serviceKill: Drill = {
         await p.restart('comms');
         restartedAt = Date.now();
         // the workers may all be waiting on sends lost with comms: a probe of fresh keys times the recovery
-        await until('a fresh key answered after the restart', 60_000, async () => {
-          const key = randomUUID();
-          tried.add(key);
-          const a = await attempt(probes, () => send(key));
-          if (a?.status !== 200) return false;
-          answered.set(key, a.json<{ message_id: string }>().message_id);
-          firstFreshSuccessAfterRestart ||= Date.now();
-          return true;
-        }, 100);
+        await until(
+          'a fresh key answered after the restart',
+          60_000,
+          async () => {
+            const key = randomUUID();
+            tried.add(key);
+            const a = await attempt(probes, () => send(key));
+            if (a?.status !== 200) return false;
+            answered.set(key, a.json<{ message_id: string }>().message_id);
+            firstFreshSuccessAfterRestart ||= Date.now();
+            return true;
+          },
+          100,
+        );
         // fresh clients too: the first ones may still wait on the sends that died with comms
         await closedLoop(WORKERS, () => Date.now() < restartedAt + 5000, work);
         running = false;
@@ -103,20 +123,36 @@ export const serviceKill: Drill = {
         rb.set({
           load: `${WORKERS} clients, ${tried.size} keys (${statuses.total} requests)`,
           fault: `SIGKILL comms after ${beforeKill} keys, restarted 1.5 s later (ready in ${seconds(restartedAt - spawnAt)})`,
-          answered2xx: answered.size, effects: fake.sent.length, lost, duplicated,
+          answered2xx: answered.size,
+          effects: fake.sent.length,
+          lost,
+          duplicated,
           recoveredIn: `${seconds(recovered)} after ready (${seconds(firstFreshSuccessAfterRestart - killedAt)} after the kill)`,
           shed: statuses.of503 + probes.of503,
         });
-        rb.note(`answers: ${statuses.toString()}; slowest ${seconds(statuses.slowestMs)}; probes after the restart: ${probes.toString()}`);
-        if (statuses.slowestMs > 40_000) rb.note('sends in flight at the kill waited for the gateway\'s 45 s send deadline (504): NATS cannot tell a requester that its responder died');
-        rb.note(`${inDoubt.length} keys in doubt (in flight at the kill, still claimed; mails sent for them: ${inDoubt.filter((k) => perKey.get(k)).length})`);
+        rb.note(
+          `answers: ${statuses.toString()}; slowest ${seconds(statuses.slowestMs)}; probes after the restart: ${probes.toString()}`,
+        );
+        if (statuses.slowestMs > 40_000)
+          rb.note(
+            "sends in flight at the kill waited for the gateway's 45 s send deadline (504): NATS cannot tell a requester that its responder died",
+          );
+        rb.note(
+          `${inDoubt.length} keys in doubt (in flight at the kill, still claimed; mails sent for them: ${inDoubt.filter((k) => perKey.get(k)).length})`,
+        );
         rb.check(lost === 0, `${lost} keys answered 200 but never sent`);
         rb.check(duplicated === 0, `${duplicated} extra mails for keys already sent`);
-        rb.check(replayMismatch === 0, `${replayMismatch} of ${sample.length} repeated keys did not return the first answer`);
+        rb.check(
+          replayMismatch === 0,
+          `${replayMismatch} of ${sample.length} repeated keys did not return the first answer`,
+        );
         rb.check(statuses.slowestMs < HANG_MS, `a request hung for ${seconds(statuses.slowestMs)}`);
         rb.check(statuses.of500 + probes.of500 === 0, `${statuses.of500} answers were 500`);
         rb.check(recovered <= 20_000, `first success ${seconds(recovered)} after the restart (limit 20 s)`);
-        rb.check(inDoubt.length <= WORKERS, `${inDoubt.length} keys never answered (more than the ${WORKERS} in flight at the kill)`);
+        rb.check(
+          inDoubt.length <= WORKERS,
+          `${inDoubt.length} keys never answered (more than the ${WORKERS} in flight at the kill)`,
+        );
       } finally {
         await fake.stop();
       }

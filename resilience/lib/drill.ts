@@ -13,7 +13,11 @@ export interface Drill {
  * and every process's /metrics are scanned for secrets; a process that died without being killed by the
  * drill is a failure. An exception in `body` is a failure of the drill, not of the suite.
  */
-export async function onPlatform(rb: RowBuilder, opts: PlatformOptions, body: (p: Platform) => Promise<void>): Promise<Row> {
+export async function onPlatform(
+  rb: RowBuilder,
+  opts: PlatformOptions,
+  body: (p: Platform) => Promise<void>,
+): Promise<Row> {
   let p: Platform | null = null;
   let peak: Record<string, number> = {};
   try {

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+
 import { httpCall, type Platform } from './platform';
 import { secrets } from './secrets';
 
@@ -7,12 +9,22 @@ import { secrets } from './secrets';
 export async function registerAffiliate(p: Platform, id: string, webhookUrl: string, maxBatch = 100): Promise<void> {
   const secret = `aff-secret-${id}-${randomBytes(12).toString('hex')}`;
   secrets.add(`affiliate secret (${id})`, secret);
-  const res = await p.api('PUT', `/api/platform/affiliates/${id}`, { name: `Drill ${id}`, webhook_url: webhookUrl, secret, is_active: true, max_batch_size: maxBatch });
-  if (res.status !== 200) throw new Error(`registering affiliate ${id} answered ${res.status}: ${res.text.slice(0, 200)}`);
+  const res = await p.api('PUT', `/api/platform/affiliates/${id}`, {
+    name: `Drill ${id}`,
+    webhook_url: webhookUrl,
+    secret,
+    is_active: true,
+    max_batch_size: maxBatch,
+  });
+  if (res.status !== 200)
+    throw new Error(`registering affiliate ${id} answered ${res.status}: ${res.text.slice(0, 200)}`);
 }
 
 export async function setDefaultThreshold(p: Platform, minAmount = 100): Promise<void> {
-  const res = await p.api('PUT', '/api/platform/affiliates/ftd-thresholds/default', { min_amount: minAmount, currency: 'USD' });
+  const res = await p.api('PUT', '/api/platform/affiliates/ftd-thresholds/default', {
+    min_amount: minAmount,
+    currency: 'USD',
+  });
   if (res.status !== 200) throw new Error(`setting the default FTD threshold answered ${res.status}`);
 }
 
@@ -44,7 +56,10 @@ export async function streamCounts(p: Platform): Promise<Record<string, number>>
 }
 
 /** Outbox rows per subject (all schemas), and how many are still unpublished. */
-export async function outboxCounts(p: Platform, schemas: string[]): Promise<{ bySubject: Record<string, number>; unpublished: number }> {
+export async function outboxCounts(
+  p: Platform,
+  schemas: string[],
+): Promise<{ bySubject: Record<string, number>; unpublished: number }> {
   const bySubject: Record<string, number> = {};
   let unpublished = 0;
   for (const s of schemas) {
@@ -61,7 +76,9 @@ export async function outboxCounts(p: Platform, schemas: string[]): Promise<{ by
 /** Subjects whose outbox row count differs from the stream's message count: each row must be published once. */
 export function publishMismatches(outbox: Record<string, number>, stream: Record<string, number>): string[] {
   const subjects = new Set([...Object.keys(outbox), ...Object.keys(stream)]);
-  return [...subjects].filter((s) => (outbox[s] ?? 0) !== (stream[s] ?? 0)).map((s) => `${s}: ${outbox[s] ?? 0} outbox rows, ${stream[s] ?? 0} in the stream`);
+  return [...subjects]
+    .filter((s) => (outbox[s] ?? 0) !== (stream[s] ?? 0))
+    .map((s) => `${s}: ${outbox[s] ?? 0} outbox rows, ${stream[s] ?? 0} in the stream`);
 }
 
 /**
@@ -85,10 +102,23 @@ export async function publishDeposits(p: Platform, customers: string[], idPrefix
   try {
     const js = jetstream(nc);
     for (let i = 0; i < customers.length; i += 500) {
-      await Promise.all(customers.slice(i, i + 500).map((c) => js.publish('evt.payments.deposit.approved', JSON.stringify({
-        customer_id: c, country: 'DE', amount: '150.00', currency: 'USD', gateway: 'praxis', provider_transaction_id: `tx-${c}`,
-        approved_at: new Date().toISOString(),
-      }), { msgID: `${idPrefix}-${c}` })));
+      await Promise.all(
+        customers.slice(i, i + 500).map((c) =>
+          js.publish(
+            'evt.payments.deposit.approved',
+            JSON.stringify({
+              customer_id: c,
+              country: 'DE',
+              amount: '150.00',
+              currency: 'USD',
+              gateway: 'praxis',
+              provider_transaction_id: `tx-${c}`,
+              approved_at: new Date().toISOString(),
+            }),
+            { msgID: `${idPrefix}-${c}` },
+          ),
+        ),
+      );
     }
   } finally {
     await nc.close();
@@ -98,11 +128,16 @@ export async function publishDeposits(p: Platform, customers: string[], idPrefix
 /** Customers with exactly n lead events of `event`, and how many extra events there are. */
 export async function leadEventCounts(p: Platform, event: string): Promise<Map<string, number>> {
   const rows = await p.sql<{ customer_id: string; n: string }>(
-    `SELECT customer_id, count(*) AS n FROM affiliates.lead_events WHERE event = $1 GROUP BY customer_id`, [event]);
+    `SELECT customer_id, count(*) AS n FROM affiliates.lead_events WHERE event = $1 GROUP BY customer_id`,
+    [event],
+  );
   return new Map(rows.map((r) => [r.customer_id, Number(r.n)]));
 }
 
 export async function processedCount(p: Platform, schema: string, consumer: string): Promise<number> {
-  const [{ n }] = await p.sql<{ n: string }>(`SELECT count(*) AS n FROM ${schema}.processed_messages WHERE consumer = $1`, [consumer]);
+  const [{ n }] = await p.sql<{ n: string }>(
+    `SELECT count(*) AS n FROM ${schema}.processed_messages WHERE consumer = $1`,
+    [consumer],
+  );
   return Number(n);
 }

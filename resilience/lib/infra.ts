@@ -3,16 +3,20 @@ import { chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, writeFileS
 import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+
 import { freePort } from '@app/testing';
-import { Proc, ROOT, onExit } from './proc';
+
+import { onExit, Proc, ROOT } from './proc';
 
 const run = promisify(execFile);
-
 
 export function portOpen(port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = tcpConnect({ host: '127.0.0.1', port });
-    const done = (ok: boolean) => { socket.destroy(); resolve(ok); };
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
     socket.setTimeout(timeoutMs, () => done(false));
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
@@ -22,7 +26,12 @@ export function portOpen(port: number, timeoutMs = 1000): Promise<boolean> {
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Polls `check` until it returns a value other than undefined/false, or throws naming `what` after `timeoutMs`. */
-export async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined | false>, everyMs = 100): Promise<T> {
+export async function until<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<T | undefined | false>,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -33,7 +42,9 @@ export async function until<T>(what: string, timeoutMs: number, check: () => Pro
       lastError = err;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`,
+      );
     }
     await sleep(everyMs);
   }
@@ -42,8 +53,15 @@ export async function until<T>(what: string, timeoutMs: number, check: () => Pro
 function pgBinDir(): string {
   if (process.env.RESILIENCE_PG_BIN) return process.env.RESILIENCE_PG_BIN;
   const base = '/usr/lib/postgresql';
-  const versions = existsSync(base) ? readdirSync(base).filter((v) => existsSync(join(base, v, 'bin/initdb'))).sort((a, b) => Number(b) - Number(a)) : [];
-  if (!versions.length) throw new Error('no PostgreSQL server binaries: install postgresql (initdb in /usr/lib/postgresql/<v>/bin) or set RESILIENCE_PG_BIN');
+  const versions = existsSync(base)
+    ? readdirSync(base)
+        .filter((v) => existsSync(join(base, v, 'bin/initdb')))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  if (!versions.length)
+    throw new Error(
+      'no PostgreSQL server binaries: install postgresql (initdb in /usr/lib/postgresql/<v>/bin) or set RESILIENCE_PG_BIN',
+    );
   return join(base, versions[0], 'bin');
 }
 
@@ -58,12 +76,19 @@ export class PgCluster {
   private readonly asPostgres = process.getuid?.() === 0;
   private removeHook: (() => void) | null = null;
 
-  constructor(readonly dir: string, readonly port: number) {
+  constructor(
+    readonly dir: string,
+    readonly port: number,
+  ) {
     this.dataDir = join(dir, 'pgdata');
   }
 
-  get url(): string { return `postgres://postgres@127.0.0.1:${this.port}/platform`; }
-  get adminUrl(): string { return `postgres://postgres@127.0.0.1:${this.port}/postgres`; }
+  get url(): string {
+    return `postgres://postgres@127.0.0.1:${this.port}/platform`;
+  }
+  get adminUrl(): string {
+    return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
+  }
 
   private cmd(tool: string, args: string[]): [string, string[]] {
     const path = join(this.bin, tool);
@@ -81,18 +106,50 @@ export class PgCluster {
       const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
       chownSync(this.dir, uid, gid);
     }
-    await this.exec('initdb', ['-D', this.dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
+    await this.exec('initdb', [
+      '-D',
+      this.dataDir,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '-E',
+      'UTF8',
+      '--no-sync',
+      '--no-instructions',
+    ]);
     // loopback only; fsync off: the drills kill processes, never the machine, so the OS keeps every write
-    writeFileSync(join(this.dataDir, 'postgresql.auto.conf'), [
-      `port = ${this.port}`, `listen_addresses = '127.0.0.1'`, `unix_socket_directories = '${this.dir}'`,
-      'fsync = off', 'max_connections = 200', 'shared_buffers = 64MB', '',
-    ].join('\n'));
+    writeFileSync(
+      join(this.dataDir, 'postgresql.auto.conf'),
+      [
+        `port = ${this.port}`,
+        `listen_addresses = '127.0.0.1'`,
+        `unix_socket_directories = '${this.dir}'`,
+        'fsync = off',
+        'max_connections = 200',
+        'shared_buffers = 64MB',
+        '',
+      ].join('\n'),
+    );
   }
 
   async start(): Promise<void> {
     this.removeHook ??= onExit(() => this.stopSync());
-    await this.exec('pg_ctl', ['-D', this.dataDir, '-l', join(this.dir, 'postgres.log'), '-w', '-t', '60', '-o',
-      `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1`, 'start'], 90_000);
+    await this.exec(
+      'pg_ctl',
+      [
+        '-D',
+        this.dataDir,
+        '-l',
+        join(this.dir, 'postgres.log'),
+        '-w',
+        '-t',
+        '60',
+        '-o',
+        `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1`,
+        'start',
+      ],
+      90_000,
+    );
   }
 
   /** `fast`: open connections are cut, the cluster shuts down cleanly (every committed write kept). */
@@ -117,7 +174,8 @@ export type NatsApp = (typeof NATS_APPS)[number];
 
 function natsServerBinary(): string {
   if (process.env.RESILIENCE_NATS_SERVER) return process.env.RESILIENCE_NATS_SERVER;
-  for (const p of ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server']) if (existsSync(p)) return p;
+  for (const p of ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'])
+    if (existsSync(p)) return p;
   throw new Error('nats-server not found (apt-get install nats-server, or set RESILIENCE_NATS_SERVER)');
 }
 
@@ -129,26 +187,42 @@ function natsServerBinary(): string {
 export class NatsServer {
   readonly proc: Proc;
 
-  constructor(readonly dir: string, readonly port: number, readonly passwords: Record<NatsApp, string>, logPath: string) {
+  constructor(
+    readonly dir: string,
+    readonly port: number,
+    readonly passwords: Record<NatsApp, string>,
+    logPath: string,
+  ) {
     mkdirSync(join(dir, 'jetstream'), { recursive: true });
     copyFileSync(join(ROOT, 'deploy/nats/users.conf'), join(dir, 'users.conf'));
     writeFileSync(join(dir, 'nats.conf'), 'jetstream: enabled\ninclude ./users.conf\n');
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
     for (const app of NATS_APPS) env[`NATS_PASSWORD_${app.toUpperCase()}`] = passwords[app];
     this.proc = new Proc({
-      label: 'nats-server', command: natsServerBinary(), env, logPath, ready: /Server is ready/, cwd: dir,
+      label: 'nats-server',
+      command: natsServerBinary(),
+      env,
+      logPath,
+      ready: /Server is ready/,
+      cwd: dir,
       args: ['-c', join(dir, 'nats.conf'), '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, 'jetstream')],
     });
   }
 
-  get url(): string { return `nats://127.0.0.1:${this.port}`; }
+  get url(): string {
+    return `nats://127.0.0.1:${this.port}`;
+  }
 
   async start(): Promise<void> {
     await this.proc.start(30_000);
   }
 
-  kill(): Promise<void> { return this.proc.stop('SIGKILL'); }
-  stop(): Promise<void> { return this.proc.stop('SIGTERM', 5_000); }
+  kill(): Promise<void> {
+    return this.proc.stop('SIGKILL');
+  }
+  stop(): Promise<void> {
+    return this.proc.stop('SIGTERM', 5_000);
+  }
 }
 
 export { freePort };

@@ -1,5 +1,5 @@
-import type { Answer } from './platform';
 import { sleep } from './infra';
+import type { Answer } from './platform';
 
 /** Answers by status ("200", "503", "error:ECONNRESET", ...), and the slowest one. */
 export class Statuses {
@@ -27,13 +27,24 @@ export class Statuses {
     return n;
   }
 
-  get ok(): number { return this.count((k) => /^2\d\d$/.test(k)); }
-  get of500(): number { return this.count((k) => k === '500'); }
-  get of503(): number { return this.count((k) => k === '503'); }
-  get total(): number { return this.count(() => true); }
+  get ok(): number {
+    return this.count((k) => /^2\d\d$/.test(k));
+  }
+  get of500(): number {
+    return this.count((k) => k === '500');
+  }
+  get of503(): number {
+    return this.count((k) => k === '503');
+  }
+  get total(): number {
+    return this.count(() => true);
+  }
 
   toString(): string {
-    return [...this.counts].sort((a, b) => a[0].localeCompare(b[0])).map(([k, v]) => `${k}: ${v}`).join(', ');
+    return [...this.counts]
+      .sort((a, b) => a[0].localeCompare(b[0]))
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(', ');
   }
 }
 
@@ -55,7 +66,12 @@ export async function attempt(statuses: Statuses, call: () => Promise<Answer>): 
  * Calls until a 2xx (as a provider or a CRM retries), pausing between attempts, for at most `budgetMs`.
  * Statuses that can never succeed on retry (4xx but 408/409/429) stop it.
  */
-export async function retryUntil2xx(statuses: Statuses, budgetMs: number, call: () => Promise<Answer>, pauseMs = 200): Promise<Answer | null> {
+export async function retryUntil2xx(
+  statuses: Statuses,
+  budgetMs: number,
+  call: () => Promise<Answer>,
+  pauseMs = 200,
+): Promise<Answer | null> {
   const deadline = Date.now() + budgetMs;
   for (;;) {
     const a = await attempt(statuses, call);
@@ -67,10 +83,16 @@ export async function retryUntil2xx(statuses: Statuses, budgetMs: number, call: 
 }
 
 /** `workers` loops running `work` until `running()` turns false. */
-export async function closedLoop(workers: number, running: () => boolean, work: (worker: number) => Promise<void>): Promise<void> {
-  await Promise.all(Array.from({ length: workers }, async (_, w) => {
-    while (running()) await work(w);
-  }));
+export async function closedLoop(
+  workers: number,
+  running: () => boolean,
+  work: (worker: number) => Promise<void>,
+): Promise<void> {
+  await Promise.all(
+    Array.from({ length: workers }, async (_, w) => {
+      while (running()) await work(w);
+    }),
+  );
 }
 
 /**
@@ -78,7 +100,12 @@ export async function closedLoop(workers: number, running: () => boolean, work: 
  * gets more in flight, as from real providers), but never more than `maxInFlight` at once: the calls that
  * would pass that are counted as `skipped`, not queued.
  */
-export async function openLoop(ratePerS: number, durationMs: number, maxInFlight: number, fire: () => Promise<void>): Promise<{ issued: number; skipped: number }> {
+export async function openLoop(
+  ratePerS: number,
+  durationMs: number,
+  maxInFlight: number,
+  fire: () => Promise<void>,
+): Promise<{ issued: number; skipped: number }> {
   const started = performance.now();
   const inFlight = new Set<Promise<void>>();
   let issued = 0;
@@ -91,7 +118,9 @@ export async function openLoop(ratePerS: number, durationMs: number, maxInFlight
         continue;
       }
       issued++;
-      const p: Promise<void> = fire().catch(() => undefined).finally(() => inFlight.delete(p));
+      const p: Promise<void> = fire()
+        .catch(() => undefined)
+        .finally(() => inFlight.delete(p));
       inFlight.add(p);
     }
     await sleep(5);
@@ -105,9 +134,13 @@ export async function throughput(workers: number, durationMs: number, call: () =
   const end = Date.now() + durationMs;
   let ok = 0;
   const t0 = performance.now();
-  await closedLoop(workers, () => Date.now() < end, async () => {
-    if (await call().catch(() => false)) ok++;
-  });
+  await closedLoop(
+    workers,
+    () => Date.now() < end,
+    async () => {
+      if (await call().catch(() => false)) ok++;
+    },
+  );
   return ok / ((performance.now() - t0) / 1000);
 }
 
@@ -142,7 +175,12 @@ export function metricSum(text: string, name: string, labels = ''): number {
  * Tries `call` every `everyMs` (each attempt a fresh request) until one answers 2xx; returns when it did.
  * Times a recovery independently of the clients still waiting on requests lost with the fault.
  */
-export async function firstSuccess(statuses: Statuses, timeoutMs: number, call: () => Promise<Answer>, everyMs = 100): Promise<number> {
+export async function firstSuccess(
+  statuses: Statuses,
+  timeoutMs: number,
+  call: () => Promise<Answer>,
+  everyMs = 100,
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const a = await attempt(statuses, call);

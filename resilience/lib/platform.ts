@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import { Agent, request } from 'undici';
-import { NATS_APPS, NatsServer, PgCluster, freePort, type NatsApp } from './infra';
-import { Proc, ROOT, onExit, sampleRss } from './proc';
+
+import { freePort, NATS_APPS, NatsServer, PgCluster, type NatsApp } from './infra';
+import { onExit, Proc, ROOT, sampleRss } from './proc';
 import { secrets } from './secrets';
 
 export type App = 'catalog' | 'payments' | 'kyc' | 'comms' | 'affiliates';
@@ -53,24 +55,40 @@ export class Platform {
   gatewayUrl = '';
   /** Each service process's own HTTP URL (/metrics, /readyz), by label. */
   readonly serviceUrls = new Map<string, string>();
-  readonly agent = new Agent({ connections: 512, headersTimeout: 60_000, bodyTimeout: 60_000, keepAliveTimeout: 10_000 });
+  readonly agent = new Agent({
+    connections: 512,
+    headersTimeout: 60_000,
+    bodyTimeout: 60_000,
+    keepAliveTimeout: 10_000,
+  });
   private stopSampler: (() => void) | null = null;
   private removeDirHook: (() => void) | null = null;
   private readonly natsConnections: NatsConnection[] = [];
 
-  private constructor(readonly opts: PlatformOptions, natsPort: number, pgPort: number) {
+  private constructor(
+    readonly opts: PlatformOptions,
+    natsPort: number,
+    pgPort: number,
+  ) {
     this.dir = mkdtempSync(join(tmpdir(), `resilience-${opts.name}-`));
     chmodSync(this.dir, 0o755); // the postgres user must reach its cluster directory inside
     this.logDir = join(OUT_DIR, 'logs', opts.name);
     rmSync(this.logDir, { recursive: true, force: true });
     mkdirSync(this.logDir, { recursive: true });
-    this.natsPasswords = Object.fromEntries(NATS_APPS.map((a) => [a, `np-${a}-${randomBytes(12).toString('hex')}`])) as Record<NatsApp, string>;
+    this.natsPasswords = Object.fromEntries(
+      NATS_APPS.map((a) => [a, `np-${a}-${randomBytes(12).toString('hex')}`]),
+    ) as Record<NatsApp, string>;
     for (const [app, pw] of Object.entries(this.natsPasswords)) secrets.add(`NATS password (${app})`, pw);
     secrets.add('platform API key', this.apiKey);
     secrets.add('vault master key', this.vaultKey);
     mkdirSync(join(this.dir, 'nats'));
     mkdirSync(join(this.dir, 'pg'));
-    this.nats = new NatsServer(join(this.dir, 'nats'), natsPort, this.natsPasswords, join(this.logDir, 'nats-server.log'));
+    this.nats = new NatsServer(
+      join(this.dir, 'nats'),
+      natsPort,
+      this.natsPasswords,
+      join(this.logDir, 'nats-server.log'),
+    );
     this.pg = new PgCluster(join(this.dir, 'pg'), pgPort);
   }
 
@@ -100,26 +118,43 @@ export class Platform {
     // the first replica of each service creates its schema; further replicas start after
     await Promise.all(services.map(([app]) => this.startService(app, 1)));
     for (const [app, replicas] of services) for (let i = 2; i <= replicas; i++) await this.startService(app, i);
-    const gw = this.addProc('gateway', 'gateway', { PORT: '0', HOST: '127.0.0.1', PLATFORM_API_KEYS: this.apiKey, ...this.opts.gatewayEnv }, /gateway listening on/);
+    const gw = this.addProc(
+      'gateway',
+      'gateway',
+      { PORT: '0', HOST: '127.0.0.1', PLATFORM_API_KEYS: this.apiKey, ...this.opts.gatewayEnv },
+      /gateway listening on/,
+    );
     const line = await gw.start();
     this.gatewayUrl = /on (http:\/\/\S+)/.exec(line)![1];
   }
 
   private baseEnv(app: NatsApp): NodeJS.ProcessEnv {
     return {
-      PATH: process.env.PATH, HOME: process.env.HOME, LANG: process.env.LANG ?? 'C.UTF-8',
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      LANG: process.env.LANG ?? 'C.UTF-8',
       TS_NODE_PROJECT: join(ROOT, 'tsconfig.runtime.json'),
-      NATS_URL: this.nats.url, NATS_USER: app, NATS_PASSWORD: this.natsPasswords[app],
-      DATABASE_URL: this.pg.url, VAULT_MASTER_KEYS: `rs1:${this.vaultKey}`, CONNECTOR_ALLOWED_HOSTS: '127.0.0.1',
-      LOG_LEVEL: 'info', HTTP_PORT: '0', HTTP_HOST: '127.0.0.1',
+      NATS_URL: this.nats.url,
+      NATS_USER: app,
+      NATS_PASSWORD: this.natsPasswords[app],
+      DATABASE_URL: this.pg.url,
+      VAULT_MASTER_KEYS: `rs1:${this.vaultKey}`,
+      CONNECTOR_ALLOWED_HOSTS: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      HTTP_PORT: '0',
+      HTTP_HOST: '127.0.0.1',
       ...this.opts.env,
     };
   }
 
   private addProc(label: string, app: NatsApp, env: Record<string, string>, ready: RegExp): Proc {
     const proc = new Proc({
-      label, command: process.execPath, args: ['-r', 'tsconfig-paths/register', join(ROOT, `dist/apps/${app}/src/main.js`)],
-      env: { ...this.baseEnv(app), ...env }, logPath: join(this.logDir, `${label}.log`), ready,
+      label,
+      command: process.execPath,
+      args: ['-r', 'tsconfig-paths/register', join(ROOT, `dist/apps/${app}/src/main.js`)],
+      env: { ...this.baseEnv(app), ...env },
+      logPath: join(this.logDir, `${label}.log`),
+      ready,
     });
     this.procs.set(label, proc);
     return proc;
@@ -170,7 +205,14 @@ export class Platform {
   }
 
   /** An HTTP call to the gateway with the platform key; never throws on a status. */
-  async api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, auth = true, timeoutMs?: number): Promise<Answer> {
+  async api(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    auth = true,
+    timeoutMs?: number,
+  ): Promise<Answer> {
     const h: Record<string, string> = { ...headers };
     if (auth) h.authorization = `Bearer ${this.apiKey}`;
     let payload: string | undefined;
@@ -199,8 +241,13 @@ export class Platform {
   /** A NATS connection as one of the platform's users (its inbox prefix, its permissions). */
   async natsAs(app: NatsApp): Promise<NatsConnection> {
     const nc = await connect({
-      servers: this.nats.url, user: app, pass: this.natsPasswords[app], inboxPrefix: `_INBOX_${app}`,
-      maxReconnectAttempts: -1, reconnectTimeWait: 250, timeout: 10_000,
+      servers: this.nats.url,
+      user: app,
+      pass: this.natsPasswords[app],
+      inboxPrefix: `_INBOX_${app}`,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+      timeout: 10_000,
     });
     this.natsConnections.push(nc);
     return nc;
@@ -208,7 +255,9 @@ export class Platform {
 
   /** Scrapes /metrics of the gateway and every live service. */
   async metricsPages(): Promise<{ label: string; text: string }[]> {
-    const targets = [['gateway', this.gatewayUrl], ...this.serviceUrls.entries()].filter(([label]) => this.procs.get(label)?.alive);
+    const targets = [['gateway', this.gatewayUrl], ...this.serviceUrls.entries()].filter(
+      ([label]) => this.procs.get(label)?.alive,
+    );
     const pages: { label: string; text: string }[] = [];
     for (const [label, url] of targets) {
       const res = await httpCall(this.agent, `${url}/metrics`, 'GET', {}).catch(() => null);
@@ -233,13 +282,22 @@ export class Platform {
 }
 
 /** One HTTP call; non-2xx bodies are kept for the secret scan. Network errors and timeouts throw. */
-export async function httpCall(agent: Agent, url: string, method: string, headers: Record<string, string>, body?: string, timeoutMs?: number): Promise<Answer> {
+export async function httpCall(
+  agent: Agent,
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body?: string,
+  timeoutMs?: number,
+): Promise<Answer> {
   const timeouts = timeoutMs ? { headersTimeout: timeoutMs, bodyTimeout: timeoutMs } : {};
   const res = await request(url, { method: method as 'GET', headers, body, dispatcher: agent, ...timeouts });
   const text = await res.body.text();
   if ((res.statusCode < 200 || res.statusCode > 299) && errorBodies.size < MAX_ERROR_BODIES) errorBodies.add(text);
   return {
-    status: res.statusCode, headers: res.headers, text,
+    status: res.statusCode,
+    headers: res.headers,
+    text,
     json: <T>() => JSON.parse(text) as T,
   };
 }

@@ -19,10 +19,18 @@ export function onExit(hook: () => void): () => void {
 
 process.on('exit', () => {
   for (const c of live) {
-    try { c.kill('SIGKILL'); } catch { /* already gone */ }
+    try {
+      c.kill('SIGKILL');
+    } catch {
+      /* already gone */
+    }
   }
   for (const hook of exitHooks) {
-    try { hook(); } catch { /* best effort at exit */ }
+    try {
+      hook();
+    } catch {
+      /* best effort at exit */
+    }
   }
 });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
@@ -32,7 +40,10 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
-export interface Rss { currentMb: number; peakMb: number }
+export interface Rss {
+  currentMb: number;
+  peakMb: number;
+}
 
 /** RSS of a live process from /proc (VmRSS now, VmHWM its high-water mark). */
 export function readRss(pid: number): Rss | null {
@@ -74,15 +85,25 @@ export class Proc {
     this.log = createWriteStream(spec.logPath, { flags: 'a' });
   }
 
-  get label(): string { return this.spec.label; }
-  get alive(): boolean { return !!this.child && this.child.exitCode === null && this.child.signalCode === null; }
-  get pid(): number | undefined { return this.alive ? this.child!.pid : undefined; }
+  get label(): string {
+    return this.spec.label;
+  }
+  get alive(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+  get pid(): number | undefined {
+    return this.alive ? this.child!.pid : undefined;
+  }
 
   /** Starts the process; resolves with the ready line, rejects if it exits or is not ready in time. */
   start(timeoutMs = 60_000): Promise<string> {
     this.expectingExit = false;
     this.starts++;
-    const child = spawn(this.spec.command, this.spec.args, { cwd: this.spec.cwd ?? ROOT, env: this.spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.spec.command, this.spec.args, {
+      cwd: this.spec.cwd ?? ROOT,
+      env: this.spec.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     live.add(child);
     this.log.write(`--- start #${this.starts} of ${this.label} at ${new Date().toISOString()} ---\n`);
@@ -113,10 +134,16 @@ export class Proc {
       child.once('exit', (code, signal) => {
         live.delete(child);
         this.sample(); // last look is too late for VmHWM; the sampler's previous reading stands
-        this.log.write(`--- ${this.label} exited (code ${code}, signal ${signal}) at ${new Date().toISOString()} ---\n`);
+        this.log.write(
+          `--- ${this.label} exited (code ${code}, signal ${signal}) at ${new Date().toISOString()} ---\n`,
+        );
         if (!ready) {
           clearTimeout(timer);
-          reject(new Error(`${this.label} exited (code ${code}, signal ${signal}) before it was ready (see ${this.spec.logPath})`));
+          reject(
+            new Error(
+              `${this.label} exited (code ${code}, signal ${signal}) before it was ready (see ${this.spec.logPath})`,
+            ),
+          );
         } else if (!this.expectingExit) {
           this.crashes.push(`${this.label} exited unexpectedly (code ${code}, signal ${signal})`);
         }
@@ -154,7 +181,9 @@ export class Proc {
 
 /** Samples every process's RSS every `everyMs` (VmHWM catches peaks between samples). */
 export function sampleRss(procs: () => Proc[], everyMs = 500): () => void {
-  const timer = setInterval(() => { for (const p of procs()) p.sample(); }, everyMs);
+  const timer = setInterval(() => {
+    for (const p of procs()) p.sample();
+  }, everyMs);
   timer.unref();
   return () => clearInterval(timer);
 }

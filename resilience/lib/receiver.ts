@@ -23,14 +23,19 @@ export class AffiliateReceiver {
         const id = String(req.headers['webhook-id'] ?? `none-${this.posts}`);
         this.batches.set(id, (this.batches.get(id) ?? 0) + 1);
         try {
-          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { event?: string; leads?: { affiliate_lead_id?: string }[] };
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+            event?: string;
+            leads?: { affiliate_lead_id?: string }[];
+          };
           for (const lead of body.leads ?? []) {
             const key = `${req.url} ${body.event} ${lead.affiliate_lead_id}`;
             const ids = this.items.get(key) ?? new Set<string>();
             ids.add(id);
             this.items.set(key, ids);
           }
-        } catch { /* counted as a post; the drill compares item counts */ }
+        } catch {
+          /* counted as a post; the drill compares item counts */
+        }
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
       });
     });
@@ -39,7 +44,9 @@ export class AffiliateReceiver {
     return this;
   }
 
-  get host(): string { return new URL(this.url).host; }
+  get host(): string {
+    return new URL(this.url).host;
+  }
 
   /** Batches received more than once (the same webhook-id again). */
   get resentBatches(): number {

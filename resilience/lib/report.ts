@@ -27,8 +27,20 @@ export class RowBuilder {
 
   constructor(drill: string, scenario: string) {
     this.row = {
-      drill, scenario, load: '', fault: '', answered2xx: '-', effects: '-', lost: 0, duplicated: 0, recoveredIn: '-', shed: '-',
-      timeS: 0, peakRss: {}, notes: [], failures: [],
+      drill,
+      scenario,
+      load: '',
+      fault: '',
+      answered2xx: '-',
+      effects: '-',
+      lost: 0,
+      duplicated: 0,
+      recoveredIn: '-',
+      shed: '-',
+      timeS: 0,
+      peakRss: {},
+      notes: [],
+      failures: [],
     };
   }
 
@@ -64,22 +76,53 @@ function rssCell(rss: Record<string, number>): string {
 }
 
 export function markdownTable(rows: Row[]): string {
-  const head = ['#', 'scenario', 'load', 'fault', '2xx answered', 'effects', 'lost', 'duplicated', 'recovered in', '503 (shed)', 'time', 'peak RSS MB', 'result'];
+  const head = [
+    '#',
+    'scenario',
+    'load',
+    'fault',
+    '2xx answered',
+    'effects',
+    'lost',
+    'duplicated',
+    'recovered in',
+    '503 (shed)',
+    'time',
+    'peak RSS MB',
+    'result',
+  ];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of rows) {
-    lines.push(`| ${[
-      r.drill, r.scenario, r.load, r.fault, r.answered2xx, r.effects, r.lost, r.duplicated, r.recoveredIn, r.shed, `${r.timeS} s`,
-      rssCell(r.peakRss), r.failures.length ? 'FAIL' : 'pass',
-    ].map(cell).join(' | ')} |`);
+    lines.push(
+      `| ${[
+        r.drill,
+        r.scenario,
+        r.load,
+        r.fault,
+        r.answered2xx,
+        r.effects,
+        r.lost,
+        r.duplicated,
+        r.recoveredIn,
+        r.shed,
+        `${r.timeS} s`,
+        rssCell(r.peakRss),
+        r.failures.length ? 'FAIL' : 'pass',
+      ]
+        .map(cell)
+        .join(' | ')} |`,
+    );
   }
   return lines.join('\n');
 }
 
 export function details(rows: Row[]): string {
-  return rows.map((r) => {
-    const out = [`- **${r.drill}. ${r.scenario}**`];
-    for (const n of r.notes) out.push(`  - ${n}`);
-    for (const f of r.failures) out.push(`  - FAILED: ${f}`);
-    return out.join('\n');
-  }).join('\n');
+  return rows
+    .map((r) => {
+      const out = [`- **${r.drill}. ${r.scenario}**`];
+      for (const n of r.notes) out.push(`  - ${n}`);
+      for (const f of r.failures) out.push(`  - FAILED: ${f}`);
+      return out.join('\n');
+    })
+    .join('\n');
 }

@@ -2,9 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+
 import type { Platform } from './platform';
 
-export interface Leak { where: string; secret: string }
+export interface Leak {
+  where: string;
+  secret: string;
+}
 
 /**
  * Every secret a drill handed to the platform (NATS passwords, API key, vault key, provider credentials,
@@ -18,7 +22,9 @@ class SecretRegistry {
     this.values.set(value, label);
   }
 
-  get size(): number { return this.values.size; }
+  get size(): number {
+    return this.values.size;
+  }
 
   /** Labels of the secrets found in `text`. */
   findIn(text: string): string[] {
@@ -70,13 +76,15 @@ export async function scanDatabase(p: Platform): Promise<void> {
     }
   }
   await p.sql(`DROP TABLE public.resilience_canary`);
-  if (!canaryFound) leaks.push({ where: `${p.opts.name}: the database scan (its canary row was not found)`, secret: 'canary' });
+  if (!canaryFound)
+    leaks.push({ where: `${p.opts.name}: the database scan (its canary row was not found)`, secret: 'canary' });
 }
 
 export async function scanMetrics(p: Platform): Promise<void> {
   for (const page of await p.metricsPages()) {
     scanned.metricsPages++;
-    for (const label of secrets.findIn(page.text)) leaks.push({ where: `${p.opts.name}: ${page.label} /metrics`, secret: label });
+    for (const label of secrets.findIn(page.text))
+      leaks.push({ where: `${p.opts.name}: ${page.label} /metrics`, secret: label });
   }
 }
 
@@ -92,7 +100,8 @@ export async function scanLogs(dir: string): Promise<void> {
     for await (const line of lines) {
       n++;
       scanned.logLines++;
-      for (const label of secrets.findIn(line)) leaks.push({ where: `${file.slice(dir.length + 1)}:${n}`, secret: label });
+      for (const label of secrets.findIn(line))
+        leaks.push({ where: `${file.slice(dir.length + 1)}:${n}`, secret: label });
     }
   }
 }
@@ -101,6 +110,7 @@ export function scanErrorBodies(bodies: Iterable<string>): void {
   for (const body of bodies) {
     scanned.errorBodies++;
     // the place only: the body itself holds the secret
-    for (const label of secrets.findIn(body)) leaks.push({ where: `error body #${scanned.errorBodies}`, secret: label });
+    for (const label of secrets.findIn(body))
+      leaks.push({ where: `error body #${scanned.errorBodies}`, secret: label });
   }
 }

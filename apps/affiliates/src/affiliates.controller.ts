@@ -1,9 +1,17 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+
 import {
-  AffiliateIdRequest, CreateLeadRequest, LeadEventRequest, ListDeliveriesRequest, RedeliverRequest, SetThresholdRequest,
-  UpsertAffiliateRequest, affiliatesSubjects as S,
+  AffiliateIdRequest,
+  CreateLeadRequest,
+  LeadEventRequest,
+  ListDeliveriesRequest,
+  RedeliverRequest,
+  affiliatesSubjects as S,
+  SetThresholdRequest,
+  UpsertAffiliateRequest,
 } from '@app/contracts';
+
 import { AffiliatesService } from './affiliates/affiliates.service';
 import { DeliveriesService } from './delivery/deliveries.service';
 import { LeadsService } from './intake/leads.service';
@@ -20,32 +28,52 @@ export class AffiliatesController {
   ) {}
 
   @MessagePattern(S.upsertAffiliate)
-  upsert(@Payload() req: UpsertAffiliateRequest) { return this.affiliates.upsert(req); }
+  upsert(@Payload() req: UpsertAffiliateRequest) {
+    return this.affiliates.upsert(req);
+  }
 
   @MessagePattern(S.getAffiliate)
-  get(@Payload() req: AffiliateIdRequest) { return this.affiliates.get(req.affiliate_id); }
+  get(@Payload() req: AffiliateIdRequest) {
+    return this.affiliates.get(req.affiliate_id);
+  }
 
   @MessagePattern(S.setThreshold)
-  setThreshold(@Payload() req: SetThresholdRequest) { return this.thresholds.set(req); }
+  setThreshold(@Payload() req: SetThresholdRequest) {
+    return this.thresholds.set(req);
+  }
 
   @MessagePattern(S.listThresholds)
-  listThresholds() { return this.thresholds.list(); }
+  listThresholds() {
+    return this.thresholds.list();
+  }
 
   @MessagePattern(S.createLead)
-  createLead(@Payload() req: CreateLeadRequest) { return this.leads.create(req); }
+  createLead(@Payload() req: CreateLeadRequest) {
+    return this.leads.create(req);
+  }
 
   @MessagePattern(S.recordEvent)
-  recordEvent(@Payload() req: LeadEventRequest) { return this.leads.record(req); }
+  recordEvent(@Payload() req: LeadEventRequest) {
+    return this.leads.record(req);
+  }
 
   @MessagePattern(S.intakeStats)
-  intakeStats() { return this.leads.intakeStats(); }
+  intakeStats() {
+    return this.leads.intakeStats();
+  }
 
   @MessagePattern(S.stats)
-  stats(@Payload() req: AffiliateIdRequest) { return this.deliveries.statsOf(req.affiliate_id); }
+  stats(@Payload() req: AffiliateIdRequest) {
+    return this.deliveries.statsOf(req.affiliate_id);
+  }
 
   @MessagePattern(S.listDeliveries)
-  listDeliveries(@Payload() req: ListDeliveriesRequest) { return this.deliveries.list(req.affiliate_id, req.limit); }
+  listDeliveries(@Payload() req: ListDeliveriesRequest) {
+    return this.deliveries.list(req.affiliate_id, req.limit);
+  }
 
   @MessagePattern(S.redeliver)
-  redeliver(@Payload() req: RedeliverRequest) { return this.deliveries.redeliver(req.affiliate_id, req.delivery_id); }
+  redeliver(@Payload() req: RedeliverRequest) {
+    return this.deliveries.redeliver(req.affiliate_id, req.delivery_id);
+  }
 }

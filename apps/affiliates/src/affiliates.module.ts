@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
+
+import { SsrfGuard } from '@app/connectors';
 import { SERVICE_CONFIG } from '@app/runtime';
 import { KeyRing, Vault } from '@app/vault';
+
 import type { AffiliatesConfig } from './affiliates.config';
 import { AffiliatesController } from './affiliates.controller';
 import { AffiliatesMetrics } from './affiliates.metrics';
@@ -13,7 +16,6 @@ import { DeliveriesService } from './delivery/deliveries.service';
 import { DeliveryLanes } from './delivery/delivery-lanes';
 import { FlushScheduler } from './delivery/flush-scheduler';
 import { RetryPolicy } from './delivery/retry-policy';
-import { SsrfGuard } from '@app/connectors';
 import { StatsRepository } from './delivery/stats.repository';
 import { WebhookSender } from './delivery/webhook-sender';
 import { IntakeConsumers } from './intake/intake.consumers';
@@ -30,13 +32,38 @@ const fromConfig = <T>(make: (c: AffiliatesConfig) => T) => ({ inject: [SERVICE_
 @Module({
   controllers: [AffiliatesController],
   providers: [
-    AffiliatesMetrics, AffiliatesRepository, AffiliatesService, ThresholdsRepository, ThresholdsService,
-    LeadsRepository, LeadsService, IntakeService, IntakeConsumers,
-    BatchesRepository, DeliveriesRepository, StatsRepository, DeliveriesService, AttemptService, DeliveryLanes, FlushScheduler,
+    AffiliatesMetrics,
+    AffiliatesRepository,
+    AffiliatesService,
+    ThresholdsRepository,
+    ThresholdsService,
+    LeadsRepository,
+    LeadsService,
+    IntakeService,
+    IntakeConsumers,
+    BatchesRepository,
+    DeliveriesRepository,
+    StatsRepository,
+    DeliveriesService,
+    AttemptService,
+    DeliveryLanes,
+    FlushScheduler,
     { provide: Vault, ...fromConfig((c) => new Vault(KeyRing.fromEnv(c.VAULT_MASTER_KEYS))) },
-    { provide: SsrfGuard, ...fromConfig((c) => SsrfGuard.fromConfig(c.AFFILIATE_ALLOWED_HOSTS, c.AFFILIATE_ALLOW_HTTP)) },
-    { provide: WebhookSender, inject: [SsrfGuard, SERVICE_CONFIG], useFactory: (g: SsrfGuard, c: AffiliatesConfig) => new WebhookSender(g, c.AFFILIATE_REQUEST_TIMEOUT_MS) },
-    { provide: RetryPolicy, ...fromConfig((c) => RetryPolicy.parse(c.AFFILIATE_RETRY_SCHEDULE_MS, c.AFFILIATE_RETRY_JITTER, c.AFFILIATE_MAX_RETRY_AFTER_MS)) },
+    {
+      provide: SsrfGuard,
+      ...fromConfig((c) => SsrfGuard.fromConfig(c.AFFILIATE_ALLOWED_HOSTS, c.AFFILIATE_ALLOW_HTTP)),
+    },
+    {
+      provide: WebhookSender,
+      inject: [SsrfGuard, SERVICE_CONFIG],
+      useFactory: (g: SsrfGuard, c: AffiliatesConfig) => new WebhookSender(g, c.AFFILIATE_REQUEST_TIMEOUT_MS),
+    },
+    {
+      provide: RetryPolicy,
+      ...fromConfig((c) =>
+        RetryPolicy.parse(c.AFFILIATE_RETRY_SCHEDULE_MS, c.AFFILIATE_RETRY_JITTER, c.AFFILIATE_MAX_RETRY_AFTER_MS),
+      ),
+    },
     { provide: FxRates, ...fromConfig((c) => FxRates.parse(c.AFFILIATE_FX_RATES)) },
   ],
 })

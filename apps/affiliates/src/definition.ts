@@ -1,5 +1,6 @@
 import type { ServiceDefinition } from '@app/runtime';
 import { KeyRing } from '@app/vault';
+
 import { AffiliatesConfig } from './affiliates.config';
 import { AffiliatesModule } from './affiliates.module';
 import { Affiliates1764000005000 } from './database/migrations/1764000005000-affiliates';
@@ -19,5 +20,7 @@ export const affiliatesService: ServiceDefinition<AffiliatesConfig> = {
   // started in this order, stopped in reverse: deliveries last to stop
   workers: [DeliveryLanes, FlushScheduler, IntakeConsumers],
   /** Fails before any connection is opened when the vault keys are missing or malformed. */
-  validate: (c) => { KeyRing.fromEnv(c.VAULT_MASTER_KEYS); },
+  validate: (c) => {
+    KeyRing.fromEnv(c.VAULT_MASTER_KEYS);
+  },
 };

@@ -3,11 +3,18 @@ import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import pino from 'pino';
 import type { DataSource } from 'typeorm';
+
 import { eventSubjects } from '@app/contracts';
-import { ConsumerRegistry, DeadLetterTable1765000000000, MessagingTables1764000000000, ensureEventStream } from '@app/messaging';
+import {
+  ConsumerRegistry,
+  DeadLetterTable1765000000000,
+  ensureEventStream,
+  MessagingTables1764000000000,
+} from '@app/messaging';
 import { shutdownTracing, startTracing } from '@app/observability';
 import { createServiceDataSource, initializeServiceDataSource } from '@app/persistence';
 import { createTestInfra, type TestInfra } from '@app/testing';
+
 import { BatchDurableConsumer } from '../src/intake/batch-consumer';
 
 const SUBJECT = eventSubjects.systemProbeRecorded;
@@ -23,11 +30,20 @@ describe('batch durable consumer spans', () => {
   let nc: NatsConnection;
 
   beforeAll(async () => {
-    startTracing({ serviceName: 'affiliates', env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }, spanProcessor: new SimpleSpanProcessor(exporter) });
+    startTracing({
+      serviceName: 'affiliates',
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' },
+      spanProcessor: new SimpleSpanProcessor(exporter),
+    });
     infra = await createTestInfra();
     nc = await connect({ servers: infra.natsUrl });
     await ensureEventStream(nc, infra.prefix);
-    ds = createServiceDataSource({ url: infra.databaseUrl, schema: 'batchtrace', entities: [], migrations: [MessagingTables1764000000000, DeadLetterTable1765000000000] });
+    ds = createServiceDataSource({
+      url: infra.databaseUrl,
+      schema: 'batchtrace',
+      entities: [],
+      migrations: [MessagingTables1764000000000, DeadLetterTable1765000000000],
+    });
     await initializeServiceDataSource(ds);
   });
   afterAll(async () => {
@@ -49,8 +65,17 @@ describe('batch durable consumer spans', () => {
     await publish(2);
     const seen: number[][] = [];
     const consumer = new BatchDurableConsumer<{ n: number }>({
-      nc, dataSource: ds, prefix: infra.prefix, durable: 'affiliates-trace', filterSubject: SUBJECT, logger, registry: new ConsumerRegistry(),
-      maxBatch: 100, handler: async (events) => { seen.push(events.map((e) => e.data.n)); },
+      nc,
+      dataSource: ds,
+      prefix: infra.prefix,
+      durable: 'affiliates-trace',
+      filterSubject: SUBJECT,
+      logger,
+      registry: new ConsumerRegistry(),
+      maxBatch: 100,
+      handler: async (events) => {
+        seen.push(events.map((e) => e.data.n));
+      },
     });
     await consumer.start();
     const until = async (what: string, ok: () => boolean) => {

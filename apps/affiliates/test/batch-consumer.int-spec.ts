@@ -2,24 +2,38 @@ import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pino from 'pino';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
+
 import { eventSubjects } from '@app/contracts';
 import {
-  ConsumerRegistry, DeadLetterService, DeadLetterTable1765000000000, MessagingTables1764000000000, ensureEventStream,
+  ConsumerRegistry,
+  DeadLetterService,
+  DeadLetterTable1765000000000,
+  ensureEventStream,
+  MessagingTables1764000000000,
 } from '@app/messaging';
 import { Metrics } from '@app/observability';
 import { createServiceDataSource, initializeServiceDataSource } from '@app/persistence';
 import { createTestInfra, type TestInfra } from '@app/testing';
+
 import { BatchDurableConsumer } from '../src/intake/batch-consumer';
 
 class Effects1764000000003 implements MigrationInterface {
-  async up(q: QueryRunner) { await q.query(`CREATE TABLE effects (note text PRIMARY KEY)`); }
-  async down() { /* test only */ }
+  async up(q: QueryRunner) {
+    await q.query(`CREATE TABLE effects (note text PRIMARY KEY)`);
+  }
+  async down() {
+    /* test only */
+  }
 }
 
 const SUBJECT = eventSubjects.systemProbeRecorded;
 const logger = pino({ level: 'silent' });
 
-async function eventually<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 30000): Promise<T> {
+async function eventually<T>(
+  what: string,
+  check: () => Promise<T | null | undefined | false>,
+  timeoutMs = 30000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
@@ -40,7 +54,9 @@ describe('batch durable consumer isolates a poison message (real NATS and Postgr
     nc = await connect({ servers: infra.natsUrl });
     await ensureEventStream(nc, infra.prefix);
     ds = createServiceDataSource({
-      url: infra.databaseUrl, schema: 'batchtest', entities: [],
+      url: infra.databaseUrl,
+      schema: 'batchtest',
+      entities: [],
       migrations: [MessagingTables1764000000000, DeadLetterTable1765000000000, Effects1764000000003],
     });
     await initializeServiceDataSource(ds);
@@ -51,21 +67,33 @@ describe('batch durable consumer isolates a poison message (real NATS and Postgr
     await infra?.cleanup();
   });
 
-  const effects = async () => (await ds.query(`SELECT note FROM effects ORDER BY note`) as { note: string }[]).map((r) => r.note);
-  const parked = async () => ds.query(`SELECT * FROM dead_letters WHERE parked_at IS NOT NULL`) as Promise<Record<string, unknown>[]>;
+  const effects = async () =>
+    ((await ds.query(`SELECT note FROM effects ORDER BY note`)) as { note: string }[]).map((r) => r.note);
+  const parked = async () =>
+    ds.query(`SELECT * FROM dead_letters WHERE parked_at IS NOT NULL`) as Promise<Record<string, unknown>[]>;
 
   it('commits the good messages of a failing batch, parks the poison after its deliveries, and replays it once fixed', async () => {
     const js = jetstream(nc);
     const notes = ['a', 'b', 'poison', 'c', 'd', 'e'];
     // published before the consumer starts, so they arrive as one batch
-    for (const note of notes) await js.publish(`${infra.prefix}.${SUBJECT}`, JSON.stringify({ note }), { msgID: `m-${note}` });
+    for (const note of notes)
+      await js.publish(`${infra.prefix}.${SUBJECT}`, JSON.stringify({ note }), { msgID: `m-${note}` });
     let broken = true;
     const batches: string[][] = [];
     const metrics = new Metrics('test', { defaultMetrics: false });
     const registry = new ConsumerRegistry();
     const consumer = new BatchDurableConsumer<{ note: string }>({
-      nc, dataSource: ds, prefix: infra.prefix, durable: 'affiliates-probe', filterSubject: SUBJECT, logger, metrics, registry,
-      maxBatch: 100, maxDeliveries: 3, retryDelayMs: 50,
+      nc,
+      dataSource: ds,
+      prefix: infra.prefix,
+      durable: 'affiliates-probe',
+      filterSubject: SUBJECT,
+      logger,
+      metrics,
+      registry,
+      maxBatch: 100,
+      maxDeliveries: 3,
+      retryDelayMs: 50,
       handler: async (events, m) => {
         batches.push(events.map((e) => e.data.note));
         // the first batch is slow, so the others pile up behind it and arrive together
@@ -85,7 +113,13 @@ describe('batch durable consumer isolates a poison message (real NATS and Postgr
     // the poison did arrive in a batch with others, and that batch was then split
     expect(batches.some((b) => b.length > 1 && b.includes('poison'))).toBe(true);
     expect(batches.filter((b) => b.length === 1 && b[0] === 'poison').length).toBeGreaterThanOrEqual(3);
-    expect(dl).toMatchObject({ consumer: 'affiliates-probe', message_id: 'm-poison', payload: { note: 'poison' }, attempts: 3, error: 'poison refused' });
+    expect(dl).toMatchObject({
+      consumer: 'affiliates-probe',
+      message_id: 'm-poison',
+      payload: { note: 'poison' },
+      attempts: 3,
+      error: 'poison refused',
+    });
     expect((await metrics.deadLettersTotal.get()).values).toEqual([expect.objectContaining({ value: 1 })]);
 
     broken = false;
@@ -103,9 +137,17 @@ describe('batch durable consumer isolates a poison message (real NATS and Postgr
     await js.publish(`${infra.prefix}.${SUBJECT}`, '{oops', { msgID: 'garbage' });
     await js.publish(`${infra.prefix}.${SUBJECT}`, JSON.stringify({ note: 'f' }), { msgID: 'm-f' });
     const consumer = new BatchDurableConsumer<{ note: string }>({
-      nc, dataSource: ds, prefix: infra.prefix, durable: 'affiliates-garbage', filterSubject: SUBJECT, logger, maxBatch: 100,
+      nc,
+      dataSource: ds,
+      prefix: infra.prefix,
+      durable: 'affiliates-garbage',
+      filterSubject: SUBJECT,
+      logger,
+      maxBatch: 100,
       handler: async (events, m) => {
-        for (const e of events) if (e.data.note === 'f') await m.query(`INSERT INTO effects (note) VALUES ($1) ON CONFLICT DO NOTHING`, [e.data.note]);
+        for (const e of events)
+          if (e.data.note === 'f')
+            await m.query(`INSERT INTO effects (note) VALUES ($1) ON CONFLICT DO NOTHING`, [e.data.note]);
       },
     });
     await consumer.start();

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+
 import { startService, type RunningService } from '@app/runtime';
 import { createTestInfra, LogCapture, type TestInfra } from '@app/testing';
+
 import { AffiliatesService } from '../src/affiliates/affiliates.service';
 import { affiliatesService, type AffiliatesConfig } from '../src/definition';
 import { AffiliateReceiver, eventually } from './support/receiver';
@@ -23,8 +25,12 @@ describe('affiliate delivery lanes: leases renewed while working, moved within s
   const replica = async () => {
     const svc = await startService(affiliatesService, {
       env: {
-        ...infra.env, AFFILIATE_LANE_LEASE_MS: String(LEASE_MS), AFFILIATE_REQUEST_TIMEOUT_MS: '120000',
-        AFFILIATE_BATCH_INTERVAL_MS: '3600000', AFFILIATE_ALLOWED_HOSTS: rx.hostPort, AFFILIATE_ALLOW_HTTP: 'true',
+        ...infra.env,
+        AFFILIATE_LANE_LEASE_MS: String(LEASE_MS),
+        AFFILIATE_REQUEST_TIMEOUT_MS: '120000',
+        AFFILIATE_BATCH_INTERVAL_MS: '3600000',
+        AFFILIATE_ALLOWED_HOSTS: rx.hostPort,
+        AFFILIATE_ALLOW_HTTP: 'true',
       },
       logDestination: logs,
     });
@@ -38,14 +44,27 @@ describe('affiliate delivery lanes: leases renewed while working, moved within s
     const deliveryId = randomUUID();
     await svc.dataSource.query(
       `INSERT INTO deliveries (id, affiliate_id, event, lead_count, body, state) VALUES ($1, $2, 'lead.ftd', 1, $3, 'pending')`,
-      [deliveryId, id, JSON.stringify({ event: 'lead.ftd', batch_at: '2026-03-10T12:00:00Z', leads: [{ affiliate_lead_id: `L-${id}` }] })],
+      [
+        deliveryId,
+        id,
+        JSON.stringify({
+          event: 'lead.ftd',
+          batch_at: '2026-03-10T12:00:00Z',
+          leads: [{ affiliate_lead_id: `L-${id}` }],
+        }),
+      ],
     );
     return deliveryId;
   };
 
   const delivery = async (svc: RunningService<AffiliatesConfig>, id: string) => {
-    const [d] = await svc.dataSource.query(`SELECT state, attempts FROM deliveries WHERE id = $1`, [id]) as { state: string; attempts: number }[];
-    const [a] = await svc.dataSource.query(`SELECT count(*)::int AS n FROM delivery_attempts WHERE delivery_id = $1`, [id]) as { n: number }[];
+    const [d] = (await svc.dataSource.query(`SELECT state, attempts FROM deliveries WHERE id = $1`, [id])) as {
+      state: string;
+      attempts: number;
+    }[];
+    const [a] = (await svc.dataSource.query(`SELECT count(*)::int AS n FROM delivery_attempts WHERE delivery_id = $1`, [
+      id,
+    ])) as { n: number }[];
     return { ...d, logged: a.n };
   };
 
@@ -80,15 +99,19 @@ describe('affiliate delivery lanes: leases renewed while working, moved within s
     const a = await replica();
     rx.answers.push({ status: 200, delayMs: HELD_FOREVER_MS });
     const id = await affiliateWithBatch(a, 'crashy');
-    await eventually(() => rx.received.length === 1, 30000, 'the first owner\'s request under way');
+    await eventually(() => rx.received.length === 1, 30000, "the first owner's request under way");
     const b = await replica();
 
     const crashedAt = Date.now();
     await a.dataSource.destroy();
 
     // the dead owner cannot renew, so it stops sending: its request in flight is abandoned
-    await eventually(() => rx.abandoned === 1, 30000, 'the crashed owner\'s request abandoned');
-    await eventually(async () => (await delivery(b, id)).state === 'delivered', 60000, 'the batch delivered by the other replica');
+    await eventually(() => rx.abandoned === 1, 30000, "the crashed owner's request abandoned");
+    await eventually(
+      async () => (await delivery(b, id)).state === 'delivered',
+      60000,
+      'the batch delivered by the other replica',
+    );
     expect(rx.received).toHaveLength(2);
     expect(rx.received[1].at - crashedAt).toBeLessThan(LEASE_MS * 8);
     expect(rx.received[1].headers['webhook-id']).toBe(rx.received[0].headers['webhook-id']);
@@ -102,7 +125,9 @@ describe('affiliate delivery lanes: leases renewed while working, moved within s
     const id = await affiliateWithBatch(a, 'stolen');
     await eventually(() => rx.received.length === 1, 30000, 'the request under way');
 
-    await a.dataSource.query(`UPDATE affiliates SET lane_owner = 'another-replica', lane_until = now() + interval '1 hour' WHERE id = 'stolen'`);
+    await a.dataSource.query(
+      `UPDATE affiliates SET lane_owner = 'another-replica', lane_until = now() + interval '1 hour' WHERE id = 'stolen'`,
+    );
     await eventually(() => rx.abandoned === 1, 30000, 'the request abandoned once the lease is gone');
     // a failure written now would reschedule a batch the new owner is working on
     expect(await delivery(a, id)).toEqual({ state: 'pending', attempts: 0, logged: 0 });

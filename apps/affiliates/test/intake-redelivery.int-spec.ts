@@ -1,11 +1,13 @@
 import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+
 import { ConsumerRegistry } from '@app/messaging';
 import { Metrics } from '@app/observability';
 import { DATA_SOURCE, INSTANCE, LOGGER, startService, type InstanceInfo, type RunningService } from '@app/runtime';
 import { createTestInfra, LogCapture, type TestInfra } from '@app/testing';
+
 import { affiliatesService, type AffiliatesConfig } from '../src/definition';
 import { IntakeConsumers } from '../src/intake/intake.consumers';
 import { IntakeService } from '../src/intake/intake.service';
@@ -35,7 +37,10 @@ describe('affiliates intake from the bus: a deposit redelivered after a lost ack
 
   beforeAll(async () => {
     infra = await createTestInfra();
-    svc = await startService(affiliatesService, { env: { ...infra.env, AFFILIATE_BATCH_INTERVAL_MS: '3600000' }, logDestination: logs });
+    svc = await startService(affiliatesService, {
+      env: { ...infra.env, AFFILIATE_BATCH_INTERVAL_MS: '3600000' },
+      logDestination: logs,
+    });
     nc = await connect({ servers: infra.natsUrl });
   });
   afterAll(async () => {
@@ -47,38 +52,68 @@ describe('affiliates intake from the bus: a deposit redelivered after a lost ack
   it('redelivers to the intake consumer that crashed before its ack, and one lead event exists', async () => {
     const ds = svc.dataSource;
     const q = async (sql: string) => Number((await ds.query(sql))[0].n);
-    await ds.query(`INSERT INTO affiliates (id, name, webhook_url, secret_sealed, secret_hint) VALUES ('a1', 'A1', 'https://a1.example/hook', 'v1.x', '****')`);
-    await ds.query(`INSERT INTO leads (customer_id, affiliate_id, affiliate_lead_id, country) VALUES ('c1', 'a1', 'L-c1', 'DE')`);
+    await ds.query(
+      `INSERT INTO affiliates (id, name, webhook_url, secret_sealed, secret_hint) VALUES ('a1', 'A1', 'https://a1.example/hook', 'v1.x', '****')`,
+    );
+    await ds.query(
+      `INSERT INTO leads (customer_id, affiliate_id, affiliate_lead_id, country) VALUES ('c1', 'a1', 'L-c1', 'DE')`,
+    );
 
     // the replica's own intake stops: only the consumers of this test pull from the durable from now on
     await svc.app.get(IntakeConsumers).stop();
-    const deps = (dataSource: DataSource, metrics: Metrics) => new IntakeConsumers(
-      svc.app.get(IntakeService), svc.nc, dataSource, svc.app.get<Logger>(LOGGER), svc.app.get<InstanceInfo>(INSTANCE), metrics,
-      svc.app.get(ConsumerRegistry), svc.config,
-    );
+    const deps = (dataSource: DataSource, metrics: Metrics) =>
+      new IntakeConsumers(
+        svc.app.get(IntakeService),
+        svc.nc,
+        dataSource,
+        svc.app.get<Logger>(LOGGER),
+        svc.app.get<InstanceInfo>(INSTANCE),
+        metrics,
+        svc.app.get(ConsumerRegistry),
+        svc.config,
+      );
     expect(svc.app.get<DataSource>(DATA_SOURCE)).toBe(ds);
 
-    await jetstream(nc).publish(`${infra.prefix}.evt.payments.deposit.approved`, JSON.stringify({
-      customer_id: 'c1', country: 'DE', amount: '30.00', currency: 'USD', gateway: 'praxis', provider_transaction_id: 'tx-1',
-      approved_at: new Date().toISOString(),
-    }), { msgID: 'dep-c1-1' });
+    await jetstream(nc).publish(
+      `${infra.prefix}.evt.payments.deposit.approved`,
+      JSON.stringify({
+        customer_id: 'c1',
+        country: 'DE',
+        amount: '30.00',
+        currency: 'USD',
+        gateway: 'praxis',
+        provider_transaction_id: 'tx-1',
+        approved_at: new Date().toISOString(),
+      }),
+      { msgID: 'dep-c1-1' },
+    );
 
     const crashing = deps(crashingAfterCommit(ds), new Metrics('crashing', { defaultMetrics: false }));
     await crashing.start();
-    await eventually(async () => (await q(`SELECT count(*)::int AS n FROM lead_events`)) === 1, 30000, 'the effect committed');
+    await eventually(
+      async () => (await q(`SELECT count(*)::int AS n FROM lead_events`)) === 1,
+      30000,
+      'the effect committed',
+    );
     await crashing.stop();
 
     const metrics = new Metrics('healthy', { defaultMetrics: false });
     const healthy = deps(ds, metrics);
     await healthy.start();
     try {
-      await eventually(async () => (await metrics.consumerHandled.get()).values
-        .some((v) => v.labels.outcome === 'duplicate' && v.value >= 1), 30000, 'the redelivery seen as a duplicate');
+      await eventually(
+        async () =>
+          (await metrics.consumerHandled.get()).values.some((v) => v.labels.outcome === 'duplicate' && v.value >= 1),
+        30000,
+        'the redelivery seen as a duplicate',
+      );
     } finally {
       await healthy.stop();
     }
     // no threshold is set: the first deposit is the FTD; a second copy would have been queued (suppressed) too
-    expect(await ds.query(`SELECT customer_id, event FROM lead_events`)).toEqual([{ customer_id: 'c1', event: 'lead.ftd' }]);
+    expect(await ds.query(`SELECT customer_id, event FROM lead_events`)).toEqual([
+      { customer_id: 'c1', event: 'lead.ftd' },
+    ]);
     expect(await q(`SELECT count(*)::int AS n FROM processed_messages WHERE consumer = 'affiliates-deposits'`)).toBe(1);
   });
 });

@@ -1,4 +1,5 @@
 import { SsrfGuard } from '@app/connectors';
+
 import { WebhookSender } from '../src/delivery/webhook-sender';
 import { AffiliateReceiver } from './support/receiver';
 
@@ -12,14 +13,18 @@ describe('WebhookSender over real sockets (undici, loopback receiver)', () => {
     rx = await new AffiliateReceiver(['k']).start();
     trap = await new AffiliateReceiver(['k']).start();
   });
-  afterEach(async () => { await sender?.close(); });
+  afterEach(async () => {
+    await sender?.close();
+  });
   afterAll(async () => {
     await rx.stop();
     await trap.stop();
   });
 
   it('refuses a name whose DNS answer is loopback at connect time, without a packet to it', async () => {
-    const guard = new SsrfGuard({ allowedHosts: [], allowHttp: false }, async () => [{ address: '127.0.0.1', family: 4 }]);
+    const guard = new SsrfGuard({ allowedHosts: [], allowHttp: false }, async () => [
+      { address: '127.0.0.1', family: 4 },
+    ]);
     sender = new WebhookSender(guard, 2000);
     const r = await sender.send(`https://rebind.example:${trap.hostPort.split(':')[1]}/hook`, body, {});
     expect(r).toMatchObject({ ok: false, statusCode: null, error: expect.stringMatching(/SSRF guard.*loopback/) });

@@ -1,14 +1,21 @@
-import { Module, type DynamicModule } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { ConnectorRegistry, ProviderHealthBoard, guardedConnectorProviders, type ProviderGuards } from '@app/connectors';
+import { Module, type DynamicModule } from '@nestjs/common';
+
+import {
+  ConnectorRegistry,
+  guardedConnectorProviders,
+  ProviderHealthBoard,
+  type ProviderGuards,
+} from '@app/connectors';
 import { INSTANCE, NATS_CONNECTION, SERVICE_CONFIG, type InstanceInfo } from '@app/runtime';
 import { KeyRing, Vault } from '@app/vault';
+
 import type { CatalogConfig } from './definition';
 import { CatalogController } from './providers/catalog.controller';
 import { CatalogService } from './providers/catalog.service';
 import { ProvidersRepository } from './providers/providers.repository';
-import { CatalogSeeder, SEED } from './seed/seeder';
 import type { SeedEntry } from './seed/providers.seed';
+import { CatalogSeeder, SEED } from './seed/seeder';
 
 @Module({})
 export class CatalogModule {
@@ -17,15 +24,23 @@ export class CatalogModule {
       module: CatalogModule,
       controllers: [CatalogController],
       providers: [
-        CatalogService, ProvidersRepository, CatalogSeeder,
+        CatalogService,
+        ProvidersRepository,
+        CatalogSeeder,
         { provide: SEED, useValue: opts.seed },
         ...guardedConnectorProviders(opts.registry),
         {
           // every process's breakers, reported on svc.health.providers; a report not refreshed for three periods expires
-          provide: ProviderHealthBoard, inject: [NATS_CONNECTION, INSTANCE, SERVICE_CONFIG],
-          useFactory: (nc: NatsConnection, i: InstanceInfo, c: CatalogConfig) => new ProviderHealthBoard(nc, i.prefix, 3 * c.CONNECTOR_HEALTH_PUBLISH_MS).start(),
+          provide: ProviderHealthBoard,
+          inject: [NATS_CONNECTION, INSTANCE, SERVICE_CONFIG],
+          useFactory: (nc: NatsConnection, i: InstanceInfo, c: CatalogConfig) =>
+            new ProviderHealthBoard(nc, i.prefix, 3 * c.CONNECTOR_HEALTH_PUBLISH_MS).start(),
         },
-        { provide: Vault, inject: [SERVICE_CONFIG], useFactory: (c: CatalogConfig) => new Vault(KeyRing.fromEnv(c.VAULT_MASTER_KEYS)) },
+        {
+          provide: Vault,
+          inject: [SERVICE_CONFIG],
+          useFactory: (c: CatalogConfig) => new Vault(KeyRing.fromEnv(c.VAULT_MASTER_KEYS)),
+        },
       ],
     };
   }

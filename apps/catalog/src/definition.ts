@@ -1,7 +1,9 @@
 import { IsString } from 'class-validator';
+
 import { ConnectorCallerConfig, ConnectorRegistry } from '@app/connectors';
 import type { ServiceDefinition } from '@app/runtime';
 import { KeyRing } from '@app/vault';
+
 import { CatalogModule } from './catalog.module';
 import { Catalog1764000001000 } from './database/migrations/1764000001000-catalog';
 import { AuditScope1764000001100 } from './database/migrations/1764000001100-audit-scope';
@@ -18,19 +20,26 @@ export class CatalogConfig extends ConnectorCallerConfig {
  * The catalog service. `connectorDirs` and `seed` default to libs/connectors/src/providers and
  * PROVIDER_SEED; a test names a fixture directory and seed to prove a provider needs nothing else.
  */
-export function createCatalogService(opts: { connectorDirs?: string[]; seed?: SeedEntry[] } = {}): ServiceDefinition<CatalogConfig> {
+export function createCatalogService(
+  opts: { connectorDirs?: string[]; seed?: SeedEntry[] } = {},
+): ServiceDefinition<CatalogConfig> {
   return {
     name: 'catalog',
     defaultHttpPort: 3101,
     config: CatalogConfig,
     module: CatalogModule.register({
-      registry: (guards) => (opts.connectorDirs ? ConnectorRegistry.fromDirectories(opts.connectorDirs, guards) : ConnectorRegistry.fromDirectory(undefined, guards)),
+      registry: (guards) =>
+        opts.connectorDirs
+          ? ConnectorRegistry.fromDirectories(opts.connectorDirs, guards)
+          : ConnectorRegistry.fromDirectory(undefined, guards),
       seed: opts.seed ?? PROVIDER_SEED,
     }),
     entities: CATALOG_ENTITIES,
     migrations: [Catalog1764000001000, AuditScope1764000001100],
     /** Fails before any connection is opened when the vault keys are missing or malformed. */
-    validate: (c) => { KeyRing.fromEnv(c.VAULT_MASTER_KEYS); },
+    validate: (c) => {
+      KeyRing.fromEnv(c.VAULT_MASTER_KEYS);
+    },
   };
 }
 

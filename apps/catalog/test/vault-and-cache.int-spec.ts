@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
+
 import { Client } from 'pg';
+
 import { ProviderConfigCache } from '@app/connectors';
 import { BusClient } from '@app/messaging';
 import { startService, type RunningService } from '@app/runtime';
 import { createTestInfra, type TestInfra } from '@app/testing';
 import { KeyRing, Vault } from '@app/vault';
+
 import { catalogService } from '../src/definition';
 import { ProvidersRepository } from '../src/providers/providers.repository';
 import { rewrapAll } from '../src/vault/rewrap';
@@ -28,29 +31,45 @@ describe('catalog vault and provider config cache (real NATS and Postgres)', () 
     svc = await startService(catalogService, { env: { ...infra.env, VAULT_MASTER_KEYS: keys } });
     return new BusClient({ nc: svc.nc, prefix: infra.prefix, timeoutMs: 5000 });
   };
-  const stop = async () => { await svc?.stop(); svc = null; };
+  const stop = async () => {
+    await svc?.stop();
+    svc = null;
+  };
   const keyIds = async () => {
     const c = new Client({ connectionString: infra.databaseUrl });
     await c.connect();
     try {
-      return (await c.query(`SELECT key_id FROM catalog.credentials ORDER BY field`)).rows.map((r) => r.key_id as string);
+      return (await c.query(`SELECT key_id FROM catalog.credentials ORDER BY field`)).rows.map(
+        (r) => r.key_id as string,
+      );
     } finally {
       await c.end();
     }
   };
 
-  beforeAll(async () => { infra = await createTestInfra(); });
+  beforeAll(async () => {
+    infra = await createTestInfra();
+  });
   afterEach(stop);
-  afterAll(async () => { await infra.cleanup(); });
+  afterAll(async () => {
+    await infra.cleanup();
+  });
 
   it('refuses to start without VAULT_MASTER_KEYS, or with a malformed one, naming the variable', async () => {
-    await expect(startService(catalogService, { env: { ...infra.env, VAULT_MASTER_KEYS: '' } })).rejects.toThrow(/VAULT_MASTER_KEYS/);
-    await expect(startService(catalogService, { env: { ...infra.env, VAULT_MASTER_KEYS: 'k1:c2hvcnQ=' } })).rejects.toThrow(/VAULT_MASTER_KEYS.*must be exactly 32/s);
+    await expect(startService(catalogService, { env: { ...infra.env, VAULT_MASTER_KEYS: '' } })).rejects.toThrow(
+      /VAULT_MASTER_KEYS/,
+    );
+    await expect(
+      startService(catalogService, { env: { ...infra.env, VAULT_MASTER_KEYS: 'k1:c2hvcnQ=' } }),
+    ).rejects.toThrow(/VAULT_MASTER_KEYS.*must be exactly 32/s);
   });
 
   it('keeps old records readable after rotation, and re-wrap leaves none on the old key', async () => {
     let bus = await start(k1);
-    await bus.request('catalog.providers.activate', { key: 'sendgrid', credentials: { api_key: API_KEY, webhook_verification_key: 'pem-ish' } });
+    await bus.request('catalog.providers.activate', {
+      key: 'sendgrid',
+      credentials: { api_key: API_KEY, webhook_verification_key: 'pem-ish' },
+    });
     expect(await keyIds()).toEqual(['k1', 'k1']);
     await stop();
 
@@ -70,7 +89,9 @@ describe('catalog vault and provider config cache (real NATS and Postgres)', () 
     const caches = [0, 1].map(() => new ProviderConfigCache(bus, svc!.nc, infra.prefix));
     caches.forEach((c) => c.start());
     await bus.request('catalog.providers.activate', { key: 'sendgrid', credentials: { api_key: API_KEY } });
-    await until(async () => (await Promise.all(caches.map((c) => c.get('sendgrid')))).every((v) => v.credentials.api_key === API_KEY));
+    await until(async () =>
+      (await Promise.all(caches.map((c) => c.get('sendgrid')))).every((v) => v.credentials.api_key === API_KEY),
+    );
 
     const rotated = 'SG.rotated-after-caching-00000002';
     await bus.request('catalog.providers.credentials.update', { key: 'sendgrid', credentials: { api_key: rotated } });

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { CallbacksService } from './messages/callbacks.service';
 import { CommsController } from './messages/comms.controller';
 import { CommsService } from './messages/comms.service';
@@ -15,8 +16,16 @@ import { StatusRecorder } from './messages/status.recorder';
 @Module({
   controllers: [CommsController],
   providers: [
-    ...PROVIDER_INFRA, MessagesRepository, IdempotencyRepository, IdempotencyService, IdempotencyPurgeJob, StatusRecorder, DispatchService,
-    CallbacksService, CommsService, MessagesQuery,
+    ...PROVIDER_INFRA,
+    MessagesRepository,
+    IdempotencyRepository,
+    IdempotencyService,
+    IdempotencyPurgeJob,
+    StatusRecorder,
+    DispatchService,
+    CallbacksService,
+    CommsService,
+    MessagesQuery,
   ],
 })
 export class CommsModule {}

@@ -1,5 +1,7 @@
 import './tracing';
+
 import { runServiceMain } from '@app/runtime';
+
 import { commsService } from './definition';
 
 runServiceMain(commsService);

@@ -12,7 +12,11 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
 }
 
 /** One query against a test database, on a connection of its own. */
-export async function queryRows<T = Record<string, unknown>>(databaseUrl: string, sql: string, params: unknown[] = []): Promise<T[]> {
+export async function queryRows<T = Record<string, unknown>>(
+  databaseUrl: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const c = new Client({ connectionString: databaseUrl });
   await c.connect();
   try {

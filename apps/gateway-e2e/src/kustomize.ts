@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
+
 import { parseAllDocuments } from 'yaml';
 
 export const ROOT = resolve(__dirname, '..', '..', '..');
@@ -17,14 +18,25 @@ export type K8sObject = Record<string, any>;
 export function renderKustomization(dir = KUSTOMIZATION_DIR): K8sObject[] {
   let out: string;
   try {
-    out = execFileSync('kubectl', ['kustomize', resolve(ROOT, dir)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 32 << 20 });
+    out = execFileSync('kubectl', ['kustomize', resolve(ROOT, dir)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 32 << 20,
+    });
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
-    if (e.code === 'ENOENT') throw new Error('kubectl is not on PATH: the deploy specs render deploy/k8s with `kubectl kustomize` (install kubectl)', { cause: err });
+    if (e.code === 'ENOENT')
+      throw new Error(
+        'kubectl is not on PATH: the deploy specs render deploy/k8s with `kubectl kustomize` (install kubectl)',
+        { cause: err },
+      );
     throw new Error(`kubectl kustomize ${dir} failed: ${e.stderr || e.message}`, { cause: err });
   }
-  return parseAllDocuments(out).map((doc) => {
-    if (doc.errors.length) throw new Error(`kubectl kustomize ${dir}: ${doc.errors.map((x) => x.message).join('; ')}`);
-    return doc.toJS() as K8sObject | null;
-  }).filter((d): d is K8sObject => d !== null);
+  return parseAllDocuments(out)
+    .map((doc) => {
+      if (doc.errors.length)
+        throw new Error(`kubectl kustomize ${dir}: ${doc.errors.map((x) => x.message).join('; ')}`);
+      return doc.toJS() as K8sObject | null;
+    })
+    .filter((d): d is K8sObject => d !== null);
 }

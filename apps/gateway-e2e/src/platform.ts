@@ -1,16 +1,21 @@
 import type { ServiceName } from '@app/contracts';
 import { startService, type RunningService, type ServiceDefinition } from '@app/runtime';
 import { createTestInfra, LogCapture, TEST_API_KEY, type TestInfra } from '@app/testing';
-import { startGateway, type RunningGateway } from '../../gateway/src/gateway';
+
 import { affiliatesService } from '../../affiliates/src/definition';
 import { catalogService } from '../../catalog/src/definition';
 import { commsService } from '../../comms/src/definition';
+import { startGateway, type RunningGateway } from '../../gateway/src/gateway';
 import { kycService } from '../../kyc/src/definition';
 import { paymentsService } from '../../payments/src/definition';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const DEFINITIONS: Record<ServiceName, ServiceDefinition<any>> = {
-  catalog: catalogService, payments: paymentsService, kyc: kycService, comms: commsService, affiliates: affiliatesService,
+  catalog: catalogService,
+  payments: paymentsService,
+  kyc: kycService,
+  comms: commsService,
+  affiliates: affiliatesService,
 };
 
 export interface Platform {
@@ -25,13 +30,15 @@ export interface Platform {
 }
 
 /** Every service (or the ones named) and the gateway, in this process, on real NATS and Postgres. */
-export async function startPlatform(opts: {
-  services?: ServiceName[];
-  env?: NodeJS.ProcessEnv;
-  /** Replaces a service's definition (e.g. a catalog with a fixture connector directory). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  definitions?: Partial<Record<ServiceName, ServiceDefinition<any>>>;
-} = {}): Promise<Platform> {
+export async function startPlatform(
+  opts: {
+    services?: ServiceName[];
+    env?: NodeJS.ProcessEnv;
+    /** Replaces a service's definition (e.g. a catalog with a fixture connector directory). */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    definitions?: Partial<Record<ServiceName, ServiceDefinition<any>>>;
+  } = {},
+): Promise<Platform> {
   const infra = await createTestInfra();
   const env = { ...infra.env, ...opts.env };
   const logs = new LogCapture();
@@ -44,7 +51,11 @@ export async function startPlatform(opts: {
   for (const name of opts.services ?? (Object.keys(DEFINITIONS) as ServiceName[])) await startReplica(name);
   const gateway = await startGateway({ env, logDestination: logs });
   return {
-    infra, gateway, services, logs, startReplica,
+    infra,
+    gateway,
+    services,
+    logs,
+    startReplica,
     api(path, init = {}) {
       const headers = new Headers(init.headers);
       if (init.auth !== false) headers.set('authorization', `Bearer ${TEST_API_KEY}`);

@@ -1,8 +1,10 @@
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+
 import type { StatsView } from '@app/contracts';
-import { startPlatform, type Platform } from '../src/platform';
+
 import { AffiliateReceiver, eventually } from '../../affiliates/test/support/receiver';
+import { startPlatform, type Platform } from '../src/platform';
 
 const SECRET = 'batching-secret-0123456789';
 const INTERVAL = 6000;
@@ -10,10 +12,23 @@ const INTERVAL = 6000;
 /** Several affiliates' FTDs published on the bus as the payments service would, in windows of 500. */
 async function publishDeposits(js: JetStreamClient, prefix: string, customers: string[]): Promise<void> {
   for (let i = 0; i < customers.length; i += 500) {
-    await Promise.all(customers.slice(i, i + 500).map((c) => js.publish(`${prefix}.evt.payments.deposit.approved`, JSON.stringify({
-      customer_id: c, country: 'DE', amount: '250.00', currency: 'USD', gateway: 'praxis', provider_transaction_id: `tx-${c}`,
-      approved_at: new Date().toISOString(),
-    }), { msgID: `dep-${c}` })));
+    await Promise.all(
+      customers.slice(i, i + 500).map((c) =>
+        js.publish(
+          `${prefix}.evt.payments.deposit.approved`,
+          JSON.stringify({
+            customer_id: c,
+            country: 'DE',
+            amount: '250.00',
+            currency: 'USD',
+            gateway: 'praxis',
+            provider_transaction_id: `tx-${c}`,
+            approved_at: new Date().toISOString(),
+          }),
+          { msgID: `dep-${c}` },
+        ),
+      ),
+    );
   }
 }
 
@@ -22,20 +37,38 @@ describe('affiliates: batching per flush interval, and two replicas delivering e
   let rx: AffiliateReceiver;
   let nc: NatsConnection;
   let js: JetStreamClient;
-  const api = (path: string, method: string, json: unknown) => p.api(`/api/platform/affiliates/${path}`, { method, json });
+  const api = (path: string, method: string, json: unknown) =>
+    p.api(`/api/platform/affiliates/${path}`, { method, json });
 
   async function setUp(affiliate: string, customers: string[], maxBatch = 100) {
-    expect((await api(affiliate, 'PUT', { name: affiliate, webhook_url: rx.url, secret: SECRET, max_batch_size: maxBatch })).status).toBe(200);
+    expect(
+      (await api(affiliate, 'PUT', { name: affiliate, webhook_url: rx.url, secret: SECRET, max_batch_size: maxBatch }))
+        .status,
+    ).toBe(200);
     for (const c of customers) {
-      expect((await api('leads', 'POST', { affiliate_id: affiliate, affiliate_lead_id: `lead-${c}`, customer_id: c, country: 'DE' })).status).toBe(201);
+      expect(
+        (
+          await api('leads', 'POST', {
+            affiliate_id: affiliate,
+            affiliate_lead_id: `lead-${c}`,
+            customer_id: c,
+            country: 'DE',
+          })
+        ).status,
+      ).toBe(201);
     }
   }
 
   beforeAll(async () => {
     rx = await new AffiliateReceiver([SECRET]).start();
-    p = await startPlatform({ services: ['affiliates'], env: {
-      AFFILIATE_BATCH_INTERVAL_MS: String(INTERVAL), AFFILIATE_ALLOWED_HOSTS: rx.hostPort, AFFILIATE_ALLOW_HTTP: 'true',
-    } });
+    p = await startPlatform({
+      services: ['affiliates'],
+      env: {
+        AFFILIATE_BATCH_INTERVAL_MS: String(INTERVAL),
+        AFFILIATE_ALLOWED_HOSTS: rx.hostPort,
+        AFFILIATE_ALLOW_HTTP: 'true',
+      },
+    });
     nc = await connect({ servers: p.infra.natsUrl });
     js = jetstream(nc);
     expect((await api('ftd-thresholds/default', 'PUT', { min_amount: 50, currency: 'USD' })).status).toBe(200);

@@ -1,9 +1,11 @@
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Client } from 'pg';
+
 import type { AttemptView, IntakeStatsView } from '@app/contracts';
-import { startPlatform, type Platform } from '../src/platform';
+
 import { AffiliateReceiver, eventually } from '../../affiliates/test/support/receiver';
+import { startPlatform, type Platform } from '../src/platform';
 
 const SECRET = 'ops-secret-at-rest-0123456789-QRST';
 const ROTATED = 'ops-secret-rotated-9876543210-LMNO';
@@ -21,15 +23,31 @@ describe('affiliates: secrets at rest, intake counters, and lanes that do not wa
 
   const json = async <T>(res: Response) => (await res.json()) as T;
   const put = (path: string, body: unknown) => p.api(`/api/platform/affiliates/${path}`, { method: 'PUT', json: body });
-  const post = (path: string, body: unknown) => p.api(`/api/platform/affiliates/${path}`, { method: 'POST', json: body });
-  const register = (id: string, url: string, secret = SECRET) => put(id, { name: `Affiliate ${id}`, webhook_url: url, secret });
+  const post = (path: string, body: unknown) =>
+    p.api(`/api/platform/affiliates/${path}`, { method: 'POST', json: body });
+  const register = (id: string, url: string, secret = SECRET) =>
+    put(id, { name: `Affiliate ${id}`, webhook_url: url, secret });
   const lead = (affiliate: string, customer: string) =>
-    post('leads', { affiliate_id: affiliate, affiliate_lead_id: `L-${customer}`, customer_id: customer, country: 'DE' });
+    post('leads', {
+      affiliate_id: affiliate,
+      affiliate_lead_id: `L-${customer}`,
+      customer_id: customer,
+      country: 'DE',
+    });
   const deposit = (customer: string, amount: string) =>
-    js.publish(`${p.infra.prefix}.evt.payments.deposit.approved`, JSON.stringify({
-      customer_id: customer, country: 'DE', amount, currency: 'USD', gateway: 'praxis', provider_transaction_id: `ops-tx-${++seq}`,
-      approved_at: new Date().toISOString(),
-    }), { msgID: `ops-dep-${customer}-${seq}` });
+    js.publish(
+      `${p.infra.prefix}.evt.payments.deposit.approved`,
+      JSON.stringify({
+        customer_id: customer,
+        country: 'DE',
+        amount,
+        currency: 'USD',
+        gateway: 'praxis',
+        provider_transaction_id: `ops-tx-${++seq}`,
+        approved_at: new Date().toISOString(),
+      }),
+      { msgID: `ops-dep-${customer}-${seq}` },
+    );
   const intakeStats = async () => {
     const res = await p.api('/api/platform/affiliates/intake/stats');
     expect(res.status).toBe(200);
@@ -40,13 +58,19 @@ describe('affiliates: secrets at rest, intake counters, and lanes that do not wa
 
   /** Every row of every table of the affiliates schema, as text. */
   async function dumpSchema(): Promise<string> {
-    const tables: { table_name: string }[] = (await db.query(
-      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'affiliates' AND table_type = 'BASE TABLE'`,
-    )).rows;
-    expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(['affiliates', 'leads', 'lead_events', 'counters']));
+    const tables: { table_name: string }[] = (
+      await db.query(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'affiliates' AND table_type = 'BASE TABLE'`,
+      )
+    ).rows;
+    expect(tables.map((t) => t.table_name)).toEqual(
+      expect.arrayContaining(['affiliates', 'leads', 'lead_events', 'counters']),
+    );
     const parts: string[] = [];
     for (const { table_name } of tables) {
-      const rows: { row: string }[] = (await db.query(`SELECT row_to_json(t)::text AS row FROM affiliates."${table_name}" t`)).rows;
+      const rows: { row: string }[] = (
+        await db.query(`SELECT row_to_json(t)::text AS row FROM affiliates."${table_name}" t`)
+      ).rows;
       parts.push(...rows.map((r) => r.row));
     }
     return parts.join('\n');
@@ -56,10 +80,15 @@ describe('affiliates: secrets at rest, intake counters, and lanes that do not wa
     rx = await new AffiliateReceiver([SECRET]).start();
     slowRx = await new AffiliateReceiver([SECRET]).start();
     slowRx.fallback = { status: 200, body: '{"ok":true}', delayMs: SLOW_MS };
-    p = await startPlatform({ services: ['affiliates'], env: {
-      AFFILIATE_BATCH_INTERVAL_MS: '500', AFFILIATE_ALLOWED_HOSTS: `${rx.hostPort},${slowRx.hostPort}`, AFFILIATE_ALLOW_HTTP: 'true',
-      AFFILIATE_REQUEST_TIMEOUT_MS: String(SLOW_MS + 10_000),
-    } });
+    p = await startPlatform({
+      services: ['affiliates'],
+      env: {
+        AFFILIATE_BATCH_INTERVAL_MS: '500',
+        AFFILIATE_ALLOWED_HOSTS: `${rx.hostPort},${slowRx.hostPort}`,
+        AFFILIATE_ALLOW_HTTP: 'true',
+        AFFILIATE_REQUEST_TIMEOUT_MS: String(SLOW_MS + 10_000),
+      },
+    });
     nc = await connect({ servers: p.infra.natsUrl });
     js = jetstream(nc);
     db = new Client({ connectionString: p.infra.databaseUrl });
@@ -80,7 +109,9 @@ describe('affiliates: secrets at rest, intake counters, and lanes that do not wa
     let dump = await dumpSchema();
     expect(dump).toContain('sealed-1'); // the dump does see this affiliate's data
     expect(dump).not.toContain(SECRET);
-    const [first] = (await db.query(`SELECT secret_sealed, previous_secret_sealed FROM affiliates.affiliates WHERE id = 'sealed'`)).rows;
+    const [first] = (
+      await db.query(`SELECT secret_sealed, previous_secret_sealed FROM affiliates.affiliates WHERE id = 'sealed'`)
+    ).rows;
     expect(first.secret_sealed).toMatch(/^v1\./);
     expect(first.previous_secret_sealed).toBeNull();
 
@@ -88,7 +119,9 @@ describe('affiliates: secrets at rest, intake counters, and lanes that do not wa
     dump = await dumpSchema();
     expect(dump).not.toContain(SECRET);
     expect(dump).not.toContain(ROTATED);
-    const [rotated] = (await db.query(`SELECT secret_sealed, previous_secret_sealed FROM affiliates.affiliates WHERE id = 'sealed'`)).rows;
+    const [rotated] = (
+      await db.query(`SELECT secret_sealed, previous_secret_sealed FROM affiliates.affiliates WHERE id = 'sealed'`)
+    ).rows;
     expect(rotated.secret_sealed).toMatch(/^v1\./);
     expect(rotated.previous_secret_sealed).toMatch(/^v1\./);
     expect(rotated.secret_sealed).not.toBe(first.secret_sealed);
@@ -98,30 +131,42 @@ describe('affiliates: secrets at rest, intake counters, and lanes that do not wa
     const before = (await intakeStats()).unattributed_events;
     expect(before).toEqual(expect.any(Number));
     await deposit('nobody-knows-me', '500.00');
-    await eventually(async () => (await intakeStats()).unattributed_events === before + 1, 30000, 'the unattributed deposit counted');
+    await eventually(
+      async () => (await intakeStats()).unattributed_events === before + 1,
+      30000,
+      'the unattributed deposit counted',
+    );
 
     // an attributed customer's deposit is not counted; a stranger's API event is
     expect((await register('known', rx.url)).status).toBe(200);
     expect((await lead('known', 'known-1')).status).toBe(201);
     await deposit('known-1', '75.00');
-    await eventually(() => rx.leads('lead.ftd').some((l) => l.affiliate_lead_id === 'L-known-1'), 30000, 'the known FTD delivered');
+    await eventually(
+      () => rx.leads('lead.ftd').some((l) => l.affiliate_lead_id === 'L-known-1'),
+      30000,
+      'the known FTD delivered',
+    );
     expect((await intakeStats()).unattributed_events).toBe(before + 1);
-    expect(await json(await post('events', { customer_id: 'another-stranger', event: 'lead.registered' }))).toEqual({ outcome: 'ignored' });
+    expect(await json(await post('events', { customer_id: 'another-stranger', event: 'lead.registered' }))).toEqual({
+      outcome: 'ignored',
+    });
     expect((await intakeStats()).unattributed_events).toBe(before + 2);
   });
 
-  it('delivers to a fast affiliate while a slow affiliate\'s request is still open', async () => {
+  it("delivers to a fast affiliate while a slow affiliate's request is still open", async () => {
     expect((await register('slow', slowRx.url)).status).toBe(200);
     expect((await register('fast', rx.url)).status).toBe(200);
     expect((await lead('slow', 'slow-1')).status).toBe(201);
     expect((await lead('fast', 'fast-1')).status).toBe(201);
 
     expect((await post('events', { customer_id: 'slow-1', event: 'lead.registered' })).status).toBe(202);
-    await eventually(() => slowRx.received.length === 1, 30000, 'the slow affiliate\'s request under way');
+    await eventually(() => slowRx.received.length === 1, 30000, "the slow affiliate's request under way");
 
     expect((await post('events', { customer_id: 'fast-1', event: 'lead.registered' })).status).toBe(202);
     const fastBatch = await eventually(
-      () => rx.received.find((r) => r.json.leads.some((l) => l.affiliate_lead_id === 'L-fast-1')), 30000, 'the fast affiliate\'s batch',
+      () => rx.received.find((r) => r.json.leads.some((l) => l.affiliate_lead_id === 'L-fast-1')),
+      30000,
+      "the fast affiliate's batch",
     );
     expect(fastBatch.json.event).toBe('lead.registered');
     // the slow request has not been answered (no attempt logged yet), and was not sent twice

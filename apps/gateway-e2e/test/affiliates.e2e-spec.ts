@@ -1,12 +1,15 @@
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+
 import type { AffiliateView, AttemptView, StatsView } from '@app/contracts';
-import { startPlatform, type Platform } from '../src/platform';
+
 import { AffiliateReceiver, eventually, sleep } from '../../affiliates/test/support/receiver';
+import { startPlatform, type Platform } from '../src/platform';
 
 type Problem = { status: number; detail: string; errors?: { field: string; message: string }[] };
 /** The fields a problem names (a field failing two rules is listed twice). */
-const fieldsOf = async (res: Response) => [...new Set(((await res.json()) as Problem).errors?.map((e) => e.field))].sort();
+const fieldsOf = async (res: Response) =>
+  [...new Set(((await res.json()) as Problem).errors?.map((e) => e.field))].sort();
 const SECRET = 'aff-secret-0123456789-ABCD';
 
 describe('affiliates: FTD tracking, suppression and signed batched delivery (real NATS and Postgres)', () => {
@@ -16,25 +19,40 @@ describe('affiliates: FTD tracking, suppression and signed batched delivery (rea
   let js: JetStreamClient;
   let seq = 0;
   const env = (port: string) => ({
-    AFFILIATE_BATCH_INTERVAL_MS: '500', AFFILIATE_ALLOWED_HOSTS: port, AFFILIATE_ALLOW_HTTP: 'true',
-    AFFILIATE_RETRY_SCHEDULE_MS: '300,300,300,300', AFFILIATE_FX_RATES: 'USD=1,EUR=1.1',
+    AFFILIATE_BATCH_INTERVAL_MS: '500',
+    AFFILIATE_ALLOWED_HOSTS: port,
+    AFFILIATE_ALLOW_HTTP: 'true',
+    AFFILIATE_RETRY_SCHEDULE_MS: '300,300,300,300',
+    AFFILIATE_FX_RATES: 'USD=1,EUR=1.1',
   });
 
   const json = async <T>(res: Response) => (await res.json()) as T;
   const put = (path: string, body: unknown) => p.api(`/api/platform/affiliates/${path}`, { method: 'PUT', json: body });
-  const post = (path: string, body?: unknown) => p.api(`/api/platform/affiliates/${path}`, { method: 'POST', json: body ?? {} });
+  const post = (path: string, body?: unknown) =>
+    p.api(`/api/platform/affiliates/${path}`, { method: 'POST', json: body ?? {} });
   const register = (id: string, url = rx.url, extra: Record<string, unknown> = {}) =>
     put(id, { name: `Affiliate ${id}`, webhook_url: url, secret: SECRET, ...extra });
   const lead = (affiliate: string, customer: string, country: string) =>
     post('leads', { affiliate_id: affiliate, affiliate_lead_id: `L-${customer}`, customer_id: customer, country });
   const deposit = (customer: string, amount: string, currency = 'USD', country = 'BR') =>
-    js.publish(`${p.infra.prefix}.evt.payments.deposit.approved`, JSON.stringify({
-      customer_id: customer, country, amount, currency, gateway: 'praxis', provider_transaction_id: `tx-${++seq}`,
-      approved_at: new Date().toISOString(),
-    }), { msgID: `dep-${customer}-${seq}` });
+    js.publish(
+      `${p.infra.prefix}.evt.payments.deposit.approved`,
+      JSON.stringify({
+        customer_id: customer,
+        country,
+        amount,
+        currency,
+        gateway: 'praxis',
+        provider_transaction_id: `tx-${++seq}`,
+        approved_at: new Date().toISOString(),
+      }),
+      { msgID: `dep-${customer}-${seq}` },
+    );
   const stats = async (id: string) => json<StatsView>(await p.api(`/api/platform/affiliates/${id}/stats`));
-  const attempts = async (id: string) => (await json<{ deliveries: AttemptView[] }>(await p.api(`/api/platform/affiliates/${id}/deliveries`))).deliveries;
-  const forAffiliate = (id: string) => rx.received.filter((r) => r.json.leads.some((l) => String(l.affiliate_lead_id).startsWith(`L-${id}-`)));
+  const attempts = async (id: string) =>
+    (await json<{ deliveries: AttemptView[] }>(await p.api(`/api/platform/affiliates/${id}/deliveries`))).deliveries;
+  const forAffiliate = (id: string) =>
+    rx.received.filter((r) => r.json.leads.some((l) => String(l.affiliate_lead_id).startsWith(`L-${id}-`)));
 
   beforeAll(async () => {
     rx = await new AffiliateReceiver([SECRET]).start();
@@ -54,7 +72,13 @@ describe('affiliates: FTD tracking, suppression and signed batched delivery (rea
     const res = await register('acme');
     expect(res.status).toBe(200);
     const a = await json<AffiliateView>(res);
-    expect(a).toMatchObject({ affiliate_id: 'acme', webhook_url: rx.url, secret: '****ABCD', is_active: true, max_batch_size: 100 });
+    expect(a).toMatchObject({
+      affiliate_id: 'acme',
+      webhook_url: rx.url,
+      secret: '****ABCD',
+      is_active: true,
+      max_batch_size: 100,
+    });
     expect(JSON.stringify(await json(await p.api('/api/platform/affiliates/acme')))).not.toContain(SECRET);
     expect(p.logs.text()).not.toContain(SECRET);
     expect((await p.api('/api/platform/affiliates/nobody')).status).toBe(404);
@@ -72,8 +96,11 @@ describe('affiliates: FTD tracking, suppression and signed batched delivery (rea
     const country = await put('ftd-thresholds/BRA', { min_amount: 5, currency: 'USD' });
     expect(country.status).toBe(400);
     expect(await fieldsOf(country)).toEqual(['country']);
-    expect((await json<{ thresholds: { country: string }[] }>(await p.api('/api/platform/affiliates/ftd-thresholds'))).thresholds
-      .map((t) => t.country)).toEqual(['BR', 'default']);
+    expect(
+      (
+        await json<{ thresholds: { country: string }[] }>(await p.api('/api/platform/affiliates/ftd-thresholds'))
+      ).thresholds.map((t) => t.country),
+    ).toEqual(['BR', 'default']);
     const badLead = await post('leads', { affiliate_id: 'acme', customer_id: '', country: 'Brazil' });
     expect(await fieldsOf(badLead)).toEqual(['affiliate_lead_id', 'country', 'customer_id']);
     const badEvent = await post('events', { customer_id: 'c-1', event: 'lead.ftd', occurred_at: 'yesterday' });
@@ -94,11 +121,19 @@ describe('affiliates: FTD tracking, suppression and signed batched delivery (rea
     }
     const th = await put('ftd-thresholds/DE', { min_amount: 5, currency: 'XYZ' });
     expect([th.status, await fieldsOf(th)]).toEqual([400, ['currency']]);
-    expect((await json<{ thresholds: { country: string }[] }>(await p.api('/api/platform/affiliates/ftd-thresholds'))).thresholds
-      .map((t) => t.country)).toEqual(['BR', 'default']);
+    expect(
+      (
+        await json<{ thresholds: { country: string }[] }>(await p.api('/api/platform/affiliates/ftd-thresholds'))
+      ).thresholds.map((t) => t.country),
+    ).toEqual(['BR', 'default']);
     expect((await lead('iso', 'iso-1', 'de')).status).toBe(201);
     const before = await stats('iso');
-    for (const [amount, currency, fields] of [[10, 'XYZ', ['currency']], [0, 'USD', ['amount']], ['0.00', 'USD', ['amount']], [-1, 'USD', ['amount']]] as const) {
+    for (const [amount, currency, fields] of [
+      [10, 'XYZ', ['currency']],
+      [0, 'USD', ['amount']],
+      ['0.00', 'USD', ['amount']],
+      [-1, 'USD', ['amount']],
+    ] as const) {
       const res = await post('events', { customer_id: 'iso-1', event: 'lead.deposit', amount, currency });
       expect([amount, currency, res.status, await fieldsOf(res)]).toEqual([amount, currency, 400, fields]);
     }
@@ -109,7 +144,9 @@ describe('affiliates: FTD tracking, suppression and signed batched delivery (rea
     expect((await lead('acme', 'acme-br', 'br')).status).toBe(201);
     expect((await lead('acme', 'acme-de', 'DE')).status).toBe(201);
     await deposit('acme-br', '60.00');
-    await eventually(async () => (await stats('acme')).pending_events === 1 || (await stats('acme')).delivered_batches >= 1);
+    await eventually(
+      async () => (await stats('acme')).pending_events === 1 || (await stats('acme')).delivered_batches >= 1,
+    );
     await deposit('acme-br', '150.00');
     await deposit('acme-de', '60', 'USD', 'DE');
     await eventually(() => rx.leads('lead.ftd').length === 2, 30000, 'two FTDs delivered');
@@ -117,7 +154,12 @@ describe('affiliates: FTD tracking, suppression and signed batched delivery (rea
     expect(rx.leads('lead.deposit')[0]).toMatchObject({ affiliate_lead_id: 'L-acme-br', amount: 60, currency: 'USD' });
     const ftds = rx.leads('lead.ftd');
     expect(ftds.map((l) => l.affiliate_lead_id).sort()).toEqual(['L-acme-br', 'L-acme-de']);
-    expect(ftds.find((l) => l.affiliate_lead_id === 'L-acme-br')).toEqual({ affiliate_lead_id: 'L-acme-br', amount: 150, currency: 'USD', ftd_at: expect.any(String) });
+    expect(ftds.find((l) => l.affiliate_lead_id === 'L-acme-br')).toEqual({
+      affiliate_lead_id: 'L-acme-br',
+      amount: 150,
+      currency: 'USD',
+      ftd_at: expect.any(String),
+    });
     for (const r of rx.received) {
       expect(Object.keys(r.json)).toEqual(['event', 'batch_at', 'leads']);
       expect(r.json.batch_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
@@ -142,7 +184,11 @@ describe('affiliates: FTD tracking, suppression and signed batched delivery (rea
     await p.startReplica('affiliates');
     await deposit('acme-br', '700.00');
     await deposit('acme-de', '10', 'USD', 'DE');
-    await eventually(async () => (await stats('acme')).suppressed_events === 4, 20000, 'four suppressed after the restart');
+    await eventually(
+      async () => (await stats('acme')).suppressed_events === 4,
+      20000,
+      'four suppressed after the restart',
+    );
     await sleep(1500); // three flush intervals: anything queued would have gone out
     expect(rx.received.length).toBe(before);
     expect((await stats('acme')).pending_events).toBe(0);
@@ -155,11 +201,13 @@ describe('affiliates: FTD tracking, suppression and signed batched delivery (rea
     expect(await json(res)).toEqual({ outcome: 'queued', event: 'lead.deposit', unconvertible: true });
     const eur = await post('events', { customer_id: 'fx-1', event: 'lead.deposit', amount: 95, currency: 'EUR' });
     expect(await json(eur)).toEqual({ outcome: 'queued', event: 'lead.ftd' }); // 95 EUR = 104.5 USD >= 100
-    expect(await json(await post('events', { customer_id: 'stranger', event: 'lead.registered' }))).toEqual({ outcome: 'ignored' });
+    expect(await json(await post('events', { customer_id: 'stranger', event: 'lead.registered' }))).toEqual({
+      outcome: 'ignored',
+    });
     expect((await stats('fx')).unconvertible_events).toBe(1);
   });
 
-  it('sends a flush\'s earlier events of a lead before its lead.ftd', async () => {
+  it("sends a flush's earlier events of a lead before its lead.ftd", async () => {
     expect((await register('order')).status).toBe(200);
     expect((await lead('order', 'order-1', 'DE')).status).toBe(201);
     const marks = rx.received.length;
@@ -178,7 +226,11 @@ describe('affiliates: FTD tracking, suppression and signed batched delivery (rea
     await deposit('flaky-1', '75');
     await eventually(async () => (await stats('flaky')).delivered_batches === 1, 30000, 'delivered');
     const log = await attempts('flaky');
-    expect(log.map((a) => [a.attempt, a.status_code]).reverse()).toEqual([[1, 500], [2, 500], [3, 200]]);
+    expect(log.map((a) => [a.attempt, a.status_code]).reverse()).toEqual([
+      [1, 500],
+      [2, 500],
+      [3, 200],
+    ]);
     expect(new Set(log.map((a) => a.delivery_id)).size).toBe(1);
     expect(log[2].response_snippet).toHaveLength(1024);
     expect(log[0]).toMatchObject({ event: 'lead.ftd', lead_count: 1, error: null });
@@ -186,7 +238,12 @@ describe('affiliates: FTD tracking, suppression and signed batched delivery (rea
     expect(ids).toHaveLength(3);
     expect(new Set(ids).size).toBe(1); // webhook-id stable across retries
     const s = await stats('flaky');
-    expect(s).toMatchObject({ delivered_batches: 1, failed_attempts: 2, last_failure_reason: 'HTTP 500', pending_events: 0 });
+    expect(s).toMatchObject({
+      delivered_batches: 1,
+      failed_attempts: 2,
+      last_failure_reason: 'HTTP 500',
+      pending_events: 0,
+    });
     expect(s.success_rate).toBeCloseTo(1 / 3);
     expect(s.avg_latency_ms).toEqual(expect.any(Number));
   });
@@ -203,12 +260,20 @@ describe('affiliates: FTD tracking, suppression and signed batched delivery (rea
 
   it('disables the affiliate at once on 410 and publishes evt.affiliates.endpoint.disabled', async () => {
     const events: unknown[] = [];
-    const sub = nc.subscribe(`${p.infra.prefix}.evt.affiliates.endpoint.disabled`, { callback: (_e, m) => { events.push(m.json()); } });
+    const sub = nc.subscribe(`${p.infra.prefix}.evt.affiliates.endpoint.disabled`, {
+      callback: (_e, m) => {
+        events.push(m.json());
+      },
+    });
     expect((await register('gone')).status).toBe(200);
     expect((await lead('gone', 'gone-1', 'DE')).status).toBe(201);
     rx.answers.push({ status: 410 });
     await deposit('gone-1', '75');
-    await eventually(async () => !(await json<AffiliateView>(await p.api('/api/platform/affiliates/gone'))).is_active, 30000, 'disabled');
+    await eventually(
+      async () => !(await json<AffiliateView>(await p.api('/api/platform/affiliates/gone'))).is_active,
+      30000,
+      'disabled',
+    );
     await eventually(() => events.length === 1, 10000, 'the disabled event');
     expect(events[0]).toMatchObject({ affiliate_id: 'gone', reason: expect.stringMatching(/410/) });
     await sleep(1500);
@@ -241,7 +306,11 @@ describe('affiliates: FTD tracking, suppression and signed batched delivery (rea
     expect(view.previous_secret_valid_until).toEqual(expect.any(String));
     rx.secrets = [SECRET, NEW];
     await post('events', { customer_id: 'rot-1', event: 'lead.registered' });
-    const [r] = await eventually(() => (forAffiliate('rot').length ? forAffiliate('rot') : undefined), 20000, 'delivery');
+    const [r] = await eventually(
+      () => (forAffiliate('rot').length ? forAffiliate('rot') : undefined),
+      20000,
+      'delivery',
+    );
     expect(r.validHex).toEqual([NEW]); // the header stays one sha256=<hex>, by the current secret
     expect(r.validPreviousHex).toEqual([SECRET]);
     expect(r.validStandard.sort()).toEqual([NEW, SECRET].sort());

@@ -1,5 +1,5 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative, resolve, dirname } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 
 /**
  * The module boundaries of STYLE.md, checked on the source: apps import libs and never each other; the
@@ -29,7 +29,8 @@ function projectOf(path: string): string | null {
   return m ? `${m[1]}/${m[2]}` : null;
 }
 
-const projects = ['apps', 'libs'].flatMap((kind) => readdirSync(join(root, kind)).map((name) => `${kind}/${name}`))
+const projects = ['apps', 'libs']
+  .flatMap((kind) => readdirSync(join(root, kind)).map((name) => `${kind}/${name}`))
   .filter((p) => statSync(join(root, p)).isDirectory());
 
 describe('module boundaries', () => {
@@ -38,7 +39,11 @@ describe('module boundaries', () => {
     for (const project of projects) {
       const src = join(root, project, 'src');
       let files: string[] = [];
-      try { files = sourceFiles(src); } catch { continue; }
+      try {
+        files = sourceFiles(src);
+      } catch {
+        continue;
+      }
       for (const file of files) {
         for (const spec of imports(file)) {
           const target = spec.startsWith('.') ? projectOf(resolve(dirname(file), spec)) : null;
@@ -51,27 +56,52 @@ describe('module boundaries', () => {
   };
 
   it('apps never import another app (the e2e project excepted)', () => {
-    expect(violations((project, _spec, target) =>
-      project.startsWith('apps/') && project !== 'apps/gateway-e2e' && target && target !== project && target.startsWith('apps/')
-        ? 'imports another app' : null)).toEqual([]);
+    expect(
+      violations((project, _spec, target) =>
+        project.startsWith('apps/') &&
+        project !== 'apps/gateway-e2e' &&
+        target &&
+        target !== project &&
+        target.startsWith('apps/')
+          ? 'imports another app'
+          : null,
+      ),
+    ).toEqual([]);
   });
 
   it('libs never import apps, and reach other libs only through @app/* aliases', () => {
-    expect(violations((project, _spec, target) =>
-      project.startsWith('libs/') && target && target !== project ? `reaches into ${target}` : null)).toEqual([]);
+    expect(
+      violations((project, _spec, target) =>
+        project.startsWith('libs/') && target && target !== project ? `reaches into ${target}` : null,
+      ),
+    ).toEqual([]);
   });
 
   it('the gateway has no entities, connectors, vault or database access', () => {
-    expect(violations((project, spec) =>
-      project === 'apps/gateway' && /^(typeorm|pg|@app\/(persistence|connectors|vault))$/.test(spec) ? 'not allowed in the gateway' : null)).toEqual([]);
+    expect(
+      violations((project, spec) =>
+        project === 'apps/gateway' && /^(typeorm|pg|@app\/(persistence|connectors|vault))$/.test(spec)
+          ? 'not allowed in the gateway'
+          : null,
+      ),
+    ).toEqual([]);
   });
 
   it('contracts depend on nothing of ours', () => {
-    expect(violations((project, spec) => project === 'libs/contracts' && spec.startsWith('@app/') ? 'contracts must stand alone' : null)).toEqual([]);
+    expect(
+      violations((project, spec) =>
+        project === 'libs/contracts' && spec.startsWith('@app/') ? 'contracts must stand alone' : null,
+      ),
+    ).toEqual([]);
   });
 
   it('services never import a provider connector by name', () => {
-    expect(violations((project, spec) =>
-      project.startsWith('apps/') && project !== 'apps/gateway-e2e' && /providers\/[a-z0-9_]+\.connector/.test(spec) ? 'use the ConnectorRegistry' : null)).toEqual([]);
+    expect(
+      violations((project, spec) =>
+        project.startsWith('apps/') && project !== 'apps/gateway-e2e' && /providers\/[a-z0-9_]+\.connector/.test(spec)
+          ? 'use the ConnectorRegistry'
+          : null,
+      ),
+    ).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import type { ProviderView } from '@app/contracts';
 import { SendgridFake } from '@app/testing';
+
 import { startPlatform, type Platform } from '../src/platform';
 
 const SG_KEY = 'SG.live-key-abcdefghijklmnop-1234';
@@ -11,7 +12,8 @@ describe('connector host pinning through the gateway', () => {
   let sendgrid: SendgridFake;
   let attacker: SendgridFake;
 
-  const activate = (key: string, body: unknown) => p.api(`/api/platform/integrations/providers/${key}/activate`, { method: 'POST', json: body });
+  const activate = (key: string, body: unknown) =>
+    p.api(`/api/platform/integrations/providers/${key}/activate`, { method: 'POST', json: body });
   const fields = async (res: Response) => ((await res.json()) as Problem).errors?.map((e) => e.field).sort();
 
   beforeAll(async () => {
@@ -19,7 +21,10 @@ describe('connector host pinning through the gateway', () => {
     // another origin (another port) a platform key would like the stored key to be sent to
     attacker = await new SendgridFake({ apiKey: 'SG.attacker-does-not-know-it-0000' }).start();
     p = await startPlatform({ services: ['catalog'] });
-    expect((await activate('sendgrid', { credentials: { api_key: SG_KEY }, settings: { base_url: sendgrid.baseUrl } })).status).toBe(200);
+    expect(
+      (await activate('sendgrid', { credentials: { api_key: SG_KEY }, settings: { base_url: sendgrid.baseUrl } }))
+        .status,
+    ).toBe(200);
   });
   afterAll(async () => {
     await p?.stop();
@@ -53,7 +58,10 @@ describe('connector host pinning through the gateway', () => {
     expect(attacker.requests).toHaveLength(0);
     expect(sendgrid.requests.at(-1)?.headers.authorization).toBe(`Bearer ${SG_KEY}`);
 
-    const withKey = await activate('sendgrid', { credentials: { api_key: 'SG.attacker-does-not-know-it-0000' }, settings: { base_url: attacker.baseUrl } });
+    const withKey = await activate('sendgrid', {
+      credentials: { api_key: 'SG.attacker-does-not-know-it-0000' },
+      settings: { base_url: attacker.baseUrl },
+    });
     expect(withKey.status).toBe(200);
     expect((await p.api('/api/platform/integrations/providers/sendgrid/test', { method: 'POST' })).status).toBe(200);
     expect(attacker.requests.map((r) => r.headers.authorization)).toEqual(['Bearer SG.attacker-does-not-know-it-0000']);

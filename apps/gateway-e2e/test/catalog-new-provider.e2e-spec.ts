@@ -1,7 +1,9 @@
 import { join } from 'node:path';
+
 import { PROVIDERS_DIR } from '@app/connectors';
 import type { ProviderView } from '@app/contracts';
 import { FakeServer, TwilioFake } from '@app/testing';
+
 import { createCatalogService } from '../../catalog/src/definition';
 import { PROVIDER_SEED } from '../../catalog/src/seed/providers.seed';
 import { startPlatform, type Platform } from '../src/platform';
@@ -41,30 +43,54 @@ describe('adding a provider = one connector file + one seed entry', () => {
   });
 
   it('lists, activates, tests and swaps to the new provider through the gateway', async () => {
-    const list = (await (await p.api('/api/platform/integrations/providers?category=sms')).json()) as { providers: ProviderView[] };
+    const list = (await (await p.api('/api/platform/integrations/providers?category=sms')).json()) as {
+      providers: ProviderView[];
+    };
     expect(list.providers.map((x) => x.key).sort()).toEqual(['fixture_sms', 'twilio_sms']);
-    expect(list.providers.find((x) => x.key === 'fixture_sms')).toMatchObject({ name: 'Fixture SMS', status: 'inactive', settings: { region: 'eu' } });
+    expect(list.providers.find((x) => x.key === 'fixture_sms')).toMatchObject({
+      name: 'Fixture SMS',
+      status: 'inactive',
+      settings: { region: 'eu' },
+    });
 
     const tw = await p.api('/api/platform/integrations/providers/twilio_sms/activate', {
       method: 'POST',
-      json: { credentials: { account_sid: twilio.accountSid, auth_token: twilio.authToken, from_number: '+15005550006' }, settings: { base_url: twilio.baseUrl } },
+      json: {
+        credentials: { account_sid: twilio.accountSid, auth_token: twilio.authToken, from_number: '+15005550006' },
+        settings: { base_url: twilio.baseUrl },
+      },
     });
     expect(tw.status).toBe(200);
     expect(((await tw.json()) as ProviderView).is_default).toBe(true);
 
     const act = await p.api('/api/platform/integrations/providers/fixture_sms/activate', {
-      method: 'POST', json: { credentials: { account: 'acme', token: 'fx-token-1234567890' }, settings: { base_url: fake.baseUrl }, verify: true },
+      method: 'POST',
+      json: {
+        credentials: { account: 'acme', token: 'fx-token-1234567890' },
+        settings: { base_url: fake.baseUrl },
+        verify: true,
+      },
     });
     expect(act.status).toBe(200);
-    expect(await act.json()).toMatchObject({ status: 'active', is_default: false, credentials: { account: 'acme', token: '****7890' } });
+    expect(await act.json()).toMatchObject({
+      status: 'active',
+      is_default: false,
+      credentials: { account: 'acme', token: '****7890' },
+    });
     expect(fake.requests.at(-1)).toMatchObject({ path: '/v2/accounts/acme' });
 
     expect((await p.api('/api/platform/integrations/providers/fixture_sms/test', { method: 'POST' })).status).toBe(200);
-    const swap = await p.api('/api/platform/integrations/categories/sms/default', { method: 'PUT', json: { provider: 'fixture_sms' } });
+    const swap = await p.api('/api/platform/integrations/categories/sms/default', {
+      method: 'PUT',
+      json: { provider: 'fixture_sms' },
+    });
     expect(swap.status).toBe(200);
     expect(await swap.json()).toMatchObject({ category: 'sms', default_provider: 'fixture_sms' });
 
-    const bad = await p.api('/api/platform/integrations/providers/fixture_sms/credentials', { method: 'PUT', json: { credentials: { token: 'wrong-token-0000' } } });
+    const bad = await p.api('/api/platform/integrations/providers/fixture_sms/credentials', {
+      method: 'PUT',
+      json: { credentials: { token: 'wrong-token-0000' } },
+    });
     expect(bad.status).toBe(200);
     const refused = await p.api('/api/platform/integrations/providers/fixture_sms/test', { method: 'POST' });
     expect(refused.status).toBe(422);

@@ -1,11 +1,18 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Client } from 'pg';
+
 import type { ProviderChangedEvent, ProviderView } from '@app/contracts';
 import { GmailFake, SendgridFake } from '@app/testing';
+
 import { startPlatform, type Platform } from '../src/platform';
 
 const SG_KEY = 'SG.live-key-abcdefghijklmnop-1234';
-const GMAIL = { clientId: 'client-1.apps.googleusercontent.com', clientSecret: 'gmail-client-secret-XYZ987', refreshToken: '1//refresh-token-QRS654', senderEmail: 'ops@broker.example' };
+const GMAIL = {
+  clientId: 'client-1.apps.googleusercontent.com',
+  clientSecret: 'gmail-client-secret-XYZ987',
+  refreshToken: '1//refresh-token-QRS654',
+  senderEmail: 'ops@broker.example',
+};
 const SECRETS = [SG_KEY, GMAIL.clientSecret, GMAIL.refreshToken, 'SG.rotated-key-zzzzzzzzzzzzzz-9876'];
 
 type Problem = { status: number; detail: string; errors?: { field: string; message: string }[] };
@@ -18,10 +25,16 @@ describe('connector catalog through the gateway (real NATS and Postgres, provide
   const events: ProviderChangedEvent[] = [];
 
   const json = async <T>(res: Response) => (await res.json()) as T;
-  const activate = (key: string, body: unknown) => p.api(`/api/platform/integrations/providers/${key}/activate`, { method: 'POST', json: body });
+  const activate = (key: string, body: unknown) =>
+    p.api(`/api/platform/integrations/providers/${key}/activate`, { method: 'POST', json: body });
   const sendgridBody = () => ({ credentials: { api_key: SG_KEY }, settings: { base_url: sendgrid.baseUrl } });
   const gmailBody = () => ({
-    credentials: { client_id: GMAIL.clientId, client_secret: GMAIL.clientSecret, refresh_token: GMAIL.refreshToken, sender_email: GMAIL.senderEmail },
+    credentials: {
+      client_id: GMAIL.clientId,
+      client_secret: GMAIL.clientSecret,
+      refresh_token: GMAIL.refreshToken,
+      sender_email: GMAIL.senderEmail,
+    },
     settings: { base_url: gmail.baseUrl, token_url: `${gmail.baseUrl}/token` },
   });
 
@@ -30,7 +43,11 @@ describe('connector catalog through the gateway (real NATS and Postgres, provide
     gmail = await new GmailFake(GMAIL).start();
     p = await startPlatform({ services: ['catalog'], env: { LOG_LEVEL: 'debug' } });
     nc = await connect({ servers: p.infra.natsUrl });
-    nc.subscribe(`${p.infra.prefix}.evt.catalog.provider.changed`, { callback: (_e, m) => { events.push(m.json<ProviderChangedEvent>()); } });
+    nc.subscribe(`${p.infra.prefix}.evt.catalog.provider.changed`, {
+      callback: (_e, m) => {
+        events.push(m.json<ProviderChangedEvent>());
+      },
+    });
   });
   afterAll(async () => {
     await nc?.close();
@@ -44,15 +61,31 @@ describe('connector catalog through the gateway (real NATS and Postgres, provide
     expect(res.status).toBe(200);
     const { providers } = await json<{ providers: ProviderView[] }>(res);
     expect(Object.fromEntries(providers.map((x) => [x.key, x.category]))).toEqual({
-      zadarma: 'voip', voiso: 'voip', twilio_voice: 'voip', sendgrid: 'email', gmail: 'email', twilio_sms: 'sms',
-      praxis: 'payment', bridgerpay: 'payment', sumsub: 'kyc',
+      zadarma: 'voip',
+      voiso: 'voip',
+      twilio_voice: 'voip',
+      sendgrid: 'email',
+      gmail: 'email',
+      twilio_sms: 'sms',
+      praxis: 'payment',
+      bridgerpay: 'payment',
+      sumsub: 'kyc',
     });
     const sg = providers.find((x) => x.key === 'sendgrid')!;
     expect(sg).toMatchObject({ status: 'inactive', is_default: false, credentials: {}, activated_at: null });
-    expect(sg.credential_fields).toContainEqual({ name: 'api_key', label: expect.any(String), secret: true, required: true });
-    const email = await json<{ providers: ProviderView[] }>(await p.api('/api/platform/integrations/providers?category=email'));
+    expect(sg.credential_fields).toContainEqual({
+      name: 'api_key',
+      label: expect.any(String),
+      secret: true,
+      required: true,
+    });
+    const email = await json<{ providers: ProviderView[] }>(
+      await p.api('/api/platform/integrations/providers?category=email'),
+    );
     expect(email.providers.map((x) => x.key).sort()).toEqual(['gmail', 'sendgrid']);
-    const blank = await json<{ providers: ProviderView[] }>(await p.api('/api/platform/integrations/providers?category='));
+    const blank = await json<{ providers: ProviderView[] }>(
+      await p.api('/api/platform/integrations/providers?category='),
+    );
     expect(blank.providers).toHaveLength(9);
   });
 
@@ -60,11 +93,16 @@ describe('connector catalog through the gateway (real NATS and Postgres, provide
     expect((await p.api('/api/platform/integrations/providers/mailchimp')).status).toBe(404);
     for (const key of ['SendGrid', 'no-such', 'k'.repeat(150)]) {
       expect((await p.api(`/api/platform/integrations/providers/${key}`)).status).toBe(404);
-      expect((await p.api(`/api/platform/integrations/providers/${key}/deactivate`, { method: 'POST' })).status).toBe(404);
+      expect((await p.api(`/api/platform/integrations/providers/${key}/deactivate`, { method: 'POST' })).status).toBe(
+        404,
+      );
     }
     expect((await activate('mailchimp', { credentials: { api_key: 'x' } })).status).toBe(404);
     expect((await p.api('/api/platform/integrations/providers?category=fax')).status).toBe(404);
-    const res = await p.api('/api/platform/integrations/categories/fax/default', { method: 'PUT', json: { provider: 'sendgrid' } });
+    const res = await p.api('/api/platform/integrations/categories/fax/default', {
+      method: 'PUT',
+      json: { provider: 'sendgrid' },
+    });
     expect(res.status).toBe(404);
     expect((await json<Problem>(res)).detail).toMatch(/fax/);
   });
@@ -72,24 +110,53 @@ describe('connector catalog through the gateway (real NATS and Postgres, provide
   it('refuses bad credentials input with one error per field and stores nothing', async () => {
     const missing = await activate('gmail', { credentials: { client_id: GMAIL.clientId } });
     expect(missing.status).toBe(400);
-    expect((await json<Problem>(missing)).errors?.map((e) => e.field).sort()).toEqual(
-      ['credentials.client_secret', 'credentials.refresh_token', 'credentials.sender_email']);
+    expect((await json<Problem>(missing)).errors?.map((e) => e.field).sort()).toEqual([
+      'credentials.client_secret',
+      'credentials.refresh_token',
+      'credentials.sender_email',
+    ]);
     const extra = await activate('sendgrid', { credentials: { api_key: SG_KEY, password: 'x', region: 5 } });
     expect(extra.status).toBe(400);
-    expect((await json<Problem>(extra)).errors?.map((e) => e.field).sort()).toEqual(['credentials.password', 'credentials.region']);
-    const wrongType = await activate('sendgrid', { credentials: { api_key: 12345 }, settings: { base_url: 'ftp://x' } });
-    expect((await json<Problem>(wrongType)).errors?.map((e) => e.field).sort()).toEqual(['credentials.api_key', 'settings.base_url']);
+    expect((await json<Problem>(extra)).errors?.map((e) => e.field).sort()).toEqual([
+      'credentials.password',
+      'credentials.region',
+    ]);
+    const wrongType = await activate('sendgrid', {
+      credentials: { api_key: 12345 },
+      settings: { base_url: 'ftp://x' },
+    });
+    expect((await json<Problem>(wrongType)).errors?.map((e) => e.field).sort()).toEqual([
+      'credentials.api_key',
+      'settings.base_url',
+    ]);
     const huge = await activate('sendgrid', { credentials: { api_key: 'k'.repeat(9000) } });
     expect(huge.status).toBe(400);
-    expect((await json<Problem>(huge)).errors).toEqual([{ field: 'credentials.api_key', message: expect.stringMatching(/8192 bytes/) }]);
-    const mixed = await activate('sendgrid', { credentials: { api_key: 5, bogus: 'x' }, settings: { base_url: 'ftp://x', nope: 1 }, make_default: 'yes', extra: 1 });
-    expect((await json<Problem>(mixed)).errors?.map((e) => e.field).sort()).toEqual(
-      ['credentials.api_key', 'credentials.bogus', 'extra', 'make_default', 'settings.base_url', 'settings.nope']);
+    expect((await json<Problem>(huge)).errors).toEqual([
+      { field: 'credentials.api_key', message: expect.stringMatching(/8192 bytes/) },
+    ]);
+    const mixed = await activate('sendgrid', {
+      credentials: { api_key: 5, bogus: 'x' },
+      settings: { base_url: 'ftp://x', nope: 1 },
+      make_default: 'yes',
+      extra: 1,
+    });
+    expect((await json<Problem>(mixed)).errors?.map((e) => e.field).sort()).toEqual([
+      'credentials.api_key',
+      'credentials.bogus',
+      'extra',
+      'make_default',
+      'settings.base_url',
+      'settings.nope',
+    ]);
     const arrayBody = await activate('sendgrid', [1, 2]);
     expect((await json<Problem>(arrayBody)).errors).toEqual([{ field: 'body', message: 'must be a JSON object' }]);
     const notObject = await activate('sendgrid', { credentials: 'api_key=abc' });
     expect((await json<Problem>(notObject)).errors?.map((e) => e.field)).toEqual(['credentials']);
-    const nonJson = await p.api('/api/platform/integrations/providers/sendgrid/activate', { method: 'POST', body: 'api_key=abc', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const nonJson = await p.api('/api/platform/integrations/providers/sendgrid/activate', {
+      method: 'POST',
+      body: 'api_key=abc',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(nonJson.status).toBe(415);
     const db = await dbRows('SELECT count(*)::int AS n FROM catalog.credentials');
     expect(db[0].n).toBe(0);
@@ -101,23 +168,34 @@ describe('connector catalog through the gateway (real NATS and Postgres, provide
     const res = await activate('sendgrid', sendgridBody());
     expect(res.status).toBe(200);
     const sg = await json<ProviderView>(res);
-    expect(sg).toMatchObject({ key: 'sendgrid', status: 'active', is_default: true, credentials: { api_key: `****${SG_KEY.slice(-4)}` } });
+    expect(sg).toMatchObject({
+      key: 'sendgrid',
+      status: 'active',
+      is_default: true,
+      credentials: { api_key: `****${SG_KEY.slice(-4)}` },
+    });
     expect(sg.settings.base_url).toBe(sendgrid.baseUrl);
     expect(sg.activated_at).not.toBeNull();
     const again = await activate('sendgrid', { verify: true }); // verifies with the stored credentials and base_url
     expect(again.status).toBe(200);
     expect(sendgrid.requests.at(-1)).toMatchObject({ path: '/v3/scopes' });
-    expect(await json<ProviderView>(again)).toMatchObject({ status: 'active', credentials: { api_key: `****${SG_KEY.slice(-4)}` } });
+    expect(await json<ProviderView>(again)).toMatchObject({
+      status: 'active',
+      credentials: { api_key: `****${SG_KEY.slice(-4)}` },
+    });
   });
 
-  it('tests stored credentials against the provider: ok, then 422 with the provider\'s reason after a bad rotation', async () => {
+  it("tests stored credentials against the provider: ok, then 422 with the provider's reason after a bad rotation", async () => {
     const ok = await p.api('/api/platform/integrations/providers/sendgrid/test', { method: 'POST' });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ ok: true });
     expect(sendgrid.requests.at(-1)).toMatchObject({ method: 'GET', path: '/v3/scopes' });
     expect(sendgrid.requests.at(-1)!.headers.authorization).toBe(`Bearer ${SG_KEY}`);
 
-    const rotated = await p.api('/api/platform/integrations/providers/sendgrid/credentials', { method: 'PUT', json: { credentials: { api_key: SECRETS[3] } } });
+    const rotated = await p.api('/api/platform/integrations/providers/sendgrid/credentials', {
+      method: 'PUT',
+      json: { credentials: { api_key: SECRETS[3] } },
+    });
     expect(rotated.status).toBe(200);
     expect((await json<ProviderView>(rotated)).credentials.api_key).toBe('****9876');
     const refused = await p.api('/api/platform/integrations/providers/sendgrid/test', { method: 'POST' });
@@ -129,19 +207,29 @@ describe('connector catalog through the gateway (real NATS and Postgres, provide
 
   it('stores nothing when verify: true and the provider refuses', async () => {
     const res = await p.api('/api/platform/integrations/providers/sendgrid/credentials', {
-      method: 'PUT', json: { credentials: { api_key: 'SG.not-the-right-one-000000' }, verify: true },
+      method: 'PUT',
+      json: { credentials: { api_key: 'SG.not-the-right-one-000000' }, verify: true },
     });
     expect(res.status).toBe(422);
     const sg = await json<ProviderView>(await p.api('/api/platform/integrations/providers/sendgrid'));
     expect(sg.credentials.api_key).toBe('****9876');
-    const fixed = await p.api('/api/platform/integrations/providers/sendgrid/credentials', { method: 'PUT', json: { credentials: { api_key: SG_KEY }, verify: true } });
+    const fixed = await p.api('/api/platform/integrations/providers/sendgrid/credentials', {
+      method: 'PUT',
+      json: { credentials: { api_key: SG_KEY }, verify: true },
+    });
     expect(fixed.status).toBe(200);
   });
 
   it('refuses to make an inactive provider or one of another category the default', async () => {
-    const inactive = await p.api('/api/platform/integrations/categories/email/default', { method: 'PUT', json: { provider: 'gmail' } });
+    const inactive = await p.api('/api/platform/integrations/categories/email/default', {
+      method: 'PUT',
+      json: { provider: 'gmail' },
+    });
     expect(inactive.status).toBe(409);
-    const other = await p.api('/api/platform/integrations/categories/sms/default', { method: 'PUT', json: { provider: 'sendgrid' } });
+    const other = await p.api('/api/platform/integrations/categories/sms/default', {
+      method: 'PUT',
+      json: { provider: 'sendgrid' },
+    });
     expect(other.status).toBe(400);
   });
 
@@ -150,9 +238,16 @@ describe('connector catalog through the gateway (real NATS and Postgres, provide
     const { ProviderConfigCache } = await import('@app/connectors');
     const { BusClient } = await import('@app/messaging');
     let changedAt = 0;
-    const cache = new ProviderConfigCache(new BusClient({ nc, prefix: p.infra.prefix, timeoutMs: 2000 }), nc, p.infra.prefix, {
-      onChange: (e) => { if (e.action === 'default_changed' && e.default_provider === 'gmail') changedAt = Date.now(); },
-    });
+    const cache = new ProviderConfigCache(
+      new BusClient({ nc, prefix: p.infra.prefix, timeoutMs: 2000 }),
+      nc,
+      p.infra.prefix,
+      {
+        onChange: (e) => {
+          if (e.action === 'default_changed' && e.default_provider === 'gmail') changedAt = Date.now();
+        },
+      },
+    );
     cache.start();
     const results: { at: number; provider: string | null; error?: string }[] = [];
     let running = true;
@@ -168,9 +263,16 @@ describe('connector catalog through the gateway (real NATS and Postgres, provide
       }
     })();
     await new Promise((r) => setTimeout(r, 300));
-    const swap = await p.api('/api/platform/integrations/categories/email/default', { method: 'PUT', json: { provider: 'gmail' } });
+    const swap = await p.api('/api/platform/integrations/categories/email/default', {
+      method: 'PUT',
+      json: { provider: 'gmail' },
+    });
     expect(swap.status).toBe(200);
-    expect(await swap.json()).toMatchObject({ category: 'email', default_provider: 'gmail', active_providers: ['gmail', 'sendgrid'] });
+    expect(await swap.json()).toMatchObject({
+      category: 'email',
+      default_provider: 'gmail',
+      active_providers: ['gmail', 'sendgrid'],
+    });
     const deadline = Date.now() + 5000;
     while (!changedAt && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 300));
@@ -198,28 +300,51 @@ describe('connector catalog through the gateway (real NATS and Postgres, provide
     const res = await p.api('/api/platform/integrations/providers/gmail/deactivate', { method: 'POST' });
     expect(res.status).toBe(200);
     expect(await json<ProviderView>(res)).toMatchObject({ status: 'inactive', is_default: false });
-    const { categories } = await json<{ categories: { category: string; default_provider: string | null; active_providers: string[] }[] }>(
-      await p.api('/api/platform/integrations/categories'));
-    expect(categories.find((c) => c.category === 'email')).toEqual({ category: 'email', default_provider: 'sendgrid', active_providers: ['sendgrid'] });
-    expect(categories.find((c) => c.category === 'kyc')).toEqual({ category: 'kyc', default_provider: null, active_providers: [] });
+    const { categories } = await json<{
+      categories: { category: string; default_provider: string | null; active_providers: string[] }[];
+    }>(await p.api('/api/platform/integrations/categories'));
+    expect(categories.find((c) => c.category === 'email')).toEqual({
+      category: 'email',
+      default_provider: 'sendgrid',
+      active_providers: ['sendgrid'],
+    });
+    expect(categories.find((c) => c.category === 'kyc')).toEqual({
+      category: 'kyc',
+      default_provider: null,
+      active_providers: [],
+    });
   });
 
   it('published a change event for every change and kept an audit trail naming the key id, never a value', async () => {
     const deadline = Date.now() + 5000;
-    while (events.filter((e) => e.key === 'gmail' && e.action === 'deactivated').length === 0 && Date.now() < deadline) {
+    while (
+      events.filter((e) => e.key === 'gmail' && e.action === 'deactivated').length === 0 &&
+      Date.now() < deadline
+    ) {
       await new Promise((r) => setTimeout(r, 50));
     }
     const sgActions = events.filter((e) => e.key === 'sendgrid').map((e) => e.action);
     expect(sgActions).toEqual(['activated', 'activated', 'credentials_updated', 'credentials_updated']);
-    expect(events.filter((e) => e.key === 'gmail').map((e) => e.action)).toEqual(['activated', 'default_changed', 'deactivated']);
+    expect(events.filter((e) => e.key === 'gmail').map((e) => e.action)).toEqual([
+      'activated',
+      'default_changed',
+      'deactivated',
+    ]);
     const audit = await dbRows(`SELECT actor, provider_key, action, details FROM catalog.audit_log ORDER BY id`);
     expect(audit).toHaveLength(7);
     expect(audit.every((a) => /^key_[0-9a-f]{12}$/.test(a.actor as string))).toBe(true);
-    expect(audit[0]).toMatchObject({ provider_key: 'sendgrid', action: 'activated', details: { credential_fields: ['api_key'], settings: ['base_url'] } });
+    expect(audit[0]).toMatchObject({
+      provider_key: 'sendgrid',
+      action: 'activated',
+      details: { credential_fields: ['api_key'], settings: ['base_url'] },
+    });
   });
 
   it('never exposes the decrypted configuration through the gateway', async () => {
-    for (const path of ['/api/platform/integrations/providers/sendgrid/config', '/api/platform/integrations/providers/sendgrid/credentials']) {
+    for (const path of [
+      '/api/platform/integrations/providers/sendgrid/config',
+      '/api/platform/integrations/providers/sendgrid/credentials',
+    ]) {
       const res = await p.api(path);
       expect(res.status).toBe(404);
       expect(await res.text()).not.toContain(SG_KEY);
@@ -233,8 +358,9 @@ describe('connector catalog through the gateway (real NATS and Postgres, provide
     let dump = '';
     for (const t of tables) dump += JSON.stringify(await dbRows(`SELECT * FROM "${t.table_schema}"."${t.table_name}"`));
     expect(dump).toContain('sendgrid');
-    const metrics = (await (await p.api('/metrics', { auth: false })).text())
-      + (await (await fetch(`${p.services.get('catalog')![0].url}/metrics`)).text());
+    const metrics =
+      (await (await p.api('/metrics', { auth: false })).text()) +
+      (await (await fetch(`${p.services.get('catalog')![0].url}/metrics`)).text());
     expect(metrics).toContain('nats_handler_duration_seconds');
     for (const secret of SECRETS) {
       expect(dump).not.toContain(secret);

@@ -1,6 +1,8 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+
 import type { MessageView, ProviderChangedEvent, SendReply } from '@app/contracts';
 import { GmailFake, SendgridFake, TwilioFake } from '@app/testing';
+
 import { queryRows, until } from '../src/helpers';
 import { startPlatform, type Platform } from '../src/platform';
 
@@ -9,7 +11,12 @@ import { startPlatform, type Platform } from '../src/platform';
 
 const PUBLIC = 'https://integrations.broker.example';
 const SG_KEY = 'SG.comms-extra-key-abcdefghijklmnop-1234';
-const GMAIL = { clientId: 'client-10.apps.googleusercontent.com', clientSecret: 'gmail-secret-comms-2', refreshToken: '1//refresh-comms-2', senderEmail: 'crm@broker.example' };
+const GMAIL = {
+  clientId: 'client-10.apps.googleusercontent.com',
+  clientSecret: 'gmail-secret-comms-2',
+  refreshToken: '1//refresh-comms-2',
+  senderEmail: 'crm@broker.example',
+};
 const TWILIO = { sid: 'AC0123456789abcdef0123456789abcdee', token: 'twilio-auth-token-comms-2', from: '+15005550006' };
 /** Long enough for a default swap to complete while SendGrid holds the request, below COMMS_PROVIDER_TIMEOUT_MS (10 s). */
 const SLOW_MS = 6000;
@@ -17,7 +24,11 @@ const SLOW_MS = 6000;
 type Problem = { status: number; detail: string; errors?: { field: string; message: string }[] };
 
 const example = (over: Record<string, unknown> = {}) => ({
-  to: 'john.doe@example.com', subject: 'Welcome to trading', body_html: '<p>Hello John</p>', from_email: 'support@broker.example', ...over,
+  to: 'john.doe@example.com',
+  subject: 'Welcome to trading',
+  body_html: '<p>Hello John</p>',
+  from_email: 'support@broker.example',
+  ...over,
 });
 
 describe('communications through the gateway: swaps, suppression, idempotency, forged voice callbacks', () => {
@@ -37,7 +48,8 @@ describe('communications through the gateway: swaps, suppression, idempotency, f
     fetch(`${p.gateway.url}/webhooks/comms/${provider}`, { method: 'POST', body, headers });
   const mailSends = () => sendgrid.requests.filter((r) => r.path === '/v3/mail/send').length;
 
-  const db = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => queryRows<T>(p.infra.databaseUrl, sql, params);
+  const db = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) =>
+    queryRows<T>(p.infra.databaseUrl, sql, params);
   const eventCount = async () => (await db<{ n: number }>('SELECT count(*)::int AS n FROM comms.message_events'))[0].n;
 
   async function activate(key: string, body: unknown) {
@@ -48,8 +60,13 @@ describe('communications through the gateway: swaps, suppression, idempotency, f
   /** A swap reaches comms through evt.catalog.provider.changed; wait until that event is out. */
   async function setEmailDefault(provider: string) {
     const before = providerEvents.length;
-    expect((await p.api('/api/platform/integrations/categories/email/default', { method: 'PUT', json: { provider } })).status).toBe(200);
-    await until('the default change event', async () => (providerEvents.slice(before).some((e) => e.default_provider === provider) ? true : undefined));
+    expect(
+      (await p.api('/api/platform/integrations/categories/email/default', { method: 'PUT', json: { provider } }))
+        .status,
+    ).toBe(200);
+    await until('the default change event', async () =>
+      providerEvents.slice(before).some((e) => e.default_provider === provider) ? true : undefined,
+    );
     await new Promise((r) => setTimeout(r, 300));
   }
 
@@ -85,11 +102,23 @@ describe('communications through the gateway: swaps, suppression, idempotency, f
     twilio = await new TwilioFake(TWILIO.sid, TWILIO.token).start();
     p = await startPlatform({ services: ['catalog', 'comms'], env: { PUBLIC_BASE_URL: PUBLIC } });
     nc = await connect({ servers: p.infra.natsUrl });
-    nc.subscribe(`${p.infra.prefix}.evt.catalog.provider.changed`, { callback: (_e, m) => { providerEvents.push(m.json<ProviderChangedEvent>()); } });
+    nc.subscribe(`${p.infra.prefix}.evt.catalog.provider.changed`, {
+      callback: (_e, m) => {
+        providerEvents.push(m.json<ProviderChangedEvent>());
+      },
+    });
     await nc.flush();
-    await activate('sendgrid', { credentials: { api_key: SG_KEY, webhook_verification_key: sendgrid.publicKeyBase64 }, settings: { base_url: sendgrid.baseUrl } });
+    await activate('sendgrid', {
+      credentials: { api_key: SG_KEY, webhook_verification_key: sendgrid.publicKeyBase64 },
+      settings: { base_url: sendgrid.baseUrl },
+    });
     await activate('gmail', {
-      credentials: { client_id: GMAIL.clientId, client_secret: GMAIL.clientSecret, refresh_token: GMAIL.refreshToken, sender_email: GMAIL.senderEmail },
+      credentials: {
+        client_id: GMAIL.clientId,
+        client_secret: GMAIL.clientSecret,
+        refresh_token: GMAIL.refreshToken,
+        sender_email: GMAIL.senderEmail,
+      },
       settings: { base_url: gmail.baseUrl, token_url: `${gmail.baseUrl}/token` },
     });
     const twilioCreds = { account_sid: TWILIO.sid, auth_token: TWILIO.token, from_number: TWILIO.from };
@@ -114,10 +143,16 @@ describe('communications through the gateway: swaps, suppression, idempotency, f
       expect(res.status).toBe(200);
       const reply = await json<SendReply>(res);
       expect(reply).toEqual({ message_id: expect.any(String), status: 'sent', provider: 'sendgrid' });
-      expect(sendgrid.sent.slice(sgSent).map((m) => m.body.personalizations?.[0]?.to?.[0]?.email)).toEqual(['inflight@example.com']);
+      expect(sendgrid.sent.slice(sgSent).map((m) => m.body.personalizations?.[0]?.to?.[0]?.email)).toEqual([
+        'inflight@example.com',
+      ]);
       expect(gmail.sent.length).toBe(gmailSent);
       const m = await message(reply.message_id);
-      expect(m).toMatchObject({ provider: 'sendgrid', status: 'sent', provider_message_id: sendgrid.sent.at(-1)!.messageId });
+      expect(m).toMatchObject({
+        provider: 'sendgrid',
+        status: 'sent',
+        provider_message_id: sendgrid.sent.at(-1)!.messageId,
+      });
       expect(m.attempts.map((a) => [a.provider, a.outcome])).toEqual([['sendgrid', 'sent']]);
     } finally {
       sendgrid.slowDown(0);
@@ -130,7 +165,11 @@ describe('communications through the gateway: swaps, suppression, idempotency, f
   });
 
   it('keeps a hard-bounced address suppressed after the default is swapped to Gmail', async () => {
-    await suppressVia('bounced.swap@example.com', 'bounce', { type: 'bounce', reason: '550 5.1.1 user unknown', status: '5.1.1' });
+    await suppressVia('bounced.swap@example.com', 'bounce', {
+      type: 'bounce',
+      reason: '550 5.1.1 user unknown',
+      status: '5.1.1',
+    });
     await setEmailDefault('gmail');
     try {
       await expectSuppressed('Bounced.Swap@example.com', 'bounce');
@@ -169,7 +208,9 @@ describe('communications through the gateway: swaps, suppression, idempotency, f
     expect(c.status).toBe(409);
     expect((await json<Problem>(c)).errors).toEqual([{ field: 'Idempotency-Key', message: expect.any(String) }]);
     expect(twilio.messages.length).toBe(before + 1);
-    const [{ n }] = await db<{ n: number }>(`SELECT count(*)::int AS n FROM comms.messages WHERE to_address = '+442037691882'`);
+    const [{ n }] = await db<{ n: number }>(
+      `SELECT count(*)::int AS n FROM comms.messages WHERE to_address = '+442037691882'`,
+    );
     expect(n).toBe(1);
     // a fresh key is a new send
     expect((await post('/sms/send', body, { 'idempotency-key': 'otp-9f1c4c1e-sms-2' })).status).toBe(200);
@@ -185,12 +226,21 @@ describe('communications through the gateway: swaps, suppression, idempotency, f
     const before = await eventCount();
 
     const good = twilio.callStatusCallback(rec.sid, 'completed');
-    const garbled = await fetch(local(good.url), { method: 'POST', headers: { ...good.headers, 'x-twilio-signature': 'AAAA' }, body: good.body });
+    const garbled = await fetch(local(good.url), {
+      method: 'POST',
+      headers: { ...good.headers, 'x-twilio-signature': 'AAAA' },
+      body: good.body,
+    });
     expect(garbled.status).toBe(401);
     expect(garbled.headers.get('content-type')).toMatch(/problem\+json/);
     // well-formed, but made with another account's auth token
-    const forged = new TwilioFake(TWILIO.sid, 'some-other-auth-token').formWebhook(good.url, Object.fromEntries(new URLSearchParams(good.body)));
-    expect((await fetch(local(forged.url), { method: 'POST', headers: forged.headers, body: forged.body })).status).toBe(401);
+    const forged = new TwilioFake(TWILIO.sid, 'some-other-auth-token').formWebhook(
+      good.url,
+      Object.fromEntries(new URLSearchParams(good.body)),
+    );
+    expect(
+      (await fetch(local(forged.url), { method: 'POST', headers: forged.headers, body: forged.body })).status,
+    ).toBe(401);
     // a correctly signed body with one field changed
     const tampered = good.body.replace('CallStatus=completed', 'CallStatus=busy');
     expect((await fetch(local(good.url), { method: 'POST', headers: good.headers, body: tampered })).status).toBe(401);

@@ -1,21 +1,30 @@
 import type { MessageView, SendReply } from '@app/contracts';
 import { GmailFake, SendgridFake } from '@app/testing';
+
 import { until } from '../src/helpers';
 import { startPlatform, type Platform } from '../src/platform';
 
 const SG_KEY = 'SG.retry-after-key-abcdefghijklmn-7';
-const GMAIL = { clientId: 'client-7.apps.googleusercontent.com', clientSecret: 'gmail-secret-ra-7', refreshToken: '1//refresh-ra-7', senderEmail: 'crm@broker.example' };
+const GMAIL = {
+  clientId: 'client-7.apps.googleusercontent.com',
+  clientSecret: 'gmail-secret-ra-7',
+  refreshToken: '1//refresh-ra-7',
+  senderEmail: 'crm@broker.example',
+};
 
 /**
  * A provider's 429 with Retry-After is obeyed: SendGrid is not called again before it passes, every
  * send fails over to Gmail at once meanwhile. Proven by SendGrid's received-request count.
  */
-describe('comms honours a provider\'s Retry-After', () => {
+describe("comms honours a provider's Retry-After", () => {
   let p: Platform;
   let sendgrid: SendgridFake;
   let gmail: GmailFake;
   const send = async (to: string) => {
-    const res = await p.api('/api/platform/integrations/email/send', { method: 'POST', json: { to, subject: 'Hi', body_html: '<p>Hi</p>', from_email: 'support@broker.example' } });
+    const res = await p.api('/api/platform/integrations/email/send', {
+      method: 'POST',
+      json: { to, subject: 'Hi', body_html: '<p>Hi</p>', from_email: 'support@broker.example' },
+    });
     expect(res.status).toBe(200);
     return (await res.json()) as SendReply;
   };
@@ -25,11 +34,22 @@ describe('comms honours a provider\'s Retry-After', () => {
     gmail = await new GmailFake(GMAIL).start();
     p = await startPlatform({ services: ['catalog', 'comms'], env: { CONNECTOR_HEALTH_PUBLISH_MS: '200' } });
     const activate = async (key: string, body: unknown) => {
-      expect((await p.api(`/api/platform/integrations/providers/${key}/activate`, { method: 'POST', json: body })).status).toBe(200);
+      expect(
+        (await p.api(`/api/platform/integrations/providers/${key}/activate`, { method: 'POST', json: body })).status,
+      ).toBe(200);
     };
-    await activate('sendgrid', { credentials: { api_key: SG_KEY, webhook_verification_key: sendgrid.publicKeyBase64 }, settings: { base_url: sendgrid.baseUrl }, make_default: true });
+    await activate('sendgrid', {
+      credentials: { api_key: SG_KEY, webhook_verification_key: sendgrid.publicKeyBase64 },
+      settings: { base_url: sendgrid.baseUrl },
+      make_default: true,
+    });
     await activate('gmail', {
-      credentials: { client_id: GMAIL.clientId, client_secret: GMAIL.clientSecret, refresh_token: GMAIL.refreshToken, sender_email: GMAIL.senderEmail },
+      credentials: {
+        client_id: GMAIL.clientId,
+        client_secret: GMAIL.clientSecret,
+        refresh_token: GMAIL.refreshToken,
+        sender_email: GMAIL.senderEmail,
+      },
       settings: { base_url: gmail.baseUrl, token_url: `${gmail.baseUrl}/token` },
     });
   });
@@ -54,7 +74,10 @@ describe('comms honours a provider\'s Retry-After', () => {
     expect(sendgrid.requests.length).toBe(received);
 
     const m = (await (await p.api(`/api/platform/integrations/messages/${first.message_id}`)).json()) as MessageView;
-    expect(m.attempts.map((a) => [a.provider, a.outcome])).toEqual([['sendgrid', 'failed'], ['gmail', 'sent']]);
+    expect(m.attempts.map((a) => [a.provider, a.outcome])).toEqual([
+      ['sendgrid', 'failed'],
+      ['gmail', 'sent'],
+    ]);
 
     // one provider-side failure (the 429) among two calls; below the breaker's threshold, so still closed
     const health = await until('sendgrid health to reach the catalog', async () => {

@@ -1,12 +1,19 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+
 import type { MessageStatusChangedEvent, MessageView, ProviderChangedEvent, SendReply } from '@app/contracts';
 import { GmailFake, SendgridFake, TwilioFake, VoisoFake, ZadarmaFake } from '@app/testing';
+
 import { queryRows, until } from '../src/helpers';
 import { startPlatform, type Platform } from '../src/platform';
 
 const PUBLIC = 'https://integrations.broker.example';
 const SG_KEY = 'SG.comms-key-abcdefghijklmnop-1234';
-const GMAIL = { clientId: 'client-9.apps.googleusercontent.com', clientSecret: 'gmail-secret-comms-1', refreshToken: '1//refresh-comms-1', senderEmail: 'crm@broker.example' };
+const GMAIL = {
+  clientId: 'client-9.apps.googleusercontent.com',
+  clientSecret: 'gmail-secret-comms-1',
+  refreshToken: '1//refresh-comms-1',
+  senderEmail: 'crm@broker.example',
+};
 const TWILIO = { sid: 'AC0123456789abcdef0123456789abcdef', token: 'twilio-auth-token-comms-1', from: '+15005550006' };
 const ZD = { key: 'zd-user-key', secret: 'zd-secret-comms' };
 const VOISO = { key: 'voiso-api-key-comms', secret: 'voiso-webhook-secret-comms' };
@@ -16,8 +23,13 @@ type Problem = { status: number; detail: string; errors?: { field: string; messa
 
 /** The seed's example body (BRIEF.md, Communication channels). */
 const example = (over: Record<string, unknown> = {}) => ({
-  to: 'john.doe@example.com', subject: 'Welcome to trading', body_html: '<p>Hello John</p>', from_email: 'support@broker.example',
-  customer_id: CUSTOMER, event_type: 'welcome', ...over,
+  to: 'john.doe@example.com',
+  subject: 'Welcome to trading',
+  body_html: '<p>Hello John</p>',
+  from_email: 'support@broker.example',
+  customer_id: CUSTOMER,
+  event_type: 'welcome',
+  ...over,
 });
 
 describe('communications through the gateway (real NATS and Postgres, provider fakes)', () => {
@@ -40,7 +52,8 @@ describe('communications through the gateway (real NATS and Postgres, provider f
   const hook = (provider: string, body: string | Buffer, headers: Record<string, string>, query = '') =>
     fetch(`${p.gateway.url}/webhooks/comms/${provider}${query}`, { method: 'POST', body, headers });
 
-  const db = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => queryRows<T>(p.infra.databaseUrl, sql, params);
+  const db = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) =>
+    queryRows<T>(p.infra.databaseUrl, sql, params);
 
   async function activate(key: string, body: unknown) {
     const res = await p.api(`/api/platform/integrations/providers/${key}/activate`, { method: 'POST', json: body });
@@ -50,8 +63,13 @@ describe('communications through the gateway (real NATS and Postgres, provider f
   /** A swap reaches comms through evt.catalog.provider.changed; wait until that event is out. */
   async function setEmailDefault(provider: string) {
     const before = providerEvents.length;
-    expect((await p.api('/api/platform/integrations/categories/email/default', { method: 'PUT', json: { provider } })).status).toBe(200);
-    await until('the default change event', async () => (providerEvents.slice(before).some((e) => e.default_provider === provider) ? true : undefined));
+    expect(
+      (await p.api('/api/platform/integrations/categories/email/default', { method: 'PUT', json: { provider } }))
+        .status,
+    ).toBe(200);
+    await until('the default change event', async () =>
+      providerEvents.slice(before).some((e) => e.default_provider === provider) ? true : undefined,
+    );
     await new Promise((r) => setTimeout(r, 300));
   }
 
@@ -63,18 +81,40 @@ describe('communications through the gateway (real NATS and Postgres, provider f
     voiso = await new VoisoFake(VOISO.key, VOISO.secret).start();
     p = await startPlatform({ services: ['catalog', 'comms'], env: { PUBLIC_BASE_URL: PUBLIC } });
     nc = await connect({ servers: p.infra.natsUrl });
-    nc.subscribe(`${p.infra.prefix}.evt.comms.message.status_changed`, { callback: (_e, m) => { statusEvents.push(m.json<MessageStatusChangedEvent>()); } });
-    nc.subscribe(`${p.infra.prefix}.evt.catalog.provider.changed`, { callback: (_e, m) => { providerEvents.push(m.json<ProviderChangedEvent>()); } });
+    nc.subscribe(`${p.infra.prefix}.evt.comms.message.status_changed`, {
+      callback: (_e, m) => {
+        statusEvents.push(m.json<MessageStatusChangedEvent>());
+      },
+    });
+    nc.subscribe(`${p.infra.prefix}.evt.catalog.provider.changed`, {
+      callback: (_e, m) => {
+        providerEvents.push(m.json<ProviderChangedEvent>());
+      },
+    });
     await nc.flush();
-    await activate('sendgrid', { credentials: { api_key: SG_KEY, webhook_verification_key: sendgrid.publicKeyBase64 }, settings: { base_url: sendgrid.baseUrl } });
+    await activate('sendgrid', {
+      credentials: { api_key: SG_KEY, webhook_verification_key: sendgrid.publicKeyBase64 },
+      settings: { base_url: sendgrid.baseUrl },
+    });
     await activate('gmail', {
-      credentials: { client_id: GMAIL.clientId, client_secret: GMAIL.clientSecret, refresh_token: GMAIL.refreshToken, sender_email: GMAIL.senderEmail },
+      credentials: {
+        client_id: GMAIL.clientId,
+        client_secret: GMAIL.clientSecret,
+        refresh_token: GMAIL.refreshToken,
+        sender_email: GMAIL.senderEmail,
+      },
       settings: { base_url: gmail.baseUrl, token_url: `${gmail.baseUrl}/token` },
     });
     const twilioCreds = { account_sid: TWILIO.sid, auth_token: TWILIO.token, from_number: TWILIO.from };
     await activate('twilio_sms', { credentials: twilioCreds, settings: { base_url: twilio.baseUrl } });
-    await activate('zadarma', { credentials: { api_key: ZD.key, api_secret: ZD.secret }, settings: { base_url: zadarma.baseUrl } });
-    await activate('voiso', { credentials: { cluster: 'cc-ams03', api_key: VOISO.key, webhook_secret: VOISO.secret }, settings: { base_url: voiso.baseUrl } });
+    await activate('zadarma', {
+      credentials: { api_key: ZD.key, api_secret: ZD.secret },
+      settings: { base_url: zadarma.baseUrl },
+    });
+    await activate('voiso', {
+      credentials: { cluster: 'cc-ams03', api_key: VOISO.key, webhook_secret: VOISO.secret },
+      settings: { base_url: voiso.baseUrl },
+    });
     await activate('twilio_voice', { credentials: twilioCreds, settings: { base_url: twilio.baseUrl } });
   });
   afterAll(async () => {
@@ -86,11 +126,15 @@ describe('communications through the gateway (real NATS and Postgres, provider f
   describe('email', () => {
     let first: SendReply;
 
-    it('sends the seed\'s example body through SendGrid as a correct v3 request', async () => {
+    it("sends the seed's example body through SendGrid as a correct v3 request", async () => {
       const res = await post('/email/send', example());
       expect(res.status).toBe(200);
       first = await json<SendReply>(res);
-      expect(first).toEqual({ message_id: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'sent', provider: 'sendgrid' });
+      expect(first).toEqual({
+        message_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        status: 'sent',
+        provider: 'sendgrid',
+      });
       const [mail] = sendgrid.sent;
       expect(mail.body).toEqual({
         personalizations: [{ to: [{ email: 'john.doe@example.com' }] }],
@@ -102,11 +146,19 @@ describe('communications through the gateway (real NATS and Postgres, provider f
       expect(sendgrid.requests.at(-1)!.headers.authorization).toBe(`Bearer ${SG_KEY}`);
       const m = await message(first.message_id);
       expect(m).toMatchObject({
-        message_id: first.message_id, channel: 'email', provider: 'sendgrid', provider_message_id: mail.messageId, status: 'sent',
-        to: 'john.doe@example.com', customer_id: CUSTOMER, event_type: 'welcome',
+        message_id: first.message_id,
+        channel: 'email',
+        provider: 'sendgrid',
+        provider_message_id: mail.messageId,
+        status: 'sent',
+        to: 'john.doe@example.com',
+        customer_id: CUSTOMER,
+        event_type: 'welcome',
       });
       expect(m.attempts).toEqual([expect.objectContaining({ provider: 'sendgrid', outcome: 'sent', error: null })]);
-      await until('the sent event', async () => (statusEvents.some((e) => e.message_id === first.message_id && e.status === 'sent') ? true : undefined));
+      await until('the sent event', async () =>
+        statusEvents.some((e) => e.message_id === first.message_id && e.status === 'sent') ? true : undefined,
+      );
     });
 
     it('goes out through Gmail as a well-formed RFC 2822 message once the default is swapped, and back', async () => {
@@ -117,13 +169,20 @@ describe('communications through the gateway (real NATS and Postgres, provider f
       expect(reply).toMatchObject({ status: 'sent', provider: 'gmail' });
       const [sent] = gmail.sent;
       expect(sent.headers).toMatchObject({
-        from: `Broker Support <${GMAIL.senderEmail}>`, to: 'john.doe@example.com', subject: 'Welcome to trading',
-        'reply-to': 'support@broker.example', 'mime-version': '1.0', 'x-platform-message-id': reply.message_id,
+        from: `Broker Support <${GMAIL.senderEmail}>`,
+        to: 'john.doe@example.com',
+        subject: 'Welcome to trading',
+        'reply-to': 'support@broker.example',
+        'mime-version': '1.0',
+        'x-platform-message-id': reply.message_id,
       });
       expect(sent.headers['content-type']).toMatch(/^multipart\/alternative; boundary="[^"]+"$/);
       expect(sent.mime).toContain('\r\n\r\n');
       expect(sent.mime.split('\r\n').every((l) => l.length <= 998)).toBe(true);
-      const parts = sent.mime.split(/\r\n\r\n/).slice(1).map((b) => b.split('\r\n--')[0].replace(/\r\n/g, ''));
+      const parts = sent.mime
+        .split(/\r\n\r\n/)
+        .slice(1)
+        .map((b) => b.split('\r\n--')[0].replace(/\r\n/g, ''));
       const decoded = parts.map((b) => Buffer.from(b, 'base64').toString('utf8'));
       expect(decoded).toEqual(expect.arrayContaining(['Hello John', '<p>Hello John</p>']));
       // the access token is cached: a second send refreshes nothing
@@ -144,16 +203,27 @@ describe('communications through the gateway (real NATS and Postgres, provider f
       expect((await message(first.message_id)).status).toBe('delivered');
       const open = sendgrid.signedEvents([sendgrid.eventFor(xid, 'open')]);
       expect((await hook('sendgrid', open.body, open.headers)).status).toBe(200);
-      expect((await deliver([sendgrid.eventFor(xid, 'delivered', { timestamp: Math.floor(Date.now() / 1000) + 5 })])).status).toBe(200);
+      expect(
+        (await deliver([sendgrid.eventFor(xid, 'delivered', { timestamp: Math.floor(Date.now() / 1000) + 5 })])).status,
+      ).toBe(200);
       const again = await hook('sendgrid', open.body, open.headers);
       expect(await again.json()).toMatchObject({ received: 1, recorded: 0, duplicates: 1 });
       const m = await message(first.message_id);
       expect(m.status).toBe('opened');
       expect(m.events.map((e) => [e.status, e.provider_status, e.applied])).toEqual([
-        ['sent', expect.stringContaining('202'), true], ['queued', 'processed', false], ['delivered', 'delivered', true],
-        ['opened', 'open', true], ['delivered', 'delivered', false],
+        ['sent', expect.stringContaining('202'), true],
+        ['queued', 'processed', false],
+        ['delivered', 'delivered', true],
+        ['opened', 'open', true],
+        ['delivered', 'delivered', false],
       ]);
-      await until('the opened event', async () => (statusEvents.some((e) => e.message_id === first.message_id && e.status === 'opened' && e.previous_status === 'delivered') ? true : undefined));
+      await until('the opened event', async () =>
+        statusEvents.some(
+          (e) => e.message_id === first.message_id && e.status === 'opened' && e.previous_status === 'delivered',
+        )
+          ? true
+          : undefined,
+      );
     });
 
     it('refuses a wrongly signed SendGrid batch with 401 and stores nothing', async () => {
@@ -172,7 +242,9 @@ describe('communications through the gateway (real NATS and Postgres, provider f
     it('puts a hard bounce on the suppression list: the next send is 409 and calls no provider', async () => {
       const reply = await json<SendReply>(await post('/email/send', example({ to: 'Bounce.Me@example.com' })));
       const xid = (await message(reply.message_id)).provider_message_id!;
-      const signed = sendgrid.signedEvents([sendgrid.eventFor(xid, 'bounce', { type: 'bounce', reason: '550 5.1.1 user unknown', status: '5.1.1' })]);
+      const signed = sendgrid.signedEvents([
+        sendgrid.eventFor(xid, 'bounce', { type: 'bounce', reason: '550 5.1.1 user unknown', status: '5.1.1' }),
+      ]);
       expect((await hook('sendgrid', signed.body, signed.headers)).status).toBe(200);
       expect((await message(reply.message_id)).status).toBe('bounced');
       const sent = sendgrid.sent.length;
@@ -185,18 +257,29 @@ describe('communications through the gateway (real NATS and Postgres, provider f
     });
 
     it('handles a SendGrid batch of 500 events in one request', async () => {
-      const replies = await Promise.all(Array.from({ length: 5 }, (_, i) => post('/email/send', example({ to: `batch${i}@example.com` })).then((r) => json<SendReply>(r))));
+      const replies = await Promise.all(
+        Array.from({ length: 5 }, (_, i) =>
+          post('/email/send', example({ to: `batch${i}@example.com` })).then((r) => json<SendReply>(r)),
+        ),
+      );
       const xids = await Promise.all(replies.map(async (r) => (await message(r.message_id)).provider_message_id!));
       const kinds = ['processed', 'deferred', 'delivered', 'open', 'click'];
       const base = Math.floor(Date.now() / 1000);
-      const events = Array.from({ length: 500 }, (_, i) => sendgrid.eventFor(xids[i % 5], kinds[Math.floor(i / 5) % 5], { timestamp: base + Math.floor(i / 5) }));
+      const events = Array.from({ length: 500 }, (_, i) =>
+        sendgrid.eventFor(xids[i % 5], kinds[Math.floor(i / 5) % 5], { timestamp: base + Math.floor(i / 5) }),
+      );
       const signed = sendgrid.signedEvents(events);
       const res = await hook('sendgrid', signed.body, signed.headers);
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ received: 500, recorded: 500, duplicates: 0 });
       for (const r of replies) expect((await message(r.message_id)).status).toBe('clicked');
       const ids = replies.map((r) => r.message_id);
-      expect(await db<{ n: number }>('SELECT count(*)::int AS n FROM comms.message_events WHERE message_id = ANY($1) AND provider_event_id IS NOT NULL', [ids])).toEqual([{ n: 500 }]);
+      expect(
+        await db<{ n: number }>(
+          'SELECT count(*)::int AS n FROM comms.message_events WHERE message_id = ANY($1) AND provider_event_id IS NOT NULL',
+          [ids],
+        ),
+      ).toEqual([{ n: 500 }]);
     });
 
     it('fails over from a 503-ing SendGrid to Gmail, and the message shows both attempts', async () => {
@@ -208,18 +291,32 @@ describe('communications through the gateway (real NATS and Postgres, provider f
       expect(gmail.sent.at(-1)!.headers.to).toBe('failover@example.com');
       const m = await message(reply.message_id);
       expect(m).toMatchObject({ provider: 'gmail', status: 'sent' });
-      expect(m.attempts.map((a) => [a.provider, a.outcome])).toEqual([['sendgrid', 'failed'], ['gmail', 'sent']]);
+      expect(m.attempts.map((a) => [a.provider, a.outcome])).toEqual([
+        ['sendgrid', 'failed'],
+        ['gmail', 'sent'],
+      ]);
       expect(m.attempts[0].error).toContain('Service Unavailable');
     });
 
-    it('does not fail over on a 400: 422 with SendGrid\'s reason', async () => {
+    it("does not fail over on a 400: 422 with SendGrid's reason", async () => {
       const gmailSent = gmail.sent.length;
-      sendgrid.failNext({ status: 400, body: { errors: [{ message: 'The from address does not match a verified Sender Identity.', field: 'from', help: null }] } });
+      sendgrid.failNext({
+        status: 400,
+        body: {
+          errors: [
+            { message: 'The from address does not match a verified Sender Identity.', field: 'from', help: null },
+          ],
+        },
+      });
       const res = await post('/email/send', example({ to: 'refused@example.com' }));
       expect(res.status).toBe(422);
-      expect((await json<Problem>(res)).detail).toBe('sendgrid refused: SendGrid: from: The from address does not match a verified Sender Identity.');
+      expect((await json<Problem>(res)).detail).toBe(
+        'sendgrid refused: SendGrid: from: The from address does not match a verified Sender Identity.',
+      );
       expect(gmail.sent.length).toBe(gmailSent);
-      const [row] = await db<{ id: string; status: string }>(`SELECT id, status FROM comms.messages WHERE to_address = 'refused@example.com'`);
+      const [row] = await db<{ id: string; status: string }>(
+        `SELECT id, status FROM comms.messages WHERE to_address = 'refused@example.com'`,
+      );
       expect(row.status).toBe('failed');
       expect((await message(row.id)).attempts.map((a) => [a.provider, a.outcome])).toEqual([['sendgrid', 'refused']]);
     });
@@ -241,12 +338,27 @@ describe('communications through the gateway (real NATS and Postgres, provider f
     it('refuses bad input naming each field, and an oversized HTML body with 413; nothing is stored or sent', async () => {
       const [{ n: before }] = await db<{ n: number }>('SELECT count(*)::int AS n FROM comms.messages');
       const sent = sendgrid.requests.length;
-      const bad = await post('/email/send', { to: 'not-an-email', subject: 'a\r\nBcc: x@evil.example', from_email: 'a@b', provider: 'Send Grid', extra: 1 });
+      const bad = await post('/email/send', {
+        to: 'not-an-email',
+        subject: 'a\r\nBcc: x@evil.example',
+        from_email: 'a@b',
+        provider: 'Send Grid',
+        extra: 1,
+      });
       expect(bad.status).toBe(400);
-      expect((await json<Problem>(bad)).errors!.map((e) => e.field).sort()).toEqual(['body_html', 'extra', 'from_email', 'provider', 'subject', 'to']);
+      expect((await json<Problem>(bad)).errors!.map((e) => e.field).sort()).toEqual([
+        'body_html',
+        'extra',
+        'from_email',
+        'provider',
+        'subject',
+        'to',
+      ]);
       const big = await post('/email/send', example({ body_html: `<p>${'x'.repeat(300 * 1024)}</p>` }));
       expect(big.status).toBe(413);
-      expect((await json<Problem>(big)).errors).toEqual([{ field: 'body_html', message: expect.stringContaining('bytes') }]);
+      expect((await json<Problem>(big)).errors).toEqual([
+        { field: 'body_html', message: expect.stringContaining('bytes') },
+      ]);
       const sms = await post('/sms/send', { to: '0044 20 3769 1881', body: '' });
       expect((await json<Problem>(sms)).errors!.map((e) => e.field).sort()).toEqual(['body', 'to']);
       const call = await post('/calls', { to: '+0123', agent: '' });
@@ -260,13 +372,20 @@ describe('communications through the gateway (real NATS and Postgres, provider f
 
   describe('sms', () => {
     it('sends through Twilio with a StatusCallback at our public URL, and signed callbacks move the status', async () => {
-      const res = await post('/sms/send', { to: '+442037691881', body: 'Your code is 123456', customer_id: CUSTOMER, event_type: 'otp' });
+      const res = await post('/sms/send', {
+        to: '+442037691881',
+        body: 'Your code is 123456',
+        customer_id: CUSTOMER,
+        event_type: 'otp',
+      });
       expect(res.status).toBe(200);
       const reply = await json<SendReply>(res);
       expect(reply).toMatchObject({ status: 'queued', provider: 'twilio_sms' });
       const rec = twilio.messages.at(-1)!;
       expect(Object.fromEntries(rec.params)).toEqual({
-        To: '+442037691881', From: TWILIO.from, Body: 'Your code is 123456',
+        To: '+442037691881',
+        From: TWILIO.from,
+        Body: 'Your code is 123456',
         StatusCallback: `${PUBLIC}/webhooks/comms/twilio_sms?message_id=${reply.message_id}`,
       });
       for (const status of ['sent', 'delivered']) {
@@ -279,18 +398,32 @@ describe('communications through the gateway (real NATS and Postgres, provider f
       expect(m).toMatchObject({ channel: 'sms', status: 'delivered', provider_message_id: rec.sid });
 
       const forged = twilio.messageStatusCallback(rec.sid, 'failed');
-      const res401 = await fetch(local(forged.url), { method: 'POST', headers: { ...forged.headers, 'x-twilio-signature': 'AAAA' }, body: forged.body });
+      const res401 = await fetch(local(forged.url), {
+        method: 'POST',
+        headers: { ...forged.headers, 'x-twilio-signature': 'AAAA' },
+        body: forged.body,
+      });
       expect(res401.status).toBe(401);
       // a signature made for another URL does not verify either
-      const elsewhere = twilio.formWebhook(`${PUBLIC}/webhooks/comms/twilio_sms?message_id=other`, { MessageSid: rec.sid, MessageStatus: 'failed' });
-      expect((await fetch(local(forged.url), { method: 'POST', headers: elsewhere.headers, body: elsewhere.body })).status).toBe(401);
+      const elsewhere = twilio.formWebhook(`${PUBLIC}/webhooks/comms/twilio_sms?message_id=other`, {
+        MessageSid: rec.sid,
+        MessageStatus: 'failed',
+      });
+      expect(
+        (await fetch(local(forged.url), { method: 'POST', headers: elsewhere.headers, body: elsewhere.body })).status,
+      ).toBe(401);
       expect((await message(reply.message_id)).status).toBe('delivered');
     });
   });
 
   describe('calls', () => {
     it('places a Zadarma call and follows its signed PBX notifications (both signature encodings); answers zd_echo', async () => {
-      const res = await post('/calls', { to: '+442037691881', agent: '100', customer_id: CUSTOMER, provider: 'zadarma' });
+      const res = await post('/calls', {
+        to: '+442037691881',
+        agent: '100',
+        customer_id: CUSTOMER,
+        provider: 'zadarma',
+      });
       expect(res.status).toBe(200);
       const reply = await json<{ call_id: string; status: string; provider: string }>(res);
       expect(reply).toMatchObject({ status: 'initiated', provider: 'zadarma' });
@@ -299,7 +432,11 @@ describe('communications through the gateway (real NATS and Postgres, provider f
       const [start, end] = zadarma.outboundCall(rec, 'answered', 42);
       expect((await zadarma.deliver(start, `${p.gateway.url}/webhooks/comms/zadarma`)).status).toBe(200);
       expect((await message(reply.call_id)).status).toBe('ringing');
-      const rawEnd = zadarma.notification('NOTIFY_OUT_END', Object.fromEntries(Object.entries(end.fields).filter(([k]) => k !== 'event')), 'raw');
+      const rawEnd = zadarma.notification(
+        'NOTIFY_OUT_END',
+        Object.fromEntries(Object.entries(end.fields).filter(([k]) => k !== 'event')),
+        'raw',
+      );
       expect((await zadarma.deliver(rawEnd, `${p.gateway.url}/webhooks/comms/zadarma`)).status).toBe(200);
       const m = await message(reply.call_id);
       expect(m).toMatchObject({ channel: 'call', status: 'completed', provider_message_id: start.fields.pbx_call_id });
@@ -308,11 +445,20 @@ describe('communications through the gateway (real NATS and Postgres, provider f
       expect((await zadarma.deliver(forged, `${p.gateway.url}/webhooks/comms/zadarma`)).status).toBe(401);
       const echo = zadarma.echoCheck(`${p.gateway.url}/webhooks/comms/zadarma`, 'zd-echo-5678');
       const answer = await fetch(echo.url);
-      expect([answer.status, answer.headers.get('content-type'), await answer.text()]).toEqual([200, 'text/plain', 'zd-echo-5678']);
+      expect([answer.status, answer.headers.get('content-type'), await answer.text()]).toEqual([
+        200,
+        'text/plain',
+        'zd-echo-5678',
+      ]);
     });
 
     it('places a Voiso call with get_call_id and follows its webhooks; a wrong secret is 401', async () => {
-      const res = await post('/calls', { to: '+442037691881', agent: '1002', customer_id: CUSTOMER, provider: 'voiso' });
+      const res = await post('/calls', {
+        to: '+442037691881',
+        agent: '1002',
+        customer_id: CUSTOMER,
+        provider: 'voiso',
+      });
       expect(res.status).toBe(200);
       const reply = await json<{ call_id: string; provider: string }>(res);
       const click = voiso.clicks.at(-1)!;
@@ -320,7 +466,9 @@ describe('communications through the gateway (real NATS and Postgres, provider f
       const url = `${p.gateway.url}/webhooks/comms/voiso`;
       expect((await voiso.deliver(voiso.webhook('outbound.call.answered', click.callId), url)).status).toBe(200);
       expect((await message(reply.call_id)).status).toBe('answered');
-      expect((await voiso.deliver(voiso.webhook('outbound.call.hangup', click.callId, { secret: 'guess' }), url)).status).toBe(401);
+      expect(
+        (await voiso.deliver(voiso.webhook('outbound.call.hangup', click.callId, { secret: 'guess' }), url)).status,
+      ).toBe(401);
       expect((await voiso.deliver(voiso.webhook('outbound.call.hangup', click.callId), url)).status).toBe(200);
       expect((await voiso.deliver(voiso.webhook('outbound.call.ended', click.callId), url)).status).toBe(200);
       const m = await message(reply.call_id);
@@ -335,9 +483,15 @@ describe('communications through the gateway (real NATS and Postgres, provider f
       const rec = twilio.calls.at(-1)!;
       expect(rec.params.get('To')).toBe('+15551230000');
       expect(rec.params.get('From')).toBe(TWILIO.from);
-      expect(rec.params.get('Twiml')).toBe(`<Response><Dial callerId="${TWILIO.from}"><Number>+442037691881</Number></Dial></Response>`);
+      expect(rec.params.get('Twiml')).toBe(
+        `<Response><Dial callerId="${TWILIO.from}"><Number>+442037691881</Number></Dial></Response>`,
+      );
       expect(rec.params.getAll('StatusCallbackEvent')).toEqual(['initiated', 'ringing', 'answered', 'completed']);
-      for (const [status, expected] of [['ringing', 'ringing'], ['in-progress', 'answered'], ['completed', 'completed']]) {
+      for (const [status, expected] of [
+        ['ringing', 'ringing'],
+        ['in-progress', 'answered'],
+        ['completed', 'completed'],
+      ]) {
         const cb = twilio.callStatusCallback(rec.sid, status);
         expect((await twilio.deliver(cb, local(cb.url))).status).toBe(200);
         expect((await message(reply.call_id)).status).toBe(expected);
@@ -347,7 +501,7 @@ describe('communications through the gateway (real NATS and Postgres, provider f
     });
   });
 
-  it('lists a customer\'s messages with their status, and 404s an unknown id', async () => {
+  it("lists a customer's messages with their status, and 404s an unknown id", async () => {
     const res = await p.api(`/api/platform/integrations/messages?customer_id=${CUSTOMER}&status=delivered&limit=10`);
     expect(res.status).toBe(200);
     const { messages } = await json<{ messages: MessageView[] }>(res);
@@ -360,6 +514,7 @@ describe('communications through the gateway (real NATS and Postgres, provider f
 
   it('never puts a provider secret in the logs', () => {
     const text = p.logs.text();
-    for (const s of [SG_KEY, GMAIL.clientSecret, GMAIL.refreshToken, TWILIO.token, ZD.secret, VOISO.key, VOISO.secret]) expect(text).not.toContain(s);
+    for (const s of [SG_KEY, GMAIL.clientSecret, GMAIL.refreshToken, TWILIO.token, ZD.secret, VOISO.key, VOISO.secret])
+      expect(text).not.toContain(s);
   });
 });

@@ -1,6 +1,8 @@
 import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+
 import type { DeadLetterView } from '@app/contracts';
+
 import { queryRows, until } from '../src/helpers';
 import { startPlatform, type Platform } from '../src/platform';
 
@@ -23,15 +25,25 @@ describe('dead letters through the gateway (every service, real NATS and Postgre
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     return (await res.json()) as Problem;
   };
-  const metricsOf = async (service: 'kyc' | 'affiliates') => (await fetch(`${p.services.get(service)![0].url}/metrics`)).text();
+  const metricsOf = async (service: 'kyc' | 'affiliates') =>
+    (await fetch(`${p.services.get(service)![0].url}/metrics`)).text();
 
   beforeAll(async () => {
-    p = await startPlatform({ env: { CONSUMER_MAX_DELIVERIES: '2', CONSUMER_RETRY_BASE_MS: '50', KYC_ENRICH_RETRY_MS: '50', KYC_ENRICH_MAX_ATTEMPTS: '2' } });
+    p = await startPlatform({
+      env: {
+        CONSUMER_MAX_DELIVERIES: '2',
+        CONSUMER_RETRY_BASE_MS: '50',
+        KYC_ENRICH_RETRY_MS: '50',
+        KYC_ENRICH_MAX_ATTEMPTS: '2',
+      },
+    });
     nc = await connect({ servers: p.infra.natsUrl });
     const js = jetstream(nc);
     // kyc's processor fails on every delivery of this one (no such event id can exist); the affiliates
     // intake can never parse the two others
-    await js.publish(`${p.infra.prefix}.evt.kyc.webhook.recorded`, JSON.stringify({ event_id: 'not-a-uuid' }), { msgID: 'poison-kyc' });
+    await js.publish(`${p.infra.prefix}.evt.kyc.webhook.recorded`, JSON.stringify({ event_id: 'not-a-uuid' }), {
+      msgID: 'poison-kyc',
+    });
     await js.publish(`${p.infra.prefix}.evt.payments.deposit.approved`, 'not json {', { msgID: 'poison-aff-1' });
     await js.publish(`${p.infra.prefix}.evt.payments.deposit.approved`, '<xml/>', { msgID: 'poison-aff-2' });
     await until('three dead letters', async () => ((await list()).dead_letters.length === 3 ? true : undefined), 45000);
@@ -41,14 +53,34 @@ describe('dead letters through the gateway (every service, real NATS and Postgre
     await p?.stop();
   });
 
-  it('lists every service\'s dead letters in the contract\'s shape, filtered and paged', async () => {
+  it("lists every service's dead letters in the contract's shape, filtered and paged", async () => {
     const all = await list();
     expect(all.next_cursor).toBeNull();
     const kyc = all.dead_letters.find((d) => d.consumer === 'kyc-webhook-processor')!;
-    expect(Object.keys(kyc).sort()).toEqual(['attempts', 'consumer', 'error', 'first_failed_at', 'id', 'message_id', 'parked_at', 'payload', 'subject']);
-    expect(kyc).toMatchObject({ subject: 'evt.kyc.webhook.recorded', message_id: 'poison-kyc', payload: { event_id: 'not-a-uuid' }, attempts: 2 });
+    expect(Object.keys(kyc).sort()).toEqual([
+      'attempts',
+      'consumer',
+      'error',
+      'first_failed_at',
+      'id',
+      'message_id',
+      'parked_at',
+      'payload',
+      'subject',
+    ]);
+    expect(kyc).toMatchObject({
+      subject: 'evt.kyc.webhook.recorded',
+      message_id: 'poison-kyc',
+      payload: { event_id: 'not-a-uuid' },
+      attempts: 2,
+    });
     expect(kyc.error).toMatch(/uuid/i);
-    expect(all.dead_letters.filter((d) => d.consumer === 'affiliates-deposits').map((d) => d.message_id).sort()).toEqual(['poison-aff-1', 'poison-aff-2']);
+    expect(
+      all.dead_letters
+        .filter((d) => d.consumer === 'affiliates-deposits')
+        .map((d) => d.message_id)
+        .sort(),
+    ).toEqual(['poison-aff-1', 'poison-aff-2']);
 
     expect((await list('?consumer=affiliates-deposits')).dead_letters).toHaveLength(2);
     expect(await list('?consumer=nobody')).toEqual({ dead_letters: [], next_cursor: null });
@@ -75,10 +107,18 @@ describe('dead letters through the gateway (every service, real NATS and Postgre
       expect(errors.length).toBeGreaterThan(0);
       expect(errors.every((e) => e.field === 'limit')).toBe(true);
     }
-    expect((await problem(await p.api(`${BASE}?cursor=bogus`), 400)).errors).toEqual([expect.objectContaining({ field: 'cursor' })]);
-    expect((await problem(await p.api(`${BASE}?consumer=a.b`), 400)).errors).toEqual([expect.objectContaining({ field: 'consumer' })]);
-    expect((await problem(await p.api(`${BASE}/replay`, { method: 'POST' }), 400)).errors).toEqual([expect.objectContaining({ field: 'consumer' })]);
-    expect((await problem(await p.api(BASE, { method: 'DELETE' }), 400)).errors).toEqual([expect.objectContaining({ field: 'consumer' })]);
+    expect((await problem(await p.api(`${BASE}?cursor=bogus`), 400)).errors).toEqual([
+      expect.objectContaining({ field: 'cursor' }),
+    ]);
+    expect((await problem(await p.api(`${BASE}?consumer=a.b`), 400)).errors).toEqual([
+      expect.objectContaining({ field: 'consumer' }),
+    ]);
+    expect((await problem(await p.api(`${BASE}/replay`, { method: 'POST' }), 400)).errors).toEqual([
+      expect.objectContaining({ field: 'consumer' }),
+    ]);
+    expect((await problem(await p.api(BASE, { method: 'DELETE' }), 400)).errors).toEqual([
+      expect.objectContaining({ field: 'consumer' }),
+    ]);
     await problem(await p.api(BASE, { auth: false }), 401);
   });
 
@@ -106,11 +146,16 @@ describe('dead letters through the gateway (every service, real NATS and Postgre
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ replayed: 2 });
     // the intake now skips what it cannot read (a logged malformed event): handled, so removed
-    await until('both replayed', async () => ((await list('?consumer=affiliates-deposits')).dead_letters.length === 0 ? true : undefined));
-    const processed = await queryRows<{ consumer: string; message_id: string }>(p.infra.databaseUrl,
-      `SELECT consumer, message_id FROM affiliates.processed_messages WHERE message_id LIKE 'poison-%' ORDER BY message_id`);
+    await until('both replayed', async () =>
+      (await list('?consumer=affiliates-deposits')).dead_letters.length === 0 ? true : undefined,
+    );
+    const processed = await queryRows<{ consumer: string; message_id: string }>(
+      p.infra.databaseUrl,
+      `SELECT consumer, message_id FROM affiliates.processed_messages WHERE message_id LIKE 'poison-%' ORDER BY message_id`,
+    );
     expect(processed).toEqual([
-      { consumer: 'affiliates-deposits', message_id: 'poison-aff-1' }, { consumer: 'affiliates-deposits', message_id: 'poison-aff-2' },
+      { consumer: 'affiliates-deposits', message_id: 'poison-aff-1' },
+      { consumer: 'affiliates-deposits', message_id: 'poison-aff-2' },
     ]);
 
     const discarded = await p.api(`${BASE}?consumer=affiliates-deposits`, { method: 'DELETE' });

@@ -5,7 +5,9 @@
 // reference fails here instead of at `docker compose up` / `kubectl apply`.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+
 import { parse, parseAllDocuments } from 'yaml';
+
 import { loadConfig, ServiceConfig } from '../../../libs/runtime/src/config';
 import { GatewayConfig } from '../../gateway/src/gateway.config';
 import { KUSTOMIZATION_DIR, renderKustomization } from '../src/kustomize';
@@ -33,10 +35,12 @@ const services: Obj = compose?.services ?? {};
 function composeEnv(service: string): Record<string, string> {
   const env = services[service]?.environment ?? {};
   if (Array.isArray(env)) {
-    return Object.fromEntries(env.map((e: string) => {
-      const i = e.indexOf('=');
-      return i < 0 ? [e, ''] : [e.slice(0, i), e.slice(i + 1)];
-    }));
+    return Object.fromEntries(
+      env.map((e: string) => {
+        const i = e.indexOf('=');
+        return i < 0 ? [e, ''] : [e.slice(0, i), e.slice(i + 1)];
+      }),
+    );
   }
   return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === null ? '' : String(v)]));
 }
@@ -63,15 +67,22 @@ function buildArgs(service: string): Record<string, string> {
 /** Ports as {published, target} from short ("[ip:]host:container[/proto]") or long syntax. */
 function publishedPorts(service: string): { published: number; target: number }[] {
   return (services[service]?.ports ?? []).map((p: unknown) => {
-    if (typeof p === 'object' && p) return { published: Number((p as Obj).published), target: Number((p as Obj).target) };
-    const parts = interpolate(String(p)).replace(/\/(tcp|udp)$/, '').split(':');
+    if (typeof p === 'object' && p)
+      return { published: Number((p as Obj).published), target: Number((p as Obj).target) };
+    const parts = interpolate(String(p))
+      .replace(/\/(tcp|udp)$/, '')
+      .split(':');
     return { published: Number(parts[parts.length - 2]), target: Number(parts[parts.length - 1]) };
   });
 }
 
 function commandArgs(service: string): string[] {
   const c = services[service]?.command;
-  return Array.isArray(c) ? c.map(String) : String(c ?? '').split(/\s+/).filter(Boolean);
+  return Array.isArray(c)
+    ? c.map(String)
+    : String(c ?? '')
+        .split(/\s+/)
+        .filter(Boolean);
 }
 
 // ---- deploy/nats ----------------------------------------------------------------------------------
@@ -80,7 +91,8 @@ const USERS_CONF = 'deploy/nats/users.conf';
 /** `user: name` entries of the users file, and the server-environment variable each one's password is read from. */
 function natsUsers(): Map<string, string> {
   const users = new Map<string, string>();
-  for (const m of read(USERS_CONF).matchAll(/^\s*user:\s*([A-Za-z0-9_-]+)\s*\n\s*password:\s*\$([A-Z0-9_]+)\s*$/gm)) users.set(m[1], m[2]);
+  for (const m of read(USERS_CONF).matchAll(/^\s*user:\s*([A-Za-z0-9_-]+)\s*\n\s*password:\s*\$([A-Z0-9_]+)\s*$/gm))
+    users.set(m[1], m[2]);
   return users;
 }
 const passwordVar = (app: string) => `NATS_PASSWORD_${app.toUpperCase()}`;
@@ -92,7 +104,11 @@ function healthTest(service: string): string {
 
 // ---- config classes -------------------------------------------------------------------------------
 
-interface ConfigVar { name: string; initializer: string | null; file: string }
+interface ConfigVar {
+  name: string;
+  initializer: string | null;
+  file: string;
+}
 
 /** UPPER_SNAKE_CASE class properties (`NAME = default`, `NAME: T = default`, `NAME!: T`) of one file. */
 function configVars(rel: string): ConfigVar[] {
@@ -121,11 +137,14 @@ const CONNECTOR_CONFIG_FILE = 'libs/connectors/src/guard/guard.config.ts';
 
 /** Every variable an app's config classes declare: its *.config.ts and definition.ts, plus ServiceConfig (or ConnectorCallerConfig) when extended. */
 function appConfigVars(app: App): ConfigVar[] {
-  const files = walk(`apps/${app}/src`).filter((f) => /(\.config\.ts|(^|\/)definition\.ts)$/.test(f) && !/\.spec\.ts$/.test(f));
+  const files = walk(`apps/${app}/src`).filter(
+    (f) => /(\.config\.ts|(^|\/)definition\.ts)$/.test(f) && !/\.spec\.ts$/.test(f),
+  );
   const vars = files.flatMap(configVars);
   const extendsConnector = files.some((f) => /\bextends\s+ConnectorCallerConfig\b/.test(read(f)));
   if (extendsConnector) vars.push(...configVars(CONNECTOR_CONFIG_FILE));
-  if (extendsConnector || files.some((f) => /\bextends\s+ServiceConfig\b/.test(read(f)))) vars.push(...configVars(BASE_CONFIG_FILE));
+  if (extendsConnector || files.some((f) => /\bextends\s+ServiceConfig\b/.test(read(f))))
+    vars.push(...configVars(BASE_CONFIG_FILE));
   return vars;
 }
 
@@ -147,7 +166,10 @@ const kustomization: Obj = parse(read(join(KUSTOMIZATION_DIR, 'kustomization.yam
 const k8sDocs: Obj[] = renderKustomization();
 const ofKind = (kind: string) => k8sDocs.filter((d) => d.kind === kind);
 const find = (kind: string, name: string, namespace?: string) =>
-  k8sDocs.find((d) => d.kind === kind && d.metadata?.name === name && (namespace === undefined || d.metadata?.namespace === namespace));
+  k8sDocs.find(
+    (d) =>
+      d.kind === kind && d.metadata?.name === name && (namespace === undefined || d.metadata?.namespace === namespace),
+  );
 const deploymentOf = (app: App) => find('Deployment', app);
 const mainContainer = (app: App): Obj => {
   const containers: Obj[] = deploymentOf(app)?.spec?.template?.spec?.containers ?? [];
@@ -160,8 +182,15 @@ function k8sEnv(app: App): Map<string, { value?: string; from: 'value' | 'config
   const c = mainContainer(app);
   const env = new Map<string, { value?: string; from: 'value' | 'configMap' | 'secret' | 'other' }>();
   for (const src of c.envFrom ?? []) {
-    if (src.configMapRef) for (const [k, v] of Object.entries(find('ConfigMap', src.configMapRef.name, ns)?.data ?? {})) env.set(k, { value: String(v), from: 'configMap' });
-    if (src.secretRef) for (const k of Object.keys({ ...find('Secret', src.secretRef.name, ns)?.stringData, ...find('Secret', src.secretRef.name, ns)?.data })) env.set(k, { from: 'secret' });
+    if (src.configMapRef)
+      for (const [k, v] of Object.entries(find('ConfigMap', src.configMapRef.name, ns)?.data ?? {}))
+        env.set(k, { value: String(v), from: 'configMap' });
+    if (src.secretRef)
+      for (const k of Object.keys({
+        ...find('Secret', src.secretRef.name, ns)?.stringData,
+        ...find('Secret', src.secretRef.name, ns)?.data,
+      }))
+        env.set(k, { from: 'secret' });
   }
   for (const e of c.env ?? []) {
     if ('value' in e) env.set(e.name, { value: String(e.value), from: 'value' });
@@ -176,7 +205,10 @@ function k8sEnv(app: App): Map<string, { value?: string; from: 'value' | 'config
 
 // ---- deploy/Dockerfile ----------------------------------------------------------------------------
 
-interface Instruction { op: string; args: string }
+interface Instruction {
+  op: string;
+  args: string;
+}
 /** Instructions in order: comments dropped, `\` continuations joined. */
 function dockerInstructions(text: string): Instruction[] {
   const logical: string[] = [];
@@ -184,7 +216,10 @@ function dockerInstructions(text: string): Instruction[] {
   for (const raw of text.split('\n')) {
     if (/^\s*#/.test(raw)) continue; // also inside a continuation, as docker does
     const line = raw.replace(/\s+$/, '');
-    if (line.endsWith('\\')) { current += line.slice(0, -1) + ' '; continue; }
+    if (line.endsWith('\\')) {
+      current += line.slice(0, -1) + ' ';
+      continue;
+    }
     current += line;
     if (current.trim()) logical.push(current.trim());
     current = '';
@@ -205,7 +240,9 @@ const execOrShell = (args: string) => {
   try {
     const parsed = JSON.parse(args);
     if (Array.isArray(parsed)) return parsed.join(' ');
-  } catch { /* shell form */ }
+  } catch {
+    /* shell form */
+  }
   return args;
 };
 
@@ -213,7 +250,9 @@ const execOrShell = (args: string) => {
 
 describe('the app list this spec checks', () => {
   it('matches the apps in the repository that have a main.ts', () => {
-    const withMain = readdirSync(join(ROOT, 'apps')).filter((d) => existsSync(join(ROOT, 'apps', d, 'src', 'main.ts'))).sort();
+    const withMain = readdirSync(join(ROOT, 'apps'))
+      .filter((d) => existsSync(join(ROOT, 'apps', d, 'src', 'main.ts')))
+      .sort();
     expect(withMain).toEqual([...APPS].sort());
   });
 });
@@ -297,7 +336,7 @@ describe('docker-compose.yml', () => {
     expect(publishedPorts('gateway')).toContainEqual({ published: 3000, target: port });
   });
 
-  it('passes the gateway\'s own config validation with the compose defaults', () => {
+  it("passes the gateway's own config validation with the compose defaults", () => {
     const config = loadConfig(GatewayConfig, effectiveComposeEnv('gateway'));
     expect(config.PLATFORM_API_KEYS).toMatch(/dev/);
     expect(config.HOST).toBe('0.0.0.0');
@@ -328,11 +367,12 @@ describe('docker-compose.yml', () => {
 
   it('gives affiliates its batching and SSRF-guard settings', () => {
     const env = composeEnv('affiliates');
-    for (const name of ['AFFILIATE_BATCH_INTERVAL_MS', 'AFFILIATE_ALLOWED_HOSTS', 'AFFILIATE_ALLOW_HTTP']) expect(env).toHaveProperty(name);
+    for (const name of ['AFFILIATE_BATCH_INTERVAL_MS', 'AFFILIATE_ALLOWED_HOSTS', 'AFFILIATE_ALLOW_HTTP'])
+      expect(env).toHaveProperty(name);
     expect(Number(interpolate(env.AFFILIATE_BATCH_INTERVAL_MS))).toBeGreaterThan(0);
   });
 
-  it('runs NATS from deploy/nats/nats-server.conf, mounted read-only, with every user\'s password from the environment', () => {
+  it("runs NATS from deploy/nats/nats-server.conf, mounted read-only, with every user's password from the environment", () => {
     const args = commandArgs('nats');
     expect(args.slice(args.indexOf('-c'), args.indexOf('-c') + 2)).toEqual(['-c', '/etc/nats/nats-server.conf']);
     expect((services.nats.volumes ?? []).map(String)).toContain('./deploy/nats:/etc/nats:ro');
@@ -367,10 +407,23 @@ describe('docker-compose.yml', () => {
 describe('config classes against the deployment files', () => {
   it('finds the variables in the gateway config and in ServiceConfig (the parser works)', () => {
     const gateway = appConfigVars('gateway').map((v) => v.name);
-    expect(gateway).toEqual(expect.arrayContaining(['PORT', 'HOST', 'PLATFORM_API_KEYS', 'NATS_URL', 'BODY_LIMIT_BYTES', 'PUBLIC_BASE_URL']));
+    expect(gateway).toEqual(
+      expect.arrayContaining(['PORT', 'HOST', 'PLATFORM_API_KEYS', 'NATS_URL', 'BODY_LIMIT_BYTES', 'PUBLIC_BASE_URL']),
+    );
     expect(gateway).not.toContain('DATABASE_URL');
     const base = configVars(BASE_CONFIG_FILE).map((v) => v.name);
-    expect(base).toEqual(expect.arrayContaining(['NATS_URL', 'DATABASE_URL', 'HTTP_PORT', 'HTTP_HOST', 'NATS_REQUEST_TIMEOUT_MS', 'SHUTDOWN_TIMEOUT_MS', 'LOG_LEVEL', 'DB_POOL_SIZE']));
+    expect(base).toEqual(
+      expect.arrayContaining([
+        'NATS_URL',
+        'DATABASE_URL',
+        'HTTP_PORT',
+        'HTTP_HOST',
+        'NATS_REQUEST_TIMEOUT_MS',
+        'SHUTDOWN_TIMEOUT_MS',
+        'LOG_LEVEL',
+        'DB_POOL_SIZE',
+      ]),
+    );
     for (const app of SERVICES) expect(appConfigVars(app).map((v) => v.name)).toEqual(expect.arrayContaining(base));
   });
 
@@ -383,19 +436,23 @@ describe('config classes against the deployment files', () => {
 
   it.each(APPS)('sets in compose every %s variable that has no container-safe default in code', (app) => {
     const env = composeEnv(app);
-    const missing = appConfigVars(app).filter((v) => !(v.name in env) && !hasContainerSafeDefault(v)).map((v) => `${v.name} (${v.file})`);
+    const missing = appConfigVars(app)
+      .filter((v) => !(v.name in env) && !hasContainerSafeDefault(v))
+      .map((v) => `${v.name} (${v.file})`);
     expect(missing).toEqual([]);
   });
 
   it.each(APPS)('sets in its k8s Deployment every %s variable that has no container-safe default in code', (app) => {
     const env = k8sEnv(app);
-    const missing = appConfigVars(app).filter((v) => !env.has(v.name) && !hasContainerSafeDefault(v)).map((v) => `${v.name} (${v.file})`);
+    const missing = appConfigVars(app)
+      .filter((v) => !env.has(v.name) && !hasContainerSafeDefault(v))
+      .map((v) => `${v.name} (${v.file})`);
     expect(missing).toEqual([]);
   });
 });
 
 describe('deploy/Dockerfile', () => {
-  it('is a multi-stage build on node:24-bookworm-slim, a Node that package.json\'s engines accepts, as it does Node 20', () => {
+  it("is a multi-stage build on node:24-bookworm-slim, a Node that package.json's engines accepts, as it does Node 20", () => {
     const froms = dockerfile.filter((i) => i.op === 'FROM');
     expect(froms.length).toBeGreaterThanOrEqual(2);
     for (const from of froms) expect(from.args).toMatch(/^node:24-bookworm-slim\b/);
@@ -406,8 +463,11 @@ describe('deploy/Dockerfile', () => {
     expect(Number(bound![1])).toBeLessThanOrEqual(20);
   });
 
-  it('is the Node CI runs the Jest suite on as well, after npm test on the machine\'s Node', () => {
-    const ci = read('.ci/run').split('\n').filter((l) => !/^\s*#/.test(l)).join('\n');
+  it("is the Node CI runs the Jest suite on as well, after npm test on the machine's Node", () => {
+    const ci = read('.ci/run')
+      .split('\n')
+      .filter((l) => !/^\s*#/.test(l))
+      .join('\n');
     const npmTest = ci.search(/^npm test$/m);
     const node24 = ci.search(/node@24\b[\s\S]*node node_modules\/jest\/bin\/jest\.js/);
     expect(npmTest).toBeGreaterThanOrEqual(0);
@@ -419,7 +479,10 @@ describe('deploy/Dockerfile', () => {
   });
 
   it('compiles in the build stage with npm ci and tools/build.js', () => {
-    const runs = stages[0].filter((i) => i.op === 'RUN').map((i) => i.args).join('\n');
+    const runs = stages[0]
+      .filter((i) => i.op === 'RUN')
+      .map((i) => i.args)
+      .join('\n');
     expect(runs).toMatch(/\bnpm ci\b(?!.*--omit)/);
     expect(runs).toContain('node tools/build.js');
   });
@@ -427,9 +490,16 @@ describe('deploy/Dockerfile', () => {
   it('ships production dependencies, dist/ from the build stage and tsconfig.runtime.json', () => {
     const buildStageName = /\bAS\s+(\S+)/i.exec(stages[0][0].args)?.[1];
     expect(buildStageName).toBeDefined();
-    expect(finalStage.filter((i) => i.op === 'RUN').map((i) => i.args).join('\n')).toMatch(/npm ci [^\n]*--omit=dev/);
+    expect(
+      finalStage
+        .filter((i) => i.op === 'RUN')
+        .map((i) => i.args)
+        .join('\n'),
+    ).toMatch(/npm ci [^\n]*--omit=dev/);
     const copies = finalStage.filter((i) => i.op === 'COPY').map((i) => i.args);
-    expect(copies).toContainEqual(expect.stringMatching(new RegExp(`--from=${buildStageName}\\s+\\S*dist\\s+\\S*dist`)));
+    expect(copies).toContainEqual(
+      expect.stringMatching(new RegExp(`--from=${buildStageName}\\s+\\S*dist\\s+\\S*dist`)),
+    );
     expect(copies).toContainEqual(expect.stringMatching(/\btsconfig\.runtime\.json\b/));
     const buildTsconfig = JSON.parse(read('tsconfig.build.json'));
     expect(buildTsconfig.compilerOptions.outDir.replace(/^\.\//, '')).toBe('dist');
@@ -441,7 +511,8 @@ describe('deploy/Dockerfile', () => {
   it('sets NODE_ENV, TS_NODE_PROJECT and APP for the running process', () => {
     const env: Record<string, string> = {};
     for (const i of finalStage.filter((x) => x.op === 'ENV')) {
-      for (const m of i.args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S*)/g)) env[m[1]] = m[2].replace(/^"|"$/g, '');
+      for (const m of i.args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S*)/g))
+        env[m[1]] = m[2].replace(/^"|"$/g, '');
     }
     expect(env).toMatchObject({ NODE_ENV: 'production', TS_NODE_PROJECT: 'tsconfig.runtime.json' });
     expect(env.APP).toMatch(/^\$\{?APP\}?$/);
@@ -469,16 +540,22 @@ describe('deploy/Dockerfile', () => {
   });
 
   it('has a .dockerignore at the build context root that keeps local artefacts out', () => {
-    const ignore = read('.dockerignore').split('\n').map((l) => l.trim());
+    const ignore = read('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim());
     for (const entry of ['node_modules', 'dist', '.git', '.nx', 'coverage']) expect(ignore).toContain(entry);
   });
 });
 
 describe('deploy/k8s', () => {
   it('renders common.yaml, NATS and one file per app, each with its Deployment and Service', () => {
-    expect(kustomization.resources).toEqual(expect.arrayContaining(['common.yaml', '../nats', 'nats.yaml', ...APPS.map((a) => `${a}.yaml`)]));
+    expect(kustomization.resources).toEqual(
+      expect.arrayContaining(['common.yaml', '../nats', 'nats.yaml', ...APPS.map((a) => `${a}.yaml`)]),
+    );
     // every manifest in the directory is in the kustomization: none is silently left out of `apply -k`
-    const files = readdirSync(join(ROOT, KUSTOMIZATION_DIR)).filter((f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml');
+    const files = readdirSync(join(ROOT, KUSTOMIZATION_DIR)).filter(
+      (f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml',
+    );
     expect(kustomization.resources).toEqual(expect.arrayContaining(files));
     for (const app of APPS) {
       expect(deploymentOf(app)).toBeDefined();
@@ -488,7 +565,9 @@ describe('deploy/k8s', () => {
 
   it('puts every object in a namespace that common.yaml declares', () => {
     const namespaces = ofKind('Namespace').map((n) => n.metadata.name);
-    expect(parseAllDocuments(read(join(KUSTOMIZATION_DIR, 'common.yaml'))).map((d) => d.toJS()?.kind)).toContain('Namespace');
+    expect(parseAllDocuments(read(join(KUSTOMIZATION_DIR, 'common.yaml'))).map((d) => d.toJS()?.kind)).toContain(
+      'Namespace',
+    );
     expect(namespaces.length).toBeGreaterThan(0);
     for (const d of k8sDocs.filter((x) => x.kind !== 'Namespace')) expect(namespaces).toContain(d.metadata?.namespace);
   });
@@ -505,41 +584,49 @@ describe('deploy/k8s', () => {
   });
 
   it('keeps secrets out of ConfigMaps', () => {
-    for (const cm of ofKind('ConfigMap')) for (const name of SECRET_VARS) expect(cm.data ?? {}).not.toHaveProperty(name);
+    for (const cm of ofKind('ConfigMap'))
+      for (const name of SECRET_VARS) expect(cm.data ?? {}).not.toHaveProperty(name);
   });
 
-  it.each(APPS)('runs %s as at least 2 non-root replicas (its autoscaler\'s minimum) with resources and a 20s grace period', (app) => {
-    const d = deploymentOf(app)!;
-    expect(d.apiVersion).toBe('apps/v1');
-    // the HorizontalPodAutoscaler owns the count: a fixed one would be reset at every apply
-    expect(d.spec.replicas).toBeUndefined();
-    const hpa = ofKind('HorizontalPodAutoscaler').find((h) => h.spec?.scaleTargetRef?.name === app);
-    expect(hpa?.spec?.minReplicas).toBeGreaterThanOrEqual(2);
-    const pod = d.spec.template.spec;
-    expect(pod.terminationGracePeriodSeconds).toBe(20);
-    const c = mainContainer(app);
-    const runAsNonRoot = c.securityContext?.runAsNonRoot ?? pod.securityContext?.runAsNonRoot;
-    const runAsUser = c.securityContext?.runAsUser ?? pod.securityContext?.runAsUser;
-    expect(runAsNonRoot).toBe(true);
-    // the image's USER is a name (`node`): without a numeric uid the kubelet refuses to start the pod
-    expect(typeof runAsUser).toBe('number');
-    expect(runAsUser).toBeGreaterThan(0);
-    expect(c.image).toContain(app);
-    expect(c.resources?.requests?.cpu).toBeDefined();
-    expect(c.resources?.requests?.memory).toBeDefined();
-    expect(c.resources?.limits?.memory).toBeDefined();
-    expect(Object.keys(d.spec.selector.matchLabels ?? {}).length).toBeGreaterThan(0);
-    for (const [k, v] of Object.entries(d.spec.selector.matchLabels)) expect(d.spec.template.metadata.labels[k]).toBe(v);
-  });
+  it.each(APPS)(
+    "runs %s as at least 2 non-root replicas (its autoscaler's minimum) with resources and a 20s grace period",
+    (app) => {
+      const d = deploymentOf(app)!;
+      expect(d.apiVersion).toBe('apps/v1');
+      // the HorizontalPodAutoscaler owns the count: a fixed one would be reset at every apply
+      expect(d.spec.replicas).toBeUndefined();
+      const hpa = ofKind('HorizontalPodAutoscaler').find((h) => h.spec?.scaleTargetRef?.name === app);
+      expect(hpa?.spec?.minReplicas).toBeGreaterThanOrEqual(2);
+      const pod = d.spec.template.spec;
+      expect(pod.terminationGracePeriodSeconds).toBe(20);
+      const c = mainContainer(app);
+      const runAsNonRoot = c.securityContext?.runAsNonRoot ?? pod.securityContext?.runAsNonRoot;
+      const runAsUser = c.securityContext?.runAsUser ?? pod.securityContext?.runAsUser;
+      expect(runAsNonRoot).toBe(true);
+      // the image's USER is a name (`node`): without a numeric uid the kubelet refuses to start the pod
+      expect(typeof runAsUser).toBe('number');
+      expect(runAsUser).toBeGreaterThan(0);
+      expect(c.image).toContain(app);
+      expect(c.resources?.requests?.cpu).toBeDefined();
+      expect(c.resources?.requests?.memory).toBeDefined();
+      expect(c.resources?.limits?.memory).toBeDefined();
+      expect(Object.keys(d.spec.selector.matchLabels ?? {}).length).toBeGreaterThan(0);
+      for (const [k, v] of Object.entries(d.spec.selector.matchLabels))
+        expect(d.spec.template.metadata.labels[k]).toBe(v);
+    },
+  );
 
   it.each(APPS)('probes %s readiness on /readyz and liveness on /livez at the port it listens on', (app) => {
     const c = mainContainer(app);
     const env = k8sEnv(app);
-    const listenPort = Number(app === 'gateway' ? env.get('PORT')?.value ?? 3000 : env.get('HTTP_PORT')?.value);
+    const listenPort = Number(app === 'gateway' ? (env.get('PORT')?.value ?? 3000) : env.get('HTTP_PORT')?.value);
     expect(listenPort).toBeGreaterThan(0);
     const containerPort = (c.ports ?? []).find((p: Obj) => p.containerPort === listenPort);
     expect(containerPort).toBeDefined();
-    for (const [probe, path] of [['readinessProbe', '/readyz'], ['livenessProbe', '/livez']]) {
+    for (const [probe, path] of [
+      ['readinessProbe', '/readyz'],
+      ['livenessProbe', '/livez'],
+    ]) {
       const get = c[probe]?.httpGet;
       expect(get?.path).toBe(path);
       expect([containerPort.name, containerPort.containerPort]).toContain(get?.port);
@@ -555,7 +642,8 @@ describe('deploy/k8s', () => {
       if (src.secretRef) refs.push(['Secret', src.secretRef.name, undefined]);
     }
     for (const e of c.env ?? []) {
-      if (e.valueFrom?.configMapKeyRef) refs.push(['ConfigMap', e.valueFrom.configMapKeyRef.name, e.valueFrom.configMapKeyRef.key]);
+      if (e.valueFrom?.configMapKeyRef)
+        refs.push(['ConfigMap', e.valueFrom.configMapKeyRef.name, e.valueFrom.configMapKeyRef.key]);
       if (e.valueFrom?.secretKeyRef) refs.push(['Secret', e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key]);
     }
     expect(refs.length).toBeGreaterThan(0);
@@ -595,8 +683,12 @@ describe('deploy/k8s', () => {
   it('runs NATS from deploy/nats/nats-cluster.conf and users.conf themselves, with the passwords from a Secret', () => {
     // the users file nats-permissions.e2e-spec.ts runs nats-server with is, byte for byte, the one the
     // cluster mounts: kustomize generates the ConfigMap from deploy/nats, there is no copy to drift
-    expect(readdirSync(join(ROOT, KUSTOMIZATION_DIR)).filter((f) => /\.ya?ml$/.test(f)).map((f) => read(join(KUSTOMIZATION_DIR, f))).join('\n'))
-      .not.toMatch(/accounts\s*\{/);
+    expect(
+      readdirSync(join(ROOT, KUSTOMIZATION_DIR))
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => read(join(KUSTOMIZATION_DIR, f)))
+        .join('\n'),
+    ).not.toMatch(/accounts\s*\{/);
     const sts = find('StatefulSet', 'nats');
     const pod = sts?.spec?.template?.spec;
     const c: Obj = pod?.containers?.[0] ?? {};

@@ -5,7 +5,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { KUSTOMIZATION_DIR, ROOT, renderKustomization, type K8sObject } from '../src/kustomize';
+
+import { KUSTOMIZATION_DIR, renderKustomization, ROOT, type K8sObject } from '../src/kustomize';
 
 const APPS = ['gateway', 'catalog', 'payments', 'kyc', 'comms', 'affiliates'] as const;
 type App = (typeof APPS)[number];
@@ -22,7 +23,8 @@ function modelOf(obj: K8sObject): new (data: K8sObject) => { validate(): void } 
     throw new Error(`unknown apiVersion ${obj.apiVersion} (${obj.kind} ${obj.metadata?.name})`);
   }
   const Model = group[obj.kind];
-  if (typeof Model !== 'function') throw new Error(`unknown kind ${obj.apiVersion} ${obj.kind} (${obj.metadata?.name})`);
+  if (typeof Model !== 'function')
+    throw new Error(`unknown kind ${obj.apiVersion} ${obj.kind} (${obj.metadata?.name})`);
   return Model as new (data: K8sObject) => { validate(): void };
 }
 const validate = (obj: K8sObject) => new (modelOf(obj))(obj).validate();
@@ -32,15 +34,17 @@ const ofKind = (kind: string) => docs.filter((d) => d.kind === kind);
 const find = (kind: string, name: string) => docs.find((d) => d.kind === kind && d.metadata?.name === name);
 const deployment = (app: App) => find('Deployment', app)!;
 const podLabels = (app: App): Record<string, string> => deployment(app).spec.template.metadata.labels;
-const container = (app: App): K8sObject => deployment(app).spec.template.spec.containers.find((c: K8sObject) => c.name === app);
+const container = (app: App): K8sObject =>
+  deployment(app).spec.template.spec.containers.find((c: K8sObject) => c.name === app);
 const selects = (selector: K8sObject | undefined, labels: Record<string, string>) =>
-  Object.entries(selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v)
-  && (selector?.matchExpressions ?? []).every((e: K8sObject) => e.operator === 'In' && e.values.includes(labels[e.key]));
+  Object.entries(selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v) &&
+  (selector?.matchExpressions ?? []).every((e: K8sObject) => e.operator === 'In' && e.values.includes(labels[e.key]));
 
 /** A container's env with envFrom ConfigMaps resolved (values only; secrets are not needed here). */
 function envOf(app: App): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const src of container(app).envFrom ?? []) if (src.configMapRef) Object.assign(env, find('ConfigMap', src.configMapRef.name)?.data);
+  for (const src of container(app).envFrom ?? [])
+    if (src.configMapRef) Object.assign(env, find('ConfigMap', src.configMapRef.name)?.data);
   for (const e of container(app).env ?? []) if ('value' in e) env[e.name] = String(e.value);
   return env;
 }
@@ -58,12 +62,16 @@ function portNumber(port: number | string, app: App | null): number {
   return named.containerPort;
 }
 /** Peers that are addresses rather than pods of the cluster: an absent `from`/`to` (anyone) or an ipBlock. */
-const outsidePeers = (peers: K8sObject[] | undefined) => peers === undefined || peers.length === 0 || peers.some((p) => p.ipBlock);
+const outsidePeers = (peers: K8sObject[] | undefined) =>
+  peers === undefined || peers.length === 0 || peers.some((p) => p.ipBlock);
 
 function ingressFromOutside(app: App): number[] {
-  return policiesFor(podLabels(app)).flatMap((p) => p.spec.ingress ?? [])
+  return policiesFor(podLabels(app))
+    .flatMap((p) => p.spec.ingress ?? [])
     .filter((r: K8sObject) => outsidePeers(r.from))
-    .flatMap((r: K8sObject) => (r.ports ?? [{ port: 'ALL' }]).map((x: K8sObject) => (x.port === 'ALL' ? -1 : portNumber(x.port, app))));
+    .flatMap((r: K8sObject) =>
+      (r.ports ?? [{ port: 'ALL' }]).map((x: K8sObject) => (x.port === 'ALL' ? -1 : portNumber(x.port, app))),
+    );
 }
 function egressRules(app: App): K8sObject[] {
   return policiesFor(podLabels(app)).flatMap((p) => p.spec.egress ?? []);
@@ -79,41 +87,66 @@ describe('the kubernetes-models schema check', () => {
     expect(() => validate(d)).not.toThrow();
     d.spec.template.spec.containers[0].ports[0].containerPort = 'three thousand';
     expect(() => validate(d)).toThrow(/containerPort/);
-    expect(() => validate({ apiVersion: 'v1', kind: 'Servise', metadata: { name: 'x' } })).toThrow(/unknown kind v1 Servise/);
-    expect(() => validate({ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'x' } })).toThrow(/unknown apiVersion/);
+    expect(() => validate({ apiVersion: 'v1', kind: 'Servise', metadata: { name: 'x' } })).toThrow(
+      /unknown kind v1 Servise/,
+    );
+    expect(() =>
+      validate({ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'x' } }),
+    ).toThrow(/unknown apiVersion/);
   });
 });
 
 describe('deploy/k8s rendered by kubectl kustomize', () => {
   it('renders the namespace, NATS, every app, their budgets, autoscalers and network policies', () => {
     const kinds = new Set(docs.map((d) => d.kind));
-    for (const kind of ['Namespace', 'ConfigMap', 'Secret', 'StatefulSet', 'Deployment', 'Service', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'NetworkPolicy']) {
+    for (const kind of [
+      'Namespace',
+      'ConfigMap',
+      'Secret',
+      'StatefulSet',
+      'Deployment',
+      'Service',
+      'PodDisruptionBudget',
+      'HorizontalPodAutoscaler',
+      'NetworkPolicy',
+    ]) {
       expect(kinds).toContain(kind);
     }
   });
 
-  it.each(docs.map((d) => [`${d.kind} ${d.metadata?.name}`, d] as const))('validates %s against the Kubernetes schema', (_name, obj) => {
-    expect(() => validate(obj)).not.toThrow();
-  });
+  it.each(docs.map((d) => [`${d.kind} ${d.metadata?.name}`, d] as const))(
+    'validates %s against the Kubernetes schema',
+    (_name, obj) => {
+      expect(() => validate(obj)).not.toThrow();
+    },
+  );
 
-  it.each(APPS)('gives %s a PodDisruptionBudget over its pods and a CPU autoscaler (autoscaling/v2) on its Deployment', (app) => {
-    const pdbs = ofKind('PodDisruptionBudget').filter((p) => selects(p.spec.selector, podLabels(app)));
-    expect(pdbs).toHaveLength(1);
-    expect(pdbs[0].apiVersion).toBe('policy/v1');
-    expect(pdbs[0].spec.minAvailable ?? pdbs[0].spec.maxUnavailable).toBeDefined();
-    const hpas = ofKind('HorizontalPodAutoscaler').filter((h) => h.spec.scaleTargetRef.kind === 'Deployment' && h.spec.scaleTargetRef.name === app);
-    expect(hpas).toHaveLength(1);
-    const hpa = hpas[0];
-    expect(hpa.apiVersion).toBe('autoscaling/v2');
-    expect(hpa.spec.scaleTargetRef.apiVersion).toBe('apps/v1');
-    expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
-    expect(hpa.spec.maxReplicas).toBeGreaterThan(hpa.spec.minReplicas);
-    // a minAvailable equal to the minimum would block every voluntary eviction
-    if (pdbs[0].spec.minAvailable !== undefined) expect(pdbs[0].spec.minAvailable).toBeLessThan(hpa.spec.minReplicas);
-    expect(hpa.spec.metrics).toContainEqual({ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: expect.any(Number) } } });
-    // utilisation is a share of the request: without one the autoscaler cannot compute it
-    expect(container(app).resources?.requests?.cpu).toBeDefined();
-  });
+  it.each(APPS)(
+    'gives %s a PodDisruptionBudget over its pods and a CPU autoscaler (autoscaling/v2) on its Deployment',
+    (app) => {
+      const pdbs = ofKind('PodDisruptionBudget').filter((p) => selects(p.spec.selector, podLabels(app)));
+      expect(pdbs).toHaveLength(1);
+      expect(pdbs[0].apiVersion).toBe('policy/v1');
+      expect(pdbs[0].spec.minAvailable ?? pdbs[0].spec.maxUnavailable).toBeDefined();
+      const hpas = ofKind('HorizontalPodAutoscaler').filter(
+        (h) => h.spec.scaleTargetRef.kind === 'Deployment' && h.spec.scaleTargetRef.name === app,
+      );
+      expect(hpas).toHaveLength(1);
+      const hpa = hpas[0];
+      expect(hpa.apiVersion).toBe('autoscaling/v2');
+      expect(hpa.spec.scaleTargetRef.apiVersion).toBe('apps/v1');
+      expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
+      expect(hpa.spec.maxReplicas).toBeGreaterThan(hpa.spec.minReplicas);
+      // a minAvailable equal to the minimum would block every voluntary eviction
+      if (pdbs[0].spec.minAvailable !== undefined) expect(pdbs[0].spec.minAvailable).toBeLessThan(hpa.spec.minReplicas);
+      expect(hpa.spec.metrics).toContainEqual({
+        type: 'Resource',
+        resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: expect.any(Number) } },
+      });
+      // utilisation is a share of the request: without one the autoscaler cannot compute it
+      expect(container(app).resources?.requests?.cpu).toBeDefined();
+    },
+  );
 });
 
 describe('network policies', () => {
@@ -123,24 +156,40 @@ describe('network policies', () => {
     expect([...deny[0].spec.policyTypes].sort()).toEqual(['Egress', 'Ingress']);
     expect(deny[0].spec.ingress ?? []).toEqual([]);
     expect(deny[0].spec.egress ?? []).toEqual([]);
-    for (const d of [...ofKind('Deployment'), ...ofKind('StatefulSet')]) expect(d.metadata.namespace).toBe(deny[0].metadata.namespace);
+    for (const d of [...ofKind('Deployment'), ...ofKind('StatefulSet')])
+      expect(d.metadata.namespace).toBe(deny[0].metadata.namespace);
   });
 
   it('let only the gateway take traffic from outside, on its HTTP port alone', () => {
     expect(ingressFromOutside('gateway')).toEqual([appPort('gateway')]);
-    for (const app of APPS.filter((a) => a !== 'gateway')) expect({ app, ports: ingressFromOutside(app) }).toEqual({ app, ports: [] });
+    for (const app of APPS.filter((a) => a !== 'gateway'))
+      expect({ app, ports: ingressFromOutside(app) }).toEqual({ app, ports: [] });
     const nats: Record<string, string> = find('StatefulSet', 'nats')!.spec.template.metadata.labels;
-    const natsOutside = policiesFor(nats).flatMap((p) => p.spec.ingress ?? []).filter((r: K8sObject) => outsidePeers(r.from));
+    const natsOutside = policiesFor(nats)
+      .flatMap((p) => p.spec.ingress ?? [])
+      .filter((r: K8sObject) => outsidePeers(r.from));
     expect(natsOutside).toEqual([]);
   });
 
   it.each(APPS)('let %s reach DNS, NATS and the trace collector, and never allow an egress without a port', (app) => {
     for (const port of ['UDP/53', 'TCP/53']) {
-      expect(egressTo(app, port).some((r) => r.to?.some((t: K8sObject) => t.podSelector?.matchLabels?.['k8s-app'] === 'kube-dns'))).toBe(true);
+      expect(
+        egressTo(app, port).some((r) =>
+          r.to?.some((t: K8sObject) => t.podSelector?.matchLabels?.['k8s-app'] === 'kube-dns'),
+        ),
+      ).toBe(true);
     }
     const natsPods = find('StatefulSet', 'nats')!.spec.template.metadata.labels;
-    expect(egressTo(app, 'TCP/4222').some((r) => r.to?.some((t: K8sObject) => !t.namespaceSelector && selects(t.podSelector, natsPods)))).toBe(true);
-    expect(egressTo(app, 'TCP/4318').some((r) => r.to?.some((t: K8sObject) => t.podSelector?.matchLabels?.['app.kubernetes.io/name'] === 'otel-collector'))).toBe(true);
+    expect(
+      egressTo(app, 'TCP/4222').some((r) =>
+        r.to?.some((t: K8sObject) => !t.namespaceSelector && selects(t.podSelector, natsPods)),
+      ),
+    ).toBe(true);
+    expect(
+      egressTo(app, 'TCP/4318').some((r) =>
+        r.to?.some((t: K8sObject) => t.podSelector?.matchLabels?.['app.kubernetes.io/name'] === 'otel-collector'),
+      ),
+    ).toBe(true);
     for (const rule of egressRules(app)) expect(rule.ports?.length).toBeGreaterThan(0);
   });
 
@@ -174,7 +223,13 @@ describe('network policies', () => {
     const natsPods: Record<string, string> = find('StatefulSet', 'nats')!.spec.template.metadata.labels;
     const ingress: K8sObject[] = policiesFor(natsPods).flatMap((p) => p.spec.ingress ?? []);
     const on = (port: number) => ingress.filter((r) => (r.ports ?? []).some((x: K8sObject) => x.port === port));
-    for (const app of APPS) expect({ app, allowed: on(4222).some((r) => r.from.some((f: K8sObject) => !f.namespaceSelector && selects(f.podSelector, podLabels(app)))) }).toEqual({ app, allowed: true });
+    for (const app of APPS)
+      expect({
+        app,
+        allowed: on(4222).some((r) =>
+          r.from.some((f: K8sObject) => !f.namespaceSelector && selects(f.podSelector, podLabels(app))),
+        ),
+      }).toEqual({ app, allowed: true });
     expect(on(6222).some((r) => r.from.some((f: K8sObject) => selects(f.podSelector, natsPods)))).toBe(true);
     const egress: K8sObject[] = policiesFor(natsPods).flatMap((p) => p.spec.egress ?? []);
     expect(egress.some((r) => egressPorts(r).includes('TCP/6222'))).toBe(true);
@@ -182,7 +237,7 @@ describe('network policies', () => {
 });
 
 describe('images', () => {
-  it('are named in the kustomization\'s images, one per app, so a registry and tag are set in one place', () => {
+  it("are named in the kustomization's images, one per app, so a registry and tag are set in one place", () => {
     const kustomization = readFileSync(join(ROOT, KUSTOMIZATION_DIR, 'kustomization.yaml'), 'utf8');
     for (const app of APPS) {
       const image = String(container(app).image);
@@ -191,17 +246,26 @@ describe('images', () => {
     }
   });
 
-  it('are overridden by an overlay\'s images: registry and tag', () => {
+  it("are overridden by an overlay's images: registry and tag", () => {
     const dir = mkdtempSync(join(tmpdir(), 'overlay-'));
     try {
-      writeFileSync(join(dir, 'kustomization.yaml'), [
-        'apiVersion: kustomize.config.k8s.io/v1beta1', 'kind: Kustomization',
-        `resources:\n  - ${relative(dir, resolve(ROOT, KUSTOMIZATION_DIR))}`, // kustomize takes no absolute base
-        'images:', ...APPS.map((a) => `  - name: connect-platform/${a}\n    newName: registry.example.com/cp/${a}\n    newTag: "9.9.9"`),
-      ].join('\n'));
+      writeFileSync(
+        join(dir, 'kustomization.yaml'),
+        [
+          'apiVersion: kustomize.config.k8s.io/v1beta1',
+          'kind: Kustomization',
+          `resources:\n  - ${relative(dir, resolve(ROOT, KUSTOMIZATION_DIR))}`, // kustomize takes no absolute base
+          'images:',
+          ...APPS.map(
+            (a) => `  - name: connect-platform/${a}\n    newName: registry.example.com/cp/${a}\n    newTag: "9.9.9"`,
+          ),
+        ].join('\n'),
+      );
       const overlaid = renderKustomization(dir);
       for (const app of APPS) {
-        const c = overlaid.find((d) => d.kind === 'Deployment' && d.metadata.name === app)!.spec.template.spec.containers.find((x: K8sObject) => x.name === app);
+        const c = overlaid
+          .find((d) => d.kind === 'Deployment' && d.metadata.name === app)!
+          .spec.template.spec.containers.find((x: K8sObject) => x.name === app);
         expect(c.image).toBe(`registry.example.com/cp/${app}:9.9.9`);
       }
     } finally {
@@ -218,30 +282,44 @@ describe('NATS cluster and the event stream', () => {
     const headless = find('Service', sts.spec.serviceName)!;
     expect(headless.spec.clusterIP).toBe('None');
     expect(headless.spec.selector).toEqual(sts.spec.selector.matchLabels);
-    const conf = sts.spec.template.spec.volumes.map((v: K8sObject) => find('ConfigMap', v.configMap?.name)).find(Boolean)!.data['nats-cluster.conf'] as string;
+    const conf = sts.spec.template.spec.volumes
+      .map((v: K8sObject) => find('ConfigMap', v.configMap?.name))
+      .find(Boolean)!.data['nats-cluster.conf'] as string;
     const routes = [...conf.matchAll(/nats:\/\/([^:\s]+):6222/g)].map((m) => m[1]);
-    expect(routes).toEqual([0, 1, 2].map((i) => `${sts.metadata.name}-${i}.${headless.metadata.name}.${sts.metadata.namespace}.svc.cluster.local`));
+    expect(routes).toEqual(
+      [0, 1, 2].map(
+        (i) => `${sts.metadata.name}-${i}.${headless.metadata.name}.${sts.metadata.namespace}.svc.cluster.local`,
+      ),
+    );
     const storeDir = /store_dir:\s*"([^"]+)"/.exec(conf)?.[1];
     const claim = sts.spec.volumeClaimTemplates[0].metadata.name;
     expect(sts.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: claim, mountPath: storeDir });
   });
 
-  it.each(APPS.filter((a) => a !== 'gateway'))('has %s keep the EVENTS stream on 3 replicas, one per NATS node', (app) => {
-    expect(envOf(app).EVENTS_STREAM_REPLICAS).toBe('3');
-    expect(Number(envOf(app).EVENTS_STREAM_REPLICAS)).toBeLessThanOrEqual(sts.spec.replicas);
-  });
+  it.each(APPS.filter((a) => a !== 'gateway'))(
+    'has %s keep the EVENTS stream on 3 replicas, one per NATS node',
+    (app) => {
+      expect(envOf(app).EVENTS_STREAM_REPLICAS).toBe('3');
+      expect(Number(envOf(app).EVENTS_STREAM_REPLICAS)).toBeLessThanOrEqual(sts.spec.replicas);
+    },
+  );
 });
 
 describe('metrics port', () => {
-  it.each(APPS)('serves %s\'s /metrics on a `metrics` container port (METRICS_PORT, not its HTTP port) that Prometheus is told to scrape', (app) => {
-    const metricsPort = Number(envOf(app).METRICS_PORT);
-    expect(metricsPort).toBeGreaterThan(0);
-    expect(metricsPort).not.toBe(appPort(app));
-    expect(container(app).ports).toContainEqual({ name: 'metrics', containerPort: metricsPort, protocol: 'TCP' });
-    expect(deployment(app).spec.template.metadata.annotations).toMatchObject({
-      'prometheus.io/scrape': 'true', 'prometheus.io/port': String(metricsPort), 'prometheus.io/path': '/metrics',
-    });
-  });
+  it.each(APPS)(
+    "serves %s's /metrics on a `metrics` container port (METRICS_PORT, not its HTTP port) that Prometheus is told to scrape",
+    (app) => {
+      const metricsPort = Number(envOf(app).METRICS_PORT);
+      expect(metricsPort).toBeGreaterThan(0);
+      expect(metricsPort).not.toBe(appPort(app));
+      expect(container(app).ports).toContainEqual({ name: 'metrics', containerPort: metricsPort, protocol: 'TCP' });
+      expect(deployment(app).spec.template.metadata.annotations).toMatchObject({
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': String(metricsPort),
+        'prometheus.io/path': '/metrics',
+      });
+    },
+  );
 
   it('is exposed by no Service: the public gateway Service carries only the HTTP port', () => {
     for (const app of APPS) {
@@ -251,6 +329,8 @@ describe('metrics port', () => {
         expect(portNumber(p.targetPort ?? p.port, app)).not.toBe(Number(envOf(app).METRICS_PORT));
       }
     }
-    expect(find('Service', 'gateway')!.spec.ports.map((p: K8sObject) => portNumber(p.targetPort, 'gateway'))).toEqual([appPort('gateway')]);
+    expect(find('Service', 'gateway')!.spec.ports.map((p: K8sObject) => portNumber(p.targetPort, 'gateway'))).toEqual([
+      appPort('gateway'),
+    ]);
   });
 });

@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
+
 import { startPlatform, type Platform } from '../src/platform';
 
 async function problemOf(res: Response) {
   expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  return (await res.json()) as { type: string; title: string; status: number; detail: string; errors?: { field: string; message: string }[] };
+  return (await res.json()) as {
+    type: string;
+    title: string;
+    status: number;
+    detail: string;
+    errors?: { field: string; message: string }[];
+  };
 }
 
 describe('gateway foundation (real NATS and Postgres)', () => {
@@ -20,7 +27,8 @@ describe('gateway foundation (real NATS and Postgres)', () => {
     const requestId = `req-${randomUUID()}`;
     const traceId = randomUUID().replace(/-/g, '');
     const res = await p.api('/api/platform/diagnostics/echo', {
-      method: 'POST', json: { service: 'payments', message: 'ping' },
+      method: 'POST',
+      json: { service: 'payments', message: 'ping' },
       headers: { 'x-request-id': requestId, traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
     });
     expect(res.status).toBe(200);
@@ -43,16 +51,28 @@ describe('gateway foundation (real NATS and Postgres)', () => {
   });
 
   it('refuses a missing or wrong platform key with 401', async () => {
-    const missing = await p.api('/api/platform/diagnostics/noop', { method: 'POST', json: { message: 'x' }, auth: false });
+    const missing = await p.api('/api/platform/diagnostics/noop', {
+      method: 'POST',
+      json: { message: 'x' },
+      auth: false,
+    });
     expect(missing.status).toBe(401);
     expect((await problemOf(missing)).status).toBe(401);
-    const wrong = await p.api('/payments/gateway?country=BR', { auth: false, headers: { authorization: 'Bearer not-a-valid-key-at-all' } });
+    const wrong = await p.api('/payments/gateway?country=BR', {
+      auth: false,
+      headers: { authorization: 'Bearer not-a-valid-key-at-all' },
+    });
     expect(wrong.status).toBe(401);
     await problemOf(wrong);
   });
 
   it('cannot be walked around with a percent-encoded path', async () => {
-    for (const path of ['/%61pi/platform/diagnostics/noop', '/api/%70latform/diagnostics/noop', '/%70ayments/gateway?country=BR', '/webhooks/%6byc']) {
+    for (const path of [
+      '/%61pi/platform/diagnostics/noop',
+      '/api/%70latform/diagnostics/noop',
+      '/%70ayments/gateway?country=BR',
+      '/webhooks/%6byc',
+    ]) {
       const res = await p.api(path, { method: 'POST', json: { message: 'x' }, auth: false });
       expect({ path, status: res.status }).toEqual({ path, status: 401 });
       await problemOf(res);
@@ -70,7 +90,8 @@ describe('gateway foundation (real NATS and Postgres)', () => {
 
   it('lists every invalid field of a body in one 400', async () => {
     const res = await p.api('/api/platform/diagnostics/echo', {
-      method: 'POST', json: { service: 'billing', message: '', delay_ms: 'soon', surprise: true },
+      method: 'POST',
+      json: { service: 'billing', message: '', delay_ms: 'soon', surprise: true },
     });
     expect(res.status).toBe(400);
     const problem = await problemOf(res);
@@ -79,22 +100,39 @@ describe('gateway foundation (real NATS and Postgres)', () => {
   });
 
   it('refuses malformed JSON, a non-JSON body and an oversized body with problem+json', async () => {
-    const malformed = await p.api('/api/platform/diagnostics/noop', { method: 'POST', body: '{"message": ', headers: { 'content-type': 'application/json' } });
+    const malformed = await p.api('/api/platform/diagnostics/noop', {
+      method: 'POST',
+      body: '{"message": ',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(malformed.status).toBe(400);
     expect((await problemOf(malformed)).detail).toMatch(/JSON/);
-    const text = await p.api('/api/platform/diagnostics/noop', { method: 'POST', body: 'message=x', headers: { 'content-type': 'text/plain' } });
+    const text = await p.api('/api/platform/diagnostics/noop', {
+      method: 'POST',
+      body: 'message=x',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(text.status).toBe(415);
     await problemOf(text);
-    const big = await p.api('/api/platform/diagnostics/noop', { method: 'POST', json: { message: 'x'.repeat(1_100_000) } });
+    const big = await p.api('/api/platform/diagnostics/noop', {
+      method: 'POST',
+      json: { message: 'x'.repeat(1_100_000) },
+    });
     expect(big.status).toBe(413);
     await problemOf(big);
   });
 
   it('gives 504 when the service does not answer in time, and stays up', async () => {
-    const res = await p.api('/api/platform/diagnostics/echo', { method: 'POST', json: { service: 'kyc', message: 'slow', delay_ms: 1500 } });
+    const res = await p.api('/api/platform/diagnostics/echo', {
+      method: 'POST',
+      json: { service: 'kyc', message: 'slow', delay_ms: 1500 },
+    });
     expect(res.status).toBe(504);
     expect((await problemOf(res)).detail).toMatch(/kyc/);
-    const after = await p.api('/api/platform/diagnostics/echo', { method: 'POST', json: { service: 'kyc', message: 'fast' } });
+    const after = await p.api('/api/platform/diagnostics/echo', {
+      method: 'POST',
+      json: { service: 'kyc', message: 'fast' },
+    });
     expect(after.status).toBe(200);
   });
 
@@ -102,7 +140,10 @@ describe('gateway foundation (real NATS and Postgres)', () => {
     await p.startReplica('comms');
     const seen = new Set<string>();
     for (let i = 0; i < 40; i++) {
-      const res = await p.api('/api/platform/diagnostics/echo', { method: 'POST', json: { service: 'comms', message: `m${i}` } });
+      const res = await p.api('/api/platform/diagnostics/echo', {
+        method: 'POST',
+        json: { service: 'comms', message: `m${i}` },
+      });
       seen.add(((await res.json()) as { instance_id: string }).instance_id);
     }
     expect(seen.size).toBe(2);
@@ -119,16 +160,21 @@ describe('gateway foundation (real NATS and Postgres)', () => {
     expect(await ui.text()).toMatch(/swagger/i);
     const metrics = await (await p.api('/metrics', { auth: false })).text();
     expect(metrics).toMatch(/http_request_duration_seconds_bucket\{[^}]*route="\/api\/platform\/diagnostics\/echo"/);
-    expect(metrics).toMatch(/nats_client_request_duration_seconds_count\{[^}]*subject="payments.system.echo",outcome="ok"/);
+    expect(metrics).toMatch(
+      /nats_client_request_duration_seconds_count\{[^}]*subject="payments.system.echo",outcome="ok"/,
+    );
     expect(metrics).toContain('process_cpu_seconds_total');
   });
 
-  it('exposes each service\'s own /health and /metrics', async () => {
+  it("exposes each service's own /health and /metrics", async () => {
     await p.api('/health', { auth: false }); // the gateway asks every service over NATS
     const svc = p.services.get('catalog')![0];
     const health = await fetch(`${svc.url}/health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ status: 'ok', checks: { nats: { status: 'ok' }, postgres: { status: 'ok' } } });
+    expect(await health.json()).toMatchObject({
+      status: 'ok',
+      checks: { nats: { status: 'ok' }, postgres: { status: 'ok' } },
+    });
     const metrics = await (await fetch(`${svc.url}/metrics`)).text();
     expect(metrics).toMatch(/nats_handler_duration_seconds_count\{[^}]*subject="catalog.system.health",outcome="ok"/);
   });
@@ -143,29 +189,43 @@ describe('gateway foundation (real NATS and Postgres)', () => {
       expect(ready.status).toBe(200);
       expect(await ready.json()).toMatchObject({ status: 'ok' });
     }
-    expect(await (await fetch(`${svc.url}/readyz`)).json()).toMatchObject({ checks: { nats: { status: 'ok' }, postgres: { status: 'ok' } } });
+    expect(await (await fetch(`${svc.url}/readyz`)).json()).toMatchObject({
+      checks: { nats: { status: 'ok' }, postgres: { status: 'ok' } },
+    });
   });
 
   it('finishes a request in flight when its service shuts down gracefully', async () => {
-    const inFlight = p.api('/api/platform/diagnostics/echo', { method: 'POST', json: { service: 'kyc', message: 'finish me', delay_ms: 300 } });
+    const inFlight = p.api('/api/platform/diagnostics/echo', {
+      method: 'POST',
+      json: { service: 'kyc', message: 'finish me', delay_ms: 300 },
+    });
     await new Promise((r) => setTimeout(r, 100));
     const [kyc] = p.services.get('kyc')!;
     await kyc.stop();
     const res = await inFlight;
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ message: 'finish me', service: 'kyc' });
-    const after = await p.api('/api/platform/diagnostics/echo', { method: 'POST', json: { service: 'kyc', message: 'anyone?' } });
+    const after = await p.api('/api/platform/diagnostics/echo', {
+      method: 'POST',
+      json: { service: 'kyc', message: 'anyone?' },
+    });
     expect(after.status).toBe(503);
   });
 
   it('gives 503 for a stopped service while the gateway stays up', async () => {
     for (const s of p.services.get('affiliates')!) await s.stop();
-    const res = await p.api('/api/platform/diagnostics/echo', { method: 'POST', json: { service: 'affiliates', message: 'anyone?' } });
+    const res = await p.api('/api/platform/diagnostics/echo', {
+      method: 'POST',
+      json: { service: 'affiliates', message: 'anyone?' },
+    });
     expect(res.status).toBe(503);
     expect((await problemOf(res)).detail).toMatch(/affiliates/);
     const health = await p.api('/health', { auth: false });
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ status: 'degraded', checks: { nats: { status: 'ok' }, affiliates: { status: 'fail' }, catalog: { status: 'ok' } } });
+    expect(await health.json()).toMatchObject({
+      status: 'degraded',
+      checks: { nats: { status: 'ok' }, affiliates: { status: 'fail' }, catalog: { status: 'ok' } },
+    });
     // not ready without a replica of every service; still alive, so an orchestrator does not restart it
     const ready = await fetch(`${p.gateway.url}/readyz`);
     expect(ready.status).toBe(503);

@@ -1,8 +1,10 @@
 import { connect, type Socket } from 'node:net';
+
 import { createTestInfra, type TestInfra } from '@app/testing';
+
 import { startGateway, type RunningGateway } from '../../gateway/src/gateway';
-import { startPlatform, type Platform } from '../src/platform';
 import { until } from '../src/helpers';
+import { startPlatform, type Platform } from '../src/platform';
 
 /** A raw client socket to the gateway, recording what the server sent and when it closed the connection. */
 interface RawClient {
@@ -18,8 +20,15 @@ function rawClient(url: string): Promise<RawClient> {
     const socket = connect({ host: hostname, port: Number(port) });
     let data = '';
     let done = false;
-    const closed = new Promise<void>((r) => socket.once('close', () => { done = true; r(); }));
-    socket.on('data', (chunk: Buffer) => { data += chunk.toString('latin1'); });
+    const closed = new Promise<void>((r) =>
+      socket.once('close', () => {
+        done = true;
+        r();
+      }),
+    );
+    socket.on('data', (chunk: Buffer) => {
+      data += chunk.toString('latin1');
+    });
     socket.on('error', () => undefined); // a reset by the server is one of the outcomes under test
     socket.once('connect', () => resolve({ socket, received: () => data, closed, isClosed: () => done }));
     socket.once('error', reject);
@@ -31,7 +40,9 @@ function closedWithin(client: RawClient, ms: number, what: string): Promise<void
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     client.closed.then(() => clearTimeout(timer)),
-    new Promise<void>((_r, reject) => { timer = setTimeout(() => reject(new Error(`${what}: the gateway kept the connection open`)), ms); }),
+    new Promise<void>((_r, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: the gateway kept the connection open`)), ms);
+    }),
   ]);
 }
 
@@ -53,21 +64,26 @@ describe('gateway connection limits (slow and many clients)', () => {
     opened.push(c);
     return c;
   };
-  const connections = () => new Promise<number>((resolve, reject) =>
-    p.gateway.app.getHttpServer().getConnections((err, n) => (err ? reject(err) : resolve(n))));
+  const connections = () =>
+    new Promise<number>((resolve, reject) =>
+      p.gateway.app.getHttpServer().getConnections((err, n) => (err ? reject(err) : resolve(n))),
+    );
 
   beforeAll(async () => {
     p = await startPlatform({
       services: [],
       env: {
-        GATEWAY_HEADERS_TIMEOUT_MS: '500', GATEWAY_REQUEST_TIMEOUT_MS: '1000',
+        GATEWAY_HEADERS_TIMEOUT_MS: '500',
+        GATEWAY_REQUEST_TIMEOUT_MS: '1000',
         GATEWAY_KEEP_ALIVE_TIMEOUT_MS: '300',
       },
     });
   });
   afterEach(async () => {
     for (const c of opened.splice(0)) c.socket.destroy();
-    await until('the gateway to see every test connection gone', async () => ((await connections()) === 0 ? true : undefined));
+    await until('the gateway to see every test connection gone', async () =>
+      (await connections()) === 0 ? true : undefined,
+    );
   });
   afterAll(async () => {
     await p?.stop();
@@ -88,8 +104,8 @@ describe('gateway connection limits (slow and many clients)', () => {
   it('cuts off a client that sends its headers but trickles the body, answering 408 problem+json', async () => {
     const c = await open();
     c.socket.write(
-      'POST /api/platform/diagnostics/noop HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n'
-      + 'Authorization: Bearer test-platform-key-0123456789abcdef\r\nContent-Length: 100000\r\n\r\n{"message":"',
+      'POST /api/platform/diagnostics/noop HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n' +
+        'Authorization: Bearer test-platform-key-0123456789abcdef\r\nContent-Length: 100000\r\n\r\n{"message":"',
     );
     const stop = trickle(c, () => 'x');
     try {
@@ -119,13 +135,22 @@ describe('gateway connection cap', () => {
     opened.push(c);
     return c;
   };
-  const connections = () => new Promise<number>((resolve, reject) =>
-    gw.app.getHttpServer().getConnections((err, n) => (err ? reject(err) : resolve(n))));
+  const connections = () =>
+    new Promise<number>((resolve, reject) =>
+      gw.app.getHttpServer().getConnections((err, n) => (err ? reject(err) : resolve(n))),
+    );
 
   beforeAll(async () => {
     infra = await createTestInfra();
     // long timeouts here, so the connections held open are not cut off for slowness while the cap is tested
-    gw = await startGateway({ env: { ...infra.env, GATEWAY_MAX_CONNECTIONS: '4', GATEWAY_HEADERS_TIMEOUT_MS: '60000', GATEWAY_REQUEST_TIMEOUT_MS: '60000' } });
+    gw = await startGateway({
+      env: {
+        ...infra.env,
+        GATEWAY_MAX_CONNECTIONS: '4',
+        GATEWAY_HEADERS_TIMEOUT_MS: '60000',
+        GATEWAY_REQUEST_TIMEOUT_MS: '60000',
+      },
+    });
   });
   afterAll(async () => {
     for (const c of opened.splice(0)) c.socket.destroy();

@@ -2,12 +2,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
+
 import { toErrorEnvelope } from '@app/messaging';
 import { createTestInfra, freePort, TEST_API_KEY, type TestInfra } from '@app/testing';
+
 import { startGateway, type RunningGateway } from '../../gateway/src/gateway';
-import { startPlatform, type Platform } from '../src/platform';
 import { until } from '../src/helpers';
+import { startPlatform, type Platform } from '../src/platform';
 
 const OTHER_KEY = 'other-platform-key-0123456789abcdef';
 
@@ -15,24 +18,41 @@ async function expectShed(res: Response, status = 503): Promise<Record<string, u
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-  const body = await res.json() as Record<string, unknown>;
-  expect(body).toMatchObject({ status, type: expect.stringMatching(/^urn:problem-type:/), title: expect.any(String), detail: expect.any(String) });
+  const body = (await res.json()) as Record<string, unknown>;
+  expect(body).toMatchObject({
+    status,
+    type: expect.stringMatching(/^urn:problem-type:/),
+    title: expect.any(String),
+    detail: expect.any(String),
+  });
   expect(body.request_id).toBe(res.headers.get('x-request-id'));
   return body;
 }
 
 function echo(p: Platform, message: string, key = TEST_API_KEY): Promise<Response> {
   return p.api('/api/platform/diagnostics/echo', {
-    method: 'POST', json: { service: 'catalog', message }, auth: false, headers: { authorization: `Bearer ${key}` },
+    method: 'POST',
+    json: { service: 'catalog', message },
+    auth: false,
+    headers: { authorization: `Bearer ${key}` },
   });
 }
 
 function noop(p: Platform, key = TEST_API_KEY): Promise<Response> {
-  return p.api('/api/platform/diagnostics/noop', { method: 'POST', json: { message: 'hi' }, auth: false, headers: { authorization: `Bearer ${key}` } });
+  return p.api('/api/platform/diagnostics/noop', {
+    method: 'POST',
+    json: { message: 'hi' },
+    auth: false,
+    headers: { authorization: `Bearer ${key}` },
+  });
 }
 
 function webhook(url: string): Promise<Response> {
-  return fetch(`${url}/webhooks/kyc/sumsub`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"applicantReviewed"}' });
+  return fetch(`${url}/webhooks/kyc/sumsub`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"type":"applicantReviewed"}',
+  });
 }
 
 async function metricsText(url: string): Promise<string> {
@@ -42,7 +62,9 @@ async function metricsText(url: string): Promise<string> {
 }
 
 function shedCount(text: string, reason: string): number {
-  const line = text.split('\n').find((l) => l.startsWith('gateway_requests_shed_total{') && l.includes(`reason="${reason}"`));
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith('gateway_requests_shed_total{') && l.includes(`reason="${reason}"`));
   return line ? Number(line.split(' ').pop()) : NaN;
 }
 
@@ -55,7 +77,11 @@ describe('gateway sheds past GATEWAY_MAX_IN_FLIGHT', () => {
     // no catalog service: this test answers catalog.system.echo itself, holding each request until it lets go
     p = await startPlatform({ services: [], env: { GATEWAY_MAX_IN_FLIGHT: '2' } });
     nc = await connect({ servers: p.infra.natsUrl });
-    nc.subscribe(`${p.infra.prefix}.catalog.system.echo`, { callback: (_err, msg) => { held.push(msg); } });
+    nc.subscribe(`${p.infra.prefix}.catalog.system.echo`, {
+      callback: (_err, msg) => {
+        held.push(msg);
+      },
+    });
     await nc.flush();
   });
   afterAll(async () => {
@@ -71,11 +97,17 @@ describe('gateway sheds past GATEWAY_MAX_IN_FLIGHT', () => {
     await expectShed(await webhook(p.gateway.url));
     await expectShed(await noop(p));
     expect(held).toHaveLength(2); // refused before it reached the bus
-    for (const path of ['/livez', '/health', '/metrics']) expect((await fetch(`${p.gateway.url}${path}`)).status).toBe(200);
+    for (const path of ['/livez', '/health', '/metrics'])
+      expect((await fetch(`${p.gateway.url}${path}`)).status).toBe(200);
     expect(shedCount(await metricsText(p.gateway.url), 'in_flight')).toBe(3);
 
     for (const msg of held.splice(0)) {
-      msg.respond(JSON.stringify({ ok: true, data: { message: 'ok', service: 'catalog', instance_id: 'test', request_id: null } }));
+      msg.respond(
+        JSON.stringify({
+          ok: true,
+          data: { message: 'ok', service: 'catalog', instance_id: 'test', request_id: null },
+        }),
+      );
     }
     const answers = await Promise.all(first);
     expect(answers.map((r) => r.status)).toEqual([200, 200]);
@@ -94,7 +126,9 @@ describe('gateway sheds past GATEWAY_MAX_IN_FLIGHT', () => {
     const pending = echo(p, 'db down?');
     await until('the echo request on the bus', async () => (held.length === 1 ? true : undefined));
     // exactly what a service answers when its database refuses connections (libs/messaging errors.ts)
-    const envelope = toErrorEnvelope(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }));
+    const envelope = toErrorEnvelope(
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+    );
     held.shift()!.respond(JSON.stringify({ ok: false, error: envelope }));
     const body = await expectShed(await pending);
     expect(body).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
@@ -117,7 +151,9 @@ describe('gateway sheds while the event loop lags (GATEWAY_MAX_EVENT_LOOP_DELAY_
     const blockUntil = Date.now() + 3000;
     while (Date.now() < blockUntil) {
       const sliceEnd = Date.now() + 200;
-      while (Date.now() < sliceEnd) { /* busy: the loop cannot turn */ }
+      while (Date.now() < sliceEnd) {
+        /* busy: the loop cannot turn */
+      }
       await new Promise((r) => setImmediate(r));
     }
     const [shedRes, live] = await Promise.all([noop(p), fetch(`${p.gateway.url}/livez`)]);
@@ -134,7 +170,8 @@ describe('per-key rate limit on /api/platform (GATEWAY_RATE_LIMIT_PER_MINUTE)', 
 
   beforeAll(async () => {
     p = await startPlatform({
-      services: [], env: { GATEWAY_RATE_LIMIT_PER_MINUTE: '3', PLATFORM_API_KEYS: `${TEST_API_KEY},${OTHER_KEY}` },
+      services: [],
+      env: { GATEWAY_RATE_LIMIT_PER_MINUTE: '3', PLATFORM_API_KEYS: `${TEST_API_KEY},${OTHER_KEY}` },
     });
   });
   afterAll(async () => {
@@ -163,14 +200,16 @@ describe('per-key rate limit on /api/platform (GATEWAY_RATE_LIMIT_PER_MINUTE)', 
 
 function noopAt(url: string): Promise<Response> {
   return fetch(`${url}/api/platform/diagnostics/noop`, {
-    method: 'POST', headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' },
     body: JSON.stringify({ message: 'back' }),
   });
 }
 
-
 function startNatsServer(port: number, storeDir: string): ChildProcess {
-  return spawn('/usr/sbin/nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: 'ignore' });
+  return spawn('/usr/sbin/nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], {
+    stdio: 'ignore',
+  });
 }
 
 describe('gateway fails fast while its NATS link is down', () => {
@@ -184,7 +223,10 @@ describe('gateway fails fast while its NATS link is down', () => {
     const s = server;
     server = undefined;
     if (!s || s.exitCode !== null) return;
-    await new Promise<void>((resolve) => { s.once('exit', () => resolve()); s.kill('SIGKILL'); });
+    await new Promise<void>((resolve) => {
+      s.once('exit', () => resolve());
+      s.kill('SIGKILL');
+    });
   };
 
   beforeAll(async () => {
@@ -197,7 +239,9 @@ describe('gateway fails fast while its NATS link is down', () => {
       await nc.close();
       return true;
     });
-    gw = await startGateway({ env: { ...infra.env, NATS_URL: `nats://127.0.0.1:${port}`, NATS_REQUEST_TIMEOUT_MS: '20000' } });
+    gw = await startGateway({
+      env: { ...infra.env, NATS_URL: `nats://127.0.0.1:${port}`, NATS_REQUEST_TIMEOUT_MS: '20000' },
+    });
   });
   afterAll(async () => {
     await gw?.stop();
@@ -209,11 +253,16 @@ describe('gateway fails fast while its NATS link is down', () => {
   it('answers a request waiting on the bus 503 with Retry-After as soon as the link drops, not a 504 after NATS_REQUEST_TIMEOUT_MS', async () => {
     const held: Msg[] = [];
     const responder = await connect({ servers: `nats://127.0.0.1:${port}` });
-    responder.subscribe(`${infra.prefix}.catalog.system.echo`, { callback: (_err, msg) => { held.push(msg); } });
+    responder.subscribe(`${infra.prefix}.catalog.system.echo`, {
+      callback: (_err, msg) => {
+        held.push(msg);
+      },
+    });
     await responder.flush();
     const started = Date.now();
     const pending = fetch(`${gw.url}/api/platform/diagnostics/echo`, {
-      method: 'POST', headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({ service: 'catalog', message: 'in flight' }),
     });
     await until('the echo request held by the test responder', async () => (held.length === 1 ? true : undefined));
@@ -226,16 +275,23 @@ describe('gateway fails fast while its NATS link is down', () => {
     // a behaviour check, not a speed one: it did not wait for the 20 s bus timeout
     expect(elapsed).toBeLessThan(10000);
     server = startNatsServer(port, storeDir);
-    await until('the gateway to serve again after NATS came back', async () => ((await noopAt(gw.url)).status === 200 ? true : undefined), 30000);
+    await until(
+      'the gateway to serve again after NATS came back',
+      async () => ((await noopAt(gw.url)).status === 200 ? true : undefined),
+      30000,
+    );
   });
 
   it('answers 503 with Retry-After at once (not a 504 after NATS_REQUEST_TIMEOUT_MS), and serves again once NATS is back', async () => {
     await stopServer();
-    await until('/health to report the NATS link down', async () => ((await fetch(`${gw.url}/health`)).status === 503 ? true : undefined));
+    await until('/health to report the NATS link down', async () =>
+      (await fetch(`${gw.url}/health`)).status === 503 ? true : undefined,
+    );
 
     const started = Date.now();
     const res = await fetch(`${gw.url}/api/platform/diagnostics/echo`, {
-      method: 'POST', headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({ service: 'catalog', message: 'hello' }),
     });
     const elapsed = Date.now() - started;
@@ -248,6 +304,10 @@ describe('gateway fails fast while its NATS link is down', () => {
     expect((await fetch(`${gw.url}/livez`)).status).toBe(200);
 
     server = startNatsServer(port, storeDir);
-    await until('the gateway to serve again after NATS came back', async () => ((await noopAt(gw.url)).status === 200 ? true : undefined), 30000);
+    await until(
+      'the gateway to serve again after NATS came back',
+      async () => ((await noopAt(gw.url)).status === 200 ? true : undefined),
+      30000,
+    );
   });
 });

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+
 import { TEST_API_KEY } from '@app/testing';
-import { startPlatform, type Platform } from '../src/platform';
+
 import { queryRows } from '../src/helpers';
+import { startPlatform, type Platform } from '../src/platform';
 
 const READ_KEY = 'reporting-dashboard-key-0123456789';
 const ADMIN_KEY = 'operations-admin-key-0123456789';
@@ -10,9 +12,16 @@ const idOf = (key: string) => `key_${createHash('sha256').update(key).digest('he
 describe('platform key scopes (real NATS and Postgres)', () => {
   let p: Platform;
   const as = (key: string, path: string, init: RequestInit & { json?: unknown } = {}) =>
-    p.api(path, { ...init, auth: false, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${key}` } });
-  const audit = () => queryRows<{ actor: string; scope: string; action: string; provider_key: string }>(
-    p.infra.databaseUrl, 'SELECT actor, scope, action, provider_key FROM catalog.audit_log ORDER BY id');
+    p.api(path, {
+      ...init,
+      auth: false,
+      headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${key}` },
+    });
+  const audit = () =>
+    queryRows<{ actor: string; scope: string; action: string; provider_key: string }>(
+      p.infra.databaseUrl,
+      'SELECT actor, scope, action, provider_key FROM catalog.audit_log ORDER BY id',
+    );
 
   beforeAll(async () => {
     p = await startPlatform({
@@ -31,8 +40,16 @@ describe('platform key scopes (real NATS and Postgres)', () => {
 
   it('refuses a read key anything but GET with 403 problem+json, and stores nothing', async () => {
     const attempts: [string, string, unknown][] = [
-      ['POST', '/api/platform/integrations/providers/sendgrid/activate', { credentials: { api_key: 'SG.never-stored-0123456789' } }],
-      ['PUT', '/api/platform/integrations/providers/sendgrid/credentials', { credentials: { api_key: 'SG.never-stored-0123456789' } }],
+      [
+        'POST',
+        '/api/platform/integrations/providers/sendgrid/activate',
+        { credentials: { api_key: 'SG.never-stored-0123456789' } },
+      ],
+      [
+        'PUT',
+        '/api/platform/integrations/providers/sendgrid/credentials',
+        { credentials: { api_key: 'SG.never-stored-0123456789' } },
+      ],
       ['POST', '/api/platform/integrations/providers/sendgrid/deactivate', {}],
       ['PUT', '/api/platform/integrations/categories/email/default', { provider: 'sendgrid' }],
       ['POST', '/api/platform/diagnostics/noop', { message: 'x' }],
@@ -45,17 +62,23 @@ describe('platform key scopes (real NATS and Postgres)', () => {
       expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(await res.json()).toMatchObject({ status: 403, title: 'Forbidden' });
     }
-    const sendgrid = await (await as(READ_KEY, '/api/platform/integrations/providers/sendgrid')).json() as { status: string };
+    const sendgrid = (await (await as(READ_KEY, '/api/platform/integrations/providers/sendgrid')).json()) as {
+      status: string;
+    };
     expect(sendgrid.status).toBe('inactive');
     expect(await audit()).toEqual([]);
   });
 
   it('lets an admin key (suffixed or not) change things, with its key id and scope in the audit record', async () => {
     const activated = await as(ADMIN_KEY, '/api/platform/integrations/providers/sendgrid/activate', {
-      method: 'POST', json: { credentials: { api_key: 'SG.admin-stored-0123456789' } },
+      method: 'POST',
+      json: { credentials: { api_key: 'SG.admin-stored-0123456789' } },
     });
     expect(activated.status).toBe(200);
-    const deactivated = await as(TEST_API_KEY, '/api/platform/integrations/providers/sendgrid/deactivate', { method: 'POST', json: {} });
+    const deactivated = await as(TEST_API_KEY, '/api/platform/integrations/providers/sendgrid/deactivate', {
+      method: 'POST',
+      json: {},
+    });
     expect(deactivated.status).toBe(200);
     expect(await audit()).toEqual([
       { actor: idOf(ADMIN_KEY), scope: 'admin', action: 'activated', provider_key: 'sendgrid' },

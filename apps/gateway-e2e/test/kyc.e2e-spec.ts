@@ -1,15 +1,26 @@
 import { createHmac, randomUUID } from 'node:crypto';
+
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Client } from 'pg';
+
 import type { GatesReevaluatedEvent, KycRecordView, KycStatusChangedEvent } from '@app/contracts';
 import { SumsubFake } from '@app/testing';
+
 import { startPlatform, type Platform } from '../src/platform';
 
-const CREDS = { app_token: 'sbx:e2e-app-token-0001', secret_key: 'e2e-secret-key-abcdef', webhook_secret: 'e2e-webhook-secret-123456' };
+const CREDS = {
+  app_token: 'sbx:e2e-app-token-0001',
+  secret_key: 'e2e-secret-key-abcdef',
+  webhook_secret: 'e2e-webhook-secret-123456',
+};
 type Problem = { status: number; detail: string; errors?: { field: string; message: string }[] };
 type Hook = { body: Buffer; headers: Record<string, string> };
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 45000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 45000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -27,32 +38,67 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
   const published: { subject: string; data: unknown }[] = [];
 
   const json = async <T>(res: Response) => (await res.json()) as T;
-  const record = async (customerId: string) => json<KycRecordView>(await p.api(`/api/platform/kyc/customers/${customerId}`));
-  const post = (hook: Hook) => fetch(`${p.gateway.url}/webhooks/kyc/sumsub`, { method: 'POST', body: hook.body, headers: hook.headers });
+  const record = async (customerId: string) =>
+    json<KycRecordView>(await p.api(`/api/platform/kyc/customers/${customerId}`));
+  const post = (hook: Hook) =>
+    fetch(`${p.gateway.url}/webhooks/kyc/sumsub`, { method: 'POST', body: hook.body, headers: hook.headers });
   const createApplicant = async (customerId = randomUUID(), extra: Record<string, unknown> = {}) => {
-    const res = await p.api('/api/platform/kyc/applicants', { method: 'POST', json: { customer_id: customerId, email: 'lead@example.com', ...extra } });
+    const res = await p.api('/api/platform/kyc/applicants', {
+      method: 'POST',
+      json: { customer_id: customerId, email: 'lead@example.com', ...extra },
+    });
     expect(res.status).toBe(200);
     return json<{ customer_id: string; provider: string; provider_id: string; access_token: string }>(res);
   };
-  const outbox = async (subject: string, customerId: string) => (await db.query(
-    `SELECT payload FROM kyc.outbox WHERE subject = $1 AND payload->>'customer_id' = $2 ORDER BY created_at`, [subject, customerId],
-  )).rows.map((r: { payload: unknown }) => r.payload);
+  const outbox = async (subject: string, customerId: string) =>
+    (
+      await db.query(
+        `SELECT payload FROM kyc.outbox WHERE subject = $1 AND payload->>'customer_id' = $2 ORDER BY created_at`,
+        [subject, customerId],
+      )
+    ).rows.map((r: { payload: unknown }) => r.payload);
   const gatesEvents = (c: string) => outbox('evt.compliance.gates.reevaluated', c) as Promise<GatesReevaluatedEvent[]>;
   const statusEvents = (c: string) => outbox('evt.kyc.status.changed', c) as Promise<KycStatusChangedEvent[]>;
-  const counts = async () => (await db.query(
-    `SELECT (SELECT count(*)::int FROM kyc.kyc_events) AS events, (SELECT count(*)::int FROM kyc.outbox) AS outbox`)).rows[0] as { events: number; outbox: number };
-  const settled = (customerId: string, status: string) => waitFor(`${customerId} ${status}`, async () => {
-    const r = await record(customerId);
-    return r.status === status && r.history.every((h) => h.outcome !== null) ? r : null;
-  });
+  const counts = async () =>
+    (
+      await db.query(
+        `SELECT (SELECT count(*)::int FROM kyc.kyc_events) AS events, (SELECT count(*)::int FROM kyc.outbox) AS outbox`,
+      )
+    ).rows[0] as { events: number; outbox: number };
+  const settled = (customerId: string, status: string) =>
+    waitFor(`${customerId} ${status}`, async () => {
+      const r = await record(customerId);
+      return r.status === status && r.history.every((h) => h.outcome !== null) ? r : null;
+    });
   /** A webhook with a chosen SumSub timestamp (`createdAtMs`) and review result. */
-  const reviewed = (applicantId: string, customerId: string, at: Date, result: Record<string, unknown>, alg?: 'HMAC_SHA1_HEX' | 'HMAC_SHA256_HEX' | 'HMAC_SHA512_HEX') => fake.signedWebhook({
-    applicantId, correlationId: randomUUID(), externalUserId: customerId, levelName: 'basic-kyc-level', type: 'applicantReviewed',
-    reviewStatus: 'completed', reviewResult: result, createdAtMs: at.toISOString().replace('T', ' ').replace('Z', ''),
-  }, alg);
+  const reviewed = (
+    applicantId: string,
+    customerId: string,
+    at: Date,
+    result: Record<string, unknown>,
+    alg?: 'HMAC_SHA1_HEX' | 'HMAC_SHA256_HEX' | 'HMAC_SHA512_HEX',
+  ) =>
+    fake.signedWebhook(
+      {
+        applicantId,
+        correlationId: randomUUID(),
+        externalUserId: customerId,
+        levelName: 'basic-kyc-level',
+        type: 'applicantReviewed',
+        reviewStatus: 'completed',
+        reviewResult: result,
+        createdAtMs: at.toISOString().replace('T', ' ').replace('Z', ''),
+      },
+      alg,
+    );
   const passport = { idDocs: [{ idDocType: 'PASSPORT', country: 'GBR', validUntil: '2035-06-30' }], dob: '1990-05-05' };
   /** An applicant created through the gateway whose documents are uploaded and reviewed at the fake. */
-  const reviewedApplicant = async (info: Parameters<SumsubFake['setApplicantInfo']>[1], answer: 'GREEN' | 'RED', type?: 'RETRY' | 'FINAL', labels: string[] = []) => {
+  const reviewedApplicant = async (
+    info: Parameters<SumsubFake['setApplicantInfo']>[1],
+    answer: 'GREEN' | 'RED',
+    type?: 'RETRY' | 'FINAL',
+    labels: string[] = [],
+  ) => {
     const a = await createApplicant();
     fake.setApplicantInfo(a.provider_id, info);
     fake.completeReview(a.provider_id, answer, type, labels);
@@ -60,17 +106,29 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
   };
 
   beforeAll(async () => {
-    fake = await new SumsubFake({ appToken: CREDS.app_token, secretKey: CREDS.secret_key, webhookSecret: CREDS.webhook_secret }).start();
-    p = await startPlatform({ services: ['catalog', 'kyc'], env: { KYC_RESTRICTED_COUNTRIES: 'KP,IR,SY', KYC_ENRICH_RETRY_MS: '200' } });
+    fake = await new SumsubFake({
+      appToken: CREDS.app_token,
+      secretKey: CREDS.secret_key,
+      webhookSecret: CREDS.webhook_secret,
+    }).start();
+    p = await startPlatform({
+      services: ['catalog', 'kyc'],
+      env: { KYC_RESTRICTED_COUNTRIES: 'KP,IR,SY', KYC_ENRICH_RETRY_MS: '200' },
+    });
     const activated = await p.api('/api/platform/integrations/providers/sumsub/activate', {
-      method: 'POST', json: { credentials: CREDS, settings: { base_url: fake.baseUrl } },
+      method: 'POST',
+      json: { credentials: CREDS, settings: { base_url: fake.baseUrl } },
     });
     expect(activated.status).toBe(200);
     db = new Client({ connectionString: p.infra.databaseUrl });
     await db.connect();
     nc = await connect({ servers: p.infra.natsUrl });
     for (const s of ['evt.kyc.status.changed', 'evt.compliance.gates.reevaluated']) {
-      nc.subscribe(`${p.infra.prefix}.${s}`, { callback: (_e, m) => { published.push({ subject: s, data: m.json() }); } });
+      nc.subscribe(`${p.infra.prefix}.${s}`, {
+        callback: (_e, m) => {
+          published.push({ subject: s, data: m.json() });
+        },
+      });
     }
     await nc.flush();
   });
@@ -84,29 +142,78 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
   it('creates the applicant with a correctly signed request and returns the WebSDK access token', async () => {
     const customerId = randomUUID();
     const a = await createApplicant(customerId, { phone: '+447700900123' });
-    const create = fake.requests.find((r) => r.method === 'POST' && r.path === '/resources/applicants' && JSON.parse(r.rawBody.toString()).externalUserId === customerId)!;
+    const create = fake.requests.find(
+      (r) =>
+        r.method === 'POST' &&
+        r.path === '/resources/applicants' &&
+        JSON.parse(r.rawBody.toString()).externalUserId === customerId,
+    )!;
     expect(create.rejected).toBeUndefined();
     expect(create.query.get('levelName')).toBe('basic-kyc-level');
-    expect(JSON.parse(create.rawBody.toString())).toEqual({ externalUserId: customerId, email: 'lead@example.com', phone: '+447700900123' });
+    expect(JSON.parse(create.rawBody.toString())).toEqual({
+      externalUserId: customerId,
+      email: 'lead@example.com',
+      phone: '+447700900123',
+    });
     const ts = create.headers['x-app-access-ts'] as string;
-    const expected = createHmac('sha256', CREDS.secret_key).update(`${ts}POST/resources/applicants?levelName=basic-kyc-level`).update(create.rawBody).digest('hex');
+    const expected = createHmac('sha256', CREDS.secret_key)
+      .update(`${ts}POST/resources/applicants?levelName=basic-kyc-level`)
+      .update(create.rawBody)
+      .digest('hex');
     expect(create.headers['x-app-access-sig']).toBe(expected);
     expect(create.headers['x-app-token']).toBe(CREDS.app_token);
     const token = fake.accessTokens.find((t) => t.userId === customerId)!;
-    expect(a).toEqual({ customer_id: customerId, provider: 'sumsub', provider_id: fake.applicants.get(a.provider_id)!.id, access_token: token.token });
+    expect(a).toEqual({
+      customer_id: customerId,
+      provider: 'sumsub',
+      provider_id: fake.applicants.get(a.provider_id)!.id,
+      access_token: token.token,
+    });
 
     const r = await record(customerId);
-    expect(r).toMatchObject({ customer_id: customerId, provider: 'sumsub', provider_id: a.provider_id, status: 'pending', doc_type: null, doc_country: null });
+    expect(r).toMatchObject({
+      customer_id: customerId,
+      provider: 'sumsub',
+      provider_id: a.provider_id,
+      status: 'pending',
+      doc_type: null,
+      doc_country: null,
+    });
     // the record starts `pending`, and its history says so
-    expect(r.history).toEqual([{ status: 'pending', at: expect.any(String), provider_status: null, type: 'applicant_created', source: 'internal', outcome: 'applied' }]);
-    expect(r.gates).toEqual({ identity: 'pending', document: 'pending', country: 'pending', age: 'pending', screening: 'pending', all_passed: false });
-    expect(await statusEvents(customerId)).toEqual([expect.objectContaining({ status: 'pending', previous_status: null })]);
+    expect(r.history).toEqual([
+      {
+        status: 'pending',
+        at: expect.any(String),
+        provider_status: null,
+        type: 'applicant_created',
+        source: 'internal',
+        outcome: 'applied',
+      },
+    ]);
+    expect(r.gates).toEqual({
+      identity: 'pending',
+      document: 'pending',
+      country: 'pending',
+      age: 'pending',
+      screening: 'pending',
+      all_passed: false,
+    });
+    expect(await statusEvents(customerId)).toEqual([
+      expect.objectContaining({ status: 'pending', previous_status: null }),
+    ]);
   });
 
   it('honours Idempotency-Key: the first answer and no second provider call; another body is a 409', async () => {
     const customerId = randomUUID();
-    const call = (body: Record<string, unknown>) => p.api('/api/platform/kyc/applicants', { method: 'POST', json: body, headers: { 'idempotency-key': `key-${customerId}` } });
-    const creates = () => fake.requests.filter((r) => r.path === '/resources/applicants' && r.rawBody.toString().includes(customerId)).length;
+    const call = (body: Record<string, unknown>) =>
+      p.api('/api/platform/kyc/applicants', {
+        method: 'POST',
+        json: body,
+        headers: { 'idempotency-key': `key-${customerId}` },
+      });
+    const creates = () =>
+      fake.requests.filter((r) => r.path === '/resources/applicants' && r.rawBody.toString().includes(customerId))
+        .length;
     const first = await call({ customer_id: customerId, email: 'a@example.com' });
     expect(first.status).toBe(200);
     const again = await call({ email: 'a@example.com', customer_id: customerId });
@@ -114,7 +221,9 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
     const firstBody = await json<{ access_token: string }>(first);
     expect(await again.json()).toEqual(firstBody);
     // the remembered answer holds the access token: sealed at rest, never in clear
-    const stored = JSON.stringify((await db.query(`SELECT * FROM kyc.idempotency_keys WHERE key = $1`, [`key-${customerId}`])).rows);
+    const stored = JSON.stringify(
+      (await db.query(`SELECT * FROM kyc.idempotency_keys WHERE key = $1`, [`key-${customerId}`])).rows,
+    );
     expect(stored).toContain('sealed');
     expect(stored).not.toContain(firstBody.access_token);
     expect(creates()).toBe(1);
@@ -127,7 +236,12 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
 
   it('a concurrent duplicate (same Idempotency-Key and body) waits for the first answer instead of a 409', async () => {
     const customerId = randomUUID();
-    const call = () => p.api('/api/platform/kyc/applicants', { method: 'POST', json: { customer_id: customerId }, headers: { 'idempotency-key': `dup-${customerId}` } });
+    const call = () =>
+      p.api('/api/platform/kyc/applicants', {
+        method: 'POST',
+        json: { customer_id: customerId },
+        headers: { 'idempotency-key': `dup-${customerId}` },
+      });
     fake.slowDown(2000);
     let answers: Response[];
     try {
@@ -139,13 +253,18 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
     const bodies = await Promise.all(answers.map((a) => a.json()));
     expect(bodies[1]).toEqual(bodies[0]);
     expect(bodies[2]).toEqual(bodies[0]);
-    expect(fake.requests.filter((r) => r.path === '/resources/applicants' && r.rawBody.toString().includes(customerId))).toHaveLength(1);
+    expect(
+      fake.requests.filter((r) => r.path === '/resources/applicants' && r.rawBody.toString().includes(customerId)),
+    ).toHaveLength(1);
   });
 
   it('refuses a doc_country outside ISO 3166-1 with 400 naming doc_country, and stores nothing', async () => {
     const events = await counts();
     for (const docCountry of ['XX', 'zz', 'UK']) {
-      const res = await p.api('/webhooks/kyc', { method: 'POST', json: { customer_id: randomUUID(), provider: 'manual', status: 'approved', doc_country: docCountry } });
+      const res = await p.api('/webhooks/kyc', {
+        method: 'POST',
+        json: { customer_id: randomUUID(), provider: 'manual', status: 'approved', doc_country: docCountry },
+      });
       expect([docCountry, res.status]).toEqual([docCountry, 400]);
       expect((await json<Problem>(res)).errors?.map((e) => e.field)).toEqual(['doc_country']);
     }
@@ -154,8 +273,17 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
 
   it('internal format without event_id: the same body after a different decision is a new decision; an immediate retry is a duplicate', async () => {
     const customerId = randomUUID();
-    const approved = { customer_id: customerId, provider: 'manual', provider_id: 'case-11', status: 'approved', doc_type: 'passport', doc_country: 'gb', birth_date: '1980-01-01' };
-    const send = async (body: Record<string, unknown>) => json<{ duplicate: boolean; status: string }>(await p.api('/webhooks/kyc', { method: 'POST', json: body }));
+    const approved = {
+      customer_id: customerId,
+      provider: 'manual',
+      provider_id: 'case-11',
+      status: 'approved',
+      doc_type: 'passport',
+      doc_country: 'gb',
+      birth_date: '1980-01-01',
+    };
+    const send = async (body: Record<string, unknown>) =>
+      json<{ duplicate: boolean; status: string }>(await p.api('/webhooks/kyc', { method: 'POST', json: body }));
     expect(await send(approved)).toMatchObject({ duplicate: false, status: 'approved' });
     expect(await send({ ...approved, status: 'rejected' })).toMatchObject({ duplicate: false, status: 'rejected' });
     expect(await send(approved)).toMatchObject({ duplicate: false, status: 'approved' });
@@ -170,13 +298,25 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
     const before = fake.requests.length;
     const rows = async () => (await db.query('SELECT count(*)::int AS n FROM kyc.kyc_records')).rows[0].n as number;
     const stored = await rows();
-    const bad = await p.api('/api/platform/kyc/applicants', { method: 'POST', json: { customer_id: 'crm-42', email: 'nope', phone: '12345', level: 'x' } });
+    const bad = await p.api('/api/platform/kyc/applicants', {
+      method: 'POST',
+      json: { customer_id: 'crm-42', email: 'nope', phone: '12345', level: 'x' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.headers.get('content-type')).toMatch(/problem\+json/);
-    expect((await json<Problem>(bad)).errors?.map((e) => e.field).sort()).toEqual(['customer_id', 'email', 'level', 'phone']);
+    expect((await json<Problem>(bad)).errors?.map((e) => e.field).sort()).toEqual([
+      'customer_id',
+      'email',
+      'level',
+      'phone',
+    ]);
     const missing = await p.api('/api/platform/kyc/applicants', { method: 'POST', json: {} });
     expect((await json<Problem>(missing)).errors?.map((e) => e.field)).toEqual(['customer_id']);
-    const badKey = await p.api('/api/platform/kyc/applicants', { method: 'POST', json: { customer_id: randomUUID() }, headers: { 'idempotency-key': 'x'.repeat(300) } });
+    const badKey = await p.api('/api/platform/kyc/applicants', {
+      method: 'POST',
+      json: { customer_id: randomUUID() },
+      headers: { 'idempotency-key': 'x'.repeat(300) },
+    });
     expect(badKey.status).toBe(400);
     expect((await json<Problem>(badKey)).errors?.map((e) => e.field)).toEqual(['idempotency_key']);
     expect(fake.requests.length).toBe(before);
@@ -188,10 +328,28 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
     expect((await p.api(`/api/platform/kyc/customers/${randomUUID()}`)).status).toBe(404);
 
     const events = await counts();
-    const internal = await p.api('/webhooks/kyc', { method: 'POST', json: { customer_id: 'x', provider: 'Manual!', status: 'done', doc_type: 'visa', doc_country: 'GBR', birth_date: '1/2/1990', raw_result: 'x' } });
+    const internal = await p.api('/webhooks/kyc', {
+      method: 'POST',
+      json: {
+        customer_id: 'x',
+        provider: 'Manual!',
+        status: 'done',
+        doc_type: 'visa',
+        doc_country: 'GBR',
+        birth_date: '1/2/1990',
+        raw_result: 'x',
+      },
+    });
     expect(internal.status).toBe(400);
-    expect((await json<Problem>(internal)).errors?.map((e) => e.field).sort())
-      .toEqual(['birth_date', 'customer_id', 'doc_country', 'doc_type', 'provider', 'raw_result', 'status']);
+    expect((await json<Problem>(internal)).errors?.map((e) => e.field).sort()).toEqual([
+      'birth_date',
+      'customer_id',
+      'doc_country',
+      'doc_type',
+      'provider',
+      'raw_result',
+      'status',
+    ]);
     expect(await counts()).toEqual(events);
   });
 
@@ -201,22 +359,47 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
     expect(res.status).toBe(200);
     const r = await settled(a.customer_id, 'approved');
     expect(r).toMatchObject({ doc_type: 'passport', doc_country: 'GB', reject_labels: [] });
-    expect(r.gates).toEqual({ identity: 'pass', document: 'pass', country: 'pass', age: 'pass', screening: 'pass', all_passed: true });
+    expect(r.gates).toEqual({
+      identity: 'pass',
+      document: 'pass',
+      country: 'pass',
+      age: 'pass',
+      screening: 'pass',
+      all_passed: true,
+    });
     expect(r.history).toEqual([
       expect.objectContaining({ status: 'pending', type: 'applicant_created' }),
-      expect.objectContaining({ status: 'approved', provider_status: 'completed/GREEN', type: 'applicantReviewed', outcome: 'applied' }),
+      expect.objectContaining({
+        status: 'approved',
+        provider_status: 'completed/GREEN',
+        type: 'applicantReviewed',
+        outcome: 'applied',
+      }),
     ]);
-    expect(fake.requests.some((q) => q.method === 'GET' && q.path === `/resources/applicants/${a.provider_id}/one` && !q.rejected)).toBe(true);
+    expect(
+      fake.requests.some(
+        (q) => q.method === 'GET' && q.path === `/resources/applicants/${a.provider_id}/one` && !q.rejected,
+      ),
+    ).toBe(true);
 
     const gates = await gatesEvents(a.customer_id);
     expect(gates).toHaveLength(1);
     expect(gates[0]).toMatchObject({
-      customer_id: a.customer_id, trigger: 'kyc_approved', all_passed: true, status: 'approved', previous_status: 'pending',
+      customer_id: a.customer_id,
+      trigger: 'kyc_approved',
+      all_passed: true,
+      status: 'approved',
+      previous_status: 'pending',
       gates: { identity: 'pass', document: 'pass', country: 'pass', age: 'pass', screening: 'pass' },
     });
     expect((await statusEvents(a.customer_id)).map((e) => e.status)).toEqual(['pending', 'approved']);
-    await waitFor('events on the bus', async () => published.some((e) => e.subject === 'evt.compliance.gates.reevaluated'
-      && (e.data as GatesReevaluatedEvent).customer_id === a.customer_id));
+    await waitFor('events on the bus', async () =>
+      published.some(
+        (e) =>
+          e.subject === 'evt.compliance.gates.reevaluated' &&
+          (e.data as GatesReevaluatedEvent).customer_id === a.customer_id,
+      ),
+    );
   });
 
   it('maps RED+RETRY to resubmission_requested and RED+FINAL with an AML label to rejected with screening failed', async () => {
@@ -239,7 +422,9 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
       const a = await createApplicant();
       const res = await post(fake.webhookFor(a.provider_id, 'applicantPending', alg));
       expect(res.status).toBe(200);
-      await waitFor(`history via ${alg}`, async () => (await record(a.customer_id)).history.find((h) => h.type === 'applicantPending' && h.outcome));
+      await waitFor(`history via ${alg}`, async () =>
+        (await record(a.customer_id)).history.find((h) => h.type === 'applicantPending' && h.outcome),
+      );
     }
   });
 
@@ -249,7 +434,10 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
     const answers = await Promise.all(Array.from({ length: 20 }, () => post(hook)));
     expect(answers.map((x) => x.status)).toEqual(Array(20).fill(200));
     await settled(a.customer_id, 'approved');
-    const rows = await db.query(`SELECT count(*)::int AS n FROM kyc.kyc_events WHERE provider_id = $1 AND source = 'webhook'`, [a.provider_id]);
+    const rows = await db.query(
+      `SELECT count(*)::int AS n FROM kyc.kyc_events WHERE provider_id = $1 AND source = 'webhook'`,
+      [a.provider_id],
+    );
     expect(rows.rows[0].n).toBe(1);
     expect(await gatesEvents(a.customer_id)).toHaveLength(1);
     expect((await statusEvents(a.customer_id)).map((e) => e.status)).toEqual(['pending', 'approved']);
@@ -258,42 +446,90 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
   it('keeps an event older than the latest applied in history only, and applies a later reversal', async () => {
     const a = await reviewedApplicant(passport, 'GREEN');
     const t = Date.now();
-    expect((await post(reviewed(a.provider_id, a.customer_id, new Date(t), { reviewAnswer: 'GREEN' }))).status).toBe(200);
+    expect((await post(reviewed(a.provider_id, a.customer_id, new Date(t), { reviewAnswer: 'GREEN' }))).status).toBe(
+      200,
+    );
     await settled(a.customer_id, 'approved');
-    expect((await post(reviewed(a.provider_id, a.customer_id, new Date(t - 60_000), { reviewAnswer: 'RED', reviewRejectType: 'FINAL', rejectLabels: ['FORGERY'] }))).status).toBe(200);
+    expect(
+      (
+        await post(
+          reviewed(a.provider_id, a.customer_id, new Date(t - 60_000), {
+            reviewAnswer: 'RED',
+            reviewRejectType: 'FINAL',
+            rejectLabels: ['FORGERY'],
+          }),
+        )
+      ).status,
+    ).toBe(200);
     const stale = await waitFor('the stale event processed', async () => {
       const r = await record(a.customer_id);
       return r.history.length === 3 && r.history.every((h) => h.outcome) ? r : null;
     });
     expect(stale.status).toBe('approved');
-    expect(stale.history.map((h) => [h.status, h.outcome])).toEqual([['pending', 'applied'], ['approved', 'applied'], ['rejected', 'stale']]);
+    expect(stale.history.map((h) => [h.status, h.outcome])).toEqual([
+      ['pending', 'applied'],
+      ['approved', 'applied'],
+      ['rejected', 'stale'],
+    ]);
     expect(await gatesEvents(a.customer_id)).toHaveLength(1);
 
     // the reversal: a newer rejection of an approved customer moves the status and re-evaluates the gates
     fake.completeReview(a.provider_id, 'RED', 'FINAL', ['PEP']);
-    expect((await post(reviewed(a.provider_id, a.customer_id, new Date(t + 60_000), { reviewAnswer: 'RED', reviewRejectType: 'FINAL', rejectLabels: ['PEP'] }))).status).toBe(200);
+    expect(
+      (
+        await post(
+          reviewed(a.provider_id, a.customer_id, new Date(t + 60_000), {
+            reviewAnswer: 'RED',
+            reviewRejectType: 'FINAL',
+            rejectLabels: ['PEP'],
+          }),
+        )
+      ).status,
+    ).toBe(200);
     const reversed = await settled(a.customer_id, 'rejected');
     expect(reversed.gates).toMatchObject({ identity: 'fail', screening: 'fail', all_passed: false });
     const gates = await gatesEvents(a.customer_id);
-    expect(gates.map((g) => [g.trigger, g.all_passed])).toEqual([['kyc_approved', true], ['kyc_status_changed', false]]);
+    expect(gates.map((g) => [g.trigger, g.all_passed])).toEqual([
+      ['kyc_approved', true],
+      ['kyc_status_changed', false],
+    ]);
     expect((await statusEvents(a.customer_id)).map((e) => e.status)).toEqual(['pending', 'approved', 'rejected']);
   });
 
   it('refuses an internal decision more than 5 minutes ahead with 400 naming occurred_at, so a later SumSub SANCTIONS rejection applies', async () => {
     const a = await reviewedApplicant(passport, 'GREEN');
-    expect((await post(reviewed(a.provider_id, a.customer_id, new Date(), { reviewAnswer: 'GREEN' }))).status).toBe(200);
+    expect((await post(reviewed(a.provider_id, a.customer_id, new Date(), { reviewAnswer: 'GREEN' }))).status).toBe(
+      200,
+    );
     await settled(a.customer_id, 'approved');
     const before = await counts();
-    const future = await p.api('/webhooks/kyc', { method: 'POST', json: {
-      customer_id: a.customer_id, provider: 'manual', status: 'approved', occurred_at: '9999-12-31T23:59:59Z', event_id: 'far-future',
-    } });
+    const future = await p.api('/webhooks/kyc', {
+      method: 'POST',
+      json: {
+        customer_id: a.customer_id,
+        provider: 'manual',
+        status: 'approved',
+        occurred_at: '9999-12-31T23:59:59Z',
+        event_id: 'far-future',
+      },
+    });
     expect(future.status).toBe(400);
     expect((await json<Problem>(future)).errors?.map((e) => e.field)).toEqual(['occurred_at']);
     expect(await counts()).toEqual(before);
 
     fake.completeReview(a.provider_id, 'RED', 'FINAL', ['SANCTIONS']);
     const at = new Date(Date.now() + 1000);
-    expect((await post(reviewed(a.provider_id, a.customer_id, at, { reviewAnswer: 'RED', reviewRejectType: 'FINAL', rejectLabels: ['SANCTIONS'] }))).status).toBe(200);
+    expect(
+      (
+        await post(
+          reviewed(a.provider_id, a.customer_id, at, {
+            reviewAnswer: 'RED',
+            reviewRejectType: 'FINAL',
+            rejectLabels: ['SANCTIONS'],
+          }),
+        )
+      ).status,
+    ).toBe(200);
     const r = await settled(a.customer_id, 'rejected');
     expect(r.gates).toMatchObject({ screening: 'fail', all_passed: false });
   });
@@ -301,7 +537,10 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
   it('clamps a SumSub time far ahead to receipt + 5 minutes: a later provider decision still applies after it', async () => {
     const a = await reviewedApplicant(passport, 'GREEN');
     const receivedFrom = Date.now();
-    expect((await post(reviewed(a.provider_id, a.customer_id, new Date('9999-12-31T23:59:59Z'), { reviewAnswer: 'GREEN' }))).status).toBe(200);
+    expect(
+      (await post(reviewed(a.provider_id, a.customer_id, new Date('9999-12-31T23:59:59Z'), { reviewAnswer: 'GREEN' })))
+        .status,
+    ).toBe(200);
     const approved = await settled(a.customer_id, 'approved');
     const claimed = new Date(approved.history[1].at).getTime();
     expect(claimed).toBeLessThanOrEqual(Date.now() + 5 * 60_000);
@@ -309,21 +548,39 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
 
     fake.completeReview(a.provider_id, 'RED', 'FINAL', ['SANCTIONS']);
     const later = new Date(Date.now() + 6 * 60_000);
-    expect((await post(reviewed(a.provider_id, a.customer_id, later, { reviewAnswer: 'RED', reviewRejectType: 'FINAL', rejectLabels: ['SANCTIONS'] }))).status).toBe(200);
+    expect(
+      (
+        await post(
+          reviewed(a.provider_id, a.customer_id, later, {
+            reviewAnswer: 'RED',
+            reviewRejectType: 'FINAL',
+            rejectLabels: ['SANCTIONS'],
+          }),
+        )
+      ).status,
+    ).toBe(200);
     const r = await waitFor('the rejection processed', async () => {
       const x = await record(a.customer_id);
       return x.history.length === 3 && x.history.every((h) => h.outcome) ? x : null;
     });
-    expect(r.history.map((h) => [h.status, h.outcome])).toEqual([['pending', 'applied'], ['approved', 'applied'], ['rejected', 'applied']]);
+    expect(r.history.map((h) => [h.status, h.outcome])).toEqual([
+      ['pending', 'applied'],
+      ['approved', 'applied'],
+      ['rejected', 'applied'],
+    ]);
     expect(r.status).toBe('rejected');
     expect(r.gates).toMatchObject({ screening: 'fail', all_passed: false });
   });
 
-  it('de-duplicates the internal format\'s event_id per customer: the same id for another customer is another decision', async () => {
+  it("de-duplicates the internal format's event_id per customer: the same id for another customer is another decision", async () => {
     const [c1, c2] = [randomUUID(), randomUUID()];
-    const send = async (customerId: string, status: string) => json<{ duplicate: boolean; status: string }>(await p.api('/webhooks/kyc', {
-      method: 'POST', json: { customer_id: customerId, provider: 'manual', status, event_id: 'crm-evt-1' },
-    }));
+    const send = async (customerId: string, status: string) =>
+      json<{ duplicate: boolean; status: string }>(
+        await p.api('/webhooks/kyc', {
+          method: 'POST',
+          json: { customer_id: customerId, provider: 'manual', status, event_id: 'crm-evt-1' },
+        }),
+      );
     expect(await send(c1, 'approved')).toMatchObject({ duplicate: false, status: 'approved' });
     expect(await send(c2, 'rejected')).toMatchObject({ duplicate: false, status: 'rejected' });
     expect(await send(c1, 'rejected')).toMatchObject({ duplicate: true, status: 'approved' });
@@ -395,38 +652,77 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
     });
 
     it('document: an expired document', async () => {
-      const r = await approvedWith({ idDocs: [{ idDocType: 'DRIVERS', country: 'ESP', validUntil: '2020-01-31' }], dob: '1985-01-01' });
+      const r = await approvedWith({
+        idDocs: [{ idDocType: 'DRIVERS', country: 'ESP', validUntil: '2020-01-31' }],
+        dob: '1985-01-01',
+      });
       expect(r.doc_type).toBe('driving_license');
       expect(r.gates).toMatchObject({ document: 'fail', country: 'pass', age: 'pass' });
     });
 
     it('screening: a sanctions label, through the internal format', async () => {
       const customerId = randomUUID();
-      const res = await p.api('/webhooks/kyc', { method: 'POST', json: {
-        customer_id: customerId, provider: 'manual', provider_id: 'case-7', status: 'approved', doc_type: 'passport', doc_country: 'de',
-        birth_date: '1980-02-02', reject_labels: ['SANCTIONS'], raw_result: { note: 'approved with a sanctions hit' },
-      } });
+      const res = await p.api('/webhooks/kyc', {
+        method: 'POST',
+        json: {
+          customer_id: customerId,
+          provider: 'manual',
+          provider_id: 'case-7',
+          status: 'approved',
+          doc_type: 'passport',
+          doc_country: 'de',
+          birth_date: '1980-02-02',
+          reject_labels: ['SANCTIONS'],
+          raw_result: { note: 'approved with a sanctions hit' },
+        },
+      });
       expect(res.status).toBe(200);
       const r = await record(customerId);
       expect(r).toMatchObject({ status: 'approved', doc_country: 'DE', provider: 'manual' });
-      expect(r.gates).toEqual({ identity: 'pass', document: 'pass', country: 'pass', age: 'pass', screening: 'fail', all_passed: false });
+      expect(r.gates).toEqual({
+        identity: 'pass',
+        document: 'pass',
+        country: 'pass',
+        age: 'pass',
+        screening: 'fail',
+        all_passed: false,
+      });
     });
   });
 
   it('applies the internal format through the same mapping and gates, de-duplicating a repeated body', async () => {
     const customerId = randomUUID();
-    const body = { customer_id: customerId, provider: 'manual', provider_id: 'case-9', status: 'approved', doc_type: 'id_card', doc_country: 'NL', birth_date: '1970-07-07', raw_result: { reviewer: 'ops' } };
+    const body = {
+      customer_id: customerId,
+      provider: 'manual',
+      provider_id: 'case-9',
+      status: 'approved',
+      doc_type: 'id_card',
+      doc_country: 'NL',
+      birth_date: '1970-07-07',
+      raw_result: { reviewer: 'ops' },
+    };
     const first = await p.api('/webhooks/kyc', { method: 'POST', json: body });
     expect(first.status).toBe(200);
-    expect(await first.json()).toEqual({ received: true, duplicate: false, customer_id: customerId, status: 'approved' });
+    expect(await first.json()).toEqual({
+      received: true,
+      duplicate: false,
+      customer_id: customerId,
+      status: 'approved',
+    });
     const again = await p.api('/webhooks/kyc', { method: 'POST', json: body });
     expect(await again.json()).toMatchObject({ duplicate: true, status: 'approved' });
     const r = await record(customerId);
     expect(r.gates.all_passed).toBe(true);
     expect(r.history).toHaveLength(1);
-    expect(await gatesEvents(customerId)).toEqual([expect.objectContaining({ trigger: 'kyc_approved', all_passed: true })]);
+    expect(await gatesEvents(customerId)).toEqual([
+      expect.objectContaining({ trigger: 'kyc_approved', all_passed: true }),
+    ]);
 
-    const resubmit = await p.api('/webhooks/kyc', { method: 'POST', json: { ...body, status: 'resubmission_requested' } });
+    const resubmit = await p.api('/webhooks/kyc', {
+      method: 'POST',
+      json: { ...body, status: 'resubmission_requested' },
+    });
     expect(resubmit.status).toBe(200);
     expect((await gatesEvents(customerId)).map((g) => g.trigger)).toEqual(['kyc_approved', 'kyc_status_changed']);
     expect((await p.api('/webhooks/kyc', { method: 'POST', json: body, auth: false })).status).toBe(401);

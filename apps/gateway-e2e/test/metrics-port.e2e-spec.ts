@@ -2,7 +2,8 @@
 // k8s, which the public gateway Service does not expose) and is a 404 on the public port; unset, it stays.
 import type { ServiceName } from '@app/contracts';
 import { startService, type RunningService } from '@app/runtime';
-import { LogCapture, TEST_API_KEY, createTestInfra, freePort, type TestInfra } from '@app/testing';
+import { createTestInfra, freePort, LogCapture, TEST_API_KEY, type TestInfra } from '@app/testing';
+
 import { startGateway, type RunningGateway } from '../../gateway/src/gateway';
 import { DEFINITIONS } from '../src/platform';
 
@@ -22,7 +23,10 @@ describe('METRICS_PORT (gateway and every service, real NATS and Postgres)', () 
       const env = { ...infra.env, METRICS_PORT: String(await freePort()) };
       services.set(name, await startService(DEFINITIONS[name], { env, logDestination: logs }));
     }
-    gateway = await startGateway({ env: { ...infra.env, METRICS_PORT: String(await freePort()) }, logDestination: logs });
+    gateway = await startGateway({
+      env: { ...infra.env, METRICS_PORT: String(await freePort()) },
+      logDestination: logs,
+    });
     plainGateway = await startGateway({ env: infra.env, logDestination: logs });
     plainService = await startService(DEFINITIONS.kyc, { env: infra.env, logDestination: logs });
   });
@@ -33,14 +37,15 @@ describe('METRICS_PORT (gateway and every service, real NATS and Postgres)', () 
     await infra?.cleanup();
   });
 
-  it('serves the gateway\'s /metrics on METRICS_PORT only: a problem+json 404 on PORT', async () => {
+  it("serves the gateway's /metrics on METRICS_PORT only: a problem+json 404 on PORT", async () => {
     expect(new URL(gateway.metricsUrl).port).toBe(String(gateway.config.METRICS_PORT));
     const onPort = await fetch(`${gateway.url}/metrics`);
     expect(onPort.status).toBe(404);
     expect(onPort.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     // the API and its probes stay on PORT, and what it serves there is counted on METRICS_PORT
     const echo = await fetch(`${gateway.url}/api/platform/diagnostics/echo`, {
-      method: 'POST', headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({ service: 'payments', message: 'ping' }),
     });
     expect(echo.status).toBe(200);
@@ -49,7 +54,9 @@ describe('METRICS_PORT (gateway and every service, real NATS and Postgres)', () 
     expect(scrape.status).toBe(200);
     expect(scrape.headers.get('content-type')).toMatch(PROMETHEUS_TEXT);
     const text = await scrape.text();
-    expect(text).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/api\/platform\/diagnostics\/echo"[^}]*status="200"/);
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{[^}]*route="\/api\/platform\/diagnostics\/echo"[^}]*status="200"/,
+    );
     expect(text).not.toContain(TEST_API_KEY);
   });
 
@@ -61,16 +68,19 @@ describe('METRICS_PORT (gateway and every service, real NATS and Postgres)', () 
     }
   });
 
-  it.each(Object.keys(DEFINITIONS) as ServiceName[])('serves %s\'s /metrics on METRICS_PORT only, a 404 on HTTP_PORT', async (name) => {
-    const svc = services.get(name)!;
-    expect(svc.metricsUrl).not.toBe(svc.url);
-    expect((await fetch(`${svc.url}/metrics`)).status).toBe(404);
-    expect((await fetch(`${svc.url}/readyz`)).status).toBe(200);
-    const scrape = await fetch(`${svc.metricsUrl}/metrics`);
-    expect(scrape.status).toBe(200);
-    expect(scrape.headers.get('content-type')).toMatch(PROMETHEUS_TEXT);
-    expect(await scrape.text()).toMatch(new RegExp(`process_cpu_seconds_total\\{service="${name}"\\}`));
-  });
+  it.each(Object.keys(DEFINITIONS) as ServiceName[])(
+    "serves %s's /metrics on METRICS_PORT only, a 404 on HTTP_PORT",
+    async (name) => {
+      const svc = services.get(name)!;
+      expect(svc.metricsUrl).not.toBe(svc.url);
+      expect((await fetch(`${svc.url}/metrics`)).status).toBe(404);
+      expect((await fetch(`${svc.url}/readyz`)).status).toBe(200);
+      const scrape = await fetch(`${svc.metricsUrl}/metrics`);
+      expect(scrape.status).toBe(200);
+      expect(scrape.headers.get('content-type')).toMatch(PROMETHEUS_TEXT);
+      expect(await scrape.text()).toMatch(new RegExp(`process_cpu_seconds_total\\{service="${name}"\\}`));
+    },
+  );
 
   it('keeps /metrics on PORT and HTTP_PORT when METRICS_PORT is unset', async () => {
     expect(plainGateway.metricsUrl).toBe(plainGateway.url);

@@ -1,14 +1,31 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Client } from 'pg';
+
 import type { PaymentApprovedEvent, ResolutionView } from '@app/contracts';
 import { BridgerpayFake, PraxisFake } from '@app/testing';
+
 import { until } from '../src/helpers';
 import { startPlatform, type Platform } from '../src/platform';
 
-const BP = { username: 'bp-trust-user', password: 'bp-trust-password-1', apiKey: 'bp-trust-api-key', cashierKey: 'bp-trust-cashier' };
-const PX = { merchantId: 'API-merchant-trust', applicationKey: 'app-key-trust', merchantSecret: 'praxis-trust-secret-QRS' };
+const BP = {
+  username: 'bp-trust-user',
+  password: 'bp-trust-password-1',
+  apiKey: 'bp-trust-api-key',
+  cashierKey: 'bp-trust-cashier',
+};
+const PX = {
+  merchantId: 'API-merchant-trust',
+  applicationKey: 'app-key-trust',
+  merchantSecret: 'praxis-trust-secret-QRS',
+};
 
-interface Parked { gateway: string; session_id: string | null; reason: string; provider_status: string; payload: unknown }
+interface Parked {
+  gateway: string;
+  session_id: string | null;
+  reason: string;
+  provider_status: string;
+  payload: unknown;
+}
 
 /**
  * Captured provider notifications sent back to us: re-cased, with another unsigned status, with digits
@@ -32,9 +49,20 @@ describe('payment callbacks: replay, forgery and per-order de-duplication (real 
   };
   const webhook = (provider: string, body: Buffer | string, headers: Record<string, string>) =>
     fetch(`${p.gateway.url}/webhooks/payments/${provider}`, { method: 'POST', body, headers });
-  const status = async (orderId: string) => ((await db.query('SELECT status FROM payments.cashier_sessions WHERE id = $1', [orderId])).rows[0] as { status: string }).status;
-  const parked = async (orderId: string) => (await db.query('SELECT * FROM payments.parked_notifications WHERE session_id = $1 ORDER BY id', [orderId])).rows as Parked[];
-  const outboxFor = async (orderId: string) => ((await db.query(`SELECT count(*)::int AS n FROM payments.outbox WHERE payload->>'order_id' = $1`, [orderId])).rows[0] as { n: number }).n;
+  const status = async (orderId: string) =>
+    (
+      (await db.query('SELECT status FROM payments.cashier_sessions WHERE id = $1', [orderId])).rows[0] as {
+        status: string;
+      }
+    ).status;
+  const parked = async (orderId: string) =>
+    (await db.query('SELECT * FROM payments.parked_notifications WHERE session_id = $1 ORDER BY id', [orderId]))
+      .rows as Parked[];
+  const outboxFor = async (orderId: string) =>
+    (
+      (await db.query(`SELECT count(*)::int AS n FROM payments.outbox WHERE payload->>'order_id' = $1`, [orderId]))
+        .rows[0] as { n: number }
+    ).n;
   const metrics = async () => (await fetch(`${p.services.get('payments')![0].url}/metrics`)).text();
   const upper = (h: Record<string, string>) => ({ ...h, 'gt-authentication': h['gt-authentication'].toUpperCase() });
   /** The same body with one edit inside `transaction` only (the session object repeats some of its text). */
@@ -55,19 +83,52 @@ describe('payment callbacks: replay, forgery and per-order de-duplication (real 
     praxis = await new PraxisFake(PX).start();
     p = await startPlatform({ services: ['catalog', 'payments'] });
     nc = await connect({ servers: p.infra.natsUrl });
-    nc.subscribe(`${p.infra.prefix}.evt.payments.deposit.approved`, { callback: (_e, m) => { deposits.push(m.json<PaymentApprovedEvent>()); } });
+    nc.subscribe(`${p.infra.prefix}.evt.payments.deposit.approved`, {
+      callback: (_e, m) => {
+        deposits.push(m.json<PaymentApprovedEvent>());
+      },
+    });
     await nc.flush();
     db = new Client({ connectionString: p.infra.databaseUrl });
     await db.connect();
-    const activate = (key: string, body: unknown) => p.api(`/api/platform/integrations/providers/${key}/activate`, { method: 'POST', json: body });
-    expect((await activate('bridgerpay', {
-      credentials: { username: BP.username, password: BP.password, api_key: BP.apiKey, cashier_key: BP.cashierKey }, settings: { base_url: bridgerpay.baseUrl },
-    })).status).toBe(200);
-    expect((await activate('praxis', {
-      credentials: { merchant_id: PX.merchantId, application_key: PX.applicationKey, merchant_secret: PX.merchantSecret }, settings: { base_url: praxis.baseUrl },
-    })).status).toBe(200);
-    expect((await p.api('/api/platform/payments/routing/BR', { method: 'PUT', json: { deposit_gateway: 'bridgerpay', withdrawal_gateway: 'praxis' } })).status).toBe(200);
-    expect((await p.api('/api/platform/payments/routing/DE', { method: 'PUT', json: { deposit_gateway: 'praxis', withdrawal_gateway: 'praxis' } })).status).toBe(200);
+    const activate = (key: string, body: unknown) =>
+      p.api(`/api/platform/integrations/providers/${key}/activate`, { method: 'POST', json: body });
+    expect(
+      (
+        await activate('bridgerpay', {
+          credentials: { username: BP.username, password: BP.password, api_key: BP.apiKey, cashier_key: BP.cashierKey },
+          settings: { base_url: bridgerpay.baseUrl },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await activate('praxis', {
+          credentials: {
+            merchant_id: PX.merchantId,
+            application_key: PX.applicationKey,
+            merchant_secret: PX.merchantSecret,
+          },
+          settings: { base_url: praxis.baseUrl },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await p.api('/api/platform/payments/routing/BR', {
+          method: 'PUT',
+          json: { deposit_gateway: 'bridgerpay', withdrawal_gateway: 'praxis' },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await p.api('/api/platform/payments/routing/DE', {
+          method: 'PUT',
+          json: { deposit_gateway: 'praxis', withdrawal_gateway: 'praxis' },
+        })
+      ).status,
+    ).toBe(200);
   });
   afterAll(async () => {
     await db?.end();
@@ -84,27 +145,51 @@ describe('payment callbacks: replay, forgery and per-order de-duplication (real 
       const pending = praxis.notification(r.order_id);
       await acceptedByPraxis(await webhook('praxis', pending.body, pending.headers));
 
-      const approved = Buffer.from(pending.body.toString().replace('"transaction_status":"pending"', '"transaction_status":"approved"'));
+      const approved = Buffer.from(
+        pending.body.toString().replace('"transaction_status":"pending"', '"transaction_status":"approved"'),
+      );
       // answered as Praxis expects, so it stops resending, but nothing moves
       await acceptedByPraxis(await webhook('praxis', approved, upper(pending.headers)));
       expect(await status(r.order_id)).toBe('pending');
       expect(await outboxFor(r.order_id)).toBe(0);
       const rows = await parked(r.order_id);
-      expect(rows).toEqual([expect.objectContaining({ gateway: 'praxis', session_id: r.order_id, reason: 'signature_reused', provider_status: 'approved' })]);
+      expect(rows).toEqual([
+        expect.objectContaining({
+          gateway: 'praxis',
+          session_id: r.order_id,
+          reason: 'signature_reused',
+          provider_status: 'approved',
+        }),
+      ]);
       // the parked copy shows an operator what came, without the card token or the customer token
       const card = praxis.sessions.get(r.order_id)!.transaction!.card as { card_token: string };
-      expect(rows[0].payload).toMatchObject({ transaction: { transaction_status: 'approved', amount: 10000 }, session: { order_id: r.order_id } });
+      expect(rows[0].payload).toMatchObject({
+        transaction: { transaction_status: 'approved', amount: 10000 },
+        session: { order_id: r.order_id },
+      });
       expect(JSON.stringify(rows[0].payload)).not.toContain(card.card_token);
       expect(JSON.stringify(rows[0].payload)).not.toContain(praxis.sessions.get(r.order_id)!.customer_token);
 
       // the genuine notification again, signature in another case spelling: a duplicate, not parked again
       await acceptedByPraxis(await webhook('praxis', pending.body, upper(pending.headers)));
       expect(await parked(r.order_id)).toHaveLength(1);
-      expect(((await db.query('SELECT count(*)::int AS n FROM payments.payment_notifications WHERE session_id = $1', [r.order_id])).rows[0] as { n: number }).n).toBe(1);
+      expect(
+        (
+          (
+            await db.query('SELECT count(*)::int AS n FROM payments.payment_notifications WHERE session_id = $1', [
+              r.order_id,
+            ])
+          ).rows[0] as { n: number }
+        ).n,
+      ).toBe(1);
 
       const text = await metrics();
-      expect(text).toMatch(/payments_callbacks_parked_total\{[^}]*provider="praxis"[^}]*reason="signature_reused"[^}]*\} 1/);
-      const warn = p.logs.entries().find((e) => e.msg === 'payment notification parked for an operator' && e.order_id === r.order_id);
+      expect(text).toMatch(
+        /payments_callbacks_parked_total\{[^}]*provider="praxis"[^}]*reason="signature_reused"[^}]*\} 1/,
+      );
+      const warn = p.logs
+        .entries()
+        .find((e) => e.msg === 'payment notification parked for an operator' && e.order_id === r.order_id);
       expect(warn).toMatchObject({ level: 'warn', reason: 'signature_reused', gateway: 'praxis' });
       expect(p.logs.text()).not.toContain(PX.merchantSecret);
     });
@@ -116,11 +201,16 @@ describe('payment callbacks: replay, forgery and per-order de-duplication (real 
       await acceptedByPraxis(await webhook('praxis', approval.body, approval.headers));
       await until('the deposit event', async () => deposits.find((e) => e.order_id === r.order_id));
       for (const edited of ['refund', 'chargeback']) {
-        const body = Buffer.from(approval.body.toString().replace('"transaction_status":"approved"', `"transaction_status":"${edited}"`));
+        const body = Buffer.from(
+          approval.body.toString().replace('"transaction_status":"approved"', `"transaction_status":"${edited}"`),
+        );
         await acceptedByPraxis(await webhook('praxis', body, upper(approval.headers)));
       }
       expect(await status(r.order_id)).toBe('approved');
-      expect((await parked(r.order_id)).map((x) => [x.reason, x.provider_status])).toEqual([['signature_reused', 'refund'], ['signature_reused', 'chargeback']]);
+      expect((await parked(r.order_id)).map((x) => [x.reason, x.provider_status])).toEqual([
+        ['signature_reused', 'refund'],
+        ['signature_reused', 'chargeback'],
+      ]);
 
       // a genuine chargeback (its own signed timestamp) applies, and its replay does not apply twice
       praxis.settle(r.order_id, 'chargeback');
@@ -128,8 +218,15 @@ describe('payment callbacks: replay, forgery and per-order de-duplication (real 
       await acceptedByPraxis(await webhook('praxis', chargeback.body, chargeback.headers));
       expect(await status(r.order_id)).toBe('refunded');
       await acceptedByPraxis(await webhook('praxis', chargeback.body, upper(chargeback.headers)));
-      const history = await db.query('SELECT status, flag FROM payments.session_status_history WHERE session_id = $1 ORDER BY id', [r.order_id]);
-      expect(history.rows).toEqual([{ status: 'pending', flag: null }, { status: 'approved', flag: null }, { status: 'refunded', flag: 'chargeback' }]);
+      const history = await db.query(
+        'SELECT status, flag FROM payments.session_status_history WHERE session_id = $1 ORDER BY id',
+        [r.order_id],
+      );
+      expect(history.rows).toEqual([
+        { status: 'pending', flag: null },
+        { status: 'approved', flag: null },
+        { status: 'refunded', flag: 'chargeback' },
+      ]);
       expect(deposits.filter((e) => e.order_id === r.order_id)).toHaveLength(1);
     });
 
@@ -141,8 +238,11 @@ describe('payment callbacks: replay, forgery and per-order de-duplication (real 
       await acceptedByPraxis(await webhook('praxis', pending.body, pending.headers));
 
       // amount 10000 + rate "1.00000" signs exactly as amount 100001 + rate ".00000"
-      const shifted = editTransaction(pending.body, (t) => t.replace('"amount":10000,"conversion_rate":"1.00000"', '"amount":100001,"conversion_rate":".00000"')
-        .replace('"transaction_status":"pending"', '"transaction_status":"approved"'));
+      const shifted = editTransaction(pending.body, (t) =>
+        t
+          .replace('"amount":10000,"conversion_rate":"1.00000"', '"amount":100001,"conversion_rate":".00000"')
+          .replace('"transaction_status":"pending"', '"transaction_status":"approved"'),
+      );
       const res = await webhook('praxis', shifted, upper(pending.headers));
       expect(res.status).toBe(401);
       expect(res.headers.get('content-type')).toMatch(/problem\+json/);
@@ -152,7 +252,10 @@ describe('payment callbacks: replay, forgery and per-order de-duplication (real 
     });
 
     it('an amount or currency that disagrees with the stored order is parked and answered with status 0', async () => {
-      for (const [extra, reason] of [[{ amount: 100001, processed_amount: 100001 }, 'amount_mismatch'], [{ currency: 'EUR', processed_currency: 'EUR' }, 'currency_mismatch']] as const) {
+      for (const [extra, reason] of [
+        [{ amount: 100001, processed_amount: 100001 }, 'amount_mismatch'],
+        [{ currency: 'EUR', processed_currency: 'EUR' }, 'currency_mismatch'],
+      ] as const) {
         const r = await resolved('country=DE&direction=deposit&amount=100.00&currency=USD');
         praxis.settle(r.order_id, 'approved', extra);
         const note = praxis.notification(r.order_id);
@@ -164,7 +267,9 @@ describe('payment callbacks: replay, forgery and per-order de-duplication (real 
         await acceptedByPraxis(await webhook('praxis', note.body, note.headers));
         expect(await parked(r.order_id)).toHaveLength(1);
       }
-      expect(await metrics()).toMatch(/payments_callbacks_parked_total\{[^}]*provider="praxis"[^}]*reason="amount_mismatch"[^}]*\} 1/);
+      expect(await metrics()).toMatch(
+        /payments_callbacks_parked_total\{[^}]*provider="praxis"[^}]*reason="amount_mismatch"[^}]*\} 1/,
+      );
     });
 
     it('a notification signed earlier than the last one applied changes history only', async () => {
@@ -180,8 +285,14 @@ describe('payment callbacks: replay, forgery and per-order de-duplication (real 
       await acceptedByPraxis(await webhook('praxis', earlier.body, earlier.headers));
       expect(await status(r.order_id)).toBe('declined');
       expect(await outboxFor(r.order_id)).toBe(0);
-      const seen = await db.query('SELECT provider_status, applied FROM payments.payment_notifications WHERE session_id = $1 ORDER BY received_at', [r.order_id]);
-      expect(seen.rows).toEqual([{ provider_status: 'rejected', applied: true }, { provider_status: 'approved', applied: false }]);
+      const seen = await db.query(
+        'SELECT provider_status, applied FROM payments.payment_notifications WHERE session_id = $1 ORDER BY received_at',
+        [r.order_id],
+      );
+      expect(seen.rows).toEqual([
+        { provider_status: 'rejected', applied: true },
+        { provider_status: 'approved', applied: false },
+      ]);
       // a later-signed approval still applies
       const later = praxis.notification(r.order_id, now + 5);
       await acceptedByPraxis(await webhook('praxis', later.body, later.headers));
@@ -191,7 +302,10 @@ describe('payment callbacks: replay, forgery and per-order de-duplication (real 
 
   describe('BridgerPay', () => {
     it('de-duplicates per order: two orders approved (notifications without charge ids) are both credited', async () => {
-      const orders = [await resolved('country=BR&direction=deposit&amount=10.00&currency=EUR'), await resolved('country=BR&direction=deposit&amount=11.00&currency=EUR')];
+      const orders = [
+        await resolved('country=BR&direction=deposit&amount=10.00&currency=EUR'),
+        await resolved('country=BR&direction=deposit&amount=11.00&currency=EUR'),
+      ];
       for (const r of orders) {
         const n = bridgerpay.notification(r.order_id, 'approved');
         const b = JSON.parse(n.body.toString()) as { data: { charge: Record<string, unknown> } };

@@ -1,5 +1,6 @@
 import type { ResolutionView } from '@app/contracts';
 import { BridgerpayFake, PraxisFake } from '@app/testing';
+
 import { startPlatform, type Platform } from '../src/platform';
 
 const BP = { username: 'bp-user', password: 'bp-password-2', apiKey: 'bp-key', cashierKey: 'bp-cashier' };
@@ -20,15 +21,44 @@ describe('payment gateway failover on timeout and network errors', () => {
     bridgerpay = await new BridgerpayFake(BP).start();
     praxis = await new PraxisFake(PX).start();
     p = await startPlatform({ services: ['catalog', 'payments'], env: { PAYMENTS_PROVIDER_TIMEOUT_MS: '1500' } });
-    const activate = (key: string, body: unknown) => p.api(`/api/platform/integrations/providers/${key}/activate`, { method: 'POST', json: body });
-    expect((await activate('bridgerpay', {
-      credentials: { username: BP.username, password: BP.password, api_key: BP.apiKey, cashier_key: BP.cashierKey }, settings: { base_url: bridgerpay.baseUrl },
-    })).status).toBe(200);
-    expect((await activate('praxis', {
-      credentials: { merchant_id: PX.merchantId, application_key: PX.applicationKey, merchant_secret: PX.merchantSecret }, settings: { base_url: praxis.baseUrl },
-    })).status).toBe(200);
-    expect((await p.api('/api/platform/payments/routing/BR', { method: 'PUT', json: { deposit_gateway: 'bridgerpay', withdrawal_gateway: 'praxis' } })).status).toBe(200);
-    expect((await p.api('/api/platform/payments/routing/default', { method: 'PUT', json: { deposit_gateway: 'praxis', withdrawal_gateway: 'praxis' } })).status).toBe(200);
+    const activate = (key: string, body: unknown) =>
+      p.api(`/api/platform/integrations/providers/${key}/activate`, { method: 'POST', json: body });
+    expect(
+      (
+        await activate('bridgerpay', {
+          credentials: { username: BP.username, password: BP.password, api_key: BP.apiKey, cashier_key: BP.cashierKey },
+          settings: { base_url: bridgerpay.baseUrl },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await activate('praxis', {
+          credentials: {
+            merchant_id: PX.merchantId,
+            application_key: PX.applicationKey,
+            merchant_secret: PX.merchantSecret,
+          },
+          settings: { base_url: praxis.baseUrl },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await p.api('/api/platform/payments/routing/BR', {
+          method: 'PUT',
+          json: { deposit_gateway: 'bridgerpay', withdrawal_gateway: 'praxis' },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await p.api('/api/platform/payments/routing/default', {
+          method: 'PUT',
+          json: { deposit_gateway: 'praxis', withdrawal_gateway: 'praxis' },
+        })
+      ).status,
+    ).toBe(200);
   });
   afterAll(async () => {
     await p?.stop();
@@ -43,7 +73,10 @@ describe('payment gateway failover on timeout and network errors', () => {
   it('fails over to Praxis when BridgerPay does not answer in time', async () => {
     bridgerpay.slowDown(5000);
     try {
-      expect(await resolve()).toMatchObject({ status: 200, body: { gateway: 'praxis', type: 'redirect', failover_from: 'bridgerpay', source: 'country' } });
+      expect(await resolve()).toMatchObject({
+        status: 200,
+        body: { gateway: 'praxis', type: 'redirect', failover_from: 'bridgerpay', source: 'country' },
+      });
     } finally {
       bridgerpay.slowDown(0);
     }

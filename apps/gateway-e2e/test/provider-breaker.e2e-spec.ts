@@ -1,12 +1,17 @@
 import type { ResolutionView } from '@app/contracts';
 import { BridgerpayFake, PraxisFake } from '@app/testing';
+
 import { until } from '../src/helpers';
 import { startPlatform, type Platform } from '../src/platform';
 
 const BP = { username: 'bp-user', password: 'bp-password-3', apiKey: 'bp-key', cashierKey: 'bp-cashier' };
 const PX = { merchantId: 'm-1', applicationKey: 'a-1', merchantSecret: 'px-secret-3' };
 
-interface Health { state: 'closed' | 'open' | 'half_open'; error_rate: number; p95_ms: number | null }
+interface Health {
+  state: 'closed' | 'open' | 'half_open';
+  error_rate: number;
+  p95_ms: number | null;
+}
 
 /**
  * A payment provider outage absorbed by its circuit breaker: after a few failed calls the primary is no
@@ -47,15 +52,44 @@ describe('payment provider circuit breaker', () => {
         CONNECTOR_HEALTH_PUBLISH_MS: '200',
       },
     });
-    const activate = (key: string, body: unknown) => p.api(`/api/platform/integrations/providers/${key}/activate`, { method: 'POST', json: body });
-    expect((await activate('bridgerpay', {
-      credentials: { username: BP.username, password: BP.password, api_key: BP.apiKey, cashier_key: BP.cashierKey }, settings: { base_url: bridgerpay.baseUrl },
-    })).status).toBe(200);
-    expect((await activate('praxis', {
-      credentials: { merchant_id: PX.merchantId, application_key: PX.applicationKey, merchant_secret: PX.merchantSecret }, settings: { base_url: praxis.baseUrl },
-    })).status).toBe(200);
-    expect((await p.api('/api/platform/payments/routing/BR', { method: 'PUT', json: { deposit_gateway: 'bridgerpay', withdrawal_gateway: 'praxis' } })).status).toBe(200);
-    expect((await p.api('/api/platform/payments/routing/default', { method: 'PUT', json: { deposit_gateway: 'praxis', withdrawal_gateway: 'praxis' } })).status).toBe(200);
+    const activate = (key: string, body: unknown) =>
+      p.api(`/api/platform/integrations/providers/${key}/activate`, { method: 'POST', json: body });
+    expect(
+      (
+        await activate('bridgerpay', {
+          credentials: { username: BP.username, password: BP.password, api_key: BP.apiKey, cashier_key: BP.cashierKey },
+          settings: { base_url: bridgerpay.baseUrl },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await activate('praxis', {
+          credentials: {
+            merchant_id: PX.merchantId,
+            application_key: PX.applicationKey,
+            merchant_secret: PX.merchantSecret,
+          },
+          settings: { base_url: praxis.baseUrl },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await p.api('/api/platform/payments/routing/BR', {
+          method: 'PUT',
+          json: { deposit_gateway: 'bridgerpay', withdrawal_gateway: 'praxis' },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await p.api('/api/platform/payments/routing/default', {
+          method: 'PUT',
+          json: { deposit_gateway: 'praxis', withdrawal_gateway: 'praxis' },
+        })
+      ).status,
+    ).toBe(200);
   });
   afterAll(async () => {
     await p?.stop();
@@ -104,13 +138,19 @@ describe('payment provider circuit breaker', () => {
     bridgerpay.slowDown(0);
     const before = bridgerpay.requests.length;
     // until the cool-down ends every resolve still fails over; the first one after it is the probe
-    await until('a half-open probe to reach BridgerPay again', async () => {
-      const r = await resolve();
-      expect(r.status).toBe(200);
-      return r.body.gateway === 'bridgerpay' ? r : undefined;
-    }, 30000);
+    await until(
+      'a half-open probe to reach BridgerPay again',
+      async () => {
+        const r = await resolve();
+        expect(r.status).toBe(200);
+        return r.body.gateway === 'bridgerpay' ? r : undefined;
+      },
+      30000,
+    );
     expect(bridgerpay.requests.length).toBeGreaterThan(before);
-    await until('the closed breaker to reach the catalog', async () => ((await health('bridgerpay')).state === 'closed' ? true : undefined));
+    await until('the closed breaker to reach the catalog', async () =>
+      (await health('bridgerpay')).state === 'closed' ? true : undefined,
+    );
     expect(await resolve()).toMatchObject({ status: 200, body: { gateway: 'bridgerpay' } });
   });
 });

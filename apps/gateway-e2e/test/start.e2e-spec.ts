@@ -1,7 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+
 import { startService } from '@app/runtime';
-import { TEST_VAULT_KEYS, createTestInfra, freePort } from '@app/testing';
+import { createTestInfra, freePort, TEST_VAULT_KEYS } from '@app/testing';
+
 import { catalogService } from '../../catalog/src/definition';
 
 const root = join(__dirname, '../../..');
@@ -9,7 +11,10 @@ const root = join(__dirname, '../../..');
 function npmStart(env: Record<string, string>) {
   const started = Date.now();
   const run = spawnSync(process.execPath, [join(root, 'tools/start.js')], {
-    cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 20000,
+    cwd: root,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 20000,
   });
   return { ...run, seconds: (Date.now() - started) / 1000 };
 }
@@ -38,32 +43,41 @@ describe('start-up against missing dependencies', () => {
   });
 
   it('a service names the dependency it cannot reach', async () => {
-    await expect(startService(catalogService, { env: { NATS_URL: 'nats://127.0.0.1:1', VAULT_MASTER_KEYS: TEST_VAULT_KEYS } }))
-      .rejects.toThrow(/cannot reach NATS/);
+    await expect(
+      startService(catalogService, { env: { NATS_URL: 'nats://127.0.0.1:1', VAULT_MASTER_KEYS: TEST_VAULT_KEYS } }),
+    ).rejects.toThrow(/cannot reach NATS/);
   });
 });
-
 
 describe('npm start', () => {
   it('builds, migrates and runs the six processes, prints the URLs, and stops them all on SIGTERM', async () => {
     const infra = await createTestInfra();
     const port = await freePort();
     const child = spawn(process.execPath, [join(root, 'tools/start.js')], {
-      cwd: root, env: { ...infra.env, PORT: String(port), HTTP_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: root,
+      env: { ...infra.env, PORT: String(port), HTTP_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
-    child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { out += c.toString(); });
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
       const deadline = Date.now() + 150_000;
-      while (!out.includes('Platform is up.') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+      while (!out.includes('Platform is up.') && child.exitCode === null && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 250));
       expect(out).toContain(`Gateway: http://127.0.0.1:${port}`);
       expect(out).toContain(`API docs: http://127.0.0.1:${port}/docs`);
       const health = await fetch(`http://127.0.0.1:${port}/health`);
       expect(await health.json()).toEqual({
         status: 'ok',
-        checks: Object.fromEntries(['nats', 'catalog', 'payments', 'kyc', 'comms', 'affiliates'].map((k) => [k, { status: 'ok' }])),
+        checks: Object.fromEntries(
+          ['nats', 'catalog', 'payments', 'kyc', 'comms', 'affiliates'].map((k) => [k, { status: 'ok' }]),
+        ),
       });
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

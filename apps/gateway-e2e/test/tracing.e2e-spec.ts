@@ -1,13 +1,20 @@
+import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { randomUUID } from 'node:crypto';
-import * as pg from 'pg';
-import { startTracing, type Tracing } from '@app/observability';
+
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { OtlpReceiver, OtlpSpanKind as Kind, OtlpTestExporter, SumsubFake, type ReceivedSpan } from '@app/testing';
+import * as pg from 'pg';
+
+import { startTracing, type Tracing } from '@app/observability';
+import { OtlpSpanKind as Kind, OtlpReceiver, OtlpTestExporter, SumsubFake, type ReceivedSpan } from '@app/testing';
+
 import { startPlatform, type Platform } from '../src/platform';
 
-const CREDS = { app_token: 'sbx:e2e-app-token-0001', secret_key: 'e2e-secret-key-abcdef', webhook_secret: 'e2e-webhook-secret-123456' };
+const CREDS = {
+  app_token: 'sbx:e2e-app-token-0001',
+  secret_key: 'e2e-secret-key-abcdef',
+  webhook_secret: 'e2e-webhook-secret-123456',
+};
 
 /**
  * The platform in this process with tracing on, exporting over OTLP/proto to an in-process collector.
@@ -29,8 +36,13 @@ describe('traces (OTLP to an in-process collector; real NATS and Postgres, the S
     return out;
   };
   const parentOf = (span: ReceivedSpan) => spanById().get(span.parentSpanId);
-  const httpServerSpan = (path: string) => receiver.spans.find((s) => s.kind === Kind.SERVER && s.scope.includes('instrumentation-http')
-    && String(s.attributes['url.path'] ?? s.attributes['http.target'] ?? '').startsWith(path));
+  const httpServerSpan = (path: string) =>
+    receiver.spans.find(
+      (s) =>
+        s.kind === Kind.SERVER &&
+        s.scope.includes('instrumentation-http') &&
+        String(s.attributes['url.path'] ?? s.attributes['http.target'] ?? '').startsWith(path),
+    );
   /** Flushes until `probe` finds what it looks for (spans end after the answer, consumers run later). */
   const eventually = async <T>(what: string, probe: () => T | undefined): Promise<T> => {
     const end = Date.now() + 30000;
@@ -51,10 +63,15 @@ describe('traces (OTLP to an in-process collector; real NATS and Postgres, the S
     const spanProcessor = new BatchSpanProcessor(new OtlpTestExporter(receiver.url), { scheduledDelayMillis: 100 });
     tracing = startTracing({ serviceName: 'platform-e2e', env, preloaded: { http, https, pg }, spanProcessor })!;
     expect(tracing).not.toBeNull();
-    fake = await new SumsubFake({ appToken: CREDS.app_token, secretKey: CREDS.secret_key, webhookSecret: CREDS.webhook_secret }).start();
+    fake = await new SumsubFake({
+      appToken: CREDS.app_token,
+      secretKey: CREDS.secret_key,
+      webhookSecret: CREDS.webhook_secret,
+    }).start();
     p = await startPlatform({ services: ['catalog', 'kyc'], env });
     const activated = await p.api('/api/platform/integrations/providers/sumsub/activate', {
-      method: 'POST', json: { credentials: CREDS, settings: { base_url: fake.baseUrl } },
+      method: 'POST',
+      json: { credentials: CREDS, settings: { base_url: fake.baseUrl } },
     });
     expect(activated.status).toBe(200);
   });
@@ -67,14 +84,27 @@ describe('traces (OTLP to an in-process collector; real NATS and Postgres, the S
 
   it('shows one trace from the gateway HTTP span through the NATS request to the provider call and the database', async () => {
     const customerId = randomUUID();
-    const res = await p.api('/api/platform/kyc/applicants', { method: 'POST', json: { customer_id: customerId, email: 'lead@example.com' } });
+    const res = await p.api('/api/platform/kyc/applicants', {
+      method: 'POST',
+      json: { customer_id: customerId, email: 'lead@example.com' },
+    });
     expect(res.status).toBe(200);
     const { provider_id: applicantId } = (await res.json()) as { provider_id: string };
 
     const gateway = await eventually('gateway HTTP server span', () => httpServerSpan('/api/platform/kyc/applicants'));
-    expect(gateway).toMatchObject({ name: 'POST /api/platform/kyc/applicants', attributes: expect.objectContaining({ 'http.route': '/api/platform/kyc/applicants' }) });
-    const natsServer = await eventually('kyc NATS server span', () => receiver.spans.find((s) => s.kind === Kind.SERVER
-      && s.scope === 'connect-platform' && s.traceId === gateway.traceId && s.name.startsWith('kyc.')));
+    expect(gateway).toMatchObject({
+      name: 'POST /api/platform/kyc/applicants',
+      attributes: expect.objectContaining({ 'http.route': '/api/platform/kyc/applicants' }),
+    });
+    const natsServer = await eventually('kyc NATS server span', () =>
+      receiver.spans.find(
+        (s) =>
+          s.kind === Kind.SERVER &&
+          s.scope === 'connect-platform' &&
+          s.traceId === gateway.traceId &&
+          s.name.startsWith('kyc.'),
+      ),
+    );
     const natsClient = parentOf(natsServer)!;
     expect(natsClient).toMatchObject({ kind: Kind.CLIENT, scope: 'connect-platform', traceId: gateway.traceId });
     expect(natsClient.attributes['messaging.system']).toBe('nats');
@@ -82,16 +112,29 @@ describe('traces (OTLP to an in-process collector; real NATS and Postgres, the S
     // the client span is made in the gateway while it serves the HTTP request
     expect(ancestors(natsClient)).toContainEqual(gateway);
 
-    const providerCall = await eventually('provider HTTP client span', () => receiver.spans.find((s) => s.kind === Kind.CLIENT
-      && s.scope.includes('instrumentation-undici') && s.traceId === gateway.traceId
-      && String(s.attributes['url.full'] ?? '').startsWith(`${fake.baseUrl}/resources/applicants`)));
+    const providerCall = await eventually('provider HTTP client span', () =>
+      receiver.spans.find(
+        (s) =>
+          s.kind === Kind.CLIENT &&
+          s.scope.includes('instrumentation-undici') &&
+          s.traceId === gateway.traceId &&
+          String(s.attributes['url.full'] ?? '').startsWith(`${fake.baseUrl}/resources/applicants`),
+      ),
+    );
     expect(ancestors(providerCall)).toContainEqual(natsServer);
     // the fake received the call with the provider span's own traceparent
     const atFake = fake.requests.find((q) => q.method === 'POST' && q.path.startsWith('/resources/applicants'))!;
     expect(atFake.headers.traceparent).toBe(`00-${gateway.traceId}-${providerCall.spanId}-01`);
 
-    const query = await eventually('kyc Postgres span', () => receiver.spans.find((s) => s.scope.includes('instrumentation-pg')
-      && s.kind === Kind.CLIENT && s.traceId === gateway.traceId && ancestors(s).includes(natsServer)));
+    const query = await eventually('kyc Postgres span', () =>
+      receiver.spans.find(
+        (s) =>
+          s.scope.includes('instrumentation-pg') &&
+          s.kind === Kind.CLIENT &&
+          s.traceId === gateway.traceId &&
+          ancestors(s).includes(natsServer),
+      ),
+    );
     expect(query.attributes['db.system'] ?? query.attributes['db.system.name']).toBe('postgresql');
     expect(applicantId).toBeTruthy();
 
@@ -102,28 +145,54 @@ describe('traces (OTLP to an in-process collector; real NATS and Postgres, the S
 
   it('continues the trace over an event: outbox publish (producer) and the durable consumer (consumer)', async () => {
     const customerId = randomUUID();
-    const created = await p.api('/api/platform/kyc/applicants', { method: 'POST', json: { customer_id: customerId, email: 'lead@example.com' } });
+    const created = await p.api('/api/platform/kyc/applicants', {
+      method: 'POST',
+      json: { customer_id: customerId, email: 'lead@example.com' },
+    });
     const { provider_id: applicantId } = (await created.json()) as { provider_id: string };
-    fake.setApplicantInfo(applicantId, { idDocs: [{ idDocType: 'PASSPORT', country: 'GBR', validUntil: '2035-06-30' }], dob: '1990-05-05' });
+    fake.setApplicantInfo(applicantId, {
+      idDocs: [{ idDocType: 'PASSPORT', country: 'GBR', validUntil: '2035-06-30' }],
+      dob: '1990-05-05',
+    });
     fake.completeReview(applicantId, 'GREEN');
     const hook = fake.webhookFor(applicantId);
-    const res = await fetch(`${p.gateway.url}/webhooks/kyc/sumsub`, { method: 'POST', body: hook.body, headers: hook.headers });
+    const res = await fetch(`${p.gateway.url}/webhooks/kyc/sumsub`, {
+      method: 'POST',
+      body: hook.body,
+      headers: hook.headers,
+    });
     expect(res.status).toBe(200);
 
     const gateway = await eventually('webhook HTTP server span', () => httpServerSpan('/webhooks/kyc/sumsub'));
-    const consumer = await eventually('kyc webhook consumer span', () => receiver.spans.find((s) => s.kind === Kind.CONSUMER
-      && s.traceId === gateway.traceId && s.attributes['messaging.consumer.group.name'] === 'kyc-webhook-processor'));
+    const consumer = await eventually('kyc webhook consumer span', () =>
+      receiver.spans.find(
+        (s) =>
+          s.kind === Kind.CONSUMER &&
+          s.traceId === gateway.traceId &&
+          s.attributes['messaging.consumer.group.name'] === 'kyc-webhook-processor',
+      ),
+    );
     expect(consumer.name).toBe('evt.kyc.webhook.recorded process');
     const producer = parentOf(consumer)!;
-    expect(producer).toMatchObject({ kind: Kind.PRODUCER, name: 'evt.kyc.webhook.recorded publish', traceId: gateway.traceId });
+    expect(producer).toMatchObject({
+      kind: Kind.PRODUCER,
+      name: 'evt.kyc.webhook.recorded publish',
+      traceId: gateway.traceId,
+    });
     expect(producer.attributes['messaging.message.id']).toBe(consumer.attributes['messaging.message.id']);
     // the producer's parent is the kyc NATS server span that wrote the outbox row, under the webhook's HTTP span
     const writer = parentOf(producer)!;
     expect(writer).toMatchObject({ kind: Kind.SERVER, scope: 'connect-platform' });
     expect(ancestors(writer)).toContainEqual(gateway);
     // the consumer's own work (the applicant fetch at the provider) is in the same trace, below the consumer span
-    const fetchApplicant = await eventually('consumer provider call', () => receiver.spans.find((s) => s.scope.includes('instrumentation-undici')
-      && String(s.attributes['url.full'] ?? '').includes(`/resources/applicants/${applicantId}/one`) && ancestors(s).includes(consumer)));
+    const fetchApplicant = await eventually('consumer provider call', () =>
+      receiver.spans.find(
+        (s) =>
+          s.scope.includes('instrumentation-undici') &&
+          String(s.attributes['url.full'] ?? '').includes(`/resources/applicants/${applicantId}/one`) &&
+          ancestors(s).includes(consumer),
+      ),
+    );
     expect(fetchApplicant.traceId).toBe(gateway.traceId);
   });
 });

@@ -1,5 +1,7 @@
 import './tracing';
+
 import { installShutdown } from '@app/runtime';
+
 import { startGateway } from './gateway';
 
 startGateway().then(

@@ -1,5 +1,6 @@
 import type { ServiceDefinition } from '@app/runtime';
 import { KeyRing } from '@app/vault';
+
 import { Kyc1764000005000 } from './database/migrations/1764000005000-kyc';
 import { KycConfig } from './kyc.config';
 import { KycModule } from './kyc.module';
@@ -18,5 +19,7 @@ export const kycService: ServiceDefinition<KycConfig> = {
   entities: KYC_ENTITIES,
   migrations: [Kyc1764000005000],
   workers: [ConfigCacheWorker, WebhookProcessorWorker, ReconciliationJob],
-  validate: (c) => { KeyRing.fromEnv(c.VAULT_MASTER_KEYS); },
+  validate: (c) => {
+    KeyRing.fromEnv(c.VAULT_MASTER_KEYS);
+  },
 };

@@ -1,16 +1,18 @@
-import { Module } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { ProviderConfigCache, guardedConnectorProviders } from '@app/connectors';
+import { Module } from '@nestjs/common';
+
+import { guardedConnectorProviders, ProviderConfigCache } from '@app/connectors';
 import { BusClient } from '@app/messaging';
 import { INSTANCE, NATS_CONNECTION, SERVICE_CONFIG, type InstanceInfo } from '@app/runtime';
 import { KeyRing, Vault } from '@app/vault';
-import type { KycConfig } from './kyc.config';
+
 import { ApplicantsController } from './applicants/applicants.controller';
 import { ApplicantsService } from './applicants/applicants.service';
 import { IdempotencyRepository } from './applicants/idempotency.repository';
 import { IdempotencyService } from './applicants/idempotency.service';
 import { ApplyKycDecision } from './decisions/apply-decision';
 import { gatePolicyProvider } from './gates/gates.policy';
+import type { KycConfig } from './kyc.config';
 import { ConfigCacheWorker } from './providers/config-cache.worker';
 import { KycProviders } from './providers/kyc-providers';
 import { ReconcileApplicant } from './reconcile/reconcile-applicant';
@@ -31,16 +33,31 @@ import { WebhooksController } from './webhooks/webhooks.controller';
   providers: [
     ...guardedConnectorProviders(),
     {
-      provide: ProviderConfigCache, inject: [BusClient, NATS_CONNECTION, INSTANCE],
+      provide: ProviderConfigCache,
+      inject: [BusClient, NATS_CONNECTION, INSTANCE],
       useFactory: (bus: BusClient, nc: NatsConnection, i: InstanceInfo) => new ProviderConfigCache(bus, nc, i.prefix),
     },
     gatePolicyProvider,
-    { provide: Vault, inject: [SERVICE_CONFIG], useFactory: (c: KycConfig) => new Vault(KeyRing.fromEnv(c.VAULT_MASTER_KEYS)) },
-    KycProviders, ConfigCacheWorker,
-    RecordsRepository, EventsRepository, IdempotencyRepository,
-    IdempotencyService, ApplicantsService, RecordsService,
-    ApplyKycDecision, WebhookIntakeService, InternalWebhookService, ProcessWebhookEvent, WebhookProcessorWorker,
-    ReconcileApplicant, ReconciliationJob,
+    {
+      provide: Vault,
+      inject: [SERVICE_CONFIG],
+      useFactory: (c: KycConfig) => new Vault(KeyRing.fromEnv(c.VAULT_MASTER_KEYS)),
+    },
+    KycProviders,
+    ConfigCacheWorker,
+    RecordsRepository,
+    EventsRepository,
+    IdempotencyRepository,
+    IdempotencyService,
+    ApplicantsService,
+    RecordsService,
+    ApplyKycDecision,
+    WebhookIntakeService,
+    InternalWebhookService,
+    ProcessWebhookEvent,
+    WebhookProcessorWorker,
+    ReconcileApplicant,
+    ReconciliationJob,
   ],
 })
 export class KycModule {}

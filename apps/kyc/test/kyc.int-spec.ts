@@ -1,17 +1,24 @@
 import { randomUUID } from 'node:crypto';
+
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Client } from 'pg';
+
 import type { InboundWebhook, KycRecordView } from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import { startService, type RunningService } from '@app/runtime';
 import { createTestInfra, LogCapture, SumsubFake, type TestInfra } from '@app/testing';
+
 import { catalogService } from '../../catalog/src/definition';
 import { kycService } from '../src/definition';
 import { ReconciliationJob } from '../src/reconcile/reconciliation.job';
 
 const CREDS = { app_token: 'sbx:int-token', secret_key: 'int-secret-key', webhook_secret: 'int-webhook-secret' };
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 45000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 45000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -29,31 +36,61 @@ describe('kyc service: enrichment and reconciliation', () => {
   let nc: NatsConnection;
   let bus: BusClient;
   let db: Client;
-  const fake = new SumsubFake({ appToken: CREDS.app_token, secretKey: CREDS.secret_key, webhookSecret: CREDS.webhook_secret });
-
-  const record = (customerId: string) => bus.request('kyc.customers.get', { customer_id: customerId }).catch(() => null);
-  const applicant = async () => bus.request('kyc.applicants.create', { customer_id: randomUUID() }, { timeoutMs: 30000 });
-  const deliver = (hook: { body: Buffer; headers: Record<string, string> }) => bus.request('kyc.webhooks.receive', {
-    provider: 'sumsub', method: 'POST', url: 'https://platform.example/webhooks/kyc/sumsub', headers: hook.headers, body_base64: hook.body.toString('base64'),
-  } satisfies InboundWebhook);
-  const gatesEvents = async (customerId: string) => (await db.query(
-    `SELECT payload FROM kyc.outbox WHERE subject = 'evt.compliance.gates.reevaluated' AND payload->>'customer_id' = $1`, [customerId])).rows;
-  const settled = (customerId: string, status: string) => waitFor<KycRecordView>(`${status}`, async () => {
-    const r = await record(customerId);
-    return r && r.status === status && r.history.every((h) => h.outcome) ? r : null;
+  const fake = new SumsubFake({
+    appToken: CREDS.app_token,
+    secretKey: CREDS.secret_key,
+    webhookSecret: CREDS.webhook_secret,
   });
+
+  const record = (customerId: string) =>
+    bus.request('kyc.customers.get', { customer_id: customerId }).catch(() => null);
+  const applicant = async () =>
+    bus.request('kyc.applicants.create', { customer_id: randomUUID() }, { timeoutMs: 30000 });
+  const deliver = (hook: { body: Buffer; headers: Record<string, string> }) =>
+    bus.request('kyc.webhooks.receive', {
+      provider: 'sumsub',
+      method: 'POST',
+      url: 'https://platform.example/webhooks/kyc/sumsub',
+      headers: hook.headers,
+      body_base64: hook.body.toString('base64'),
+    } satisfies InboundWebhook);
+  const gatesEvents = async (customerId: string) =>
+    (
+      await db.query(
+        `SELECT payload FROM kyc.outbox WHERE subject = 'evt.compliance.gates.reevaluated' AND payload->>'customer_id' = $1`,
+        [customerId],
+      )
+    ).rows;
+  const settled = (customerId: string, status: string) =>
+    waitFor<KycRecordView>(`${status}`, async () => {
+      const r = await record(customerId);
+      return r && r.status === status && r.history.every((h) => h.outcome) ? r : null;
+    });
 
   beforeAll(async () => {
     await fake.start();
     infra = await createTestInfra();
     // the reconciliation timer never fires by itself here: the tests run passes themselves
-    const env = { ...infra.env, KYC_ENRICH_RETRY_MS: '100', KYC_ENRICH_MAX_ATTEMPTS: '3', KYC_RECONCILE_INTERVAL_MS: '3600000', KYC_RECONCILE_PENDING_AGE_MS: '0' };
+    const env = {
+      ...infra.env,
+      KYC_ENRICH_RETRY_MS: '100',
+      KYC_ENRICH_MAX_ATTEMPTS: '3',
+      KYC_RECONCILE_INTERVAL_MS: '3600000',
+      KYC_RECONCILE_PENDING_AGE_MS: '0',
+    };
     const logs = new LogCapture();
-    services = [await startService(catalogService, { env, logDestination: logs }), await startService(kycService, { env, logDestination: logs })];
+    services = [
+      await startService(catalogService, { env, logDestination: logs }),
+      await startService(kycService, { env, logDestination: logs }),
+    ];
     kyc = services[1];
     nc = await connect({ servers: infra.natsUrl });
     bus = new BusClient({ nc, prefix: infra.prefix, timeoutMs: 10000 });
-    await bus.request('catalog.providers.activate', { key: 'sumsub', credentials: CREDS, settings: { base_url: fake.baseUrl } });
+    await bus.request('catalog.providers.activate', {
+      key: 'sumsub',
+      credentials: CREDS,
+      settings: { base_url: fake.baseUrl },
+    });
     db = new Client({ connectionString: infra.databaseUrl });
     await db.connect();
   });
@@ -93,15 +130,24 @@ describe('kyc service: enrichment and reconciliation', () => {
 
   it('answers NOT_FOUND for a webhook of a provider that is not a KYC provider', async () => {
     const hook = fake.signedWebhook({ applicantId: 'x', type: 'applicantPending', reviewStatus: 'pending' });
-    await expect(bus.request('kyc.webhooks.receive', {
-      provider: 'sendgrid', method: 'POST', url: 'https://p/webhooks/kyc/sendgrid', headers: hook.headers, body_base64: hook.body.toString('base64'),
-    })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      bus.request('kyc.webhooks.receive', {
+        provider: 'sendgrid',
+        method: 'POST',
+        url: 'https://p/webhooks/kyc/sendgrid',
+        headers: hook.headers,
+        body_base64: hook.body.toString('base64'),
+      }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('reconciliation applies a decision the webhooks missed, and leaves still-pending applicants alone', async () => {
     const missed = await applicant();
     const waiting = await applicant();
-    fake.setApplicantInfo(missed.provider_id, { dob: '1975-05-05', idDocs: [{ idDocType: 'PASSPORT', country: 'IRN' }] });
+    fake.setApplicantInfo(missed.provider_id, {
+      dob: '1975-05-05',
+      idDocs: [{ idDocType: 'PASSPORT', country: 'IRN' }],
+    });
     fake.completeReview(missed.provider_id, 'GREEN');
     const job = kyc.app.get(ReconciliationJob);
     expect(await job.runOnce()).toBe(1);
@@ -115,7 +161,10 @@ describe('kyc service: enrichment and reconciliation', () => {
     ]);
     expect(await gatesEvents(missed.customer_id)).toHaveLength(1);
     const still = await record(waiting.customer_id);
-    expect(still).toMatchObject({ status: 'pending', history: [{ status: 'pending', type: 'applicant_created', source: 'internal', provider_status: null }] });
+    expect(still).toMatchObject({
+      status: 'pending',
+      history: [{ status: 'pending', type: 'applicant_created', source: 'internal', provider_status: null }],
+    });
     expect(fake.requests.some((q) => q.path === `/resources/applicants/${waiting.provider_id}/status`)).toBe(true);
     // polled again later: nothing new, nothing recorded twice
     expect(await job.runOnce()).toBe(0);

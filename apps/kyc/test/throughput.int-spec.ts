@@ -1,17 +1,24 @@
 import { randomUUID } from 'node:crypto';
+
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Client } from 'pg';
+
 import type { InboundWebhook, KycRecordView } from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import { startService, type RunningService } from '@app/runtime';
 import { createTestInfra, LogCapture, SumsubFake, type TestInfra } from '@app/testing';
+
 import { catalogService } from '../../catalog/src/definition';
 import { kycService } from '../src/definition';
 
 const CREDS = { app_token: 'sbx:tp-token', secret_key: 'tp-secret-key', webhook_secret: 'tp-webhook-secret' };
 const CONCURRENCY = 4;
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 45000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 45000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -28,22 +35,39 @@ describe('kyc webhook processing throughput (real NATS and Postgres)', () => {
   let nc: NatsConnection;
   let bus: BusClient;
   let db: Client;
-  const fake = new SumsubFake({ appToken: CREDS.app_token, secretKey: CREDS.secret_key, webhookSecret: CREDS.webhook_secret });
+  const fake = new SumsubFake({
+    appToken: CREDS.app_token,
+    secretKey: CREDS.secret_key,
+    webhookSecret: CREDS.webhook_secret,
+  });
 
-  const record = (customerId: string) => bus.request('kyc.customers.get', { customer_id: customerId }).catch(() => null) as Promise<KycRecordView | null>;
-  const deliver = (hook: { body: Buffer; headers: Record<string, string> }) => bus.request('kyc.webhooks.receive', {
-    provider: 'sumsub', method: 'POST', url: 'https://platform.example/webhooks/kyc/sumsub', headers: hook.headers, body_base64: hook.body.toString('base64'),
-  } satisfies InboundWebhook);
+  const record = (customerId: string) =>
+    bus.request('kyc.customers.get', { customer_id: customerId }).catch(() => null) as Promise<KycRecordView | null>;
+  const deliver = (hook: { body: Buffer; headers: Record<string, string> }) =>
+    bus.request('kyc.webhooks.receive', {
+      provider: 'sumsub',
+      method: 'POST',
+      url: 'https://platform.example/webhooks/kyc/sumsub',
+      headers: hook.headers,
+      body_base64: hook.body.toString('base64'),
+    } satisfies InboundWebhook);
 
   beforeAll(async () => {
     await fake.start();
     infra = await createTestInfra();
     const env = { ...infra.env, KYC_CONSUMER_CONCURRENCY: String(CONCURRENCY), KYC_RECONCILE_INTERVAL_MS: '3600000' };
     const logs = new LogCapture();
-    services = [await startService(catalogService, { env, logDestination: logs }), await startService(kycService, { env, logDestination: logs })];
+    services = [
+      await startService(catalogService, { env, logDestination: logs }),
+      await startService(kycService, { env, logDestination: logs }),
+    ];
     nc = await connect({ servers: infra.natsUrl });
     bus = new BusClient({ nc, prefix: infra.prefix, timeoutMs: 10000 });
-    await bus.request('catalog.providers.activate', { key: 'sumsub', credentials: CREDS, settings: { base_url: fake.baseUrl } });
+    await bus.request('catalog.providers.activate', {
+      key: 'sumsub',
+      credentials: CREDS,
+      settings: { base_url: fake.baseUrl },
+    });
     db = new Client({ connectionString: infra.databaseUrl });
     await db.connect();
   });
@@ -63,7 +87,8 @@ describe('kyc webhook processing throughput (real NATS and Postgres)', () => {
       fake.completeReview(a.provider_id, 'GREEN');
       applicants.push(a);
     }
-    const fetchesOf = (ids: string[]) => fake.requests.filter((q) => ids.some((id) => q.path === `/resources/applicants/${id}/one`));
+    const fetchesOf = (ids: string[]) =>
+      fake.requests.filter((q) => ids.some((id) => q.path === `/resources/applicants/${id}/one`));
     fake.slowDown(3000);
     for (const a of applicants) expect(await deliver(fake.webhookFor(a.provider_id))).toMatchObject({ status: 200 });
 
@@ -77,13 +102,19 @@ describe('kyc webhook processing throughput (real NATS and Postgres)', () => {
     );
     expect(rows[0].n).toBe(0);
     // every fetch has arrived while the first is still unanswered: they run side by side, not one after another
-    await waitFor('a fetch per customer', async () => fetchesOf(applicants.map((a) => a.provider_id)).length === CONCURRENCY);
+    await waitFor(
+      'a fetch per customer',
+      async () => fetchesOf(applicants.map((a) => a.provider_id)).length === CONCURRENCY,
+    );
     const pending = await Promise.all(applicants.map((a) => record(a.customer_id)));
     expect(pending.map((r) => r?.status)).toEqual(applicants.map(() => 'pending'));
 
     fake.slowDown(0);
     for (const a of applicants) {
-      const r = await waitFor(`${a.customer_id} approved`, async () => { const v = await record(a.customer_id); return v?.status === 'approved' && v; });
+      const r = await waitFor(`${a.customer_id} approved`, async () => {
+        const v = await record(a.customer_id);
+        return v?.status === 'approved' && v;
+      });
       expect(r).toMatchObject({ doc_type: 'passport', doc_country: 'AT' });
     }
     expect(fetchesOf(applicants.map((a) => a.provider_id))).toHaveLength(CONCURRENCY);

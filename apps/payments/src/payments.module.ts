@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
+
 import { guardedConnectorProviders } from '@app/connectors';
+
 import { CallbacksController } from './callbacks/callbacks.controller';
 import { PaymentCallbacks } from './callbacks/payment-callbacks';
 import { PaymentsWorker } from './payments.worker';
 import { GatewayChooser } from './resolve/gateway-chooser';
-import { ResolveController } from './resolve/resolve.controller';
 import { ResolveGateway } from './resolve/resolve-gateway';
+import { ResolveController } from './resolve/resolve.controller';
 import { RoutingChanges } from './routing/routing-changes';
 import { RoutingTable } from './routing/routing-table';
 import { RoutingController } from './routing/routing.controller';
@@ -19,8 +21,16 @@ import { providerConfigCacheProvider } from './shared/provider-configs';
 @Module({
   controllers: [RoutingController, ResolveController, CallbacksController],
   providers: [
-    RoutingRepository, RoutingTable, RoutingChanges, RoutingService,
-    GatewayChooser, ResolveGateway, SessionsRepository, PaymentCallbacks, PaymentsMetrics, PaymentsWorker,
+    RoutingRepository,
+    RoutingTable,
+    RoutingChanges,
+    RoutingService,
+    GatewayChooser,
+    ResolveGateway,
+    SessionsRepository,
+    PaymentCallbacks,
+    PaymentsMetrics,
+    PaymentsWorker,
     providerConfigCacheProvider,
     ...guardedConnectorProviders(),
   ],

@@ -1,7 +1,9 @@
-import type { NatsConnection, Msg } from '@nats-io/transport-node';
+import type { Msg, NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+
 import type { ProviderConfigCache } from '@app/connectors';
 import type { InstanceInfo } from '@app/runtime';
+
 import type { PaymentsConfig } from './definition';
 import { PaymentsWorker } from './payments.worker';
 import { RoutingChanges } from './routing/routing-changes';
@@ -19,11 +21,25 @@ function setup() {
   } as unknown as NatsConnection;
   const instance: InstanceInfo = { service: 'payments', instanceId: 'payments-self', prefix: '' };
   let reloads = 0;
-  const table = { reload: () => { reloads++; return Promise.resolve(); } } as unknown as RoutingTable;
+  const table = {
+    reload: () => {
+      reloads++;
+      return Promise.resolve();
+    },
+  } as unknown as RoutingTable;
   const configs = { start: () => undefined, stop: () => Promise.resolve() } as unknown as ProviderConfigCache;
   const logger = { warn: () => undefined } as unknown as Logger;
-  const worker = new PaymentsWorker(table, new RoutingChanges(nc, instance), configs, nc, { PAYMENTS_ROUTING_REFRESH_MS: 60_000 } as PaymentsConfig, logger);
-  const deliver = (payload: string) => { for (const cb of callbacks) cb(null, { data: new TextEncoder().encode(payload) } as Msg); };
+  const worker = new PaymentsWorker(
+    table,
+    new RoutingChanges(nc, instance),
+    configs,
+    nc,
+    { PAYMENTS_ROUTING_REFRESH_MS: 60_000 } as PaymentsConfig,
+    logger,
+  );
+  const deliver = (payload: string) => {
+    for (const cb of callbacks) cb(null, { data: new TextEncoder().encode(payload) } as Msg);
+  };
   return { worker, deliver, reloads: () => reloads };
 }
 
@@ -32,9 +48,13 @@ describe('PaymentsWorker: reloads on routing changes', () => {
     const { worker, deliver, reloads } = setup();
     await worker.start();
     const atStart = reloads();
-    deliver(JSON.stringify({ action: 'route_put', country: 'PT', at: new Date().toISOString(), origin: 'payments-self' }));
+    deliver(
+      JSON.stringify({ action: 'route_put', country: 'PT', at: new Date().toISOString(), origin: 'payments-self' }),
+    );
     expect(reloads()).toBe(atStart);
-    deliver(JSON.stringify({ action: 'route_put', country: 'PT', at: new Date().toISOString(), origin: 'payments-other' }));
+    deliver(
+      JSON.stringify({ action: 'route_put', country: 'PT', at: new Date().toISOString(), origin: 'payments-other' }),
+    );
     expect(reloads()).toBe(atStart + 2); // two subjects: the durable event and the hint
     await worker.stop();
   });

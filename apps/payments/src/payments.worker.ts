@@ -1,8 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
+
 import { ProviderConfigCache } from '@app/connectors';
 import { LOGGER, NATS_CONNECTION, SERVICE_CONFIG, type BackgroundWorker } from '@app/runtime';
+
 import type { PaymentsConfig } from './definition';
 import { RoutingChanges } from './routing/routing-changes';
 import { RoutingTable } from './routing/routing-table';
@@ -29,14 +31,24 @@ export class PaymentsWorker implements BackgroundWorker {
 
   async start(): Promise<void> {
     this.configs.start();
-    const reload = () => { this.table.reload().catch(() => undefined); };
-    this.subs = this.changes.subjects().map((subject) => this.nc.subscribe(subject, { callback: (err, msg) => { if (!err && this.changes.needsReload(msg.data)) reload(); } }));
+    const reload = () => {
+      this.table.reload().catch(() => undefined);
+    };
+    this.subs = this.changes.subjects().map((subject) =>
+      this.nc.subscribe(subject, {
+        callback: (err, msg) => {
+          if (!err && this.changes.needsReload(msg.data)) reload();
+        },
+      }),
+    );
     void (async () => {
       for await (const s of this.nc.status()) if (s.type === 'reconnect') reload();
     })().catch(() => undefined);
     this.timer = setInterval(reload, this.config.PAYMENTS_ROUTING_REFRESH_MS);
     this.timer.unref();
-    await this.table.reload().catch((err: unknown) => this.logger.warn({ err }, 'routing table not loaded at start; retrying on first use'));
+    await this.table
+      .reload()
+      .catch((err: unknown) => this.logger.warn({ err }, 'routing table not loaded at start; retrying on first use'));
   }
 
   async stop(): Promise<void> {

@@ -1,6 +1,11 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+
 import {
-  catalogSubjects, eventSubjects, type ProviderCategory, type ProviderChangedEvent, type ProviderConfigView,
+  catalogSubjects,
+  eventSubjects,
+  type ProviderCategory,
+  type ProviderChangedEvent,
+  type ProviderConfigView,
 } from '@app/contracts';
 import { prefixed, type BusClient } from '@app/messaging';
 
@@ -52,7 +57,9 @@ export class ProviderConfigCache {
   /** The category's default provider, or the named one (which must be active and of the category). */
   resolve(category: ProviderCategory, provider?: string): Promise<ProviderConfigView> {
     const cacheKey = `${category}:${provider ?? '*'}`;
-    return this.cached(this.byCategory, cacheKey, () => this.bus.request(catalogSubjects.resolveConfig, { category, ...(provider ? { provider } : {}) }));
+    return this.cached(this.byCategory, cacheKey, () =>
+      this.bus.request(catalogSubjects.resolveConfig, { category, ...(provider ? { provider } : {}) }),
+    );
   }
 
   clear(): void {
@@ -77,9 +84,14 @@ export class ProviderConfigCache {
       () => {
         // a change that arrived while loading may not be in this answer: keep it for this caller only
         if (this.generation !== generation && map.get(key) === p) map.delete(key);
-        else setTimeout(() => { if (map.get(key) === p) map.delete(key); }, this.opts.ttlMs ?? 60_000).unref();
+        else
+          setTimeout(() => {
+            if (map.get(key) === p) map.delete(key);
+          }, this.opts.ttlMs ?? 60_000).unref();
       },
-      () => { if (map.get(key) === p) map.delete(key); },
+      () => {
+        if (map.get(key) === p) map.delete(key);
+      },
     );
     return p;
   }

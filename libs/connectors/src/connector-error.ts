@@ -33,7 +33,10 @@ export class ConnectorError extends Error {
   }
 
   get retryable(): boolean {
-    return this.options.retryable ?? ['rate_limited', 'provider_error', 'timeout', 'network', 'circuit_open', 'overloaded'].includes(this.code);
+    return (
+      this.options.retryable ??
+      ['rate_limited', 'provider_error', 'timeout', 'network', 'circuit_open', 'overloaded'].includes(this.code)
+    );
   }
 }
 
@@ -43,13 +46,21 @@ export class ConnectorError extends Error {
  * timeout, network, 429, an open circuit breaker) is 502, a provider call refused for load (the concurrency
  * limit) is 503. Errors that are already domain errors pass through.
  */
-export function toDomainError(provider: string, err: unknown, details: Record<string, unknown> = { provider }): DomainError {
+export function toDomainError(
+  provider: string,
+  err: unknown,
+  details: Record<string, unknown> = { provider },
+): DomainError {
   if (err instanceof DomainError) return err;
-  if (!(err instanceof ConnectorError)) return new DomainError(ErrorCode.ProviderFailed, `${provider}: the provider call failed`, undefined, details);
+  if (!(err instanceof ConnectorError))
+    return new DomainError(ErrorCode.ProviderFailed, `${provider}: the provider call failed`, undefined, details);
   switch (err.code) {
     case 'auth':
     case 'refused':
-      return new DomainError(ErrorCode.ProviderRefused, `${provider} refused: ${err.message}`, undefined, { ...details, provider_status: err.options.httpStatus });
+      return new DomainError(ErrorCode.ProviderRefused, `${provider} refused: ${err.message}`, undefined, {
+        ...details,
+        provider_status: err.options.httpStatus,
+      });
     case 'invalid_config':
       return new DomainError(ErrorCode.Conflict, `${provider}: ${err.message}`, undefined, details);
     case 'overloaded':

@@ -1,9 +1,9 @@
-import type { ConnectorConfig, ProviderManifest } from './types';
 import type { EmailPort } from './ports/email.port';
 import type { KycPort } from './ports/kyc.port';
 import type { PaymentPort } from './ports/payment.port';
 import type { SmsPort } from './ports/sms.port';
 import type { VoicePort } from './ports/voice.port';
+import type { ConnectorConfig, ProviderManifest } from './types';
 
 /**
  * One provider = one file in providers/ exporting `connector`: its manifest, the credential test, and

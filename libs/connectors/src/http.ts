@@ -1,7 +1,8 @@
 import { errors, request, type Dispatcher } from 'undici';
+
 import { ConnectorError } from './connector-error';
-import type { ConnectorConfig } from './types';
 import { HostPolicy, HostRefusedError, isDocumented } from './net/host-policy';
+import type { ConnectorConfig } from './types';
 
 let hostPolicy: { policy: HostPolicy; agent: Dispatcher } | null = null;
 const documentedHosts = new Set<string>();
@@ -19,7 +20,6 @@ export function connectorHostPolicy(policy?: HostPolicy): HostPolicy {
   }
   return hostPolicy.policy;
 }
-
 
 /**
  * The provider's documented base URL, or `settings.base_url`, which replaces scheme, host and port only
@@ -46,7 +46,10 @@ export interface ProviderResponse {
  * Built on undici's request() over the shared keep-alive pool: Node's global fetch costs ~10x more
  * per call (measured on this project's resolve path), which matters on every send and resolve.
  */
-export async function providerFetch(url: string, init: RequestInit & { timeoutMs?: number } = {}): Promise<ProviderResponse> {
+export async function providerFetch(
+  url: string,
+  init: RequestInit & { timeoutMs?: number } = {},
+): Promise<ProviderResponse> {
   const { timeoutMs = 15000, method = 'GET', body } = init;
   const headers = Object.fromEntries(new Headers(init.headers).entries());
   let payload: string | Buffer | undefined;
@@ -75,15 +78,27 @@ export async function providerFetch(url: string, init: RequestInit & { timeoutMs
   let text: string;
   try {
     res = await request(url, {
-      method: method as Dispatcher.HttpMethod, headers, body: payload, signal: AbortSignal.timeout(timeoutMs), dispatcher: hostPolicy!.agent,
+      method: method as Dispatcher.HttpMethod,
+      headers,
+      body: payload,
+      signal: AbortSignal.timeout(timeoutMs),
+      dispatcher: hostPolicy!.agent,
     });
     text = await res.body.text();
   } catch (err) {
     const e = err as Error;
-    if (e.name === 'TimeoutError' || e.name === 'AbortError' || e instanceof errors.HeadersTimeoutError || e instanceof errors.BodyTimeoutError) {
+    if (
+      e.name === 'TimeoutError' ||
+      e.name === 'AbortError' ||
+      e instanceof errors.HeadersTimeoutError ||
+      e instanceof errors.BodyTimeoutError
+    ) {
       throw new ConnectorError('timeout', `no answer from ${new URL(url).host} within ${timeoutMs} ms`);
     }
-    throw new ConnectorError('network', `cannot reach ${new URL(url).host}: ${(e.cause as Error | undefined)?.message ?? e.message}`);
+    throw new ConnectorError(
+      'network',
+      `cannot reach ${new URL(url).host}: ${(e.cause as Error | undefined)?.message ?? e.message}`,
+    );
   }
   const responseHeaders = new Headers();
   for (const [k, v] of Object.entries(res.headers)) {
@@ -109,7 +124,11 @@ export async function providerFetch(url: string, init: RequestInit & { timeoutMs
 export function failFromStatus(status: number, reason: string, headers?: Headers): ConnectorError {
   const r = reason.slice(0, 500);
   if (status === 401 || status === 403) return new ConnectorError('auth', r, { httpStatus: status });
-  if (status === 429) return new ConnectorError('rate_limited', r, { httpStatus: status, retryAfterMs: retryAfterMs(headers?.get('retry-after')) });
+  if (status === 429)
+    return new ConnectorError('rate_limited', r, {
+      httpStatus: status,
+      retryAfterMs: retryAfterMs(headers?.get('retry-after')),
+    });
   if (status >= 500) return new ConnectorError('provider_error', r, { httpStatus: status });
   return new ConnectorError('refused', r, { httpStatus: status });
 }

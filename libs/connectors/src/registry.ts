@@ -1,10 +1,11 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+
 import type { Connector } from './connector';
-import type { Category } from './types';
-import { addDocumentedHosts } from './http';
 import { guardConnector } from './guard/guarded-connector';
 import type { ProviderGuards } from './guard/provider-guard';
+import { addDocumentedHosts } from './http';
+import type { Category } from './types';
 
 const CONNECTOR_FILE = /^[a-z0-9_]+\.connector\.(js|ts)$/;
 
@@ -20,7 +21,10 @@ export const PROVIDERS_DIR = join(__dirname, 'providers');
 export class ConnectorRegistry {
   private readonly byKey = new Map<string, Connector>();
 
-  constructor(connectors: Connector[], readonly guards?: ProviderGuards) {
+  constructor(
+    connectors: Connector[],
+    readonly guards?: ProviderGuards,
+  ) {
     for (const c of connectors) {
       if (this.byKey.has(c.manifest.key)) throw new Error(`two connectors declare the key ${c.manifest.key}`);
       this.byKey.set(c.manifest.key, guards ? guardConnector(c, guards.for(c.manifest.key)) : c);
@@ -33,12 +37,14 @@ export class ConnectorRegistry {
   }
 
   static fromDirectories(dirs: string[], guards?: ProviderGuards): ConnectorRegistry {
-    const connectors = dirs.flatMap((dir) => readdirSync(dir)
-      .filter((f) => CONNECTOR_FILE.test(f))
-      .sort()
-       
-      .map((f) => (require(join(dir, f)) as { connector?: Connector }).connector)
-      .filter((c): c is Connector => !!c));
+    const connectors = dirs.flatMap((dir) =>
+      readdirSync(dir)
+        .filter((f) => CONNECTOR_FILE.test(f))
+        .sort()
+
+        .map((f) => (require(join(dir, f)) as { connector?: Connector }).connector)
+        .filter((c): c is Connector => !!c),
+    );
     return new ConnectorRegistry(connectors, guards);
   }
 

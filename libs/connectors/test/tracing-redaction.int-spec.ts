@@ -1,8 +1,11 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { SpanKind, inSpan, shutdownTracing, startTracing } from '@app/observability';
+
+import { inSpan, shutdownTracing, SpanKind, startTracing } from '@app/observability';
+
 import { VoisoFake } from '../../testing/src/fakes/voiso.fake';
 import { connector } from '../src/providers/voiso.connector';
 
@@ -17,7 +20,12 @@ describe('span attributes carry no secret and no query value (OTEL on, loopback)
   let serverUrl: string;
 
   beforeAll(async () => {
-    startTracing({ serviceName: 'comms', env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }, preloaded: { http, https }, spanProcessor: new SimpleSpanProcessor(exporter) });
+    startTracing({
+      serviceName: 'comms',
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' },
+      preloaded: { http, https },
+      spanProcessor: new SimpleSpanProcessor(exporter),
+    });
     await fake.start();
     server = http.createServer((_req, res) => res.end('ok'));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -29,14 +37,24 @@ describe('span attributes carry no secret and no query value (OTEL on, loopback)
     await shutdownTracing();
   });
 
-  const valuesOf = (kind: SpanKind, scope: string) => exporter.getFinishedSpans()
-    .filter((s) => s.kind === kind && s.instrumentationScope.name.includes(scope))
-    .map((s) => JSON.stringify(s.attributes));
+  const valuesOf = (kind: SpanKind, scope: string) =>
+    exporter
+      .getFinishedSpans()
+      .filter((s) => s.kind === kind && s.instrumentationScope.name.includes(scope))
+      .map((s) => JSON.stringify(s.attributes));
 
   it('a Voiso click-to-call span shows the URL without the key in its path', async () => {
-    const config = { credentials: { cluster: 'cc-ams03', api_key: KEY, webhook_secret: WH_SECRET }, settings: { base_url: fake.baseUrl } };
+    const config = {
+      credentials: { cluster: 'cc-ams03', api_key: KEY, webhook_secret: WH_SECRET },
+      settings: { base_url: fake.baseUrl },
+    };
     await inSpan('comms.calls.start process', { kind: SpanKind.SERVER }, () =>
-      connector.voice!.call(config, { messageId: 'msg-1', to: '+442037691881', agent: '1002' }, { timeoutMs: 5000, statusCallbackUrl: 'http://127.0.0.1:9/webhooks/voip/voiso' }));
+      connector.voice!.call(
+        config,
+        { messageId: 'msg-1', to: '+442037691881', agent: '1002' },
+        { timeoutMs: 5000, statusCallbackUrl: 'http://127.0.0.1:9/webhooks/voip/voiso' },
+      ),
+    );
     expect(fake.clicks).toHaveLength(1);
     const calls = valuesOf(SpanKind.CLIENT, 'undici');
     expect(calls).toHaveLength(1);

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+
 export * from './common/errors';
 export * from './common/envelope';
 export * from './common/dates';

@@ -49,22 +49,28 @@ const anyCase = (value: unknown): unknown => (typeof value === 'string' ? value.
 
 /** An ISO 3166-1 alpha-2 code in any case (API.md accepts any case; callers keep it upper case). */
 export function IsCountryCode(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy({
-    name: 'isCountryCode',
-    validator: {
-      validate: (v: unknown) => isCountryCode(anyCase(v)),
-      defaultMessage: () => '$property must be an ISO 3166-1 alpha-2 code (e.g. BR)',
+  return ValidateBy(
+    {
+      name: 'isCountryCode',
+      validator: {
+        validate: (v: unknown) => isCountryCode(anyCase(v)),
+        defaultMessage: () => '$property must be an ISO 3166-1 alpha-2 code (e.g. BR)',
+      },
     },
-  }, options);
+    options,
+  );
 }
 
 /** An ISO 4217 code in any case (callers keep it upper case). */
 export function IsCurrencyCode(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy({
-    name: 'isCurrencyCode',
-    validator: {
-      validate: (v: unknown) => isCurrencyCode(anyCase(v)),
-      defaultMessage: () => '$property must be an ISO 4217 code (e.g. EUR)',
+  return ValidateBy(
+    {
+      name: 'isCurrencyCode',
+      validator: {
+        validate: (v: unknown) => isCurrencyCode(anyCase(v)),
+        defaultMessage: () => '$property must be an ISO 4217 code (e.g. EUR)',
+      },
     },
-  }, options);
+    options,
+  );
 }

@@ -1,14 +1,21 @@
-import type { ServiceName } from './common/envelope';
-import type { EchoReply, EchoRequest, HealthReply } from './system/system.messages';
-import type {
-  ActivateProviderRequest, CategoryView, ListProvidersRequest, ProviderConfigView, ProviderKeyRequest, ProviderView,
-  ResolveConfigRequest, SetDefaultRequest, UpdateCredentialsRequest,
-} from './catalog/catalog.messages';
-import type { PaymentsRequests } from './payments/payments.requests';
-import type { KycRequests } from './kyc/kyc.requests';
-import type { CommsRequests } from './comms/comms.requests';
 import type { AffiliatesRequests } from './affiliates/affiliates.requests';
+import type {
+  ActivateProviderRequest,
+  CategoryView,
+  ListProvidersRequest,
+  ProviderConfigView,
+  ProviderKeyRequest,
+  ProviderView,
+  ResolveConfigRequest,
+  SetDefaultRequest,
+  UpdateCredentialsRequest,
+} from './catalog/catalog.messages';
+import type { ServiceName } from './common/envelope';
+import type { CommsRequests } from './comms/comms.requests';
+import type { KycRequests } from './kyc/kyc.requests';
 import type { OpsRequests } from './ops/ops.requests';
+import type { PaymentsRequests } from './payments/payments.requests';
+import type { EchoReply, EchoRequest, HealthReply } from './system/system.messages';
 
 /**
  * Every request subject and its [request, reply] types. The bus client is typed by this map, so a
@@ -29,7 +36,11 @@ export type RequestMap = {
   'catalog.categories.default.set': [SetDefaultRequest, CategoryView];
   'catalog.providers.config.get': [ProviderKeyRequest, ProviderConfigView];
   'catalog.providers.config.resolve': [ResolveConfigRequest, ProviderConfigView];
-} & PaymentsRequests & KycRequests & CommsRequests & AffiliatesRequests & OpsRequests;
+} & PaymentsRequests &
+  KycRequests &
+  CommsRequests &
+  AffiliatesRequests &
+  OpsRequests;
 
 export type RequestSubject = keyof RequestMap & string;
 export type RequestOf<S extends RequestSubject> = RequestMap[S][0];

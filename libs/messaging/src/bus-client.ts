@@ -1,11 +1,32 @@
 import { randomUUID } from 'node:crypto';
-import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
-import { headers as natsHeaders, RequestError, NoRespondersError, TimeoutError, type NatsConnection } from '@nats-io/transport-node';
+
 import {
-  DomainError, ErrorCode, Headers as H,
-  type ReplyEnvelope, type RequestSubject, type RequestOf, type ReplyOf,
+  headers as natsHeaders,
+  NoRespondersError,
+  RequestError,
+  TimeoutError,
+  type NatsConnection,
+} from '@nats-io/transport-node';
+import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+
+import {
+  DomainError,
+  ErrorCode,
+  Headers as H,
+  type ReplyEnvelope,
+  type ReplyOf,
+  type RequestOf,
+  type RequestSubject,
 } from '@app/contracts';
-import { SpanKind, currentContext, inSpan, outgoingTraceparent, type Metrics, type RequestContext } from '@app/observability';
+import {
+  currentContext,
+  inSpan,
+  outgoingTraceparent,
+  SpanKind,
+  type Metrics,
+  type RequestContext,
+} from '@app/observability';
+
 import { prefixed } from './nats';
 
 export interface RequestOptions {
@@ -37,7 +58,9 @@ export class BusClient extends ClientProxy {
    * used (services run handlers inside one; the gateway passes its request's context explicitly).
    */
   async request<S extends RequestSubject>(
-    subject: S, data: RequestOf<S>, options: RequestOptions = {},
+    subject: S,
+    data: RequestOf<S>,
+    options: RequestOptions = {},
   ): Promise<ReplyOf<S>> {
     return this.requestRaw(subject, data, options) as Promise<ReplyOf<S>>;
   }
@@ -52,26 +75,33 @@ export class BusClient extends ClientProxy {
     if (ctx?.scope) h.set(H.scope, ctx.scope);
     const started = process.hrtime.bigint();
     let outcome = 'ok';
-    return inSpan(`${subject} request`, { kind: SpanKind.CLIENT, attributes: natsAttributes(subject) }, async (span) => {
-      const traceparent = outgoingTraceparent(ctx?.traceId);
-      if (traceparent) h.set(H.traceparent, traceparent);
-      try {
-        const msg = await this.opts.nc
-          .request(prefixed(this.opts.prefix, subject), JSON.stringify(data ?? {}), { timeout, headers: h })
-          .catch((err: unknown) => { throw mapTransportError(err, subject, timeout); });
-        const reply = msg.json<ReplyEnvelope<unknown>>();
-        if (!reply.ok) throw DomainError.fromEnvelope(reply.error);
-        return reply.data;
-      } catch (err) {
-        outcome = err instanceof DomainError ? err.code : 'error';
-        span?.setAttribute('error.type', outcome);
-        throw err;
-      } finally {
-        this.opts.metrics?.natsClientDuration.observe(
-          { subject, outcome }, Number(process.hrtime.bigint() - started) / 1e9,
-        );
-      }
-    });
+    return inSpan(
+      `${subject} request`,
+      { kind: SpanKind.CLIENT, attributes: natsAttributes(subject) },
+      async (span) => {
+        const traceparent = outgoingTraceparent(ctx?.traceId);
+        if (traceparent) h.set(H.traceparent, traceparent);
+        try {
+          const msg = await this.opts.nc
+            .request(prefixed(this.opts.prefix, subject), JSON.stringify(data ?? {}), { timeout, headers: h })
+            .catch((err: unknown) => {
+              throw mapTransportError(err, subject, timeout);
+            });
+          const reply = msg.json<ReplyEnvelope<unknown>>();
+          if (!reply.ok) throw DomainError.fromEnvelope(reply.error);
+          return reply.data;
+        } catch (err) {
+          outcome = err instanceof DomainError ? err.code : 'error';
+          span?.setAttribute('error.type', outcome);
+          throw err;
+        } finally {
+          this.opts.metrics?.natsClientDuration.observe(
+            { subject, outcome },
+            Number(process.hrtime.bigint() - started) / 1e9,
+          );
+        }
+      },
+    );
   }
 
   async connect(): Promise<NatsConnection> {

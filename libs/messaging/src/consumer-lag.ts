@@ -1,5 +1,6 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+
 import { prefixedName } from './nats';
 import { eventStreamNames } from './streams';
 
@@ -11,17 +12,22 @@ import { eventStreamNames } from './streams';
 export class ConsumerLag {
   private jsm: JetStreamManager | null = null;
 
-  constructor(private readonly nc: NatsConnection, private readonly prefix: string) {}
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly prefix: string,
+  ) {}
 
   async pending(durables: string[]): Promise<Map<string, number>> {
     this.jsm ??= await jetstreamManager(this.nc);
     const jsm = this.jsm;
     const { stream } = eventStreamNames(this.prefix);
     const out = new Map<string, number>();
-    await Promise.all(durables.map(async (durable) => {
-      const info = await jsm.consumers.info(stream, prefixedName(this.prefix, durable)).catch(() => null);
-      if (info) out.set(durable, info.num_pending + info.num_ack_pending);
-    }));
+    await Promise.all(
+      durables.map(async (durable) => {
+        const info = await jsm.consumers.info(stream, prefixedName(this.prefix, durable)).catch(() => null);
+        if (info) out.set(durable, info.num_pending + info.num_ack_pending);
+      }),
+    );
     return out;
   }
 }

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+
 import type { StoredDeadLetter } from './dead-letter.store';
 
 /** Runs a consumer's own handler on one stored message, inside the caller's transaction. */

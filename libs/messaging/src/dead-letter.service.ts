@@ -1,6 +1,8 @@
-import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+
 import { DomainError, ErrorCode, type DeadLetterView } from '@app/contracts';
+
 import { ConsumerRegistry, type ReplayHandler } from './consumer-registry';
 import { DeadLetterStore, errorText, type StoredDeadLetter } from './dead-letter.store';
 
@@ -24,7 +26,11 @@ export class DeadLetterService {
     this.store = new DeadLetterStore(opts.dataSource);
   }
 
-  async list(q: { consumer?: string; limit: number; after?: { parked_at: string; id: string } }): Promise<{ dead_letters: DeadLetterView[] }> {
+  async list(q: {
+    consumer?: string;
+    limit: number;
+    after?: { parked_at: string; id: string };
+  }): Promise<{ dead_letters: DeadLetterView[] }> {
     return { dead_letters: (await this.store.list(q)).map(publicView) };
   }
 
@@ -61,7 +67,11 @@ export class DeadLetterService {
 
   private handlerOf(consumer: string): ReplayHandler {
     const handler = this.opts.registry.get(consumer);
-    if (!handler) throw new DomainError(ErrorCode.Unavailable, `Consumer ${consumer} is not running in this service; try again once it has started`);
+    if (!handler)
+      throw new DomainError(
+        ErrorCode.Unavailable,
+        `Consumer ${consumer} is not running in this service; try again once it has started`,
+      );
     return handler;
   }
 
@@ -88,8 +98,11 @@ export class DeadLetterService {
       if (consumer) this.opts.logger.info({ dead_letter_id: id, consumer }, 'dead letter replayed');
     } catch (err) {
       this.opts.logger.warn({ err, dead_letter_id: id }, 'dead letter replay failed; it stays parked');
-      await this.store.replayFailed(id, errorText(err))
-        .catch((e: unknown) => this.opts.logger.error({ err: e, dead_letter_id: id }, 'could not record the failed replay'));
+      await this.store
+        .replayFailed(id, errorText(err))
+        .catch((e: unknown) =>
+          this.opts.logger.error({ err: e, dead_letter_id: id }, 'could not record the failed replay'),
+        );
     }
   }
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+
 import type { DataSource, EntityManager } from 'typeorm';
+
 import type { DeadLetterView } from '@app/contracts';
 
 export interface FailedDelivery {
@@ -17,8 +19,16 @@ export interface StoredDeadLetter extends DeadLetterView {
 }
 
 interface Row {
-  id: string; consumer: string; subject: string; message_id: string; payload: unknown; headers: Record<string, string>;
-  error: string; attempts: number; first_failed_at: Date; parked_at: Date;
+  id: string;
+  consumer: string;
+  subject: string;
+  message_id: string;
+  payload: unknown;
+  headers: Record<string, string>;
+  error: string;
+  attempts: number;
+  first_failed_at: Date;
+  parked_at: Date;
 }
 
 const COLUMNS = `id, consumer, subject, message_id, payload, headers, error, attempts, first_failed_at, parked_at`;
@@ -44,57 +54,93 @@ export class DeadLetterStore {
          subject = EXCLUDED.subject, payload = EXCLUDED.payload, headers = EXCLUDED.headers, error = EXCLUDED.error,
          attempts = GREATEST(dead_letters.attempts, EXCLUDED.attempts), last_failed_at = EXCLUDED.last_failed_at,
          parked_at = COALESCE(dead_letters.parked_at, EXCLUDED.parked_at)`,
-      [randomUUID(), f.consumer, f.subject, f.messageId, JSON.stringify(f.payload ?? null), JSON.stringify(f.headers), f.error, f.attempts, park],
+      [
+        randomUUID(),
+        f.consumer,
+        f.subject,
+        f.messageId,
+        JSON.stringify(f.payload ?? null),
+        JSON.stringify(f.headers),
+        f.error,
+        f.attempts,
+        park,
+      ],
     );
   }
 
   /** Forgets the failures of messages that have now been handled (only retried ones can have any). */
   async clearFailures(m: EntityManager, consumer: string, messageIds: string[]): Promise<void> {
     if (messageIds.length === 0) return;
-    await m.query(`DELETE FROM dead_letters WHERE consumer = $1 AND message_id = ANY($2::text[]) AND parked_at IS NULL`, [consumer, messageIds]);
+    await m.query(
+      `DELETE FROM dead_letters WHERE consumer = $1 AND message_id = ANY($2::text[]) AND parked_at IS NULL`,
+      [consumer, messageIds],
+    );
   }
 
-  async list(q: { consumer?: string; limit: number; after?: { parked_at: string; id: string } }): Promise<StoredDeadLetter[]> {
+  async list(q: {
+    consumer?: string;
+    limit: number;
+    after?: { parked_at: string; id: string };
+  }): Promise<StoredDeadLetter[]> {
     const where = ['parked_at IS NOT NULL'];
     const params: unknown[] = [];
     if (q.consumer) where.push(`consumer = $${params.push(q.consumer)}`);
-    if (q.after) where.push(`(parked_at, id) > ($${params.push(q.after.parked_at)}::timestamptz, $${params.push(q.after.id)}::uuid)`);
+    if (q.after)
+      where.push(
+        `(parked_at, id) > ($${params.push(q.after.parked_at)}::timestamptz, $${params.push(q.after.id)}::uuid)`,
+      );
     const rows: Row[] = await this.ds.query(
-      `SELECT ${COLUMNS} FROM dead_letters WHERE ${where.join(' AND ')} ORDER BY parked_at, id LIMIT $${params.push(q.limit)}`, params,
+      `SELECT ${COLUMNS} FROM dead_letters WHERE ${where.join(' AND ')} ORDER BY parked_at, id LIMIT $${params.push(q.limit)}`,
+      params,
     );
     return rows.map(view);
   }
 
   async get(id: string, m: EntityManager = this.ds.manager): Promise<StoredDeadLetter | null> {
-    const rows: Row[] = await m.query(`SELECT ${COLUMNS} FROM dead_letters WHERE id = $1 AND parked_at IS NOT NULL`, [id]);
+    const rows: Row[] = await m.query(`SELECT ${COLUMNS} FROM dead_letters WHERE id = $1 AND parked_at IS NOT NULL`, [
+      id,
+    ]);
     return rows[0] ? view(rows[0]) : null;
   }
 
   /** Locks a parked row for a replay; null when it is gone or another replay holds it. */
   async lockParked(m: EntityManager, id: string): Promise<StoredDeadLetter | null> {
-    const rows: Row[] = await m.query(`SELECT ${COLUMNS} FROM dead_letters WHERE id = $1 AND parked_at IS NOT NULL FOR UPDATE SKIP LOCKED`, [id]);
+    const rows: Row[] = await m.query(
+      `SELECT ${COLUMNS} FROM dead_letters WHERE id = $1 AND parked_at IS NOT NULL FOR UPDATE SKIP LOCKED`,
+      [id],
+    );
     return rows[0] ? view(rows[0]) : null;
   }
 
   async parkedIds(consumer: string): Promise<string[]> {
     const rows: { id: string }[] = await this.ds.query(
-      `SELECT id FROM dead_letters WHERE consumer = $1 AND parked_at IS NOT NULL ORDER BY parked_at, id`, [consumer],
+      `SELECT id FROM dead_letters WHERE consumer = $1 AND parked_at IS NOT NULL ORDER BY parked_at, id`,
+      [consumer],
     );
     return rows.map((r) => r.id);
   }
 
   async delete(id: string, m: EntityManager = this.ds.manager): Promise<boolean> {
-    const [, affected]: [unknown, number] = await m.query(`DELETE FROM dead_letters WHERE id = $1 AND parked_at IS NOT NULL`, [id]);
+    const [, affected]: [unknown, number] = await m.query(
+      `DELETE FROM dead_letters WHERE id = $1 AND parked_at IS NOT NULL`,
+      [id],
+    );
     return affected > 0;
   }
 
   async deleteConsumer(consumer: string): Promise<number> {
-    const [, affected]: [unknown, number] = await this.ds.query(`DELETE FROM dead_letters WHERE consumer = $1 AND parked_at IS NOT NULL`, [consumer]);
+    const [, affected]: [unknown, number] = await this.ds.query(
+      `DELETE FROM dead_letters WHERE consumer = $1 AND parked_at IS NOT NULL`,
+      [consumer],
+    );
     return affected;
   }
 
   async replayFailed(id: string, error: string): Promise<void> {
-    await this.ds.query(`UPDATE dead_letters SET attempts = attempts + 1, error = $2, last_failed_at = ${NOW_MS} WHERE id = $1`, [id, error]);
+    await this.ds.query(
+      `UPDATE dead_letters SET attempts = attempts + 1, error = $2, last_failed_at = ${NOW_MS} WHERE id = $1`,
+      [id, error],
+    );
   }
 
   async countParked(): Promise<Map<string, number>> {
@@ -107,7 +153,15 @@ export class DeadLetterStore {
 
 function view(r: Row): StoredDeadLetter {
   return {
-    id: r.id, consumer: r.consumer, subject: r.subject, message_id: r.message_id, payload: r.payload, headers: r.headers,
-    error: r.error, attempts: r.attempts, first_failed_at: r.first_failed_at.toISOString(), parked_at: r.parked_at.toISOString(),
+    id: r.id,
+    consumer: r.consumer,
+    subject: r.subject,
+    message_id: r.message_id,
+    payload: r.payload,
+    headers: r.headers,
+    error: r.error,
+    attempts: r.attempts,
+    first_failed_at: r.first_failed_at.toISOString(),
+    parked_at: r.parked_at.toISOString(),
   };
 }

@@ -25,7 +25,9 @@ export class DeadLetterTable1765000000000 implements MigrationInterface {
       UNIQUE (consumer, message_id)
     )`);
     await q.query(`CREATE INDEX dead_letters_parked ON dead_letters (parked_at, id) WHERE parked_at IS NOT NULL`);
-    await q.query(`CREATE INDEX dead_letters_consumer_parked ON dead_letters (consumer, parked_at, id) WHERE parked_at IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX dead_letters_consumer_parked ON dead_letters (consumer, parked_at, id) WHERE parked_at IS NOT NULL`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

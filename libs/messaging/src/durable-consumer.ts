@@ -1,14 +1,31 @@
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  type ConsumerMessages,
+  type JsMsg,
+} from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
-import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
-import { SpanKind, activeTraceId, contextFromTraceparent, inSpan, runWithContext, traceIdOf, type Metrics } from '@app/observability';
-import { eventStreamNames } from './streams';
-import { prefixed, prefixedName } from './nats';
+import type { DataSource, EntityManager } from 'typeorm';
+
+import {
+  activeTraceId,
+  contextFromTraceparent,
+  inSpan,
+  runWithContext,
+  SpanKind,
+  traceIdOf,
+  type Metrics,
+} from '@app/observability';
+
 import type { ConsumerRegistry } from './consumer-registry';
 import { DeadLetterStore, errorText, type StoredDeadLetter } from './dead-letter.store';
-import { SERVER_MAX_DELIVER, isLastDelivery, retryDelayMs, retryPolicyOf, type RetryPolicy } from './retry-policy';
 import { KeyedScheduler, type TaskSlot } from './keyed-scheduler';
+import { prefixed, prefixedName } from './nats';
+import { isLastDelivery, retryDelayMs, retryPolicyOf, SERVER_MAX_DELIVER, type RetryPolicy } from './retry-policy';
+import { eventStreamNames } from './streams';
 
 /** A consumer's default ack_wait (CONSUMER_ACK_WAIT_MS): how soon a killed replica's unacked messages come back. */
 export const DEFAULT_ACK_WAIT_MS = 10_000;
@@ -73,26 +90,44 @@ export class UnprocessableMessageError extends Error {
 /** What a consumer does with a failed delivery: park it (and ack) or offer it again later. */
 export async function settleFailure(
   ctx: {
-    store: DeadLetterStore; policy: RetryPolicy; consumer: string; logger: Logger; metrics?: Metrics; ack: (m: JsMsg) => void;
+    store: DeadLetterStore;
+    policy: RetryPolicy;
+    consumer: string;
+    logger: Logger;
+    metrics?: Metrics;
+    ack: (m: JsMsg) => void;
     /** The attempt that failed, when it is not the server's delivery count (retries in place). */
     attempts?: number;
     /** Instead of nak(delay): an ordered consumer retries the message itself after the delay. */
     retry?: (m: JsMsg, delayMs: number) => void;
   },
-  m: JsMsg, failed: { id: string; subject: string; payload: unknown }, err: unknown,
+  m: JsMsg,
+  failed: { id: string; subject: string; payload: unknown },
+  err: unknown,
 ): Promise<void> {
   const attempts = ctx.attempts ?? m.info.deliveryCount;
   const retry = ctx.retry ?? ((x: JsMsg, delay: number) => x.nak(delay));
   const park = err instanceof UnprocessableMessageError || isLastDelivery(ctx.policy, attempts);
   const log = { err, event_id: failed.id, subject: failed.subject, consumer: ctx.consumer, attempts };
   try {
-    await ctx.store.recordFailure({
-      consumer: ctx.consumer, subject: failed.subject, messageId: failed.id, payload: failed.payload,
-      headers: traceHeaders(m), error: errorText(err), attempts,
-    }, park);
+    await ctx.store.recordFailure(
+      {
+        consumer: ctx.consumer,
+        subject: failed.subject,
+        messageId: failed.id,
+        payload: failed.payload,
+        headers: traceHeaders(m),
+        error: errorText(err),
+        attempts,
+      },
+      park,
+    );
   } catch (storeErr) {
     // not parked, so not acked: offered again later (the server never drops it: max_deliver is unlimited)
-    ctx.logger.error({ ...log, store_error: errorText(storeErr) }, 'event handler failed and the dead-letter store is unreachable; will be redelivered');
+    ctx.logger.error(
+      { ...log, store_error: errorText(storeErr) },
+      'event handler failed and the dead-letter store is unreachable; will be redelivered',
+    );
     retry(m, retryDelayMs(ctx.policy, attempts));
     return;
   }
@@ -130,7 +165,11 @@ export function parseOrText<T>(m: JsMsg): { ok: true; data: T } | { ok: false; t
   try {
     return { ok: true, data: m.json<T>() };
   } catch (err) {
-    return { ok: false, text: m.string(), error: new UnprocessableMessageError(`message is not JSON: ${errorText(err)}`) };
+    return {
+      ok: false,
+      text: m.string(),
+      error: new UnprocessableMessageError(`message is not JSON: ${errorText(err)}`),
+    };
   }
 }
 
@@ -182,7 +221,9 @@ export class DurableConsumer<T = unknown, P = undefined> {
     try {
       await jsm.consumers.info(stream, this.durableName);
       await jsm.consumers.update(stream, this.durableName, {
-        ack_wait: config.ack_wait, max_ack_pending: config.max_ack_pending, max_deliver: config.max_deliver,
+        ack_wait: config.ack_wait,
+        max_ack_pending: config.max_ack_pending,
+        max_deliver: config.max_deliver,
       });
     } catch {
       await jsm.consumers.add(stream, config).catch(async (err: Error) => {
@@ -195,9 +236,13 @@ export class DurableConsumer<T = unknown, P = undefined> {
         const event = replayedEvent<T>(d);
         const prepared = this.opts.prepare ? await this.opts.prepare(event) : (undefined as P);
         await this.opts.handler(event, manager, prepared);
-      }));
+      }),
+    );
     const concurrency = Math.max(1, this.opts.concurrency ?? 1);
-    const scheduler = new KeyedScheduler({ concurrency, maxHeld: Math.min(MAX_ACK_PENDING, Math.max(concurrency, this.opts.maxHeld ?? 256)) });
+    const scheduler = new KeyedScheduler({
+      concurrency,
+      maxHeld: Math.min(MAX_ACK_PENDING, Math.max(concurrency, this.opts.maxHeld ?? 256)),
+    });
     this.scheduler = scheduler;
     this.returned = [];
     this.keepAlive = setInterval(() => this.extendHeld(), Math.max(50, Math.floor(this.ackWaitMs / 6)));
@@ -238,10 +283,14 @@ export class DurableConsumer<T = unknown, P = undefined> {
     const parsed = parseOrText<T>(m);
     const key = parsed.ok && this.opts.orderKey ? this.opts.orderKey({ ...meta, data: parsed.data }) : undefined;
     this.held.set(m, Date.now());
-    await scheduler.submit(key, (slot) => this.handle(m, meta, parsed, slot), () => {
-      this.held.delete(m);
-      this.returned.push(m);
-    });
+    await scheduler.submit(
+      key,
+      (slot) => this.handle(m, meta, parsed, slot),
+      () => {
+        this.held.delete(m);
+        this.returned.push(m);
+      },
+    );
   }
 
   /** working() on every held message not extended for a third of ack_wait (the server restarts its clock). */
@@ -265,27 +314,41 @@ export class DurableConsumer<T = unknown, P = undefined> {
   }
 
   private async handle(
-    m: JsMsg, meta: Omit<DeliveredEvent<T>, 'data'>, parsed: ReturnType<typeof parseOrText<T>>, slot: TaskSlot,
+    m: JsMsg,
+    meta: Omit<DeliveredEvent<T>, 'data'>,
+    parsed: ReturnType<typeof parseOrText<T>>,
+    slot: TaskSlot,
   ): Promise<void> {
     const { id, subject } = meta;
     const requestId = m.headers?.get('x-request-id') || id;
     try {
       const traceparent = m.headers?.get('traceparent');
-      await inSpan(`${subject} process`, {
-        kind: SpanKind.CONSUMER, parent: contextFromTraceparent(traceparent),
-        attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject, 'messaging.consumer.group.name': this.opts.durable, 'messaging.message.id': id },
-      }, () => runWithContext({ requestId, traceId: activeTraceId() ?? traceIdOf(traceparent) }, async () => {
-        if (!parsed.ok) {
-          this.opts.metrics?.consumerHandled.inc({ consumer: this.opts.durable, outcome: 'failed' });
-          return this.settle(m, { id, subject, payload: parsed.text }, parsed.error, meta.deliveryCount);
-        }
-        for (let attempt = meta.deliveryCount; ; attempt++) {
-          const retryIn = await this.attempt(m, { id, subject, data: parsed.data, deliveryCount: attempt });
-          if (retryIn === null) return;
-          // ordered: the message keeps its place at the head of its key; its slot is free meanwhile
-          if (!(await slot.pause(retryIn))) return this.giveBack(m, 0);
-        }
-      }));
+      await inSpan(
+        `${subject} process`,
+        {
+          kind: SpanKind.CONSUMER,
+          parent: contextFromTraceparent(traceparent),
+          attributes: {
+            'messaging.system': 'nats',
+            'messaging.destination.name': subject,
+            'messaging.consumer.group.name': this.opts.durable,
+            'messaging.message.id': id,
+          },
+        },
+        () =>
+          runWithContext({ requestId, traceId: activeTraceId() ?? traceIdOf(traceparent) }, async () => {
+            if (!parsed.ok) {
+              this.opts.metrics?.consumerHandled.inc({ consumer: this.opts.durable, outcome: 'failed' });
+              return this.settle(m, { id, subject, payload: parsed.text }, parsed.error, meta.deliveryCount);
+            }
+            for (let attempt = meta.deliveryCount; ; attempt++) {
+              const retryIn = await this.attempt(m, { id, subject, data: parsed.data, deliveryCount: attempt });
+              if (retryIn === null) return;
+              // ordered: the message keeps its place at the head of its key; its slot is free meanwhile
+              if (!(await slot.pause(retryIn))) return this.giveBack(m, 0);
+            }
+          }),
+      );
     } finally {
       this.held.delete(m);
     }
@@ -306,25 +369,52 @@ export class DurableConsumer<T = unknown, P = undefined> {
         return true;
       });
       this.ack(m);
-      this.opts.metrics?.consumerHandled.inc({ consumer: this.opts.durable, outcome: handled ? 'handled' : 'duplicate' });
+      this.opts.metrics?.consumerHandled.inc({
+        consumer: this.opts.durable,
+        outcome: handled ? 'handled' : 'duplicate',
+      });
       return null;
     } catch (err) {
       this.opts.metrics?.consumerHandled.inc({ consumer: this.opts.durable, outcome: 'failed' });
       let retryIn: number | null = null;
-      await this.settle(m, { id: event.id, subject: event.subject, payload: event.data }, err, event.deliveryCount,
-        this.opts.orderKey ? (_m, delay) => { retryIn = delay; } : undefined);
+      await this.settle(
+        m,
+        { id: event.id, subject: event.subject, payload: event.data },
+        err,
+        event.deliveryCount,
+        this.opts.orderKey
+          ? (_m, delay) => {
+              retryIn = delay;
+            }
+          : undefined,
+      );
       return retryIn;
     }
   }
 
   private settle(
-    m: JsMsg, failed: { id: string; subject: string; payload: unknown }, err: unknown, attempts: number,
+    m: JsMsg,
+    failed: { id: string; subject: string; payload: unknown },
+    err: unknown,
+    attempts: number,
     retry?: (m: JsMsg, delayMs: number) => void,
   ): Promise<void> {
     const { store, policy } = this;
-    return settleFailure({
-      store, policy, consumer: this.opts.durable, logger: this.opts.logger, metrics: this.opts.metrics, ack: (x) => this.ack(x), attempts, retry,
-    }, m, failed, err);
+    return settleFailure(
+      {
+        store,
+        policy,
+        consumer: this.opts.durable,
+        logger: this.opts.logger,
+        metrics: this.opts.metrics,
+        ack: (x) => this.ack(x),
+        attempts,
+        retry,
+      },
+      m,
+      failed,
+      err,
+    );
   }
 
   private giveBack(m: JsMsg, delayMs: number): void {

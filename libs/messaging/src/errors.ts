@@ -1,5 +1,6 @@
 import { BadRequestException, HttpException } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
+
 import { DomainError, ErrorCode, isErrorEnvelope, type ErrorEnvelope } from '@app/contracts';
 
 /**
@@ -18,7 +19,8 @@ export function toErrorEnvelope(err: unknown): ErrorEnvelope {
   }
   if (err instanceof HttpException) return { code: ErrorCode.Internal, message: 'Internal error' };
   if (isOurEnvelope(err)) return err;
-  if (isDependencyDown(err)) return { code: ErrorCode.Unavailable, message: 'A dependency of the service is unavailable; try again' };
+  if (isDependencyDown(err))
+    return { code: ErrorCode.Unavailable, message: 'A dependency of the service is unavailable; try again' };
   return { code: ErrorCode.Internal, message: 'Internal error' };
 }
 
@@ -26,8 +28,10 @@ export function toErrorEnvelope(err: unknown): ErrorEnvelope {
 const DOWN_CODES = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|EAI_AGAIN|08\d{3}|57P0[1-3])$/;
 // the last two: TypeORM releases a transaction's connection when that connection errors (Postgres shut
 // down under it), and the transaction's next query or its commit then throws one of these
-const DOWN_MESSAGES = new RegExp('^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error'
-  + '|Query runner already released|Database connection provided by a query runner was already released)');
+const DOWN_MESSAGES = new RegExp(
+  '^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error' +
+    '|Query runner already released|Database connection provided by a query runner was already released)',
+);
 
 /**
  * The database (or another dependency) cannot be reached: the caller may retry, so it is a 503, not a

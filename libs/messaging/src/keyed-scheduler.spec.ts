@@ -3,7 +3,9 @@ import { KeyedScheduler } from './keyed-scheduler';
 /** A promise settled from outside: a task that finishes when the test says so. */
 function gate(): { promise: Promise<void>; open: () => void } {
   let open!: () => void;
-  const promise = new Promise<void>((r) => { open = r; });
+  const promise = new Promise<void>((r) => {
+    open = r;
+  });
   return { promise, open };
 }
 const tick = () => new Promise<void>((r) => setImmediate(r));
@@ -70,7 +72,11 @@ describe('KeyedScheduler', () => {
     const s = new KeyedScheduler({ concurrency: 2, maxHeld: 10 });
     const g = gate();
     const started: number[] = [];
-    for (const n of [1, 2, 3]) await s.submit(undefined, async () => { started.push(n); await g.promise; });
+    for (const n of [1, 2, 3])
+      await s.submit(undefined, async () => {
+        started.push(n);
+        await g.promise;
+      });
     await tick();
     expect(started).toEqual([1, 2]);
     g.open();
@@ -104,8 +110,12 @@ describe('KeyedScheduler', () => {
         expect(await slot.pause(5)).toBe(true);
       }
     });
-    await s.submit('A', async () => { log.push('A2'); });
-    await s.submit('B', async () => { log.push('B1'); });
+    await s.submit('A', async () => {
+      log.push('A2');
+    });
+    await s.submit('B', async () => {
+      log.push('B1');
+    });
     await s.idle();
     // B1 ran in A1's freed slot during its first delay; A2 only after A1 succeeded
     expect(log).toEqual(['A1 attempt 1', 'B1', 'A1 attempt 2', 'A1 attempt 3', 'A2']);
@@ -122,8 +132,14 @@ describe('KeyedScheduler', () => {
       }
       done.push('A1');
     });
-    for (let i = 2; i <= 5; i++) await s.submit('A', async () => { done.push(`A${i}`); });
-    for (let i = 1; i <= 10; i++) await s.submit('B', async () => { done.push(`B${i}`); });
+    for (let i = 2; i <= 5; i++)
+      await s.submit('A', async () => {
+        done.push(`A${i}`);
+      });
+    for (let i = 1; i <= 10; i++)
+      await s.submit('B', async () => {
+        done.push(`B${i}`);
+      });
     await s.idle();
     expect(done.filter((d) => d.startsWith('A'))).toEqual(['A1', 'A2', 'A3', 'A4', 'A5']);
     expect(done.filter((d) => d.startsWith('B'))).toEqual(Array.from({ length: 10 }, (_, i) => `B${i + 1}`));
@@ -137,7 +153,11 @@ describe('KeyedScheduler', () => {
     await s.submit('A', () => g.promise);
     await s.submit('B', async () => undefined);
     let accepted = false;
-    const third = s.submit('C', async () => undefined).then(() => { accepted = true; });
+    const third = s
+      .submit('C', async () => undefined)
+      .then(() => {
+        accepted = true;
+      });
     await tick();
     expect(accepted).toBe(false);
     expect(s.held).toBe(2);
@@ -153,14 +173,41 @@ describe('KeyedScheduler', () => {
     const dropped: string[] = [];
     let pauseAnswer: boolean | null = null;
     let runningDone = false;
-    await s.submit('A', async () => { await g.promise; runningDone = true; }, () => dropped.push('A1'));
-    await s.submit('A', async () => { throw new Error('must not run'); }, () => dropped.push('A2'));
-    await s.submit('B', async (slot) => { pauseAnswer = await slot.pause(60_000); }, () => dropped.push('B1'));
+    await s.submit(
+      'A',
+      async () => {
+        await g.promise;
+        runningDone = true;
+      },
+      () => dropped.push('A1'),
+    );
+    await s.submit(
+      'A',
+      async () => {
+        throw new Error('must not run');
+      },
+      () => dropped.push('A2'),
+    );
+    await s.submit(
+      'B',
+      async (slot) => {
+        pauseAnswer = await slot.pause(60_000);
+      },
+      () => dropped.push('B1'),
+    );
     // behind the paused B1: its slot is free, but its key is not
-    await s.submit('B', async () => { throw new Error('must not run'); }, () => dropped.push('B2'));
+    await s.submit(
+      'B',
+      async () => {
+        throw new Error('must not run');
+      },
+      () => dropped.push('B2'),
+    );
     await tick();
     let closed = false;
-    const closing = s.close().then(() => { closed = true; });
+    const closing = s.close().then(() => {
+      closed = true;
+    });
     await tick();
     expect(dropped.sort()).toEqual(['A2', 'B2']);
     expect(pauseAnswer).toBe(false);
@@ -170,15 +217,25 @@ describe('KeyedScheduler', () => {
     expect(runningDone).toBe(true);
     expect(s.held).toBe(0);
     const late: string[] = [];
-    await s.submit('D', async () => { late.push('ran'); }, () => late.push('dropped'));
+    await s.submit(
+      'D',
+      async () => {
+        late.push('ran');
+      },
+      () => late.push('dropped'),
+    );
     expect(late).toEqual(['dropped']);
   });
 
   it('a task that throws does not wedge its key', async () => {
     const s = new KeyedScheduler({ concurrency: 1, maxHeld: 10 });
     const log: string[] = [];
-    await s.submit('A', async () => { throw new Error('boom'); });
-    await s.submit('A', async () => { log.push('A2'); });
+    await s.submit('A', async () => {
+      throw new Error('boom');
+    });
+    await s.submit('A', async () => {
+      log.push('A2');
+    });
     await s.idle();
     expect(log).toEqual(['A2']);
   });

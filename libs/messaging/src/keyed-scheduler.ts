@@ -40,7 +40,8 @@ export class KeyedScheduler {
   private closed = false;
 
   constructor(private readonly opts: KeyedSchedulerOptions) {
-    if (!(opts.concurrency >= 1) || !(opts.maxHeld >= 1)) throw new Error('KeyedScheduler needs concurrency >= 1 and maxHeld >= 1');
+    if (!(opts.concurrency >= 1) || !(opts.maxHeld >= 1))
+      throw new Error('KeyedScheduler needs concurrency >= 1 and maxHeld >= 1');
   }
 
   /** Tasks accepted and not finished (queued, running or paused). */
@@ -58,7 +59,8 @@ export class KeyedScheduler {
    * with any other task. `drop` is called instead of `run` when the scheduler is closed before the task started.
    */
   async submit(key: string | undefined, run: (slot: TaskSlot) => Promise<void>, drop?: () => void): Promise<void> {
-    while (this.heldCount >= this.opts.maxHeld && !this.closed) await new Promise<void>((r) => this.roomWaiters.push(r));
+    while (this.heldCount >= this.opts.maxHeld && !this.closed)
+      await new Promise<void>((r) => this.roomWaiters.push(r));
     if (this.closed) {
       drop?.();
       return;

@@ -1,18 +1,34 @@
 import { randomUUID } from 'node:crypto';
-import { Server, type CustomTransportStrategy, type MessageHandler, BaseRpcContext } from '@nestjs/microservices';
+
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import { BaseRpcContext, Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import type { Logger } from 'pino';
 import { lastValueFrom } from 'rxjs';
+
 import { Headers as H, type ReplyEnvelope } from '@app/contracts';
-import { SpanKind, SpanStatusCode, activeTraceId, contextFromTraceparent, inSpan, runWithContext, traceIdOf, type Metrics } from '@app/observability';
+import {
+  activeTraceId,
+  contextFromTraceparent,
+  inSpan,
+  runWithContext,
+  SpanKind,
+  SpanStatusCode,
+  traceIdOf,
+  type Metrics,
+} from '@app/observability';
+
+import { natsAttributes } from './bus-client';
 import { toErrorEnvelope } from './errors';
 import { prefixed } from './nats';
-import { natsAttributes } from './bus-client';
 
 /** What a handler can read about the NATS message: the subject and the headers. */
 export class NatsRpcContext extends BaseRpcContext<[string, Msg['headers']]> {
-  getSubject(): string { return this.args[0]; }
-  getHeaders(): Msg['headers'] { return this.args[1]; }
+  getSubject(): string {
+    return this.args[0];
+  }
+  getHeaders(): Msg['headers'] {
+    return this.args[1];
+  }
 }
 
 export interface NatsRpcServerOptions {
@@ -65,23 +81,29 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
     const parent = contextFromTraceparent(traceparent);
     // readiness probes (`<svc>.system.health`, asked by the gateway's /readyz) are not traced, like /readyz
     const untraced = pattern.endsWith('.system.health');
-    await inSpan(`${pattern} process`, { kind: SpanKind.SERVER, parent, untraced, attributes: natsAttributes(pattern) }, (span) =>
-    runWithContext({ requestId, actor, scope, traceId: activeTraceId() ?? traceIdOf(traceparent) }, async () => {
-      try {
-        const data = msg.data.length ? msg.json<unknown>() : {};
-        const ctx = new NatsRpcContext([msg.subject, msg.headers]);
-        const result = await lastValueFrom(this.transformToObservable(await handler(data, ctx)), { defaultValue: null });
-        reply = { ok: true, data: result ?? null };
-      } catch (err) {
-        reply = { ok: false, error: toErrorEnvelope(err) };
-      }
-      const outcome = reply.ok ? 'ok' : reply.error.code;
-      if (!reply.ok) span?.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      this.opts.metrics.natsHandlerDuration.observe({ subject: pattern, outcome }, seconds);
-      this.opts.logger.debug({ subject: pattern, outcome, duration_ms: seconds * 1000 }, 'nats request handled');
-      if (msg.reply) msg.respond(JSON.stringify(reply));
-    }));
+    await inSpan(
+      `${pattern} process`,
+      { kind: SpanKind.SERVER, parent, untraced, attributes: natsAttributes(pattern) },
+      (span) =>
+        runWithContext({ requestId, actor, scope, traceId: activeTraceId() ?? traceIdOf(traceparent) }, async () => {
+          try {
+            const data = msg.data.length ? msg.json<unknown>() : {};
+            const ctx = new NatsRpcContext([msg.subject, msg.headers]);
+            const result = await lastValueFrom(this.transformToObservable(await handler(data, ctx)), {
+              defaultValue: null,
+            });
+            reply = { ok: true, data: result ?? null };
+          } catch (err) {
+            reply = { ok: false, error: toErrorEnvelope(err) };
+          }
+          const outcome = reply.ok ? 'ok' : reply.error.code;
+          if (!reply.ok) span?.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          this.opts.metrics.natsHandlerDuration.observe({ subject: pattern, outcome }, seconds);
+          this.opts.logger.debug({ subject: pattern, outcome, duration_ms: seconds * 1000 }, 'nats request handled');
+          if (msg.reply) msg.respond(JSON.stringify(reply));
+        }),
+    );
     this.inflight--;
     if (this.inflight === 0 && this.idle) this.idle();
   }

@@ -1,8 +1,10 @@
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
-import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
-import { SpanKind, contextFromTraceparent, inSpan, outgoingTraceparent, type Metrics } from '@app/observability';
+import type { DataSource, EntityManager } from 'typeorm';
+
+import { contextFromTraceparent, inSpan, outgoingTraceparent, SpanKind, type Metrics } from '@app/observability';
+
 import { prefixed } from './nats';
 import { OutboxCommitSubscriber } from './outbox';
 
@@ -79,7 +81,10 @@ export class OutboxRelay {
       );
       if (rows.length === 0) return 0;
       await Promise.all(rows.map((row) => this.publish(row)));
-      await this.markPublished(m, rows.map((r) => r.id));
+      await this.markPublished(
+        m,
+        rows.map((r) => r.id),
+      );
       for (const row of rows) this.opts.metrics?.outboxPublished.inc({ subject: row.subject });
       return rows.length;
     });
@@ -90,15 +95,26 @@ export class OutboxRelay {
     for (const [k, v] of Object.entries(row.headers ?? {})) h.set(k, String(v));
     // a producer span in the trace of the request that wrote the row (its traceparent was stored with it)
     const parent = contextFromTraceparent(row.headers?.traceparent);
-    await inSpan(`${row.subject} publish`, {
-      kind: SpanKind.PRODUCER, parent, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': row.subject, 'messaging.message.id': row.id },
-    }, async (span) => {
-      const traceparent = span ? outgoingTraceparent(undefined) : undefined;
-      if (traceparent) h.set('traceparent', traceparent);
-      await this.js.publish(prefixed(this.opts.prefix, row.subject), JSON.stringify(row.payload), {
-        msgID: row.id, headers: h,
-      });
-    });
+    await inSpan(
+      `${row.subject} publish`,
+      {
+        kind: SpanKind.PRODUCER,
+        parent,
+        attributes: {
+          'messaging.system': 'nats',
+          'messaging.destination.name': row.subject,
+          'messaging.message.id': row.id,
+        },
+      },
+      async (span) => {
+        const traceparent = span ? outgoingTraceparent(undefined) : undefined;
+        if (traceparent) h.set('traceparent', traceparent);
+        await this.js.publish(prefixed(this.opts.prefix, row.subject), JSON.stringify(row.payload), {
+          msgID: row.id,
+          headers: h,
+        });
+      },
+    );
   }
 
   protected async markPublished(m: EntityManager, ids: string[]): Promise<void> {
@@ -120,7 +136,10 @@ export class OutboxRelay {
       if (published < this.batchSize && this.running && !this.pendingWake) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, pollMs);
-          this.wakeUp = () => { clearTimeout(timer); resolve(); };
+          this.wakeUp = () => {
+            clearTimeout(timer);
+            resolve();
+          };
         });
         this.wakeUp = null;
       }

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityManager, EntitySubscriberInterface, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
+
+import type {
+  EntityManager,
+  EntitySubscriberInterface,
+  TransactionCommitEvent,
+  TransactionRollbackEvent,
+} from 'typeorm';
+
 import type { EventSubject } from '@app/contracts';
 import { currentContext, outgoingTraceparent } from '@app/observability';
 
@@ -12,7 +19,12 @@ const WRITTEN = 'outboxWritten';
  * NOTIFY, which would serialise every committing transaction on Postgres's global notify lock.
  */
 export class OutboxWriter {
-  async add(manager: EntityManager, subject: EventSubject, payload: object, opts: { id?: string } = {}): Promise<string> {
+  async add(
+    manager: EntityManager,
+    subject: EventSubject,
+    payload: object,
+    opts: { id?: string } = {},
+  ): Promise<string> {
     const [id] = await this.addMany(manager, subject, [payload], opts.id ? [opts.id] : undefined);
     return id;
   }

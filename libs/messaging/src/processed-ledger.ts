@@ -1,7 +1,8 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import type { Logger } from 'pino';
+import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
+
 import { EVENTS_STREAM_MAX_AGE_MS, eventStreamNames } from './streams';
 
 /**
@@ -18,7 +19,8 @@ export const DEFAULT_LEDGER_RETENTION_MS = 21 * 24 * 60 * 60 * 1000;
 
 /** Why a ledger retention is unsafe against a stream max_age (0: the stream keeps messages forever), or null. */
 export function ledgerRetentionProblem(retentionMs: number, streamMaxAgeMs: number): string | null {
-  if (streamMaxAgeMs <= 0) return 'the EVENTS stream has no max_age: its messages can be redelivered forever, so no processed id may be purged';
+  if (streamMaxAgeMs <= 0)
+    return 'the EVENTS stream has no max_age: its messages can be redelivered forever, so no processed id may be purged';
   if (retentionMs < streamMaxAgeMs + LEDGER_RETENTION_MARGIN_MS) {
     return `the processed-message ledger must be kept at least the EVENTS stream's max_age (${streamMaxAgeMs} ms) plus ${LEDGER_RETENTION_MARGIN_MS} ms`;
   }
@@ -65,7 +67,11 @@ export class LedgerPurge {
 
   start(): void {
     const interval = this.opts.intervalMs ?? 3_600_000;
-    this.timer = setInterval(() => { this.running ??= this.purgeOnce().finally(() => { this.running = null; }); }, interval);
+    this.timer = setInterval(() => {
+      this.running ??= this.purgeOnce().finally(() => {
+        this.running = null;
+      });
+    }, interval);
     this.timer.unref();
   }
 
@@ -83,7 +89,11 @@ export class LedgerPurge {
       const maxAgeMs = Math.floor(Number(info.config.max_age ?? 0) / 1e6);
       const problem = ledgerRetentionProblem(this.opts.retentionMs, maxAgeMs);
       const horizonMs = maxAgeMs > 0 ? Math.max(this.opts.retentionMs, maxAgeMs + LEDGER_RETENTION_MARGIN_MS) : null;
-      if (problem) this.opts.logger.warn({ retention_ms: this.opts.retentionMs, stream_max_age_ms: maxAgeMs, horizon_ms: horizonMs }, `ledger purge: ${problem}; keeping ids longer`);
+      if (problem)
+        this.opts.logger.warn(
+          { retention_ms: this.opts.retentionMs, stream_max_age_ms: maxAgeMs, horizon_ms: horizonMs },
+          `ledger purge: ${problem}; keeping ids longer`,
+        );
       if (horizonMs === null) return 0;
       return await this.deleteOlderThan(horizonMs);
     } catch (err) {

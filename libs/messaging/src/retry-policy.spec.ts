@@ -16,6 +16,10 @@ describe('retry policy', () => {
   });
 
   it('never caps below the base delay and delivers at least once', () => {
-    expect(retryPolicyOf({ maxDeliveries: 0, retryDelayMs: 8000, maxRetryDelayMs: 10 })).toEqual({ maxDeliveries: 1, baseDelayMs: 8000, maxDelayMs: 8000 });
+    expect(retryPolicyOf({ maxDeliveries: 0, retryDelayMs: 8000, maxRetryDelayMs: 10 })).toEqual({
+      maxDeliveries: 1,
+      baseDelayMs: 8000,
+      maxDelayMs: 8000,
+    });
   });
 });

@@ -28,7 +28,11 @@ export function isLastDelivery(policy: RetryPolicy, deliveryCount: number): bool
 /** The server-side limit: never reached before we park, so the server never drops a message itself. */
 export const SERVER_MAX_DELIVER = -1;
 
-export function retryPolicyOf(opts: { maxDeliveries?: number; retryDelayMs?: number; maxRetryDelayMs?: number }): RetryPolicy {
+export function retryPolicyOf(opts: {
+  maxDeliveries?: number;
+  retryDelayMs?: number;
+  maxRetryDelayMs?: number;
+}): RetryPolicy {
   const baseDelayMs = opts.retryDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs;
   return {
     maxDeliveries: Math.max(1, opts.maxDeliveries ?? DEFAULT_RETRY_POLICY.maxDeliveries),

@@ -1,7 +1,9 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { throwError, type Observable } from 'rxjs';
+
 import { DomainError } from '@app/contracts';
+
 import { toErrorEnvelope } from './errors';
 
 /**

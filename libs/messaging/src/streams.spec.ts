@@ -1,13 +1,13 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 
+import { ensureEventStream, eventStreamConfig, eventStreamNames } from './streams';
+
 // the JetStream manager is replaced (a unit test opens no socket); everything else of the package is real
 const streams = { info: jest.fn(), update: jest.fn(), add: jest.fn() };
 jest.mock('@nats-io/jetstream', () => ({
   ...jest.requireActual('@nats-io/jetstream'),
   jetstreamManager: jest.fn(async () => ({ streams })),
 }));
-
-import { ensureEventStream, eventStreamConfig, eventStreamNames } from './streams';
 
 const nc = {} as NatsConnection;
 const notFound = () => Object.assign(new Error('stream not found'), { name: 'StreamNotFoundError' });
@@ -44,7 +44,9 @@ describe(ensureEventStream.name, () => {
   it('names EVENTS_STREAM_REPLICAS when a single server refuses more than one replica', async () => {
     streams.info.mockRejectedValue(notFound());
     streams.add.mockRejectedValue(new Error('replicas > 1 not supported in non-clustered mode'));
-    await expect(ensureEventStream(nc, 'p1', { replicas: 3 })).rejects.toThrow(/p1_EVENTS stream cannot have 3 replicas \(EVENTS_STREAM_REPLICAS\).*non-clustered/);
+    await expect(ensureEventStream(nc, 'p1', { replicas: 3 })).rejects.toThrow(
+      /p1_EVENTS stream cannot have 3 replicas \(EVENTS_STREAM_REPLICAS\).*non-clustered/,
+    );
   });
 
   it('tolerates another service creating the stream between its look-up and its create', async () => {

@@ -1,6 +1,8 @@
 import { jetstreamManager, RetentionPolicy, StorageType, type StreamConfig } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
+
 import { EVENTS_STREAM, EVENTS_SUBJECT_ROOT } from '@app/contracts';
+
 import { prefixed, prefixedName } from './nats';
 
 export interface StreamNames {
@@ -36,7 +38,11 @@ export function eventStreamConfig(names: StreamNames, replicas = 1): Partial<Str
  * the first one up creates it. The duplicate window is what makes an outbox relay retry harmless. An
  * existing stream with another replica count is updated to this one (JetStream moves the data).
  */
-export async function ensureEventStream(nc: NatsConnection, prefix: string, opts: { replicas?: number } = {}): Promise<StreamNames> {
+export async function ensureEventStream(
+  nc: NatsConnection,
+  prefix: string,
+  opts: { replicas?: number } = {},
+): Promise<StreamNames> {
   const names = eventStreamNames(prefix);
   const jsm = await jetstreamManager(nc);
   const config = eventStreamConfig(names, opts.replicas ?? 1);
@@ -46,14 +52,20 @@ export async function ensureEventStream(nc: NatsConnection, prefix: string, opts
     const message = String((err as Error)?.message);
     // a single server refuses more than one replica: say which setting asked for them
     if (config.num_replicas! > 1 && /replicas|cluster/i.test(message)) {
-      throw new Error(`the ${names.stream} stream cannot have ${config.num_replicas} replicas (EVENTS_STREAM_REPLICAS) on this NATS: ${message}`, { cause: err });
+      throw new Error(
+        `the ${names.stream} stream cannot have ${config.num_replicas} replicas (EVENTS_STREAM_REPLICAS) on this NATS: ${message}`,
+        { cause: err },
+      );
     }
     throw err;
   }
   return names;
 }
 
-async function ensure(jsm: Awaited<ReturnType<typeof jetstreamManager>>, config: Partial<StreamConfig> & { name: string }): Promise<void> {
+async function ensure(
+  jsm: Awaited<ReturnType<typeof jetstreamManager>>,
+  config: Partial<StreamConfig> & { name: string },
+): Promise<void> {
   try {
     await jsm.streams.info(config.name);
     await jsm.streams.update(config.name, config);

@@ -2,13 +2,22 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pino from 'pino';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
+
 import { eventSubjects } from '@app/contracts';
 import { Metrics } from '@app/observability';
 import { createServiceDataSource, initializeServiceDataSource } from '@app/persistence';
 import { createTestInfra, type TestInfra } from '@app/testing';
+
 import {
-  ConsumerRegistry, DeadLetterService, DeadLetterTable1765000000000, DurableConsumer, MessagingTables1764000000000, OutboxRelay,
-  OutboxWriter, ensureEventStream, eventStreamNames,
+  ConsumerRegistry,
+  DeadLetterService,
+  DeadLetterTable1765000000000,
+  DurableConsumer,
+  ensureEventStream,
+  eventStreamNames,
+  MessagingTables1764000000000,
+  OutboxRelay,
+  OutboxWriter,
 } from '../src';
 
 class EffectsTable1764000000002 implements MigrationInterface {
@@ -16,13 +25,19 @@ class EffectsTable1764000000002 implements MigrationInterface {
     await q.query(`CREATE TABLE probe (id serial PRIMARY KEY, note text NOT NULL)`);
     await q.query(`CREATE TABLE effects (note text NOT NULL)`);
   }
-  async down() { /* test only */ }
+  async down() {
+    /* test only */
+  }
 }
 
 const SUBJECT = eventSubjects.systemProbeRecorded;
 const logger = pino({ level: 'silent' });
 
-async function eventually<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 30000): Promise<T> {
+async function eventually<T>(
+  what: string,
+  check: () => Promise<T | null | undefined | false>,
+  timeoutMs = 30000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
@@ -41,23 +56,31 @@ describe('durable consumer: poison messages are parked, not retried forever (rea
   async function publish(...notes: string[]): Promise<string[]> {
     const ids: string[] = [];
     for (const note of notes) {
-      ids.push(await ds.transaction(async (m) => {
-        await m.query(`INSERT INTO probe (note) VALUES ($1)`, [note]);
-        return outbox.add(m, SUBJECT, { note });
-      }));
+      ids.push(
+        await ds.transaction(async (m) => {
+          await m.query(`INSERT INTO probe (note) VALUES ($1)`, [note]);
+          return outbox.add(m, SUBJECT, { note });
+        }),
+      );
     }
     await new OutboxRelay({ dataSource: ds, nc, schema: 'dltest', prefix: infra.prefix, logger }).drainOnce();
     return ids;
   }
-  const effects = async () => (await ds.query(`SELECT note FROM effects ORDER BY note`) as { note: string }[]).map((r) => r.note);
-  const parked = async () => ds.query(`SELECT * FROM dead_letters WHERE parked_at IS NOT NULL ORDER BY parked_at`) as Promise<Record<string, unknown>[]>;
+  const effects = async () =>
+    ((await ds.query(`SELECT note FROM effects ORDER BY note`)) as { note: string }[]).map((r) => r.note);
+  const parked = async () =>
+    ds.query(`SELECT * FROM dead_letters WHERE parked_at IS NOT NULL ORDER BY parked_at`) as Promise<
+      Record<string, unknown>[]
+    >;
 
   beforeEach(async () => {
     infra = await createTestInfra();
     nc = await connect({ servers: infra.natsUrl });
     await ensureEventStream(nc, infra.prefix);
     ds = createServiceDataSource({
-      url: infra.databaseUrl, schema: 'dltest', entities: [],
+      url: infra.databaseUrl,
+      schema: 'dltest',
+      entities: [],
       migrations: [MessagingTables1764000000000, DeadLetterTable1765000000000, EffectsTable1764000000002],
     });
     await initializeServiceDataSource(ds);
@@ -72,8 +95,16 @@ describe('durable consumer: poison messages are parked, not retried forever (rea
     const metrics = new Metrics('test', { defaultMetrics: false });
     const seen: { at: number; count: number }[] = [];
     const consumer = new DurableConsumer<{ note: string }>({
-      nc, dataSource: ds, prefix: infra.prefix, durable: 'probe-poison', filterSubject: SUBJECT, logger, metrics,
-      maxDeliveries: 4, retryDelayMs: 100, maxRetryDelayMs: 10_000,
+      nc,
+      dataSource: ds,
+      prefix: infra.prefix,
+      durable: 'probe-poison',
+      filterSubject: SUBJECT,
+      logger,
+      metrics,
+      maxDeliveries: 4,
+      retryDelayMs: 100,
+      maxRetryDelayMs: 10_000,
       handler: async (event, m) => {
         if (event.data.note === 'poison') {
           seen.push({ at: Date.now(), count: event.deliveryCount });
@@ -95,24 +126,41 @@ describe('durable consumer: poison messages are parked, not retried forever (rea
     expect(gaps[1]).toBeGreaterThanOrEqual(190);
     expect(gaps[2]).toBeGreaterThanOrEqual(390);
     expect(dl).toMatchObject({
-      consumer: 'probe-poison', subject: SUBJECT, message_id: poisonId, payload: { note: 'poison' },
-      error: 'cannot handle poison', attempts: 4,
+      consumer: 'probe-poison',
+      subject: SUBJECT,
+      message_id: poisonId,
+      payload: { note: 'poison' },
+      error: 'cannot handle poison',
+      attempts: 4,
     });
-    expect(new Date(dl.first_failed_at as string).getTime()).toBeLessThanOrEqual(new Date(dl.parked_at as string).getTime());
+    expect(new Date(dl.first_failed_at as string).getTime()).toBeLessThanOrEqual(
+      new Date(dl.parked_at as string).getTime(),
+    );
     // acked: nothing pending on the server, so it is never offered again
-    const info = await (await jetstreamManager(nc)).consumers.info(eventStreamNames(infra.prefix).stream, `${infra.prefix}_probe-poison`);
+    const info = await (
+      await jetstreamManager(nc)
+    ).consumers.info(eventStreamNames(infra.prefix).stream, `${infra.prefix}_probe-poison`);
     expect(info.num_ack_pending).toBe(0);
     expect(info.num_pending).toBe(0);
     expect(info.config.max_deliver === -1 || (info.config.max_deliver ?? 0) > 4).toBe(true);
-    expect((await metrics.deadLettersTotal.get()).values).toEqual([expect.objectContaining({ labels: { consumer: 'probe-poison' }, value: 1 })]);
+    expect((await metrics.deadLettersTotal.get()).values).toEqual([
+      expect.objectContaining({ labels: { consumer: 'probe-poison' }, value: 1 }),
+    ]);
   });
 
   it('replays a parked message to its own consumer once the handler is fixed, and discards another', async () => {
     let broken = true;
     const registry = new ConsumerRegistry();
     const consumer = new DurableConsumer<{ note: string }>({
-      nc, dataSource: ds, prefix: infra.prefix, durable: 'probe-replay', filterSubject: SUBJECT, logger, registry,
-      maxDeliveries: 2, retryDelayMs: 20,
+      nc,
+      dataSource: ds,
+      prefix: infra.prefix,
+      durable: 'probe-replay',
+      filterSubject: SUBJECT,
+      logger,
+      registry,
+      maxDeliveries: 2,
+      retryDelayMs: 20,
       handler: async (event, m) => {
         if (broken && event.data.note.startsWith('bad')) throw new Error(`refused ${event.data.note}`);
         await m.query(`INSERT INTO effects (note) VALUES ($1)`, [event.data.note]);
@@ -120,8 +168,16 @@ describe('durable consumer: poison messages are parked, not retried forever (rea
     });
     // a second consumer of the same subject: a replay must not reach it
     const bystander = new DurableConsumer<{ note: string }>({
-      nc, dataSource: ds, prefix: infra.prefix, durable: 'probe-bystander', filterSubject: SUBJECT, logger, registry,
-      handler: async (event, m) => { await m.query(`INSERT INTO effects (note) VALUES ($1)`, [`bystander:${event.data.note}`]); },
+      nc,
+      dataSource: ds,
+      prefix: infra.prefix,
+      durable: 'probe-bystander',
+      filterSubject: SUBJECT,
+      logger,
+      registry,
+      handler: async (event, m) => {
+        await m.query(`INSERT INTO effects (note) VALUES ($1)`, [`bystander:${event.data.note}`]);
+      },
     });
     const service = new DeadLetterService({ dataSource: ds, registry, logger });
     await publish('bad-1', 'bad-2');
@@ -132,7 +188,11 @@ describe('durable consumer: poison messages are parked, not retried forever (rea
 
     const page = await service.list({ consumer: 'probe-replay', limit: 1 });
     expect(page.dead_letters).toHaveLength(1);
-    const rest = await service.list({ consumer: 'probe-replay', limit: 10, after: { parked_at: page.dead_letters[0].parked_at, id: page.dead_letters[0].id } });
+    const rest = await service.list({
+      consumer: 'probe-replay',
+      limit: 10,
+      after: { parked_at: page.dead_letters[0].parked_at, id: page.dead_letters[0].id },
+    });
     expect(rest.dead_letters).toHaveLength(1);
     const [first, second] = [page.dead_letters[0], rest.dead_letters[0]];
     expect(await service.list({ consumer: 'probe-bystander', limit: 10 })).toEqual({ dead_letters: [] });
@@ -140,7 +200,10 @@ describe('durable consumer: poison messages are parked, not retried forever (rea
     // still broken: the replay fails, the dead letter stays with one attempt more and the new error
     await service.replay(first.id);
     await service.idle();
-    expect(await service.get(first.id)).toMatchObject({ attempts: 3, error: `refused ${(first.payload as { note: string }).note}` });
+    expect(await service.get(first.id)).toMatchObject({
+      attempts: 3,
+      error: `refused ${(first.payload as { note: string }).note}`,
+    });
 
     broken = false;
     expect(await service.replay(first.id)).toEqual({ id: first.id });
@@ -153,15 +216,24 @@ describe('durable consumer: poison messages are parked, not retried forever (rea
     await bystander.stop();
     const note = (first.payload as { note: string }).note;
     expect(await effects()).toEqual(['bystander:bad-1', 'bystander:bad-2', note].sort());
-    expect((await ds.query(`SELECT message_id FROM processed_messages WHERE consumer = 'probe-replay'`))).toEqual([{ message_id: first.message_id }]);
+    expect(await ds.query(`SELECT message_id FROM processed_messages WHERE consumer = 'probe-replay'`)).toEqual([
+      { message_id: first.message_id },
+    ]);
   });
 
   it('replays and discards every dead letter of one consumer', async () => {
     let broken = true;
     const registry = new ConsumerRegistry();
     const consumer = new DurableConsumer<{ note: string }>({
-      nc, dataSource: ds, prefix: infra.prefix, durable: 'probe-bulk', filterSubject: SUBJECT, logger, registry,
-      maxDeliveries: 1, retryDelayMs: 20,
+      nc,
+      dataSource: ds,
+      prefix: infra.prefix,
+      durable: 'probe-bulk',
+      filterSubject: SUBJECT,
+      logger,
+      registry,
+      maxDeliveries: 1,
+      retryDelayMs: 20,
       handler: async (event, m) => {
         if (broken) throw new Error('down');
         await m.query(`INSERT INTO effects (note) VALUES ($1)`, [event.data.note]);
@@ -187,8 +259,17 @@ describe('durable consumer: poison messages are parked, not retried forever (rea
 
   it('parks a message that is not JSON at once', async () => {
     const consumer = new DurableConsumer<{ note: string }>({
-      nc, dataSource: ds, prefix: infra.prefix, durable: 'probe-garbage', filterSubject: SUBJECT, logger, maxDeliveries: 5, retryDelayMs: 5000,
-      handler: async (event, m) => { await m.query(`INSERT INTO effects (note) VALUES ($1)`, [event.data.note]); },
+      nc,
+      dataSource: ds,
+      prefix: infra.prefix,
+      durable: 'probe-garbage',
+      filterSubject: SUBJECT,
+      logger,
+      maxDeliveries: 5,
+      retryDelayMs: 5000,
+      handler: async (event, m) => {
+        await m.query(`INSERT INTO effects (note) VALUES ($1)`, [event.data.note]);
+      },
     });
     const { jetstream } = await import('@nats-io/jetstream');
     await jetstream(nc).publish(`${infra.prefix}.${SUBJECT}`, 'not json {', { msgID: 'garbage-1' });

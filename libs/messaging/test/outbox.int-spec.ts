@@ -1,14 +1,21 @@
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, type JsMsg } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import type { JsMsg } from '@nats-io/jetstream';
 import pino from 'pino';
 import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
+
 import { eventSubjects } from '@app/contracts';
 import { Metrics } from '@app/observability';
 import { createServiceDataSource, initializeServiceDataSource } from '@app/persistence';
 import { createTestInfra, type TestInfra } from '@app/testing';
+
 import {
-  DeadLetterTable1765000000000, DurableConsumer, MessagingTables1764000000000, OutboxRelay, OutboxWriter, ensureEventStream, eventStreamNames,
+  DeadLetterTable1765000000000,
+  DurableConsumer,
+  ensureEventStream,
+  eventStreamNames,
+  MessagingTables1764000000000,
+  OutboxRelay,
+  OutboxWriter,
   type DurableConsumerOptions,
 } from '../src';
 
@@ -17,7 +24,9 @@ class ProbeTable1764000000001 implements MigrationInterface {
     await q.query(`CREATE TABLE probe (id serial PRIMARY KEY, note text NOT NULL)`);
     await q.query(`CREATE TABLE effects (event_id text NOT NULL, at timestamptz DEFAULT now())`);
   }
-  async down() { /* test only */ }
+  async down() {
+    /* test only */
+  }
 }
 
 const SUBJECT = eventSubjects.systemProbeRecorded;
@@ -34,7 +43,9 @@ class CrashingRelay extends OutboxRelay {
 
 /** A consumer whose process dies after its transaction committed and before it acked. */
 class NoAckConsumer<T> extends DurableConsumer<T> {
-  protected override ack(_m: JsMsg) { /* crash: never acked */ }
+  protected override ack(_m: JsMsg) {
+    /* crash: never acked */
+  }
 }
 
 async function eventually(check: () => Promise<boolean>, timeoutMs = 10000) {
@@ -77,7 +88,16 @@ describe('transactional outbox, relay and durable consumer (real NATS and Postgr
   }
 
   function relay(Cls: typeof OutboxRelay = OutboxRelay, metrics?: Metrics) {
-    return new Cls({ dataSource: ds, nc, schema: 'msgtest', prefix: infra.prefix, logger, pollMs: 100, batchSize: 50, metrics });
+    return new Cls({
+      dataSource: ds,
+      nc,
+      schema: 'msgtest',
+      prefix: infra.prefix,
+      logger,
+      pollMs: 100,
+      batchSize: 50,
+      metrics,
+    });
   }
 
   beforeEach(async () => {
@@ -85,7 +105,10 @@ describe('transactional outbox, relay and durable consumer (real NATS and Postgr
     nc = await connect({ servers: infra.natsUrl });
     await ensureEventStream(nc, infra.prefix);
     ds = createServiceDataSource({
-      url: infra.databaseUrl, schema: 'msgtest', entities: [], migrations: [MessagingTables1764000000000, DeadLetterTable1765000000000, ProbeTable1764000000001],
+      url: infra.databaseUrl,
+      schema: 'msgtest',
+      entities: [],
+      migrations: [MessagingTables1764000000000, DeadLetterTable1765000000000, ProbeTable1764000000001],
     });
     await initializeServiceDataSource(ds);
   });
@@ -96,11 +119,13 @@ describe('transactional outbox, relay and durable consumer (real NATS and Postgr
   });
 
   it('never publishes an event written in a rolled-back transaction', async () => {
-    await expect(ds.transaction(async (m) => {
-      await m.query(`INSERT INTO probe (note) VALUES ('doomed')`);
-      await outbox.add(m, SUBJECT, { note: 'doomed' });
-      throw new Error('business rule failed');
-    })).rejects.toThrow('business rule failed');
+    await expect(
+      ds.transaction(async (m) => {
+        await m.query(`INSERT INTO probe (note) VALUES ('doomed')`);
+        await outbox.add(m, SUBJECT, { note: 'doomed' });
+        throw new Error('business rule failed');
+      }),
+    ).rejects.toThrow('business rule failed');
     const kept = await commitEvent('kept');
     expect(await relay().drainOnce()).toBe(1);
     expect(await published()).toEqual([{ id: kept, note: 'kept' }]);
@@ -139,7 +164,9 @@ describe('transactional outbox, relay and durable consumer (real NATS and Postgr
     const a = relay(OutboxRelay, metricsA);
     const b = relay(OutboxRelay, metricsB);
     await Promise.all([a.start(), b.start()]);
-    await eventually(async () => (await ds.query(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`))[0].n === 0);
+    await eventually(
+      async () => (await ds.query(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`))[0].n === 0,
+    );
     await Promise.all([a.stop(), b.stop()]);
     const msgs = await published();
     expect(msgs).toHaveLength(300);
@@ -152,8 +179,17 @@ describe('transactional outbox, relay and durable consumer (real NATS and Postgr
   it('redelivers to a consumer that crashed before its ack, and the effect happens once', async () => {
     const metrics = new Metrics('test', { defaultMetrics: false });
     const opts: DurableConsumerOptions<{ note: string }> = {
-      nc, dataSource: ds, prefix: infra.prefix, durable: 'probe-effects', filterSubject: SUBJECT, logger, metrics, ackWaitMs: 1000,
-      handler: async (event, m) => { await m.query(`INSERT INTO effects (event_id) VALUES ($1)`, [event.id]); },
+      nc,
+      dataSource: ds,
+      prefix: infra.prefix,
+      durable: 'probe-effects',
+      filterSubject: SUBJECT,
+      logger,
+      metrics,
+      ackWaitMs: 1000,
+      handler: async (event, m) => {
+        await m.query(`INSERT INTO effects (event_id) VALUES ($1)`, [event.id]);
+      },
     };
     const id = await commitEvent('effect');
     await relay().drainOnce();
@@ -165,7 +201,9 @@ describe('transactional outbox, relay and durable consumer (real NATS and Postgr
 
     const healthy = new DurableConsumer(opts);
     await healthy.start();
-    await eventually(async () => (await metrics.consumerHandled.get()).values.some((v) => v.labels.outcome === 'duplicate' && v.value === 1));
+    await eventually(async () =>
+      (await metrics.consumerHandled.get()).values.some((v) => v.labels.outcome === 'duplicate' && v.value === 1),
+    );
     await healthy.stop();
     expect(await ds.query(`SELECT event_id FROM effects`)).toEqual([{ event_id: id }]);
   });
@@ -173,7 +211,13 @@ describe('transactional outbox, relay and durable consumer (real NATS and Postgr
   it('retries a handler that failed and commits its effect once', async () => {
     let calls = 0;
     const consumer = new DurableConsumer<{ note: string }>({
-      nc, dataSource: ds, prefix: infra.prefix, durable: 'flaky', filterSubject: SUBJECT, logger, retryDelayMs: 50,
+      nc,
+      dataSource: ds,
+      prefix: infra.prefix,
+      durable: 'flaky',
+      filterSubject: SUBJECT,
+      logger,
+      retryDelayMs: 50,
       handler: async (event, m) => {
         await m.query(`INSERT INTO effects (event_id) VALUES ($1)`, [event.id]);
         if (++calls === 1) throw new Error('transient failure after the write');

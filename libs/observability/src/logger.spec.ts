@@ -1,31 +1,47 @@
 import { Writable } from 'node:stream';
-import { createLogger } from './logger';
+
 import { runWithContext } from './context';
+import { createLogger } from './logger';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({ write(chunk: Buffer, _e, cb) { lines.push(JSON.parse(chunk.toString())); cb(); } });
+  const sink = new Writable({
+    write(chunk: Buffer, _e, cb) {
+      lines.push(JSON.parse(chunk.toString()));
+      cb();
+    },
+  });
   return { lines, logger: createLogger('test', sink) };
 }
 
 describe(createLogger.name, () => {
   it('censors secret-looking fields wherever they sit', () => {
     const { lines, logger } = capture();
-    logger.info({
-      password: 'S3CRET-pw', authorization: 'Bearer S3CRET-bearer', api_key: 'S3CRET-k1',
-      credentials: { api_key: 'S3CRET-k2' }, config: { auth_token: 'S3CRET-tok', client_secret: 'S3CRET-cs' },
-      req: { headers: { authorization: 'Bearer S3CRET-x' } },
-      provider: 'sendgrid',
-    }, 'with secrets');
+    logger.info(
+      {
+        password: 'S3CRET-pw',
+        authorization: 'Bearer S3CRET-bearer',
+        api_key: 'S3CRET-k1',
+        credentials: { api_key: 'S3CRET-k2' },
+        config: { auth_token: 'S3CRET-tok', client_secret: 'S3CRET-cs' },
+        req: { headers: { authorization: 'Bearer S3CRET-x' } },
+        provider: 'sendgrid',
+      },
+      'with secrets',
+    );
     const text = JSON.stringify(lines);
     expect(text).not.toContain('S3CRET');
     expect(lines[0]).toMatchObject({ password: '[REDACTED]', provider: 'sendgrid', msg: 'with secrets' });
   });
 
-  it('keeps an ordinary error\'s message and stack', () => {
+  it("keeps an ordinary error's message and stack", () => {
     const { lines, logger } = capture();
     logger.error({ err: new Error('connector threw') }, 'failed');
-    expect(lines[0].err).toMatchObject({ type: 'Error', message: 'connector threw', stack: expect.stringContaining('connector threw') });
+    expect(lines[0].err).toMatchObject({
+      type: 'Error',
+      message: 'connector threw',
+      stack: expect.stringContaining('connector threw'),
+    });
   });
 
   it('stamps the request id and trace id of the current context on every line', () => {

@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
-import pino, { type Logger, type DestinationStream } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
+
 import { currentContext } from './context';
 
 /**
@@ -7,25 +8,56 @@ import { currentContext } from './context';
  * this is the second line of defence.
  */
 export const REDACT_PATHS = [
-  'password', 'secret', 'token', 'api_key', 'apiKey', 'authorization', 'credentials',
-  '*.password', '*.secret', '*.token', '*.api_key', '*.apiKey', '*.authorization', '*.credentials',
-  '*.auth_token', '*.api_secret', '*.client_secret', '*.refresh_token', '*.merchant_secret',
-  '*.app_token', '*.secret_key', '*.webhook_secret', '*.access_token',
-  'headers.authorization', 'headers.cookie', 'req.headers.authorization', 'req.headers["x-api-key"]',
-  '*.*.password', '*.*.secret', '*.*.api_key', '*.*.auth_token', '*.*.credentials',
+  'password',
+  'secret',
+  'token',
+  'api_key',
+  'apiKey',
+  'authorization',
+  'credentials',
+  '*.password',
+  '*.secret',
+  '*.token',
+  '*.api_key',
+  '*.apiKey',
+  '*.authorization',
+  '*.credentials',
+  '*.auth_token',
+  '*.api_secret',
+  '*.client_secret',
+  '*.refresh_token',
+  '*.merchant_secret',
+  '*.app_token',
+  '*.secret_key',
+  '*.webhook_secret',
+  '*.access_token',
+  'headers.authorization',
+  'headers.cookie',
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  '*.*.password',
+  '*.*.secret',
+  '*.*.api_key',
+  '*.*.auth_token',
+  '*.*.credentials',
 ];
 
 /** Fields of a Postgres error that name the schema objects involved, never a value. */
 const DB_ERROR_FIELDS = ['code', 'severity', 'schema', 'table', 'column', 'constraint', 'dataType', 'routine'] as const;
 
-type DbError = Error & { query?: unknown; parameters?: unknown; driverError?: Record<string, unknown> } & Record<string, unknown>;
+type DbError = Error & { query?: unknown; parameters?: unknown; driverError?: Record<string, unknown> } & Record<
+    string,
+    unknown
+  >;
 
 /** A pg DatabaseError, or TypeORM's QueryFailedError around one. */
 function isDbError(err: unknown): err is DbError {
   if (!(err instanceof Error)) return false;
   const e = err as DbError;
   const driver = e.driverError ?? e;
-  return (typeof driver.code === 'string' && typeof driver.severity === 'string') || ('query' in e && 'parameters' in e);
+  return (
+    (typeof driver.code === 'string' && typeof driver.severity === 'string') || ('query' in e && 'parameters' in e)
+  );
 }
 
 /**
@@ -41,7 +73,11 @@ export function serializeError(err: unknown): unknown {
   out.message = `database query failed${out.code ? ` (${String(out.code)})` : ''}`;
   if (typeof err.query === 'string') out.query = err.query;
   // the stack's first line repeats the message; the frames below it are only code locations
-  if (err.stack) out.stack = [`${String(out.type)}: ${String(out.message)}`, ...err.stack.split('\n').filter((l) => /^\s+at /.test(l))].join('\n');
+  if (err.stack)
+    out.stack = [
+      `${String(out.type)}: ${String(out.message)}`,
+      ...err.stack.split('\n').filter((l) => /^\s+at /.test(l)),
+    ].join('\n');
   return out;
 }
 
@@ -67,12 +103,22 @@ export function createLogger(service: string, destination?: DestinationStream): 
 /** NestJS LoggerService on top of pino, so framework messages are JSON lines with the request id too. */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
-  log(message: unknown, context?: string) { this.logger.info({ context }, String(message)); }
+  log(message: unknown, context?: string) {
+    this.logger.info({ context }, String(message));
+  }
   error(message: unknown, trace?: string, context?: string) {
     this.logger.error({ context, ...(trace ? { trace } : {}) }, String(message));
   }
-  warn(message: unknown, context?: string) { this.logger.warn({ context }, String(message)); }
-  debug(message: unknown, context?: string) { this.logger.debug({ context }, String(message)); }
-  verbose(message: unknown, context?: string) { this.logger.trace({ context }, String(message)); }
-  fatal(message: unknown, context?: string) { this.logger.fatal({ context }, String(message)); }
+  warn(message: unknown, context?: string) {
+    this.logger.warn({ context }, String(message));
+  }
+  debug(message: unknown, context?: string) {
+    this.logger.debug({ context }, String(message));
+  }
+  verbose(message: unknown, context?: string) {
+    this.logger.trace({ context }, String(message));
+  }
+  fatal(message: unknown, context?: string) {
+    this.logger.fatal({ context }, String(message));
+  }
 }

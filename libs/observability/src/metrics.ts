@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Parked dead letters by consumer, read at scrape time; consumers listed with none show 0. */
 export type ParkedCounter = () => Promise<{ counts: Map<string, number>; consumers: string[] }>;
@@ -28,50 +28,72 @@ export class Metrics {
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
     const buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
     this.natsHandlerDuration = new Histogram({
-      name: 'nats_handler_duration_seconds', help: 'Time to handle a NATS request, by subject and outcome',
-      labelNames: ['subject', 'outcome'], buckets, registers: [this.registry],
+      name: 'nats_handler_duration_seconds',
+      help: 'Time to handle a NATS request, by subject and outcome',
+      labelNames: ['subject', 'outcome'],
+      buckets,
+      registers: [this.registry],
     });
     this.natsClientDuration = new Histogram({
-      name: 'nats_client_request_duration_seconds', help: 'NATS request-reply round trips made by this process',
-      labelNames: ['subject', 'outcome'], buckets, registers: [this.registry],
+      name: 'nats_client_request_duration_seconds',
+      help: 'NATS request-reply round trips made by this process',
+      labelNames: ['subject', 'outcome'],
+      buckets,
+      registers: [this.registry],
     });
     this.httpRequestDuration = new Histogram({
-      name: 'http_request_duration_seconds', help: 'HTTP requests served, by route template and status',
-      labelNames: ['method', 'route', 'status'], buckets, registers: [this.registry],
+      name: 'http_request_duration_seconds',
+      help: 'HTTP requests served, by route template and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets,
+      registers: [this.registry],
     });
     this.outboxPublished = new Counter({
-      name: 'outbox_published_events_total', help: 'Outbox rows published to JetStream',
-      labelNames: ['subject'], registers: [this.registry],
+      name: 'outbox_published_events_total',
+      help: 'Outbox rows published to JetStream',
+      labelNames: ['subject'],
+      registers: [this.registry],
     });
     this.consumerHandled = new Counter({
-      name: 'consumer_messages_total', help: 'Durable consumer deliveries by outcome (handled, duplicate, failed)',
-      labelNames: ['consumer', 'outcome'], registers: [this.registry],
+      name: 'consumer_messages_total',
+      help: 'Durable consumer deliveries by outcome (handled, duplicate, failed)',
+      labelNames: ['consumer', 'outcome'],
+      registers: [this.registry],
     });
     this.deadLettersTotal = new Counter({
-      name: 'dead_letters_total', help: 'Messages a durable consumer parked as dead letters',
-      labelNames: ['consumer'], registers: [this.registry],
+      name: 'dead_letters_total',
+      help: 'Messages a durable consumer parked as dead letters',
+      labelNames: ['consumer'],
+      registers: [this.registry],
     });
     this.connectorRequestDuration = new Histogram({
       name: 'connector_request_duration_seconds',
       help: 'Provider calls by provider key, operation and outcome (ok, refused, provider_error, timeout, rate_limited, rejected, breaker_open, error)',
-      labelNames: ['provider', 'operation', 'outcome'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers: [this.registry],
+      labelNames: ['provider', 'operation', 'outcome'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [this.registry],
     });
     const countParked = () => this.parkedCounter?.();
     this.deadLettersParked = new Gauge({
-      name: 'dead_letters_parked', help: 'Dead letters parked now, awaiting an operator (replay or discard)',
-      labelNames: ['consumer'], registers: [this.registry],
+      name: 'dead_letters_parked',
+      help: 'Dead letters parked now, awaiting an operator (replay or discard)',
+      labelNames: ['consumer'],
+      registers: [this.registry],
       async collect() {
         // a failed count (Postgres away) keeps the last values rather than failing the whole scrape
         const parked = await countParked()?.catch(() => null);
         if (!parked) return;
         this.reset();
-        for (const consumer of new Set([...parked.consumers, ...parked.counts.keys()])) this.set({ consumer }, parked.counts.get(consumer) ?? 0);
+        for (const consumer of new Set([...parked.consumers, ...parked.counts.keys()]))
+          this.set({ consumer }, parked.counts.get(consumer) ?? 0);
       },
     });
     const countPending = () => this.pendingCounter?.();
     this.consumerPending = new Gauge({
-      name: 'consumer_pending_messages', help: 'Durable consumer backlog: messages not yet delivered plus delivered and not yet acked',
-      labelNames: ['consumer'], registers: [this.registry],
+      name: 'consumer_pending_messages',
+      help: 'Durable consumer backlog: messages not yet delivered plus delivered and not yet acked',
+      labelNames: ['consumer'],
+      registers: [this.registry],
       async collect() {
         // NATS away: the last values stay rather than failing the whole scrape
         const pending = await countPending()?.catch(() => null);

@@ -1,10 +1,19 @@
 import {
-  context, createContextKey, propagation, trace, ROOT_CONTEXT, SpanKind, SpanStatusCode,
-  type Attributes, type Context, type Span,
+  context,
+  createContextKey,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
 } from '@opentelemetry/api';
 import type { InstrumentationBase } from '@opentelemetry/instrumentation';
-import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+
 import { nextTraceparent } from './context';
 
 export { ROOT_CONTEXT, SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
@@ -36,7 +45,14 @@ export interface Tracing {
 }
 
 const TRACER = 'connect-platform';
-const SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'];
+const SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+];
 
 let active: { tracing: Tracing; provider: NodeTracerProvider } | null = null;
 
@@ -45,8 +61,14 @@ class TracingConfigError extends Error {
 }
 
 /** The configured tracing, or an explanation of what is wrong with the OTEL_* variables. */
-export function tracingSettings(env: NodeJS.ProcessEnv, serviceName: string): {
-  endpoint: string; serviceName: string; sampler: string; ratio: number;
+export function tracingSettings(
+  env: NodeJS.ProcessEnv,
+  serviceName: string,
+): {
+  endpoint: string;
+  serviceName: string;
+  sampler: string;
+  ratio: number;
 } | null {
   const endpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
   if (!endpoint) return null;
@@ -59,12 +81,15 @@ export function tracingSettings(env: NodeJS.ProcessEnv, serviceName: string): {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new TracingConfigError('OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL, e.g. http://otel-collector:4318');
   }
-  if (url.username || url.password) throw new TracingConfigError('OTEL_EXPORTER_OTLP_ENDPOINT must not carry credentials');
+  if (url.username || url.password)
+    throw new TracingConfigError('OTEL_EXPORTER_OTLP_ENDPOINT must not carry credentials');
   const sampler = (env.OTEL_TRACES_SAMPLER?.trim() || 'parentbased_always_on').toLowerCase();
-  if (!SAMPLERS.includes(sampler)) throw new TracingConfigError(`OTEL_TRACES_SAMPLER must be one of ${SAMPLERS.join(', ')}`);
+  if (!SAMPLERS.includes(sampler))
+    throw new TracingConfigError(`OTEL_TRACES_SAMPLER must be one of ${SAMPLERS.join(', ')}`);
   const arg = env.OTEL_TRACES_SAMPLER_ARG?.trim();
   const ratio = arg ? Number(arg) : 1;
-  if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1) throw new TracingConfigError('OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1');
+  if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1)
+    throw new TracingConfigError('OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1');
   const name = env.OTEL_SERVICE_NAME?.trim() || serviceName;
   return { endpoint: endpoint.replace(/\/+$/, ''), serviceName: name, sampler, ratio };
 }
@@ -78,24 +103,36 @@ export function startTracing(opts: TracingOptions): Tracing | null {
   if (!settings) return null;
   if (active) return active.tracing;
   // loaded only here, so a process without tracing never loads the SDK
-  const { NodeTracerProvider: Provider } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
+  const { NodeTracerProvider: Provider } =
+    require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
   const base = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
-  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
+  const { OTLPTraceExporter } =
+    require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
   const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
   const { W3CTraceContextPropagator } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
-  const { ATTR_SERVICE_NAME } = require('@opentelemetry/semantic-conventions') as typeof import('@opentelemetry/semantic-conventions');
-  const { registerInstrumentations } = require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
-  const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
-  const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
-  const { UndiciInstrumentation } = require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
+  const { ATTR_SERVICE_NAME } =
+    require('@opentelemetry/semantic-conventions') as typeof import('@opentelemetry/semantic-conventions');
+  const { registerInstrumentations } =
+    require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
+  const { HttpInstrumentation } =
+    require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
+  const { PgInstrumentation } =
+    require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
+  const { UndiciInstrumentation } =
+    require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
 
   const ratio = new base.TraceIdRatioBasedSampler(settings.ratio);
   const root: Sampler = {
-    always_on: new base.AlwaysOnSampler(), always_off: new base.AlwaysOffSampler(), traceidratio: ratio,
-    parentbased_always_on: new base.AlwaysOnSampler(), parentbased_always_off: new base.AlwaysOffSampler(), parentbased_traceidratio: ratio,
+    always_on: new base.AlwaysOnSampler(),
+    always_off: new base.AlwaysOffSampler(),
+    traceidratio: ratio,
+    parentbased_always_on: new base.AlwaysOnSampler(),
+    parentbased_always_off: new base.AlwaysOffSampler(),
+    parentbased_traceidratio: ratio,
   }[settings.sampler]!;
   const sampler = settings.sampler.startsWith('parentbased_') ? new base.ParentBasedSampler({ root }) : root;
-  const processor = opts.spanProcessor ?? new base.BatchSpanProcessor(new OTLPTraceExporter({ url: `${settings.endpoint}/v1/traces` }));
+  const processor =
+    opts.spanProcessor ?? new base.BatchSpanProcessor(new OTLPTraceExporter({ url: `${settings.endpoint}/v1/traces` }));
   const provider = new Provider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: settings.serviceName }),
     sampler,
@@ -112,11 +149,16 @@ export function startTracing(opts: TracingOptions): Tracing | null {
       requestHook: (span, req) => {
         if ('setHeader' in req) return;
         const target = queryNamesOnly(req.url ?? '/');
-        for (const [key, value] of [['http.target', target], ['url.path', target.split('?')[0]], ['url.query', target.split('?')[1] ?? '']]) {
+        for (const [key, value] of [
+          ['http.target', target],
+          ['url.path', target.split('?')[0]],
+          ['url.query', target.split('?')[1] ?? ''],
+        ]) {
           overwrite(span, key, value);
         }
         const full = attributeOf(span, 'http.url') ?? attributeOf(span, 'url.full');
-        if (typeof full === 'string') overwrite(span, attributeOf(span, 'http.url') !== undefined ? 'http.url' : 'url.full', queryNamesOnly(full));
+        if (typeof full === 'string')
+          overwrite(span, attributeOf(span, 'http.url') !== undefined ? 'http.url' : 'url.full', queryNamesOnly(full));
       },
       // outgoing calls are traced by the undici instrumentation; only OTLP itself would use http here
       ignoreOutgoingRequestHook: () => true,
@@ -179,7 +221,11 @@ export function withShownUrl<T>(shownUrl: string, fn: () => T): T {
 export function queryNamesOnly(url: string): string {
   const at = url.indexOf('?');
   if (at < 0) return url;
-  const names = url.slice(at + 1).split('&').filter(Boolean).map((pair) => pair.split('=')[0]);
+  const names = url
+    .slice(at + 1)
+    .split('&')
+    .filter(Boolean)
+    .map((pair) => pair.split('=')[0]);
   return names.length ? `${url.slice(0, at)}?${names.join('&')}` : url.slice(0, at);
 }
 
@@ -237,7 +283,11 @@ export interface SpanOptions {
  * Runs `fn` in a new span made current for its duration, ended when `fn` settles (a throw marks it
  * failed). Without tracing, `fn` runs as is with no span.
  */
-export async function inSpan<T>(name: string, opts: SpanOptions, fn: (span: Span | undefined) => Promise<T>): Promise<T> {
+export async function inSpan<T>(
+  name: string,
+  opts: SpanOptions,
+  fn: (span: Span | undefined) => Promise<T>,
+): Promise<T> {
   if (!active || opts.untraced) return fn(undefined);
   const parent = opts.parent ?? context.active();
   const links = (opts.links ?? []).flatMap((c) => {

@@ -1,4 +1,4 @@
-import { DataSource, type MixedList, type EntitySchema } from 'typeorm';
+import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -6,9 +6,9 @@ export interface ServiceDataSourceOptions {
   url: string;
   /** The service's own schema; every query of the service runs with it as search_path. */
   schema: string;
-   
+
   entities: MixedList<Function | string | EntitySchema>;
-   
+
   migrations: MixedList<Function | string>;
   poolSize?: number;
 }

@@ -1,6 +1,8 @@
 import type { DataSource } from 'typeorm';
+
 import { createLogger } from '@app/observability';
-import { LogCapture, createTestInfra, type TestInfra } from '@app/testing';
+import { createTestInfra, LogCapture, type TestInfra } from '@app/testing';
+
 import { createServiceDataSource, initializeServiceDataSource } from '../src';
 
 const ADDRESS = 'bob.recipient@example.com';
@@ -11,7 +13,9 @@ describe('a failing query in the logs (real Postgres)', () => {
 
   beforeAll(async () => {
     infra = await createTestInfra();
-    ds = await initializeServiceDataSource(createServiceDataSource({ url: infra.databaseUrl, schema: 'probe', entities: [], migrations: [] }));
+    ds = await initializeServiceDataSource(
+      createServiceDataSource({ url: infra.databaseUrl, schema: 'probe', entities: [], migrations: [] }),
+    );
     await ds.query('CREATE TABLE recipients (id serial PRIMARY KEY, email text UNIQUE NOT NULL, n int)');
     await ds.query('INSERT INTO recipients (email) VALUES ($1)', [ADDRESS]);
   });
@@ -21,7 +25,12 @@ describe('a failing query in the logs (real Postgres)', () => {
   });
 
   const logged = async (fail: () => Promise<unknown>) => {
-    const err = await fail().then(() => { throw new Error('the query should have failed'); }, (e: unknown) => e);
+    const err = await fail().then(
+      () => {
+        throw new Error('the query should have failed');
+      },
+      (e: unknown) => e,
+    );
     const logs = new LogCapture();
     createLogger('probe', logs).error({ err }, 'unhandled error');
     return { text: logs.text(), entry: logs.entries()[0] as { err: Record<string, unknown> } };
@@ -44,8 +53,12 @@ describe('a failing query in the logs (real Postgres)', () => {
     const runner = ds.createQueryRunner();
     await runner.connect();
     try {
-      const pgClient = (runner as unknown as { databaseConnection: { query(q: string, p: unknown[]): Promise<unknown> } }).databaseConnection;
-      const { text, entry } = await logged(() => pgClient.query('INSERT INTO probe.recipients (email) VALUES ($1)', [ADDRESS]));
+      const pgClient = (
+        runner as unknown as { databaseConnection: { query(q: string, p: unknown[]): Promise<unknown> } }
+      ).databaseConnection;
+      const { text, entry } = await logged(() =>
+        pgClient.query('INSERT INTO probe.recipients (email) VALUES ($1)', [ADDRESS]),
+      );
       expect(entry.err.code).toBe('23505');
       expect(text).not.toContain(ADDRESS);
     } finally {

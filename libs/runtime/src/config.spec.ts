@@ -1,8 +1,10 @@
 import { IsInt, Min } from 'class-validator';
-import { ConfigError, ServiceConfig, consumerRetryOptions, loadConfig } from './config';
+
+import { ConfigError, consumerRetryOptions, loadConfig, ServiceConfig } from './config';
 
 class WithLimit extends ServiceConfig {
-  @IsInt() @Min(1)
+  @IsInt()
+  @Min(1)
   BATCH_SIZE = 100;
 
   FEATURE_ON = false;
@@ -25,7 +27,12 @@ describe(loadConfig.name, () => {
   it('names every bad variable and never echoes its value', () => {
     let error: unknown;
     try {
-      loadConfig(WithLimit, { NATS_URL: 'http://secret-host', DATABASE_URL: 'mysql://u:hunter2@x/db', BATCH_SIZE: 'lots', FEATURE_ON: 'maybe' });
+      loadConfig(WithLimit, {
+        NATS_URL: 'http://secret-host',
+        DATABASE_URL: 'mysql://u:hunter2@x/db',
+        BATCH_SIZE: 'lots',
+        FEATURE_ON: 'maybe',
+      });
     } catch (e) {
       error = e;
     }
@@ -42,7 +49,10 @@ describe(loadConfig.name, () => {
 
   it('reads NATS_USER and NATS_PASSWORD, and leaves both empty for an unauthenticated local NATS', () => {
     expect(loadConfig(ServiceConfig, {})).toMatchObject({ NATS_USER: '', NATS_PASSWORD: '' });
-    expect(loadConfig(ServiceConfig, { NATS_USER: 'catalog', NATS_PASSWORD: 's3cret-pw' })).toMatchObject({ NATS_USER: 'catalog', NATS_PASSWORD: 's3cret-pw' });
+    expect(loadConfig(ServiceConfig, { NATS_USER: 'catalog', NATS_PASSWORD: 's3cret-pw' })).toMatchObject({
+      NATS_USER: 'catalog',
+      NATS_PASSWORD: 's3cret-pw',
+    });
   });
 
   it('refuses one NATS credential without the other, and a malformed user, naming the variable and not the value', () => {
@@ -60,14 +70,28 @@ describe(loadConfig.name, () => {
   });
 
   it('refuses a NATS_PASSWORD that is still a deployment template placeholder', () => {
-    expect(() => loadConfig(ServiceConfig, { NATS_USER: 'catalog', NATS_PASSWORD: '<REPLACE_ME: NATS password of catalog>' })).toThrow(/NATS_PASSWORD/);
+    expect(() =>
+      loadConfig(ServiceConfig, { NATS_USER: 'catalog', NATS_PASSWORD: '<REPLACE_ME: NATS password of catalog>' }),
+    ).toThrow(/NATS_PASSWORD/);
   });
 
-  it('reads the durable consumers\' retry bounds and refuses a consumer that would never deliver', () => {
-    expect(consumerRetryOptions(loadConfig(ServiceConfig, {}))).toEqual({ maxDeliveries: 5, retryDelayMs: 1000, maxRetryDelayMs: 60000, ackWaitMs: 10000 });
-    expect(consumerRetryOptions(loadConfig(ServiceConfig, {
-      CONSUMER_MAX_DELIVERIES: '3', CONSUMER_RETRY_BASE_MS: '200', CONSUMER_RETRY_MAX_MS: '800', CONSUMER_ACK_WAIT_MS: '5000',
-    }))).toEqual({ maxDeliveries: 3, retryDelayMs: 200, maxRetryDelayMs: 800, ackWaitMs: 5000 });
+  it("reads the durable consumers' retry bounds and refuses a consumer that would never deliver", () => {
+    expect(consumerRetryOptions(loadConfig(ServiceConfig, {}))).toEqual({
+      maxDeliveries: 5,
+      retryDelayMs: 1000,
+      maxRetryDelayMs: 60000,
+      ackWaitMs: 10000,
+    });
+    expect(
+      consumerRetryOptions(
+        loadConfig(ServiceConfig, {
+          CONSUMER_MAX_DELIVERIES: '3',
+          CONSUMER_RETRY_BASE_MS: '200',
+          CONSUMER_RETRY_MAX_MS: '800',
+          CONSUMER_ACK_WAIT_MS: '5000',
+        }),
+      ),
+    ).toEqual({ maxDeliveries: 3, retryDelayMs: 200, maxRetryDelayMs: 800, ackWaitMs: 5000 });
     expect(() => loadConfig(ServiceConfig, { CONSUMER_MAX_DELIVERIES: '0' })).toThrow(/CONSUMER_MAX_DELIVERIES/);
     expect(() => loadConfig(ServiceConfig, { CONSUMER_ACK_WAIT_MS: '100' })).toThrow(/CONSUMER_ACK_WAIT_MS/);
   });
@@ -77,13 +101,17 @@ describe('scale-out settings', () => {
   it('gives the event stream 1 replica by default and accepts 1 to 5', () => {
     expect(loadConfig(ServiceConfig, {}).EVENTS_STREAM_REPLICAS).toBe(1);
     expect(loadConfig(ServiceConfig, { EVENTS_STREAM_REPLICAS: '3' }).EVENTS_STREAM_REPLICAS).toBe(3);
-    for (const bad of ['0', '6', '2.5', 'three']) expect(() => loadConfig(ServiceConfig, { EVENTS_STREAM_REPLICAS: bad })).toThrow(/EVENTS_STREAM_REPLICAS/);
+    for (const bad of ['0', '6', '2.5', 'three'])
+      expect(() => loadConfig(ServiceConfig, { EVENTS_STREAM_REPLICAS: bad })).toThrow(/EVENTS_STREAM_REPLICAS/);
   });
 
   it('serves /metrics on HTTP_PORT by default and takes a METRICS_PORT that differs from it', () => {
     expect(loadConfig(ServiceConfig, {}).METRICS_PORT).toBe(0);
     expect(loadConfig(ServiceConfig, { HTTP_PORT: '8080', METRICS_PORT: '9464' }).METRICS_PORT).toBe(9464);
-    expect(() => loadConfig(ServiceConfig, { HTTP_PORT: '8080', METRICS_PORT: '8080' })).toThrow(/METRICS_PORT must differ from HTTP_PORT/);
-    for (const bad of ['-1', '70000', 'nine']) expect(() => loadConfig(ServiceConfig, { METRICS_PORT: bad })).toThrow(/METRICS_PORT/);
+    expect(() => loadConfig(ServiceConfig, { HTTP_PORT: '8080', METRICS_PORT: '8080' })).toThrow(
+      /METRICS_PORT must differ from HTTP_PORT/,
+    );
+    for (const bad of ['-1', '70000', 'nine'])
+      expect(() => loadConfig(ServiceConfig, { METRICS_PORT: bad })).toThrow(/METRICS_PORT/);
   });
 });

@@ -1,7 +1,13 @@
 import { Controller, type Type } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+
 import {
-  ConsumerDeadLettersRequest, DeadLetterIdRequest, ListDeadLettersRequest, opsSubjects, type DeadLetterView, type ServiceName,
+  ConsumerDeadLettersRequest,
+  DeadLetterIdRequest,
+  ListDeadLettersRequest,
+  opsSubjects,
+  type DeadLetterView,
+  type ServiceName,
 } from '@app/contracts';
 import { DeadLetterService } from '@app/messaging';
 

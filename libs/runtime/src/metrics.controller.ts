@@ -1,5 +1,6 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+
 import { Metrics } from '@app/observability';
 
 /** /metrics for Prometheus on the process's own port; left out when METRICS_PORT gives it a listener of its own. */

@@ -1,7 +1,8 @@
+import type { NatsConnection } from '@nats-io/transport-node';
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import type { NatsConnection } from '@nats-io/transport-node';
 import type { DataSource } from 'typeorm';
+
 import { checkDependencies } from './health';
 import { DATA_SOURCE, NATS_CONNECTION } from './tokens';
 

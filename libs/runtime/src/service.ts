@@ -1,27 +1,43 @@
 import 'reflect-metadata';
+
 import { randomUUID } from 'node:crypto';
+
+import type { NatsConnection } from '@nats-io/transport-node';
 import { Global, Module, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { NatsConnection } from '@nats-io/transport-node';
-import type { DataSource } from 'typeorm';
 import type { DestinationStream, Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+
 import type { ServiceName } from '@app/contracts';
 import {
-  BusClient, ConsumerLag, ConsumerRegistry, DeadLetterService, DeadLetterTable1765000000000, EnvelopeRpcFilter, LedgerPurge,
-  MessagingTables1764000000000, NatsRpcServer, OutboxRelay, OutboxWriter, ProcessedMessagesAge1766000000000, connectNats, ensureEventStream,
+  BusClient,
+  connectNats,
+  ConsumerLag,
+  ConsumerRegistry,
+  DeadLetterService,
+  DeadLetterTable1765000000000,
+  ensureEventStream,
+  EnvelopeRpcFilter,
+  LedgerPurge,
+  MessagingTables1764000000000,
+  NatsRpcServer,
+  OutboxRelay,
+  OutboxWriter,
+  ProcessedMessagesAge1766000000000,
 } from '@app/messaging';
-import { Metrics, PinoNestLogger, createLogger, shutdownTracing } from '@app/observability';
+import { createLogger, Metrics, PinoNestLogger, shutdownTracing } from '@app/observability';
 import { createServiceDataSource, initializeServiceDataSource } from '@app/persistence';
-import { ConfigError, ServiceConfig, checkTracingConfig, loadConfig } from './config';
-import { MetricsController } from './metrics.controller';
-import { startMetricsListener, type MetricsListener } from './metrics-listener';
-import { OpsController } from './ops.controller';
-import { createSystemController } from './system.controller';
+
+import { checkTracingConfig, ConfigError, loadConfig, ServiceConfig } from './config';
 import { createDeadLettersController } from './dead-letters.controller';
+import { startMetricsListener, type MetricsListener } from './metrics-listener';
+import { MetricsController } from './metrics.controller';
+import { OpsController } from './ops.controller';
+import { describeConnectError } from './preflight';
+import { createSystemController } from './system.controller';
 import { DATA_SOURCE, INSTANCE, LOGGER, NATS_CONNECTION, SERVICE_CONFIG, type InstanceInfo } from './tokens';
 import { createValidationPipe } from './validation';
-import { describeConnectError } from './preflight';
 
 /** Something a service runs beside its NATS handlers (durable consumers, schedulers). */
 export interface BackgroundWorker {
@@ -34,9 +50,9 @@ export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
   defaultHttpPort: number;
   config: new () => C;
   module: Type<unknown> | DynamicModule;
-   
+
   entities: Function[];
-   
+
   migrations: Function[];
   /** Extra start-up checks of the configuration; throw a ConfigError-named error to refuse. */
   validate?: (config: C) => void;
@@ -84,26 +100,42 @@ class InfrastructureModule {
  * app with its NATS handlers in the service's queue group, /health and /metrics over HTTP, the outbox
  * relay and the service's background workers. stop() is the graceful shutdown.
  */
-export async function startService<C extends ServiceConfig>(def: ServiceDefinition<C>, opts: StartOptions = {}): Promise<RunningService<C>> {
+export async function startService<C extends ServiceConfig>(
+  def: ServiceDefinition<C>,
+  opts: StartOptions = {},
+): Promise<RunningService<C>> {
   const env = opts.env ?? process.env;
   const config = loadConfig(def.config, env);
   checkTracingConfig(env, def.name);
   def.validate?.(config);
   const port = env.HTTP_PORT ? config.HTTP_PORT : def.defaultHttpPort;
-  if (config.METRICS_PORT !== 0 && config.METRICS_PORT === port) throw new ConfigError([`METRICS_PORT must differ from the HTTP port (${port})`]);
+  if (config.METRICS_PORT !== 0 && config.METRICS_PORT === port)
+    throw new ConfigError([`METRICS_PORT must differ from the HTTP port (${port})`]);
   const instanceId = `${def.name}-${randomUUID().slice(0, 8)}`;
   const logger = createLogger(def.name, opts.logDestination).child({ instance_id: instanceId });
   logger.level = config.LOG_LEVEL;
   const prefix = config.NATS_SUBJECT_PREFIX;
 
   const nc = await connectNats({
-    url: config.NATS_URL, name: instanceId, app: def.name, user: config.NATS_USER, pass: config.NATS_PASSWORD,
+    url: config.NATS_URL,
+    name: instanceId,
+    app: def.name,
+    user: config.NATS_USER,
+    pass: config.NATS_PASSWORD,
   }).catch((err: unknown) => {
     throw describeConnectError('NATS', config.NATS_URL, err);
   });
   const dataSource = createServiceDataSource({
-    url: config.DATABASE_URL, schema: def.name, poolSize: config.DB_POOL_SIZE,
-    entities: def.entities, migrations: [MessagingTables1764000000000, DeadLetterTable1765000000000, ProcessedMessagesAge1766000000000, ...def.migrations],
+    url: config.DATABASE_URL,
+    schema: def.name,
+    poolSize: config.DB_POOL_SIZE,
+    entities: def.entities,
+    migrations: [
+      MessagingTables1764000000000,
+      DeadLetterTable1765000000000,
+      ProcessedMessagesAge1766000000000,
+      ...def.migrations,
+    ],
   });
   try {
     await ensureEventStream(nc, prefix, { replicas: config.EVENTS_STREAM_REPLICAS });
@@ -124,28 +156,50 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
   // durable consumers register here as they start; replays of their dead letters find them here
   const consumers = new ConsumerRegistry();
   const deadLetters = new DeadLetterService({ dataSource, registry: consumers, logger });
-  metrics.countParkedWith(async () => ({ counts: await deadLetters.store.countParked(), consumers: consumers.names() }));
+  metrics.countParkedWith(async () => ({
+    counts: await deadLetters.store.countParked(),
+    consumers: consumers.names(),
+  }));
   const lag = new ConsumerLag(nc, prefix);
   metrics.countPendingWith(() => lag.pending(consumers.names()));
-  const ledgerPurge = new LedgerPurge({ dataSource, nc, prefix, retentionMs: config.CONSUMER_LEDGER_RETENTION_MS, logger });
+  const ledgerPurge = new LedgerPurge({
+    dataSource,
+    nc,
+    prefix,
+    retentionMs: config.CONSUMER_LEDGER_RETENTION_MS,
+    logger,
+  });
 
   @Module({
     imports: [
       InfrastructureModule.with(
-        { [DATA_SOURCE]: dataSource, [NATS_CONNECTION]: nc, [LOGGER]: logger, [SERVICE_CONFIG]: config, [INSTANCE]: instance },
+        {
+          [DATA_SOURCE]: dataSource,
+          [NATS_CONNECTION]: nc,
+          [LOGGER]: logger,
+          [SERVICE_CONFIG]: config,
+          [INSTANCE]: instance,
+        },
         [metrics, bus, outbox, relay, consumers, deadLetters],
       ),
       def.module,
     ],
     controllers: [
-      OpsController, ...(config.METRICS_PORT ? [] : [MetricsController]), createSystemController(def.name), createDeadLettersController(def.name),
+      OpsController,
+      ...(config.METRICS_PORT ? [] : [MetricsController]),
+      createSystemController(def.name),
+      createDeadLettersController(def.name),
     ],
   })
   class ServiceRootModule {}
 
-  const app = await NestFactory.create<NestFastifyApplication>(ServiceRootModule, new FastifyAdapter({ bodyLimit: 1 << 20 }), {
-    logger: new PinoNestLogger(logger),
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    ServiceRootModule,
+    new FastifyAdapter({ bodyLimit: 1 << 20 }),
+    {
+      logger: new PinoNestLogger(logger),
+    },
+  );
   const server = new NatsRpcServer({ nc, prefix, queue: def.name, logger, metrics });
   // registered on the app before connecting, and inherited: the microservice is initialised on connect
   app.useGlobalPipes(createValidationPipe());
@@ -157,7 +211,12 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
   const url = `http://${config.HTTP_HOST}:${typeof address === 'object' && address ? address.port : port}`;
   let metricsListener: MetricsListener | null = null;
   try {
-    if (config.METRICS_PORT) metricsListener = await startMetricsListener({ port: config.METRICS_PORT, host: config.HTTP_HOST, registry: metrics.registry });
+    if (config.METRICS_PORT)
+      metricsListener = await startMetricsListener({
+        port: config.METRICS_PORT,
+        host: config.HTTP_HOST,
+        registry: metrics.registry,
+      });
   } catch (err) {
     await app.close();
     await nc.close();
@@ -169,23 +228,40 @@ export async function startService<C extends ServiceConfig>(def: ServiceDefiniti
   if (opts.relay !== false) await relay.start();
   for (const w of workers) await w.start();
   ledgerPurge.start();
-  logger.info({ url, metrics: metricsListener ? `${metricsListener.url}/metrics` : undefined, prefix: prefix || undefined }, `${def.name} service started`);
+  logger.info(
+    { url, metrics: metricsListener ? `${metricsListener.url}/metrics` : undefined, prefix: prefix || undefined },
+    `${def.name} service started`,
+  );
 
   let stopping: Promise<void> | null = null;
-  const stop = () => (stopping ??= (async () => {
-    logger.info('shutting down: draining NATS subscriptions and in-flight work');
-    for (const w of [...workers].reverse()) await w.stop().catch((err: unknown) => logger.warn({ err }, 'worker stop failed'));
-    await app.close(); // closes the NATS handlers (drain + wait for in-flight) and the HTTP server
-    await deadLetters.idle();
-    await ledgerPurge.stop();
-    await relay.stop();
-    await nc.drain().catch(() => undefined);
-    await dataSource.destroy().catch(() => undefined);
-    await metricsListener?.close();
-    logger.info('stopped');
-  })());
+  const stop = () =>
+    (stopping ??= (async () => {
+      logger.info('shutting down: draining NATS subscriptions and in-flight work');
+      for (const w of [...workers].reverse())
+        await w.stop().catch((err: unknown) => logger.warn({ err }, 'worker stop failed'));
+      await app.close(); // closes the NATS handlers (drain + wait for in-flight) and the HTTP server
+      await deadLetters.idle();
+      await ledgerPurge.stop();
+      await relay.stop();
+      await nc.drain().catch(() => undefined);
+      await dataSource.destroy().catch(() => undefined);
+      await metricsListener?.close();
+      logger.info('stopped');
+    })());
 
-  return { name: def.name, instanceId, config, app, url, metricsUrl: metricsListener?.url ?? url, nc, dataSource, relay, logger, stop };
+  return {
+    name: def.name,
+    instanceId,
+    config,
+    app,
+    url,
+    metricsUrl: metricsListener?.url ?? url,
+    nc,
+    dataSource,
+    relay,
+    logger,
+    stop,
+  };
 }
 
 /** Entry point of a service process: exits with a clear message on bad config or unreachable dependencies. */
@@ -207,7 +283,12 @@ export function installShutdown(stop: () => Promise<void>, timeoutMs: number, lo
     }, timeoutMs);
     timer.unref();
     // the spans of the last requests are exported before the process ends
-    stop().then(shutdownTracing).then(() => process.exit(0), () => process.exit(1));
+    stop()
+      .then(shutdownTracing)
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);

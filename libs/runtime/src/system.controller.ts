@@ -1,9 +1,11 @@
+import type { NatsConnection } from '@nats-io/transport-node';
 import { Controller, Inject, type Type } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import type { NatsConnection } from '@nats-io/transport-node';
 import type { DataSource } from 'typeorm';
+
 import { EchoRequest, systemSubjects, type EchoReply, type HealthReply, type ServiceName } from '@app/contracts';
 import { currentContext } from '@app/observability';
+
 import { checkDependencies } from './health';
 import { DATA_SOURCE, INSTANCE, NATS_CONNECTION, type InstanceInfo } from './tokens';
 
@@ -26,7 +28,12 @@ export function createSystemController(service: ServiceName): Type<unknown> {
     @MessagePattern(systemSubjects.echo(service))
     async echo(@Payload() req: EchoRequest): Promise<EchoReply> {
       if (req.delay_ms) await new Promise((r) => setTimeout(r, req.delay_ms));
-      return { message: req.message, service, instance_id: this.instance.instanceId, request_id: currentContext()?.requestId ?? null };
+      return {
+        message: req.message,
+        service,
+        instance_id: this.instance.instanceId,
+        request_id: currentContext()?.requestId ?? null,
+      };
     }
   }
   return SystemController;

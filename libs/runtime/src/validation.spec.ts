@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsEmail, IsString, ValidateNested, validateSync } from 'class-validator';
+
 import { flattenValidationErrors } from './validation';
 
 class Inner {

@@ -1,6 +1,7 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+
 import { DomainError, ErrorCode, type FieldError } from '@app/contracts';
 
 /** Flattens class-validator's tree into one entry per invalid field, nested fields dotted. */
@@ -35,13 +36,24 @@ export type SemanticCheck<T> = (valid: T, invalidFields: ReadonlySet<string>) =>
  * so one 400 lists every invalid field (API.md). Handlers using it take their payload as `unknown`,
  * which the global pipe leaves alone.
  */
-export function validRequest<T extends object>(cls: new () => T, raw: unknown, semantic: SemanticCheck<T> = () => []): T {
+export function validRequest<T extends object>(
+  cls: new () => T,
+  raw: unknown,
+  semantic: SemanticCheck<T> = () => [],
+): T {
   const isObject = raw !== null && typeof raw === 'object' && !Array.isArray(raw);
   const req = plainToInstance(cls, isObject ? raw : {});
   const errors = isObject ? [] : [{ field: 'body', message: 'must be a JSON object' }];
-  errors.push(...flattenValidationErrors(validateSync(req, {
-    whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: false, validationError: { target: false, value: false },
-  })));
+  errors.push(
+    ...flattenValidationErrors(
+      validateSync(req, {
+        whitelist: true,
+        forbidNonWhitelisted: true,
+        stopAtFirstError: false,
+        validationError: { target: false, value: false },
+      }),
+    ),
+  );
   errors.push(...semantic(req, new Set(errors.map((e) => e.field))));
   if (errors.length) throw new DomainError(ErrorCode.ValidationFailed, 'The request has invalid fields', errors);
   return req;

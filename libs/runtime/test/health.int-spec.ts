@@ -1,6 +1,8 @@
-import { startService, ServiceConfig, type RunningService } from '../src';
-import { createTestInfra, type TestInfra } from '@app/testing';
 import { Module } from '@nestjs/common';
+
+import { createTestInfra, type TestInfra } from '@app/testing';
+
+import { ServiceConfig, startService, type RunningService } from '../src';
 
 @Module({})
 class EmptyModule {}
@@ -12,7 +14,10 @@ describe('service health (real NATS and Postgres)', () => {
 
   beforeAll(async () => {
     infra = await createTestInfra();
-    svc = await startService({ name: 'comms', defaultHttpPort: 0, config: ServiceConfig, module: EmptyModule, entities: [], migrations: [] }, { env: infra.env });
+    svc = await startService(
+      { name: 'comms', defaultHttpPort: 0, config: ServiceConfig, module: EmptyModule, entities: [], migrations: [] },
+      { env: infra.env },
+    );
   });
   afterAll(async () => {
     await svc?.stop();
@@ -27,6 +32,9 @@ describe('service health (real NATS and Postgres)', () => {
     await svc.dataSource.destroy();
     const down = await fetch(`${svc.url}/health`);
     expect(down.status).toBe(503);
-    expect(await down.json()).toMatchObject({ status: 'degraded', checks: { nats: { status: 'ok' }, postgres: { status: 'fail', detail: expect.any(String) } } });
+    expect(await down.json()).toMatchObject({
+      status: 'degraded',
+      checks: { nats: { status: 'ok' }, postgres: { status: 'fail', detail: expect.any(String) } },
+    });
   });
 });

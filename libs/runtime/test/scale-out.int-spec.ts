@@ -1,13 +1,22 @@
-import { Module } from '@nestjs/common';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { Module } from '@nestjs/common';
+
 import { eventStreamNames } from '@app/messaging';
-import { LogCapture, createTestInfra, freePort, type TestInfra } from '@app/testing';
+import { createTestInfra, freePort, LogCapture, type TestInfra } from '@app/testing';
+
 import { ServiceConfig, startService, type RunningService, type ServiceDefinition } from '../src';
 
 @Module({})
 class EmptyModule {}
-const definition: ServiceDefinition = { name: 'comms', defaultHttpPort: 0, config: ServiceConfig, module: EmptyModule, entities: [], migrations: [] };
+const definition: ServiceDefinition = {
+  name: 'comms',
+  defaultHttpPort: 0,
+  config: ServiceConfig,
+  module: EmptyModule,
+  entities: [],
+  migrations: [],
+};
 
 /** EVENTS_STREAM_REPLICAS and METRICS_PORT on a service, against the real (single-node) NATS and Postgres. */
 describe('service scale-out settings (real NATS and Postgres)', () => {
@@ -29,8 +38,9 @@ describe('service scale-out settings (real NATS and Postgres)', () => {
 
   it('creates the event stream with EVENTS_STREAM_REPLICAS replicas: a single server refuses 3, naming the variable', async () => {
     // the server, not the test, decides: the replica count has to reach it for it to refuse
-    await expect(startService(definition, { env: { ...infra.env, EVENTS_STREAM_REPLICAS: '3' } }))
-      .rejects.toThrow(/cannot have 3 replicas \(EVENTS_STREAM_REPLICAS\)/);
+    await expect(startService(definition, { env: { ...infra.env, EVENTS_STREAM_REPLICAS: '3' } })).rejects.toThrow(
+      /cannot have 3 replicas \(EVENTS_STREAM_REPLICAS\)/,
+    );
     await start({ EVENTS_STREAM_REPLICAS: '1' });
     const nc = await connect({ servers: infra.natsUrl });
     try {
@@ -70,9 +80,14 @@ describe('service scale-out settings (real NATS and Postgres)', () => {
 
   it('refuses a METRICS_PORT equal to its HTTP port, naming the variable', async () => {
     const port = await freePort();
-    await expect(startService(definition, { env: { ...infra.env, HTTP_PORT: String(port), METRICS_PORT: String(port) } }))
-      .rejects.toThrow(/METRICS_PORT must differ from HTTP_PORT/);
-    await expect(startService({ ...definition, defaultHttpPort: port }, { env: { ...infra.env, HTTP_PORT: '', METRICS_PORT: String(port) } }))
-      .rejects.toThrow(/METRICS_PORT must differ from the HTTP port/);
+    await expect(
+      startService(definition, { env: { ...infra.env, HTTP_PORT: String(port), METRICS_PORT: String(port) } }),
+    ).rejects.toThrow(/METRICS_PORT must differ from HTTP_PORT/);
+    await expect(
+      startService(
+        { ...definition, defaultHttpPort: port },
+        { env: { ...infra.env, HTTP_PORT: '', METRICS_PORT: String(port) } },
+      ),
+    ).rejects.toThrow(/METRICS_PORT must differ from the HTTP port/);
   });
 });

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
+
 import { eventStreamNames } from '@app/messaging';
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
@@ -58,7 +60,10 @@ export async function createTestInfra(): Promise<TestInfra> {
     GATEWAY_MAX_EVENT_LOOP_DELAY_MS: process.env.GATEWAY_MAX_EVENT_LOOP_DELAY_MS ?? '0',
   };
   return {
-    natsUrl, databaseUrl, prefix: id, env,
+    natsUrl,
+    databaseUrl,
+    prefix: id,
+    env,
     async cleanup() {
       const nc = await connect({ servers: natsUrl });
       try {
@@ -97,7 +102,9 @@ async function reachable(natsUrl: string, dbUrl: string): Promise<boolean> {
 async function startContainers(): Promise<{ natsUrl: string; databaseUrl: string; stop: () => Promise<void> }> {
   const { GenericContainer, getContainerRuntimeClient } = await import('testcontainers');
   await getContainerRuntimeClient().catch(() => {
-    throw new Error('NATS/Postgres are not reachable at NATS_URL/DATABASE_URL (or the loopback defaults) and no Docker engine is available for testcontainers');
+    throw new Error(
+      'NATS/Postgres are not reachable at NATS_URL/DATABASE_URL (or the loopback defaults) and no Docker engine is available for testcontainers',
+    );
   });
   const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
   const pg = await new PostgreSqlContainer('postgres:15-alpine').start();
@@ -105,6 +112,9 @@ async function startContainers(): Promise<{ natsUrl: string; databaseUrl: string
   return {
     natsUrl: `nats://${nats.getHost()}:${nats.getMappedPort(4222)}`,
     databaseUrl: pg.getConnectionUri(),
-    stop: async () => { await nats.stop(); await pg.stop(); },
+    stop: async () => {
+      await nats.stop();
+      await pg.stop();
+    },
   };
 }

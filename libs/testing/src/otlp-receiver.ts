@@ -1,11 +1,12 @@
 import { createServer, request, type Server } from 'node:http';
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 // the exporter's own minimal protobuf reader (no generated OTLP classes ship with it)
 import { ProtobufReader } from '@opentelemetry/otlp-transformer/build/src/common/protobuf/protobuf-reader';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 /** OTLP span kinds (opentelemetry/proto/trace/v1/trace.proto). */
 export const OtlpSpanKind = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
@@ -41,12 +42,24 @@ function keyValue(buf: Uint8Array): [string, string | number | boolean | undefin
   let key = '';
   let value: string | number | boolean | undefined;
   fields(buf, (f, w, r) => {
-    if (f === 1) { key = r.readString(); return true; }
+    if (f === 1) {
+      key = r.readString();
+      return true;
+    }
     if (f !== 2) return false;
     fields(r.readBytes(), (vf, vw, vr) => {
-      if (vf === 1) { value = vr.readString(); return true; }
-      if (vf === 2 && vw === 0) { value = vr.readVarint() !== 0; return true; }
-      if (vf === 3 && vw === 0) { value = vr.readVarint(); return true; }
+      if (vf === 1) {
+        value = vr.readString();
+        return true;
+      }
+      if (vf === 2 && vw === 0) {
+        value = vr.readVarint() !== 0;
+        return true;
+      }
+      if (vf === 3 && vw === 0) {
+        value = vr.readVarint();
+        return true;
+      }
       return false;
     });
     return true;
@@ -69,11 +82,18 @@ export function decodeExportTraceRequest(body: Uint8Array): ReceivedSpan[] {
     fields(r.readBytes(), (rf, _rw, rr) => {
       if (rf === 1) {
         const attrs: Record<string, string | number | boolean> = {};
-        fields(rr.readBytes(), (af, _aw, ar) => { if (af !== 1) return false; attributesInto(attrs, ar.readBytes()); return true; });
+        fields(rr.readBytes(), (af, _aw, ar) => {
+          if (af !== 1) return false;
+          attributesInto(attrs, ar.readBytes());
+          return true;
+        });
         service = String(attrs['service.name'] ?? '');
         return true;
       }
-      if (rf === 2) { scopeSpans.push(rr.readBytes()); return true; }
+      if (rf === 2) {
+        scopeSpans.push(rr.readBytes());
+        return true;
+      }
       return false;
     });
     for (const ss of scopeSpans) {
@@ -81,32 +101,67 @@ export function decodeExportTraceRequest(body: Uint8Array): ReceivedSpan[] {
       const spans: Uint8Array[] = [];
       fields(ss, (sf, _sw, sr) => {
         if (sf === 1) {
-          fields(sr.readBytes(), (nf, _nw, nr) => { if (nf !== 1) return false; scope = nr.readString(); return true; });
+          fields(sr.readBytes(), (nf, _nw, nr) => {
+            if (nf !== 1) return false;
+            scope = nr.readString();
+            return true;
+          });
           return true;
         }
-        if (sf === 2) { spans.push(sr.readBytes()); return true; }
+        if (sf === 2) {
+          spans.push(sr.readBytes());
+          return true;
+        }
         return false;
       });
       for (const s of spans) {
         const span: ReceivedSpan = {
-          traceId: '', spanId: '', parentSpanId: '', name: '', kind: 0, scope, service, attributes: {}, status: { code: 0, message: '' },
+          traceId: '',
+          spanId: '',
+          parentSpanId: '',
+          name: '',
+          kind: 0,
+          scope,
+          service,
+          attributes: {},
+          status: { code: 0, message: '' },
         };
         fields(s, (pf, pw, pr) => {
           switch (pf) {
-            case 1: span.traceId = hex(pr.readBytes()); return true;
-            case 2: span.spanId = hex(pr.readBytes()); return true;
-            case 4: span.parentSpanId = hex(pr.readBytes()); return true;
-            case 5: span.name = pr.readString(); return true;
-            case 6: if (pw !== 0) return false; span.kind = pr.readVarint(); return true;
-            case 9: attributesInto(span.attributes, pr.readBytes()); return true;
+            case 1:
+              span.traceId = hex(pr.readBytes());
+              return true;
+            case 2:
+              span.spanId = hex(pr.readBytes());
+              return true;
+            case 4:
+              span.parentSpanId = hex(pr.readBytes());
+              return true;
+            case 5:
+              span.name = pr.readString();
+              return true;
+            case 6:
+              if (pw !== 0) return false;
+              span.kind = pr.readVarint();
+              return true;
+            case 9:
+              attributesInto(span.attributes, pr.readBytes());
+              return true;
             case 15:
               fields(pr.readBytes(), (tf, tw, tr) => {
-                if (tf === 2) { span.status.message = tr.readString(); return true; }
-                if (tf === 3 && tw === 0) { span.status.code = tr.readVarint(); return true; }
+                if (tf === 2) {
+                  span.status.message = tr.readString();
+                  return true;
+                }
+                if (tf === 3 && tw === 0) {
+                  span.status.code = tr.readVarint();
+                  return true;
+                }
                 return false;
               });
               return true;
-            default: return false;
+            default:
+              return false;
           }
         });
         out.push(span);
@@ -134,7 +189,9 @@ export class OtlpReceiver {
         }
         try {
           const raw = Buffer.concat(chunks);
-          this.spans.push(...decodeExportTraceRequest(req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw));
+          this.spans.push(
+            ...decodeExportTraceRequest(req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw),
+          );
           res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
         } catch {
           res.writeHead(400).end();
@@ -161,10 +218,16 @@ export class OtlpTestExporter implements SpanExporter {
 
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
     const body = ProtobufTraceSerializer.serializeRequest(spans) ?? new Uint8Array();
-    const req = request(`${this.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' } }, (res) => {
-      res.resume();
-      res.on('end', () => done({ code: res.statusCode === 200 ? ExportResultCode.SUCCESS : ExportResultCode.FAILED }));
-    });
+    const req = request(
+      `${this.url}/v1/traces`,
+      { method: 'POST', headers: { 'content-type': 'application/x-protobuf' } },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          done({ code: res.statusCode === 200 ? ExportResultCode.SUCCESS : ExportResultCode.FAILED }),
+        );
+      },
+    );
     req.on('error', (error) => done({ code: ExportResultCode.FAILED, error }));
     req.end(body);
   }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+
 import { Vault, type VaultAad } from './envelope';
 import { VaultDecryptError } from './errors';
 import { KeyRing } from './key-ring';
@@ -75,7 +76,7 @@ describe('Vault', () => {
     decryptError(() => vault.decrypt(sealed, { ...aad, field: 'account_sid' }));
   });
 
-  it('fails when the value is spliced under another record\'s wrapped key', () => {
+  it("fails when the value is spliced under another record's wrapped key", () => {
     const mine = vault.encrypt(SECRET, aad).split('.');
     const theirs = vault.encrypt('other', aad).split('.');
     decryptError(() => vault.decrypt([...theirs.slice(0, 4), ...mine.slice(4)].join('.'), aad));
@@ -92,10 +93,13 @@ describe('Vault', () => {
     decryptError(() => both.decrypt(relabelled, aad));
   });
 
-  it.each(['', 'garbage', 'v2.k1.a.b.c.d', 'v1.k1.a.b.c', 'v1.bad!id.AAAA.AAAA.AAAA.AAAA'])('rejects malformed input %p', (sealed) => {
-    decryptError(() => vault.decrypt(sealed, aad));
-    decryptError(() => vault.keyIdOf(sealed));
-  });
+  it.each(['', 'garbage', 'v2.k1.a.b.c.d', 'v1.k1.a.b.c', 'v1.bad!id.AAAA.AAAA.AAAA.AAAA'])(
+    'rejects malformed input %p',
+    (sealed) => {
+      decryptError(() => vault.decrypt(sealed, aad));
+      decryptError(() => vault.keyIdOf(sealed));
+    },
+  );
 
   it('refuses an empty or NUL-containing record id or field', () => {
     expect(() => vault.encrypt(SECRET, { recordId: '', field: 'f' })).toThrow(TypeError);
@@ -109,7 +113,11 @@ describe('Vault', () => {
     const k2Only = new Vault(KeyRing.fromEnv(k2));
     const records = ['one', 'two', 'three'].map((recordId) => {
       const recordAad = { recordId, field: 'api_key' };
-      return { aad: recordAad, plaintext: `secret-${recordId}`, sealed: oldVault.encrypt(`secret-${recordId}`, recordAad) };
+      return {
+        aad: recordAad,
+        plaintext: `secret-${recordId}`,
+        sealed: oldVault.encrypt(`secret-${recordId}`, recordAad),
+      };
     });
 
     it('keeps records sealed under the old key readable and flags them for re-wrap', () => {

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+
 import { VaultDecryptError } from './errors';
 import { KEY_ID_PATTERN, type KeyRing, type MasterKey } from './key-ring';
 
@@ -55,7 +56,8 @@ export class Vault {
     const dataKey = this.unwrap(parts, aad);
     try {
       const plaintext = gcmOpen(dataKey, parts.iv, parts.ciphertext, aadBytes('value', aad));
-      if (!plaintext) throw failure(aad, 'the value failed authentication (tampered, or sealed for another record or field)');
+      if (!plaintext)
+        throw failure(aad, 'the value failed authentication (tampered, or sealed for another record or field)');
       return plaintext.toString('utf8');
     } finally {
       dataKey.fill(0);
@@ -95,10 +97,14 @@ export class Vault {
 
   private unwrap(parts: Sealed, aad: VaultAad): Buffer {
     const master = this.ring.get(parts.keyId);
-    if (!master) throw failure(aad, `it is sealed under master key "${parts.keyId}", which is not in VAULT_MASTER_KEYS`);
+    if (!master)
+      throw failure(aad, `it is sealed under master key "${parts.keyId}", which is not in VAULT_MASTER_KEYS`);
     const dataKey = gcmOpen(master.key, parts.wrapIv, parts.wrappedKey, aadBytes('key', aad));
     if (!dataKey) {
-      throw failure(aad, `the data key failed authentication under master key "${parts.keyId}" (tampered, wrong key material, or sealed for another record or field)`);
+      throw failure(
+        aad,
+        `the data key failed authentication under master key "${parts.keyId}" (tampered, wrong key material, or sealed for another record or field)`,
+      );
     }
     return dataKey;
   }
@@ -109,7 +115,10 @@ export class Vault {
  * NUL is refused in ids and field names so that ("a\0b", "c") and ("a", "b\0c") cannot collide.
  */
 function aadBytes(purpose: 'key' | 'value', aad: VaultAad): Buffer {
-  for (const [name, part] of [['recordId', aad.recordId], ['field', aad.field]] as const) {
+  for (const [name, part] of [
+    ['recordId', aad.recordId],
+    ['field', aad.field],
+  ] as const) {
     if (typeof part !== 'string' || part === '' || part.includes('\u0000')) {
       throw new TypeError(`vault aad.${name} must be a non-empty string without NUL characters`);
     }
@@ -143,7 +152,9 @@ function serialize(s: Sealed): string {
 
 function parse(sealed: string, aad?: VaultAad): Sealed {
   const malformed = (why: string): VaultDecryptError =>
-    aad ? failure(aad, `the sealed value is malformed (${why})`) : new VaultDecryptError(`Cannot read sealed value: it is malformed (${why})`);
+    aad
+      ? failure(aad, `the sealed value is malformed (${why})`)
+      : new VaultDecryptError(`Cannot read sealed value: it is malformed (${why})`);
   if (typeof sealed !== 'string') throw malformed('not a string');
   const parts = sealed.split('.');
   if (parts.length !== 6) throw malformed(`expected 6 dot-separated parts, found ${parts.length}`);

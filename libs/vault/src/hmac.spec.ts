@@ -7,7 +7,10 @@ describe('hmac', () => {
   it.each([
     ['sha1', 'de7c9b85b8b78aa6bc8a7a36f70a90701c9db4d9'],
     ['sha256', 'f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8'],
-    ['sha512', 'b42af09057bac1e2d41708e48a902e09b5ff7f12ab428a4fe86653c73dd248fb82f948a549f7b791a5b41915ee4d1ec3935357e4e2317250d0372afa2ebeeb3a'],
+    [
+      'sha512',
+      'b42af09057bac1e2d41708e48a902e09b5ff7f12ab428a4fe86653c73dd248fb82f948a549f7b791a5b41915ee4d1ec3935357e4e2317250d0372afa2ebeeb3a',
+    ],
   ] as const)('%s matches the known vector', (algo, expected) => {
     expect(hmacHex(algo, 'key', FOX)).toBe(expected);
     expect(hmacHex(algo, Buffer.from('key'), Buffer.from(FOX))).toBe(expected);

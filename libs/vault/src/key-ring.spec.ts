@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
+
 import { VaultConfigError } from './errors';
 import { KeyRing } from './key-ring';
 

@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+
 import { VaultConfigError } from './errors';
 
 export const MASTER_KEYS_ENV = 'VAULT_MASTER_KEYS';
@@ -9,7 +10,8 @@ export const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 // manager hands out. Buffer.from(..., 'base64') silently skips junk, so the alphabet is checked first.
 const BASE64 = /^(?:[A-Za-z0-9+/]+|[A-Za-z0-9_-]+)={0,2}$/;
 
-const HINT = `expected a comma-separated list of id:base64key, each key ${MASTER_KEY_BYTES} random bytes ` +
+const HINT =
+  `expected a comma-separated list of id:base64key, each key ${MASTER_KEY_BYTES} random bytes ` +
   `(e.g. "k1:$(openssl rand -base64 ${MASTER_KEY_BYTES})"); the first key encrypts, all decrypt`;
 
 export interface MasterKey {
@@ -65,7 +67,9 @@ export class KeyRing {
       // Node's base64 decoder accepts both alphabets.
       const key = Buffer.from(encoded, 'base64');
       if (key.length !== MASTER_KEY_BYTES) {
-        problems.push(`${where} (key id "${id}") decodes to ${key.length} bytes; it must be exactly ${MASTER_KEY_BYTES}`);
+        problems.push(
+          `${where} (key id "${id}") decodes to ${key.length} bytes; it must be exactly ${MASTER_KEY_BYTES}`,
+        );
         return;
       }
       entries.push({ id, key });

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
+
 import { DATA_SOURCE } from '@app/runtime';
 
 export interface AffiliateRow {
@@ -18,7 +19,9 @@ export interface AffiliateRow {
   updated_at: Date;
 }
 
-export type AffiliateWrite = Omit<AffiliateRow, 'created_at' | 'updated_at' | 'disabled_at'> & { disabled_at: Date | null };
+export type AffiliateWrite = Omit<AffiliateRow, 'created_at' | 'updated_at' | 'disabled_at'> & {
+  disabled_at: Date | null;
+};
 
 /** The affiliates table behind intent-named methods. */
 @Injectable()
@@ -52,8 +55,19 @@ export class AffiliatesRepository {
          failing_since = CASE WHEN EXCLUDED.is_active AND NOT affiliates.is_active THEN NULL ELSE affiliates.failing_since END,
          updated_at = now()
        RETURNING *`,
-      [a.id, a.name, a.webhook_url, a.secret_sealed, a.secret_hint, a.previous_secret_sealed, a.previous_secret_until,
-        a.is_active, a.max_batch_size, a.disabled_reason, a.disabled_at],
+      [
+        a.id,
+        a.name,
+        a.webhook_url,
+        a.secret_sealed,
+        a.secret_hint,
+        a.previous_secret_sealed,
+        a.previous_secret_until,
+        a.is_active,
+        a.max_batch_size,
+        a.disabled_reason,
+        a.disabled_at,
+      ],
     );
     return rows[0];
   }

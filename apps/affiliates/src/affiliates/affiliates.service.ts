@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
-import { Inject } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+
+import { SsrfGuard, SsrfRefusedError } from '@app/connectors';
 import type { AffiliateView, FieldError, UpsertAffiliateRequest } from '@app/contracts';
 import { SERVICE_CONFIG } from '@app/runtime';
 import { Vault } from '@app/vault';
+
 import type { AffiliatesConfig } from '../affiliates.config';
-import { SsrfGuard, SsrfRefusedError } from '@app/connectors';
 import { AffiliateErrors } from './affiliates.exception';
 import { AffiliatesRepository, type AffiliateRow } from './affiliates.repository';
 import { maskSecret, secretAad } from './secret';
@@ -57,10 +58,16 @@ export class AffiliatesService {
       const isActive = req.is_active ?? current?.is_active ?? true;
       const reactivated = isActive && current !== null && !current.is_active;
       return this.repo.save(m, {
-        id, name: req.name ?? current!.name, webhook_url: req.webhook_url ?? current!.webhook_url,
-        secret_sealed: secretSealed, secret_hint: hint, previous_secret_sealed: previousSealed, previous_secret_until: previousUntil,
-        is_active: isActive, max_batch_size: req.max_batch_size ?? current?.max_batch_size ?? DEFAULT_MAX_BATCH,
-        disabled_reason: isActive ? null : (reactivated ? null : current?.disabled_reason ?? 'disabled by an operator'),
+        id,
+        name: req.name ?? current!.name,
+        webhook_url: req.webhook_url ?? current!.webhook_url,
+        secret_sealed: secretSealed,
+        secret_hint: hint,
+        previous_secret_sealed: previousSealed,
+        previous_secret_until: previousUntil,
+        is_active: isActive,
+        max_batch_size: req.max_batch_size ?? current?.max_batch_size ?? DEFAULT_MAX_BATCH,
+        disabled_reason: isActive ? null : reactivated ? null : (current?.disabled_reason ?? 'disabled by an operator'),
         disabled_at: isActive ? null : (current?.disabled_at ?? new Date()),
       });
     });
@@ -78,10 +85,21 @@ export class AffiliatesService {
 }
 
 function toView(r: AffiliateRow): AffiliateView {
-  const overlap = r.previous_secret_until && r.previous_secret_until.getTime() > Date.now() ? r.previous_secret_until.toISOString() : null;
+  const overlap =
+    r.previous_secret_until && r.previous_secret_until.getTime() > Date.now()
+      ? r.previous_secret_until.toISOString()
+      : null;
   return {
-    affiliate_id: r.id, name: r.name, webhook_url: r.webhook_url, secret: r.secret_hint, is_active: r.is_active,
-    max_batch_size: r.max_batch_size, disabled_reason: r.disabled_reason, disabled_at: r.disabled_at?.toISOString() ?? null,
-    previous_secret_valid_until: overlap, created_at: r.created_at.toISOString(), updated_at: r.updated_at.toISOString(),
+    affiliate_id: r.id,
+    name: r.name,
+    webhook_url: r.webhook_url,
+    secret: r.secret_hint,
+    is_active: r.is_active,
+    max_batch_size: r.max_batch_size,
+    disabled_reason: r.disabled_reason,
+    disabled_at: r.disabled_at?.toISOString() ?? null,
+    previous_secret_valid_until: overlap,
+    created_at: r.created_at.toISOString(),
+    updated_at: r.updated_at.toISOString(),
   };
 }

@@ -6,7 +6,10 @@ export function maskSecret(value: string): string {
 }
 
 /** The vault's additional data binds a sealed secret to its affiliate and slot (current or previous). */
-export const secretAad = (affiliateId: string, slot: 'secret' | 'previous_secret') => ({ recordId: affiliateId, field: slot });
+export const secretAad = (affiliateId: string, slot: 'secret' | 'previous_secret') => ({
+  recordId: affiliateId,
+  field: slot,
+});
 
 export interface SealedSecrets {
   secretSealed: string;

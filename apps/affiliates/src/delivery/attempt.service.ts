@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
+
 import { eventSubjects, type EndpointDisabledEvent } from '@app/contracts';
 import { OutboxWriter } from '@app/messaging';
 import { LOGGER, SERVICE_CONFIG } from '@app/runtime';
+
 import type { AffiliatesConfig } from '../affiliates.config';
 import { AffiliatesMetrics } from '../affiliates.metrics';
 import { DeliveriesRepository, type AttemptRecord, type DueDelivery, type LaneRow } from './deliveries.repository';
@@ -41,13 +43,25 @@ export class AttemptService {
       this.metrics.attempts.inc({ outcome: 'abandoned' });
       return { ok: false, disabled: false, abandoned: true };
     }
-    const outcome = result.ok ? 'success' : result.statusCode ? `http_${Math.floor(result.statusCode / 100)}xx` : 'error';
+    const outcome = result.ok
+      ? 'success'
+      : result.statusCode
+        ? `http_${Math.floor(result.statusCode / 100)}xx`
+        : 'error';
     this.metrics.attempts.inc({ outcome });
     this.metrics.attemptDuration.observe({ outcome }, result.latencyMs / 1000);
     const record: AttemptRecord = {
-      deliveryId: d.id, affiliateId: lane.id, attempt: d.attempts + 1, event: d.event, leadCount: d.lead_count,
-      success: result.ok, manual: d.manual_pending, statusCode: result.statusCode, latencyMs: result.latencyMs,
-      error: result.error, snippet: result.snippet,
+      deliveryId: d.id,
+      affiliateId: lane.id,
+      attempt: d.attempts + 1,
+      event: d.event,
+      leadCount: d.lead_count,
+      success: result.ok,
+      manual: d.manual_pending,
+      statusCode: result.statusCode,
+      latencyMs: result.latencyMs,
+      error: result.error,
+      snippet: result.snippet,
     };
     if (result.ok) {
       await this.repo.recordSuccess(record, lane.failing_since !== null);
@@ -57,7 +71,12 @@ export class AttemptService {
     return { ok: false, disabled: await this.recordFailure(lane, d, record, result) };
   }
 
-  private async recordFailure(lane: LaneRow, d: DueDelivery, record: AttemptRecord, result: SendResult): Promise<boolean> {
+  private async recordFailure(
+    lane: LaneRow,
+    d: DueDelivery,
+    record: AttemptRecord,
+    result: SendResult,
+  ): Promise<boolean> {
     const nextInMs = this.retry.delayAfter(record.attempt, result.retryAfterMs);
     return this.repo.transaction(async (m) => {
       const failingSince = await this.repo.recordFailure(m, record, nextInMs, d.delivered_at !== null);

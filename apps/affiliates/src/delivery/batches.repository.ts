@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+
 import { LEAD_EVENTS } from '@app/contracts';
 import { DATA_SOURCE } from '@app/runtime';
 
@@ -18,7 +20,9 @@ export class BatchesRepository {
   /** The current flush slot: wall-clock multiples of the interval, the same for every replica (database clock). */
   async currentSlot(intervalMs: number): Promise<number> {
     const rows: { slot: string }[] = await this.ds.query(
-      `SELECT floor(extract(epoch from clock_timestamp()) * 1000 / $1)::bigint AS slot`, [intervalMs]);
+      `SELECT floor(extract(epoch from clock_timestamp()) * 1000 / $1)::bigint AS slot`,
+      [intervalMs],
+    );
     return Number(rows[0].slot);
   }
 
@@ -58,7 +62,10 @@ export class BatchesRepository {
         for (let i = 0; i < ofType.length; i += size) {
           const chunk = ofType.slice(i, i + size);
           batches.push({
-            id: randomUUID(), event: name, leadCount: chunk.length, eventIds: chunk.map((e) => e.id),
+            id: randomUUID(),
+            event: name,
+            leadCount: chunk.length,
+            eventIds: chunk.map((e) => e.id),
             body: `{"event":${JSON.stringify(name)},"batch_at":${JSON.stringify(batchAt)},"leads":[${chunk.map((e) => e.item).join(',')}]}`,
           });
         }
@@ -68,7 +75,13 @@ export class BatchesRepository {
         `INSERT INTO deliveries (id, affiliate_id, event, lead_count, body, state)
          SELECT v.id, $1, v.event, v.lead_count, v.body, 'pending'
          FROM unnest($2::uuid[], $3::text[], $4::int[], $5::text[]) WITH ORDINALITY AS v(id, event, lead_count, body, n) ORDER BY v.n`,
-        [affiliateId, batches.map((b) => b.id), batches.map((b) => b.event), batches.map((b) => b.leadCount), batches.map((b) => b.body)],
+        [
+          affiliateId,
+          batches.map((b) => b.id),
+          batches.map((b) => b.event),
+          batches.map((b) => b.leadCount),
+          batches.map((b) => b.body),
+        ],
       );
       await m.query(
         `UPDATE lead_events e SET status = 'batched', delivery_id = v.delivery_id

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
+
 import { DATA_SOURCE } from '@app/runtime';
 
 export interface LaneRow {
@@ -49,16 +50,18 @@ export class DeliveriesRepository {
    * lease makes this replica the only sender of their deliveries while it renews it (see LaneLeases).
    */
   claimLanes(owner: string, limit: number, leaseMs: number, exclude: string[]): Promise<LaneRow[]> {
-    return this.ds.query(
-      `UPDATE affiliates a SET lane_owner = $1, lane_until = clock_timestamp() + ($2::bigint * interval '1 millisecond')
+    return this.ds
+      .query(
+        `UPDATE affiliates a SET lane_owner = $1, lane_until = clock_timestamp() + ($2::bigint * interval '1 millisecond')
        WHERE a.id IN (
          SELECT c.id FROM affiliates c
          WHERE c.is_active AND (c.lane_until IS NULL OR c.lane_until < clock_timestamp()) AND c.id <> ALL($4::text[])
            AND EXISTS (SELECT 1 FROM deliveries d WHERE d.affiliate_id = c.id AND d.state = 'pending' AND d.next_attempt_at <= clock_timestamp())
          ORDER BY c.id LIMIT $3 FOR UPDATE SKIP LOCKED)
        RETURNING a.id, a.webhook_url, a.secret_sealed, a.previous_secret_sealed, a.previous_secret_until, a.failing_since`,
-      [owner, leaseMs, limit, exclude],
-    ).then(updatedRows<LaneRow>);
+        [owner, leaseMs, limit, exclude],
+      )
+      .then(updatedRows<LaneRow>);
   }
 
   /**
@@ -66,16 +69,21 @@ export class DeliveriesRepository {
    * already expired is not renewed (another replica may have started on the lane); only a claim takes it.
    */
   async renewLanes(ids: string[], owner: string, leaseMs: number): Promise<Set<string>> {
-    const rows = updatedRows<{ id: string }>(await this.ds.query(
-      `UPDATE affiliates SET lane_until = clock_timestamp() + ($3::bigint * interval '1 millisecond')
+    const rows = updatedRows<{ id: string }>(
+      await this.ds.query(
+        `UPDATE affiliates SET lane_until = clock_timestamp() + ($3::bigint * interval '1 millisecond')
        WHERE id = ANY($1::text[]) AND lane_owner = $2 AND lane_until > clock_timestamp() AND is_active RETURNING id`,
-      [ids, owner, leaseMs],
-    ));
+        [ids, owner, leaseMs],
+      ),
+    );
     return new Set(rows.map((r) => r.id));
   }
 
   async releaseLane(affiliateId: string, owner: string): Promise<void> {
-    await this.ds.query(`UPDATE affiliates SET lane_until = NULL, lane_owner = NULL WHERE id = $1 AND lane_owner = $2`, [affiliateId, owner]);
+    await this.ds.query(
+      `UPDATE affiliates SET lane_until = NULL, lane_owner = NULL WHERE id = $1 AND lane_owner = $2`,
+      [affiliateId, owner],
+    );
   }
 
   /** Due deliveries of one affiliate, in the order they were batched. */
@@ -103,7 +111,12 @@ export class DeliveriesRepository {
    * A failed attempt: logged, the next attempt scheduled (or the delivery given up, back to delivered
    * for a manual redelivery of a delivered batch); returns when the affiliate's failure streak began.
    */
-  async recordFailure(m: EntityManager, a: AttemptRecord, nextInMs: number | null, wasDelivered: boolean): Promise<Date> {
+  async recordFailure(
+    m: EntityManager,
+    a: AttemptRecord,
+    nextInMs: number | null,
+    wasDelivered: boolean,
+  ): Promise<Date> {
     await m.query(`WITH log AS (${INSERT_ATTEMPT}) SELECT 1`, attemptParams(a));
     const state = nextInMs !== null && !(a.manual && wasDelivered) ? 'pending' : wasDelivered ? 'delivered' : 'failed';
     await m.query(
@@ -111,20 +124,24 @@ export class DeliveriesRepository {
          next_attempt_at = clock_timestamp() + ($3::bigint * interval '1 millisecond') WHERE id = $1`,
       [a.deliveryId, state, nextInMs ?? 0],
     );
-    const rows = updatedRows<{ failing_since: Date }>(await m.query(
-      `UPDATE affiliates SET failing_since = COALESCE(failing_since, clock_timestamp()) WHERE id = $1 RETURNING failing_since`,
-      [a.affiliateId],
-    ));
+    const rows = updatedRows<{ failing_since: Date }>(
+      await m.query(
+        `UPDATE affiliates SET failing_since = COALESCE(failing_since, clock_timestamp()) WHERE id = $1 RETURNING failing_since`,
+        [a.affiliateId],
+      ),
+    );
     return rows[0].failing_since;
   }
 
   /** Disables an active affiliate; false when it was not active (already disabled by another replica). */
   async disable(m: EntityManager, affiliateId: string, reason: string): Promise<Date | null> {
-    const rows = updatedRows<{ disabled_at: Date }>(await m.query(
-      `UPDATE affiliates SET is_active = false, disabled_reason = $2, disabled_at = clock_timestamp(), updated_at = now()
+    const rows = updatedRows<{ disabled_at: Date }>(
+      await m.query(
+        `UPDATE affiliates SET is_active = false, disabled_reason = $2, disabled_at = clock_timestamp(), updated_at = now()
        WHERE id = $1 AND is_active RETURNING disabled_at`,
-      [affiliateId, reason],
-    ));
+        [affiliateId, reason],
+      ),
+    );
     return rows[0]?.disabled_at ?? null;
   }
 
@@ -144,7 +161,19 @@ const INSERT_ATTEMPT = `INSERT INTO delivery_attempts
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
 
 function attemptParams(a: AttemptRecord): unknown[] {
-  return [a.deliveryId, a.affiliateId, a.attempt, a.event, a.leadCount, a.success, a.manual, a.statusCode, a.latencyMs, a.error, a.snippet];
+  return [
+    a.deliveryId,
+    a.affiliateId,
+    a.attempt,
+    a.event,
+    a.leadCount,
+    a.success,
+    a.manual,
+    a.statusCode,
+    a.latencyMs,
+    a.error,
+    a.snippet,
+  ];
 }
 
 /** TypeORM answers UPDATE ... RETURNING with [rows, affected]. */

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+
 import type { AttemptView, LeadEventName, StatsView } from '@app/contracts';
+
 import { AffiliateErrors } from '../affiliates/affiliates.exception';
 import { AffiliatesRepository } from '../affiliates/affiliates.repository';
 import { DeliveriesRepository } from './deliveries.repository';
@@ -41,8 +43,15 @@ export class DeliveriesService {
     const rows = await this.stats.attempts(affiliateId, limit);
     return {
       deliveries: rows.map((r) => ({
-        delivery_id: r.delivery_id, attempt: r.attempt, event: r.event as LeadEventName, lead_count: r.lead_count,
-        status_code: r.status_code, latency_ms: r.latency_ms, error: r.error, at: r.at.toISOString(), manual: r.manual,
+        delivery_id: r.delivery_id,
+        attempt: r.attempt,
+        event: r.event as LeadEventName,
+        lead_count: r.lead_count,
+        status_code: r.status_code,
+        latency_ms: r.latency_ms,
+        error: r.error,
+        at: r.at.toISOString(),
+        manual: r.manual,
         response_snippet: r.response_snippet,
       })),
     };

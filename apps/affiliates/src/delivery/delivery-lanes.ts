@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
+
 import { INSTANCE, LOGGER, SERVICE_CONFIG, type BackgroundWorker, type InstanceInfo } from '@app/runtime';
 import { Vault } from '@app/vault';
+
 import type { AffiliatesConfig } from '../affiliates.config';
 import { AffiliatesMetrics } from '../affiliates.metrics';
 import { signingSecrets } from '../affiliates/secret';
@@ -40,7 +42,9 @@ export class DeliveryLanes implements BackgroundWorker {
     @Inject(INSTANCE) private readonly instance: InstanceInfo,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.leases = new LaneLeases(repo, instance.instanceId, config.AFFILIATE_LANE_LEASE_MS, logger, () => metrics.laneLeasesLost.inc());
+    this.leases = new LaneLeases(repo, instance.instanceId, config.AFFILIATE_LANE_LEASE_MS, logger, () =>
+      metrics.laneLeasesLost.inc(),
+    );
   }
 
   async start(): Promise<void> {
@@ -71,7 +75,10 @@ export class DeliveryLanes implements BackgroundWorker {
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, POLL_MS);
-        this.wakeUp = () => { clearTimeout(timer); resolve(); };
+        this.wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
       });
       this.wakeUp = null;
     }
@@ -81,7 +88,9 @@ export class DeliveryLanes implements BackgroundWorker {
     const free = this.config.AFFILIATE_DELIVERY_CONCURRENCY - this.lanes.size;
     if (free <= 0) return;
     const claimedAt = LaneLeases.now();
-    const claimed = await this.repo.claimLanes(this.instance.instanceId, free, this.config.AFFILIATE_LANE_LEASE_MS, [...this.lanes.keys()]);
+    const claimed = await this.repo.claimLanes(this.instance.instanceId, free, this.config.AFFILIATE_LANE_LEASE_MS, [
+      ...this.lanes.keys(),
+    ]);
     for (const lane of claimed) {
       const run = this.runLane(lane, this.leases.hold(lane.id, claimedAt))
         .catch((err: unknown) => this.logger.warn({ err, affiliate_id: lane.id }, 'delivery lane failed; will retry'))
@@ -96,7 +105,9 @@ export class DeliveryLanes implements BackgroundWorker {
   private async runLane(lane: LaneRow, leaseLost: AbortSignal): Promise<void> {
     try {
       const secrets = signingSecrets(this.vault, lane.id, {
-        secretSealed: lane.secret_sealed, previousSecretSealed: lane.previous_secret_sealed, previousSecretUntil: lane.previous_secret_until,
+        secretSealed: lane.secret_sealed,
+        previousSecretSealed: lane.previous_secret_sealed,
+        previousSecretUntil: lane.previous_secret_until,
       });
       for (;;) {
         if (leaseLost.aborted) return;

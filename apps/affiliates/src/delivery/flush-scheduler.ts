@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
+
 import { LOGGER, SERVICE_CONFIG, type BackgroundWorker } from '@app/runtime';
+
 import type { AffiliatesConfig } from '../affiliates.config';
 import { AffiliatesMetrics } from '../affiliates.metrics';
 import { BatchesRepository } from './batches.repository';
@@ -29,7 +31,11 @@ export class FlushScheduler implements BackgroundWorker {
 
   async start(): Promise<void> {
     const tickMs = Math.max(50, Math.min(1000, Math.floor(this.config.AFFILIATE_BATCH_INTERVAL_MS / 10)));
-    this.timer = setInterval(() => { this.running ??= this.tick().finally(() => { this.running = null; }); }, tickMs);
+    this.timer = setInterval(() => {
+      this.running ??= this.tick().finally(() => {
+        this.running = null;
+      });
+    }, tickMs);
   }
 
   async stop(): Promise<void> {

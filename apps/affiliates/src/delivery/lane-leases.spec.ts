@@ -1,4 +1,5 @@
 import pino from 'pino';
+
 import { LaneLeases, type LaneLeaseStore } from './lane-leases';
 
 const LEASE = 3000;
@@ -7,12 +8,20 @@ const silent = pino({ level: 'silent' });
 /** A store answering each renewal with `answer(ids)`; a pending promise is a database that never answers. */
 function store(answer: (ids: string[]) => Promise<Set<string>>): LaneLeaseStore & { calls: string[][] } {
   const calls: string[][] = [];
-  return { calls, renewLanes: (ids) => { calls.push(ids); return answer(ids); } };
+  return {
+    calls,
+    renewLanes: (ids) => {
+      calls.push(ids);
+      return answer(ids);
+    },
+  };
 }
 
 describe(LaneLeases.name, () => {
   let leases: LaneLeases | null = null;
-  beforeEach(() => { jest.useFakeTimers(); });
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
   afterEach(() => {
     leases?.stop();
     leases = null;
@@ -33,7 +42,13 @@ describe(LaneLeases.name, () => {
 
   it('loses a lease at its deadline when the database never answers a renewal', async () => {
     const lost: string[] = [];
-    leases = new LaneLeases(store(() => new Promise(() => undefined)), 'r1', LEASE, silent, (id) => lost.push(id));
+    leases = new LaneLeases(
+      store(() => new Promise(() => undefined)),
+      'r1',
+      LEASE,
+      silent,
+      (id) => lost.push(id),
+    );
     leases.start();
     const a = leases.hold('a', LaneLeases.now());
     await jest.advanceTimersByTimeAsync(LEASE - 10);
@@ -44,7 +59,12 @@ describe(LaneLeases.name, () => {
   });
 
   it('loses a lease at its deadline when every renewal fails', async () => {
-    leases = new LaneLeases(store(() => Promise.reject(new Error('connection terminated'))), 'r1', LEASE, silent);
+    leases = new LaneLeases(
+      store(() => Promise.reject(new Error('connection terminated'))),
+      'r1',
+      LEASE,
+      silent,
+    );
     leases.start();
     const a = leases.hold('a', LaneLeases.now());
     await jest.advanceTimersByTimeAsync(LEASE + 10);
@@ -52,7 +72,12 @@ describe(LaneLeases.name, () => {
   });
 
   it('loses a lease at once when the renewal says another replica holds it, and keeps the others', async () => {
-    leases = new LaneLeases(store(async (ids) => new Set(ids.filter((id) => id !== 'taken'))), 'r1', LEASE, silent);
+    leases = new LaneLeases(
+      store(async (ids) => new Set(ids.filter((id) => id !== 'taken'))),
+      'r1',
+      LEASE,
+      silent,
+    );
     leases.start();
     const taken = leases.hold('taken', LaneLeases.now());
     const kept = leases.hold('kept', LaneLeases.now());

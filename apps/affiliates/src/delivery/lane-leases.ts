@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+
 import type { Logger } from 'pino';
 
 /** What the leases need from the database: one statement renewing every lane a replica holds. */
@@ -40,7 +41,14 @@ export class LaneLeases {
   }
 
   start(): void {
-    this.heartbeat ??= setInterval(() => { this.renewing ??= this.renew().finally(() => { this.renewing = null; }); }, Math.max(100, Math.floor(this.leaseMs / 3)));
+    this.heartbeat ??= setInterval(
+      () => {
+        this.renewing ??= this.renew().finally(() => {
+          this.renewing = null;
+        });
+      },
+      Math.max(100, Math.floor(this.leaseMs / 3)),
+    );
   }
 
   stop(): void {
@@ -70,7 +78,10 @@ export class LaneLeases {
 
   private extend(h: Held, from: number): void {
     clearTimeout(h.watchdog);
-    h.watchdog = setTimeout(() => this.lose(h, 'not renewed in time'), Math.max(0, from + this.leaseMs - LaneLeases.now()));
+    h.watchdog = setTimeout(
+      () => this.lose(h, 'not renewed in time'),
+      Math.max(0, from + this.leaseMs - LaneLeases.now()),
+    );
   }
 
   private lose(h: Held, reason: string): void {
@@ -78,7 +89,10 @@ export class LaneLeases {
     this.drop(h.id);
     h.lost.abort(new Error(`lane lease lost: ${reason}`));
     this.onLost(h.id);
-    this.logger.warn({ affiliate_id: h.id, reason }, 'delivery lane lease lost; stopped sending on it (a batch in flight may be sent again by its next owner)');
+    this.logger.warn(
+      { affiliate_id: h.id, reason },
+      'delivery lane lease lost; stopped sending on it (a batch in flight may be sent again by its next owner)',
+    );
   }
 
   private async renew(): Promise<void> {
@@ -87,7 +101,11 @@ export class LaneLeases {
     const sentAt = LaneLeases.now();
     let renewed: Set<string>;
     try {
-      renewed = await this.store.renewLanes(holds.map((h) => h.id), this.owner, this.leaseMs);
+      renewed = await this.store.renewLanes(
+        holds.map((h) => h.id),
+        this.owner,
+        this.leaseMs,
+      );
     } catch (err) {
       // the watchdogs decide: a lease not renewed before its deadline is lost
       this.logger.warn({ err }, 'renewing delivery lane leases failed; will retry');

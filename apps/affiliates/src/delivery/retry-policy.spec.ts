@@ -1,4 +1,4 @@
-import { RetryPolicy, parseRetryAfter } from './retry-policy';
+import { parseRetryAfter, RetryPolicy } from './retry-policy';
 
 describe(RetryPolicy.name, () => {
   const schedule = '5000,300000,1800000,7200000,18000000,36000000,36000000';

@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
+
 import { Webhook } from 'standardwebhooks';
+
 import { signatureHeaders } from './signing';
 
 describe(signatureHeaders.name, () => {
@@ -8,7 +10,9 @@ describe(signatureHeaders.name, () => {
 
   it('signs the body as API.md says and the standard headers as the reference library verifies them', () => {
     const h = signatureHeaders('d-1', now, body, ['s3cret-ünïcode-key']);
-    expect(h['x-webhook-signature']).toBe(`sha256=${createHmac('sha256', Buffer.from('s3cret-ünïcode-key', 'utf8')).update(body).digest('hex')}`);
+    expect(h['x-webhook-signature']).toBe(
+      `sha256=${createHmac('sha256', Buffer.from('s3cret-ünïcode-key', 'utf8')).update(body).digest('hex')}`,
+    );
     const wh = new Webhook(`whsec_${Buffer.from('s3cret-ünïcode-key', 'utf8').toString('base64')}`);
     expect(wh.verify(body, h)).toEqual(JSON.parse(body));
     expect(() => wh.verify(`${body} `, h)).toThrow();
@@ -26,6 +30,8 @@ describe(signatureHeaders.name, () => {
 
   it('is refused as a replay by the reference library when the timestamp is old', () => {
     const h = signatureHeaders('d-3', now - 3600, body, ['a-secret-0123456']);
-    expect(() => new Webhook(`whsec_${Buffer.from('a-secret-0123456').toString('base64')}`).verify(body, h)).toThrow(/timestamp/i);
+    expect(() => new Webhook(`whsec_${Buffer.from('a-secret-0123456').toString('base64')}`).verify(body, h)).toThrow(
+      /timestamp/i,
+    );
   });
 });

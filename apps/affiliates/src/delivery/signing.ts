@@ -10,11 +10,18 @@ import { hmacBase64, hmacHex } from '@app/vault';
  * in X-Webhook-Signature-Previous, and webhook-signature carries both, space-separated, as the
  * standard defines for rotations.
  */
-export function signatureHeaders(webhookId: string, timestampSec: number, body: string, secrets: string[]): Record<string, string> {
+export function signatureHeaders(
+  webhookId: string,
+  timestampSec: number,
+  body: string,
+  secrets: string[],
+): Record<string, string> {
   const signed = `${webhookId}.${timestampSec}.${body}`;
   return {
     'x-webhook-signature': `sha256=${hmacHex('sha256', Buffer.from(secrets[0], 'utf8'), body)}`,
-    ...(secrets[1] ? { 'x-webhook-signature-previous': `sha256=${hmacHex('sha256', Buffer.from(secrets[1], 'utf8'), body)}` } : {}),
+    ...(secrets[1]
+      ? { 'x-webhook-signature-previous': `sha256=${hmacHex('sha256', Buffer.from(secrets[1], 'utf8'), body)}` }
+      : {}),
     'webhook-id': webhookId,
     'webhook-timestamp': String(timestampSec),
     'webhook-signature': secrets.map((s) => `v1,${hmacBase64('sha256', Buffer.from(s, 'utf8'), signed)}`).join(' '),

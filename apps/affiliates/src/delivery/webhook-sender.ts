@@ -1,5 +1,7 @@
 import { Agent, request } from 'undici';
+
 import { SsrfGuard, SsrfRefusedError } from '@app/connectors';
+
 import { parseRetryAfter } from './retry-policy';
 
 export const SNIPPET_BYTES = 1024;
@@ -23,7 +25,10 @@ export interface SendResult {
 export class WebhookSender {
   private readonly agent: Agent;
 
-  constructor(private readonly guard: SsrfGuard, private readonly timeoutMs: number) {
+  constructor(
+    private readonly guard: SsrfGuard,
+    private readonly timeoutMs: number,
+  ) {
     this.agent = new Agent({
       connect: { lookup: guard.lookup, timeout: timeoutMs },
       headersTimeout: timeoutMs,
@@ -39,18 +44,34 @@ export class WebhookSender {
     try {
       this.guard.checkSyntax(url);
       const res = await request(url, {
-        method: 'POST', body, dispatcher: this.agent, signal: abort ? AbortSignal.any([AbortSignal.timeout(this.timeoutMs), abort]) : AbortSignal.timeout(this.timeoutMs),
+        method: 'POST',
+        body,
+        dispatcher: this.agent,
+        signal: abort
+          ? AbortSignal.any([AbortSignal.timeout(this.timeoutMs), abort])
+          : AbortSignal.timeout(this.timeoutMs),
         headers: { 'content-type': 'application/json', 'user-agent': 'connect-platform-affiliates/1', ...headers },
       });
       const snippet = await readSnippet(res.body);
       const code = res.statusCode;
       const ok = code >= 200 && code < 300;
       const retryHeader = res.headers['retry-after'];
-      const retryAfterMs = code === 429 || code === 503 ? parseRetryAfter(Array.isArray(retryHeader) ? retryHeader[0] : retryHeader) : null;
+      const retryAfterMs =
+        code === 429 || code === 503
+          ? parseRetryAfter(Array.isArray(retryHeader) ? retryHeader[0] : retryHeader)
+          : null;
       const error = ok ? null : code >= 300 && code < 400 ? `redirect (${code}) refused` : `HTTP ${code}`;
       return { ok, statusCode: code, latencyMs: elapsed(), error, snippet, retryAfterMs, gone: code === 410 };
     } catch (err) {
-      return { ok: false, statusCode: null, latencyMs: elapsed(), error: describe(err), snippet: null, retryAfterMs: null, gone: false };
+      return {
+        ok: false,
+        statusCode: null,
+        latencyMs: elapsed(),
+        error: describe(err),
+        snippet: null,
+        retryAfterMs: null,
+        gone: false,
+      };
     }
   }
 
@@ -81,7 +102,8 @@ async function readSnippet(body: AsyncIterable<Buffer> & { destroy(): void }): P
 
 function describe(err: unknown): string {
   const e = err as { name?: string; message?: string; code?: string; cause?: unknown };
-  if (e instanceof SsrfRefusedError) return e.message.startsWith('refused') ? e.message : `refused by the SSRF guard: webhook_url ${e.message}`;
+  if (e instanceof SsrfRefusedError)
+    return e.message.startsWith('refused') ? e.message : `refused by the SSRF guard: webhook_url ${e.message}`;
   if (e?.cause instanceof SsrfRefusedError) return e.cause.message;
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError' || /timeout/i.test(String(e?.code))) return 'timeout';
   const cause = e?.cause as { message?: string } | undefined;

@@ -1,12 +1,38 @@
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
-import { nanos, type NatsConnection } from '@nats-io/transport-node';
-import type { DataSource, EntityManager } from 'typeorm';
-import type { Logger } from 'pino';
 import {
-  DeadLetterStore, SERVER_MAX_DELIVER, eventStreamNames, parseOrText, prefixed, prefixedName, replayContext, replayedEvent,
-  retryPolicyOf, settleFailure, type ConsumerRegistry, type DeliveredEvent, type RetryPolicy,
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  type ConsumerMessages,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import { nanos, type NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import type { DataSource, EntityManager } from 'typeorm';
+
+import {
+  DeadLetterStore,
+  eventStreamNames,
+  parseOrText,
+  prefixed,
+  prefixedName,
+  replayContext,
+  replayedEvent,
+  retryPolicyOf,
+  SERVER_MAX_DELIVER,
+  settleFailure,
+  type ConsumerRegistry,
+  type DeliveredEvent,
+  type RetryPolicy,
 } from '@app/messaging';
-import { ROOT_CONTEXT, SpanKind, contextFromTraceparent, inSpan, runWithContext, type Metrics } from '@app/observability';
+import {
+  contextFromTraceparent,
+  inSpan,
+  ROOT_CONTEXT,
+  runWithContext,
+  SpanKind,
+  type Metrics,
+} from '@app/observability';
 
 export interface BatchConsumerOptions<T> {
   nc: NatsConnection;
@@ -60,19 +86,30 @@ export class BatchDurableConsumer<T = unknown> {
     const maxAckPending = 4 * (this.opts.maxBatch ?? 500);
     try {
       await jsm.consumers.info(stream, this.durableName);
-      await jsm.consumers.update(stream, this.durableName, { ack_wait: ackWait, max_ack_pending: maxAckPending, max_deliver: SERVER_MAX_DELIVER });
-    } catch {
-      await jsm.consumers.add(stream, {
-        durable_name: this.durableName, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All,
-        filter_subject: prefixed(this.opts.prefix, this.opts.filterSubject), ack_wait: ackWait, max_ack_pending: maxAckPending,
+      await jsm.consumers.update(stream, this.durableName, {
+        ack_wait: ackWait,
+        max_ack_pending: maxAckPending,
         max_deliver: SERVER_MAX_DELIVER,
-      }).catch((err: Error) => {
-        if (!/already/i.test(err.message)) throw err;
       });
+    } catch {
+      await jsm.consumers
+        .add(stream, {
+          durable_name: this.durableName,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.All,
+          filter_subject: prefixed(this.opts.prefix, this.opts.filterSubject),
+          ack_wait: ackWait,
+          max_ack_pending: maxAckPending,
+          max_deliver: SERVER_MAX_DELIVER,
+        })
+        .catch((err: Error) => {
+          if (!/already/i.test(err.message)) throw err;
+        });
     }
     const consumer = await jetstream(this.opts.nc).consumers.get(stream, this.durableName);
     this.opts.registry?.register(this.opts.durable, (d, manager) =>
-      runWithContext(replayContext(d), () => this.opts.handler([replayedEvent<T>(d)], manager)));
+      runWithContext(replayContext(d), () => this.opts.handler([replayedEvent<T>(d)], manager)),
+    );
     this.messages = await consumer.consume({ max_messages: this.opts.maxBatch ?? 500 });
     const messages = this.messages;
     this.running = true;
@@ -101,7 +138,9 @@ export class BatchDurableConsumer<T = unknown> {
   private async process(): Promise<void> {
     while (this.running) {
       if (this.buffer.length === 0) {
-        await new Promise<void>((resolve) => { this.wakeUp = resolve; });
+        await new Promise<void>((resolve) => {
+          this.wakeUp = resolve;
+        });
         this.wakeUp = null;
         continue;
       }
@@ -126,7 +165,10 @@ export class BatchDurableConsumer<T = unknown> {
       await this.commit(items);
     } catch (err) {
       if (items.length === 1) return this.failed(items[0], err);
-      this.opts.logger.warn({ err, consumer: this.opts.durable, count: items.length }, 'event batch failed; trying its events one at a time');
+      this.opts.logger.warn(
+        { err, consumer: this.opts.durable, count: items.length },
+        'event batch failed; trying its events one at a time',
+      );
       for (const item of items) {
         try {
           await this.commit([item]);
@@ -143,13 +185,21 @@ export class BatchDurableConsumer<T = unknown> {
     // span of its own, linked to every message's trace
     const parents = items.map(({ m }) => contextFromTraceparent(m.headers?.get('traceparent')));
     const one = items.length === 1;
-    await inSpan(`${this.opts.filterSubject} process`, {
-      kind: SpanKind.CONSUMER, parent: one ? parents[0] : ROOT_CONTEXT, links: one ? [] : parents,
-      attributes: {
-        'messaging.system': 'nats', 'messaging.destination.name': this.opts.filterSubject,
-        'messaging.consumer.group.name': this.opts.durable, 'messaging.batch.message_count': items.length,
+    await inSpan(
+      `${this.opts.filterSubject} process`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: one ? parents[0] : ROOT_CONTEXT,
+        links: one ? [] : parents,
+        attributes: {
+          'messaging.system': 'nats',
+          'messaging.destination.name': this.opts.filterSubject,
+          'messaging.consumer.group.name': this.opts.durable,
+          'messaging.batch.message_count': items.length,
+        },
       },
-    }, () => this.commitInSpan(items));
+      () => this.commitInSpan(items),
+    );
   }
 
   private async commitInSpan(items: { m: JsMsg; event: DeliveredEvent<T> }[]): Promise<void> {
@@ -162,7 +212,11 @@ export class BatchDurableConsumer<T = unknown> {
       const ids = new Set(inserted.map((r) => r.message_id));
       const todo = items.map((i) => i.event).filter((e) => ids.delete(e.id)); // first copy only, when a batch holds one twice
       if (todo.length) await this.opts.handler(todo, manager);
-      await this.store.clearFailures(manager, this.opts.durable, todo.filter((e) => e.deliveryCount > 1).map((e) => e.id));
+      await this.store.clearFailures(
+        manager,
+        this.opts.durable,
+        todo.filter((e) => e.deliveryCount > 1).map((e) => e.id),
+      );
       return todo.length;
     });
     for (const { m } of items) m.ack();
@@ -177,6 +231,18 @@ export class BatchDurableConsumer<T = unknown> {
 
   private settle(m: JsMsg, failed: { id: string; subject: string; payload: unknown }, err: unknown): Promise<void> {
     const { store, policy } = this;
-    return settleFailure({ store, policy, consumer: this.opts.durable, logger: this.opts.logger, metrics: this.opts.metrics, ack: (x) => x.ack() }, m, failed, err);
+    return settleFailure(
+      {
+        store,
+        policy,
+        consumer: this.opts.durable,
+        logger: this.opts.logger,
+        metrics: this.opts.metrics,
+        ack: (x) => x.ack(),
+      },
+      m,
+      failed,
+      err,
+    );
   }
 }

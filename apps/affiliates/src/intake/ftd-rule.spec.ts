@@ -2,7 +2,10 @@ import { FxRates } from '../thresholds/fx-rates';
 import { judgeDeposit, type Threshold } from './ftd-rule';
 
 describe(judgeDeposit.name, () => {
-  const thresholds = new Map<string, Threshold>([['BR', { min_amount: '100', currency: 'USD' }], ['default', { min_amount: '50', currency: 'USD' }]]);
+  const thresholds = new Map<string, Threshold>([
+    ['BR', { min_amount: '100', currency: 'USD' }],
+    ['default', { min_amount: '50', currency: 'USD' }],
+  ]);
   const fx = FxRates.parse('USD=1, EUR=1.10, BRL=0.2');
 
   it('compares against the country threshold, else the default', () => {

@@ -20,7 +20,11 @@ export function isDepositAmount(amount: string | undefined): boolean {
  * cannot be converted is an ordinary deposit, flagged so stats show the missing rate.
  */
 export function judgeDeposit(
-  amount: string, currency: string, country: string, thresholds: ReadonlyMap<string, Threshold>, fx: FxRates,
+  amount: string,
+  currency: string,
+  country: string,
+  thresholds: ReadonlyMap<string, Threshold>,
+  fx: FxRates,
 ): DepositVerdict {
   if (!isDepositAmount(amount)) return { kind: 'not_a_deposit' };
   const t = thresholds.get(country) ?? thresholds.get('default');

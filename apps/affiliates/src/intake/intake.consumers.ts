@@ -1,14 +1,23 @@
-import { Inject, Injectable } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { DataSource, EntityManager } from 'typeorm';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
+import type { DataSource, EntityManager } from 'typeorm';
+
 import { eventSubjects, type KycStatusChangedEvent } from '@app/contracts';
 import { ConsumerRegistry, type DeliveredEvent } from '@app/messaging';
 import { Metrics } from '@app/observability';
 import {
-  DATA_SOURCE, INSTANCE, LOGGER, NATS_CONNECTION, SERVICE_CONFIG, consumerRetryOptions, type BackgroundWorker, type InstanceInfo,
+  consumerRetryOptions,
+  DATA_SOURCE,
+  INSTANCE,
+  LOGGER,
+  NATS_CONNECTION,
+  SERVICE_CONFIG,
+  type BackgroundWorker,
+  type InstanceInfo,
   type ServiceConfig,
 } from '@app/runtime';
+
 import { BatchDurableConsumer } from './batch-consumer';
 import { depositIntake, type DepositApprovedEvent } from './deposit-event';
 import { IntakeService, type IntakeEvent } from './intake.service';
@@ -28,14 +37,27 @@ export class IntakeConsumers implements BackgroundWorker {
     registry: ConsumerRegistry,
     @Inject(SERVICE_CONFIG) config: ServiceConfig,
   ) {
-    const base = { nc, dataSource, prefix: instance.prefix, logger, metrics, registry, maxBatch: 500, ...consumerRetryOptions(config) };
+    const base = {
+      nc,
+      dataSource,
+      prefix: instance.prefix,
+      logger,
+      metrics,
+      registry,
+      maxBatch: 500,
+      ...consumerRetryOptions(config),
+    };
     this.consumers = [
       new BatchDurableConsumer<DepositApprovedEvent>({
-        ...base, durable: 'affiliates-deposits', filterSubject: eventSubjects.paymentsDepositApproved,
+        ...base,
+        durable: 'affiliates-deposits',
+        filterSubject: eventSubjects.paymentsDepositApproved,
         handler: (events, m) => this.handle(events, m, depositIntake),
       }),
       new BatchDurableConsumer<KycStatusChangedEvent>({
-        ...base, durable: 'affiliates-kyc', filterSubject: eventSubjects.kycStatusChanged,
+        ...base,
+        durable: 'affiliates-kyc',
+        filterSubject: eventSubjects.kycStatusChanged,
         handler: (events, m) => this.handle(events, m, kycIntake),
       }),
     ] as BatchDurableConsumer<never>[];
@@ -49,7 +71,11 @@ export class IntakeConsumers implements BackgroundWorker {
     for (const c of this.consumers) await c.stop();
   }
 
-  private async handle<T>(events: DeliveredEvent<T>[], m: EntityManager, toIntake: (e: T) => IntakeEvent | string | null): Promise<void> {
+  private async handle<T>(
+    events: DeliveredEvent<T>[],
+    m: EntityManager,
+    toIntake: (e: T) => IntakeEvent | string | null,
+  ): Promise<void> {
     const batch: IntakeEvent[] = [];
     let malformed = 0;
     for (const e of events) {
@@ -69,5 +95,9 @@ function kycIntake(e: KycStatusChangedEvent): IntakeEvent | string | null {
   if (typeof e?.customer_id !== 'string' || !e.customer_id) return 'customer_id missing';
   if (e.status !== 'approved' || e.previous_status === 'approved') return null;
   const at = e.at ? new Date(e.at) : new Date();
-  return { customer_id: e.customer_id, event: 'lead.kyc_approved', occurred_at: Number.isNaN(at.getTime()) ? new Date() : at };
+  return {
+    customer_id: e.customer_id,
+    event: 'lead.kyc_approved',
+    occurred_at: Number.isNaN(at.getTime()) ? new Date() : at,
+  };
 }

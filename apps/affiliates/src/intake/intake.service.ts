@@ -1,12 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+
 import {
-  eventSubjects, type IntakeEventName, type IntakeIgnoredReason, type LeadEventAccepted, type LeadEventName, type LeadFtdEvent,
+  eventSubjects,
+  type IntakeEventName,
+  type IntakeIgnoredReason,
+  type LeadEventAccepted,
+  type LeadEventName,
+  type LeadFtdEvent,
 } from '@app/contracts';
 import { INSTANCE, type InstanceInfo } from '@app/runtime';
-import { ThresholdsRepository } from '../thresholds/thresholds.repository';
-import { FxRates } from '../thresholds/fx-rates';
+
 import { AffiliatesMetrics } from '../affiliates.metrics';
+import { FxRates } from '../thresholds/fx-rates';
+import { ThresholdsRepository } from '../thresholds/thresholds.repository';
 import { isDepositAmount, judgeDeposit, type Threshold } from './ftd-rule';
 import { LeadsRepository, type LeadRow, type NewLeadEvent } from './leads.repository';
 import { addOutboxEvents } from './outbox-batch';
@@ -42,7 +49,9 @@ export class IntakeService {
 
   /** Records the events in order, in the caller's transaction. */
   async record(events: IntakeEvent[], m: EntityManager): Promise<LeadEventAccepted[]> {
-    const leads = new Map((await this.leads.lockLeads(m, [...new Set(events.map((e) => e.customer_id))])).map((l) => [l.customer_id, l]));
+    const leads = new Map(
+      (await this.leads.lockLeads(m, [...new Set(events.map((e) => e.customer_id))])).map((l) => [l.customer_id, l]),
+    );
     const thresholds = new Map<string, Threshold>((await this.thresholds.all(m)).map((t) => [t.country, t]));
     const rows: NewLeadEvent[] = [];
     const ftds: { lead: LeadRow; at: Date; amount: string; currency: string }[] = [];
@@ -67,22 +76,45 @@ export class IntakeService {
         else if (verdict.kind === 'deposit') unconvertible = verdict.unconvertible;
       }
       const status = lead.ftd_at ? 'suppressed' : 'pending';
-      rows.push({ affiliate_id: lead.affiliate_id, customer_id: lead.customer_id, event: name, item: itemJson(name, lead, e), status, unconvertible });
+      rows.push({
+        affiliate_id: lead.affiliate_id,
+        customer_id: lead.customer_id,
+        event: name,
+        item: itemJson(name, lead, e),
+        status,
+        unconvertible,
+      });
       if (name === 'lead.ftd') {
         lead.ftd_at = e.occurred_at;
         ftds.push({ lead, at: e.occurred_at, amount: e.amount!, currency: e.currency! });
       }
-      return status === 'suppressed' ? { outcome: 'suppressed', event: name } : { outcome: 'queued', event: name, ...(unconvertible ? { unconvertible } : {}) };
+      return status === 'suppressed'
+        ? { outcome: 'suppressed', event: name }
+        : { outcome: 'queued', event: name, ...(unconvertible ? { unconvertible } : {}) };
     });
     await this.leads.insertEvents(m, rows);
-    await this.leads.markFtd(m, ftds.map((f) => f.lead.customer_id), ftds.map((f) => f.at));
+    await this.leads.markFtd(
+      m,
+      ftds.map((f) => f.lead.customer_id),
+      ftds.map((f) => f.at),
+    );
     await this.leads.countUnattributed(m, unattributed);
     await this.countIgnored(m, 'non_positive_amount', nonPositive);
     if (unattributed) this.metrics.ignored.inc({ reason: 'unattributed' }, unattributed);
-    await addOutboxEvents(m, this.instance.service, eventSubjects.affiliatesLeadFtd, ftds.map((f): LeadFtdEvent => ({
-      affiliate_id: f.lead.affiliate_id, affiliate_lead_id: f.lead.affiliate_lead_id, customer_id: f.lead.customer_id,
-      country: f.lead.country, amount: Number(f.amount), currency: f.currency, ftd_at: f.at.toISOString(),
-    })));
+    await addOutboxEvents(
+      m,
+      this.instance.service,
+      eventSubjects.affiliatesLeadFtd,
+      ftds.map((f): LeadFtdEvent => ({
+        affiliate_id: f.lead.affiliate_id,
+        affiliate_lead_id: f.lead.affiliate_lead_id,
+        customer_id: f.lead.customer_id,
+        country: f.lead.country,
+        amount: Number(f.amount),
+        currency: f.currency,
+        ftd_at: f.at.toISOString(),
+      })),
+    );
     for (const r of results) this.metrics.intake.inc({ outcome: r.outcome === 'queued' ? r.event! : r.outcome });
     return results;
   }
@@ -100,9 +132,18 @@ function itemJson(name: LeadEventName, lead: LeadRow, e: IntakeEvent): string {
   const at = e.occurred_at.toISOString();
   const id = lead.affiliate_lead_id;
   switch (name) {
-    case 'lead.ftd': return JSON.stringify({ affiliate_lead_id: id, amount: Number(e.amount), currency: e.currency, ftd_at: at });
-    case 'lead.deposit': return JSON.stringify({ affiliate_lead_id: id, amount: Number(e.amount), currency: e.currency, deposited_at: at });
-    case 'lead.registered': return JSON.stringify({ affiliate_lead_id: id, registered_at: at });
-    case 'lead.kyc_approved': return JSON.stringify({ affiliate_lead_id: id, kyc_approved_at: at });
+    case 'lead.ftd':
+      return JSON.stringify({ affiliate_lead_id: id, amount: Number(e.amount), currency: e.currency, ftd_at: at });
+    case 'lead.deposit':
+      return JSON.stringify({
+        affiliate_lead_id: id,
+        amount: Number(e.amount),
+        currency: e.currency,
+        deposited_at: at,
+      });
+    case 'lead.registered':
+      return JSON.stringify({ affiliate_lead_id: id, registered_at: at });
+    case 'lead.kyc_approved':
+      return JSON.stringify({ affiliate_lead_id: id, kyc_approved_at: at });
   }
 }

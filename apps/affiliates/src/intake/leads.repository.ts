@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
+
 import type { IntakeIgnoredReason } from '@app/contracts';
 import { DATA_SOURCE } from '@app/runtime';
 
@@ -45,7 +46,9 @@ export class LeadsRepository {
 
   /** Locks the leads of these customers for the transaction (sorted: concurrent batches cannot deadlock). */
   lockLeads(m: EntityManager, customerIds: string[]): Promise<LeadRow[]> {
-    return m.query(`SELECT * FROM leads WHERE customer_id = ANY($1::text[]) ORDER BY customer_id FOR UPDATE`, [[...customerIds].sort()]);
+    return m.query(`SELECT * FROM leads WHERE customer_id = ANY($1::text[]) ORDER BY customer_id FOR UPDATE`, [
+      [...customerIds].sort(),
+    ]);
   }
 
   async markFtd(m: EntityManager, customerIds: string[], at: Date[]): Promise<void> {
@@ -62,19 +65,29 @@ export class LeadsRepository {
     await m.query(
       `INSERT INTO lead_events (affiliate_id, customer_id, event, item, status, unconvertible)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::json[], $5::text[], $6::boolean[])`,
-      [events.map((e) => e.affiliate_id), events.map((e) => e.customer_id), events.map((e) => e.event),
-        events.map((e) => e.item), events.map((e) => e.status), events.map((e) => e.unconvertible)],
+      [
+        events.map((e) => e.affiliate_id),
+        events.map((e) => e.customer_id),
+        events.map((e) => e.event),
+        events.map((e) => e.item),
+        events.map((e) => e.status),
+        events.map((e) => e.unconvertible),
+      ],
     );
   }
 
   async unattributedCount(): Promise<number> {
-    const rows: { value: string }[] = await this.ds.query(`SELECT value FROM counters WHERE name = 'unattributed_events'`);
+    const rows: { value: string }[] = await this.ds.query(
+      `SELECT value FROM counters WHERE name = 'unattributed_events'`,
+    );
     return Number(rows[0]?.value ?? 0);
   }
 
   /** Counts of events ignored for other reasons (counter rows `ignored.<reason>`). */
   async ignoredCounts(): Promise<Partial<Record<IntakeIgnoredReason, number>>> {
-    const rows: { name: string; value: string }[] = await this.ds.query(`SELECT name, value FROM counters WHERE name LIKE 'ignored.%' ORDER BY name`);
+    const rows: { name: string; value: string }[] = await this.ds.query(
+      `SELECT name, value FROM counters WHERE name LIKE 'ignored.%' ORDER BY name`,
+    );
     return Object.fromEntries(rows.map((r) => [r.name.slice('ignored.'.length), Number(r.value)]));
   }
 

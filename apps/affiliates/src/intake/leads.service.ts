@@ -1,7 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import type { CreateLeadRequest, FieldError, IntakeStatsView, LeadEventAccepted, LeadEventRequest, LeadView } from '@app/contracts';
-import { AffiliatesRepository } from '../affiliates/affiliates.repository';
+
+import type {
+  CreateLeadRequest,
+  FieldError,
+  IntakeStatsView,
+  LeadEventAccepted,
+  LeadEventRequest,
+  LeadView,
+} from '@app/contracts';
+
 import { AffiliateErrors } from '../affiliates/affiliates.exception';
+import { AffiliatesRepository } from '../affiliates/affiliates.repository';
 import { IntakeService } from './intake.service';
 import { LeadsRepository, type LeadRow } from './leads.repository';
 
@@ -26,18 +35,23 @@ export class LeadsService {
 
   /** Platform-wide intake counters: the events ignored for want of an attribution, and for other reasons. */
   async intakeStats(): Promise<IntakeStatsView> {
-    return { unattributed_events: await this.leads.unattributedCount(), ignored_events: await this.leads.ignoredCounts() };
+    return {
+      unattributed_events: await this.leads.unattributedCount(),
+      ignored_events: await this.leads.ignoredCounts(),
+    };
   }
 
   async record(req: LeadEventRequest): Promise<LeadEventAccepted> {
     const errors: FieldError[] = [];
     if (req.event === 'lead.deposit') {
       if (req.amount === undefined) errors.push({ field: 'amount', message: 'amount is required for lead.deposit' });
-      if (req.currency === undefined) errors.push({ field: 'currency', message: 'currency is required for lead.deposit' });
+      if (req.currency === undefined)
+        errors.push({ field: 'currency', message: 'currency is required for lead.deposit' });
     }
     if (errors.length) throw AffiliateErrors.invalid(errors);
     return this.intake.recordOne({
-      customer_id: req.customer_id, event: req.event,
+      customer_id: req.customer_id,
+      event: req.event,
       amount: req.amount === undefined ? undefined : String(req.amount),
       currency: req.currency?.toUpperCase(),
       occurred_at: req.occurred_at ? new Date(req.occurred_at) : new Date(),
@@ -47,7 +61,10 @@ export class LeadsService {
 
 function toView(l: LeadRow): LeadView {
   return {
-    affiliate_id: l.affiliate_id, affiliate_lead_id: l.affiliate_lead_id, customer_id: l.customer_id, country: l.country,
+    affiliate_id: l.affiliate_id,
+    affiliate_lead_id: l.affiliate_lead_id,
+    customer_id: l.customer_id,
+    country: l.country,
     created_at: l.created_at.toISOString(),
   };
 }

@@ -7,7 +7,10 @@ export class FxRates {
 
   static parse(spec: string): FxRates {
     const rates = new Map<string, number>();
-    for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+    for (const part of spec
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
       const [cur, value] = part.split('=').map((s) => s.trim());
       rates.set(cur.toUpperCase(), Number(value));
     }

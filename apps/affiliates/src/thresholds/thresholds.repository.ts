@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
+
 import { DATA_SOURCE } from '@app/runtime';
 
 export interface ThresholdRow {

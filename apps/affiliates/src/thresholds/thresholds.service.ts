@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+
 import type { SetThresholdRequest, ThresholdView } from '@app/contracts';
+
 import { ThresholdsRepository, type ThresholdRow } from './thresholds.repository';
 
 export const DEFAULT_COUNTRY = 'default';
@@ -20,5 +22,10 @@ export class ThresholdsService {
 }
 
 export function toView(r: ThresholdRow): ThresholdView {
-  return { country: r.country, min_amount: Number(r.min_amount), currency: r.currency, updated_at: r.updated_at.toISOString() };
+  return {
+    country: r.country,
+    min_amount: Number(r.min_amount),
+    currency: r.currency,
+    updated_at: r.updated_at.toISOString(),
+  };
 }

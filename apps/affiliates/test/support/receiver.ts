@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
 import { Webhook } from 'standardwebhooks';
 
 export interface Received {
@@ -46,15 +47,22 @@ export class AffiliateReceiver {
 
   async start(port = 0): Promise<this> {
     this.server = createServer((req, res) => {
-      res.on('close', () => { if (!res.writableEnded) this.abandoned++; });
+      res.on('close', () => {
+        if (!res.writableEnded) this.abandoned++;
+      });
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
         const r: Received = {
-          at: Date.now(), headers: req.headers, body, json: JSON.parse(body) as Received['json'],
+          at: Date.now(),
+          headers: req.headers,
+          body,
+          json: JSON.parse(body) as Received['json'],
           validHex: this.secrets.filter((s) => hexValid(s, body, String(req.headers['x-webhook-signature'] ?? ''))),
-          validPreviousHex: this.secrets.filter((s) => hexValid(s, body, String(req.headers['x-webhook-signature-previous'] ?? ''))),
+          validPreviousHex: this.secrets.filter((s) =>
+            hexValid(s, body, String(req.headers['x-webhook-signature-previous'] ?? '')),
+          ),
           validStandard: this.secrets.filter((s) => standardValid(s, body, req.headers)),
         };
         this.received.push(r);
@@ -67,7 +75,9 @@ export class AffiliateReceiver {
         this.pending.add(timer);
       });
     });
-    this.server.on('connection', () => { this.connections++; });
+    this.server.on('connection', () => {
+      this.connections++;
+    });
     await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     return this;
   }
@@ -85,7 +95,9 @@ export class AffiliateReceiver {
 }
 
 function hexValid(secret: string, body: string, header: string): boolean {
-  const expected = Buffer.from(`sha256=${createHmac('sha256', Buffer.from(secret, 'utf8')).update(body).digest('hex')}`);
+  const expected = Buffer.from(
+    `sha256=${createHmac('sha256', Buffer.from(secret, 'utf8')).update(body).digest('hex')}`,
+  );
   const given = Buffer.from(header);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
@@ -93,7 +105,8 @@ function hexValid(secret: string, body: string, header: string): boolean {
 function standardValid(secret: string, body: string, headers: IncomingHttpHeaders): boolean {
   try {
     new Webhook(`whsec_${Buffer.from(secret, 'utf8').toString('base64')}`).verify(body, {
-      'webhook-id': String(headers['webhook-id']), 'webhook-timestamp': String(headers['webhook-timestamp']),
+      'webhook-id': String(headers['webhook-id']),
+      'webhook-timestamp': String(headers['webhook-timestamp']),
       'webhook-signature': String(headers['webhook-signature']),
     });
     return true;
@@ -102,7 +115,11 @@ function standardValid(secret: string, body: string, headers: IncomingHttpHeader
   }
 }
 
-export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 30000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {

@@ -1,9 +1,15 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+
 import {
-  ListProvidersRequest, ProviderKeyRequest, ResolveConfigRequest, SetDefaultRequest, catalogSubjects,
+  catalogSubjects,
+  ListProvidersRequest,
+  ProviderKeyRequest,
+  ResolveConfigRequest,
+  SetDefaultRequest,
 } from '@app/contracts';
 import { currentContext } from '@app/observability';
+
 import { CatalogService, type Actor } from './catalog.service';
 
 const actor = (): Actor => {
@@ -17,33 +23,53 @@ export class CatalogController {
   constructor(private readonly catalog: CatalogService) {}
 
   @MessagePattern(catalogSubjects.listProviders)
-  async list(@Payload() req: ListProvidersRequest) { return { providers: await this.catalog.list(req.category) }; }
+  async list(@Payload() req: ListProvidersRequest) {
+    return { providers: await this.catalog.list(req.category) };
+  }
 
   @MessagePattern(catalogSubjects.getProvider)
-  get(@Payload() req: ProviderKeyRequest) { return this.catalog.get(req.key); }
+  get(@Payload() req: ProviderKeyRequest) {
+    return this.catalog.get(req.key);
+  }
 
   // validated in the service, together with the provider's manifest, so one 400 lists every field
   @MessagePattern(catalogSubjects.activate)
-  activate(@Payload() raw: unknown) { return this.catalog.activate(raw, actor()); }
+  activate(@Payload() raw: unknown) {
+    return this.catalog.activate(raw, actor());
+  }
 
   @MessagePattern(catalogSubjects.updateCredentials)
-  updateCredentials(@Payload() raw: unknown) { return this.catalog.updateCredentials(raw, actor()); }
+  updateCredentials(@Payload() raw: unknown) {
+    return this.catalog.updateCredentials(raw, actor());
+  }
 
   @MessagePattern(catalogSubjects.deactivate)
-  deactivate(@Payload() req: ProviderKeyRequest) { return this.catalog.deactivate(req.key, actor()); }
+  deactivate(@Payload() req: ProviderKeyRequest) {
+    return this.catalog.deactivate(req.key, actor());
+  }
 
   @MessagePattern(catalogSubjects.test)
-  test(@Payload() req: ProviderKeyRequest) { return this.catalog.test(req.key); }
+  test(@Payload() req: ProviderKeyRequest) {
+    return this.catalog.test(req.key);
+  }
 
   @MessagePattern(catalogSubjects.listCategories)
-  async categories() { return { categories: await this.catalog.categories() }; }
+  async categories() {
+    return { categories: await this.catalog.categories() };
+  }
 
   @MessagePattern(catalogSubjects.setDefault)
-  setDefault(@Payload() req: SetDefaultRequest) { return this.catalog.setDefault(req.category, req.provider, actor()); }
+  setDefault(@Payload() req: SetDefaultRequest) {
+    return this.catalog.setDefault(req.category, req.provider, actor());
+  }
 
   @MessagePattern(catalogSubjects.getConfig)
-  config(@Payload() req: ProviderKeyRequest) { return this.catalog.config(req.key); }
+  config(@Payload() req: ProviderKeyRequest) {
+    return this.catalog.config(req.key);
+  }
 
   @MessagePattern(catalogSubjects.resolveConfig)
-  resolve(@Payload() req: ResolveConfigRequest) { return this.catalog.resolve(req.category, req.provider); }
+  resolve(@Payload() req: ResolveConfigRequest) {
+    return this.catalog.resolve(req.category, req.provider);
+  }
 }

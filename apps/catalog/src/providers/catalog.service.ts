@@ -1,16 +1,31 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+
 import {
-  ActivateProviderRequest, DomainError, ErrorCode, eventSubjects, PROVIDER_CATEGORIES, UpdateCredentialsRequest,
-  type CategoryView, type ProviderChangedEvent, type ProviderConfigView,
+  connectorHostPolicy,
+  ConnectorRegistry,
+  ProviderHealthBoard,
+  type Connector,
+  type ConnectorConfig,
+} from '@app/connectors';
+import {
+  ActivateProviderRequest,
+  DomainError,
+  ErrorCode,
+  eventSubjects,
+  PROVIDER_CATEGORIES,
+  UpdateCredentialsRequest,
+  type CategoryView,
+  type ProviderChangedEvent,
+  type ProviderConfigView,
   type ProviderView,
 } from '@app/contracts';
-import { ConnectorRegistry, ProviderHealthBoard, connectorHostPolicy, type Connector, type ConnectorConfig } from '@app/connectors';
 import { OutboxWriter } from '@app/messaging';
 import { validRequest } from '@app/runtime';
 import { Vault } from '@app/vault';
-import { CatalogErrors, fromConnectorError } from './catalog.exception';
+
 import type { ProviderEntity } from './catalog.entities';
+import { CatalogErrors, fromConnectorError } from './catalog.exception';
 import { checkCredentials, checkOriginMove, checkSettings, maskSecret, portErrors } from './credentials.policy';
 import { ProvidersRepository } from './providers.repository';
 
@@ -51,16 +66,24 @@ export class CatalogService {
     const [stored, current] = await Promise.all([this.decrypted(key), this.mustFind(key)]);
     // the message's own rules and the manifest's in one pass: one 400 lists every invalid field
     const req = validRequest(ActivateProviderRequest, raw, (r, invalid) => [
-      ...(invalid.has('credentials') ? [] : checkCredentials(connector.manifest, r.credentials ?? {}, new Set(Object.keys(stored)))),
+      ...(invalid.has('credentials')
+        ? []
+        : checkCredentials(connector.manifest, r.credentials ?? {}, new Set(Object.keys(stored)))),
       ...(invalid.has('settings') ? [] : checkSettings(connector.manifest, r.settings ?? {}, connectorHostPolicy())),
-      ...(invalid.has('settings') || invalid.has('credentials') ? [] : checkOriginMove(
-        connector.manifest, current.settings, r.settings ?? {}, r.credentials ?? {}, stored,
-      )),
+      ...(invalid.has('settings') || invalid.has('credentials')
+        ? []
+        : checkOriginMove(connector.manifest, current.settings, r.settings ?? {}, r.credentials ?? {}, stored)),
       ...portErrors(connector),
     ]);
     const given = req.credentials ?? {};
     const settings = req.settings ?? {};
-    if (req.verify) await this.verify(connector, { ...stored, ...(given as Record<string, string>) }, { ...current.settings, ...settings }, key);
+    if (req.verify)
+      await this.verify(
+        connector,
+        { ...stored, ...(given as Record<string, string>) },
+        { ...current.settings, ...settings },
+        key,
+      );
 
     const row = await this.repo.transaction(async (m) => {
       const p = await this.lock(m, key);
@@ -74,7 +97,9 @@ export class CatalogService {
       const currentActive = current ? (await this.repo.findProvider(current, m))?.status === 'active' : false;
       if (req.make_default || !currentActive) await this.repo.setDefault(m, p.category, p.key);
       await this.record(m, saved, 'activated', actor, {
-        credential_fields: Object.keys(given), settings: Object.keys(settings), make_default: !!req.make_default,
+        credential_fields: Object.keys(given),
+        settings: Object.keys(settings),
+        make_default: !!req.make_default,
       });
       return saved;
     });
@@ -87,8 +112,12 @@ export class CatalogService {
     const stored = await this.decrypted(key);
     const req = validRequest(UpdateCredentialsRequest, raw, (r, invalid) => {
       if (invalid.has('credentials')) return [];
-      const errors = [...checkCredentials(connector.manifest, r.credentials, null), ...checkOriginMove(connector.manifest, {}, {}, r.credentials, stored)];
-      if (Object.keys(r.credentials).length === 0) errors.push({ field: 'credentials', message: 'must name at least one field' });
+      const errors = [
+        ...checkCredentials(connector.manifest, r.credentials, null),
+        ...checkOriginMove(connector.manifest, {}, {}, r.credentials, stored),
+      ];
+      if (Object.keys(r.credentials).length === 0)
+        errors.push({ field: 'credentials', message: 'must name at least one field' });
       return errors;
     });
     if (req.verify) {
@@ -123,13 +152,16 @@ export class CatalogService {
     const connector = this.connector(key);
     const row = await this.mustFind(key);
     const credentials = await this.decrypted(key);
-    const missing = connector.manifest.credential_fields.filter((f) => f.required && !credentials[f.name]).map((f) => f.name);
+    const missing = connector.manifest.credential_fields
+      .filter((f) => f.required && !credentials[f.name])
+      .map((f) => f.name);
     if (missing.length) throw CatalogErrors.notConfigured(key, missing);
     try {
       await this.verify(connector, credentials, row.settings, key);
     } catch (err) {
       // API.md: the test answers 200 or 422; a stored configuration that cannot work is a refusal too
-      if (err instanceof DomainError && err.code === ErrorCode.Conflict) throw new DomainError(ErrorCode.ProviderRefused, err.message);
+      if (err instanceof DomainError && err.code === ErrorCode.Conflict)
+        throw new DomainError(ErrorCode.ProviderRefused, err.message);
       throw err;
     }
     return { ok: true };
@@ -165,9 +197,13 @@ export class CatalogService {
   async config(key: string): Promise<ProviderConfigView> {
     const row = await this.mustFind(key);
     return {
-      key, category: row.category as ProviderConfigView['category'], status: row.status,
+      key,
+      category: row.category as ProviderConfigView['category'],
+      status: row.status,
       is_default: (await this.repo.defaultOf(row.category)) === key,
-      credentials: await this.decrypted(key), settings: this.settingsWithDefaults(row), version: row.version,
+      credentials: await this.decrypted(key),
+      settings: this.settingsWithDefaults(row),
+      version: row.version,
     };
   }
 
@@ -181,7 +217,12 @@ export class CatalogService {
     return cfg;
   }
 
-  private async verify(connector: Connector, credentials: Record<string, string>, settings: Record<string, unknown>, key: string) {
+  private async verify(
+    connector: Connector,
+    credentials: Record<string, string>,
+    settings: Record<string, unknown>,
+    key: string,
+  ) {
     const config: ConnectorConfig = { credentials, settings: { ...this.declaredDefaults(connector), ...settings } };
     try {
       await connector.test(config);
@@ -198,10 +239,21 @@ export class CatalogService {
       if (values[f.name] !== undefined) credentials[f.name] = f.secret ? maskSecret(values[f.name]) : values[f.name];
     }
     return {
-      key: row.key, name: manifest.name, category: manifest.category, status: row.status, is_default: isDefault,
-      credential_fields: manifest.credential_fields.map(({ name, label, secret, required }) => ({ name, label, secret, required })),
-      credentials, settings: this.settingsWithDefaults(row),
-      activated_at: row.activatedAt?.toISOString() ?? null, updated_at: row.updatedAt.toISOString(),
+      key: row.key,
+      name: manifest.name,
+      category: manifest.category,
+      status: row.status,
+      is_default: isDefault,
+      credential_fields: manifest.credential_fields.map(({ name, label, secret, required }) => ({
+        name,
+        label,
+        secret,
+        required,
+      })),
+      credentials,
+      settings: this.settingsWithDefaults(row),
+      activated_at: row.activatedAt?.toISOString() ?? null,
+      updated_at: row.updatedAt.toISOString(),
       health: this.health.health(row.key),
     };
   }
@@ -211,12 +263,16 @@ export class CatalogService {
   }
 
   private declaredDefaults(connector: Connector): Record<string, unknown> {
-    return Object.fromEntries(connector.manifest.settings.filter((s) => s.default !== undefined).map((s) => [s.name, s.default]));
+    return Object.fromEntries(
+      connector.manifest.settings.filter((s) => s.default !== undefined).map((s) => [s.name, s.default]),
+    );
   }
 
   private async decrypted(key: string, m?: EntityManager): Promise<Record<string, string>> {
     const rows = await this.repo.credentials(key, m);
-    return Object.fromEntries(rows.map((r) => [r.field, this.vault.decrypt(r.sealed, { recordId: key, field: r.field })]));
+    return Object.fromEntries(
+      rows.map((r) => [r.field, this.vault.decrypt(r.sealed, { recordId: key, field: r.field })]),
+    );
   }
 
   private async seal(m: EntityManager, key: string, values: Record<string, string>): Promise<void> {
@@ -233,11 +289,29 @@ export class CatalogService {
   }
 
   /** The audit row and the change event, in the transaction of the change. */
-  private async record(m: EntityManager, p: ProviderEntity, action: Action, actor: Actor, details: Record<string, unknown>) {
-    await this.repo.audit(m, { actor: actor.id, scope: actor.scope, providerKey: p.key, category: p.category, action, details });
+  private async record(
+    m: EntityManager,
+    p: ProviderEntity,
+    action: Action,
+    actor: Actor,
+    details: Record<string, unknown>,
+  ) {
+    await this.repo.audit(m, {
+      actor: actor.id,
+      scope: actor.scope,
+      providerKey: p.key,
+      category: p.category,
+      action,
+      details,
+    });
     const event: ProviderChangedEvent = {
-      key: p.key, category: p.category as ProviderChangedEvent['category'], action, status: p.status,
-      default_provider: await this.repo.defaultOf(p.category, m), version: p.version, at: p.updatedAt.toISOString(),
+      key: p.key,
+      category: p.category as ProviderChangedEvent['category'],
+      action,
+      status: p.status,
+      default_provider: await this.repo.defaultOf(p.category, m),
+      version: p.version,
+      at: p.updatedAt.toISOString(),
     };
     await this.outbox.add(m, eventSubjects.catalogProviderChanged, event);
   }

@@ -1,5 +1,5 @@
-import type { FieldError } from '@app/contracts';
 import type { Connector, HostPolicy, ProviderManifest } from '@app/connectors';
+import type { FieldError } from '@app/contracts';
 
 /** Largest accepted credential or setting value (bytes of UTF-8). */
 export const MAX_VALUE_BYTES = 8 * 1024;
@@ -10,14 +10,19 @@ export const MAX_VALUE_BYTES = 8 * 1024;
  * Messages name the field, never the value.
  */
 export function checkCredentials(
-  manifest: ProviderManifest, given: Record<string, unknown>, storedFields: Set<string> | null,
+  manifest: ProviderManifest,
+  given: Record<string, unknown>,
+  storedFields: Set<string> | null,
 ): FieldError[] {
   const errors: FieldError[] = [];
   const known = new Map(manifest.credential_fields.map((f) => [f.name, f]));
   for (const [name, value] of Object.entries(given)) {
     const field = `credentials.${name}`;
     if (!known.has(name)) {
-      errors.push({ field, message: `is not a credential field of ${manifest.key} (expected one of: ${[...known.keys()].join(', ')})` });
+      errors.push({
+        field,
+        message: `is not a credential field of ${manifest.key} (expected one of: ${[...known.keys()].join(', ')})`,
+      });
     } else if (typeof value !== 'string') {
       errors.push({ field, message: 'must be a string' });
     } else if (value.length === 0) {
@@ -46,13 +51,20 @@ export function isUrlSetting(name: string): boolean {
  * host the provider documents, or on a host in CONNECTOR_ALLOWED_HOSTS (the host policy), since the
  * connector sends the stored credentials there.
  */
-export function checkSettings(manifest: ProviderManifest, given: Record<string, unknown>, hosts: HostPolicy): FieldError[] {
+export function checkSettings(
+  manifest: ProviderManifest,
+  given: Record<string, unknown>,
+  hosts: HostPolicy,
+): FieldError[] {
   const errors: FieldError[] = [];
   const allowed = new Set(['base_url', ...manifest.settings.map((s) => s.name)]);
   for (const [name, value] of Object.entries(given)) {
     const field = `settings.${name}`;
     if (!allowed.has(name)) {
-      errors.push({ field, message: `is not a setting of ${manifest.key} (expected one of: ${[...allowed].join(', ')})` });
+      errors.push({
+        field,
+        message: `is not a setting of ${manifest.key} (expected one of: ${[...allowed].join(', ')})`,
+      });
     } else if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) {
       errors.push({ field, message: 'must be a string, number, boolean or null' });
     } else if (typeof value === 'string' && Buffer.byteLength(value, 'utf8') > MAX_VALUE_BYTES) {
@@ -71,22 +83,40 @@ export function checkSettings(manifest: ProviderManifest, given: Record<string, 
  * and receive the stored secrets on the next call.
  */
 export function checkOriginMove(
-  manifest: ProviderManifest, stored: Record<string, unknown>, given: Record<string, unknown>,
-  givenCredentials: Record<string, unknown>, storedCredentials: Record<string, string>,
+  manifest: ProviderManifest,
+  stored: Record<string, unknown>,
+  given: Record<string, unknown>,
+  givenCredentials: Record<string, unknown>,
+  storedCredentials: Record<string, string>,
 ): FieldError[] {
   const defaults = new Map(manifest.settings.map((s) => [s.name, s.default]));
   const storedCredentialFields = new Set(Object.keys(storedCredentials));
   const moves = [
-    ...Object.keys(given).filter((name) => isUrlSetting(name)
-      && originOf(given[name] ?? defaults.get(name)) !== originOf(stored[name] ?? defaults.get(name))).map((m) => `settings.${m}`),
-    ...manifest.credential_fields.filter((f) => f.origin && f.name in givenCredentials && storedCredentialFields.has(f.name)
-      && givenCredentials[f.name] !== storedCredentials[f.name]).map((f) => `credentials.${f.name}`),
+    ...Object.keys(given)
+      .filter(
+        (name) =>
+          isUrlSetting(name) &&
+          originOf(given[name] ?? defaults.get(name)) !== originOf(stored[name] ?? defaults.get(name)),
+      )
+      .map((m) => `settings.${m}`),
+    ...manifest.credential_fields
+      .filter(
+        (f) =>
+          f.origin &&
+          f.name in givenCredentials &&
+          storedCredentialFields.has(f.name) &&
+          givenCredentials[f.name] !== storedCredentials[f.name],
+      )
+      .map((f) => `credentials.${f.name}`),
   ];
   if (moves.length === 0) return [];
   const via = moves.join(', ');
   return manifest.credential_fields
     .filter((f) => f.secret && storedCredentialFields.has(f.name) && !(f.name in givenCredentials))
-    .map((f) => ({ field: `credentials.${f.name}`, message: `must be given again: ${via} moves ${manifest.key} to another origin` }));
+    .map((f) => ({
+      field: `credentials.${f.name}`,
+      message: `must be given again: ${via} moves ${manifest.key} to another origin`,
+    }));
 }
 
 function originOf(value: unknown): string {
@@ -109,5 +139,12 @@ const CATEGORY_PORT = { voip: 'voice', email: 'email', sms: 'sms', payment: 'pay
 /** A connector lacking its category's port is refused activation and default (400 naming `provider`). */
 export function portErrors(connector: Connector): FieldError[] {
   const port = CATEGORY_PORT[connector.manifest.category];
-  return connector[port] ? [] : [{ field: 'provider', message: `${connector.manifest.key} has no ${port} port in this catalog build, so it cannot serve ${connector.manifest.category}` }];
+  return connector[port]
+    ? []
+    : [
+        {
+          field: 'provider',
+          message: `${connector.manifest.key} has no ${port} port in this catalog build, so it cannot serve ${connector.manifest.category}`,
+        },
+      ];
 }

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
+
 import { DATA_SOURCE } from '@app/runtime';
+
 import { AuditEntity, CategoryDefaultEntity, CredentialEntity, ProviderEntity } from './catalog.entities';
 
 /** Catalog tables behind intent-named methods; write methods take the caller's transaction manager. */
@@ -13,7 +15,9 @@ export class ProvidersRepository {
   }
 
   listProviders(category?: string): Promise<ProviderEntity[]> {
-    return this.ds.getRepository(ProviderEntity).find({ where: category ? { category } : {}, order: { category: 'ASC', key: 'ASC' } });
+    return this.ds
+      .getRepository(ProviderEntity)
+      .find({ where: category ? { category } : {}, order: { category: 'ASC', key: 'ASC' } });
   }
 
   findProvider(key: string, m: EntityManager = this.ds.manager): Promise<ProviderEntity | null> {
@@ -42,7 +46,12 @@ export class ProvidersRepository {
   }
 
   credentialsNotOnKey(keyId: string, limit: number): Promise<CredentialEntity[]> {
-    return this.ds.getRepository(CredentialEntity).createQueryBuilder('c').where('c.key_id <> :keyId', { keyId }).limit(limit).getMany();
+    return this.ds
+      .getRepository(CredentialEntity)
+      .createQueryBuilder('c')
+      .where('c.key_id <> :keyId', { keyId })
+      .limit(limit)
+      .getMany();
   }
 
   async rewrapCredential(c: CredentialEntity, sealed: string, keyId: string): Promise<boolean> {
@@ -70,11 +79,16 @@ export class ProvidersRepository {
   }
 
   async activeKeys(category: string, m: EntityManager = this.ds.manager): Promise<string[]> {
-    const rows = await m.getRepository(ProviderEntity).find({ where: { category, status: 'active' }, order: { key: 'ASC' } });
+    const rows = await m
+      .getRepository(ProviderEntity)
+      .find({ where: { category, status: 'active' }, order: { key: 'ASC' } });
     return rows.map((r) => r.key);
   }
 
-  async audit(m: EntityManager, entry: Pick<AuditEntity, 'actor' | 'scope' | 'providerKey' | 'category' | 'action' | 'details'>): Promise<void> {
+  async audit(
+    m: EntityManager,
+    entry: Pick<AuditEntity, 'actor' | 'scope' | 'providerKey' | 'category' | 'action' | 'details'>,
+  ): Promise<void> {
     await m.query(
       `INSERT INTO audit_log (actor, scope, provider_key, category, action, details) VALUES ($1, $2, $3, $4, $5, $6)`,
       [entry.actor, entry.scope, entry.providerKey, entry.category, entry.action, JSON.stringify(entry.details)],

@@ -1,5 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+
 import { ConnectorRegistry } from '@app/connectors';
+
 import { ProvidersRepository } from '../providers/providers.repository';
 import type { SeedEntry } from './providers.seed';
 
@@ -17,7 +19,8 @@ export class CatalogSeeder implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     for (const entry of this.seed) {
       const connector = this.registry.get(entry.key);
-      if (!connector) throw new Error(`catalog seed names ${entry.key}, but libs/connectors has no ${entry.key}.connector file`);
+      if (!connector)
+        throw new Error(`catalog seed names ${entry.key}, but libs/connectors has no ${entry.key}.connector file`);
       await this.repo.insertIfMissing(entry.key, connector.manifest.category, entry.settings ?? {});
     }
   }

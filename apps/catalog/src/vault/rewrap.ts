@@ -1,4 +1,5 @@
 import { Vault } from '@app/vault';
+
 import type { ProvidersRepository } from '../providers/providers.repository';
 
 export interface RewrapResult {

@@ -1,22 +1,39 @@
-import { DomainError, ErrorCode } from '@app/contracts';
 import { ConnectorError, toDomainError } from '@app/connectors';
+import { DomainError, ErrorCode } from '@app/contracts';
 
 export const CommsErrors = {
   unknownMessage: (id: string) => new DomainError(ErrorCode.NotFound, `Unknown message id: ${id}`),
   suppressed: (channel: string, reason: string) =>
-    new DomainError(ErrorCode.Conflict, `The recipient is on the ${channel} suppression list (${reason}): nothing was sent`, [{ field: 'to', message: `is suppressed (${reason})` }]),
+    new DomainError(
+      ErrorCode.Conflict,
+      `The recipient is on the ${channel} suppression list (${reason}): nothing was sent`,
+      [{ field: 'to', message: `is suppressed (${reason})` }],
+    ),
   htmlTooLarge: (field: string, max: number) =>
-    new DomainError(ErrorCode.PayloadTooLarge, `${field} is larger than ${max} bytes`, [{ field, message: `must be at most ${max} bytes (UTF-8)` }]),
+    new DomainError(ErrorCode.PayloadTooLarge, `${field} is larger than ${max} bytes`, [
+      { field, message: `must be at most ${max} bytes (UTF-8)` },
+    ]),
   idempotencyMismatch: () =>
-    new DomainError(ErrorCode.Conflict, 'This Idempotency-Key was used with a different request body', [{ field: 'Idempotency-Key', message: 'was already used with a different body' }]),
-  idempotencyInFlight: () => new DomainError(ErrorCode.Conflict, 'A request with this Idempotency-Key is still in progress; retry later'),
-  idempotencyInterrupted: () => new DomainError(ErrorCode.Conflict,
-    'The first request with this Idempotency-Key was interrupted (its service stopped mid-request); whether the provider was called is unknown, so it is not called again: check the message log, or send with a new key'),
+    new DomainError(ErrorCode.Conflict, 'This Idempotency-Key was used with a different request body', [
+      { field: 'Idempotency-Key', message: 'was already used with a different body' },
+    ]),
+  idempotencyInFlight: () =>
+    new DomainError(ErrorCode.Conflict, 'A request with this Idempotency-Key is still in progress; retry later'),
+  idempotencyInterrupted: () =>
+    new DomainError(
+      ErrorCode.Conflict,
+      'The first request with this Idempotency-Key was interrupted (its service stopped mid-request); whether the provider was called is unknown, so it is not called again: check the message log, or send with a new key',
+    ),
   noCallbacks: (provider: string) => new DomainError(ErrorCode.NotFound, `No comms callbacks for provider ${provider}`),
-  noPort: (provider: string, channel: string) => new DomainError(ErrorCode.Conflict, `Provider ${provider} cannot send ${channel}`),
-  badCallback: (provider: string, err: unknown) => err instanceof ConnectorError && (err.code === 'bad_signature' || err.code === 'invalid_config')
-    ? new DomainError(ErrorCode.Unauthorized, `${provider} callback rejected: ${err.message}`)
-    : new DomainError(ErrorCode.ValidationFailed, `${provider} callback unreadable: ${err instanceof ConnectorError ? err.message : 'malformed'}`),
+  noPort: (provider: string, channel: string) =>
+    new DomainError(ErrorCode.Conflict, `Provider ${provider} cannot send ${channel}`),
+  badCallback: (provider: string, err: unknown) =>
+    err instanceof ConnectorError && (err.code === 'bad_signature' || err.code === 'invalid_config')
+      ? new DomainError(ErrorCode.Unauthorized, `${provider} callback rejected: ${err.message}`)
+      : new DomainError(
+          ErrorCode.ValidationFailed,
+          `${provider} callback unreadable: ${err instanceof ConnectorError ? err.message : 'malformed'}`,
+        ),
 };
 
 /** A send failure as the API reports it (one mapping for every service, in libs/connectors). */

@@ -1,12 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
+
 import type { CallReply, CreateCallRequest, SendEmailRequest, SendReply, SendSmsRequest } from '@app/contracts';
 import { SERVICE_CONFIG } from '@app/runtime';
+
 import type { CommsConfig } from '../definition';
 import { CommsErrors } from './comms.exception';
 import { DispatchService, type Dispatched } from './dispatch.service';
 import { IdempotencyService } from './idempotency.service';
 
-const reply = (d: Dispatched): SendReply => ({ message_id: d.id, status: d.status, provider: d.provider, ...(d.failoverFrom ? { failover_from: d.failoverFrom } : {}) });
+const reply = (d: Dispatched): SendReply => ({
+  message_id: d.id,
+  status: d.status,
+  provider: d.provider,
+  ...(d.failoverFrom ? { failover_from: d.failoverFrom } : {}),
+});
 
 /** The three send endpoints: content checks, Idempotency-Key, then one dispatch. */
 @Injectable()
@@ -24,31 +31,72 @@ export class CommsService {
         throw CommsErrors.htmlTooLarge(field, this.config.COMMS_MAX_HTML_BYTES);
       }
     }
-    return this.idempotency.run('email.send', req.idempotency_key, req, async () => reply(await this.dispatcher.dispatch({
-      channel: 'email', category: 'email', to: req.to.toLowerCase(), customerId: req.customer_id, eventType: req.event_type, provider: req.provider,
-      supports: (c) => !!c.email,
-      invoke: (c, config, messageId, opts) => c.email?.send(config, {
-        messageId, to: req.to, subject: req.subject, html: req.body_html, text: req.body_text, fromEmail: req.from_email, fromName: req.from_name,
-      }, opts) ?? null,
-    })));
+    return this.idempotency.run('email.send', req.idempotency_key, req, async () =>
+      reply(
+        await this.dispatcher.dispatch({
+          channel: 'email',
+          category: 'email',
+          to: req.to.toLowerCase(),
+          customerId: req.customer_id,
+          eventType: req.event_type,
+          provider: req.provider,
+          supports: (c) => !!c.email,
+          invoke: (c, config, messageId, opts) =>
+            c.email?.send(
+              config,
+              {
+                messageId,
+                to: req.to,
+                subject: req.subject,
+                html: req.body_html,
+                text: req.body_text,
+                fromEmail: req.from_email,
+                fromName: req.from_name,
+              },
+              opts,
+            ) ?? null,
+        }),
+      ),
+    );
   }
 
   sendSms(req: SendSmsRequest): Promise<SendReply> {
-    return this.idempotency.run('sms.send', req.idempotency_key, req, async () => reply(await this.dispatcher.dispatch({
-      channel: 'sms', category: 'sms', to: req.to, customerId: req.customer_id, eventType: req.event_type, provider: req.provider,
-      supports: (c) => !!c.sms,
-      invoke: (c, config, messageId, opts) => c.sms?.send(config, { messageId, to: req.to, body: req.body }, opts) ?? null,
-    })));
+    return this.idempotency.run('sms.send', req.idempotency_key, req, async () =>
+      reply(
+        await this.dispatcher.dispatch({
+          channel: 'sms',
+          category: 'sms',
+          to: req.to,
+          customerId: req.customer_id,
+          eventType: req.event_type,
+          provider: req.provider,
+          supports: (c) => !!c.sms,
+          invoke: (c, config, messageId, opts) =>
+            c.sms?.send(config, { messageId, to: req.to, body: req.body }, opts) ?? null,
+        }),
+      ),
+    );
   }
 
   call(req: CreateCallRequest): Promise<CallReply> {
     return this.idempotency.run('calls.create', req.idempotency_key, req, async () => {
       const d = await this.dispatcher.dispatch({
-        channel: 'call', category: 'voip', to: req.to, customerId: req.customer_id, eventType: req.event_type, provider: req.provider,
+        channel: 'call',
+        category: 'voip',
+        to: req.to,
+        customerId: req.customer_id,
+        eventType: req.event_type,
+        provider: req.provider,
         supports: (c) => !!c.voice,
-        invoke: (c, config, messageId, opts) => c.voice?.call(config, { messageId, to: req.to, agent: req.agent, customerId: req.customer_id }, opts) ?? null,
+        invoke: (c, config, messageId, opts) =>
+          c.voice?.call(config, { messageId, to: req.to, agent: req.agent, customerId: req.customer_id }, opts) ?? null,
       });
-      return { call_id: d.id, status: d.status, provider: d.provider, ...(d.failoverFrom ? { failover_from: d.failoverFrom } : {}) };
+      return {
+        call_id: d.id,
+        status: d.status,
+        provider: d.provider,
+        ...(d.failoverFrom ? { failover_from: d.failoverFrom } : {}),
+      };
     });
   }
 }

@@ -1,14 +1,28 @@
 import { randomUUID } from 'node:crypto';
+
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
+
 import {
-  catalogSubjects, DomainError, type CommsChannel, type CommsStatus, type ProviderCategory, type ProviderConfigView,
-} from '@app/contracts';
-import {
-  ConnectorError, ConnectorRegistry, ProviderConfigCache, type Connector, type ConnectorConfig, type SendOptions, type SendResult,
+  ConnectorError,
+  ConnectorRegistry,
+  ProviderConfigCache,
+  type Connector,
+  type ConnectorConfig,
+  type SendOptions,
+  type SendResult,
 } from '@app/connectors';
+import {
+  catalogSubjects,
+  DomainError,
+  type CommsChannel,
+  type CommsStatus,
+  type ProviderCategory,
+  type ProviderConfigView,
+} from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import { LOGGER, SERVICE_CONFIG } from '@app/runtime';
+
 import type { CommsConfig } from '../definition';
 import { CommsErrors, fromSendError } from './comms.exception';
 import { MessagesRepository } from './messages.repository';
@@ -27,7 +41,12 @@ export interface Dispatch {
   /** Whether this connector has the port this channel needs. */
   supports(connector: Connector): boolean;
   /** Calls the connector's port, or returns null when the connector has none for this channel. */
-  invoke(connector: Connector, config: ConnectorConfig, messageId: string, opts: SendOptions): Promise<SendResult> | null;
+  invoke(
+    connector: Connector,
+    config: ConnectorConfig,
+    messageId: string,
+    opts: SendOptions,
+  ): Promise<SendResult> | null;
 }
 
 export interface Dispatched {
@@ -66,13 +85,21 @@ export class DispatchService {
       const unusable = provider.key;
       provider = d.provider ? null : await this.next(d, [unusable]);
       if (!provider) throw CommsErrors.noPort(unusable, d.channel);
-      this.logger.warn({ provider: unusable, channel: d.channel, instead: provider.key }, 'the default provider has no port for this channel here; failing over');
+      this.logger.warn(
+        { provider: unusable, channel: d.channel, instead: provider.key },
+        'the default provider has no port for this channel here; failing over',
+      );
       tried.push(unusable);
     }
     const id = randomUUID();
     await this.repo.createMessage({
-      id, channel: d.channel, provider: provider.key, status: initialStatus(d.channel), to_address: d.to,
-      customer_id: d.customerId ?? null, event_type: d.eventType ?? null,
+      id,
+      channel: d.channel,
+      provider: provider.key,
+      status: initialStatus(d.channel),
+      to_address: d.to,
+      customer_id: d.customerId ?? null,
+      event_type: d.eventType ?? null,
     });
     let failure: ConnectorError = new ConnectorError('provider_error', 'no attempt made');
     while (provider) {
@@ -80,13 +107,28 @@ export class DispatchService {
       try {
         const result = await this.attempt(d, provider, id);
         await this.accepted(id, provider.key, result);
-        return { id, status: result.status, provider: provider.key, ...(tried.length > 1 ? { failoverFrom: tried[0] } : {}) };
+        return {
+          id,
+          status: result.status,
+          provider: provider.key,
+          ...(tried.length > 1 ? { failoverFrom: tried[0] } : {}),
+        };
       } catch (err) {
         if (err instanceof DomainError) throw err;
-        failure = err instanceof ConnectorError ? err : new ConnectorError('provider_error', 'unexpected connector failure');
-        if (!(err instanceof ConnectorError)) this.logger.error({ err, provider: provider.key }, 'connector threw a non-ConnectorError');
-        await this.repo.recordAttempt(null, { message_id: id, provider: provider.key, outcome: failure.retryable ? 'failed' : 'refused', error: failure.message });
-        this.logger.warn({ message_id: id, provider: provider.key, code: failure.code, status: failure.options.httpStatus }, `${d.channel} attempt failed`);
+        failure =
+          err instanceof ConnectorError ? err : new ConnectorError('provider_error', 'unexpected connector failure');
+        if (!(err instanceof ConnectorError))
+          this.logger.error({ err, provider: provider.key }, 'connector threw a non-ConnectorError');
+        await this.repo.recordAttempt(null, {
+          message_id: id,
+          provider: provider.key,
+          outcome: failure.retryable ? 'failed' : 'refused',
+          error: failure.message,
+        });
+        this.logger.warn(
+          { message_id: id, provider: provider.key, code: failure.code, status: failure.options.httpStatus },
+          `${d.channel} attempt failed`,
+        );
         provider = failure.retryable ? await this.next(d, tried) : null;
       }
     }
@@ -96,10 +138,12 @@ export class DispatchService {
 
   private attempt(d: Dispatch, provider: ProviderConfigView, id: string): Promise<SendResult> {
     const connector = this.registry.get(provider.key);
-    const call = connector && d.invoke(connector, { credentials: provider.credentials, settings: provider.settings }, id, {
-      timeoutMs: this.config.COMMS_PROVIDER_TIMEOUT_MS,
-      statusCallbackUrl: `${this.config.PUBLIC_BASE_URL.replace(/\/$/, '')}/webhooks/comms/${provider.key}?message_id=${id}`,
-    });
+    const call =
+      connector &&
+      d.invoke(connector, { credentials: provider.credentials, settings: provider.settings }, id, {
+        timeoutMs: this.config.COMMS_PROVIDER_TIMEOUT_MS,
+        statusCallbackUrl: `${this.config.PUBLIC_BASE_URL.replace(/\/$/, '')}/webhooks/comms/${provider.key}?message_id=${id}`,
+      });
     if (!call) throw CommsErrors.noPort(provider.key, d.channel);
     return call;
   }
@@ -123,15 +167,34 @@ export class DispatchService {
   private async accepted(id: string, provider: string, r: SendResult): Promise<void> {
     await this.repo.transaction(async (m) => {
       const msg = await this.repo.lockMessage(m, id);
-      await this.repo.recordAttempt(m, { message_id: id, provider, outcome: 'sent', error: null, provider_message_id: r.providerMessageId });
+      await this.repo.recordAttempt(m, {
+        message_id: id,
+        provider,
+        outcome: 'sent',
+        error: null,
+        provider_message_id: r.providerMessageId,
+      });
       await this.repo.markAccepted(m, id, provider, r.providerMessageId, r.correlationKey ?? null);
-      Object.assign(msg, { provider, provider_message_id: r.providerMessageId, correlation_key: r.correlationKey ?? null });
+      Object.assign(msg, {
+        provider,
+        provider_message_id: r.providerMessageId,
+        correlation_key: r.correlationKey ?? null,
+      });
       const at = new Date();
       // an acceptance that confirms the status the message already has (queued, initiated) is applied too
       const applied = (await this.recorder.advance(m, msg, r.status, r.providerStatus, at)) || msg.status === r.status;
-      await this.repo.insertEvents(m, [{
-        message_id: id, provider, provider_event_id: null, status: r.status, provider_status: r.providerStatus, applied, details: null, at,
-      }]);
+      await this.repo.insertEvents(m, [
+        {
+          message_id: id,
+          provider,
+          provider_event_id: null,
+          status: r.status,
+          provider_status: r.providerStatus,
+          applied,
+          details: null,
+          at,
+        },
+      ]);
     });
   }
 
@@ -140,10 +203,18 @@ export class DispatchService {
       const msg = await this.repo.lockMessage(m, id);
       const at = new Date();
       const applied = await this.recorder.advance(m, msg, failedStatus(), err.code, at);
-      await this.repo.insertEvents(m, [{
-        message_id: id, provider: msg.provider, provider_event_id: null, status: failedStatus(), provider_status: err.code, applied,
-        details: { reason: err.message.slice(0, 500) }, at,
-      }]);
+      await this.repo.insertEvents(m, [
+        {
+          message_id: id,
+          provider: msg.provider,
+          provider_event_id: null,
+          status: failedStatus(),
+          provider_status: err.code,
+          applied,
+          details: { reason: err.message.slice(0, 500) },
+          at,
+        },
+      ]);
     });
   }
 }

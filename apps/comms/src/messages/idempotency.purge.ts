@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
+
 import { LOGGER, SERVICE_CONFIG, type BackgroundWorker } from '@app/runtime';
+
 import type { CommsConfig } from '../definition';
 import { IdempotencyRepository } from './idempotency.repository';
 
@@ -24,7 +26,10 @@ export class IdempotencyPurgeJob implements BackgroundWorker {
   ) {}
 
   async start(): Promise<void> {
-    this.timer = setInterval(() => void this.runOnce(), Math.min(this.config.COMMS_IDEMPOTENCY_TTL_MS, MAX_INTERVAL_MS));
+    this.timer = setInterval(
+      () => void this.runOnce(),
+      Math.min(this.config.COMMS_IDEMPOTENCY_TTL_MS, MAX_INTERVAL_MS),
+    );
     this.timer.unref();
   }
 
@@ -36,7 +41,9 @@ export class IdempotencyPurgeJob implements BackgroundWorker {
 
   /** One pass; overlapping calls share it. */
   runOnce(): Promise<void> {
-    this.running ??= this.pass().finally(() => { this.running = null; });
+    this.running ??= this.pass().finally(() => {
+      this.running = null;
+    });
     return this.running;
   }
 

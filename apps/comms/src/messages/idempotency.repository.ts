@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+
 import { DATA_SOURCE } from '@app/runtime';
 
 export interface IdempotencyRecord {
@@ -49,21 +50,31 @@ export class IdempotencyRepository {
   /** Forgets keys older than `ttlMs`; returns how many. */
   async purgeOlderThan(ttlMs: number): Promise<number> {
     const [, affected]: [unknown[], number] = await this.ds.query(
-      `DELETE FROM idempotency_keys WHERE created_at < now() - ($1::bigint * interval '1 millisecond')`, [ttlMs],
+      `DELETE FROM idempotency_keys WHERE created_at < now() - ($1::bigint * interval '1 millisecond')`,
+      [ttlMs],
     );
     return affected;
   }
 
   async find(scope: string, key: string): Promise<IdempotencyRecord | null> {
-    const rows: IdempotencyRecord[] = await this.ds.query(`SELECT request_hash, state, response FROM idempotency_keys WHERE scope = $1 AND key = $2`, [scope, key]);
+    const rows: IdempotencyRecord[] = await this.ds.query(
+      `SELECT request_hash, state, response FROM idempotency_keys WHERE scope = $1 AND key = $2`,
+      [scope, key],
+    );
     return rows[0] ?? null;
   }
 
   async complete(scope: string, key: string, response: unknown): Promise<void> {
-    await this.ds.query(`UPDATE idempotency_keys SET state = 'done', response = $3, updated_at = now() WHERE scope = $1 AND key = $2`, [scope, key, JSON.stringify(response)]);
+    await this.ds.query(
+      `UPDATE idempotency_keys SET state = 'done', response = $3, updated_at = now() WHERE scope = $1 AND key = $2`,
+      [scope, key, JSON.stringify(response)],
+    );
   }
 
   async release(scope: string, key: string): Promise<void> {
-    await this.ds.query(`DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'pending'`, [scope, key]);
+    await this.ds.query(`DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'pending'`, [
+      scope,
+      key,
+    ]);
   }
 }

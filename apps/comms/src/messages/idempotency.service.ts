@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
+
 import { Inject, Injectable } from '@nestjs/common';
+
 import { DomainError, ErrorCode, type ErrorEnvelope } from '@app/contracts';
 import { currentContext } from '@app/observability';
 import { SERVICE_CONFIG } from '@app/runtime';
+
 import type { CommsConfig } from '../definition';
 import { CommsErrors } from './comms.exception';
 import { IdempotencyRepository } from './idempotency.repository';
@@ -19,8 +22,11 @@ const STALE_MS = 120_000;
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -32,13 +38,25 @@ function canonical(value: unknown): string {
  */
 @Injectable()
 export class IdempotencyService {
-  constructor(private readonly repo: IdempotencyRepository, @Inject(SERVICE_CONFIG) private readonly config: CommsConfig) {}
+  constructor(
+    private readonly repo: IdempotencyRepository,
+    @Inject(SERVICE_CONFIG) private readonly config: CommsConfig,
+  ) {}
 
-  async run<T>(endpoint: string, key: string | undefined, body: object, work: () => Promise<T>, waitMs = 30_000): Promise<T> {
+  async run<T>(
+    endpoint: string,
+    key: string | undefined,
+    body: object,
+    work: () => Promise<T>,
+    waitMs = 30_000,
+  ): Promise<T> {
     if (!key) return work();
     const scope = `${currentContext()?.actor ?? 'internal'}:${endpoint}`;
-    const hash = createHash('sha256').update(canonical({ ...body, idempotency_key: undefined })).digest('hex');
-    if (!(await this.repo.claim(scope, key, hash, this.config.COMMS_IDEMPOTENCY_TTL_MS))) return this.replay<T>(scope, key, hash, waitMs);
+    const hash = createHash('sha256')
+      .update(canonical({ ...body, idempotency_key: undefined }))
+      .digest('hex');
+    if (!(await this.repo.claim(scope, key, hash, this.config.COMMS_IDEMPOTENCY_TTL_MS)))
+      return this.replay<T>(scope, key, hash, waitMs);
     try {
       const data = await work();
       await this.repo.complete(scope, key, { ok: true, data } satisfies Stored<T>);
@@ -57,7 +75,11 @@ export class IdempotencyService {
     const deadline = Date.now() + waitMs;
     for (let polls = 0; ; polls++) {
       // at the first look and then about every 10 s: a first attempt that died mid-flight is closed
-      if (polls % 100 === 0) await this.repo.closeInterrupted(scope, key, STALE_MS, { ok: false, error: CommsErrors.idempotencyInterrupted().toEnvelope() } satisfies Stored<T>);
+      if (polls % 100 === 0)
+        await this.repo.closeInterrupted(scope, key, STALE_MS, {
+          ok: false,
+          error: CommsErrors.idempotencyInterrupted().toEnvelope(),
+        } satisfies Stored<T>);
       const rec = await this.repo.find(scope, key);
       if (!rec) throw CommsErrors.idempotencyInFlight(); // released by a failed first attempt just now
       if (rec.request_hash !== hash) throw CommsErrors.idempotencyMismatch();

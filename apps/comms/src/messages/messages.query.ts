@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+
 import type { CommsStatus, ListMessagesRequest, MessageView } from '@app/contracts';
+
 import { CommsErrors } from './comms.exception';
 import { MessagesRepository, type MessageRow } from './messages.repository';
 
@@ -18,7 +20,12 @@ export class MessagesQuery {
   }
 
   async list(q: ListMessagesRequest): Promise<{ messages: MessageView[] }> {
-    const rows = await this.repo.listMessages({ customerId: q.customer_id, status: q.status, channel: q.channel, limit: q.limit ?? DEFAULT_LIMIT });
+    const rows = await this.repo.listMessages({
+      customerId: q.customer_id,
+      status: q.status,
+      channel: q.channel,
+      limit: q.limit ?? DEFAULT_LIMIT,
+    });
     return { messages: await this.views(rows) };
   }
 
@@ -27,15 +34,32 @@ export class MessagesQuery {
     const ids = rows.map((r) => r.id);
     const [events, attempts] = await Promise.all([this.repo.eventsOf(ids), this.repo.attemptsOf(ids)]);
     return rows.map((r) => ({
-      message_id: r.id, channel: r.channel, provider: r.provider, provider_message_id: r.provider_message_id,
-      status: r.status as CommsStatus, to: r.to_address, customer_id: r.customer_id, event_type: r.event_type,
-      created_at: r.created_at.toISOString(), updated_at: r.updated_at.toISOString(),
-      events: events.filter((e) => e.message_id === r.id).map((e) => ({
-        status: e.status as CommsStatus | null, provider_status: e.provider_status, at: new Date(e.at).toISOString(), applied: e.applied,
-      })),
-      attempts: attempts.filter((a) => a.message_id === r.id).map((a) => ({
-        provider: a.provider, outcome: a.outcome, error: a.error, at: new Date(a.at).toISOString(),
-      })),
+      message_id: r.id,
+      channel: r.channel,
+      provider: r.provider,
+      provider_message_id: r.provider_message_id,
+      status: r.status as CommsStatus,
+      to: r.to_address,
+      customer_id: r.customer_id,
+      event_type: r.event_type,
+      created_at: r.created_at.toISOString(),
+      updated_at: r.updated_at.toISOString(),
+      events: events
+        .filter((e) => e.message_id === r.id)
+        .map((e) => ({
+          status: e.status as CommsStatus | null,
+          provider_status: e.provider_status,
+          at: new Date(e.at).toISOString(),
+          applied: e.applied,
+        })),
+      attempts: attempts
+        .filter((a) => a.message_id === r.id)
+        .map((a) => ({
+          provider: a.provider,
+          outcome: a.outcome,
+          error: a.error,
+          at: new Date(a.at).toISOString(),
+        })),
     }));
   }
 }

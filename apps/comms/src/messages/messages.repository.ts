@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
+
 import type { CommsChannel } from '@app/contracts';
 import { DATA_SOURCE } from '@app/runtime';
 
@@ -52,7 +53,9 @@ export class MessagesRepository {
     return this.ds.transaction(work);
   }
 
-  async createMessage(row: Pick<MessageRow, 'id' | 'channel' | 'provider' | 'status' | 'to_address' | 'customer_id' | 'event_type'>): Promise<void> {
+  async createMessage(
+    row: Pick<MessageRow, 'id' | 'channel' | 'provider' | 'status' | 'to_address' | 'customer_id' | 'event_type'>,
+  ): Promise<void> {
     await this.ds.query(
       `INSERT INTO messages (id, channel, provider, status, to_address, customer_id, event_type) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       [row.id, row.channel, row.provider, row.status, row.to_address, row.customer_id, row.event_type],
@@ -60,7 +63,10 @@ export class MessagesRepository {
   }
 
   async suppressionOf(channel: CommsChannel, address: string): Promise<string | null> {
-    const rows: { reason: string }[] = await this.ds.query(`SELECT reason FROM suppressions WHERE channel = $1 AND address = $2`, [channel, address]);
+    const rows: { reason: string }[] = await this.ds.query(
+      `SELECT reason FROM suppressions WHERE channel = $1 AND address = $2`,
+      [channel, address],
+    );
     return rows[0]?.reason ?? null;
   }
 
@@ -69,14 +75,23 @@ export class MessagesRepository {
     return rows[0];
   }
 
-  async recordAttempt(m: EntityManager | null, a: Omit<AttemptRow, 'at'> & { provider_message_id?: string | null }): Promise<void> {
+  async recordAttempt(
+    m: EntityManager | null,
+    a: Omit<AttemptRow, 'at'> & { provider_message_id?: string | null },
+  ): Promise<void> {
     await (m ?? this.ds.manager).query(
       `INSERT INTO message_attempts (message_id, provider, outcome, error, provider_message_id) VALUES ($1, $2, $3, $4, $5)`,
       [a.message_id, a.provider, a.outcome, a.error, a.provider_message_id ?? null],
     );
   }
 
-  async markAccepted(m: EntityManager, id: string, provider: string, providerMessageId: string | null, correlationKey: string | null): Promise<void> {
+  async markAccepted(
+    m: EntityManager,
+    id: string,
+    provider: string,
+    providerMessageId: string | null,
+    correlationKey: string | null,
+  ): Promise<void> {
     await m.query(
       `UPDATE messages SET provider = $2, provider_message_id = $3, correlation_key = $4, updated_at = now() WHERE id = $1`,
       [id, provider, providerMessageId, correlationKey],
@@ -88,7 +103,12 @@ export class MessagesRepository {
   }
 
   /** Locks the messages a batch of callbacks refers to, by our id or the provider's id, in a stable order. */
-  async lockForCallbacks(m: EntityManager, provider: string, ids: string[], providerIds: string[]): Promise<MessageRow[]> {
+  async lockForCallbacks(
+    m: EntityManager,
+    provider: string,
+    ids: string[],
+    providerIds: string[],
+  ): Promise<MessageRow[]> {
     if (!ids.length && !providerIds.length) return [];
     return m.query(
       `SELECT * FROM messages WHERE id = ANY($1::uuid[]) OR (provider = $2 AND provider_message_id = ANY($3::text[])) ORDER BY id FOR UPDATE`,
@@ -97,7 +117,12 @@ export class MessagesRepository {
   }
 
   /** The newest call placed under this key that has no provider id yet: it gets this one. */
-  async claimAwaitingCall(m: EntityManager, provider: string, correlationKey: string, providerMessageId: string): Promise<MessageRow | null> {
+  async claimAwaitingCall(
+    m: EntityManager,
+    provider: string,
+    correlationKey: string,
+    providerMessageId: string,
+  ): Promise<MessageRow | null> {
     // TypeORM answers an UPDATE ... RETURNING with [rows, affected count]
     const [rows]: [MessageRow[], number] = await m.query(
       `UPDATE messages SET provider_message_id = $3, updated_at = now() WHERE id = (
@@ -113,7 +138,8 @@ export class MessagesRepository {
   async knownEventIds(m: EntityManager, provider: string, eventIds: string[]): Promise<Set<string>> {
     if (!eventIds.length) return new Set();
     const rows: { provider_event_id: string }[] = await m.query(
-      `SELECT provider_event_id FROM message_events WHERE provider = $1 AND provider_event_id = ANY($2::text[])`, [provider, eventIds],
+      `SELECT provider_event_id FROM message_events WHERE provider = $1 AND provider_event_id = ANY($2::text[])`,
+      [provider, eventIds],
     );
     return new Set(rows.map((r) => r.provider_event_id));
   }
@@ -126,14 +152,22 @@ export class MessagesRepository {
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::jsonb[], $8::timestamptz[])
        ON CONFLICT DO NOTHING`,
       [
-        events.map((e) => e.message_id), events.map((e) => e.provider), events.map((e) => e.provider_event_id),
-        events.map((e) => e.status), events.map((e) => e.provider_status), events.map((e) => e.applied),
-        events.map((e) => (e.details ? JSON.stringify(e.details) : null)), events.map((e) => e.at.toISOString()),
+        events.map((e) => e.message_id),
+        events.map((e) => e.provider),
+        events.map((e) => e.provider_event_id),
+        events.map((e) => e.status),
+        events.map((e) => e.provider_status),
+        events.map((e) => e.applied),
+        events.map((e) => (e.details ? JSON.stringify(e.details) : null)),
+        events.map((e) => e.at.toISOString()),
       ],
     );
   }
 
-  async addSuppressions(m: EntityManager, rows: { channel: string; address: string; reason: string; provider: string; message_id: string | null }[]): Promise<void> {
+  async addSuppressions(
+    m: EntityManager,
+    rows: { channel: string; address: string; reason: string; provider: string; message_id: string | null }[],
+  ): Promise<void> {
     for (const r of rows) {
       await m.query(
         `INSERT INTO suppressions (channel, address, reason, provider, message_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,

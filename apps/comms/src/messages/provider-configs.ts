@@ -1,6 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Provider } from '@nestjs/common';
-import { ProviderConfigCache, guardedConnectorProviders } from '@app/connectors';
+
+import { guardedConnectorProviders, ProviderConfigCache } from '@app/connectors';
 import { BusClient } from '@app/messaging';
 import { INSTANCE, NATS_CONNECTION, type InstanceInfo } from '@app/runtime';
 

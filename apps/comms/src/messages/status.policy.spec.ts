@@ -26,7 +26,8 @@ describe('status policy: terminal call outcomes', () => {
   const terminal = ['completed', 'busy', 'no_answer', 'failed', 'canceled'];
   it('never replaces a final outcome, nor moves a call back from one', () => {
     for (const from of terminal) {
-      for (const to of [...terminal, 'initiated', 'ringing', 'answered']) expect([from, to, advances('call', from, to)]).toEqual([from, to, false]);
+      for (const to of [...terminal, 'initiated', 'ringing', 'answered'])
+        expect([from, to, advances('call', from, to)]).toEqual([from, to, false]);
     }
   });
 });

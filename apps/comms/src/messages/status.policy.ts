@@ -6,10 +6,26 @@ import type { CommsChannel, CommsStatus } from '@app/contracts';
  * a delivery, above everything. Equal ranks do not replace each other: the first final outcome stays.
  */
 const MESSAGE_RANK: Record<string, number> = {
-  queued: 0, sent: 1, failed: 2, bounced: 2, undelivered: 2, delivered: 3, opened: 4, clicked: 5, spam: 6, unsubscribed: 6,
+  queued: 0,
+  sent: 1,
+  failed: 2,
+  bounced: 2,
+  undelivered: 2,
+  delivered: 3,
+  opened: 4,
+  clicked: 5,
+  spam: 6,
+  unsubscribed: 6,
 };
 const CALL_RANK: Record<string, number> = {
-  initiated: 0, ringing: 1, answered: 2, completed: 3, busy: 3, no_answer: 3, failed: 3, canceled: 3,
+  initiated: 0,
+  ringing: 1,
+  answered: 2,
+  completed: 3,
+  busy: 3,
+  no_answer: 3,
+  failed: 3,
+  canceled: 3,
 };
 
 export function initialStatus(channel: CommsChannel): CommsStatus {

@@ -1,8 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+
 import { affiliatesSubjects as S } from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import type { RequestContext } from '@app/observability';
+
 import { Ctx } from '../http/request-context';
 import { DeliveriesQuery, LeadBody, LeadEventBody, ThresholdBody, UpsertAffiliateBody } from './affiliates.dto';
 
@@ -63,13 +65,21 @@ export class AffiliatesController {
 
   @Get(':affiliate_id/deliveries')
   deliveries(@Ctx() ctx: RequestContext, @Param('affiliate_id') affiliateId: string, @Query() q: DeliveriesQuery) {
-    return this.bus.request(S.listDeliveries, { affiliate_id: affiliateId, ...(q.limit === undefined ? {} : { limit: q.limit }) }, { ctx });
+    return this.bus.request(
+      S.listDeliveries,
+      { affiliate_id: affiliateId, ...(q.limit === undefined ? {} : { limit: q.limit }) },
+      { ctx },
+    );
   }
 
   @Post(':affiliate_id/deliveries/:delivery_id/redeliver')
   @HttpCode(202)
   @ApiOperation({ summary: 'Send a batch again (same webhook-id)' })
-  redeliver(@Ctx() ctx: RequestContext, @Param('affiliate_id') affiliateId: string, @Param('delivery_id') deliveryId: string) {
+  redeliver(
+    @Ctx() ctx: RequestContext,
+    @Param('affiliate_id') affiliateId: string,
+    @Param('delivery_id') deliveryId: string,
+  ) {
     return this.bus.request(S.redeliver, { affiliate_id: affiliateId, delivery_id: deliveryId }, { ctx });
   }
 }

@@ -1,12 +1,25 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+
 import {
-  DomainError, ErrorCode, catalogSubjects, type ActivateProviderRequest, type UpdateCredentialsRequest,
+  catalogSubjects,
+  DomainError,
+  ErrorCode,
+  type ActivateProviderRequest,
+  type UpdateCredentialsRequest,
 } from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import type { RequestContext } from '@app/observability';
+
 import { Ctx } from '../http/request-context';
-import { ActivateBody, CategoryQuery, CredentialsBody, ProviderDto, ProviderListDto, SetDefaultBody } from './catalog.dto';
+import {
+  ActivateBody,
+  CategoryQuery,
+  CredentialsBody,
+  ProviderDto,
+  ProviderListDto,
+  SetDefaultBody,
+} from './catalog.dto';
 
 @ApiTags('connector catalog')
 @ApiBearerAuth()
@@ -29,12 +42,18 @@ export class CatalogController {
 
   @Post('providers/:key/activate')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Activate with credentials (merged into stored ones); the first active provider of a category becomes its default' })
+  @ApiOperation({
+    summary:
+      'Activate with credentials (merged into stored ones); the first active provider of a category becomes its default',
+  })
   @ApiBody({ type: ActivateBody, required: false })
   @ApiOkResponse({ type: ProviderDto })
   activate(@Ctx() ctx: RequestContext, @Param('key') key: string, @Body() body: unknown) {
     // validated by the catalog, together with the provider's manifest: one 400 lists every field
-    return this.bus.request(catalogSubjects.activate, { ...jsonObject(body), key } as ActivateProviderRequest, { timeoutMs: 30000, ctx });
+    return this.bus.request(catalogSubjects.activate, { ...jsonObject(body), key } as ActivateProviderRequest, {
+      timeoutMs: 30000,
+      ctx,
+    });
   }
 
   @Put('providers/:key/credentials')
@@ -42,7 +61,11 @@ export class CatalogController {
   @ApiBody({ type: CredentialsBody })
   @ApiOkResponse({ type: ProviderDto })
   credentials(@Ctx() ctx: RequestContext, @Param('key') key: string, @Body() body: unknown) {
-    return this.bus.request(catalogSubjects.updateCredentials, { ...jsonObject(body), key } as UpdateCredentialsRequest, { timeoutMs: 30000, ctx });
+    return this.bus.request(
+      catalogSubjects.updateCredentials,
+      { ...jsonObject(body), key } as UpdateCredentialsRequest,
+      { timeoutMs: 30000, ctx },
+    );
   }
 
   @Post('providers/:key/deactivate')
@@ -54,7 +77,9 @@ export class CatalogController {
 
   @Post('providers/:key/test')
   @HttpCode(200)
-  @ApiOperation({ summary: 'A cheap authenticated call with the stored credentials: 200 {ok: true} or 422 with the provider\'s reason' })
+  @ApiOperation({
+    summary: "A cheap authenticated call with the stored credentials: 200 {ok: true} or 422 with the provider's reason",
+  })
   test(@Ctx() ctx: RequestContext, @Param('key') key: string) {
     return this.bus.request(catalogSubjects.test, { key }, { timeoutMs: 30000, ctx });
   }
@@ -65,7 +90,7 @@ export class CatalogController {
   }
 
   @Put('categories/:category/default')
-  @ApiOperation({ summary: 'The swap: make an active provider its category\'s default' })
+  @ApiOperation({ summary: "The swap: make an active provider its category's default" })
   setDefault(@Ctx() ctx: RequestContext, @Param('category') category: string, @Body() body: SetDefaultBody) {
     return this.bus.request(catalogSubjects.setDefault, { category, provider: body.provider }, { ctx });
   }
@@ -75,7 +100,9 @@ export class CatalogController {
 function jsonObject(body: unknown): Record<string, unknown> {
   if (body === undefined || body === null) return {};
   if (typeof body !== 'object' || Array.isArray(body)) {
-    throw new DomainError(ErrorCode.ValidationFailed, 'The request has invalid fields', [{ field: 'body', message: 'must be a JSON object' }]);
+    throw new DomainError(ErrorCode.ValidationFailed, 'The request has invalid fields', [
+      { field: 'body', message: 'must be a JSON object' },
+    ]);
   }
   return body as Record<string, unknown>;
 }

@@ -1,8 +1,10 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+
 import { commsSubjects, DomainError, ErrorCode } from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import type { RequestContext } from '@app/observability';
+
 import { Ctx } from '../http/request-context';
 import { CreateCallBody, ListMessagesQuery, SendEmailBody, SendSmsBody } from './comms.dto';
 
@@ -13,12 +15,18 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 function idempotencyKey(value: string | undefined): { idempotency_key?: string } {
   if (value === undefined) return {};
   if (!IDEMPOTENCY_KEY.test(value)) {
-    throw new DomainError(ErrorCode.ValidationFailed, 'The request has invalid fields', [{ field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }]);
+    throw new DomainError(ErrorCode.ValidationFailed, 'The request has invalid fields', [
+      { field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' },
+    ]);
   }
   return { idempotency_key: value };
 }
 
-const IDEMPOTENCY_HEADER = { name: 'Idempotency-Key', required: false, description: 'Same key + same body: the first answer, no second provider call; same key + another body: 409' };
+const IDEMPOTENCY_HEADER = {
+  name: 'Idempotency-Key',
+  required: false,
+  description: 'Same key + same body: the first answer, no second provider call; same key + another body: 409',
+};
 
 /** The comms part of API.md; each route is one NATS request to the comms service. */
 @ApiTags('comms')
@@ -30,9 +38,16 @@ export class CommsController {
   @Post('email/send')
   @HttpCode(200)
   @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiOperation({ summary: 'Send an email through the email default provider (or the named active one), failing over on provider errors' })
+  @ApiOperation({
+    summary:
+      'Send an email through the email default provider (or the named active one), failing over on provider errors',
+  })
   sendEmail(@Ctx() ctx: RequestContext, @Body() body: SendEmailBody, @Headers('idempotency-key') key?: string) {
-    return this.bus.request(commsSubjects.sendEmail, { ...body, ...idempotencyKey(key) }, { timeoutMs: SEND_TIMEOUT_MS, ctx });
+    return this.bus.request(
+      commsSubjects.sendEmail,
+      { ...body, ...idempotencyKey(key) },
+      { timeoutMs: SEND_TIMEOUT_MS, ctx },
+    );
   }
 
   @Post('sms/send')
@@ -40,7 +55,11 @@ export class CommsController {
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiOperation({ summary: 'Send an SMS' })
   sendSms(@Ctx() ctx: RequestContext, @Body() body: SendSmsBody, @Headers('idempotency-key') key?: string) {
-    return this.bus.request(commsSubjects.sendSms, { ...body, ...idempotencyKey(key) }, { timeoutMs: SEND_TIMEOUT_MS, ctx });
+    return this.bus.request(
+      commsSubjects.sendSms,
+      { ...body, ...idempotencyKey(key) },
+      { timeoutMs: SEND_TIMEOUT_MS, ctx },
+    );
   }
 
   @Post('calls')
@@ -48,7 +67,11 @@ export class CommsController {
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiOperation({ summary: 'Click-to-call: ring the agent and bridge the lead' })
   call(@Ctx() ctx: RequestContext, @Body() body: CreateCallBody, @Headers('idempotency-key') key?: string) {
-    return this.bus.request(commsSubjects.createCall, { ...body, ...idempotencyKey(key) }, { timeoutMs: SEND_TIMEOUT_MS, ctx });
+    return this.bus.request(
+      commsSubjects.createCall,
+      { ...body, ...idempotencyKey(key) },
+      { timeoutMs: SEND_TIMEOUT_MS, ctx },
+    );
   }
 
   @Get('messages/:id')

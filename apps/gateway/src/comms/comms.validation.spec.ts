@@ -1,17 +1,31 @@
 import 'reflect-metadata';
+
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+
 import { SendEmailRequest } from '@app/contracts';
+
 import { SendEmailBody } from './comms.dto';
 
-const base = { to: 'lead@example.com', subject: 'Welcome', body_html: '<p>hi</p>', from_email: 'crm@broker.example', from_name: 'Broker' };
+const base = {
+  to: 'lead@example.com',
+  subject: 'Welcome',
+  body_html: '<p>hi</p>',
+  from_email: 'crm@broker.example',
+  from_name: 'Broker',
+};
 
 /** The fields named by class-validator for one body, as the gateway's 400 and the service's validation pipe list them. */
 function invalid(cls: typeof SendEmailRequest | typeof SendEmailBody, over: Record<string, unknown>): string[] {
-  return validateSync(plainToInstance(cls, { ...base, ...over }) as object).map((e) => e.property).sort();
+  return validateSync(plainToInstance(cls, { ...base, ...over }) as object)
+    .map((e) => e.property)
+    .sort();
 }
 
-describe.each([['contract (service side)', SendEmailRequest], ['gateway DTO', SendEmailBody]] as const)('email send validation: %s', (_, cls) => {
+describe.each([
+  ['contract (service side)', SendEmailRequest],
+  ['gateway DTO', SendEmailBody],
+] as const)('email send validation: %s', (_, cls) => {
   it('accepts a plain body', () => {
     expect(invalid(cls, {})).toEqual([]);
   });
@@ -21,9 +35,12 @@ describe.each([['contract (service side)', SendEmailRequest], ['gateway DTO', Se
     expect(invalid(cls, { from_email: '"x\r\n\r\nbody"@example.com' })).toEqual(['from_email']);
   });
 
-  it.each(['\r', '\n', '\u0000', '\u0007', '\t', '\u001b', '\u007f'])('refuses control character %j in subject and from_name', (c) => {
-    expect(invalid(cls, { subject: `a${c}b`, from_name: `n${c}m` })).toEqual(['from_name', 'subject']);
-  });
+  it.each(['\r', '\n', '\u0000', '\u0007', '\t', '\u001b', '\u007f'])(
+    'refuses control character %j in subject and from_name',
+    (c) => {
+      expect(invalid(cls, { subject: `a${c}b`, from_name: `n${c}m` })).toEqual(['from_name', 'subject']);
+    },
+  );
 
   it('accepts non-ASCII text in subject and from_name', () => {
     expect(invalid(cls, { subject: 'Café ünïcode ✓', from_name: 'Équipe' })).toEqual([]);

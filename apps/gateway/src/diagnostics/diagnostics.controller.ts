@@ -1,8 +1,10 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+
 import { EchoRequest, NoopRequest, systemSubjects, type EchoReply } from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import type { RequestContext } from '@app/observability';
+
 import { Ctx } from '../http/request-context';
 
 @ApiTags('diagnostics')

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+
 import { ApiKeyRing, requiresPlatformKey } from './auth';
 
 describe(ApiKeyRing.name, () => {
@@ -13,12 +14,21 @@ describe(ApiKeyRing.name, () => {
     expect(ring.authenticate('Bearer first-key-0123456789')).toEqual(a);
   });
 
-  it('reads a :read or :admin suffix as the key\'s scope, admin when there is none', () => {
+  it("reads a :read or :admin suffix as the key's scope, admin when there is none", () => {
     const scoped = new ApiKeyRing('reporting-key-0123456789:read, ops-key-0123456789:admin,legacy-key-0123456789');
     const idOf = (key: string) => `key_${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
-    expect(scoped.authenticate('Bearer reporting-key-0123456789')).toEqual({ id: idOf('reporting-key-0123456789'), scope: 'read' });
-    expect(scoped.authenticate('Bearer ops-key-0123456789')).toEqual({ id: idOf('ops-key-0123456789'), scope: 'admin' });
-    expect(scoped.authenticate('Bearer legacy-key-0123456789')).toEqual({ id: idOf('legacy-key-0123456789'), scope: 'admin' });
+    expect(scoped.authenticate('Bearer reporting-key-0123456789')).toEqual({
+      id: idOf('reporting-key-0123456789'),
+      scope: 'read',
+    });
+    expect(scoped.authenticate('Bearer ops-key-0123456789')).toEqual({
+      id: idOf('ops-key-0123456789'),
+      scope: 'admin',
+    });
+    expect(scoped.authenticate('Bearer legacy-key-0123456789')).toEqual({
+      id: idOf('legacy-key-0123456789'),
+      scope: 'admin',
+    });
     // the suffix is configuration, not part of the key a client sends
     expect(scoped.authenticate('Bearer reporting-key-0123456789:read')).toBeNull();
   });

@@ -1,11 +1,17 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+
 import { ConfigError } from '@app/runtime';
 
 /** Paths that need a platform key (API.md, Conventions). */
 export function requiresPlatformKey(path: string): boolean {
-  return path === '/api/platform' || path.startsWith('/api/platform/') || path === '/payments' || path.startsWith('/payments/')
+  return (
+    path === '/api/platform' ||
+    path.startsWith('/api/platform/') ||
+    path === '/payments' ||
+    path.startsWith('/payments/') ||
     // the internal KYC format is posted by the platform (other connectors, manual decisions), not a provider
-    || path === '/webhooks/kyc';
+    path === '/webhooks/kyc'
+  );
 }
 
 /** `read` keys may only GET; `admin` keys may do everything. */
@@ -41,12 +47,16 @@ export class ApiKeyRing {
   private readonly keys: (AuthenticatedKey & { digest: Buffer })[];
 
   constructor(commaSeparated: string) {
-    this.keys = commaSeparated.split(',').map((k) => k.trim()).filter(Boolean).map((entry) => {
-      const { key, scope } = parseKeyEntry(entry);
-      if (!key) throw new ConfigError(['PLATFORM_API_KEYS: an entry has a scope but no key']);
-      const digest = createHash('sha256').update(key).digest();
-      return { digest, id: `key_${digest.toString('hex').slice(0, 12)}`, scope };
-    });
+    this.keys = commaSeparated
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean)
+      .map((entry) => {
+        const { key, scope } = parseKeyEntry(entry);
+        if (!key) throw new ConfigError(['PLATFORM_API_KEYS: an entry has a scope but no key']);
+        const digest = createHash('sha256').update(key).digest();
+        return { digest, id: `key_${digest.toString('hex').slice(0, 12)}`, scope };
+      });
   }
 
   /**

@@ -6,7 +6,9 @@ describe(tooDeepAt.name, () => {
   it('accepts nesting up to the limit and names the path where it is exceeded', () => {
     expect(tooDeepAt(nested(MAX_JSON_DEPTH))).toBeNull();
     expect(tooDeepAt(nested(MAX_JSON_DEPTH + 1))).toBe(Array(MAX_JSON_DEPTH).fill('a').join('.'));
-    expect(tooDeepAt(`{"x":[1,2,${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}]}`)).toBe(`x.2${'.0'.repeat(MAX_JSON_DEPTH - 2)}`);
+    expect(tooDeepAt(`{"x":[1,2,${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}]}`)).toBe(
+      `x.2${'.0'.repeat(MAX_JSON_DEPTH - 2)}`,
+    );
     expect(tooDeepAt('['.repeat(100000))).toBe(`body${'.0'.repeat(MAX_JSON_DEPTH)}`);
   });
 
@@ -19,7 +21,11 @@ describe(tooDeepAt.name, () => {
 
 describe(nulFields.name, () => {
   it('names every string value or key holding a NUL, by dotted path', () => {
-    expect(nulFields({ a: 'fine', b: ['x', 'y\u0000'], c: { 'd\u0000': 1, e: { f: '\u0000' } } })).toEqual(['b.1', 'c.d\\u0000', 'c.e.f']);
+    expect(nulFields({ a: 'fine', b: ['x', 'y\u0000'], c: { 'd\u0000': 1, e: { f: '\u0000' } } })).toEqual([
+      'b.1',
+      'c.d\\u0000',
+      'c.e.f',
+    ]);
     expect(nulFields({ a: 'fine', n: 1, z: null, t: true })).toEqual([]);
     expect(nulFields('\u0000')).toEqual(['body']);
   });

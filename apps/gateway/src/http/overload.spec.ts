@@ -1,6 +1,7 @@
 import type { NatsConnection, Status } from '@nats-io/transport-node';
 import type { FastifyRequest } from 'fastify';
 import pino from 'pino';
+
 import { BusLink, isExempt, isPlatformApi } from './overload';
 
 /** A connection whose status events the test pushes one at a time. */
@@ -13,18 +14,30 @@ function fakeConnection() {
       async *[Symbol.asyncIterator]() {
         for (;;) {
           while (queue.length) yield queue.shift()!;
-          await new Promise<void>((r) => { wake = r; });
+          await new Promise<void>((r) => {
+            wake = r;
+          });
         }
       },
     }),
-    closed: () => new Promise<void | Error>((r) => { closed = () => r(); }),
+    closed: () =>
+      new Promise<void | Error>((r) => {
+        closed = () => r();
+      }),
   } as unknown as NatsConnection;
   const push = async (s: Status) => {
     queue.push(s);
     wake?.();
     for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
   };
-  return { nc, push, close: async () => { closed(); await new Promise((r) => setImmediate(r)); } };
+  return {
+    nc,
+    push,
+    close: async () => {
+      closed();
+      await new Promise((r) => setImmediate(r));
+    },
+  };
 }
 
 describe(BusLink.name, () => {
@@ -60,8 +73,16 @@ describe(BusLink.name, () => {
 
 describe('shedding exemptions and the rate-limited paths', () => {
   it('never sheds the probes, metrics and API description', () => {
-    for (const p of ['/livez', '/readyz', '/health', '/metrics', '/docs', '/docs/static/index.html', '/docs-json']) expect(isExempt(p)).toBe(true);
-    for (const p of ['/api/platform/diagnostics/noop', '/webhooks/kyc/sumsub', '/payments/gateway', '/healthz', '/metrics2']) expect(isExempt(p)).toBe(false);
+    for (const p of ['/livez', '/readyz', '/health', '/metrics', '/docs', '/docs/static/index.html', '/docs-json'])
+      expect(isExempt(p)).toBe(true);
+    for (const p of [
+      '/api/platform/diagnostics/noop',
+      '/webhooks/kyc/sumsub',
+      '/payments/gateway',
+      '/healthz',
+      '/metrics2',
+    ])
+      expect(isExempt(p)).toBe(false);
   });
 
   it('rate-limits /api/platform/** however it is spelled, and nothing else', () => {

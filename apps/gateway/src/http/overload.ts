@@ -1,13 +1,15 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { Counter } from 'prom-client';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { Counter } from 'prom-client';
+
 import { DomainError, ErrorCode } from '@app/contracts';
 import { BusClient, type BusClientOptions, type RequestOptions } from '@app/messaging';
 import type { Metrics } from '@app/observability';
-import { PROBLEM_CONTENT_TYPE, problem } from './problem';
+
+import { problem, PROBLEM_CONTENT_TYPE } from './problem';
 
 /** Seconds a shed client is told to wait (Retry-After): the overload is short-lived or it is an outage. */
 export const RETRY_AFTER_OVERLOADED_S = 1;
@@ -34,8 +36,15 @@ export interface OverloadLimits {
  * and the API description costs nothing.
  */
 export function isExempt(path: string): boolean {
-  return path === '/livez' || path === '/readyz' || path === '/health' || path === '/metrics'
-    || path === '/docs' || path.startsWith('/docs/') || path === '/docs-json';
+  return (
+    path === '/livez' ||
+    path === '/readyz' ||
+    path === '/health' ||
+    path === '/metrics' ||
+    path === '/docs' ||
+    path.startsWith('/docs/') ||
+    path === '/docs-json'
+  );
 }
 
 function pathOf(req: FastifyRequest): string {
@@ -48,7 +57,9 @@ export function isPlatformApi(req: FastifyRequest): boolean {
   let decoded = raw;
   try {
     decoded = decodeURIComponent(raw);
-  } catch { /* undecodable: judged on the raw path; refused later anyway */ }
+  } catch {
+    /* undecodable: judged on the raw path; refused later anyway */
+  }
   const under = (p: string) => p === '/api/platform' || p.startsWith('/api/platform/');
   return under(raw) || under(decoded) || under(req.routeOptions?.url ?? '');
 }
@@ -65,7 +76,8 @@ export class BusLink {
     void (async () => {
       for await (const s of nc.status()) {
         if (s.type === 'disconnect' || s.type === 'reconnecting' || s.type === 'close') {
-          if (this.up && s.type !== 'close') logger.warn({ status: s.type }, 'NATS link down: requests that need the bus get 503 at once');
+          if (this.up && s.type !== 'close')
+            logger.warn({ status: s.type }, 'NATS link down: requests that need the bus get 503 at once');
           this.markDown();
         } else if (s.type === 'reconnect') {
           if (!this.up) logger.info('NATS link back up');
@@ -94,7 +106,8 @@ export class BusLink {
   }
 }
 
-const busDown = () => new DomainError(ErrorCode.Unavailable, 'The gateway has lost its link to the message bus; retry shortly');
+const busDown = () =>
+  new DomainError(ErrorCode.Unavailable, 'The gateway has lost its link to the message bus; retry shortly');
 
 /**
  * The gateway's bus client: a request made while the NATS link is down, or waiting on it when it drops,
@@ -102,14 +115,19 @@ const busDown = () => new DomainError(ErrorCode.Unavailable, 'The gateway has lo
  * a reply sent while the link is down never arrives.
  */
 export class LinkAwareBusClient extends BusClient {
-  constructor(opts: BusClientOptions, private readonly link: BusLink) {
+  constructor(
+    opts: BusClientOptions,
+    private readonly link: BusLink,
+  ) {
     super(opts);
   }
 
   override async requestRaw(subject: string, data: unknown, options: RequestOptions = {}): Promise<unknown> {
     if (!this.link.isUp()) throw busDown();
     let cancel: () => void = () => undefined;
-    const down = new Promise<never>((_resolve, reject) => { cancel = this.link.onDown(() => reject(busDown())); });
+    const down = new Promise<never>((_resolve, reject) => {
+      cancel = this.link.onDown(() => reject(busDown()));
+    });
     try {
       return await Promise.race([super.requestRaw(subject, data, options), down]);
     } finally {
@@ -118,8 +136,17 @@ export class LinkAwareBusClient extends BusClient {
   }
 }
 
-function shed(reply: FastifyReply, status: number, retryAfterS: number, detail: string, requestId?: string): FastifyReply {
-  return reply.status(status).header('content-type', PROBLEM_CONTENT_TYPE).header('retry-after', String(retryAfterS))
+function shed(
+  reply: FastifyReply,
+  status: number,
+  retryAfterS: number,
+  detail: string,
+  requestId?: string,
+): FastifyReply {
+  return reply
+    .status(status)
+    .header('content-type', PROBLEM_CONTENT_TYPE)
+    .header('retry-after', String(retryAfterS))
     .send(problem(status, detail, { requestId }));
 }
 
@@ -130,37 +157,60 @@ function shed(reply: FastifyReply, status: number, retryAfterS: number, detail: 
  * link is down are refused here; the event-loop delay check is @fastify/under-pressure's hook, next.
  * Install after installPipeline.
  */
-export function installShedding(fastify: FastifyInstance, deps: { limits: OverloadLimits; metrics: Metrics; bus: BusLink }): Counter<'reason'> {
+export function installShedding(
+  fastify: FastifyInstance,
+  deps: { limits: OverloadLimits; metrics: Metrics; bus: BusLink },
+): Counter<'reason'> {
   const { limits, bus } = deps;
   const shedTotal = new Counter({
-    name: 'gateway_requests_shed_total', help: 'Requests the gateway refused before doing any work, by reason',
-    labelNames: ['reason'], registers: [deps.metrics.registry],
+    name: 'gateway_requests_shed_total',
+    help: 'Requests the gateway refused before doing any work, by reason',
+    labelNames: ['reason'],
+    registers: [deps.metrics.registry],
   });
-  for (const reason of ['in_flight', 'event_loop_delay', 'bus_down', 'rate_limit'] satisfies ShedReason[]) shedTotal.inc({ reason }, 0);
+  for (const reason of ['in_flight', 'event_loop_delay', 'bus_down', 'rate_limit'] satisfies ShedReason[])
+    shedTotal.inc({ reason }, 0);
   let inFlight = 0;
 
   fastify.addHook('onRequest', (req, reply, done) => {
     if (isExempt(pathOf(req))) return done();
     if (limits.maxInFlight > 0 && inFlight >= limits.maxInFlight) {
       shedTotal.inc({ reason: 'in_flight' });
-      shed(reply, 503, RETRY_AFTER_OVERLOADED_S, 'The gateway is serving as many requests as it takes at once; retry shortly', req.ctx?.requestId);
+      shed(
+        reply,
+        503,
+        RETRY_AFTER_OVERLOADED_S,
+        'The gateway is serving as many requests as it takes at once; retry shortly',
+        req.ctx?.requestId,
+      );
       return;
     }
     if (!bus.isUp()) {
       shedTotal.inc({ reason: 'bus_down' });
-      shed(reply, 503, RETRY_AFTER_BUS_DOWN_S, 'The gateway has lost its link to the message bus; retry shortly', req.ctx?.requestId);
+      shed(
+        reply,
+        503,
+        RETRY_AFTER_BUS_DOWN_S,
+        'The gateway has lost its link to the message bus; retry shortly',
+        req.ctx?.requestId,
+      );
       return;
     }
     inFlight++;
     // 'close' fires once the response is finished or the client went away, whichever comes first
-    reply.raw.once('close', () => { inFlight--; });
+    reply.raw.once('close', () => {
+      inFlight--;
+    });
     done();
   });
 
   // every other 503 problem (a service's database unreachable, no replica listening) says when to retry too
   fastify.addHook('onSend', (_req, reply, payload, done) => {
-    if (reply.statusCode === 503 && !reply.hasHeader('retry-after')
-      && String(reply.getHeader('content-type') ?? '').startsWith(PROBLEM_CONTENT_TYPE)) {
+    if (
+      reply.statusCode === 503 &&
+      !reply.hasHeader('retry-after') &&
+      String(reply.getHeader('content-type') ?? '').startsWith(PROBLEM_CONTENT_TYPE)
+    ) {
       void reply.header('retry-after', String(RETRY_AFTER_UNAVAILABLE_S));
     }
     done(null, payload);
@@ -182,10 +232,16 @@ export function installShedding(fastify: FastifyInstance, deps: { limits: Overlo
       pressureHandler: (req, reply, type) => {
         if (isExempt(pathOf(req)) || Date.now() < armedAt) return undefined; // under-pressure goes on with the request
         shedTotal.inc({ reason: 'event_loop_delay' });
-        void reply.status(503).header('content-type', PROBLEM_CONTENT_TYPE).header('retry-after', String(RETRY_AFTER_OVERLOADED_S));
+        void reply
+          .status(503)
+          .header('content-type', PROBLEM_CONTENT_TYPE)
+          .header('retry-after', String(RETRY_AFTER_OVERLOADED_S));
         // under-pressure sends a non-null return value as the answer (its typings say void)
-        return problem(503, `The gateway is overloaded (${type === 'eventLoopDelay' ? 'event loop delayed' : type}); retry shortly`,
-          { requestId: req.ctx?.requestId }) as unknown as void;
+        return problem(
+          503,
+          `The gateway is overloaded (${type === 'eventLoopDelay' ? 'event loop delayed' : type}); retry shortly`,
+          { requestId: req.ctx?.requestId },
+        ) as unknown as void;
       },
     });
   }
@@ -197,7 +253,10 @@ export function installShedding(fastify: FastifyInstance, deps: { limits: Overlo
  * replica). Keyed by the key id the auth hook put on req.ctx.actor, never the key itself; runs as a
  * route hook, after the global auth hook. Webhooks and /payments/** are not limited.
  */
-export function installRateLimit(fastify: FastifyInstance, deps: { limits: OverloadLimits; shedTotal: Counter<'reason'> }): void {
+export function installRateLimit(
+  fastify: FastifyInstance,
+  deps: { limits: OverloadLimits; shedTotal: Counter<'reason'> },
+): void {
   if (deps.limits.rateLimitPerMinute <= 0) return;
   void fastify.register(rateLimit, {
     global: true,

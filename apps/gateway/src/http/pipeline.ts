@@ -1,11 +1,21 @@
 import { randomUUID } from 'node:crypto';
+
 import type { FastifyBodyParser, FastifyInstance, FastifyRequest } from 'fastify';
-import { DomainError, ErrorCode, type FieldError } from '@app/contracts';
 import type { Logger } from 'pino';
-import { activeTraceId, newTraceId, setHttpRoute, traceIdOf, type Metrics, type RequestContext } from '@app/observability';
+
+import { DomainError, ErrorCode, type FieldError } from '@app/contracts';
+import {
+  activeTraceId,
+  newTraceId,
+  setHttpRoute,
+  traceIdOf,
+  type Metrics,
+  type RequestContext,
+} from '@app/observability';
+
 import { ApiKeyRing, requiresPlatformKey, scopeAllows } from './auth';
 import { MAX_JSON_DEPTH, nulFields, tooDeepAt } from './json-guard';
-import { PROBLEM_CONTENT_TYPE, problem } from './problem';
+import { problem, PROBLEM_CONTENT_TYPE } from './problem';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,7 +32,10 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * and one JSON access log line and one histogram sample per request. Errors raised while Fastify parses
  * the body (too large, malformed JSON) reach NestJS's filters and leave as problem+json like the rest.
  */
-export function installPipeline(fastify: FastifyInstance, deps: { keys: ApiKeyRing; logger: Logger; metrics: Metrics }): void {
+export function installPipeline(
+  fastify: FastifyInstance,
+  deps: { keys: ApiKeyRing; logger: Logger; metrics: Metrics },
+): void {
   const { keys, logger, metrics } = deps;
   fastify.decorateRequest('ctx', null as unknown as RequestContext);
 
@@ -31,14 +44,17 @@ export function installPipeline(fastify: FastifyInstance, deps: { keys: ApiKeyRi
     const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     const traceparent = req.headers.traceparent;
     // with tracing on, the HTTP server span's trace (which continues a valid incoming traceparent)
-    const traceId = activeTraceId() ?? traceIdOf(typeof traceparent === 'string' ? traceparent : undefined) ?? newTraceId();
+    const traceId =
+      activeTraceId() ?? traceIdOf(typeof traceparent === 'string' ? traceparent : undefined) ?? newTraceId();
     req.ctx = { requestId, traceId };
     setHttpRoute(req.method, routeOf(req));
     void reply.header('x-request-id', requestId);
     if (needsKey(req)) {
       const key = keys.authenticate(req.headers.authorization);
       if (!key) {
-        void reply.status(401).header('content-type', PROBLEM_CONTENT_TYPE)
+        void reply
+          .status(401)
+          .header('content-type', PROBLEM_CONTENT_TYPE)
           .header('www-authenticate', 'Bearer')
           .send(problem(401, 'A valid platform API key is required: Authorization: Bearer <key>', { requestId }));
         return;
@@ -47,8 +63,14 @@ export function installPipeline(fastify: FastifyInstance, deps: { keys: ApiKeyRi
       req.ctx.scope = key.scope;
       // refused before the body is read or anything is forwarded: a read key changes nothing
       if (!scopeAllows(key.scope, req.method)) {
-        void reply.status(403).header('content-type', PROBLEM_CONTENT_TYPE)
-          .send(problem(403, `This platform key is read-only (scope read): ${req.method} needs a key with scope admin`, { requestId }));
+        void reply
+          .status(403)
+          .header('content-type', PROBLEM_CONTENT_TYPE)
+          .send(
+            problem(403, `This platform key is read-only (scope read): ${req.method} needs a key with scope admin`, {
+              requestId,
+            }),
+          );
         return;
       }
     }
@@ -59,16 +81,30 @@ export function installPipeline(fastify: FastifyInstance, deps: { keys: ApiKeyRi
   fastify.removeContentTypeParser('text/plain');
   fastify.addHook('preValidation', (req, reply, done) => {
     const type = req.headers['content-type'];
-    if (req.body !== undefined && !req.url.startsWith('/webhooks/') && !/^application\/(.+\+)?json\b/i.test(type ?? '')) {
-      void reply.status(415).header('content-type', PROBLEM_CONTENT_TYPE)
+    if (
+      req.body !== undefined &&
+      !req.url.startsWith('/webhooks/') &&
+      !/^application\/(.+\+)?json\b/i.test(type ?? '')
+    ) {
+      void reply
+        .status(415)
+        .header('content-type', PROBLEM_CONTENT_TYPE)
         .send(problem(415, 'Unsupported content type: send application/json', { requestId: req.ctx.requestId }));
       return;
     }
     // Postgres refuses NUL in text: a query string or path parameter holding one is a 400, not a 500
     const errors = [...nulIn(req.query), ...nulIn(req.params)];
     if (errors.length) {
-      void reply.status(400).header('content-type', PROBLEM_CONTENT_TYPE)
-        .send(problem(400, 'The request has invalid fields', { code: ErrorCode.ValidationFailed, errors, requestId: req.ctx.requestId }));
+      void reply
+        .status(400)
+        .header('content-type', PROBLEM_CONTENT_TYPE)
+        .send(
+          problem(400, 'The request has invalid fields', {
+            code: ErrorCode.ValidationFailed,
+            errors,
+            requestId: req.ctx.requestId,
+          }),
+        );
       return;
     }
     done();
@@ -78,13 +114,22 @@ export function installPipeline(fastify: FastifyInstance, deps: { keys: ApiKeyRi
     const seconds = reply.elapsedTime / 1000;
     const route = routeOf(req);
     metrics.httpRequestDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, seconds);
-    logger.info({
-      request_id: req.ctx?.requestId, trace_id: req.ctx?.traceId, actor: req.ctx?.actor, scope: req.ctx?.scope, method: req.method, route,
-      path: req.url.split('?')[0], status: reply.statusCode, duration_ms: Math.round(reply.elapsedTime * 100) / 100,
-    }, 'request');
+    logger.info(
+      {
+        request_id: req.ctx?.requestId,
+        trace_id: req.ctx?.traceId,
+        actor: req.ctx?.actor,
+        scope: req.ctx?.scope,
+        method: req.method,
+        route,
+        path: req.url.split('?')[0],
+        status: reply.statusCode,
+        duration_ms: Math.round(reply.elapsedTime * 100) / 100,
+      },
+      'request',
+    );
     done();
   });
-
 }
 
 /**
@@ -101,7 +146,9 @@ function needsKey(req: FastifyRequest): boolean {
     return true;
   }
   const route = req.routeOptions?.url;
-  return requiresPlatformKey(raw) || requiresPlatformKey(decoded) || (route !== undefined && requiresPlatformKey(route));
+  return (
+    requiresPlatformKey(raw) || requiresPlatformKey(decoded) || (route !== undefined && requiresPlatformKey(route))
+  );
 }
 
 function routeOf(req: FastifyRequest): string {
@@ -110,7 +157,9 @@ function routeOf(req: FastifyRequest): string {
 
 function nulIn(values: unknown): FieldError[] {
   if (values === null || typeof values !== 'object') return [];
-  return Object.entries(values).flatMap(([name, v]) => (nulFields(v, name).length ? [{ field: name, message: `${name} must not contain NUL characters` }] : []));
+  return Object.entries(values).flatMap(([name, v]) =>
+    nulFields(v, name).length ? [{ field: name, message: `${name} must not contain NUL characters` }] : [],
+  );
 }
 
 /**
@@ -123,12 +172,17 @@ export function jsonBodyParser(fastify: FastifyInstance): FastifyBodyParser<Buff
   return (req, raw, done) => {
     const text = raw.toString('utf8');
     const deep = tooDeepAt(text);
-    if (deep !== null) return done(invalid([{ field: deep, message: `${deep} nests deeper than ${MAX_JSON_DEPTH} levels` }]), undefined);
+    if (deep !== null)
+      return done(invalid([{ field: deep, message: `${deep} nests deeper than ${MAX_JSON_DEPTH} levels` }]), undefined);
     void parse(req, text, (err, value) => {
       if (err) return done(err, undefined);
       // JSON can only carry a NUL as the escape \u0000: without one in the text there is nothing to find
       const nul = text.includes('\\u0000') ? nulFields(value) : [];
-      if (nul.length) return done(invalid(nul.map((field) => ({ field, message: `${field} must not contain NUL characters` }))), undefined);
+      if (nul.length)
+        return done(
+          invalid(nul.map((field) => ({ field, message: `${field} must not contain NUL characters` }))),
+          undefined,
+        );
       done(null, value);
     });
   };

@@ -7,11 +7,16 @@ describe('dead-letter page cursor', () => {
     expect(decodeCursor(encodeCursor(p))).toEqual(p);
   });
 
-  it.each(['', 'not-base64!', Buffer.from('{"a":1}').toString('base64url'), Buffer.from('["yesterday","x"]').toString('base64url')])(
-    'refuses %p naming the cursor field', (bad) => {
-      expect(() => decodeCursor(bad)).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED', errors: [expect.objectContaining({ field: 'cursor' })] }));
-    },
-  );
+  it.each([
+    '',
+    'not-base64!',
+    Buffer.from('{"a":1}').toString('base64url'),
+    Buffer.from('["yesterday","x"]').toString('base64url'),
+  ])('refuses %p naming the cursor field', (bad) => {
+    expect(() => decodeCursor(bad)).toThrow(
+      expect.objectContaining({ code: 'VALIDATION_FAILED', errors: [expect.objectContaining({ field: 'cursor' })] }),
+    );
+  });
 
   it('orders by parked time, then id, as Postgres does for uuids', () => {
     const later = { ...p, parked_at: '2026-12-07T03:00:00.124Z' };

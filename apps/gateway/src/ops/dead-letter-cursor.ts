@@ -1,4 +1,5 @@
 import { isISO8601, isUUID } from 'class-validator';
+
 import { DomainError, ErrorCode } from '@app/contracts';
 
 /** Position after the last dead letter of a page; the order is (parked_at, id) over every service. */
@@ -18,9 +19,17 @@ export function decodeCursor(cursor: string): DeadLetterPosition {
   } catch {
     parsed = null;
   }
-  if (!Array.isArray(parsed) || parsed.length !== 2 || typeof parsed[0] !== 'string' || typeof parsed[1] !== 'string'
-    || !isISO8601(parsed[0], { strict: true }) || !isUUID(parsed[1])) {
-    throw new DomainError(ErrorCode.ValidationFailed, 'Invalid query', [{ field: 'cursor', message: 'cursor must be a next_cursor from a previous page' }]);
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 2 ||
+    typeof parsed[0] !== 'string' ||
+    typeof parsed[1] !== 'string' ||
+    !isISO8601(parsed[0], { strict: true }) ||
+    !isUUID(parsed[1])
+  ) {
+    throw new DomainError(ErrorCode.ValidationFailed, 'Invalid query', [
+      { field: 'cursor', message: 'cursor must be a next_cursor from a previous page' },
+    ]);
   }
   return { parked_at: parsed[0], id: parsed[1] };
 }

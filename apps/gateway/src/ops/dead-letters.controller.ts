@@ -1,9 +1,11 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isUUID } from 'class-validator';
-import { DomainError, ErrorCode, SERVICES, opsSubjects, type DeadLetterView, type ServiceName } from '@app/contracts';
+
+import { DomainError, ErrorCode, opsSubjects, SERVICES, type DeadLetterView, type ServiceName } from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import type { RequestContext } from '@app/observability';
+
 import { Ctx } from '../http/request-context';
 import { comparePosition, decodeCursor, encodeCursor } from './dead-letter-cursor';
 import { ConsumerQuery, DeadLettersQuery } from './dead-letters.dto';
@@ -23,10 +25,17 @@ export class DeadLettersController {
 
   @Get()
   @ApiOperation({ summary: 'Parked events, oldest first, optionally of one consumer' })
-  async list(@Ctx() ctx: RequestContext, @Query() q: DeadLettersQuery): Promise<{ dead_letters: DeadLetterView[]; next_cursor: string | null }> {
+  async list(
+    @Ctx() ctx: RequestContext,
+    @Query() q: DeadLettersQuery,
+  ): Promise<{ dead_letters: DeadLetterView[]; next_cursor: string | null }> {
     const limit = q.limit ?? DEFAULT_LIMIT;
     const after = q.cursor ? decodeCursor(q.cursor) : undefined;
-    const request = { limit, ...(q.consumer ? { consumer: q.consumer } : {}), ...(after ? { after_parked_at: after.parked_at, after_id: after.id } : {}) };
+    const request = {
+      limit,
+      ...(q.consumer ? { consumer: q.consumer } : {}),
+      ...(after ? { after_parked_at: after.parked_at, after_id: after.id } : {}),
+    };
     const pages = await this.everyService((s) => this.bus.request(opsSubjects.listDeadLetters(s), request, { ctx }));
     // each service's page is its first `limit` after the cursor, so the first `limit` of their union is the page
     const merged = pages.flatMap((p) => p.dead_letters).sort(comparePosition);
@@ -40,20 +49,27 @@ export class DeadLettersController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Hand every dead letter of a consumer to that consumer again' })
   async replayConsumer(@Ctx() ctx: RequestContext, @Query() q: ConsumerQuery): Promise<{ replayed: number }> {
-    const counts = await this.everyService((s) => this.bus.request(opsSubjects.replayConsumerDeadLetters(s), { consumer: q.consumer }, { ctx }));
+    const counts = await this.everyService((s) =>
+      this.bus.request(opsSubjects.replayConsumerDeadLetters(s), { consumer: q.consumer }, { ctx }),
+    );
     return { replayed: counts.reduce((n, c) => n + c.replayed, 0) };
   }
 
   @Delete()
   @ApiOperation({ summary: 'Discard every dead letter of a consumer' })
   async discardConsumer(@Ctx() ctx: RequestContext, @Query() q: ConsumerQuery): Promise<{ discarded: number }> {
-    const counts = await this.everyService((s) => this.bus.request(opsSubjects.discardConsumerDeadLetters(s), { consumer: q.consumer }, { ctx }));
+    const counts = await this.everyService((s) =>
+      this.bus.request(opsSubjects.discardConsumerDeadLetters(s), { consumer: q.consumer }, { ctx }),
+    );
     return { discarded: counts.reduce((n, c) => n + c.discarded, 0) };
   }
 
   @Post(':id/replay')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Hand one dead letter to its own consumer again; removed once handled, kept (attempts + 1) if it fails again' })
+  @ApiOperation({
+    summary:
+      'Hand one dead letter to its own consumer again; removed once handled, kept (attempts + 1) if it fails again',
+  })
   async replay(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<{ id: string }> {
     const results = await this.settled(id, (s) => this.bus.request(opsSubjects.replayDeadLetter(s), { id }, { ctx }));
     if (results.some((r) => r.ok)) return { id };
@@ -66,7 +82,10 @@ export class DeadLettersController {
   async discard(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<void> {
     const results = await this.settled(id, (s) => this.bus.request(opsSubjects.discardDeadLetter(s), { id }, { ctx }));
     if (results.some((r) => r.ok && r.value.discarded > 0)) return;
-    throw this.notFoundOrFailure(id, results.map((r) => (r.ok ? { ok: false as const, error: notFound(id) } : r)));
+    throw this.notFoundOrFailure(
+      id,
+      results.map((r) => (r.ok ? { ok: false as const, error: notFound(id) } : r)),
+    );
   }
 
   /** The same request to every service; any failure fails the whole answer (a partial list would page wrongly). */
@@ -77,18 +96,23 @@ export class DeadLettersController {
   /** The request to every service, for an id only one of them holds. */
   private async settled<T>(id: string, call: (s: ServiceName) => Promise<T>): Promise<Settled<T>[]> {
     if (!isUUID(id)) throw notFound(id);
-    return Promise.all(SERVICES.map(async (s): Promise<Settled<T>> => {
-      try {
-        return { ok: true, value: await call(s) };
-      } catch (error) {
-        return { ok: false, error };
-      }
-    }));
+    return Promise.all(
+      SERVICES.map(async (s): Promise<Settled<T>> => {
+        try {
+          return { ok: true, value: await call(s) };
+        } catch (error) {
+          return { ok: false, error };
+        }
+      }),
+    );
   }
 
   /** 404 when every service said so; otherwise the first other failure (the holder may be the one that did not answer). */
   private notFoundOrFailure(id: string, results: Settled<unknown>[]): unknown {
-    const other = results.find((r): r is { ok: false; error: unknown } => !r.ok && !(r.error instanceof DomainError && r.error.code === ErrorCode.NotFound));
+    const other = results.find(
+      (r): r is { ok: false; error: unknown } =>
+        !r.ok && !(r.error instanceof DomainError && r.error.code === ErrorCode.NotFound),
+    );
     return other ? other.error : notFound(id);
   }
 }

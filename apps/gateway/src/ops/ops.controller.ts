@@ -1,16 +1,21 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+
 import { SERVICES, systemSubjects } from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import { checkDependencies } from '@app/runtime';
+
 import { GatewayRuntime } from '../gateway.runtime';
 
 /** Liveness and readiness summary: the gateway's NATS link, and whether each service answers. */
 @ApiExcludeController()
 @Controller()
 export class OpsController {
-  constructor(private readonly bus: BusClient, private readonly runtime: GatewayRuntime) {}
+  constructor(
+    private readonly bus: BusClient,
+    private readonly runtime: GatewayRuntime,
+  ) {}
 
   /** The process answers: liveness only, so an outage behind the gateway never restarts it. */
   @Get('livez')
@@ -32,16 +37,27 @@ export class OpsController {
     await reply.status(report.checks.nats?.status === 'ok' ? 200 : 503).send(report);
   }
 
-  private async report(): Promise<{ status: 'ok' | 'degraded'; checks: Record<string, { status: string; detail?: string }> }> {
+  private async report(): Promise<{
+    status: 'ok' | 'degraded';
+    checks: Record<string, { status: string; detail?: string }>;
+  }> {
     const own = await checkDependencies(null, this.runtime.nc);
-    const services = await Promise.all(SERVICES.map(async (service) => {
-      try {
-        const h = await this.bus.request(systemSubjects.health(service), {}, { timeoutMs: 1500 });
-        return [service, { status: h.status === 'ok' ? 'ok' : 'fail', ...(h.status === 'ok' ? {} : { detail: 'dependency check failed' }) }] as const;
-      } catch (err) {
-        return [service, { status: 'fail', detail: (err as Error).message }] as const;
-      }
-    }));
+    const services = await Promise.all(
+      SERVICES.map(async (service) => {
+        try {
+          const h = await this.bus.request(systemSubjects.health(service), {}, { timeoutMs: 1500 });
+          return [
+            service,
+            {
+              status: h.status === 'ok' ? 'ok' : 'fail',
+              ...(h.status === 'ok' ? {} : { detail: 'dependency check failed' }),
+            },
+          ] as const;
+        } catch (err) {
+          return [service, { status: 'fail', detail: (err as Error).message }] as const;
+        }
+      }),
+    );
     const checks = { ...own.checks, ...Object.fromEntries(services) };
     const status = Object.values(checks).every((c) => c.status === 'ok') ? 'ok' : 'degraded';
     return { status, checks };

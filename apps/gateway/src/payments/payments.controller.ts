@@ -1,8 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { paymentsSubjects, type PutRouteRequest, type ResolveGatewayRequest, type SetDefaultRouteRequest } from '@app/contracts';
+
+import {
+  paymentsSubjects,
+  type PutRouteRequest,
+  type ResolveGatewayRequest,
+  type SetDefaultRouteRequest,
+} from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import type { RequestContext } from '@app/observability';
+
 import { Ctx } from '../http/request-context';
 import { CountryParam, DefaultRouteBody, ResolveQuery, RouteBody } from './payments.dto';
 
@@ -36,7 +43,7 @@ export class PaymentsController {
   }
 
   @Put('api/platform/payments/routing/:country')
-  @ApiOperation({ summary: 'Create or replace a country\'s route' })
+  @ApiOperation({ summary: "Create or replace a country's route" })
   @ApiParam({ name: 'country', example: 'BR', description: 'ISO 3166-1 alpha-2, any case' })
   @ApiBody({ type: RouteBody })
   put(@Ctx() ctx: RequestContext, @Param('country') country: string, @Body() body: Record<string, unknown>) {
@@ -56,10 +63,15 @@ export class PaymentsController {
   }
 
   @Get('payments/gateway')
-  @ApiOperation({ summary: 'Resolve the gateway for a country and direction and open its cashier session (embed or redirect)' })
+  @ApiOperation({
+    summary: 'Resolve the gateway for a country and direction and open its cashier session (embed or redirect)',
+  })
   @ApiQuery({ type: ResolveQuery })
   resolve(@Ctx() ctx: RequestContext, @Query() q: Record<string, unknown>) {
     // validated by the payments service with the amount's minor-unit rule, so one 400 lists every invalid field
-    return this.bus.request(paymentsSubjects.resolveGateway, q as unknown as ResolveGatewayRequest, { timeoutMs: RESOLVE_TIMEOUT_MS, ctx });
+    return this.bus.request(paymentsSubjects.resolveGateway, q as unknown as ResolveGatewayRequest, {
+      timeoutMs: RESOLVE_TIMEOUT_MS,
+      ctx,
+    });
   }
 }

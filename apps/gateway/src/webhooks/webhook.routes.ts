@@ -1,8 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+
 import { WEBHOOK_SERVICES, webhookSubject, type InboundWebhook, type WebhookService } from '@app/contracts';
 import type { BusClient } from '@app/messaging';
-import { PROBLEM_CONTENT_TYPE, problem } from '../http/problem';
+
+import { problem, PROBLEM_CONTENT_TYPE } from '../http/problem';
 import { toProblem } from '../http/problem.filter';
 
 /** NATS carries at most 1 MiB per message (nats-server default); base64 adds a third. */
@@ -16,27 +18,44 @@ type Params = { service: string; provider: string };
  * the owning service verifies signatures over exactly what the provider sent (JSON re-serialised, or
  * a form re-encoded, would no longer verify). The service's reply (status, body) goes back verbatim.
  */
-export function registerWebhookRoutes(fastify: FastifyInstance, deps: { bus: BusClient; publicBaseUrl: string; logger: Logger }): void {
+export function registerWebhookRoutes(
+  fastify: FastifyInstance,
+  deps: { bus: BusClient; publicBaseUrl: string; logger: Logger },
+): void {
   void fastify.register(async (scope) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) => done(null, body));
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) =>
+      done(null, body),
+    );
     const handler = async (req: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => {
       const { service, provider } = req.params;
       if (!(WEBHOOK_SERVICES as readonly string[]).includes(service) || !/^[a-z][a-z0-9_]{0,63}$/.test(provider)) {
-        return reply.status(404).header('content-type', PROBLEM_CONTENT_TYPE)
+        return reply
+          .status(404)
+          .header('content-type', PROBLEM_CONTENT_TYPE)
           .send(problem(404, `No webhook endpoint ${req.url.split('?')[0]}`, { requestId: req.ctx.requestId }));
       }
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const inbound: InboundWebhook = {
-        provider, method: req.method, url: `${deps.publicBaseUrl.replace(/\/$/, '')}${req.url}`,
-        headers: flattenHeaders(req.headers), body_base64: body.toString('base64'), received_at: new Date().toISOString(),
+        provider,
+        method: req.method,
+        url: `${deps.publicBaseUrl.replace(/\/$/, '')}${req.url}`,
+        headers: flattenHeaders(req.headers),
+        body_base64: body.toString('base64'),
+        received_at: new Date().toISOString(),
       };
       try {
-        const answer = await deps.bus.request(webhookSubject(service as WebhookService), inbound, { timeoutMs: 10000, ctx: req.ctx });
+        const answer = await deps.bus.request(webhookSubject(service as WebhookService), inbound, {
+          timeoutMs: 10000,
+          ctx: req.ctx,
+        });
         for (const [k, v] of Object.entries(answer.headers ?? {})) void reply.header(k, v);
         // the body may echo what the caller sent (Zadarma's zd_echo): never let a browser sniff it into HTML
         void reply.header('x-content-type-options', 'nosniff');
-        return reply.status(answer.status).header('content-type', answer.content_type ?? 'application/json').send(answer.body ?? '');
+        return reply
+          .status(answer.status)
+          .header('content-type', answer.content_type ?? 'application/json')
+          .send(answer.body ?? '');
       } catch (err) {
         const p = toProblem(err, req, deps.logger);
         return reply.status(p.status).header('content-type', PROBLEM_CONTENT_TYPE).send(p);

@@ -1,12 +1,20 @@
 import { randomUUID } from 'node:crypto';
+
 import { Inject, Injectable } from '@nestjs/common';
-import { eventSubjects, type ApplicantCreated, type CreateApplicantRequest, type KycStatusChangedEvent } from '@app/contracts';
+
+import {
+  eventSubjects,
+  type ApplicantCreated,
+  type CreateApplicantRequest,
+  type KycStatusChangedEvent,
+} from '@app/contracts';
 import { OutboxWriter } from '@app/messaging';
 import { currentContext } from '@app/observability';
+
 import { evaluateGates, type GatePolicy } from '../gates/gates';
 import { GATE_POLICY } from '../gates/gates.policy';
-import { fromConnectorError } from '../providers/kyc.exception';
 import { KycProviders } from '../providers/kyc-providers';
+import { fromConnectorError } from '../providers/kyc.exception';
 import { EventsRepository } from '../records/events.repository';
 import { RecordsRepository } from '../records/records.repository';
 import { IdempotencyService } from './idempotency.service';
@@ -34,27 +42,67 @@ export class ApplicantsService {
   private async createOnce(req: Omit<CreateApplicantRequest, 'idempotency_key'>): Promise<ApplicantCreated> {
     const provider = await this.providers.active(req.provider);
     const customerId = req.customer_id.toLowerCase();
-    const applicant = await provider.port.createApplicant(provider.config, {
-      customerId, levelName: req.level_name, email: req.email, phone: req.phone,
-    }).catch((err: unknown) => { throw fromConnectorError(provider.key, err); });
+    const applicant = await provider.port
+      .createApplicant(provider.config, {
+        customerId,
+        levelName: req.level_name,
+        email: req.email,
+        phone: req.phone,
+      })
+      .catch((err: unknown) => {
+        throw fromConnectorError(provider.key, err);
+      });
     await this.records.transaction(async (m) => {
-      const gates = evaluateGates({ status: 'pending', docType: null, docCountry: null, docExpiry: null, birthDate: null, rejectLabels: [] }, this.policy);
-      const created = await this.records.insertPending(m, { customerId, provider: provider.key, providerId: applicant.providerId, gates });
+      const gates = evaluateGates(
+        { status: 'pending', docType: null, docCountry: null, docExpiry: null, birthDate: null, rejectLabels: [] },
+        this.policy,
+      );
+      const created = await this.records.insertPending(m, {
+        customerId,
+        provider: provider.key,
+        providerId: applicant.providerId,
+        gates,
+      });
       if (!created) return this.records.linkApplicant(m, customerId, provider.key, applicant.providerId);
       // the record's first history entry: it starts `pending` (API.md), like every later status, in history
       const historyId = randomUUID();
       await this.events.record(m, {
-        id: historyId, provider: provider.key, eventKey: `applicant_created:${historyId}`, source: 'internal', eventType: 'applicant_created',
-        providerId: applicant.providerId, customerRef: customerId, customerId, status: 'pending', providerStatus: null, rejectLabels: [],
-        needsDetails: false, occurredAt: new Date(), payload: { level_name: req.level_name ?? null },
+        id: historyId,
+        provider: provider.key,
+        eventKey: `applicant_created:${historyId}`,
+        source: 'internal',
+        eventType: 'applicant_created',
+        providerId: applicant.providerId,
+        customerRef: customerId,
+        customerId,
+        status: 'pending',
+        providerStatus: null,
+        rejectLabels: [],
+        needsDetails: false,
+        occurredAt: new Date(),
+        payload: { level_name: req.level_name ?? null },
       });
       await this.events.markProcessed(m, historyId, customerId, 'applied');
       const event: KycStatusChangedEvent = {
-        customer_id: customerId, provider: provider.key, provider_id: applicant.providerId, status: 'pending', previous_status: null,
-        provider_status: null, doc_type: null, doc_country: null, reject_labels: [], source: 'internal', at: new Date().toISOString(),
+        customer_id: customerId,
+        provider: provider.key,
+        provider_id: applicant.providerId,
+        status: 'pending',
+        previous_status: null,
+        provider_status: null,
+        doc_type: null,
+        doc_country: null,
+        reject_labels: [],
+        source: 'internal',
+        at: new Date().toISOString(),
       };
       await this.outbox.add(m, eventSubjects.kycStatusChanged, event);
     });
-    return { customer_id: customerId, provider: provider.key, provider_id: applicant.providerId, access_token: applicant.accessToken };
+    return {
+      customer_id: customerId,
+      provider: provider.key,
+      provider_id: applicant.providerId,
+      access_token: applicant.accessToken,
+    };
   }
 }

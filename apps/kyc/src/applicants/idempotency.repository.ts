@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+
 import { DATA_SOURCE } from '@app/runtime';
+
 import { IdempotencyKeyEntity } from '../records/kyc.entities';
 
 /** Idempotency-Key claims: one row per (scope, key), `in_progress` until the first answer is stored. */
@@ -34,15 +36,25 @@ export class IdempotencyRepository {
   }
 
   async complete(scope: string, key: string, response: unknown): Promise<void> {
-    await this.ds.query(`UPDATE idempotency_keys SET state = 'done', response = $3 WHERE scope = $1 AND key = $2`, [scope, key, JSON.stringify(response)]);
+    await this.ds.query(`UPDATE idempotency_keys SET state = 'done', response = $3 WHERE scope = $1 AND key = $2`, [
+      scope,
+      key,
+      JSON.stringify(response),
+    ]);
   }
 
   /** A failed first attempt frees the key, so the caller can retry with it. */
   async release(scope: string, key: string): Promise<void> {
-    await this.ds.query(`DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'in_progress'`, [scope, key]);
+    await this.ds.query(`DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'in_progress'`, [
+      scope,
+      key,
+    ]);
   }
 
   async purgeOlderThan(ms: number): Promise<void> {
-    await this.ds.query(`DELETE FROM idempotency_keys WHERE created_at < now() - ($1::bigint * interval '1 millisecond')`, [ms]);
+    await this.ds.query(
+      `DELETE FROM idempotency_keys WHERE created_at < now() - ($1::bigint * interval '1 millisecond')`,
+      [ms],
+    );
   }
 }

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
+
 import { Injectable } from '@nestjs/common';
-import { KycErrors } from '../providers/kyc.exception';
+
 import { Vault } from '@app/vault';
+
+import { KycErrors } from '../providers/kyc.exception';
 import { IdempotencyRepository } from './idempotency.repository';
 
 /** A claim older than this with no answer belongs to a replica that died mid-call. */
@@ -14,7 +17,9 @@ const POLL_MS = 100;
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
@@ -26,7 +31,10 @@ export function canonicalJson(value: unknown): string {
  */
 @Injectable()
 export class IdempotencyService {
-  constructor(private readonly repo: IdempotencyRepository, private readonly vault: Vault) {}
+  constructor(
+    private readonly repo: IdempotencyRepository,
+    private readonly vault: Vault,
+  ) {}
 
   async run<T>(scope: string, key: string, body: unknown, work: () => Promise<T>): Promise<T> {
     const hash = createHash('sha256').update(canonicalJson(body)).digest('hex');
@@ -54,7 +62,9 @@ export class IdempotencyService {
 
   /** The stored answer holds the provider's access token: sealed by the vault like any other secret. */
   private seal(scope: string, key: string, response: unknown): { sealed: string } {
-    return { sealed: this.vault.encrypt(JSON.stringify(response), { recordId: `${scope}\u0001${key}`, field: 'response' }) };
+    return {
+      sealed: this.vault.encrypt(JSON.stringify(response), { recordId: `${scope}\u0001${key}`, field: 'response' }),
+    };
   }
 
   private open<T>(scope: string, key: string, stored: unknown): T {

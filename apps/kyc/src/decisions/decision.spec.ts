@@ -1,4 +1,5 @@
 import { MAX_CLOCK_AHEAD_MS } from '@app/contracts';
+
 import { orderingTime } from './decision';
 
 describe(orderingTime.name, () => {
@@ -8,7 +9,9 @@ describe(orderingTime.name, () => {
     expect(MAX_CLOCK_AHEAD_MS).toBe(5 * 60_000);
     const soon = new Date(received.getTime() + 4 * 60_000);
     expect(orderingTime(soon, received)).toEqual(soon);
-    expect(orderingTime(new Date('9999-12-31T23:59:59Z'), received)).toEqual(new Date(received.getTime() + MAX_CLOCK_AHEAD_MS));
+    expect(orderingTime(new Date('9999-12-31T23:59:59Z'), received)).toEqual(
+      new Date(received.getTime() + MAX_CLOCK_AHEAD_MS),
+    );
     const past = new Date('2020-01-01T00:00:00Z');
     expect(orderingTime(past, received)).toEqual(past);
   });
@@ -20,7 +23,9 @@ describe(orderingTime.name, () => {
   it('orders an event with a later provider time after any accepted one, however far ahead that one claimed to be', () => {
     const first = orderingTime(new Date('9999-12-31T00:00:00Z'), received);
     const laterReceipt = new Date(received.getTime() + 1000);
-    expect(orderingTime(new Date('9999-12-31T00:00:01Z'), laterReceipt).getTime()).toBeGreaterThanOrEqual(first.getTime());
+    expect(orderingTime(new Date('9999-12-31T00:00:01Z'), laterReceipt).getTime()).toBeGreaterThanOrEqual(
+      first.getTime(),
+    );
     // received at the same instant, a later provider time is never ordered before
     expect(orderingTime(new Date('9999-12-31T00:00:01Z'), received).getTime()).toBeGreaterThanOrEqual(first.getTime());
   });

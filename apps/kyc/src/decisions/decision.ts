@@ -1,4 +1,5 @@
 import { MAX_CLOCK_AHEAD_MS, type KycDocTypeValue, type KycStatusValue } from '@app/contracts';
+
 import type { EventSource } from '../records/kyc.entities';
 
 export interface DecisionDetails {
@@ -27,7 +28,8 @@ export interface KycDecision {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const asCustomerId = (ref: string | null | undefined): string | null => (ref && UUID.test(ref) ? ref.toLowerCase() : null);
+export const asCustomerId = (ref: string | null | undefined): string | null =>
+  ref && UUID.test(ref) ? ref.toLowerCase() : null;
 
 /**
  * The time a provider event is ordered by: its own, but never more than MAX_CLOCK_AHEAD_MS past its

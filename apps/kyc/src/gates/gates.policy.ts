@@ -1,5 +1,7 @@
 import type { Provider } from '@nestjs/common';
+
 import { SERVICE_CONFIG } from '@app/runtime';
+
 import { csv, type KycConfig } from '../kyc.config';
 import type { GatePolicy } from './gates';
 
@@ -14,4 +16,8 @@ export function policyFromConfig(c: KycConfig): GatePolicy {
   };
 }
 
-export const gatePolicyProvider: Provider = { provide: GATE_POLICY, inject: [SERVICE_CONFIG], useFactory: policyFromConfig };
+export const gatePolicyProvider: Provider = {
+  provide: GATE_POLICY,
+  inject: [SERVICE_CONFIG],
+  useFactory: policyFromConfig,
+};

@@ -1,11 +1,20 @@
 import { ageOn, allPassed, evaluateGates, type GateFacts, type GatePolicy } from './gates';
 
 const policy: GatePolicy = {
-  restrictedCountries: new Set(['KP', 'IR']), acceptedDocTypes: new Set(['passport', 'id_card']),
-  screeningLabels: new Set(['SANCTIONS', 'PEP']), minAge: 18,
+  restrictedCountries: new Set(['KP', 'IR']),
+  acceptedDocTypes: new Set(['passport', 'id_card']),
+  screeningLabels: new Set(['SANCTIONS', 'PEP']),
+  minAge: 18,
 };
 const today = new Date('2026-03-10T12:00:00Z');
-const approved: GateFacts = { status: 'approved', docType: 'passport', docCountry: 'GB', docExpiry: '2030-01-01', birthDate: '1990-01-01', rejectLabels: [] };
+const approved: GateFacts = {
+  status: 'approved',
+  docType: 'passport',
+  docCountry: 'GB',
+  docExpiry: '2030-01-01',
+  birthDate: '1990-01-01',
+  rejectLabels: [],
+};
 
 describe(evaluateGates.name, () => {
   it('passes every gate for an approved adult with an accepted, valid document', () => {
@@ -15,8 +24,13 @@ describe(evaluateGates.name, () => {
   });
 
   it('leaves a gate pending while its data is unknown', () => {
-    expect(evaluateGates({ status: 'pending', docType: null, docCountry: null, docExpiry: null, birthDate: null, rejectLabels: [] }, policy, today))
-      .toEqual({ identity: 'pending', document: 'pending', country: 'pending', age: 'pending', screening: 'pending' });
+    expect(
+      evaluateGates(
+        { status: 'pending', docType: null, docCountry: null, docExpiry: null, birthDate: null, rejectLabels: [] },
+        policy,
+        today,
+      ),
+    ).toEqual({ identity: 'pending', document: 'pending', country: 'pending', age: 'pending', screening: 'pending' });
     expect(evaluateGates({ ...approved, docExpiry: null }, policy, today).document).toBe('pass');
   });
 
@@ -44,7 +58,11 @@ describe(evaluateGates.name, () => {
   });
 
   it('fails screening on a configured label, in any case, and not on others', () => {
-    expect(evaluateGates({ ...approved, status: 'rejected', rejectLabels: ['sanctions'] }, policy, today).screening).toBe('fail');
-    expect(evaluateGates({ ...approved, status: 'rejected', rejectLabels: ['FORGERY'] }, policy, today).screening).toBe('pass');
+    expect(
+      evaluateGates({ ...approved, status: 'rejected', rejectLabels: ['sanctions'] }, policy, today).screening,
+    ).toBe('fail');
+    expect(evaluateGates({ ...approved, status: 'rejected', rejectLabels: ['FORGERY'] }, policy, today).screening).toBe(
+      'pass',
+    );
   });
 });

@@ -1,4 +1,5 @@
 import type { GateResult, KycDocTypeValue, KycStatusValue } from '@app/contracts';
+
 import type { GateResults } from '../records/kyc.entities';
 
 export interface GatePolicy {
@@ -58,8 +59,11 @@ function screening(f: GateFacts, p: GatePolicy): GateResult {
 export function evaluateGates(f: GateFacts, p: GatePolicy, today: Date = new Date()): GateResults {
   const todayIso = today.toISOString().slice(0, 10);
   return {
-    identity: identity(f), document: document(f, p, todayIso), country: country(f, p),
-    age: age(f, p, today), screening: screening(f, p),
+    identity: identity(f),
+    document: document(f, p, todayIso),
+    country: country(f, p),
+    age: age(f, p, today),
+    screening: screening(f, p),
   };
 }
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+
 import { ProviderConfigCache } from '@app/connectors';
 import type { BackgroundWorker } from '@app/runtime';
 

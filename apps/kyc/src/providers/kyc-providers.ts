@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+
 import { ConnectorRegistry, ProviderConfigCache, type ConnectorConfig, type KycPort } from '@app/connectors';
+
 import { KycErrors } from './kyc.exception';
 
 export interface KycProvider {
@@ -14,12 +16,19 @@ export interface KycProvider {
  */
 @Injectable()
 export class KycProviders {
-  constructor(private readonly registry: ConnectorRegistry, private readonly cache: ProviderConfigCache) {}
+  constructor(
+    private readonly registry: ConnectorRegistry,
+    private readonly cache: ProviderConfigCache,
+  ) {}
 
   /** The KYC default, or the named provider (which must be active): for new applicants. */
   async active(provider?: string): Promise<KycProvider> {
     const view = await this.cache.resolve('kyc', provider);
-    return { key: view.key, port: this.port(view.key), config: { credentials: view.credentials, settings: view.settings } };
+    return {
+      key: view.key,
+      port: this.port(view.key),
+      config: { credentials: view.credentials, settings: view.settings },
+    };
   }
 
   /** Any configured KYC provider, active or not: its webhooks and applicants still need answering. */

@@ -1,16 +1,23 @@
-import { DomainError, ErrorCode } from '@app/contracts';
 import { toDomainError } from '@app/connectors';
+import { DomainError, ErrorCode } from '@app/contracts';
 
 export const KycErrors = {
   notFound: (customerId: string) => new DomainError(ErrorCode.NotFound, `No KYC record for customer ${customerId}`),
   notKycProvider: (key: string) => new DomainError(ErrorCode.NotFound, `Unknown KYC provider: ${key}`),
-  noWebhookMethod: (method: string) => new DomainError(ErrorCode.NotFound, `KYC webhooks are POSTed; ${method} is not served`),
-  badSignature: (provider: string, reason: string) => new DomainError(ErrorCode.Unauthorized, `${provider} webhook refused: ${reason}`),
+  noWebhookMethod: (method: string) =>
+    new DomainError(ErrorCode.NotFound, `KYC webhooks are POSTed; ${method} is not served`),
+  badSignature: (provider: string, reason: string) =>
+    new DomainError(ErrorCode.Unauthorized, `${provider} webhook refused: ${reason}`),
   badWebhookBody: (provider: string, reason: string) =>
-    new DomainError(ErrorCode.ValidationFailed, `${provider} webhook refused: ${reason}`, [{ field: 'body', message: reason }]),
-  idempotencyMismatch: () => new DomainError(ErrorCode.Conflict,
-    'This Idempotency-Key was used with a different request body', [{ field: 'Idempotency-Key', message: 'was used with a different body' }]),
-  idempotencyInProgress: () => new DomainError(ErrorCode.Conflict, 'A request with this Idempotency-Key is still in progress; retry shortly'),
+    new DomainError(ErrorCode.ValidationFailed, `${provider} webhook refused: ${reason}`, [
+      { field: 'body', message: reason },
+    ]),
+  idempotencyMismatch: () =>
+    new DomainError(ErrorCode.Conflict, 'This Idempotency-Key was used with a different request body', [
+      { field: 'Idempotency-Key', message: 'was used with a different body' },
+    ]),
+  idempotencyInProgress: () =>
+    new DomainError(ErrorCode.Conflict, 'A request with this Idempotency-Key is still in progress; retry shortly'),
 };
 
 /** A connector failure as the API reports it (one mapping for every service, in libs/connectors). */

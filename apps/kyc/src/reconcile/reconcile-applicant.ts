@@ -1,6 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
+
 import { Injectable } from '@nestjs/common';
+
 import type { KycApplicantDetails, KycReview } from '@app/connectors';
+
 import { ApplyKycDecision } from '../decisions/apply-decision';
 import { orderingTime } from '../decisions/decision';
 import { KycProviders } from '../providers/kyc-providers';
@@ -32,21 +35,46 @@ export class ReconcileApplicant {
   }
 
   private record(c: ReconcileCandidate, review: KycReview, details: KycApplicantDetails | null): Promise<boolean> {
-    const payload = { reviewStatus: review.providerStatus, status: review.status, rejectLabels: review.rejectLabels, reviewDate: review.occurredAt };
-    const eventKey = `reconcile:${createHash('sha256').update(`${c.provider_id}|${JSON.stringify(payload)}`).digest('hex')}`;
+    const payload = {
+      reviewStatus: review.providerStatus,
+      status: review.status,
+      rejectLabels: review.rejectLabels,
+      reviewDate: review.occurredAt,
+    };
+    const eventKey = `reconcile:${createHash('sha256')
+      .update(`${c.provider_id}|${JSON.stringify(payload)}`)
+      .digest('hex')}`;
     const occurredAt = orderingTime(review.occurredAt, new Date());
     const id = randomUUID();
     return this.events.transaction(async (m) => {
       const inserted = await this.events.record(m, {
-        id, provider: c.provider, eventKey, source: 'reconciliation', eventType: 'reconciliation', providerId: c.provider_id,
-        customerRef: c.customer_id, customerId: c.customer_id, status: review.status, providerStatus: review.providerStatus,
-        rejectLabels: review.rejectLabels, needsDetails: false, occurredAt, payload,
+        id,
+        provider: c.provider,
+        eventKey,
+        source: 'reconciliation',
+        eventType: 'reconciliation',
+        providerId: c.provider_id,
+        customerRef: c.customer_id,
+        customerId: c.customer_id,
+        status: review.status,
+        providerStatus: review.providerStatus,
+        rejectLabels: review.rejectLabels,
+        needsDetails: false,
+        occurredAt,
+        payload,
       });
       if (!inserted) return false;
       const applied = await this.apply.execute(m, {
-        eventId: id, source: 'reconciliation', provider: c.provider, providerId: c.provider_id, customerId: c.customer_id,
-        status: review.status, providerStatus: review.providerStatus,
-        rejectLabels: review.status && REVIEW_OUTCOMES.has(review.status) ? review.rejectLabels : null, occurredAt, details,
+        eventId: id,
+        source: 'reconciliation',
+        provider: c.provider,
+        providerId: c.provider_id,
+        customerId: c.customer_id,
+        status: review.status,
+        providerStatus: review.providerStatus,
+        rejectLabels: review.status && REVIEW_OUTCOMES.has(review.status) ? review.rejectLabels : null,
+        occurredAt,
+        details,
       });
       return applied.outcome === 'applied';
     });

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
+
 import { LOGGER, SERVICE_CONFIG, type BackgroundWorker } from '@app/runtime';
+
 import { IdempotencyRepository } from '../applicants/idempotency.repository';
 import type { KycConfig } from '../kyc.config';
 import { KycProviders } from '../providers/kyc-providers';
@@ -40,7 +42,9 @@ export class ReconciliationJob implements BackgroundWorker {
 
   /** One pass; returns how many missed decisions it applied. Overlapping calls share the pass. */
   runOnce(): Promise<number> {
-    this.running ??= this.pass().finally(() => { this.running = null; });
+    this.running ??= this.pass().finally(() => {
+      this.running = null;
+    });
     return this.running;
   }
 
@@ -48,13 +52,18 @@ export class ReconciliationJob implements BackgroundWorker {
     let applied = 0;
     try {
       await this.idempotency.purgeOlderThan(this.config.KYC_IDEMPOTENCY_TTL_MS);
-      const due = await this.records.claimAwaitingDecision(this.config.KYC_RECONCILE_PENDING_AGE_MS, this.config.KYC_RECONCILE_BATCH);
+      const due = await this.records.claimAwaitingDecision(
+        this.config.KYC_RECONCILE_PENDING_AGE_MS,
+        this.config.KYC_RECONCILE_BATCH,
+      );
       for (const c of due.filter((x) => this.providers.hasPort(x.provider))) {
         try {
           if (await this.reconcile.execute(c)) applied++;
         } catch (err) {
-          this.logger.warn({ err: err instanceof Error ? err.message : String(err), customer_id: c.customer_id, provider: c.provider },
-            'reconciliation of an applicant failed; retried on a later pass');
+          this.logger.warn(
+            { err: err instanceof Error ? err.message : String(err), customer_id: c.customer_id, provider: c.provider },
+            'reconciliation of an applicant failed; retried on a later pass',
+          );
         }
       }
       if (applied) this.logger.info({ applied }, 'reconciliation applied missed KYC decisions');

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
+
 import type { KycStatusValue } from '@app/contracts';
 import { DATA_SOURCE } from '@app/runtime';
+
 import { KycEventEntity, type EventSource } from './kyc.entities';
 
 export interface NewEvent {
@@ -44,8 +46,22 @@ export class EventsRepository {
          provider_status, reject_labels, needs_details, occurred_at, payload, received_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, clock_timestamp())
        ON CONFLICT (provider, event_key) DO NOTHING RETURNING 1`,
-      [e.id, e.provider, e.eventKey, e.source, e.eventType, e.providerId, e.customerRef, e.customerId, e.status,
-        e.providerStatus, e.rejectLabels, e.needsDetails, e.occurredAt, JSON.stringify(e.payload)],
+      [
+        e.id,
+        e.provider,
+        e.eventKey,
+        e.source,
+        e.eventType,
+        e.providerId,
+        e.customerRef,
+        e.customerId,
+        e.status,
+        e.providerStatus,
+        e.rejectLabels,
+        e.needsDetails,
+        e.occurredAt,
+        JSON.stringify(e.payload),
+      ],
     );
     return rows.length === 1;
   }
@@ -55,7 +71,10 @@ export class EventsRepository {
    * (atomic without BEGIN/COMMIT round trips, which OutboxWriter needs); the caller wakes its own
    * relay after it (other replicas' relays poll). True when the event was new.
    */
-  async recordWithOutbox(e: NewEvent, outbox: { id: string; subject: string; payload: object; headers: Record<string, string> }): Promise<boolean> {
+  async recordWithOutbox(
+    e: NewEvent,
+    outbox: { id: string; subject: string; payload: object; headers: Record<string, string> },
+  ): Promise<boolean> {
     const rows: unknown[] = await this.ds.query(
       `WITH e AS (
          INSERT INTO kyc_events (id, provider, event_key, source, event_type, provider_id, customer_ref, customer_id, status,
@@ -63,9 +82,26 @@ export class EventsRepository {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
          ON CONFLICT (provider, event_key) DO NOTHING RETURNING id)
        INSERT INTO outbox (id, subject, payload, headers) SELECT $15, $16, $17, $18 FROM e RETURNING 1`,
-      [e.id, e.provider, e.eventKey, e.source, e.eventType, e.providerId, e.customerRef, e.customerId, e.status,
-        e.providerStatus, e.rejectLabels, e.needsDetails, e.occurredAt, JSON.stringify(e.payload),
-        outbox.id, outbox.subject, JSON.stringify(outbox.payload), JSON.stringify(outbox.headers)],
+      [
+        e.id,
+        e.provider,
+        e.eventKey,
+        e.source,
+        e.eventType,
+        e.providerId,
+        e.customerRef,
+        e.customerId,
+        e.status,
+        e.providerStatus,
+        e.rejectLabels,
+        e.needsDetails,
+        e.occurredAt,
+        JSON.stringify(e.payload),
+        outbox.id,
+        outbox.subject,
+        JSON.stringify(outbox.payload),
+        JSON.stringify(outbox.headers),
+      ],
     );
     return rows.length === 1;
   }
@@ -86,7 +122,12 @@ export class EventsRepository {
   }
 
   /** Whether the customer has an internal event under a key recorded before keys were scoped per customer. */
-  async hasUnscopedInternalKey(m: EntityManager, provider: string, eventKey: string, customerId: string): Promise<boolean> {
+  async hasUnscopedInternalKey(
+    m: EntityManager,
+    provider: string,
+    eventKey: string,
+    customerId: string,
+  ): Promise<boolean> {
     const rows: unknown[] = await m.query(
       `SELECT 1 FROM kyc_events WHERE provider = $1 AND event_key = $2 AND customer_id = $3 AND source = 'internal'`,
       [provider, eventKey, customerId],
@@ -104,10 +145,15 @@ export class EventsRepository {
   }
 
   async markProcessed(m: EntityManager, id: string, customerId: string | null, outcome: EventOutcome): Promise<void> {
-    await m.query(`UPDATE kyc_events SET customer_id = COALESCE($2, customer_id), outcome = $3, processed_at = now() WHERE id = $1`, [id, customerId, outcome]);
+    await m.query(
+      `UPDATE kyc_events SET customer_id = COALESCE($2, customer_id), outcome = $3, processed_at = now() WHERE id = $1`,
+      [id, customerId, outcome],
+    );
   }
 
   historyOf(customerId: string): Promise<KycEventEntity[]> {
-    return this.ds.getRepository(KycEventEntity).find({ where: { customerId }, order: { receivedAt: 'ASC', id: 'ASC' } });
+    return this.ds
+      .getRepository(KycEventEntity)
+      .find({ where: { customerId }, order: { receivedAt: 'ASC', id: 'ASC' } });
   }
 }

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+
 import type { GateName, GateResult, KycDocTypeValue, KycStatusValue } from '@app/contracts';
 
 export type GateResults = Record<GateName, GateResult>;

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
+
 import { DATA_SOURCE } from '@app/runtime';
+
 import { KycRecordEntity, type GateResults } from './kyc.entities';
 
 export interface ReconcileCandidate {
@@ -23,7 +25,11 @@ export class RecordsRepository {
     return m.getRepository(KycRecordEntity).findOneBy({ customerId });
   }
 
-  findByProviderId(provider: string, providerId: string, m: EntityManager = this.ds.manager): Promise<KycRecordEntity | null> {
+  findByProviderId(
+    provider: string,
+    providerId: string,
+    m: EntityManager = this.ds.manager,
+  ): Promise<KycRecordEntity | null> {
     return m.getRepository(KycRecordEntity).findOneBy({ provider, providerId });
   }
 
@@ -33,7 +39,10 @@ export class RecordsRepository {
   }
 
   /** Creates a pending record unless the customer has one; true when it was created. */
-  async insertPending(m: EntityManager, r: { customerId: string; provider: string; providerId: string | null; gates: GateResults }): Promise<boolean> {
+  async insertPending(
+    m: EntityManager,
+    r: { customerId: string; provider: string; providerId: string | null; gates: GateResults },
+  ): Promise<boolean> {
     const rows: unknown[] = await m.query(
       `INSERT INTO kyc_records (customer_id, provider, provider_id, status, gates) VALUES ($1, $2, $3, 'pending', $4)
        ON CONFLICT (customer_id) DO NOTHING RETURNING 1`,
@@ -44,7 +53,11 @@ export class RecordsRepository {
 
   /** Points the record at the provider's applicant (a new applicant for an existing customer). */
   async linkApplicant(m: EntityManager, customerId: string, provider: string, providerId: string): Promise<void> {
-    await m.query(`UPDATE kyc_records SET provider = $2, provider_id = $3, updated_at = now() WHERE customer_id = $1`, [customerId, provider, providerId]);
+    await m.query(`UPDATE kyc_records SET provider = $2, provider_id = $3, updated_at = now() WHERE customer_id = $1`, [
+      customerId,
+      provider,
+      providerId,
+    ]);
   }
 
   save(m: EntityManager, r: KycRecordEntity): Promise<KycRecordEntity> {

@@ -1,7 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
+
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+
 import type { InternalKycWebhookReply, InternalKycWebhookRequest } from '@app/contracts';
+
 import { canonicalJson } from '../applicants/idempotency.service';
 import { ApplyKycDecision } from '../decisions/apply-decision';
 import { EventsRepository } from '../records/events.repository';
@@ -43,7 +46,8 @@ export class InternalWebhookService {
       await this.events.lockInternalDecisions(m, customerId);
       let eventKey = `id:${customerId}:${req.event_id}`;
       if (req.event_id) {
-        if (await this.events.hasUnscopedInternalKey(m, req.provider, `id:${req.event_id}`, customerId)) return this.duplicate(m, customerId);
+        if (await this.events.hasUnscopedInternalKey(m, req.provider, `id:${req.event_id}`, customerId))
+          return this.duplicate(m, customerId);
       } else {
         const digest = `sha256:${createHash('sha256').update(canonicalJson(req)).digest('hex')}`;
         const latest = await this.events.latestInternalDecisionKey(m, customerId);
@@ -51,15 +55,38 @@ export class InternalWebhookService {
         eventKey = `${digest}:${id}`;
       }
       const inserted = await this.events.record(m, {
-        id, provider: req.provider, eventKey, source: 'internal', eventType: 'decision', providerId: req.provider_id ?? null,
-        customerRef: customerId, customerId, status: req.status, providerStatus: req.status, rejectLabels: labelsOf(req) ?? [],
-        needsDetails: false, occurredAt, payload: req,
+        id,
+        provider: req.provider,
+        eventKey,
+        source: 'internal',
+        eventType: 'decision',
+        providerId: req.provider_id ?? null,
+        customerRef: customerId,
+        customerId,
+        status: req.status,
+        providerStatus: req.status,
+        rejectLabels: labelsOf(req) ?? [],
+        needsDetails: false,
+        occurredAt,
+        payload: req,
       });
       if (!inserted) return this.duplicate(m, customerId);
       const applied = await this.apply.execute(m, {
-        eventId: id, source: 'internal', provider: req.provider, providerId: req.provider_id ?? null, customerId,
-        status: req.status, providerStatus: req.status, rejectLabels: labelsOf(req), occurredAt,
-        details: { docType: req.doc_type, docCountry: req.doc_country?.toUpperCase(), birthDate: req.birth_date, docExpiry: req.doc_expiry },
+        eventId: id,
+        source: 'internal',
+        provider: req.provider,
+        providerId: req.provider_id ?? null,
+        customerId,
+        status: req.status,
+        providerStatus: req.status,
+        rejectLabels: labelsOf(req),
+        occurredAt,
+        details: {
+          docType: req.doc_type,
+          docCountry: req.doc_country?.toUpperCase(),
+          birthDate: req.birth_date,
+          docExpiry: req.doc_expiry,
+        },
       });
       return { received: true, duplicate: false, customer_id: customerId, status: applied.status };
     });

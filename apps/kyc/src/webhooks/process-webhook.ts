@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
+import type { EntityManager } from 'typeorm';
+
 import { ConnectorError } from '@app/connectors';
 import { LOGGER, SERVICE_CONFIG } from '@app/runtime';
+
 import { ApplyKycDecision } from '../decisions/apply-decision';
 import { orderingTime, type DecisionDetails } from '../decisions/decision';
 import type { KycConfig } from '../kyc.config';
@@ -52,9 +54,16 @@ export class ProcessWebhookEvent {
     const occurredAt = orderingTime(e.occurredAt, e.receivedAt);
     const details = prepared.details;
     await this.apply.execute(m, {
-      eventId: e.id, source: e.source, provider: e.provider, providerId: e.providerId, customerId: e.customerId,
-      status: e.status, providerStatus: e.providerStatus,
-      rejectLabels: e.status && REVIEW_OUTCOMES.has(e.status) ? e.rejectLabels : null, occurredAt, details,
+      eventId: e.id,
+      source: e.source,
+      provider: e.provider,
+      providerId: e.providerId,
+      customerId: e.customerId,
+      status: e.status,
+      providerStatus: e.providerStatus,
+      rejectLabels: e.status && REVIEW_OUTCOMES.has(e.status) ? e.rejectLabels : null,
+      occurredAt,
+      details,
     });
   }
 
@@ -66,8 +75,10 @@ export class ProcessWebhookEvent {
   private async applicantOfAnother(m: EntityManager, e: KycEventEntity): Promise<boolean> {
     const holder = await this.otherHolder(e, m);
     if (!holder) return false;
-    this.logger.warn({ event_id: e.id, provider: e.provider, customer_id: e.customerId, applicant_customer_id: holder.customerId },
-      'webhook names an applicant that belongs to another customer; recorded as a conflict, not applied');
+    this.logger.warn(
+      { event_id: e.id, provider: e.provider, customer_id: e.customerId, applicant_customer_id: holder.customerId },
+      'webhook names an applicant that belongs to another customer; recorded as a conflict, not applied',
+    );
     await this.events.markProcessed(m, e.id, null, 'conflict');
     return true;
   }
@@ -81,7 +92,9 @@ export class ProcessWebhookEvent {
 
   /** No fetch for an event that will only go to history. */
   private async isStale(e: KycEventEntity, occurredAt: Date): Promise<boolean> {
-    const r = e.customerId ? await this.records.find(e.customerId) : await this.records.findByProviderId(e.provider, e.providerId!);
+    const r = e.customerId
+      ? await this.records.find(e.customerId)
+      : await this.records.findByProviderId(e.provider, e.providerId!);
     return !!r?.lastEventAt && occurredAt < orderingTime(r.lastEventAt, r.updatedAt);
   }
 
@@ -92,8 +105,10 @@ export class ProcessWebhookEvent {
     } catch (err) {
       const retryable = !(err instanceof ConnectorError) || err.retryable;
       if (retryable && attempt < this.config.KYC_ENRICH_MAX_ATTEMPTS) throw err;
-      this.logger.warn({ err: err instanceof Error ? err.message : String(err), event_id: e.id, provider: e.provider, attempt },
-        'applicant fetch failed; applying the decision without document details');
+      this.logger.warn(
+        { err: err instanceof Error ? err.message : String(err), event_id: e.id, provider: e.provider, attempt },
+        'applicant fetch failed; applying the decision without document details',
+      );
       return null;
     }
   }

@@ -1,13 +1,22 @@
-import { Inject, Injectable } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { DataSource } from 'typeorm';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+
 import { eventSubjects, type KycWebhookRecordedEvent } from '@app/contracts';
 import { ConsumerRegistry, DurableConsumer } from '@app/messaging';
 import { Metrics } from '@app/observability';
 import {
-  DATA_SOURCE, INSTANCE, LOGGER, NATS_CONNECTION, SERVICE_CONFIG, consumerRetryOptions, type BackgroundWorker, type InstanceInfo,
+  consumerRetryOptions,
+  DATA_SOURCE,
+  INSTANCE,
+  LOGGER,
+  NATS_CONNECTION,
+  SERVICE_CONFIG,
+  type BackgroundWorker,
+  type InstanceInfo,
 } from '@app/runtime';
+
 import type { KycConfig } from '../kyc.config';
 import { ProcessWebhookEvent, type PreparedWebhook } from './process-webhook';
 
@@ -43,9 +52,15 @@ export class WebhookProcessorWorker implements BackgroundWorker {
 
   async start(): Promise<void> {
     this.consumer = new DurableConsumer<KycWebhookRecordedEvent, PreparedWebhook>({
-      nc: this.nc, dataSource: this.ds, prefix: this.instance.prefix, durable: 'kyc-webhook-processor',
-      filterSubject: eventSubjects.kycWebhookRecorded, logger: this.logger, metrics: this.metrics,
-      registry: this.registry, ...consumerRetryOptions(this.config),
+      nc: this.nc,
+      dataSource: this.ds,
+      prefix: this.instance.prefix,
+      durable: 'kyc-webhook-processor',
+      filterSubject: eventSubjects.kycWebhookRecorded,
+      logger: this.logger,
+      metrics: this.metrics,
+      registry: this.registry,
+      ...consumerRetryOptions(this.config),
       // applicant-fetch retries are deliveries too: the last fetch attempt applies without details, before any parking
       maxDeliveries: Math.max(this.config.CONSUMER_MAX_DELIVERIES, this.config.KYC_ENRICH_MAX_ATTEMPTS),
       retryDelayMs: this.config.KYC_ENRICH_RETRY_MS,

@@ -1,6 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+
 import { InboundWebhook, paymentsSubjects } from '@app/contracts';
+
 import { PaymentCallbacks } from './payment-callbacks';
 
 /** Provider callbacks forwarded raw by the gateway. */
@@ -9,5 +11,7 @@ export class CallbacksController {
   constructor(private readonly callbacks: PaymentCallbacks) {}
 
   @MessagePattern(paymentsSubjects.webhooksReceive)
-  receive(@Payload() inbound: InboundWebhook) { return this.callbacks.execute(inbound); }
+  receive(@Payload() inbound: InboundWebhook) {
+    return this.callbacks.execute(inbound);
+  }
 }

@@ -1,15 +1,29 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
+
 import {
-  DomainError, ErrorCode, eventSubjects, type InboundWebhook, type PaymentApprovedEvent, type WebhookReply,
+  ConnectorError,
+  ConnectorRegistry,
+  ProviderConfigCache,
+  type ConnectorConfig,
+  type PaymentNotification,
+  type PaymentPort,
+} from '@app/connectors';
+import {
+  DomainError,
+  ErrorCode,
+  eventSubjects,
+  type InboundWebhook,
+  type PaymentApprovedEvent,
+  type WebhookReply,
 } from '@app/contracts';
-import { ConnectorError, ConnectorRegistry, ProviderConfigCache, type ConnectorConfig, type PaymentNotification, type PaymentPort } from '@app/connectors';
 import { OutboxWriter } from '@app/messaging';
 import { LOGGER } from '@app/runtime';
+
+import type { CashierSessionEntity } from '../sessions/sessions.entities';
+import { SessionsRepository } from '../sessions/sessions.repository';
 import { PaymentsErrors } from '../shared/payments.exception';
 import { PaymentsMetrics } from '../shared/payments.metrics';
-import { SessionsRepository } from '../sessions/sessions.repository';
-import type { CashierSessionEntity } from '../sessions/sessions.entities';
 import { parkedPayload } from './parked-payload';
 import { movesForward } from './status-rules';
 
@@ -48,12 +62,17 @@ export class PaymentCallbacks {
     const config: ConnectorConfig = { credentials: cfg.credentials, settings: cfg.settings };
     try {
       const body = Buffer.from(inbound.body_base64, 'base64');
-      const note = this.refuseOnBadSignature(gateway, () => port.readNotification(config, { headers: inbound.headers, body }));
+      const note = this.refuseOnBadSignature(gateway, () =>
+        port.readNotification(config, { headers: inbound.headers, body }),
+      );
       const result = await this.apply(gateway, port, note, body);
       this.metrics.notifications.inc({ gateway, outcome: result.outcome });
       if (result.outcome === 'parked') {
         this.metrics.parked.inc({ provider: gateway, reason: result.reason });
-        this.logger.warn({ gateway, order_id: note.orderId, reason: result.reason, provider_status: note.providerStatus }, 'payment notification parked for an operator');
+        this.logger.warn(
+          { gateway, order_id: note.orderId, reason: result.reason, provider_status: note.providerStatus },
+          'payment notification parked for an operator',
+        );
       }
       return port.acknowledge(config);
     } catch (err) {
@@ -68,42 +87,77 @@ export class PaymentCallbacks {
     return this.sessions.transaction(async (m): Promise<Outcome> => {
       const session = await this.sessions.lockSession(m, note.orderId);
       if (!session) throw this.unknownOrder(gateway, port);
-      if (session.gateway !== gateway) throw PaymentsErrors.refusedNotification(gateway, 'the order was opened at another gateway');
-      const mismatch = this.refuseOnBadSignature(gateway, () => port.matchOrder(note, {
-        amount: session.amount, currency: session.currency.trim(), sessionSecretSha256: session.sessionSecretSha256,
-      }));
+      if (session.gateway !== gateway)
+        throw PaymentsErrors.refusedNotification(gateway, 'the order was opened at another gateway');
+      const mismatch = this.refuseOnBadSignature(gateway, () =>
+        port.matchOrder(note, {
+          amount: session.amount,
+          currency: session.currency.trim(),
+          sessionSecretSha256: session.sessionSecretSha256,
+        }),
+      );
       const providerTime = note.occurredAt ?? null;
-      const stale = providerTime !== null && session.lastAppliedProviderTime !== null && providerTime < Number(session.lastAppliedProviderTime);
+      const stale =
+        providerTime !== null &&
+        session.lastAppliedProviderTime !== null &&
+        providerTime < Number(session.lastAppliedProviderTime);
       const moves = !mismatch && !stale && note.status !== null && movesForward(session.status, note.status);
       const recorded = await this.sessions.recordNotification(m, {
-        gateway, eventKey: note.eventKey, sessionId: session.id, providerStatus: note.providerStatus, status: note.status, applied: moves,
-        fingerprint: note.fingerprint ?? null, providerTime,
+        gateway,
+        eventKey: note.eventKey,
+        sessionId: session.id,
+        providerStatus: note.providerStatus,
+        status: note.status,
+        applied: moves,
+        fingerprint: note.fingerprint ?? null,
+        providerTime,
       });
       if (recorded === 'repeat') return { outcome: 'duplicate' };
       const reason = recorded === 'edited' ? 'signature_reused' : mismatch;
       if (reason) {
         await this.sessions.park(m, {
-          gateway, sessionId: session.id, eventKey: note.eventKey, reason, providerStatus: note.providerStatus, payload: parkedPayload(body),
+          gateway,
+          sessionId: session.id,
+          eventKey: note.eventKey,
+          reason,
+          providerStatus: note.providerStatus,
+          payload: parkedPayload(body),
         });
         return { outcome: 'parked', reason };
       }
       if (stale) return { outcome: 'stale' };
       if (note.providerTransactionId) {
         await this.sessions.upsertTransaction(m, {
-          gateway, providerTransactionId: note.providerTransactionId, sessionId: session.id, status: note.status,
-          providerStatus: note.providerStatus, amount: note.amount, currency: note.currency,
+          gateway,
+          providerTransactionId: note.providerTransactionId,
+          sessionId: session.id,
+          status: note.status,
+          providerStatus: note.providerStatus,
+          amount: note.amount,
+          currency: note.currency,
         });
       }
       if (!moves || note.status === null) return { outcome: 'unchanged' };
-      await this.sessions.moveStatus(m, session, note.status, note.providerStatus, note.flag ?? null, note.providerTransactionId, providerTime);
-      if (note.status === 'approved') await this.outbox.add(m, this.approvedSubject(session), this.approvedEvent(session, note));
+      await this.sessions.moveStatus(
+        m,
+        session,
+        note.status,
+        note.providerStatus,
+        note.flag ?? null,
+        note.providerTransactionId,
+        providerTime,
+      );
+      if (note.status === 'approved')
+        await this.outbox.add(m, this.approvedSubject(session), this.approvedEvent(session, note));
       return { outcome: 'applied' };
     });
   }
 
   /** An unsigned notification naming no order of ours proves nothing about its sender: 401, not 404. */
   private unknownOrder(gateway: string, port: PaymentPort): DomainError {
-    return port.unsignedNotifications ? PaymentsErrors.refusedNotification(gateway, 'no order of ours matches it') : PaymentsErrors.unknownOrder(gateway);
+    return port.unsignedNotifications
+      ? PaymentsErrors.refusedNotification(gateway, 'no order of ours matches it')
+      : PaymentsErrors.unknownOrder(gateway);
   }
 
   private approvedSubject(s: CashierSessionEntity) {
@@ -112,9 +166,15 @@ export class PaymentCallbacks {
 
   private approvedEvent(s: CashierSessionEntity, note: PaymentNotification): PaymentApprovedEvent {
     return {
-      order_id: s.id, direction: s.direction, customer_id: s.customerId, country: s.country.trim(),
-      amount: note.amount ?? s.amount, currency: note.currency ?? s.currency.trim(), gateway: s.gateway,
-      provider_transaction_id: note.providerTransactionId, approved_at: new Date().toISOString(),
+      order_id: s.id,
+      direction: s.direction,
+      customer_id: s.customerId,
+      country: s.country.trim(),
+      amount: note.amount ?? s.amount,
+      currency: note.currency ?? s.currency.trim(),
+      gateway: s.gateway,
+      provider_transaction_id: note.providerTransactionId,
+      approved_at: new Date().toISOString(),
     };
   }
 

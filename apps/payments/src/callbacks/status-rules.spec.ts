@@ -2,11 +2,13 @@ import { movesForward } from './status-rules';
 
 describe('movesForward', () => {
   it('moves a pending payment to any outcome', () => {
-    for (const to of ['approved', 'declined', 'failed', 'refunded'] as const) expect(movesForward('pending', to)).toBe(true);
+    for (const to of ['approved', 'declined', 'failed', 'refunded'] as const)
+      expect(movesForward('pending', to)).toBe(true);
   });
 
   it('never moves an approval back (late pending or decline) nor repeats it', () => {
-    for (const to of ['pending', 'declined', 'failed', 'approved'] as const) expect(movesForward('approved', to)).toBe(false);
+    for (const to of ['pending', 'declined', 'failed', 'approved'] as const)
+      expect(movesForward('approved', to)).toBe(false);
     expect(movesForward('approved', 'refunded')).toBe(true);
   });
 

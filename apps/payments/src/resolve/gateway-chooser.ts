@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, ErrorCode, type PaymentDirection, type ProviderConfigView } from '@app/contracts';
+
 import { ConnectorRegistry, ProviderConfigCache, type PaymentPort } from '@app/connectors';
+import { DomainError, ErrorCode, type PaymentDirection, type ProviderConfigView } from '@app/contracts';
+
+import { gatewayFor, RoutingTable } from '../routing/routing-table';
 import { PaymentsErrors } from '../shared/payments.exception';
-import { RoutingTable, gatewayFor } from '../routing/routing-table';
 
 export interface UsableGateway {
   key: string;
@@ -36,7 +38,12 @@ export class GatewayChooser {
     const route = t.routes.get(country);
     const byDefault = t.defaultPair ? await this.usable(gatewayFor(t.defaultPair, direction)) : null;
     const byCountry = route?.isActive ? await this.usable(gatewayFor(route, direction)) : null;
-    if (byCountry) return { first: byCountry, source: 'country', fallback: byDefault && byDefault.key !== byCountry.key ? byDefault : null };
+    if (byCountry)
+      return {
+        first: byCountry,
+        source: 'country',
+        fallback: byDefault && byDefault.key !== byCountry.key ? byDefault : null,
+      };
     if (byDefault) return { first: byDefault, source: 'default', fallback: null };
     throw PaymentsErrors.nothingServes(country, direction);
   }
@@ -52,6 +59,8 @@ export class GatewayChooser {
 
   private withPort(config: ProviderConfigView): UsableGateway | null {
     const port = this.registry.get(config.key)?.payment;
-    return config.status === 'active' && config.category === 'payment' && port ? { key: config.key, port, config } : null;
+    return config.status === 'active' && config.category === 'payment' && port
+      ? { key: config.key, port, config }
+      : null;
   }
 }

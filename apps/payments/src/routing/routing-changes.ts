@@ -1,5 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { Inject, Injectable } from '@nestjs/common';
+
 import { eventSubjects, paymentsSubjects, type RoutingChangedEvent } from '@app/contracts';
 import { prefixed } from '@app/messaging';
 import { INSTANCE, NATS_CONNECTION, type InstanceInfo } from '@app/runtime';
@@ -9,7 +10,10 @@ const ROUTING_RELOAD_HINT = paymentsSubjects.routingReloadHint;
 
 @Injectable()
 export class RoutingChanges {
-  constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection, @Inject(INSTANCE) private readonly instance: InstanceInfo) {}
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(INSTANCE) private readonly instance: InstanceInfo,
+  ) {}
 
   /** Written into every change this replica makes. */
   get origin(): string {
@@ -31,7 +35,10 @@ export class RoutingChanges {
 
   /** Subjects every replica listens on to reload its table. */
   subjects(): string[] {
-    return [prefixed(this.instance.prefix, eventSubjects.paymentsRoutingChanged), prefixed(this.instance.prefix, ROUTING_RELOAD_HINT)];
+    return [
+      prefixed(this.instance.prefix, eventSubjects.paymentsRoutingChanged),
+      prefixed(this.instance.prefix, ROUTING_RELOAD_HINT),
+    ];
   }
 
   async announce(event: RoutingChangedEvent): Promise<void> {

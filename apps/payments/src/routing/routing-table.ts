@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
+
 import type { PaymentDirection } from '@app/contracts';
 import { LOGGER } from '@app/runtime';
+
 import type { DefaultRouteEntity, RouteEntity } from './routing.entities';
 import { RoutingRepository } from './routing.repository';
 
@@ -10,7 +12,10 @@ export interface RoutingSnapshot {
   defaultPair: DefaultRouteEntity | null;
 }
 
-export function gatewayFor(pair: { depositGateway: string; withdrawalGateway: string }, direction: PaymentDirection): string {
+export function gatewayFor(
+  pair: { depositGateway: string; withdrawalGateway: string },
+  direction: PaymentDirection,
+): string {
   return direction === 'deposit' ? pair.depositGateway : pair.withdrawalGateway;
 }
 
@@ -27,7 +32,10 @@ export class RoutingTable {
   private wanted = false;
   private loading: Promise<void> | null = null;
 
-  constructor(private readonly repo: RoutingRepository, @Inject(LOGGER) private readonly logger: Logger) {}
+  constructor(
+    private readonly repo: RoutingRepository,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
 
   /** The current table; loads it on first use or while a reload is pending. */
   async current(): Promise<RoutingSnapshot> {
@@ -40,7 +48,9 @@ export class RoutingTable {
   /** Asks for a reload; resolves once a load that started after this call has finished. */
   reload(): Promise<void> {
     this.wanted = true;
-    this.loading ??= this.loop().finally(() => { this.loading = null; });
+    this.loading ??= this.loop().finally(() => {
+      this.loading = null;
+    });
     return this.loading;
   }
 

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
+
 import { DATA_SOURCE } from '@app/runtime';
+
 import { DefaultRouteEntity, RouteEntity } from './routing.entities';
 
 export interface RouteFields {

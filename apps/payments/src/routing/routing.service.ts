@@ -1,13 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+
+import { ConnectorRegistry } from '@app/connectors';
 import {
-  PutRouteRequest, SetDefaultRouteRequest, eventSubjects, type DefaultRouteView, type FieldError, type RouteView, type RoutingChangedEvent,
+  eventSubjects,
+  PutRouteRequest,
+  SetDefaultRouteRequest,
+  type DefaultRouteView,
+  type FieldError,
+  type RouteView,
+  type RoutingChangedEvent,
   type RoutingListView,
 } from '@app/contracts';
-import { ConnectorRegistry } from '@app/connectors';
 import { OutboxWriter } from '@app/messaging';
-import { PaymentsErrors } from '../shared/payments.exception';
 import { validRequest } from '@app/runtime';
+
+import { PaymentsErrors } from '../shared/payments.exception';
 import { RoutingChanges } from './routing-changes';
 import { RoutingTable } from './routing-table';
 import type { DefaultRouteEntity, RouteEntity } from './routing.entities';
@@ -15,8 +23,12 @@ import { RoutingRepository } from './routing.repository';
 
 export function routeView(r: RouteEntity): RouteView {
   return {
-    country: r.country, deposit_gateway: r.depositGateway, withdrawal_gateway: r.withdrawalGateway,
-    is_active: r.isActive, note: r.note, updated_at: r.updatedAt.toISOString(),
+    country: r.country,
+    deposit_gateway: r.depositGateway,
+    withdrawal_gateway: r.withdrawalGateway,
+    is_active: r.isActive,
+    note: r.note,
+    updated_at: r.updatedAt.toISOString(),
   };
 }
 
@@ -38,10 +50,15 @@ export class RoutingService {
   /** `raw` is the path's country and the body, unvalidated: every invalid field is listed in one 400. */
   async put(raw: unknown): Promise<RouteView> {
     const req = validRequest(PutRouteRequest, raw, (r, bad) => this.paymentGatewayErrors(r, bad));
-    const row = await this.change({ action: 'route_put', country: req.country }, (m) => this.repo.upsertRoute(m, {
-      country: req.country, depositGateway: req.deposit_gateway, withdrawalGateway: req.withdrawal_gateway,
-      isActive: req.is_active ?? true, note: req.note ?? null,
-    }));
+    const row = await this.change({ action: 'route_put', country: req.country }, (m) =>
+      this.repo.upsertRoute(m, {
+        country: req.country,
+        depositGateway: req.deposit_gateway,
+        withdrawalGateway: req.withdrawal_gateway,
+        isActive: req.is_active ?? true,
+        note: req.note ?? null,
+      }),
+    );
     return routeView(row);
   }
 
@@ -69,12 +86,17 @@ export class RoutingService {
 
   async setDefault(raw: unknown): Promise<DefaultRouteView> {
     const req = validRequest(SetDefaultRouteRequest, raw, (r, bad) => this.paymentGatewayErrors(r, bad));
-    await this.change({ action: 'default_set', country: null }, (m) => this.repo.setDefaultPair(m, req.deposit_gateway, req.withdrawal_gateway));
+    await this.change({ action: 'default_set', country: null }, (m) =>
+      this.repo.setDefaultPair(m, req.deposit_gateway, req.withdrawal_gateway),
+    );
     return this.getDefault();
   }
 
   /** The write and its durable event in one transaction; then this replica reloads and the others are told. */
-  private async change<T>(what: Omit<RoutingChangedEvent, 'at' | 'origin'>, write: (m: EntityManager) => Promise<T>): Promise<T> {
+  private async change<T>(
+    what: Omit<RoutingChangedEvent, 'at' | 'origin'>,
+    write: (m: EntityManager) => Promise<T>,
+  ): Promise<T> {
     const event: RoutingChangedEvent = { ...what, at: new Date().toISOString(), origin: this.changes.origin };
     const result = await this.repo.transaction(async (m) => {
       const r = await write(m);
@@ -87,12 +109,16 @@ export class RoutingService {
   }
 
   /** A gateway named in a route must be a payment provider (API.md); checked for well-formed keys only. */
-  private paymentGatewayErrors(req: { deposit_gateway: string; withdrawal_gateway: string }, invalid: ReadonlySet<string>): FieldError[] {
+  private paymentGatewayErrors(
+    req: { deposit_gateway: string; withdrawal_gateway: string },
+    invalid: ReadonlySet<string>,
+  ): FieldError[] {
     const errors: FieldError[] = [];
     for (const field of ['deposit_gateway', 'withdrawal_gateway'] as const) {
       if (invalid.has(field)) continue;
       const c = this.registry.get(req[field]);
-      if (!c || c.manifest.category !== 'payment' || !c.payment) errors.push({ field, message: `${req[field]} is not a payment provider` });
+      if (!c || c.manifest.category !== 'payment' || !c.payment)
+        errors.push({ field, message: `${req[field]} is not a payment provider` });
     }
     return errors;
   }

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+
 import type { PaymentDirection, PaymentStatus } from '@app/contracts';
 
 @Entity('cashier_sessions')

@@ -1,11 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
+
 import type { PaymentStatus } from '@app/contracts';
 import { DATA_SOURCE } from '@app/runtime';
+
 import { CashierSessionEntity } from './sessions.entities';
 
-export type NewSession = Pick<CashierSessionEntity,
-  'id' | 'gateway' | 'direction' | 'country' | 'customerId' | 'amount' | 'currency' | 'source' | 'failoverFrom' | 'sessionSecretSha256'>;
+export type NewSession = Pick<
+  CashierSessionEntity,
+  | 'id'
+  | 'gateway'
+  | 'direction'
+  | 'country'
+  | 'customerId'
+  | 'amount'
+  | 'currency'
+  | 'source'
+  | 'failoverFrom'
+  | 'sessionSecretSha256'
+>;
 
 export interface RecordedNotification {
   gateway: string;
@@ -49,7 +62,18 @@ export class SessionsRepository {
          INSERT INTO cashier_sessions (id, gateway, direction, country, customer_id, amount, currency, status, source, failover_from, session_secret_sha256)
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10) RETURNING id)
        INSERT INTO session_status_history (session_id, status, provider_status) SELECT id, 'pending', NULL FROM s`,
-      [s.id, s.gateway, s.direction, s.country, s.customerId, s.amount, s.currency, s.source, s.failoverFrom, s.sessionSecretSha256],
+      [
+        s.id,
+        s.gateway,
+        s.direction,
+        s.country,
+        s.customerId,
+        s.amount,
+        s.currency,
+        s.source,
+        s.failoverFrom,
+        s.sessionSecretSha256,
+      ],
     );
   }
 
@@ -76,7 +100,8 @@ export class SessionsRepository {
     );
     if (rows.length === 1) return 'fresh';
     const [seen] = (await m.query(
-      `SELECT fingerprint FROM payment_notifications WHERE gateway = $1 AND session_id = $2 AND event_key = $3`, [n.gateway, n.sessionId, n.eventKey],
+      `SELECT fingerprint FROM payment_notifications WHERE gateway = $1 AND session_id = $2 AND event_key = $3`,
+      [n.gateway, n.sessionId, n.eventKey],
     )) as { fingerprint: string | null }[];
     return !seen?.fingerprint || !n.fingerprint || seen.fingerprint === n.fingerprint ? 'repeat' : 'edited';
   }
@@ -89,10 +114,18 @@ export class SessionsRepository {
     );
   }
 
-  async upsertTransaction(m: EntityManager, t: {
-    gateway: string; providerTransactionId: string; sessionId: string; status: PaymentStatus | null; providerStatus: string;
-    amount: string | null; currency: string | null;
-  }): Promise<void> {
+  async upsertTransaction(
+    m: EntityManager,
+    t: {
+      gateway: string;
+      providerTransactionId: string;
+      sessionId: string;
+      status: PaymentStatus | null;
+      providerStatus: string;
+      amount: string | null;
+      currency: string | null;
+    },
+  ): Promise<void> {
     await m.query(
       `INSERT INTO payment_transactions (gateway, provider_transaction_id, session_id, status, provider_status, amount, currency, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, now())
@@ -104,7 +137,12 @@ export class SessionsRepository {
   }
 
   async moveStatus(
-    m: EntityManager, s: CashierSessionEntity, to: PaymentStatus, providerStatus: string, flag: string | null, providerTransactionId: string | null,
+    m: EntityManager,
+    s: CashierSessionEntity,
+    to: PaymentStatus,
+    providerStatus: string,
+    flag: string | null,
+    providerTransactionId: string | null,
     providerTime: number | null,
   ): Promise<void> {
     await m.query(
@@ -112,6 +150,9 @@ export class SessionsRepository {
          last_applied_provider_time = GREATEST(last_applied_provider_time, $5::bigint), updated_at = now() WHERE id = $1`,
       [s.id, to, flag, providerTransactionId, providerTime],
     );
-    await m.query(`INSERT INTO session_status_history (session_id, status, provider_status, flag) VALUES ($1, $2, $3, $4)`, [s.id, to, providerStatus, flag]);
+    await m.query(
+      `INSERT INTO session_status_history (session_id, status, provider_status, flag) VALUES ($1, $2, $3, $4)`,
+      [s.id, to, providerStatus, flag],
+    );
   }
 }

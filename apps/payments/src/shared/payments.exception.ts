@@ -1,23 +1,33 @@
-import { DomainError, ErrorCode, type FieldError, type PaymentDirection } from '@app/contracts';
 import { ConnectorError, toDomainError } from '@app/connectors';
+import { DomainError, ErrorCode, type FieldError, type PaymentDirection } from '@app/contracts';
 
 export const PaymentsErrors = {
-  invalid: (errors: FieldError[]) => new DomainError(ErrorCode.ValidationFailed, 'The request has invalid fields', errors),
+  invalid: (errors: FieldError[]) =>
+    new DomainError(ErrorCode.ValidationFailed, 'The request has invalid fields', errors),
   noRoute: (country: string) => new DomainError(ErrorCode.NotFound, `No route for country ${country}`),
   nothingServes: (country: string, direction: PaymentDirection) =>
-    new DomainError(ErrorCode.Unavailable, `No active payment gateway can serve ${direction} in ${country}: no usable route and no active default`),
+    new DomainError(
+      ErrorCode.Unavailable,
+      `No active payment gateway can serve ${direction} in ${country}: no usable route and no active default`,
+    ),
   unknownProvider: (key: string) => new DomainError(ErrorCode.NotFound, `No payment webhook endpoint for ${key}`),
-  unknownOrder: (key: string) => new DomainError(ErrorCode.NotFound, `${key}: the notification names an order we did not open`),
-  refusedNotification: (key: string, why: string) => new DomainError(ErrorCode.Unauthorized, `${key} notification refused: ${why}`),
+  unknownOrder: (key: string) =>
+    new DomainError(ErrorCode.NotFound, `${key}: the notification names an order we did not open`),
+  refusedNotification: (key: string, why: string) =>
+    new DomainError(ErrorCode.Unauthorized, `${key} notification refused: ${why}`),
 };
 
 /** A connector failure as the API reports it (one mapping for every service, in libs/connectors). */
-export const fromConnectorError = (gateway: string, err: unknown): DomainError => toDomainError(gateway, err, { gateway });
+export const fromConnectorError = (gateway: string, err: unknown): DomainError =>
+  toDomainError(gateway, err, { gateway });
 
 /**
  * 5xx, timeouts, network errors, rate limits, and calls the connector guard did not make (open breaker,
  * Retry-After pending, concurrency limit full): another gateway may serve. A 4xx refusal is final.
  */
 export function isFailoverable(err: unknown): boolean {
-  return err instanceof ConnectorError && ['provider_error', 'timeout', 'network', 'rate_limited', 'circuit_open', 'overloaded'].includes(err.code);
+  return (
+    err instanceof ConnectorError &&
+    ['provider_error', 'timeout', 'network', 'rate_limited', 'circuit_open', 'overloaded'].includes(err.code)
+  );
 }

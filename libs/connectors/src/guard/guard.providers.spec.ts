@@ -1,5 +1,6 @@
-import { ConfigError, loadConfig } from '@app/runtime';
 import { Metrics } from '@app/observability';
+import { ConfigError, loadConfig } from '@app/runtime';
+
 import { ConnectorError } from '../connector-error';
 import { ConnectorCallerConfig } from './guard.config';
 import { guardsFromConfig } from './guard.providers';
@@ -7,11 +8,16 @@ import { guardsFromConfig } from './guard.providers';
 describe('ConnectorCallerConfig', () => {
   it('has generous defaults and reads the CONNECTOR_* variables', () => {
     expect(loadConfig(ConnectorCallerConfig, {})).toMatchObject({
-      CONNECTOR_BREAKER_FAILURES: 5, CONNECTOR_BREAKER_COOLDOWN_MS: 30_000, CONNECTOR_MAX_CONCURRENCY: 32,
-      CONNECTOR_RETRY_AFTER_MAX_MS: 300_000, CONNECTOR_HEALTH_WINDOW_MS: 60_000, CONNECTOR_HEALTH_PUBLISH_MS: 5000,
+      CONNECTOR_BREAKER_FAILURES: 5,
+      CONNECTOR_BREAKER_COOLDOWN_MS: 30_000,
+      CONNECTOR_MAX_CONCURRENCY: 32,
+      CONNECTOR_RETRY_AFTER_MAX_MS: 300_000,
+      CONNECTOR_HEALTH_WINDOW_MS: 60_000,
+      CONNECTOR_HEALTH_PUBLISH_MS: 5000,
     });
-    expect(loadConfig(ConnectorCallerConfig, { CONNECTOR_BREAKER_FAILURES: '2', CONNECTOR_MAX_CONCURRENCY: '8' }))
-      .toMatchObject({ CONNECTOR_BREAKER_FAILURES: 2, CONNECTOR_MAX_CONCURRENCY: 8 });
+    expect(
+      loadConfig(ConnectorCallerConfig, { CONNECTOR_BREAKER_FAILURES: '2', CONNECTOR_MAX_CONCURRENCY: '8' }),
+    ).toMatchObject({ CONNECTOR_BREAKER_FAILURES: 2, CONNECTOR_MAX_CONCURRENCY: 8 });
   });
 
   it('refuses values that cannot work, naming the variable', () => {
@@ -24,7 +30,9 @@ describe('ConnectorCallerConfig', () => {
       }
     };
     expect(problems({ CONNECTOR_BREAKER_FAILURES: '0' }).join()).toMatch(/CONNECTOR_BREAKER_FAILURES/);
-    expect(problems({ CONNECTOR_MAX_CONCURRENCY: 'lots' }).join()).toMatch(/CONNECTOR_MAX_CONCURRENCY must be a number/);
+    expect(problems({ CONNECTOR_MAX_CONCURRENCY: 'lots' }).join()).toMatch(
+      /CONNECTOR_MAX_CONCURRENCY must be a number/,
+    );
     expect(problems({ CONNECTOR_BREAKER_COOLDOWN_MS: '5' }).join()).toMatch(/CONNECTOR_BREAKER_COOLDOWN_MS/);
     expect(problems({ CONNECTOR_HEALTH_PUBLISH_MS: '1.5' }).join()).toMatch(/CONNECTOR_HEALTH_PUBLISH_MS/);
   });
@@ -35,11 +43,21 @@ describe('guardsFromConfig', () => {
     const metrics = new Metrics('test', { defaultMetrics: false });
     const guards = guardsFromConfig(loadConfig(ConnectorCallerConfig, { CONNECTOR_BREAKER_FAILURES: '1' }), metrics);
     await guards.for('sendgrid').run('email.send', async () => 'ok');
-    await guards.for('sendgrid').run('email.send', async () => { throw new ConnectorError('timeout', 'no answer from api.sendgrid.com'); }).catch(() => undefined);
-    await guards.for('sendgrid').run('email.send', async () => 'never').catch(() => undefined);
+    await guards
+      .for('sendgrid')
+      .run('email.send', async () => {
+        throw new ConnectorError('timeout', 'no answer from api.sendgrid.com');
+      })
+      .catch(() => undefined);
+    await guards
+      .for('sendgrid')
+      .run('email.send', async () => 'never')
+      .catch(() => undefined);
     const text = await metrics.registry.metrics();
     for (const outcome of ['ok', 'timeout', 'breaker_open']) {
-      expect(text).toContain(`connector_request_duration_seconds_count{service="test",provider="sendgrid",operation="email.send",outcome="${outcome}"} 1`);
+      expect(text).toContain(
+        `connector_request_duration_seconds_count{service="test",provider="sendgrid",operation="email.send",outcome="${outcome}"} 1`,
+      );
     }
   });
 });

@@ -1,7 +1,9 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Provider } from '@nestjs/common';
+
 import { Metrics } from '@app/observability';
 import { INSTANCE, NATS_CONNECTION, SERVICE_CONFIG, type InstanceInfo } from '@app/runtime';
+
 import { ConnectorRegistry } from '../registry';
 import type { ConnectorCallerConfig } from './guard.config';
 import { ProviderGuards } from './provider-guard';
@@ -9,10 +11,17 @@ import { ProviderHealthPublisher } from './provider-health';
 
 /** The process's guards from its configuration, every call observed in connector_request_duration_seconds. */
 export function guardsFromConfig(c: ConnectorCallerConfig, metrics?: Metrics): ProviderGuards {
-  return new ProviderGuards({
-    failureThreshold: c.CONNECTOR_BREAKER_FAILURES, cooldownMs: c.CONNECTOR_BREAKER_COOLDOWN_MS, maxConcurrency: c.CONNECTOR_MAX_CONCURRENCY,
-    retryAfterMaxMs: c.CONNECTOR_RETRY_AFTER_MAX_MS, windowMs: c.CONNECTOR_HEALTH_WINDOW_MS,
-  }, (provider, operation, outcome, seconds) => metrics?.connectorRequestDuration.observe({ provider, operation, outcome }, seconds));
+  return new ProviderGuards(
+    {
+      failureThreshold: c.CONNECTOR_BREAKER_FAILURES,
+      cooldownMs: c.CONNECTOR_BREAKER_COOLDOWN_MS,
+      maxConcurrency: c.CONNECTOR_MAX_CONCURRENCY,
+      retryAfterMaxMs: c.CONNECTOR_RETRY_AFTER_MAX_MS,
+      windowMs: c.CONNECTOR_HEALTH_WINDOW_MS,
+    },
+    (provider, operation, outcome, seconds) =>
+      metrics?.connectorRequestDuration.observe({ provider, operation, outcome }, seconds),
+  );
 }
 
 /**
@@ -24,13 +33,23 @@ export function guardedConnectorProviders(
   load: (guards: ProviderGuards) => ConnectorRegistry = (guards) => ConnectorRegistry.fromDirectory(undefined, guards),
 ): Provider[] {
   return [
-    { provide: ProviderGuards, inject: [SERVICE_CONFIG, Metrics], useFactory: (c: ConnectorCallerConfig, m: Metrics) => guardsFromConfig(c, m) },
+    {
+      provide: ProviderGuards,
+      inject: [SERVICE_CONFIG, Metrics],
+      useFactory: (c: ConnectorCallerConfig, m: Metrics) => guardsFromConfig(c, m),
+    },
     { provide: ConnectorRegistry, inject: [ProviderGuards], useFactory: load },
     {
       provide: ProviderHealthPublisher,
       inject: [ProviderGuards, NATS_CONNECTION, INSTANCE, SERVICE_CONFIG],
       useFactory: (guards: ProviderGuards, nc: NatsConnection, i: InstanceInfo, c: ConnectorCallerConfig) =>
-        new ProviderHealthPublisher(guards, nc, i.prefix, { service: i.service, instance: i.instanceId }, c.CONNECTOR_HEALTH_PUBLISH_MS).start(),
+        new ProviderHealthPublisher(
+          guards,
+          nc,
+          i.prefix,
+          { service: i.service, instance: i.instanceId },
+          c.CONNECTOR_HEALTH_PUBLISH_MS,
+        ).start(),
     },
   ];
 }

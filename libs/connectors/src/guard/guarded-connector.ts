@@ -2,7 +2,9 @@ import type { Connector } from '../connector';
 import type { ProviderGuard } from './provider-guard';
 
 type PortName = 'payment' | 'kyc' | 'email' | 'sms' | 'voice';
-type AsyncMethods<P> = { [K in keyof P]-?: NonNullable<P[K]> extends (...args: never[]) => Promise<unknown> ? K : never }[keyof P];
+type AsyncMethods<P> = {
+  [K in keyof P]-?: NonNullable<P[K]> extends (...args: never[]) => Promise<unknown> ? K : never;
+}[keyof P];
 
 /**
  * The port methods that call the provider (they return promises); the others (reading a webhook,
@@ -27,7 +29,8 @@ export function guardConnector(connector: Connector, guard: ProviderGuard): Conn
     for (const method of OUTBOUND[name] as string[]) {
       const fn = port[method];
       if (typeof fn !== 'function') continue;
-      guarded[method] = (...args: unknown[]) => guard.run(`${name}.${method}`, () => (fn as (...a: unknown[]) => Promise<unknown>).apply(port, args));
+      guarded[method] = (...args: unknown[]) =>
+        guard.run(`${name}.${method}`, () => (fn as (...a: unknown[]) => Promise<unknown>).apply(port, args));
     }
     (wrapped as unknown as Record<string, unknown>)[name] = guarded;
   }

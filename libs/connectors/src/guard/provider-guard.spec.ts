@@ -1,26 +1,45 @@
 import { ErrorCode } from '@app/contracts';
+
 import { ConnectorError, toDomainError } from '../connector-error';
 import { failFromStatus, retryAfterMs } from '../http';
 import { ProviderGuard, ProviderGuards, type CallOutcome, type ProviderGuardOptions } from './provider-guard';
 
-const OPTS: ProviderGuardOptions = { failureThreshold: 3, cooldownMs: 10_000, maxConcurrency: 4, retryAfterMaxMs: 60_000, windowMs: 60_000 };
+const OPTS: ProviderGuardOptions = {
+  failureThreshold: 3,
+  cooldownMs: 10_000,
+  maxConcurrency: 4,
+  retryAfterMaxMs: 60_000,
+  windowMs: 60_000,
+};
 
 /** A provider call that counts how often it ran: what the guard must not do while it protects the provider. */
 function provider() {
   let calls = 0;
   let next: () => Promise<string> = async () => 'ok';
   return {
-    get calls() { return calls; },
-    answer(f: () => Promise<string>) { next = f; },
-    call: () => { calls++; return next(); },
+    get calls() {
+      return calls;
+    },
+    answer(f: () => Promise<string>) {
+      next = f;
+    },
+    call: () => {
+      calls++;
+      return next();
+    },
   };
 }
 
-const fails = (err: ConnectorError) => async (): Promise<string> => { throw err; };
+const fails = (err: ConnectorError) => async (): Promise<string> => {
+  throw err;
+};
 const unavailable = new ConnectorError('provider_error', 'HTTP 503', { httpStatus: 503 });
 
 async function rejection(p: Promise<unknown>): Promise<ConnectorError> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ConnectorError);
   return err as ConnectorError;
 }
@@ -34,14 +53,20 @@ describe('ProviderGuard', () => {
     jest.useFakeTimers({ now: new Date('2026-11-01T10:00:00Z') });
     outcomes = [];
     states = [];
-    guard = new ProviderGuard('bridgerpay', OPTS, (_p, _op, outcome) => outcomes.push(outcome), (_p, s) => states.push(s));
+    guard = new ProviderGuard(
+      'bridgerpay',
+      OPTS,
+      (_p, _op, outcome) => outcomes.push(outcome),
+      (_p, s) => states.push(s),
+    );
   });
   afterEach(() => jest.useRealTimers());
 
   it('opens after consecutive provider-side failures and then fails at once without calling the provider', async () => {
     const p = provider();
     p.answer(fails(unavailable));
-    for (let i = 0; i < 3; i++) expect((await rejection(guard.run('payment.openCashier', p.call))).code).toBe('provider_error');
+    for (let i = 0; i < 3; i++)
+      expect((await rejection(guard.run('payment.openCashier', p.call))).code).toBe('provider_error');
     expect(guard.state).toBe('open');
     expect(states).toEqual(['open']);
 
@@ -74,8 +99,12 @@ describe('ProviderGuard', () => {
 
   it('never opens on refusals caused by our request or credentials (4xx, auth, bad config)', async () => {
     const p = provider();
-    const refusals = [failFromStatus(422, 'amount too small'), failFromStatus(401, 'bad key'), failFromStatus(404, 'no such applicant'),
-      new ConnectorError('invalid_config', 'credential api_key is not set')];
+    const refusals = [
+      failFromStatus(422, 'amount too small'),
+      failFromStatus(401, 'bad key'),
+      failFromStatus(404, 'no such applicant'),
+      new ConnectorError('invalid_config', 'credential api_key is not set'),
+    ];
     for (let round = 0; round < 3; round++) {
       for (const r of refusals) {
         p.answer(fails(r));
@@ -98,7 +127,12 @@ describe('ProviderGuard', () => {
 
     jest.advanceTimersByTime(1);
     let finish!: (v: string) => void;
-    p.answer(() => new Promise<string>((r) => { finish = r; }));
+    p.answer(
+      () =>
+        new Promise<string>((r) => {
+          finish = r;
+        }),
+    );
     const probe = guard.run('op', p.call);
     expect(guard.state).toBe('half_open');
     // while the probe is in flight another call fails over at once instead of waiting behind it
@@ -201,7 +235,10 @@ describe('ProviderGuards', () => {
     expect(guards.for('gmail').state).toBe('closed');
     await expect(guards.for('gmail').run('email.send', async () => 'sent')).resolves.toBe('sent');
     expect(changes).toEqual(['sendgrid:open']);
-    expect(guards.samples().map((s) => [s.key, s.state])).toEqual([['sendgrid', 'open'], ['gmail', 'closed']]);
+    expect(guards.samples().map((s) => [s.key, s.state])).toEqual([
+      ['sendgrid', 'open'],
+      ['gmail', 'closed'],
+    ]);
   });
 });
 

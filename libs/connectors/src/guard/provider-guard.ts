@@ -1,8 +1,17 @@
 import {
-  BrokenCircuitError, BulkheadRejectedError, CircuitState, ConsecutiveBreaker, bulkhead, circuitBreaker, handleWhen,
-  type BulkheadPolicy, type CircuitBreakerPolicy,
+  BrokenCircuitError,
+  bulkhead,
+  BulkheadRejectedError,
+  circuitBreaker,
+  CircuitState,
+  ConsecutiveBreaker,
+  handleWhen,
+  type BulkheadPolicy,
+  type CircuitBreakerPolicy,
 } from 'cockatiel';
+
 import type { BreakerState, ProviderHealthSample } from '@app/contracts';
+
 import { ConnectorError, type ConnectorErrorCode } from '../connector-error';
 
 /**
@@ -13,7 +22,8 @@ import { ConnectorError, type ConnectorErrorCode } from '../connector-error';
  * Retry-After has not passed); `breaker_open` (not sent: the breaker is open or probing); `error`
  * (the connector threw something else, a bug of ours).
  */
-export type CallOutcome = 'ok' | 'refused' | 'provider_error' | 'timeout' | 'rate_limited' | 'rejected' | 'breaker_open' | 'error';
+export type CallOutcome =
+  'ok' | 'refused' | 'provider_error' | 'timeout' | 'rate_limited' | 'rejected' | 'breaker_open' | 'error';
 
 /** The ConnectorError codes that say the provider is failing; only these count towards opening its breaker. */
 const PROVIDER_SIDE: readonly ConnectorErrorCode[] = ['provider_error', 'network', 'timeout', 'rate_limited'];
@@ -25,11 +35,15 @@ export function isProviderSideFailure(err: unknown): err is ConnectorError {
 function outcomeOf(err: unknown): CallOutcome {
   if (!(err instanceof ConnectorError)) return 'error';
   switch (err.code) {
-    case 'timeout': return 'timeout';
-    case 'rate_limited': return 'rate_limited';
+    case 'timeout':
+      return 'timeout';
+    case 'rate_limited':
+      return 'rate_limited';
     case 'provider_error':
-    case 'network': return 'provider_error';
-    default: return 'refused';
+    case 'network':
+      return 'provider_error';
+    default:
+      return 'refused';
   }
 }
 
@@ -50,7 +64,11 @@ export interface ProviderGuardOptions {
 
 export type CallObserver = (provider: string, operation: string, outcome: CallOutcome, seconds: number) => void;
 
-interface Sample { at: number; ms: number; failed: boolean }
+interface Sample {
+  at: number;
+  ms: number;
+  failed: boolean;
+}
 
 /** The most samples one provider keeps for its health (the oldest go first). */
 const MAX_SAMPLES = 2048;
@@ -85,9 +103,13 @@ export class ProviderGuard {
 
   get state(): BreakerState {
     switch (this.breaker.state) {
-      case CircuitState.Open: case CircuitState.Isolated: return 'open';
-      case CircuitState.HalfOpen: return 'half_open';
-      default: return 'closed';
+      case CircuitState.Open:
+      case CircuitState.Isolated:
+        return 'open';
+      case CircuitState.HalfOpen:
+        return 'half_open';
+      default:
+        return 'closed';
     }
   }
 
@@ -110,7 +132,11 @@ export class ProviderGuard {
         this.record(started, seconds(), isProviderSideFailure(err));
         if (err instanceof ConnectorError && err.code === 'rate_limited') this.honourRetryAfter(err);
       }
-      const outcome = reached ? outcomeOf(err) : err instanceof ConnectorError && err.code === 'circuit_open' ? 'breaker_open' : 'rejected';
+      const outcome = reached
+        ? outcomeOf(err)
+        : err instanceof ConnectorError && err.code === 'circuit_open'
+          ? 'breaker_open'
+          : 'rejected';
       this.observe(this.provider, operation, outcome, seconds());
       throw err;
     }
@@ -122,9 +148,14 @@ export class ProviderGuard {
     const state = this.state;
     if (!this.samples.length && state === 'closed') return null;
     const durations = this.samples.map((s) => s.ms).sort((a, b) => a - b);
-    const p95 = durations.length ? durations[Math.min(durations.length - 1, Math.ceil(durations.length * 0.95) - 1)] : null;
+    const p95 = durations.length
+      ? durations[Math.min(durations.length - 1, Math.ceil(durations.length * 0.95) - 1)]
+      : null;
     return {
-      key: this.provider, state, calls: this.samples.length, failures: this.samples.filter((s) => s.failed).length,
+      key: this.provider,
+      state,
+      calls: this.samples.length,
+      failures: this.samples.filter((s) => s.failed).length,
       p95_ms: p95 === null ? null : Math.round(p95 * 10) / 10,
     };
   }
@@ -132,7 +163,11 @@ export class ProviderGuard {
   private async admit<T>(now: number, call: () => Promise<T>): Promise<T> {
     const wait = this.blockedUntil - now;
     if (wait > 0) {
-      throw new ConnectorError('rate_limited', `${this.provider} asked for no calls for another ${Math.ceil(wait / 1000)} s (Retry-After), not called`, { retryAfterMs: wait });
+      throw new ConnectorError(
+        'rate_limited',
+        `${this.provider} asked for no calls for another ${Math.ceil(wait / 1000)} s (Retry-After), not called`,
+        { retryAfterMs: wait },
+      );
     }
     // a probe is in flight: cockatiel would make this call wait for it; fail over instead
     if (this.breaker.state === CircuitState.HalfOpen) throw this.openError();
@@ -141,7 +176,10 @@ export class ProviderGuard {
     } catch (err) {
       if (err instanceof BrokenCircuitError) throw this.openError();
       if (err instanceof BulkheadRejectedError) {
-        throw new ConnectorError('overloaded', `${this.provider}: ${this.opts.maxConcurrency} calls already in flight from this process`);
+        throw new ConnectorError(
+          'overloaded',
+          `${this.provider}: ${this.opts.maxConcurrency} calls already in flight from this process`,
+        );
       }
       throw err;
     }
@@ -175,12 +213,17 @@ export class ProviderGuards {
   private readonly byKey = new Map<string, ProviderGuard>();
   private readonly stateListeners: ((provider: string, state: BreakerState) => void)[] = [];
 
-  constructor(private readonly opts: ProviderGuardOptions, private readonly observe: CallObserver = () => undefined) {}
+  constructor(
+    private readonly opts: ProviderGuardOptions,
+    private readonly observe: CallObserver = () => undefined,
+  ) {}
 
   for(provider: string): ProviderGuard {
     let g = this.byKey.get(provider);
     if (!g) {
-      g = new ProviderGuard(provider, this.opts, this.observe, (p, s) => { for (const l of this.stateListeners) l(p, s); });
+      g = new ProviderGuard(provider, this.opts, this.observe, (p, s) => {
+        for (const l of this.stateListeners) l(p, s);
+      });
       this.byKey.set(provider, g);
     }
     return g;

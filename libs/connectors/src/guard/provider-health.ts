@@ -1,8 +1,15 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+
 import {
-  BREAKER_STATES, providerHealthSubject, type BreakerState, type ProviderHealthReport, type ProviderHealthSample, type ProviderHealthView,
+  BREAKER_STATES,
+  providerHealthSubject,
+  type BreakerState,
+  type ProviderHealthReport,
+  type ProviderHealthSample,
+  type ProviderHealthView,
 } from '@app/contracts';
 import { prefixed } from '@app/messaging';
+
 import type { ProviderGuards } from './provider-guard';
 
 /** A provider no process reported (never called within the window): a closed breaker, no errors, no latency. */
@@ -86,9 +93,18 @@ export class ProviderHealthPublisher {
 
 function isSample(v: unknown): v is ProviderHealthSample {
   const s = v as ProviderHealthSample;
-  return typeof s === 'object' && s !== null && typeof s.key === 'string' && (BREAKER_STATES as readonly string[]).includes(s.state)
-    && Number.isInteger(s.calls) && s.calls >= 0 && Number.isInteger(s.failures) && s.failures >= 0 && s.failures <= s.calls
-    && (s.p95_ms === null || (typeof s.p95_ms === 'number' && Number.isFinite(s.p95_ms) && s.p95_ms >= 0));
+  return (
+    typeof s === 'object' &&
+    s !== null &&
+    typeof s.key === 'string' &&
+    (BREAKER_STATES as readonly string[]).includes(s.state) &&
+    Number.isInteger(s.calls) &&
+    s.calls >= 0 &&
+    Number.isInteger(s.failures) &&
+    s.failures >= 0 &&
+    s.failures <= s.calls &&
+    (s.p95_ms === null || (typeof s.p95_ms === 'number' && Number.isFinite(s.p95_ms) && s.p95_ms >= 0))
+  );
 }
 
 /**
@@ -132,9 +148,19 @@ export class ProviderHealthBoard {
   /** Keeps a report as the latest of its process; a malformed one is ignored. */
   accept(raw: unknown): boolean {
     const r = raw as ProviderHealthReport;
-    if (typeof r !== 'object' || r === null || typeof r.service !== 'string' || typeof r.instance !== 'string' || !Array.isArray(r.providers)) return false;
+    if (
+      typeof r !== 'object' ||
+      r === null ||
+      typeof r.service !== 'string' ||
+      typeof r.instance !== 'string' ||
+      !Array.isArray(r.providers)
+    )
+      return false;
     if (!r.providers.every(isSample)) return false;
-    this.reports.set(`${r.service}/${r.instance}`, { at: this.now(), providers: new Map(r.providers.map((s) => [s.key, s])) });
+    this.reports.set(`${r.service}/${r.instance}`, {
+      at: this.now(),
+      providers: new Map(r.providers.map((s) => [s.key, s])),
+    });
     return true;
   }
 

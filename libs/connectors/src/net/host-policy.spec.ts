@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
 import { request } from 'undici';
+
 import { connectorHostPolicy, providerFetch } from '../http';
 import { HostPolicy, isDocumented } from './host-policy';
 
@@ -12,7 +14,10 @@ describe(HostPolicy.name, () => {
   const rebinding = async () => [{ address: '127.0.0.1', family: 4 }];
 
   beforeAll(async () => {
-    server = createServer((_req, res) => { hits += 1; res.end('ok'); });
+    server = createServer((_req, res) => {
+      hits += 1;
+      res.end('ok');
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
   });
@@ -38,7 +43,9 @@ describe(HostPolicy.name, () => {
   it('sends nothing to a host no provider documents, nor to a literal internal address, and says the same either way', async () => {
     connectorHostPolicy(new HostPolicy([]));
     const before = hits;
-    await expect(providerFetch('https://collector.attacker.example/v3/scopes')).rejects.toMatchObject({ code: 'invalid_config' });
+    await expect(providerFetch('https://collector.attacker.example/v3/scopes')).rejects.toMatchObject({
+      code: 'invalid_config',
+    });
     await expect(providerFetch(`https://127.0.0.1:${port}/`)).rejects.toMatchObject({ code: 'invalid_config' });
     await expect(providerFetch(`http://127.0.0.1:${port}/`)).rejects.toMatchObject({ code: 'invalid_config' });
     expect(hits).toBe(before);

@@ -1,6 +1,8 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
+
 import { Agent } from 'undici';
+
 import { addressClass } from './ssrf-guard';
 
 /**
@@ -15,7 +17,10 @@ export class HostPolicy {
   private readonly anyPort = new Set<string>();
   private readonly withPort = new Set<string>();
 
-  constructor(allowed: string[], private readonly resolver: Resolver = systemResolver) {
+  constructor(
+    allowed: string[],
+    private readonly resolver: Resolver = systemResolver,
+  ) {
     for (const raw of allowed.map((h) => h.trim().toLowerCase()).filter(Boolean)) {
       const m = /^(\[[^\]]+\]|[^:]+)(?::(\d{1,5}))?$/.exec(raw);
       if (!m) throw new Error(`CONNECTOR_ALLOWED_HOSTS entry is not host or host:port`);
@@ -57,7 +62,8 @@ export class HostPolicy {
   /** Throws unless a call to `url` may be made now (the connect-time half lives in `agent`'s lookup). */
   assertCallable(url: URL): void {
     if (this.isAllowed(url)) return;
-    if (url.protocol !== 'https:') throw new HostRefusedError(`${url.host} is not allowed over ${url.protocol.replace(':', '')}`);
+    if (url.protocol !== 'https:')
+      throw new HostRefusedError(`${url.host} is not allowed over ${url.protocol.replace(':', '')}`);
     const host = url.hostname.replace(/^\[|\]$/g, '');
     if (isIP(host) && addressClass(host)) throw new HostRefusedError(`${url.host} is not a public address`);
   }
@@ -70,15 +76,20 @@ export class HostPolicy {
   private readonly lookup = (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
     const name = hostname.replace(/^\[|\]$/g, '').toLowerCase();
     const exempt = this.anyPort.has(name) || [...this.withPort].some((h) => h.slice(0, h.lastIndexOf(':')) === name);
-    this.resolver(name).then((addresses) => {
-      if (!exempt && addresses.some((a) => addressClass(a.address) !== null)) {
-        throw new HostRefusedError(`${name} does not resolve to a public address`);
-      }
-      const wanted = options.family === 4 || options.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
-      if (wanted.length === 0) throw Object.assign(new Error(`${name} does not resolve`), { code: 'ENOTFOUND' });
-      if (options.all) callback(null, wanted);
-      else callback(null, wanted[0].address, wanted[0].family);
-    }).catch((err: NodeJS.ErrnoException) => callback(err, ''));
+    this.resolver(name)
+      .then((addresses) => {
+        if (!exempt && addresses.some((a) => addressClass(a.address) !== null)) {
+          throw new HostRefusedError(`${name} does not resolve to a public address`);
+        }
+        const wanted =
+          options.family === 4 || options.family === 6
+            ? addresses.filter((a) => a.family === options.family)
+            : addresses;
+        if (wanted.length === 0) throw Object.assign(new Error(`${name} does not resolve`), { code: 'ENOTFOUND' });
+        if (options.all) callback(null, wanted);
+        else callback(null, wanted[0].address, wanted[0].family);
+      })
+      .catch((err: NodeJS.ErrnoException) => callback(err, ''));
   };
 }
 
@@ -98,6 +109,7 @@ export class HostRefusedError extends Error {
 type Resolver = (host: string) => Promise<LookupAddress[]>;
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
-const systemResolver: Resolver = (host) => new Promise((resolve, reject) => {
-  dnsLookup(host, { all: true, verbatim: true }, (err, addresses) => (err ? reject(err) : resolve(addresses)));
-});
+const systemResolver: Resolver = (host) =>
+  new Promise((resolve, reject) => {
+    dnsLookup(host, { all: true, verbatim: true }, (err, addresses) => (err ? reject(err) : resolve(addresses)));
+  });

@@ -1,5 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
+
 import ipaddr from 'ipaddr.js';
 
 /** Why an address may not be called; null for a public unicast address. */
@@ -43,9 +44,10 @@ export interface CheckedUrl {
 
 type Resolver = (host: string) => Promise<LookupAddress[]>;
 
-const systemResolver: Resolver = (host) => new Promise((resolve, reject) => {
-  dnsLookup(host, { all: true, verbatim: true }, (err, addresses) => (err ? reject(err) : resolve(addresses)));
-});
+const systemResolver: Resolver = (host) =>
+  new Promise((resolve, reject) => {
+    dnsLookup(host, { all: true, verbatim: true }, (err, addresses) => (err ? reject(err) : resolve(addresses)));
+  });
 
 /**
  * The SSRF guard of webhook URLs: https only; no private, loopback, link-local, CGNAT, IPv4-mapped or
@@ -58,7 +60,10 @@ export class SsrfGuard {
   private readonly allowed: Set<string>;
   private readonly allowedNames: Set<string>;
 
-  constructor(private readonly opts: GuardOptions, private readonly resolver: Resolver = systemResolver) {
+  constructor(
+    private readonly opts: GuardOptions,
+    private readonly resolver: Resolver = systemResolver,
+  ) {
     this.allowed = new Set(opts.allowedHosts.map((h) => h.trim().toLowerCase()).filter(Boolean));
     this.allowedNames = new Set([...this.allowed].map((h) => h.slice(0, h.lastIndexOf(':')).replace(/^\[|\]$/g, '')));
   }
@@ -116,22 +121,26 @@ export class SsrfGuard {
   /** A net/tls `lookup` that refuses non-public answers before the socket connects. */
   readonly lookup = (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
     const name = hostname.replace(/^\[|\]$/g, '');
-    this.resolver(name).then((addresses) => {
-      if (!this.allowedNames.has(name.toLowerCase())) {
-        for (const a of addresses) {
-          const cls = addressClass(a.address);
-          if (cls) throw new SsrfRefusedError(`refused by the SSRF guard: ${name} resolves to ${cls} (${a.address})`);
+    this.resolver(name)
+      .then((addresses) => {
+        if (!this.allowedNames.has(name.toLowerCase())) {
+          for (const a of addresses) {
+            const cls = addressClass(a.address);
+            if (cls) throw new SsrfRefusedError(`refused by the SSRF guard: ${name} resolves to ${cls} (${a.address})`);
+          }
         }
-      }
-      const wanted = options.family === 4 || options.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
-      if (wanted.length === 0) throw Object.assign(new Error(`${name} does not resolve`), { code: 'ENOTFOUND' });
-      if (options.all) callback(null, wanted);
-      else callback(null, wanted[0].address, wanted[0].family);
-    }).catch((err: NodeJS.ErrnoException) => callback(err, ''));
+        const wanted =
+          options.family === 4 || options.family === 6
+            ? addresses.filter((a) => a.family === options.family)
+            : addresses;
+        if (wanted.length === 0) throw Object.assign(new Error(`${name} does not resolve`), { code: 'ENOTFOUND' });
+        if (options.all) callback(null, wanted);
+        else callback(null, wanted[0].address, wanted[0].family);
+      })
+      .catch((err: NodeJS.ErrnoException) => callback(err, ''));
   };
 }
 
- 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 /** The host exactly as written in the URL string, before WHATWG normalisation (lower-cased). */

@@ -1,4 +1,5 @@
 import type { CommsStatus } from '@app/contracts';
+
 import type { ConnectorConfig } from '../types';
 
 /** A provider callback as the gateway forwarded it: exact bytes and the public URL the provider called. */

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
+
 import { canonicalAmount, fromMinorUnits, toMinorUnits } from './payment.amounts';
 
 describe('payment amounts', () => {
-  it('converts to minor units by the currency\'s ISO 4217 digits', () => {
+  it("converts to minor units by the currency's ISO 4217 digits", () => {
     expect(toMinorUnits('45.36', 'EUR')).toBe(4536);
     expect(toMinorUnits('45.3', 'EUR')).toBe(4530);
     expect(toMinorUnits('100', 'JPY')).toBe(100);

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+
 import type { PaymentDirection, PaymentStatus } from '@app/contracts';
+
 import type { ConnectorConfig } from '../types';
 
 /** What a service asks a payment gateway for: one cashier session for one order. */

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
+
 import type { Connector } from '../connector';
 import { ConnectorError } from '../connector-error';
-import { createHash } from 'node:crypto';
 import { baseUrl, failFromStatus, providerFetch, requireCredential } from '../http';
 import type { EmailPort } from '../ports/email.port';
 import type { ConnectorConfig } from '../types';
@@ -9,7 +10,12 @@ import { buildMime } from './gmail.mime';
 const TOKEN_URL = 'https://oauth2.googleapis.com/token';
 const API = 'https://gmail.googleapis.com';
 /** Scopes that allow users.messages.send. */
-const SEND_SCOPES = ['https://www.googleapis.com/auth/gmail.send', 'https://www.googleapis.com/auth/gmail.compose', 'https://www.googleapis.com/auth/gmail.modify', 'https://mail.google.com/'];
+const SEND_SCOPES = [
+  'https://www.googleapis.com/auth/gmail.send',
+  'https://www.googleapis.com/auth/gmail.compose',
+  'https://www.googleapis.com/auth/gmail.modify',
+  'https://mail.google.com/',
+];
 /** OAuth errors that mean "these credentials no longer work; reconnect" whatever the HTTP status. */
 const AUTH_ERRORS = ['invalid_grant', 'invalid_client', 'unauthorized_client'];
 
@@ -29,7 +35,10 @@ function googleError(text: string): { code?: string; message?: string } {
     if (typeof e === 'string') return { code: e, message: typeof desc === 'string' && desc ? `${e}: ${desc}` : e };
     if (e && typeof e === 'object') {
       const { message, status } = e as { message?: unknown; status?: unknown };
-      return { code: typeof status === 'string' ? status : undefined, message: typeof message === 'string' ? message : undefined };
+      return {
+        code: typeof status === 'string' ? status : undefined,
+        message: typeof message === 'string' ? message : undefined,
+      };
     }
   } catch {
     /* not JSON */
@@ -45,7 +54,10 @@ function fail(status: number, text: string, headers: Headers): ConnectorError {
 }
 
 /** Refresh-token grant: a fresh access token. Exported for the send operation of the email issue. */
-export async function gmailAccessToken(config: ConnectorConfig, timeoutMs?: number): Promise<{ accessToken: string; expiresIn: number; scope?: string }> {
+export async function gmailAccessToken(
+  config: ConnectorConfig,
+  timeoutMs?: number,
+): Promise<{ accessToken: string; expiresIn: number; scope?: string }> {
   const form = new URLSearchParams({
     client_id: requireCredential(config, 'client_id'),
     client_secret: requireCredential(config, 'client_secret'),
@@ -65,11 +77,22 @@ export async function gmailAccessToken(config: ConnectorConfig, timeoutMs?: numb
 }
 
 /** Gmail API call with an access token (path from /gmail/v1/...). */
-export async function gmailRequest<T>(config: ConnectorConfig, accessToken: string, method: string, path: string, body?: unknown, timeoutMs?: number): Promise<T> {
+export async function gmailRequest<T>(
+  config: ConnectorConfig,
+  accessToken: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  timeoutMs?: number,
+): Promise<T> {
   const res = await providerFetch(`${baseUrl(config, API)}${path}`, {
     method,
     timeoutMs,
-    headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    headers: {
+      Authorization: `Bearer ${accessToken}`,
+      Accept: 'application/json',
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (res.status < 200 || res.status > 299) throw fail(res.status, res.text, res.headers);
@@ -84,7 +107,9 @@ const tokens = new Map<string, Promise<{ accessToken: string; expiresAt: number 
 
 function tokenCacheKey(config: ConnectorConfig): string {
   const c = config.credentials ?? {};
-  return createHash('sha256').update([gmailTokenUrl(config), c.client_id, c.client_secret, c.refresh_token].join('\n')).digest('hex');
+  return createHash('sha256')
+    .update([gmailTokenUrl(config), c.client_id, c.client_secret, c.refresh_token].join('\n'))
+    .digest('hex');
 }
 
 export async function cachedGmailAccessToken(config: ConnectorConfig, timeoutMs?: number): Promise<string> {
@@ -95,9 +120,14 @@ export async function cachedGmailAccessToken(config: ConnectorConfig, timeoutMs?
     if (t && t.expiresAt > Date.now()) return t.accessToken;
     if (tokens.get(key) === hit) tokens.delete(key);
   }
-  const p = gmailAccessToken(config, timeoutMs).then((t) => ({ accessToken: t.accessToken, expiresAt: Date.now() + (t.expiresIn - 60) * 1000 }));
+  const p = gmailAccessToken(config, timeoutMs).then((t) => ({
+    accessToken: t.accessToken,
+    expiresAt: Date.now() + (t.expiresIn - 60) * 1000,
+  }));
   tokens.set(key, p);
-  p.catch(() => { if (tokens.get(key) === p) tokens.delete(key); });
+  p.catch(() => {
+    if (tokens.get(key) === p) tokens.delete(key);
+  });
   return (await p).accessToken;
 }
 
@@ -110,11 +140,29 @@ const email: EmailPort = {
   async send(config, mail, opts) {
     const sender = requireCredential(config, 'sender_email');
     // Gmail sends as the authorised account; another from_email becomes Reply-To rather than a From Gmail would rewrite.
-    const replyTo = mail.fromEmail && mail.fromEmail.toLowerCase() !== sender.toLowerCase() ? mail.fromEmail : undefined;
-    const raw = Buffer.from(await buildMime({
-      from: { email: sender, name: mail.fromName }, to: mail.to, replyTo, subject: mail.subject, html: mail.html, text: mail.text, messageId: mail.messageId,
-    }), 'utf8').toString('base64url');
-    const post = async () => gmailRequest<{ id?: string }>(config, await cachedGmailAccessToken(config, opts.timeoutMs), 'POST', '/gmail/v1/users/me/messages/send', { raw }, opts.timeoutMs);
+    const replyTo =
+      mail.fromEmail && mail.fromEmail.toLowerCase() !== sender.toLowerCase() ? mail.fromEmail : undefined;
+    const raw = Buffer.from(
+      await buildMime({
+        from: { email: sender, name: mail.fromName },
+        to: mail.to,
+        replyTo,
+        subject: mail.subject,
+        html: mail.html,
+        text: mail.text,
+        messageId: mail.messageId,
+      }),
+      'utf8',
+    ).toString('base64url');
+    const post = async () =>
+      gmailRequest<{ id?: string }>(
+        config,
+        await cachedGmailAccessToken(config, opts.timeoutMs),
+        'POST',
+        '/gmail/v1/users/me/messages/send',
+        { raw },
+        opts.timeoutMs,
+      );
     let sent: { id?: string };
     try {
       sent = await post();
@@ -148,7 +196,10 @@ export const connector: Connector = {
     requireCredential(config, 'sender_email');
     const { scope } = await gmailAccessToken(config);
     if (scope !== undefined && !scope.split(' ').some((s) => SEND_SCOPES.includes(s))) {
-      throw new ConnectorError('refused', 'Google: the refresh token was granted without a scope that can send mail (gmail.send)');
+      throw new ConnectorError(
+        'refused',
+        'Google: the refresh token was granted without a scope that can send mail (gmail.send)',
+      );
     }
   },
   email,

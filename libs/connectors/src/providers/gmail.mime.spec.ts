@@ -12,12 +12,26 @@ function parse(mime: string): { headers: [string, string][]; body: string } {
   return { headers, body: mime.slice(end + 4) };
 }
 const names = (mime: string) => parse(mime).headers.map(([n]) => n);
-const header = (mime: string, name: string) => parse(mime).headers.filter(([n]) => n === name).map(([, v]) => v);
-const base = { from: { email: 'crm@broker.example', name: 'Broker Support' }, to: 'lead@example.com', subject: 'Welcome', html: '<p>Hello</p>', messageId: 'm-1' };
+const header = (mime: string, name: string) =>
+  parse(mime)
+    .headers.filter(([n]) => n === name)
+    .map(([, v]) => v);
+const base = {
+  from: { email: 'crm@broker.example', name: 'Broker Support' },
+  to: 'lead@example.com',
+  subject: 'Welcome',
+  html: '<p>Hello</p>',
+  messageId: 'm-1',
+};
 
 describe('gmail MIME builder', () => {
   it('writes From, To, Subject, Message-ID, X-Platform-Message-Id, MIME-Version and an encoded non-ASCII subject and name', async () => {
-    const mime = await buildMime({ ...base, from: { email: 'crm@b.example', name: 'Équipe' }, subject: 'Café', date: new Date(0) });
+    const mime = await buildMime({
+      ...base,
+      from: { email: 'crm@b.example', name: 'Équipe' },
+      subject: 'Café',
+      date: new Date(0),
+    });
     expect(header(mime, 'to')).toEqual(['lead@example.com']);
     expect(header(mime, 'from')[0]).toMatch(/^=\?UTF-8\?[BQ]\?.+\?= <crm@b\.example>$/);
     expect(header(mime, 'subject')[0]).toMatch(/^=\?UTF-8\?[BQ]\?.+\?=$/);
@@ -52,7 +66,10 @@ describe('gmail MIME builder', () => {
     ['subject', { subject: 'Hi\u0000there' }],
     ['from_name', { from: { email: 'crm@broker.example', name: 'A\r\nReply-To: w@evil.example' } }],
   ])('refuses a control character in %s rather than writing it into a header', async (field, over) => {
-    const err = await buildMime({ ...base, ...over }).then(() => null, (e: unknown) => e);
+    const err = await buildMime({ ...base, ...over }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ConnectorError);
     expect((err as ConnectorError).code).toBe('refused');
     expect((err as ConnectorError).message).toContain(field);

@@ -1,4 +1,5 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
+
 import { ConnectorError } from '../connector-error';
 
 // RFC 2822 / MIME message for Gmail's users.messages.send (PROVIDERS.md §5). Built by nodemailer's
@@ -25,10 +26,16 @@ const CONTROL = /[\x00-\x1f\x7f]/;
  */
 function refuseControlChars(m: MimeInput): void {
   const fields: [string, string | undefined][] = [
-    ['to', m.to], ['reply_to', m.replyTo], ['subject', m.subject], ['from_email', m.from.email], ['from_name', m.from.name], ['message_id', m.messageId],
+    ['to', m.to],
+    ['reply_to', m.replyTo],
+    ['subject', m.subject],
+    ['from_email', m.from.email],
+    ['from_name', m.from.name],
+    ['message_id', m.messageId],
   ];
   for (const [field, value] of fields) {
-    if (value !== undefined && CONTROL.test(value)) throw new ConnectorError('refused', `${field} must not contain control characters`);
+    if (value !== undefined && CONTROL.test(value))
+      throw new ConnectorError('refused', `${field} must not contain control characters`);
   }
 }
 

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+
 import { ConnectorError } from '../connector-error';
 
 /**
@@ -17,8 +18,17 @@ export const PRAXIS_FIELDS = {
   cashierResponse: ['status', 'timestamp', 'redirect_url', 'customer.customer_token'],
   findOrderRequest: ['merchant_id', 'application_key', 'timestamp', 'order_id'],
   notification: [
-    'merchant_id', 'application_key', 'timestamp', 'customer.customer_token', 'session.order_id', 'transaction.tid',
-    'transaction.currency', 'transaction.amount', 'transaction.conversion_rate', 'transaction.processed_currency', 'transaction.processed_amount',
+    'merchant_id',
+    'application_key',
+    'timestamp',
+    'customer.customer_token',
+    'session.order_id',
+    'transaction.tid',
+    'transaction.currency',
+    'transaction.amount',
+    'transaction.conversion_rate',
+    'transaction.processed_currency',
+    'transaction.processed_amount',
   ],
   notificationReply: ['status', 'timestamp'],
 } as const;
@@ -34,7 +44,10 @@ function pick(obj: unknown, path: string): unknown {
 
 /** GT-Authentication of a parsed JSON message for the given field order. */
 export function praxisSignObject(obj: unknown, fields: readonly string[], merchantSecret: string): string {
-  return praxisSignature(fields.map((f) => pick(obj, f)), merchantSecret);
+  return praxisSignature(
+    fields.map((f) => pick(obj, f)),
+    merchantSecret,
+  );
 }
 
 function compareSignature(expectedHex: string, header: string | undefined): void {
@@ -47,7 +60,12 @@ function compareSignature(expectedHex: string, header: string | undefined): void
 }
 
 /** Checks an inbound message's (or a response's) GT-Authentication; throws ConnectorError('bad_signature'). */
-export function verifyPraxisSignature(obj: unknown, fields: readonly string[], merchantSecret: string, header: string | undefined): void {
+export function verifyPraxisSignature(
+  obj: unknown,
+  fields: readonly string[],
+  merchantSecret: string,
+  header: string | undefined,
+): void {
   compareSignature(praxisSignObject(obj, fields, merchantSecret), header);
 }
 
@@ -55,9 +73,20 @@ export function verifyPraxisSignature(obj: unknown, fields: readonly string[], m
  * Checks the GT-Authentication of a raw JSON body over the fields' literal text: Praxis signs what it
  * wrote, so `"conversion_rate":1.00000` signs as `1.00000`, which String(JSON.parse(...)) would turn into `1`.
  */
-export function verifyPraxisRawSignature(rawJson: string, fields: readonly string[], merchantSecret: string, header: string | undefined): void {
+export function verifyPraxisRawSignature(
+  rawJson: string,
+  fields: readonly string[],
+  merchantSecret: string,
+  header: string | undefined,
+): void {
   const literal = rawJsonFields(rawJson, fields);
-  compareSignature(praxisSignature(fields.map((f) => literal.get(f) ?? null), merchantSecret), header);
+  compareSignature(
+    praxisSignature(
+      fields.map((f) => literal.get(f) ?? null),
+      merchantSecret,
+    ),
+    header,
+  );
 }
 
 const NUMBER_OR_LITERAL = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/y;
@@ -72,9 +101,17 @@ export function rawJsonFields(text: string, paths: readonly string[]): Map<strin
   const wanted = new Set(paths);
   const found = new Map<string, string | null>();
   let i = 0;
-  const fail = (): never => { throw new ConnectorError('bad_signature', 'Praxis notification is not JSON'); };
-  const ws = () => { while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++; };
-  const expect = (c: string) => { ws(); if (text[i] !== c) fail(); i++; };
+  const fail = (): never => {
+    throw new ConnectorError('bad_signature', 'Praxis notification is not JSON');
+  };
+  const ws = () => {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+  };
+  const expect = (c: string) => {
+    ws();
+    if (text[i] !== c) fail();
+    i++;
+  };
   const readString = (): string => {
     const start = i;
     if (text[i] !== '"') fail();
@@ -87,7 +124,9 @@ export function rawJsonFields(text: string, paths: readonly string[]): Map<strin
       return fail();
     }
   };
-  const record = (path: string | null, v: string | null) => { if (path !== null && wanted.has(path)) found.set(path, v); };
+  const record = (path: string | null, v: string | null) => {
+    if (path !== null && wanted.has(path)) found.set(path, v);
+  };
   const value = (path: string | null, depth: number): void => {
     if (depth > 64) fail();
     ws();
@@ -97,7 +136,10 @@ export function rawJsonFields(text: string, paths: readonly string[]): Map<strin
       i++;
       ws();
       const close = c === '{' ? '}' : ']';
-      if (text[i] === close) { i++; return; }
+      if (text[i] === close) {
+        i++;
+        return;
+      }
       for (;;) {
         if (c === '{') {
           ws();
@@ -108,7 +150,10 @@ export function rawJsonFields(text: string, paths: readonly string[]): Map<strin
           value(null, depth + 1); // array elements have no dotted path
         }
         ws();
-        if (text[i] === ',') { i++; continue; }
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
         expect(close);
         return;
       }
@@ -130,10 +175,16 @@ export function rawJsonFields(text: string, paths: readonly string[]): Map<strin
  * The reply Praxis expects to a notification: without `status: 0` and a valid signature it resends
  * in about 5 minutes.
  */
-export function praxisNotificationReply(merchantSecret: string, nowMs = Date.now()): { body: string; headers: Record<string, string> } {
+export function praxisNotificationReply(
+  merchantSecret: string,
+  nowMs = Date.now(),
+): { body: string; headers: Record<string, string> } {
   const reply = { status: 0, description: 'OK', version: '1.3', timestamp: Math.floor(nowMs / 1000) };
   return {
     body: JSON.stringify(reply),
-    headers: { 'Content-Type': 'application/json; charset=utf-8', 'GT-Authentication': praxisSignObject(reply, PRAXIS_FIELDS.notificationReply, merchantSecret) },
+    headers: {
+      'Content-Type': 'application/json; charset=utf-8',
+      'GT-Authentication': praxisSignObject(reply, PRAXIS_FIELDS.notificationReply, merchantSecret),
+    },
   };
 }

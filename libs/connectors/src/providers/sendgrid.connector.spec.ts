@@ -1,14 +1,18 @@
-import { SendgridFake, connectorFailure as failure } from '@app/testing';
+import { connectorFailure as failure, SendgridFake } from '@app/testing';
+
 import { ConnectorError } from '../connector-error';
 import type { ConnectorConfig } from '../types';
 import { connector, sendgridRequest } from './sendgrid.connector';
 import { sendgridPublicKey, verifySendgridEventWebhook } from './sendgrid.signing';
 
 describe('sendgrid Event Webhook verification (PROVIDERS.md vector)', () => {
-  const PUB = 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE4d8wJfbtZaMA9qzbhOeFUcynxkfDT1hCzMaabTVniYVHHF/ZGFQWmHHVb3QiswKQRStlLQ11TAYcyxbNJtQPyw==';
-  const BODY = '[{"email":"lead@example.com","timestamp":1700000000,"event":"delivered","sg_event_id":"ZGVsaXZlcmVkLTAtMTIzNDU2Nzg5","sg_message_id":"abcDEF123xyz.filterdrecv-7bf7c8d8-1-6554B1F0-1.0"}]';
+  const PUB =
+    'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE4d8wJfbtZaMA9qzbhOeFUcynxkfDT1hCzMaabTVniYVHHF/ZGFQWmHHVb3QiswKQRStlLQ11TAYcyxbNJtQPyw==';
+  const BODY =
+    '[{"email":"lead@example.com","timestamp":1700000000,"event":"delivered","sg_event_id":"ZGVsaXZlcmVkLTAtMTIzNDU2Nzg5","sg_message_id":"abcDEF123xyz.filterdrecv-7bf7c8d8-1-6554B1F0-1.0"}]';
   const HEADERS = {
-    'X-Twilio-Email-Event-Webhook-Signature': 'MEQCIHba9Emxx62DdWSQaIXMGZUje/iUzznzdWotnk9PsrVoAiBtwSzr7HzG/aQ3hXwZWuvFg6O3EC6d6/3TrIA578+QNw==',
+    'X-Twilio-Email-Event-Webhook-Signature':
+      'MEQCIHba9Emxx62DdWSQaIXMGZUje/iUzznzdWotnk9PsrVoAiBtwSzr7HzG/aQ3hXwZWuvFg6O3EC6d6/3TrIA578+QNw==',
     'X-Twilio-Email-Event-Webhook-Timestamp': '1700000000',
   };
 
@@ -20,17 +24,29 @@ describe('sendgrid Event Webhook verification (PROVIDERS.md vector)', () => {
     expect(() => verifySendgridEventWebhook(pem, Buffer.from(BODY), HEADERS, AT)).not.toThrow();
   });
 
-  it('refuses the vector on today\'s clock: it was signed more than 72 hours ago', () => {
+  it("refuses the vector on today's clock: it was signed more than 72 hours ago", () => {
     expect(() => verifySendgridEventWebhook(PUB, BODY, HEADERS)).toThrow('window');
   });
 
   it('rejects a changed body, timestamp, missing header, stale timestamp and a bad key', () => {
-    expect(() => verifySendgridEventWebhook(PUB, BODY.replace('delivered', 'bounce'), HEADERS, AT)).toThrow('does not match');
-    expect(() => verifySendgridEventWebhook(PUB, BODY, { ...HEADERS, 'X-Twilio-Email-Event-Webhook-Timestamp': '1700000001' }, AT)).toThrow(ConnectorError);
-    expect(() => verifySendgridEventWebhook(PUB, BODY, { 'X-Twilio-Email-Event-Webhook-Timestamp': '1700000000' }, AT)).toThrow('missing');
-    expect(() => verifySendgridEventWebhook(PUB, BODY, HEADERS, { maxFutureSeconds: 300, now: () => 1700000000_000 - 301_000 })).toThrow('window');
-    expect(() => verifySendgridEventWebhook(PUB, BODY, HEADERS, { maxAgeSeconds: 300, now: () => 1700000000_000 + 301_000 })).toThrow('window');
-    expect(() => verifySendgridEventWebhook(PUB, BODY, HEADERS, { maxAgeSeconds: 300, now: () => 1700000000_000 + 299_000 })).not.toThrow();
+    expect(() => verifySendgridEventWebhook(PUB, BODY.replace('delivered', 'bounce'), HEADERS, AT)).toThrow(
+      'does not match',
+    );
+    expect(() =>
+      verifySendgridEventWebhook(PUB, BODY, { ...HEADERS, 'X-Twilio-Email-Event-Webhook-Timestamp': '1700000001' }, AT),
+    ).toThrow(ConnectorError);
+    expect(() =>
+      verifySendgridEventWebhook(PUB, BODY, { 'X-Twilio-Email-Event-Webhook-Timestamp': '1700000000' }, AT),
+    ).toThrow('missing');
+    expect(() =>
+      verifySendgridEventWebhook(PUB, BODY, HEADERS, { maxFutureSeconds: 300, now: () => 1700000000_000 - 301_000 }),
+    ).toThrow('window');
+    expect(() =>
+      verifySendgridEventWebhook(PUB, BODY, HEADERS, { maxAgeSeconds: 300, now: () => 1700000000_000 + 301_000 }),
+    ).toThrow('window');
+    expect(() =>
+      verifySendgridEventWebhook(PUB, BODY, HEADERS, { maxAgeSeconds: 300, now: () => 1700000000_000 + 299_000 }),
+    ).not.toThrow();
     expect(() => sendgridPublicKey('not-a-key')).toThrow(expect.objectContaining({ code: 'invalid_config' }));
   });
 });
@@ -39,7 +55,8 @@ describe('sendgrid connector against SendgridFake', () => {
   const API_KEY = 'SG.fake-key.fake-secret';
   const fake = new SendgridFake({ apiKey: API_KEY });
   const config = (creds: Record<string, string> = {}, settings: Record<string, unknown> = {}): ConnectorConfig => ({
-    credentials: { api_key: API_KEY, ...creds }, settings: { base_url: fake.baseUrl, ...settings },
+    credentials: { api_key: API_KEY, ...creds },
+    settings: { base_url: fake.baseUrl, ...settings },
   });
 
   beforeAll(() => fake.start());
@@ -49,7 +66,8 @@ describe('sendgrid connector against SendgridFake', () => {
   it('declares the catalog manifest of PROVIDERS.md', () => {
     expect(connector.manifest).toMatchObject({ key: 'sendgrid', category: 'email', settings: [] });
     expect(connector.manifest.credential_fields.map((f) => [f.name, f.secret, f.required])).toEqual([
-      ['api_key', true, true], ['webhook_verification_key', false, false],
+      ['api_key', true, true],
+      ['webhook_verification_key', false, false],
     ]);
   });
 
@@ -62,9 +80,12 @@ describe('sendgrid connector against SendgridFake', () => {
     expect(r.rejected).toBeUndefined();
   });
 
-  it('a wrong key is auth with SendGrid\'s errors[0].message, never the key', async () => {
+  it("a wrong key is auth with SendGrid's errors[0].message, never the key", async () => {
     const err = await failure(connector.test(config({ api_key: 'SG.wrong.key' })));
-    expect(err).toMatchObject({ code: 'auth', message: 'SendGrid: The provided authorization grant is invalid, expired, or revoked' });
+    expect(err).toMatchObject({
+      code: 'auth',
+      message: 'SendGrid: The provided authorization grant is invalid, expired, or revoked',
+    });
     expect(err.message).not.toContain('SG.wrong');
     expect(fake.requests[0].rejected).toBe(true);
   });
@@ -80,7 +101,9 @@ describe('sendgrid connector against SendgridFake', () => {
   });
 
   it('an unusable webhook_verification_key fails before any call', async () => {
-    expect(await failure(connector.test(config({ webhook_verification_key: 'garbage' })))).toMatchObject({ code: 'invalid_config' });
+    expect(await failure(connector.test(config({ webhook_verification_key: 'garbage' })))).toMatchObject({
+      code: 'invalid_config',
+    });
     expect(fake.requests).toHaveLength(0);
   });
 
@@ -100,7 +123,13 @@ describe('SendgridFake behaves like SendGrid', () => {
   afterAll(() => fake.stop());
 
   it('mail/send: 202 + X-Message-Id, 400 with errors[], 401 without the key; signed events verify', async () => {
-    const mail = { personalizations: [{ to: [{ email: 'lead@example.com' }] }], from: { email: 'crm@example.com' }, subject: 'Hi', content: [{ type: 'text/plain', value: 'x' }], custom_args: { message_id: 'm-1' } };
+    const mail = {
+      personalizations: [{ to: [{ email: 'lead@example.com' }] }],
+      from: { email: 'crm@example.com' },
+      subject: 'Hi',
+      content: [{ type: 'text/plain', value: 'x' }],
+      custom_args: { message_id: 'm-1' },
+    };
     const res = await sendgridRequest(config, 'POST', '/v3/mail/send', mail);
     expect(res.status).toBe(202);
     const messageId = res.headers.get('x-message-id');
@@ -111,9 +140,17 @@ describe('SendgridFake behaves like SendGrid', () => {
     expect(bad).toMatchObject({ code: 'refused', options: { httpStatus: 400 } });
     expect(bad.message).toContain('personalizations: The personalizations field is required');
 
-    const unauth = await fetch(`${fake.baseUrl}/v3/mail/send`, { method: 'POST', body: JSON.stringify(mail), headers: { authorization: 'Bearer SG.other' } });
+    const unauth = await fetch(`${fake.baseUrl}/v3/mail/send`, {
+      method: 'POST',
+      body: JSON.stringify(mail),
+      headers: { authorization: 'Bearer SG.other' },
+    });
     expect(unauth.status).toBe(401);
-    expect(await unauth.json()).toEqual({ errors: [{ field: null, help: null, message: 'The provided authorization grant is invalid, expired, or revoked' }] });
+    expect(await unauth.json()).toEqual({
+      errors: [
+        { field: null, help: null, message: 'The provided authorization grant is invalid, expired, or revoked' },
+      ],
+    });
     expect(fake.sent).toHaveLength(1);
 
     const hook = fake.signedEvents([fake.eventFor(messageId!, 'delivered')]);

@@ -12,7 +12,15 @@ const API = 'https://api.sendgrid.com';
 export function sendgridReason(text: string, status: number): string {
   try {
     const errors = (JSON.parse(text) as { errors?: { message?: unknown; field?: unknown }[] }).errors ?? [];
-    const msgs = errors.map((e) => (typeof e.message === 'string' ? (typeof e.field === 'string' && e.field ? `${e.field}: ${e.message}` : e.message) : '')).filter(Boolean);
+    const msgs = errors
+      .map((e) =>
+        typeof e.message === 'string'
+          ? typeof e.field === 'string' && e.field
+            ? `${e.field}: ${e.message}`
+            : e.message
+          : '',
+      )
+      .filter(Boolean);
     if (msgs.length) return `SendGrid: ${msgs.join('; ')}`;
   } catch {
     /* not JSON: fall through to the status */
@@ -21,15 +29,26 @@ export function sendgridReason(text: string, status: number): string {
 }
 
 /** Bearer-authenticated SendGrid call; exported for the send operation of the email issue. */
-export async function sendgridRequest(config: ConnectorConfig, method: string, path: string, body?: unknown, timeoutMs?: number) {
+export async function sendgridRequest(
+  config: ConnectorConfig,
+  method: string,
+  path: string,
+  body?: unknown,
+  timeoutMs?: number,
+) {
   const apiKey = requireCredential(config, 'api_key');
   const res = await providerFetch(`${baseUrl(config, API)}${path}`, {
     method,
     timeoutMs,
-    headers: { Authorization: `Bearer ${apiKey}`, Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    headers: {
+      Authorization: `Bearer ${apiKey}`,
+      Accept: 'application/json',
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  if (res.status < 200 || res.status > 299) throw failFromStatus(res.status, sendgridReason(res.text, res.status), res.headers);
+  if (res.status < 200 || res.status > 299)
+    throw failFromStatus(res.status, sendgridReason(res.text, res.status), res.headers);
   return res;
 }
 
@@ -42,14 +61,24 @@ const email: EmailPort = {
       ...(mail.text !== undefined ? [{ type: 'text/plain', value: mail.text }] : []),
       ...(mail.html !== undefined ? [{ type: 'text/html', value: mail.html }] : []),
     ];
-    const res = await sendgridRequest(config, 'POST', '/v3/mail/send', {
-      personalizations: [{ to: [{ email: mail.to }] }],
-      from: { email: mail.fromEmail, ...(mail.fromName ? { name: mail.fromName } : {}) },
-      subject: mail.subject,
-      content,
-      custom_args: { message_id: mail.messageId },
-    }, opts.timeoutMs);
-    return { providerMessageId: res.headers.get('x-message-id'), status: 'sent', providerStatus: `accepted (HTTP ${res.status})` };
+    const res = await sendgridRequest(
+      config,
+      'POST',
+      '/v3/mail/send',
+      {
+        personalizations: [{ to: [{ email: mail.to }] }],
+        from: { email: mail.fromEmail, ...(mail.fromName ? { name: mail.fromName } : {}) },
+        subject: mail.subject,
+        content,
+        custom_args: { message_id: mail.messageId },
+      },
+      opts.timeoutMs,
+    );
+    return {
+      providerMessageId: res.headers.get('x-message-id'),
+      status: 'sent',
+      providerStatus: `accepted (HTTP ${res.status})`,
+    };
   },
   parseCallback: parseSendgridEvents,
 };

@@ -1,7 +1,9 @@
-import { mapped } from '../http';
 import { createHash } from 'node:crypto';
+
 import type { CommsStatus } from '@app/contracts';
+
 import { ConnectorError } from '../connector-error';
+import { mapped } from '../http';
 import type { CallbackResult, DeliveryEvent, InboundCallback, ParseCallback } from '../ports/delivery.port';
 import type { ConnectorConfig } from '../types';
 import { verifySendgridEventWebhook } from './sendgrid.signing';
@@ -11,8 +13,16 @@ import { verifySendgridEventWebhook } from './sendgrid.signing';
 type SgEvent = Record<string, unknown>;
 
 const STATUS: Record<string, CommsStatus | null> = {
-  processed: 'queued', deferred: 'queued', delivered: 'delivered', open: 'opened', click: 'clicked',
-  bounce: 'bounced', dropped: 'failed', spamreport: 'spam', unsubscribe: 'unsubscribed', group_unsubscribe: 'unsubscribed',
+  processed: 'queued',
+  deferred: 'queued',
+  delivered: 'delivered',
+  open: 'opened',
+  click: 'clicked',
+  bounce: 'bounced',
+  dropped: 'failed',
+  spamreport: 'spam',
+  unsubscribe: 'unsubscribed',
+  group_unsubscribe: 'unsubscribed',
   group_resubscribe: null,
 };
 
@@ -23,10 +33,15 @@ function toEvent(e: SgEvent): DeliveryEvent {
   const email = str(e.email)?.toLowerCase();
   // A `blocked` bounce is temporary (IP reputation, content): bounced, but the address stays usable.
   const hardBounce = name === 'bounce' && e.type !== 'blocked';
-  const suppress = !email ? undefined
-    : hardBounce ? { address: email, reason: 'bounce' as const }
-      : name === 'spamreport' ? { address: email, reason: 'spam' as const }
-        : name === 'unsubscribe' || name === 'group_unsubscribe' ? { address: email, reason: 'unsubscribe' as const } : undefined;
+  const suppress = !email
+    ? undefined
+    : hardBounce
+      ? { address: email, reason: 'bounce' as const }
+      : name === 'spamreport'
+        ? { address: email, reason: 'spam' as const }
+        : name === 'unsubscribe' || name === 'group_unsubscribe'
+          ? { address: email, reason: 'unsubscribe' as const }
+          : undefined;
   const ts = typeof e.timestamp === 'number' ? e.timestamp * 1000 : Date.now();
   const reason = str(e.reason) ?? str(e.response);
   return {
@@ -62,6 +77,7 @@ function parseSendgridEventsAt(config: ConnectorConfig, cb: InboundCallback, now
   } catch {
     throw new ConnectorError('refused', 'SendGrid webhook body is not JSON');
   }
-  if (!Array.isArray(parsed)) throw new ConnectorError('refused', 'SendGrid webhook body is not a JSON array of events');
+  if (!Array.isArray(parsed))
+    throw new ConnectorError('refused', 'SendGrid webhook body is not a JSON array of events');
   return { events: parsed.filter((e): e is SgEvent => !!e && typeof e === 'object').map(toEvent) };
 }

@@ -1,4 +1,5 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+
 import { ConnectorError } from '../connector-error';
 
 export const SENDGRID_SIGNATURE_HEADER = 'x-twilio-email-event-webhook-signature';
@@ -14,10 +15,14 @@ export function sendgridPublicKey(key: string): KeyObject {
     const pub = k.startsWith('-----BEGIN')
       ? createPublicKey({ key: k, format: 'pem' })
       : createPublicKey({ key: Buffer.from(k.replace(/\s+/g, ''), 'base64'), format: 'der', type: 'spki' });
-    if (pub.asymmetricKeyType !== 'ec' || pub.asymmetricKeyDetails?.namedCurve !== 'prime256v1') throw new Error('not P-256');
+    if (pub.asymmetricKeyType !== 'ec' || pub.asymmetricKeyDetails?.namedCurve !== 'prime256v1')
+      throw new Error('not P-256');
     return pub;
   } catch {
-    throw new ConnectorError('invalid_config', 'webhook_verification_key is not a P-256 public key (base64 DER or PEM)');
+    throw new ConnectorError(
+      'invalid_config',
+      'webhook_verification_key is not a P-256 public key (base64 DER or PEM)',
+    );
   }
 }
 
@@ -63,9 +68,17 @@ export function verifySendgridEventWebhook(
   const maxAge = opts.maxAgeSeconds ?? SENDGRID_MAX_AGE_SECONDS;
   const maxFuture = opts.maxFutureSeconds ?? SENDGRID_MAX_FUTURE_SECONDS;
   if (!Number.isFinite(seconds) || seconds < now - maxAge || seconds > now + maxFuture) {
-    throw new ConnectorError('bad_signature', 'SendGrid webhook timestamp outside the accepted window (72 hours back, 5 minutes ahead)');
+    throw new ConnectorError(
+      'bad_signature',
+      'SendGrid webhook timestamp outside the accepted window (72 hours back, 5 minutes ahead)',
+    );
   }
   const key = typeof publicKey === 'string' ? sendgridPublicKey(publicKey) : publicKey;
-  const ok = verify('sha256', Buffer.concat([Buffer.from(ts, 'utf8'), Buffer.from(rawBody)]), key, Buffer.from(sig, 'base64'));
+  const ok = verify(
+    'sha256',
+    Buffer.concat([Buffer.from(ts, 'utf8'), Buffer.from(rawBody)]),
+    key,
+    Buffer.from(sig, 'base64'),
+  );
   if (!ok) throw new ConnectorError('bad_signature', 'SendGrid webhook signature does not match');
 }

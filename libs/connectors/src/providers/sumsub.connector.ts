@@ -1,13 +1,18 @@
-import { randomUUID } from 'node:crypto';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+
 import type { Connector } from '../connector';
 import { ConnectorError } from '../connector-error';
 import { baseUrl, failFromStatus, providerFetch, requireCredential } from '../http';
 import type { KycPort, KycWebhookEvent } from '../ports/kyc.port';
 import type { ConnectorConfig } from '../types';
 import {
-  mapSumsubStatus, parseSumsubTime, rejectLabelsOf, sumsubDetails, sumsubProviderStatus,
-  type SumsubApplicant, type SumsubReviewResult,
+  mapSumsubStatus,
+  parseSumsubTime,
+  rejectLabelsOf,
+  sumsubDetails,
+  sumsubProviderStatus,
+  type SumsubApplicant,
+  type SumsubReviewResult,
 } from './sumsub.mapping';
 import { sumsubAuthHeaders, verifySumsubWebhook } from './sumsub.signing';
 
@@ -29,14 +34,23 @@ function reason(text: string, status: number): string {
  * One signed SumSub API call. The JSON body is serialized once and those exact bytes are both signed
  * and sent, since SumSub signs the raw body. Exported for the KYC operations of later issues.
  */
-export async function sumsubRequest<T>(config: ConnectorConfig, method: string, pathWithQuery: string, body?: unknown): Promise<T> {
+export async function sumsubRequest<T>(
+  config: ConnectorConfig,
+  method: string,
+  pathWithQuery: string,
+  body?: unknown,
+): Promise<T> {
   const appToken = requireCredential(config, 'app_token');
   const secretKey = requireCredential(config, 'secret_key');
   const payload = body === undefined ? '' : JSON.stringify(body);
   const res = await providerFetch(`${baseUrl(config, API)}${pathWithQuery}`, {
     method,
     // SumSub's docs ask for this header even on GETs without a body.
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...sumsubAuthHeaders(appToken, secretKey, method, pathWithQuery, payload) },
+    headers: {
+      'Content-Type': 'application/json',
+      Accept: 'application/json',
+      ...sumsubAuthHeaders(appToken, secretKey, method, pathWithQuery, payload),
+    },
     body: payload === '' ? undefined : payload,
   });
   if (res.status < 200 || res.status > 299) throw failFromStatus(res.status, reason(res.text, res.status), res.headers);
@@ -55,14 +69,29 @@ function levelOf(config: ConnectorConfig, given?: string): string {
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
-async function createOrFind(config: ConnectorConfig, customerId: string, level: string, email?: string, phone?: string): Promise<SumsubApplicant> {
+async function createOrFind(
+  config: ConnectorConfig,
+  customerId: string,
+  level: string,
+  email?: string,
+  phone?: string,
+): Promise<SumsubApplicant> {
   const body = { externalUserId: customerId, ...(email ? { email } : {}), ...(phone ? { phone } : {}) };
   try {
-    return await sumsubRequest<SumsubApplicant>(config, 'POST', `/resources/applicants?levelName=${encodeURIComponent(level)}`, body);
+    return await sumsubRequest<SumsubApplicant>(
+      config,
+      'POST',
+      `/resources/applicants?levelName=${encodeURIComponent(level)}`,
+      body,
+    );
   } catch (err) {
     // 409: the applicant exists already (a retry after a lost answer, or created by the WebSDK)
     if (!(err instanceof ConnectorError && err.options.httpStatus === 409)) throw err;
-    return sumsubRequest<SumsubApplicant>(config, 'GET', `/resources/applicants/-;externalUserId=${encodeURIComponent(customerId)}/one`);
+    return sumsubRequest<SumsubApplicant>(
+      config,
+      'GET',
+      `/resources/applicants/-;externalUserId=${encodeURIComponent(customerId)}/one`,
+    );
   }
 }
 
@@ -73,22 +102,35 @@ export const sumsubKyc: KycPort = {
     const applicant = await createOrFind(config, input.customerId, level, input.email, input.phone);
     if (!applicant.id) throw new ConnectorError('provider_error', 'Sumsub: the applicant has no id');
     const token = await sumsubRequest<{ token?: string }>(config, 'POST', '/resources/accessTokens/sdk', {
-      userId: input.customerId, levelName: level, ttlInSecs: ACCESS_TOKEN_TTL_S,
+      userId: input.customerId,
+      levelName: level,
+      ttlInSecs: ACCESS_TOKEN_TTL_S,
     });
     if (!token.token) throw new ConnectorError('provider_error', 'Sumsub: no access token in the answer');
     return { providerId: applicant.id, accessToken: token.token };
   },
 
   async fetchDetails(config, providerId) {
-    return sumsubDetails(await sumsubRequest<SumsubApplicant>(config, 'GET', `/resources/applicants/${encodeURIComponent(providerId)}/one`));
+    return sumsubDetails(
+      await sumsubRequest<SumsubApplicant>(
+        config,
+        'GET',
+        `/resources/applicants/${encodeURIComponent(providerId)}/one`,
+      ),
+    );
   },
 
   async fetchReview(config, providerId) {
     const s = await sumsubRequest<{ reviewStatus?: unknown; reviewResult?: SumsubReviewResult; reviewDate?: unknown }>(
-      config, 'GET', `/resources/applicants/${encodeURIComponent(providerId)}/status`);
+      config,
+      'GET',
+      `/resources/applicants/${encodeURIComponent(providerId)}/status`,
+    );
     return {
-      status: mapSumsubStatus(s.reviewStatus, s.reviewResult), providerStatus: sumsubProviderStatus(s.reviewStatus, s.reviewResult),
-      rejectLabels: rejectLabelsOf(s.reviewResult), occurredAt: parseSumsubTime(s.reviewDate),
+      status: mapSumsubStatus(s.reviewStatus, s.reviewResult),
+      providerStatus: sumsubProviderStatus(s.reviewStatus, s.reviewResult),
+      rejectLabels: rejectLabelsOf(s.reviewResult),
+      occurredAt: parseSumsubTime(s.reviewDate),
     };
   },
 
@@ -100,7 +142,8 @@ export const sumsubKyc: KycPort = {
     } catch {
       throw new ConnectorError('refused', 'Sumsub webhook body is not JSON');
     }
-    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new ConnectorError('refused', 'Sumsub webhook body is not a JSON object');
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+      throw new ConnectorError('refused', 'Sumsub webhook body is not a JSON object');
     const result = (payload.reviewResult ?? undefined) as SumsubReviewResult | undefined;
     const eventType = str(payload.type) ?? 'unknown';
     return {

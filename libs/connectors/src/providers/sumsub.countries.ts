@@ -15,7 +15,9 @@ TTOTT TUNTN TURTR TKMTM TCATC TUVTV UGAUG UKRUA AREAE GBRGB USAUS UMIUM URYUY UZ
 WLFWF ESHEH YEMYE ZMBZM ZWEZW XKXXK`;
 
 const ALPHA3_TO_ALPHA2: ReadonlyMap<string, string> = new Map(
-  PAIRS.split(/\s+/).filter(Boolean).map((p) => [p.slice(0, 3), p.slice(3)]),
+  PAIRS.split(/\s+/)
+    .filter(Boolean)
+    .map((p) => [p.slice(0, 3), p.slice(3)]),
 );
 
 /** Alpha-2 for an alpha-3 (or an alpha-2 given as is); null for anything unknown. */

@@ -1,4 +1,5 @@
 import { isISO8601 } from 'class-validator';
+
 import { mapped } from '../http';
 import type { KycApplicantDetails, KycDocType, KycStatus } from '../ports/kyc.port';
 import { toAlpha2 } from './sumsub.countries';
@@ -15,15 +16,21 @@ const PENDING_STATES = new Set(['init', 'pending', 'queued', 'prechecked', 'awai
  * PROVIDERS.md §1 status table. `reviewAnswer` is trusted only when `reviewStatus` is `completed`;
  * a state we do not know maps to null (kept in history, the status does not move).
  */
-export function mapSumsubStatus(reviewStatus: unknown, result: SumsubReviewResult | undefined, eventType?: string): KycStatus | null {
+export function mapSumsubStatus(
+  reviewStatus: unknown,
+  result: SumsubReviewResult | undefined,
+  eventType?: string,
+): KycStatus | null {
   if (reviewStatus === 'completed') {
     if (result?.reviewAnswer === 'GREEN') return 'approved';
-    if (result?.reviewAnswer === 'RED') return result.reviewRejectType === 'RETRY' ? 'resubmission_requested' : 'rejected';
+    if (result?.reviewAnswer === 'RED')
+      return result.reviewRejectType === 'RETRY' ? 'resubmission_requested' : 'rejected';
     return null;
   }
   if (reviewStatus === 'onHold' || eventType === 'applicantOnHold') return 'on_hold';
   if (typeof reviewStatus === 'string' && PENDING_STATES.has(reviewStatus)) return 'pending';
-  if (eventType === 'applicantCreated' || eventType === 'applicantPending' || eventType === 'applicantReset') return 'pending';
+  if (eventType === 'applicantCreated' || eventType === 'applicantPending' || eventType === 'applicantReset')
+    return 'pending';
   return null;
 }
 
@@ -31,11 +38,15 @@ export function mapSumsubStatus(reviewStatus: unknown, result: SumsubReviewResul
 export function sumsubProviderStatus(reviewStatus: unknown, result: SumsubReviewResult | undefined): string {
   const base = typeof reviewStatus === 'string' ? reviewStatus : 'unknown';
   if (base !== 'completed' || !result?.reviewAnswer) return base;
-  return [base, result.reviewAnswer, result.reviewAnswer === 'RED' ? result.reviewRejectType : undefined].filter(Boolean).join('/');
+  return [base, result.reviewAnswer, result.reviewAnswer === 'RED' ? result.reviewRejectType : undefined]
+    .filter(Boolean)
+    .join('/');
 }
 
 export function rejectLabelsOf(result: SumsubReviewResult | undefined): string[] {
-  return Array.isArray(result?.rejectLabels) ? result.rejectLabels.filter((l): l is string => typeof l === 'string') : [];
+  return Array.isArray(result?.rejectLabels)
+    ? result.rejectLabels.filter((l): l is string => typeof l === 'string')
+    : [];
 }
 
 /** `createdAtMs` is `yyyy-MM-dd HH:mm:ss.fff` in UTC (an ISO string or epoch millis are accepted too). */
@@ -48,12 +59,27 @@ export function parseSumsubTime(value: unknown): Date | null {
 }
 
 const DOC_TYPES: Record<string, KycDocType> = {
-  PASSPORT: 'passport', ID_CARD: 'id_card', DRIVERS: 'driving_license', RESIDENCE_PERMIT: 'residence_permit',
+  PASSPORT: 'passport',
+  ID_CARD: 'id_card',
+  DRIVERS: 'driving_license',
+  RESIDENCE_PERMIT: 'residence_permit',
 };
 /** Not identity documents: never the document the gates judge. */
-const NON_IDENTITY = new Set(['SELFIE', 'VIDEO_SELFIE', 'PROFILE_IMAGE', 'UTILITY_BILL', 'BANK_STATEMENT', 'PROOF_OF_RESIDENCE']);
+const NON_IDENTITY = new Set([
+  'SELFIE',
+  'VIDEO_SELFIE',
+  'PROFILE_IMAGE',
+  'UTILITY_BILL',
+  'BANK_STATEMENT',
+  'PROOF_OF_RESIDENCE',
+]);
 
-interface SumsubIdDoc { idDocType?: unknown; country?: unknown; validUntil?: unknown; dob?: unknown }
+interface SumsubIdDoc {
+  idDocType?: unknown;
+  country?: unknown;
+  validUntil?: unknown;
+  dob?: unknown;
+}
 export interface SumsubApplicant {
   id?: string;
   info?: { country?: unknown; dob?: unknown; idDocs?: SumsubIdDoc[] };
@@ -66,9 +92,11 @@ const dateOrNull = (v: unknown) => (typeof v === 'string' && DATE.test(v) && isI
 
 /** Document type, country (alpha-3 -> alpha-2), birth date and expiry from `GET .../one`. */
 export function sumsubDetails(applicant: SumsubApplicant): KycApplicantDetails {
-  const docs = (applicant.info?.idDocs ?? []).filter((d) => typeof d?.idDocType === 'string' && !NON_IDENTITY.has(d.idDocType));
+  const docs = (applicant.info?.idDocs ?? []).filter(
+    (d) => typeof d?.idDocType === 'string' && !NON_IDENTITY.has(d.idDocType),
+  );
   const doc = docs[0];
-  const docType = doc ? mapped(DOC_TYPES, doc.idDocType as string) ?? 'other' : null;
+  const docType = doc ? (mapped(DOC_TYPES, doc.idDocType as string) ?? 'other') : null;
   return {
     docType,
     docCountry: toAlpha2(doc?.country) ?? toAlpha2(applicant.info?.country) ?? toAlpha2(applicant.fixedInfo?.country),

@@ -1,4 +1,5 @@
 import type { CommsStatus } from '@app/contracts';
+
 import { ConnectorError } from '../connector-error';
 import { failFromStatus, mapped, providerFetch, requireCredential } from '../http';
 import type { CallbackResult, DeliveryEvent, InboundCallback } from '../ports/delivery.port';
@@ -29,11 +30,16 @@ export function messageIdFromUrl(url: string): string | undefined {
 
 /** One status callback as a DeliveryEvent; the status name is also the de-duplication key (one callback per status). */
 export function twilioEvent(
-  params: URLSearchParams, url: string, sidField: string, statusField: string, map: Record<string, CommsStatus | null>,
+  params: URLSearchParams,
+  url: string,
+  sidField: string,
+  statusField: string,
+  map: Record<string, CommsStatus | null>,
 ): CallbackResult {
   const sid = params.get(sidField) ?? '';
   const providerStatus = params.get(statusField) ?? '';
-  if (!sid || !providerStatus) throw new ConnectorError('refused', `Twilio callback without ${sidField} or ${statusField}`);
+  if (!sid || !providerStatus)
+    throw new ConnectorError('refused', `Twilio callback without ${sidField} or ${statusField}`);
   const errorCode = params.get('ErrorCode') ?? undefined;
   const details: Record<string, unknown> = {};
   if (errorCode) details.error_code = errorCode;
@@ -54,13 +60,22 @@ export function twilioEvent(
 }
 
 /** A form POST to `{base}/Accounts/{sid}{suffix}` with basic auth; the created resource's JSON. */
-export async function twilioCreate<T>(config: ConnectorConfig, suffix: string, form: URLSearchParams, timeoutMs?: number): Promise<T> {
+export async function twilioCreate<T>(
+  config: ConnectorConfig,
+  suffix: string,
+  form: URLSearchParams,
+  timeoutMs?: number,
+): Promise<T> {
   const sid = requireCredential(config, 'account_sid');
   const token = requireCredential(config, 'auth_token');
   const res = await providerFetch(twilioAccountUrl(config, suffix), {
     method: 'POST',
     timeoutMs,
-    headers: { authorization: twilioBasicAuth(sid, token), accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: twilioBasicAuth(sid, token),
+      accept: 'application/json',
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: form.toString(),
   });
   if (res.status < 200 || res.status >= 300) throw failFromStatus(res.status, twilioReason(res, config), res.headers);

@@ -1,4 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
 import { ConnectorError } from '../connector-error';
 import { baseUrl, failFromStatus, providerFetch, requireCredential, type ProviderResponse } from '../http';
 import type { ConnectorConfig, CredentialField } from '../types';
@@ -99,13 +100,23 @@ function safeEqual(a: string, b: string): boolean {
 }
 
 /** Form-encoded webhook: `url` must be the public URL Twilio called (scheme, host, port, path, query). */
-export function validateTwilioSignature(authToken: string, signature: string | undefined, url: string, params: TwilioParams): boolean {
+export function validateTwilioSignature(
+  authToken: string,
+  signature: string | undefined,
+  url: string,
+  params: TwilioParams,
+): boolean {
   if (!signature) return false;
   return portVariants(url).some((u) => safeEqual(twilioSignature(authToken, u, params), signature));
 }
 
 /** JSON webhook: the URL carries bodySHA256 (hex SHA-256 of the raw body); only the URL is signed. */
-export function validateTwilioJsonSignature(authToken: string, signature: string | undefined, url: string, rawBody: Buffer | string): boolean {
+export function validateTwilioJsonSignature(
+  authToken: string,
+  signature: string | undefined,
+  url: string,
+  rawBody: Buffer | string,
+): boolean {
   const expectedHash = /[?&]bodySHA256=([0-9a-fA-F]+)/.exec(url)?.[1];
   if (!expectedHash) return false;
   const actualHash = createHash('sha256').update(rawBody).digest('hex');

@@ -1,16 +1,27 @@
-import { mapped } from '../http';
 import type { CommsStatus } from '@app/contracts';
+
 import type { Connector } from '../connector';
 import { ConnectorError } from '../connector-error';
+import { mapped } from '../http';
 import type { SmsPort } from '../ports/sms.port';
 import { twilioCreate, twilioEvent, verifiedTwilioForm } from './twilio.callbacks';
 import { fetchTwilioAccount, twilioCredentialFields } from './twilio.shared';
 
 /** PROVIDERS.md §6 status mapping; inbound-only statuses change nothing. */
 const STATUS: Record<string, CommsStatus | null> = {
-  accepted: 'queued', scheduled: 'queued', queued: 'queued', sending: 'sent', sent: 'sent', delivered: 'delivered',
-  read: 'opened', partially_delivered: 'delivered', undelivered: 'undelivered', failed: 'failed', canceled: 'failed',
-  receiving: null, received: null,
+  accepted: 'queued',
+  scheduled: 'queued',
+  queued: 'queued',
+  sending: 'sent',
+  sent: 'sent',
+  delivered: 'delivered',
+  read: 'opened',
+  partially_delivered: 'delivered',
+  undelivered: 'undelivered',
+  failed: 'failed',
+  canceled: 'failed',
+  receiving: null,
+  received: null,
 };
 
 const sms: SmsPort = {
@@ -20,8 +31,14 @@ const sms: SmsPort = {
     const form = new URLSearchParams({ To: message.to, Body: message.body, StatusCallback: opts.statusCallbackUrl });
     if (typeof service === 'string' && service !== '') form.set('MessagingServiceSid', service);
     else if (from) form.set('From', from);
-    else throw new ConnectorError('invalid_config', 'credential from_number or setting messaging_service_sid must be set');
-    const created = await twilioCreate<{ sid?: string; status?: string }>(config, '/Messages.json', form, opts.timeoutMs);
+    else
+      throw new ConnectorError('invalid_config', 'credential from_number or setting messaging_service_sid must be set');
+    const created = await twilioCreate<{ sid?: string; status?: string }>(
+      config,
+      '/Messages.json',
+      form,
+      opts.timeoutMs,
+    );
     if (!created.sid) throw new ConnectorError('provider_error', 'Twilio answered without a message sid');
     const providerStatus = created.status ?? 'queued';
     return { providerMessageId: created.sid, status: mapped(STATUS, providerStatus) ?? 'queued', providerStatus };
@@ -40,7 +57,9 @@ export const connector: Connector = {
     // from_number is optional here: a Messaging Service SID can send instead of a fixed number.
     credential_fields: twilioCredentialFields(false),
     hosts: ['api.twilio.com'],
-    settings: [{ name: 'messaging_service_sid', label: 'Messaging Service SID (MG..., used instead of the from number)' }],
+    settings: [
+      { name: 'messaging_service_sid', label: 'Messaging Service SID (MG..., used instead of the from number)' },
+    ],
   },
 
   async test(config) {

@@ -17,12 +17,18 @@ describe('twilio_voice connector', () => {
     credentials: { account_sid: SID, auth_token: TOKEN, from_number: '+15005550006', ...over },
     settings: { base_url: baseUrl },
   });
-  const failure = (c: ConnectorConfig) => connector.test(c).then(() => null, (e: unknown) => e as ConnectorError);
+  const failure = (c: ConnectorConfig) =>
+    connector.test(c).then(
+      () => null,
+      (e: unknown) => e as ConnectorError,
+    );
 
   it('declares the manifest of PROVIDERS.md', () => {
     expect(connector.manifest).toMatchObject({ key: 'twilio_voice', category: 'voip', settings: [] });
     expect(connector.manifest.credential_fields.map((f) => [f.name, f.secret, f.required])).toEqual([
-      ['account_sid', false, true], ['auth_token', true, true], ['from_number', false, true],
+      ['account_sid', false, true],
+      ['auth_token', true, true],
+      ['from_number', false, true],
     ]);
   });
 
@@ -33,7 +39,7 @@ describe('twilio_voice connector', () => {
     ]);
   });
 
-  it('fails with code auth and Twilio\'s reason on wrong credentials', async () => {
+  it("fails with code auth and Twilio's reason on wrong credentials", async () => {
     const err = await failure(config({ auth_token: 'not-the-token' }));
     expect(err).toBeInstanceOf(ConnectorError);
     expect(err).toMatchObject({ code: 'auth' });
@@ -53,16 +59,29 @@ describe('twilio_voice connector', () => {
 
   it('the fake creates calls from form bodies, refuses bad auth, and signs call status callbacks', async () => {
     const url = `${fake.baseUrl}/2010-04-01/Accounts/${SID}/Calls.json`;
-    const body = new URLSearchParams({ To: '+15551234567', From: '+15005550006', Url: 'https://crm.example.com/twiml', StatusCallback: 'https://crm.example.com/calls/cb' });
+    const body = new URLSearchParams({
+      To: '+15551234567',
+      From: '+15005550006',
+      Url: 'https://crm.example.com/twiml',
+      StatusCallback: 'https://crm.example.com/calls/cb',
+    });
     body.append('StatusCallbackEvent', 'ringing');
     body.append('StatusCallbackEvent', 'completed');
     const headers = { 'content-type': 'application/x-www-form-urlencoded' };
 
-    const refused = await fetch(url, { method: 'POST', headers: { ...headers, authorization: `Basic ${Buffer.from(`${SID}:bad`).toString('base64')}` }, body });
+    const refused = await fetch(url, {
+      method: 'POST',
+      headers: { ...headers, authorization: `Basic ${Buffer.from(`${SID}:bad`).toString('base64')}` },
+      body,
+    });
     expect(refused.status).toBe(401);
     expect(await refused.json()).toMatchObject({ code: 20003, status: 401 });
 
-    const res = await fetch(url, { method: 'POST', headers: { ...headers, authorization: `Basic ${Buffer.from(`${SID}:${TOKEN}`).toString('base64')}` }, body });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { ...headers, authorization: `Basic ${Buffer.from(`${SID}:${TOKEN}`).toString('base64')}` },
+      body,
+    });
     expect(res.status).toBe(201);
     const call = (await res.json()) as { sid: string; status: string };
     expect(call.sid).toMatch(/^CA[0-9a-f]{32}$/);
@@ -72,7 +91,11 @@ describe('twilio_voice connector', () => {
     const ringing = new URLSearchParams(fake.callStatusCallback(call.sid, 'ringing').body);
     const done = fake.callStatusCallback(call.sid, 'completed');
     const fields = new URLSearchParams(done.body);
-    expect([ringing.get('SequenceNumber'), fields.get('SequenceNumber'), fields.get('CallDuration')]).toEqual(['0', '1', '42']);
+    expect([ringing.get('SequenceNumber'), fields.get('SequenceNumber'), fields.get('CallDuration')]).toEqual([
+      '0',
+      '1',
+      '42',
+    ]);
     expect(validateTwilioSignature(TOKEN, done.headers['x-twilio-signature'], done.url, fields)).toBe(true);
   });
 });

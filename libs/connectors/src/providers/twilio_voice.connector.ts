@@ -1,15 +1,23 @@
 import type { CommsStatus } from '@app/contracts';
+
 import type { Connector } from '../connector';
 import { ConnectorError } from '../connector-error';
-import { requireCredential, mapped } from '../http';
+import { mapped, requireCredential } from '../http';
 import type { VoicePort } from '../ports/voice.port';
 import { twilioCreate, twilioEvent, verifiedTwilioForm } from './twilio.callbacks';
 import { fetchTwilioAccount, twilioCredentialFields } from './twilio.shared';
 
 /** PROVIDERS.md §7 CallStatus mapping. */
 const STATUS: Record<string, CommsStatus> = {
-  queued: 'initiated', initiated: 'initiated', ringing: 'ringing', 'in-progress': 'answered', completed: 'completed',
-  busy: 'busy', 'no-answer': 'no_answer', failed: 'failed', canceled: 'canceled',
+  queued: 'initiated',
+  initiated: 'initiated',
+  ringing: 'ringing',
+  'in-progress': 'answered',
+  completed: 'completed',
+  busy: 'busy',
+  'no-answer': 'no_answer',
+  failed: 'failed',
+  canceled: 'canceled',
 };
 
 /** What Twilio can dial as the agent leg: a number, a SIP URI or a Client identity. */
@@ -25,12 +33,17 @@ const voice: VoicePort = {
   async call(config, call, opts) {
     const from = requireCredential(config, 'from_number');
     if (!DIALABLE_AGENT.test(call.agent)) {
-      throw new ConnectorError('refused', 'Twilio Voice needs the agent as an E.164 number, sip: URI or client: identity');
+      throw new ConnectorError(
+        'refused',
+        'Twilio Voice needs the agent as an E.164 number, sip: URI or client: identity',
+      );
     }
     const form = new URLSearchParams({
-      To: call.agent, From: from,
+      To: call.agent,
+      From: from,
       Twiml: `<Response><Dial callerId="${xml(from)}"><Number>${xml(call.to)}</Number></Dial></Response>`,
-      StatusCallback: opts.statusCallbackUrl, StatusCallbackMethod: 'POST',
+      StatusCallback: opts.statusCallbackUrl,
+      StatusCallbackMethod: 'POST',
     });
     for (const e of ['initiated', 'ringing', 'answered', 'completed']) form.append('StatusCallbackEvent', e);
     const created = await twilioCreate<{ sid?: string; status?: string }>(config, '/Calls.json', form, opts.timeoutMs);

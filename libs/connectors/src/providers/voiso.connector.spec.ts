@@ -12,25 +12,36 @@ describe('voiso connector', () => {
   afterAll(() => fake.stop());
   beforeEach(() => fake.reset());
 
-  const config = (over: Record<string, string> = {}, settings: Record<string, unknown> = { base_url: fake.baseUrl }): ConnectorConfig => ({
+  const config = (
+    over: Record<string, string> = {},
+    settings: Record<string, unknown> = { base_url: fake.baseUrl },
+  ): ConnectorConfig => ({
     credentials: { cluster: 'cc-ams03', api_key: KEY, webhook_secret: WH_SECRET, ...over },
     settings,
   });
-  const failure = (c: ConnectorConfig) => connector.test(c).then(() => null, (e: unknown) => e as ConnectorError);
+  const failure = (c: ConnectorConfig) =>
+    connector.test(c).then(
+      () => null,
+      (e: unknown) => e as ConnectorError,
+    );
 
   it('declares the manifest of PROVIDERS.md', () => {
     expect(connector.manifest).toMatchObject({ key: 'voiso', category: 'voip', settings: [] });
     expect(connector.manifest.credential_fields.map((f) => [f.name, f.secret])).toEqual([
-      ['cluster', false], ['api_key', true], ['webhook_secret', true],
+      ['cluster', false],
+      ['api_key', true],
+      ['webhook_secret', true],
     ]);
   });
 
   it('passes with the right key; the request is GET /api/v4/users with a Bearer key', async () => {
     await expect(connector.test(config())).resolves.toBeUndefined();
-    expect(fake.requests.map((r) => [r.method, r.path, r.headers.authorization])).toEqual([['GET', '/api/v4/users', `Bearer ${KEY}`]]);
+    expect(fake.requests.map((r) => [r.method, r.path, r.headers.authorization])).toEqual([
+      ['GET', '/api/v4/users', `Bearer ${KEY}`],
+    ]);
   });
 
-  it('fails with code auth and Voiso\'s reason on a wrong key, never echoing it', async () => {
+  it("fails with code auth and Voiso's reason on a wrong key, never echoing it", async () => {
     const err = await failure(config({ api_key: 'wrong-voiso-key' }));
     expect(err).toBeInstanceOf(ConnectorError);
     expect(err).toMatchObject({ code: 'auth', message: 'Unauthorized' });
@@ -54,10 +65,13 @@ describe('voiso connector', () => {
   });
 
   describe('webhook secret', () => {
-    it('accepts the fake\'s webhook and refuses a forged, unsigned or unconfigured one', () => {
+    it("accepts the fake's webhook and refuses a forged, unsigned or unconfigured one", () => {
       const callId = '7f0c1f5e-1111-4222-8333-444455556666';
       const good = fake.webhook('outbound.call.hangup', callId);
-      expect(verifyVoisoWebhook<{ event: string; data: { id: string } }>(good.body, WH_SECRET)).toMatchObject({ event: 'outbound.call.hangup', data: { id: callId } });
+      expect(verifyVoisoWebhook<{ event: string; data: { id: string } }>(good.body, WH_SECRET)).toMatchObject({
+        event: 'outbound.call.hangup',
+        data: { id: callId },
+      });
       const bad = (body: string, secret: string | undefined) => {
         try {
           verifyVoisoWebhook(body, secret);
@@ -66,7 +80,9 @@ describe('voiso connector', () => {
           return (e as ConnectorError).code;
         }
       };
-      expect(bad(fake.webhook('outbound.call.hangup', callId, { secret: 'guess' }).body, WH_SECRET)).toBe('bad_signature');
+      expect(bad(fake.webhook('outbound.call.hangup', callId, { secret: 'guess' }).body, WH_SECRET)).toBe(
+        'bad_signature',
+      );
       expect(bad(JSON.stringify({ event: 'outbound.call.hangup' }), WH_SECRET)).toBe('bad_signature');
       expect(bad('not json', WH_SECRET)).toBe('bad_signature');
       expect(bad(good.body, undefined)).toBe('bad_signature');
@@ -86,14 +102,26 @@ describe('voiso connector', () => {
 
     it('answers click2call with 200 {call_id} when asked, else 204; params from query, form or JSON', async () => {
       const withId = await c2c(KEY, '', {
-        headers: { 'content-type': 'application/json' }, body: JSON.stringify({ agent: '1002', number: '442037691881', account_id: 'lead-7', get_call_id: true }),
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ agent: '1002', number: '442037691881', account_id: 'lead-7', get_call_id: true }),
       });
       expect(withId.status).toBe(200);
       const { call_id } = (await withId.json()) as { call_id: string };
-      expect(fake.clicks[0]).toMatchObject({ callId: call_id, agent: '1002', number: '442037691881', account_id: 'lead-7' });
-      const plain = await c2c(KEY, '', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'agent=agent1%40example.com&number=442037691881' });
+      expect(fake.clicks[0]).toMatchObject({
+        callId: call_id,
+        agent: '1002',
+        number: '442037691881',
+        account_id: 'lead-7',
+      });
+      const plain = await c2c(KEY, '', {
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'agent=agent1%40example.com&number=442037691881',
+      });
       expect(plain.status).toBe(204);
-      const hook = JSON.parse(fake.webhook('outbound.call.answered', call_id).body) as { secret: string; data: { ext_user_id: string } };
+      const hook = JSON.parse(fake.webhook('outbound.call.answered', call_id).body) as {
+        secret: string;
+        data: { ext_user_id: string };
+      };
       expect(hook).toMatchObject({ secret: WH_SECRET, data: { ext_user_id: 'lead-7' } });
     });
 

@@ -1,5 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+
 import { withShownUrl } from '@app/observability';
+
 import type { Connector } from '../connector';
 import { ConnectorError } from '../connector-error';
 import { baseUrl, failFromStatus, providerFetch, requireCredential, type ProviderResponse } from '../http';
@@ -16,7 +18,10 @@ import { voisoCallEvent } from './voiso.events';
  */
 export function voisoBaseUrl(config: ConnectorConfig): string {
   const raw = requireCredential(config, 'cluster').trim().toLowerCase();
-  const cluster = raw.replace(/^https?:\/\//, '').replace(/\/+$/, '').replace(/\.voiso\.com$/, '');
+  const cluster = raw
+    .replace(/^https?:\/\//, '')
+    .replace(/\/+$/, '')
+    .replace(/\.voiso\.com$/, '');
   if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(cluster)) {
     throw new ConnectorError('invalid_config', 'credential cluster is not a Voiso cluster name (e.g. cc-ams03)');
   }
@@ -44,7 +49,10 @@ function voisoReason(res: ProviderResponse, config: ConnectorConfig): string {
  * Verifies a webhook by the `secret` field Voiso puts in the JSON body (no HMAC is documented). Returns
  * the parsed payload; throws `bad_signature` when the secret is missing or wrong, or none is configured.
  */
-export function verifyVoisoWebhook<T extends object = Record<string, unknown>>(rawBody: Buffer | string, webhookSecret: string | undefined): T {
+export function verifyVoisoWebhook<T extends object = Record<string, unknown>>(
+  rawBody: Buffer | string,
+  webhookSecret: string | undefined,
+): T {
   if (!webhookSecret) throw new ConnectorError('bad_signature', 'no Voiso webhook_secret is configured');
   let payload: T;
   try {
@@ -71,18 +79,26 @@ const voice: VoicePort = {
     const base = voisoBaseUrl(config);
     const key = requireCredential(config, 'api_key');
     // the key is in the path: spans show the URL without it
-    const res = await withShownUrl(`${base}/api/v1/****/click2call`, () => providerFetch(`${base}/api/v1/${encodeURIComponent(key)}/click2call`, {
-      method: 'POST',
-      timeoutMs: opts.timeoutMs,
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({
-        agent: call.agent, number: call.to.replace(/^\+/, ''), get_call_id: true,
-        ...(call.customerId ? { account_id: call.customerId } : {}),
+    const res = await withShownUrl(`${base}/api/v1/****/click2call`, () =>
+      providerFetch(`${base}/api/v1/${encodeURIComponent(key)}/click2call`, {
+        method: 'POST',
+        timeoutMs: opts.timeoutMs,
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({
+          agent: call.agent,
+          number: call.to.replace(/^\+/, ''),
+          get_call_id: true,
+          ...(call.customerId ? { account_id: call.customerId } : {}),
+        }),
       }),
-    }));
+    );
     if (res.status < 200 || res.status >= 300) throw failFromStatus(res.status, voisoReason(res, config), res.headers);
     const callId = res.status === 204 ? undefined : res.json<{ call_id?: unknown }>().call_id;
-    return { providerMessageId: typeof callId === 'string' && callId ? callId : null, status: 'initiated', providerStatus: `HTTP ${res.status}` };
+    return {
+      providerMessageId: typeof callId === 'string' && callId ? callId : null,
+      status: 'initiated',
+      providerStatus: `HTTP ${res.status}`,
+    };
   },
   parseCallback(config, cb) {
     return { events: [voisoCallEvent(verifyVoisoWebhook(cb.body, config.credentials?.webhook_secret))] };
@@ -95,7 +111,13 @@ export const connector: Connector = {
     name: 'Voiso',
     category: 'voip',
     credential_fields: [
-      { name: 'cluster', label: 'Cluster (first part of your Voiso URL, e.g. cc-ams03)', secret: false, required: true, origin: true },
+      {
+        name: 'cluster',
+        label: 'Cluster (first part of your Voiso URL, e.g. cc-ams03)',
+        secret: false,
+        required: true,
+        origin: true,
+      },
       { name: 'api_key', label: 'Contact-centre API key', secret: true, required: true },
       // Optional: webhooks need a Pro plan; without the secret calls still work but no webhook is trusted.
       { name: 'webhook_secret', label: 'Webhook secret', secret: true, required: false },
@@ -108,7 +130,9 @@ export const connector: Connector = {
     const base = voisoBaseUrl(config);
     const key = requireCredential(config, 'api_key');
     // The only documented read-only authenticated call (click2call would ring an agent): list users.
-    const res = await providerFetch(`${base}/api/v4/users`, { headers: { authorization: `Bearer ${key}`, accept: 'application/json' } });
+    const res = await providerFetch(`${base}/api/v4/users`, {
+      headers: { authorization: `Bearer ${key}`, accept: 'application/json' },
+    });
     if (res.status < 200 || res.status >= 300) throw failFromStatus(res.status, voisoReason(res, config), res.headers);
   },
   voice,

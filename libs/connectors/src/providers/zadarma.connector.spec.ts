@@ -2,7 +2,13 @@ import { ZadarmaFake } from '../../../testing/src/fakes/zadarma.fake';
 import { ConnectorError } from '../connector-error';
 import type { ConnectorConfig } from '../types';
 import {
-  connector, verifyZadarmaWebhook, zadarmaAuthorization, zadarmaGet, zadarmaQuery, zadarmaWebhookSignature, zadarmaWebhookSignedString,
+  connector,
+  verifyZadarmaWebhook,
+  zadarmaAuthorization,
+  zadarmaGet,
+  zadarmaQuery,
+  zadarmaWebhookSignature,
+  zadarmaWebhookSignedString,
 } from './zadarma.connector';
 
 const KEY = 'fake-zd-key';
@@ -18,12 +24,17 @@ describe('zadarma connector', () => {
     credentials: { api_key: KEY, api_secret: SECRET, ...over },
     settings: { base_url: baseUrl, default_sip: '100' },
   });
-  const failure = (c: ConnectorConfig) => connector.test(c).then(() => null, (e: unknown) => e as ConnectorError);
+  const failure = (c: ConnectorConfig) =>
+    connector.test(c).then(
+      () => null,
+      (e: unknown) => e as ConnectorError,
+    );
 
   it('declares the manifest of PROVIDERS.md', () => {
     expect(connector.manifest).toMatchObject({ key: 'zadarma', category: 'voip' });
     expect(connector.manifest.credential_fields.map((f) => [f.name, f.secret, f.required])).toEqual([
-      ['api_key', false, true], ['api_secret', true, true],
+      ['api_key', false, true],
+      ['api_secret', true, true],
     ]);
     expect(connector.manifest.settings.map((s) => s.name)).toEqual(['default_sip']);
   });
@@ -38,7 +49,7 @@ describe('zadarma connector', () => {
     expect(req.rejected).toBeUndefined();
   });
 
-  it('fails with code auth and Zadarma\'s message on a wrong secret or key, never echoing the secret', async () => {
+  it("fails with code auth and Zadarma's message on a wrong secret or key, never echoing the secret", async () => {
     for (const over of [{ api_secret: 'wrong-secret-zz' }, { api_key: 'other-key' }] as Record<string, string>[]) {
       const err = await failure(config(over));
       expect(err).toBeInstanceOf(ConnectorError);
@@ -59,7 +70,11 @@ describe('zadarma connector', () => {
   });
 
   it('signs parameters the way PHP http_build_query does (click-to-call through the fake)', async () => {
-    const res = await zadarmaGet<{ from: string; to: string }>(config(), '/v1/request/callback/', { to: '442037691881', from: '100', sip: "1 *~'" });
+    const res = await zadarmaGet<{ from: string; to: string }>(config(), '/v1/request/callback/', {
+      to: '442037691881',
+      from: '100',
+      sip: "1 *~'",
+    });
     expect(res).toMatchObject({ from: '100', to: '442037691881' });
     expect(fake.callbacks).toEqual([expect.objectContaining({ from: '100', to: '442037691881', sip: "1 *~'" })]);
     // The fake re-encodes with its own PHP urlencode: a connector using URLSearchParams' rules (`*` left
@@ -77,26 +92,44 @@ describe('zadarma connector', () => {
     });
 
     it('webhook Signature in both encodings', () => {
-      const fields = { event: 'NOTIFY_START', call_start: '2024-01-01 10:00:00', pbx_call_id: 'in_1', caller_id: '442037691880', called_did: '442037691881' };
+      const fields = {
+        event: 'NOTIFY_START',
+        call_start: '2024-01-01 10:00:00',
+        pbx_call_id: 'in_1',
+        caller_id: '442037691880',
+        called_did: '442037691881',
+      };
       const signed = zadarmaWebhookSignedString(fields);
       expect(signed).toBe('4420376918804420376918812024-01-01 10:00:00');
-      expect(zadarmaWebhookSignature('zd-secret', signed!, 'hex')).toBe('NzMzNGJiY2QyYjk4NDQ5NTM0ZDk5ODljYmE0YThlNDE5NTA5NjY3Mw==');
+      expect(zadarmaWebhookSignature('zd-secret', signed!, 'hex')).toBe(
+        'NzMzNGJiY2QyYjk4NDQ5NTM0ZDk5ODljYmE0YThlNDE5NTA5NjY3Mw==',
+      );
       expect(zadarmaWebhookSignature('zd-secret', signed!, 'raw')).toBe('czS7zSuYRJU02ZicukqOQZUJZnM=');
-      expect(verifyZadarmaWebhook('zd-secret', fields, 'NzMzNGJiY2QyYjk4NDQ5NTM0ZDk5ODljYmE0YThlNDE5NTA5NjY3Mw==')).toBe(true);
+      expect(
+        verifyZadarmaWebhook('zd-secret', fields, 'NzMzNGJiY2QyYjk4NDQ5NTM0ZDk5ODljYmE0YThlNDE5NTA5NjY3Mw=='),
+      ).toBe(true);
       expect(verifyZadarmaWebhook('zd-secret', fields, 'czS7zSuYRJU02ZicukqOQZUJZnM=')).toBe(true);
-      expect(verifyZadarmaWebhook('zd-secret', { ...fields, caller_id: '442037691889' }, 'czS7zSuYRJU02ZicukqOQZUJZnM=')).toBe(false);
-      expect(verifyZadarmaWebhook('zd-secret', { ...fields, event: 'NOTIFY_UNKNOWN' }, 'czS7zSuYRJU02ZicukqOQZUJZnM=')).toBe(false);
+      expect(
+        verifyZadarmaWebhook('zd-secret', { ...fields, caller_id: '442037691889' }, 'czS7zSuYRJU02ZicukqOQZUJZnM='),
+      ).toBe(false);
+      expect(
+        verifyZadarmaWebhook('zd-secret', { ...fields, event: 'NOTIFY_UNKNOWN' }, 'czS7zSuYRJU02ZicukqOQZUJZnM='),
+      ).toBe(false);
       expect(verifyZadarmaWebhook('zd-secret', fields, undefined)).toBe(false);
     });
 
-    it('agrees with the fake\'s independently signed notifications', async () => {
+    it("agrees with the fake's independently signed notifications", async () => {
       await zadarmaGet(config(), '/v1/request/callback/', { from: '100', to: '442037691881' });
       for (const n of fake.outboundCall(fake.callbacks[0], 'busy')) {
         const fields = new URLSearchParams(n.body);
         expect(verifyZadarmaWebhook(SECRET, fields, n.headers.signature)).toBe(true);
         expect(verifyZadarmaWebhook('another-secret', fields, n.headers.signature)).toBe(false);
       }
-      const rec = fake.notification('NOTIFY_RECORD', { pbx_call_id: 'in_1', call_id_with_rec: '1700000000.123' }, 'raw');
+      const rec = fake.notification(
+        'NOTIFY_RECORD',
+        { pbx_call_id: 'in_1', call_id_with_rec: '1700000000.123' },
+        'raw',
+      );
       expect(verifyZadarmaWebhook(SECRET, new URLSearchParams(rec.body), rec.headers.signature)).toBe(true);
     });
   });
@@ -108,8 +141,14 @@ describe('zadarma connector', () => {
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ status: 'error', message: 'Not authorized' });
     // A signature over other parameters than those sent is refused too.
-    const signedOther = zadarmaAuthorization(KEY, SECRET, '/v1/request/callback/', { format: 'json', from: '100', to: '1' });
-    const res2 = await fetch(`${fake.baseUrl}/v1/request/callback/?format=json&from=100&to=442037691881`, { headers: { authorization: signedOther } });
+    const signedOther = zadarmaAuthorization(KEY, SECRET, '/v1/request/callback/', {
+      format: 'json',
+      from: '100',
+      to: '1',
+    });
+    const res2 = await fetch(`${fake.baseUrl}/v1/request/callback/?format=json&from=100&to=442037691881`, {
+      headers: { authorization: signedOther },
+    });
     expect(res2.status).toBe(401);
     expect(fake.callbacks).toHaveLength(0);
   });

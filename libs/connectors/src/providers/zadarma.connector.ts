@@ -1,7 +1,8 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
 import type { Connector } from '../connector';
 import { ConnectorError } from '../connector-error';
-import { baseUrl, failFromStatus, providerFetch, requireCredential, type ProviderResponse, mapped } from '../http';
+import { baseUrl, failFromStatus, mapped, providerFetch, requireCredential, type ProviderResponse } from '../http';
 import type { VoicePort } from '../ports/voice.port';
 import type { ConnectorConfig } from '../types';
 import { confirmZadarmaOutcome, parseZadarmaNotification, zadarmaCorrelationKey } from './zadarma.notifications';
@@ -16,7 +17,9 @@ export const ZADARMA_API = 'https://api.zadarma.com';
  */
 export function zadarmaQuery(params: Record<string, string>): string {
   const enc = (s: string) =>
-    encodeURIComponent(s).replace(/%20/g, '+').replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    encodeURIComponent(s)
+      .replace(/%20/g, '+')
+      .replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return Object.keys(params)
     .sort()
     .map((k) => `${enc(k)}=${enc(params[k])}`)
@@ -26,12 +29,19 @@ export function zadarmaQuery(params: Record<string, string>): string {
 /** base64 of the lowercase *hex text* of HMAC-SHA1(secret, methodPath + qs + md5hex(qs)). */
 export function zadarmaSignature(secret: string, methodPath: string, params: Record<string, string>): string {
   const qs = zadarmaQuery(params);
-  const hex = createHmac('sha1', secret).update(methodPath + qs + createHash('md5').update(qs).digest('hex')).digest('hex');
+  const hex = createHmac('sha1', secret)
+    .update(methodPath + qs + createHash('md5').update(qs).digest('hex'))
+    .digest('hex');
   return Buffer.from(hex).toString('base64');
 }
 
 /** The `Authorization: <userKey>:<signature>` value. */
-export function zadarmaAuthorization(apiKey: string, secret: string, methodPath: string, params: Record<string, string>): string {
+export function zadarmaAuthorization(
+  apiKey: string,
+  secret: string,
+  methodPath: string,
+  params: Record<string, string>,
+): string {
   return `${apiKey}:${zadarmaSignature(secret, methodPath, params)}`;
 }
 
@@ -49,7 +59,12 @@ function zadarmaReason(res: ProviderResponse): string {
  * Signed GET of a `/v1/.../` method. `format=json` is added and signed, as the official SDKs do; the
  * query sent is byte-for-byte the signed one. A 200 with `status: "error"` is a refusal too.
  */
-export async function zadarmaGet<T extends object>(config: ConnectorConfig, methodPath: string, params: Record<string, string> = {}, timeoutMs?: number): Promise<T> {
+export async function zadarmaGet<T extends object>(
+  config: ConnectorConfig,
+  methodPath: string,
+  params: Record<string, string> = {},
+  timeoutMs?: number,
+): Promise<T> {
   const key = requireCredential(config, 'api_key');
   const secret = requireCredential(config, 'api_secret');
   const all = { ...params, format: 'json' };
@@ -97,7 +112,11 @@ export function zadarmaWebhookSignature(secret: string, signedString: string, en
 }
 
 /** Verifies a notification's `Signature` header; both encodings are accepted until live traffic settles it. */
-export function verifyZadarmaWebhook(secret: string, fields: URLSearchParams | Record<string, string>, signature: string | undefined): boolean {
+export function verifyZadarmaWebhook(
+  secret: string,
+  fields: URLSearchParams | Record<string, string>,
+  signature: string | undefined,
+): boolean {
   const signed = zadarmaWebhookSignedString(fields);
   if (!signature || signed === undefined) return false;
   const got = Buffer.from(signature);
@@ -113,10 +132,23 @@ export function verifyZadarmaWebhook(secret: string, fields: URLSearchParams | R
  */
 const voice: VoicePort = {
   async call(config, call, opts) {
-    const sip = typeof config.settings?.default_sip === 'string' && config.settings.default_sip !== '' ? config.settings.default_sip : undefined;
+    const sip =
+      typeof config.settings?.default_sip === 'string' && config.settings.default_sip !== ''
+        ? config.settings.default_sip
+        : undefined;
     const to = call.to.replace(/^\+/, '');
-    await zadarmaGet(config, '/v1/request/callback/', { from: call.agent, to, ...(sip ? { sip } : {}) }, opts.timeoutMs);
-    return { providerMessageId: null, status: 'initiated', providerStatus: 'success', correlationKey: zadarmaCorrelationKey(sip ?? call.agent, to) };
+    await zadarmaGet(
+      config,
+      '/v1/request/callback/',
+      { from: call.agent, to, ...(sip ? { sip } : {}) },
+      opts.timeoutMs,
+    );
+    return {
+      providerMessageId: null,
+      status: 'initiated',
+      providerStatus: 'success',
+      correlationKey: zadarmaCorrelationKey(sip ?? call.agent, to),
+    };
   },
   // an arrow, because the notifications module imports this one (verifyZadarmaWebhook)
   parseCallback: (config, cb) => parseZadarmaNotification(config, cb),

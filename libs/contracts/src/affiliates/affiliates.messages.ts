@@ -1,10 +1,21 @@
 import { Type } from 'class-transformer';
 import {
-  IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateBy,
   type ValidationOptions,
 } from 'class-validator';
+
 import { IsTimestamp } from '../common/dates';
-import { IsCountryCode, IsCurrencyCode, isCountryCode } from '../iso';
+import { IsCountryCode, isCountryCode, IsCurrencyCode } from '../iso';
 import { INTAKE_EVENTS, type IntakeEventName, type LeadEventName } from './affiliates.subjects';
 
 export const AFFILIATE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -13,114 +24,159 @@ const DECIMAL = /^\d{1,15}(\.\d{1,8})?$/;
 
 /** A non-negative decimal amount given as a JSON number or a decimal string ("150.00"). */
 export function IsDecimalAmount(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy({
-    name: 'isDecimalAmount',
-    validator: {
-      validate: (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 && v < 1e15)
-        || (typeof v === 'string' && DECIMAL.test(v)),
-      defaultMessage: () => '$property must be a non-negative decimal number (e.g. 150 or "150.00")',
+  return ValidateBy(
+    {
+      name: 'isDecimalAmount',
+      validator: {
+        validate: (v: unknown) =>
+          (typeof v === 'number' && Number.isFinite(v) && v >= 0 && v < 1e15) ||
+          (typeof v === 'string' && DECIMAL.test(v)),
+        defaultMessage: () => '$property must be a non-negative decimal number (e.g. 150 or "150.00")',
+      },
     },
-  }, options);
+    options,
+  );
 }
 
 /** A decimal amount above zero (a deposit of 0 is no deposit, and must never become a lead's FTD). */
 export function IsPositiveDecimalAmount(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy({
-    name: 'isPositiveDecimalAmount',
-    validator: {
-      validate: (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 && v < 1e15)
-        || (typeof v === 'string' && DECIMAL.test(v) && Number(v) > 0),
-      defaultMessage: () => '$property must be a decimal number above zero (e.g. 150 or "150.00")',
+  return ValidateBy(
+    {
+      name: 'isPositiveDecimalAmount',
+      validator: {
+        validate: (v: unknown) =>
+          (typeof v === 'number' && Number.isFinite(v) && v > 0 && v < 1e15) ||
+          (typeof v === 'string' && DECIMAL.test(v) && Number(v) > 0),
+        defaultMessage: () => '$property must be a decimal number above zero (e.g. 150 or "150.00")',
+      },
     },
-  }, options);
+    options,
+  );
 }
 
 /** An FTD threshold's country: ISO 3166-1 alpha-2 in any case, or `default`. */
 function IsThresholdCountry(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy({
-    name: 'isThresholdCountry',
-    validator: {
-      validate: (v: unknown) => typeof v === 'string' && (v.toLowerCase() === 'default' || isCountryCode(v.toUpperCase())),
-      defaultMessage: () => '$property must be an ISO 3166-1 alpha-2 code or "default"',
+  return ValidateBy(
+    {
+      name: 'isThresholdCountry',
+      validator: {
+        validate: (v: unknown) =>
+          typeof v === 'string' && (v.toLowerCase() === 'default' || isCountryCode(v.toUpperCase())),
+        defaultMessage: () => '$property must be an ISO 3166-1 alpha-2 code or "default"',
+      },
     },
-  }, options);
+    options,
+  );
 }
 
 export class AffiliateIdRequest {
-  @IsString() @Matches(AFFILIATE_ID, { message: 'affiliate_id must be 1-64 letters, digits, _, . or - (starting with a letter or digit)' })
+  @IsString()
+  @Matches(AFFILIATE_ID, {
+    message: 'affiliate_id must be 1-64 letters, digits, _, . or - (starting with a letter or digit)',
+  })
   affiliate_id!: string;
 }
 
 /** PUT: creates the affiliate (name, webhook_url and secret required) or changes the given fields. */
 export class UpsertAffiliateRequest extends AffiliateIdRequest {
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   name?: string;
 
-  @IsOptional() @IsString() @MaxLength(2048)
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
   webhook_url?: string;
 
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(512)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(512)
   secret?: string;
 
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   is_active?: boolean;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   max_batch_size?: number;
 }
 
 export class SetThresholdRequest {
   /** ISO 3166-1 alpha-2 in any case, or `default`. */
-  @IsString() @IsThresholdCountry()
+  @IsString()
+  @IsThresholdCountry()
   country!: string;
 
   @IsDecimalAmount()
   min_amount!: number | string;
 
-  @IsString() @IsCurrencyCode()
+  @IsString()
+  @IsCurrencyCode()
   currency!: string;
 }
 
 export class CreateLeadRequest {
-  @IsString() @Matches(AFFILIATE_ID, { message: 'affiliate_id must be 1-64 letters, digits, _, . or -' })
+  @IsString()
+  @Matches(AFFILIATE_ID, { message: 'affiliate_id must be 1-64 letters, digits, _, . or -' })
   affiliate_id!: string;
 
-  @IsString() @MinLength(1) @MaxLength(128)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
   affiliate_lead_id!: string;
 
-  @IsString() @Matches(CUSTOMER_ID, { message: 'customer_id must be 1-128 letters, digits or _.:@-' })
+  @IsString()
+  @Matches(CUSTOMER_ID, { message: 'customer_id must be 1-128 letters, digits or _.:@-' })
   customer_id!: string;
 
-  @IsString() @IsCountryCode()
+  @IsString()
+  @IsCountryCode()
   country!: string;
 }
 
 /** amount and currency are required for lead.deposit (checked by the service, which names the field). */
 export class LeadEventRequest {
-  @IsString() @Matches(CUSTOMER_ID, { message: 'customer_id must be 1-128 letters, digits or _.:@-' })
+  @IsString()
+  @Matches(CUSTOMER_ID, { message: 'customer_id must be 1-128 letters, digits or _.:@-' })
   customer_id!: string;
 
   @IsIn([...INTAKE_EVENTS])
   event!: IntakeEventName;
 
-  @IsOptional() @IsPositiveDecimalAmount()
+  @IsOptional()
+  @IsPositiveDecimalAmount()
   amount?: number | string;
 
-  @IsOptional() @IsString() @IsCurrencyCode()
+  @IsOptional()
+  @IsString()
+  @IsCurrencyCode()
   currency?: string;
 
-  @IsOptional() @IsTimestamp()
+  @IsOptional()
+  @IsTimestamp()
   occurred_at?: string;
 }
 
 export class ListDeliveriesRequest extends AffiliateIdRequest {
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
   limit?: number;
 }
 
 export class RedeliverRequest extends AffiliateIdRequest {
   /** Any id: one that is not a delivery of this affiliate (UUID-shaped or not) is a 404. */
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   delivery_id!: string;
 }
 

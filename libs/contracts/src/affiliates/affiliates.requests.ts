@@ -1,6 +1,18 @@
 import type {
-  AffiliateIdRequest, AffiliateView, AttemptView, CreateLeadRequest, LeadEventAccepted, LeadEventRequest, LeadView,
-  IntakeStatsView, ListDeliveriesRequest, RedeliverRequest, SetThresholdRequest, StatsView, ThresholdView, UpsertAffiliateRequest,
+  AffiliateIdRequest,
+  AffiliateView,
+  AttemptView,
+  CreateLeadRequest,
+  IntakeStatsView,
+  LeadEventAccepted,
+  LeadEventRequest,
+  LeadView,
+  ListDeliveriesRequest,
+  RedeliverRequest,
+  SetThresholdRequest,
+  StatsView,
+  ThresholdView,
+  UpsertAffiliateRequest,
 } from './affiliates.messages';
 
 /** Request subjects of the affiliates service and their [request, reply] types (merged into RequestMap). */

@@ -5,26 +5,33 @@ export type ProviderCategory = (typeof PROVIDER_CATEGORIES)[number];
 
 /** Any string: a key the catalog does not know is a 404, not a validation error. */
 export class ProviderKeyRequest {
-  @IsString() @MaxLength(512)
+  @IsString()
+  @MaxLength(512)
   key!: string;
 }
 
 export class ListProvidersRequest {
-  @IsOptional() @IsString() @MaxLength(32)
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
   category?: string;
 }
 
 export class ActivateProviderRequest extends ProviderKeyRequest {
-  @IsOptional() @IsObject()
+  @IsOptional()
+  @IsObject()
   credentials?: Record<string, unknown>;
 
-  @IsOptional() @IsObject()
+  @IsOptional()
+  @IsObject()
   settings?: Record<string, unknown>;
 
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   make_default?: boolean;
 
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   verify?: boolean;
 }
 
@@ -32,15 +39,18 @@ export class UpdateCredentialsRequest extends ProviderKeyRequest {
   @IsObject()
   credentials!: Record<string, unknown>;
 
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   verify?: boolean;
 }
 
 export class SetDefaultRequest {
-  @IsString() @MaxLength(32)
+  @IsString()
+  @MaxLength(32)
   category!: string;
 
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   provider!: string;
 }
 
@@ -49,7 +59,9 @@ export class ResolveConfigRequest {
   category!: ProviderCategory;
 
   /** A named provider (must be active and of the category); the category's default otherwise. */
-  @IsOptional() @IsString() @MaxLength(64)
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
   provider?: string;
 }
 

@@ -1,4 +1,5 @@
 import { validateSync } from 'class-validator';
+
 import { IsCalendarDate, IsTimestamp } from './dates';
 
 class Probe {
@@ -6,7 +7,8 @@ class Probe {
   @IsTimestamp() at?: unknown;
 }
 
-const invalid = (day: unknown, at: unknown) => validateSync(Object.assign(new Probe(), { day, at })).map((e) => e.property);
+const invalid = (day: unknown, at: unknown) =>
+  validateSync(Object.assign(new Probe(), { day, at })).map((e) => e.property);
 
 describe('date validators', () => {
   it.each([

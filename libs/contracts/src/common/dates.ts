@@ -1,4 +1,4 @@
-import { ValidateBy, isISO8601, type ValidationOptions } from 'class-validator';
+import { isISO8601, ValidateBy, type ValidationOptions } from 'class-validator';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -7,13 +7,16 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
  * would otherwise pass a pattern check and fail only in Postgres.
  */
 export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy({
-    name: 'isCalendarDate',
-    validator: {
-      validate: (v: unknown) => typeof v === 'string' && DATE.test(v) && isISO8601(v, { strict: true }),
-      defaultMessage: () => '$property must be a calendar date, yyyy-mm-dd',
+  return ValidateBy(
+    {
+      name: 'isCalendarDate',
+      validator: {
+        validate: (v: unknown) => typeof v === 'string' && DATE.test(v) && isISO8601(v, { strict: true }),
+        defaultMessage: () => '$property must be a calendar date, yyyy-mm-dd',
+      },
     },
-  }, options);
+    options,
+  );
 }
 
 /**
@@ -22,12 +25,18 @@ export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
  * forms that neither parses.
  */
 export function IsTimestamp(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy({
-    name: 'isTimestamp',
-    validator: {
-      validate: (v: unknown) => typeof v === 'string' && isISO8601(v, { strict: true, strictSeparator: true })
-        && /^\d{4}-\d{2}-\d{2}(T|$)/.test(v) && Number.isFinite(Date.parse(v)),
-      defaultMessage: () => '$property must be an ISO 8601 timestamp, e.g. 2026-03-10T12:00:00Z',
+  return ValidateBy(
+    {
+      name: 'isTimestamp',
+      validator: {
+        validate: (v: unknown) =>
+          typeof v === 'string' &&
+          isISO8601(v, { strict: true, strictSeparator: true }) &&
+          /^\d{4}-\d{2}-\d{2}(T|$)/.test(v) &&
+          Number.isFinite(Date.parse(v)),
+        defaultMessage: () => '$property must be an ISO 8601 timestamp, e.g. 2026-03-10T12:00:00Z',
+      },
     },
-  }, options);
+    options,
+  );
 }

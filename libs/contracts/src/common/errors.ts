@@ -52,6 +52,10 @@ export class DomainError extends Error {
 }
 
 export function isErrorEnvelope(value: unknown): value is ErrorEnvelope {
-  return typeof value === 'object' && value !== null && typeof (value as ErrorEnvelope).code === 'string'
-    && typeof (value as ErrorEnvelope).message === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as ErrorEnvelope).code === 'string' &&
+    typeof (value as ErrorEnvelope).message === 'string'
+  );
 }

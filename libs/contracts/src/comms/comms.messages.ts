@@ -1,12 +1,45 @@
 // WIRE PROTOCOL: requests, replies and events of the comms service.
-import { IsEmail, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import {
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 
 export const COMMS_CHANNELS = ['email', 'sms', 'call'] as const;
 export type CommsChannel = (typeof COMMS_CHANNELS)[number];
 
-export const MESSAGE_STATUSES = ['queued', 'sent', 'delivered', 'opened', 'clicked', 'bounced', 'failed', 'undelivered', 'spam', 'unsubscribed'] as const;
+export const MESSAGE_STATUSES = [
+  'queued',
+  'sent',
+  'delivered',
+  'opened',
+  'clicked',
+  'bounced',
+  'failed',
+  'undelivered',
+  'spam',
+  'unsubscribed',
+] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
-export const CALL_STATUSES = ['initiated', 'ringing', 'answered', 'completed', 'busy', 'no_answer', 'failed', 'canceled'] as const;
+export const CALL_STATUSES = [
+  'initiated',
+  'ringing',
+  'answered',
+  'completed',
+  'busy',
+  'no_answer',
+  'failed',
+  'canceled',
+] as const;
 export type CallStatus = (typeof CALL_STATUSES)[number];
 export type CommsStatus = MessageStatus | CallStatus;
 export const COMMS_STATUSES = [...new Set<string>([...MESSAGE_STATUSES, ...CALL_STATUSES])] as CommsStatus[];
@@ -19,37 +52,58 @@ export const E164 = /^\+[1-9]\d{1,14}$/;
  * mail servers or read differently by each of them.
  */
 export const NO_CONTROL_CHARS = /^[^\x00-\x1f\x7f]*$/;
-export const noControlChars = (field: string) => ({ message: `${field} must not contain control characters (CR, LF, NUL, tab, other C0 or DEL)` });
+export const noControlChars = (field: string) => ({
+  message: `${field} must not contain control characters (CR, LF, NUL, tab, other C0 or DEL)`,
+});
 export const PROVIDER_KEY = /^[a-z][a-z0-9_]{0,63}$/;
 /** Twilio's concatenated-SMS limit. */
 export const MAX_SMS_CHARS = 1600;
 /** RFC 5322 addr-spec without a display name, with a dotted domain; validator.js also caps the local part at 64. */
-export const EMAIL_OPTIONS = { allow_display_name: false, require_tld: true, allow_ip_domain: false, allow_utf8_local_part: false } as const;
+export const EMAIL_OPTIONS = {
+  allow_display_name: false,
+  require_tld: true,
+  allow_ip_domain: false,
+  allow_utf8_local_part: false,
+} as const;
 
 const E164_MESSAGE = 'must be an E.164 phone number (+ and 2 to 15 digits, e.g. +442037691881)';
 const EMAIL_MESSAGE = 'must be a valid email address (RFC 5322 addr-spec, e.g. lead@example.com)';
 
 /** What every send carries besides its content. */
 class SendCommon {
-  @IsOptional() @IsString() @MaxLength(128)
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
   customer_id?: string;
 
-  @IsOptional() @IsString() @MaxLength(64) @Matches(/^[A-Za-z0-9_.:-]+$/, { message: 'event_type may hold letters, digits and _ . : - only' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  @Matches(/^[A-Za-z0-9_.:-]+$/, { message: 'event_type may hold letters, digits and _ . : - only' })
   event_type?: string;
 
-  @IsOptional() @IsString() @Matches(PROVIDER_KEY, { message: 'provider must be a provider key such as sendgrid' })
+  @IsOptional()
+  @IsString()
+  @Matches(PROVIDER_KEY, { message: 'provider must be a provider key such as sendgrid' })
   provider?: string;
 
   /** The Idempotency-Key header, passed on by the gateway. */
-  @IsOptional() @IsString() @MaxLength(255) @Matches(/^[\x21-\x7e]+$/, { message: 'idempotency_key must be 1 to 255 visible ASCII characters' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  @Matches(/^[\x21-\x7e]+$/, { message: 'idempotency_key must be 1 to 255 visible ASCII characters' })
   idempotency_key?: string;
 }
 
 export class SendEmailRequest extends SendCommon {
-  @IsEmail(EMAIL_OPTIONS, { message: `to ${EMAIL_MESSAGE}` }) @Matches(NO_CONTROL_CHARS, noControlChars('to'))
+  @IsEmail(EMAIL_OPTIONS, { message: `to ${EMAIL_MESSAGE}` })
+  @Matches(NO_CONTROL_CHARS, noControlChars('to'))
   to!: string;
 
-  @IsString() @IsNotEmpty() @MaxLength(998) @Matches(NO_CONTROL_CHARS, noControlChars('subject'))
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(998)
+  @Matches(NO_CONTROL_CHARS, noControlChars('subject'))
   subject!: string;
 
   /** Size is checked by the service against COMMS_MAX_HTML_BYTES (413). */
@@ -57,50 +111,70 @@ export class SendEmailRequest extends SendCommon {
   @Length(1, undefined, { message: 'body_html must be a non-empty string (body_html or body_text is required)' })
   body_html?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   body_text?: string;
 
-  @IsOptional() @IsEmail(EMAIL_OPTIONS, { message: `from_email ${EMAIL_MESSAGE}` }) @Matches(NO_CONTROL_CHARS, noControlChars('from_email'))
+  @IsOptional()
+  @IsEmail(EMAIL_OPTIONS, { message: `from_email ${EMAIL_MESSAGE}` })
+  @Matches(NO_CONTROL_CHARS, noControlChars('from_email'))
   from_email?: string;
 
-  @IsOptional() @IsString() @MaxLength(256) @Matches(NO_CONTROL_CHARS, noControlChars('from_name'))
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  @Matches(NO_CONTROL_CHARS, noControlChars('from_name'))
   from_name?: string;
 }
 
 export class SendSmsRequest extends SendCommon {
-  @IsString() @Matches(E164, { message: `to ${E164_MESSAGE}` })
+  @IsString()
+  @Matches(E164, { message: `to ${E164_MESSAGE}` })
   to!: string;
 
-  @IsString() @IsNotEmpty() @MaxLength(MAX_SMS_CHARS)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(MAX_SMS_CHARS)
   body!: string;
 }
 
 export class CreateCallRequest extends SendCommon {
-  @IsString() @Matches(E164, { message: `to ${E164_MESSAGE}` })
+  @IsString()
+  @Matches(E164, { message: `to ${E164_MESSAGE}` })
   to!: string;
 
   /** A PBX extension, SIP id, agent e-mail or number: each provider reads it its own way. */
-  @IsString() @MaxLength(128) @Matches(/^\S+$/, { message: 'agent must be a non-empty extension, SIP id, e-mail or number without spaces' })
+  @IsString()
+  @MaxLength(128)
+  @Matches(/^\S+$/, { message: 'agent must be a non-empty extension, SIP id, e-mail or number without spaces' })
   agent!: string;
 }
 
 export class MessageIdRequest {
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   id!: string;
 }
 
 export class ListMessagesRequest {
-  @IsOptional() @IsString() @MaxLength(128)
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
   customer_id?: string;
 
-  @IsOptional() @IsIn(COMMS_STATUSES)
+  @IsOptional()
+  @IsIn(COMMS_STATUSES)
   status?: string;
 
-  @IsOptional() @IsIn([...COMMS_CHANNELS])
+  @IsOptional()
+  @IsIn([...COMMS_CHANNELS])
   channel?: string;
 
   /** A number on the wire: the gateway converts the query string (contracts avoid class-transformer's reflection). */
-  @IsOptional() @IsInt() @Min(1) @Max(200)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(200)
   limit?: number;
 }
 

@@ -1,6 +1,12 @@
 import type { InboundWebhook, WebhookReply } from '../webhooks/webhooks.messages';
 import type {
-  CallReply, CreateCallRequest, ListMessagesRequest, MessageIdRequest, MessageView, SendEmailRequest, SendReply,
+  CallReply,
+  CreateCallRequest,
+  ListMessagesRequest,
+  MessageIdRequest,
+  MessageView,
+  SendEmailRequest,
+  SendReply,
   SendSmsRequest,
 } from './comms.messages';
 

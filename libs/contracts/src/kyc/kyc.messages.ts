@@ -1,9 +1,20 @@
 // WIRE PROTOCOL: kyc requests, replies and events.
+import { Transform } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsEmail, IsIn, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateBy,
+  ArrayMaxSize,
+  IsArray,
+  IsEmail,
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  ValidateBy,
   type ValidationOptions,
 } from 'class-validator';
-import { Transform } from 'class-transformer';
+
 import { IsCalendarDate, IsTimestamp } from '../common/dates';
 import { IsCountryCode } from '../iso';
 
@@ -26,37 +37,50 @@ export const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
 
 /** A timestamp no more than MAX_CLOCK_AHEAD_MS ahead of this process's clock (its format is checked apart). */
 export function IsNotAheadOfClock(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy({
-    name: 'isNotAheadOfClock',
-    validator: {
-      validate: (v: unknown) => {
-        const t = typeof v === 'string' ? Date.parse(v) : Number.NaN;
-        return Number.isNaN(t) || t <= Date.now() + MAX_CLOCK_AHEAD_MS;
+  return ValidateBy(
+    {
+      name: 'isNotAheadOfClock',
+      validator: {
+        validate: (v: unknown) => {
+          const t = typeof v === 'string' ? Date.parse(v) : Number.NaN;
+          return Number.isNaN(t) || t <= Date.now() + MAX_CLOCK_AHEAD_MS;
+        },
+        defaultMessage: () => `$property must not be more than ${MAX_CLOCK_AHEAD_MS / 60_000} minutes in the future`,
       },
-      defaultMessage: () => `$property must not be more than ${MAX_CLOCK_AHEAD_MS / 60_000} minutes in the future`,
     },
-  }, options);
+    options,
+  );
 }
 
 export class CreateApplicantRequest {
   @IsUUID('all', { message: 'customer_id must be a UUID' })
   customer_id!: string;
 
-  @IsOptional() @IsString() @MaxLength(128)
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
   level_name?: string;
 
-  @IsOptional() @IsEmail({}, { message: 'email must be an email address' }) @MaxLength(254)
+  @IsOptional()
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
   email?: string;
 
-  @IsOptional() @IsString() @Matches(/^\+[1-9]\d{6,14}$/, { message: 'phone must be an E.164 number, e.g. +447700900123' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\+[1-9]\d{6,14}$/, { message: 'phone must be an E.164 number, e.g. +447700900123' })
   phone?: string;
 
   /** A named KYC provider; the category's default otherwise. */
-  @IsOptional() @IsString() @Matches(PROVIDER_KEY, { message: 'provider must be a provider key' })
+  @IsOptional()
+  @IsString()
+  @Matches(PROVIDER_KEY, { message: 'provider must be a provider key' })
   provider?: string;
 
   /** The caller's Idempotency-Key header. */
-  @IsOptional() @IsString() @Matches(/^[\x21-\x7e]{1,255}$/, { message: 'Idempotency-Key must be 1 to 255 visible ASCII characters' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[\x21-\x7e]{1,255}$/, { message: 'Idempotency-Key must be 1 to 255 visible ASCII characters' })
   idempotency_key?: string;
 }
 
@@ -77,40 +101,58 @@ export class InternalKycWebhookRequest {
   @IsUUID('all', { message: 'customer_id must be a UUID' })
   customer_id!: string;
 
-  @IsString() @Matches(PROVIDER_KEY, { message: 'provider must be lower case letters, digits or _' })
+  @IsString()
+  @Matches(PROVIDER_KEY, { message: 'provider must be lower case letters, digits or _' })
   provider!: string;
 
-  @IsOptional() @IsString() @MaxLength(128)
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
   provider_id?: string;
 
   @IsIn([...KYC_STATUS_VALUES], { message: `status must be one of ${KYC_STATUS_VALUES.join(', ')}` })
   status!: KycStatusValue;
 
-  @IsOptional() @IsIn([...KYC_DOC_TYPE_VALUES], { message: `doc_type must be one of ${KYC_DOC_TYPE_VALUES.join(', ')}` })
+  @IsOptional()
+  @IsIn([...KYC_DOC_TYPE_VALUES], { message: `doc_type must be one of ${KYC_DOC_TYPE_VALUES.join(', ')}` })
   doc_type?: KycDocTypeValue;
 
-  @IsOptional() @Transform(upperCase) @IsString() @IsCountryCode({ message: 'doc_country must be an ISO 3166-1 alpha-2 code (e.g. GB)' })
+  @IsOptional()
+  @Transform(upperCase)
+  @IsString()
+  @IsCountryCode({ message: 'doc_country must be an ISO 3166-1 alpha-2 code (e.g. GB)' })
   doc_country?: string;
 
-  @IsOptional() @IsObject()
+  @IsOptional()
+  @IsObject()
   raw_result?: Record<string, unknown>;
 
   /** Screening and rejection labels (SumSub's names, e.g. SANCTIONS); also read from raw_result.reject_labels. */
-  @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @MaxLength(64, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
   reject_labels?: string[];
 
-  @IsOptional() @IsCalendarDate({ message: 'birth_date must be a calendar date, yyyy-mm-dd' })
+  @IsOptional()
+  @IsCalendarDate({ message: 'birth_date must be a calendar date, yyyy-mm-dd' })
   birth_date?: string;
 
-  @IsOptional() @IsCalendarDate({ message: 'doc_expiry must be a calendar date, yyyy-mm-dd' })
+  @IsOptional()
+  @IsCalendarDate({ message: 'doc_expiry must be a calendar date, yyyy-mm-dd' })
   doc_expiry?: string;
 
   /** The decision's own time: an older one than the latest applied is kept in history only. */
-  @IsOptional() @IsTimestamp({ message: 'occurred_at must be an ISO 8601 timestamp, e.g. 2026-03-10T12:00:00Z' }) @IsNotAheadOfClock()
+  @IsOptional()
+  @IsTimestamp({ message: 'occurred_at must be an ISO 8601 timestamp, e.g. 2026-03-10T12:00:00Z' })
+  @IsNotAheadOfClock()
   occurred_at?: string;
 
   /** The sender's event id, unique per customer; lacking it, events are de-duplicated by a digest of the body. */
-  @IsOptional() @IsString() @MaxLength(128)
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
   event_id?: string;
 }
 

@@ -1,6 +1,11 @@
 import type { InboundWebhook, WebhookReply } from '../webhooks/webhooks.messages';
 import type {
-  ApplicantCreated, CreateApplicantRequest, CustomerKycRequest, InternalKycWebhookReply, InternalKycWebhookRequest, KycRecordView,
+  ApplicantCreated,
+  CreateApplicantRequest,
+  CustomerKycRequest,
+  InternalKycWebhookReply,
+  InternalKycWebhookRequest,
+  KycRecordView,
 } from './kyc.messages';
 
 /** Request subjects of the kyc service and their [request, reply] types (merged into RequestMap). */

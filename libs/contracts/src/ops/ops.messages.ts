@@ -18,16 +18,21 @@ export interface DeadLetterView {
 
 /** One page, in (parked_at, id) order, strictly after `after_*` when given. */
 export class ListDeadLettersRequest {
-  @IsOptional() @Matches(CONSUMER_NAME, { message: 'consumer must be 1-100 letters, digits, _ or -' })
+  @IsOptional()
+  @Matches(CONSUMER_NAME, { message: 'consumer must be 1-100 letters, digits, _ or -' })
   consumer?: string;
 
-  @IsInt() @Min(1) @Max(DEAD_LETTER_PAGE_MAX)
+  @IsInt()
+  @Min(1)
+  @Max(DEAD_LETTER_PAGE_MAX)
   limit!: number;
 
-  @IsOptional() @IsISO8601({ strict: true })
+  @IsOptional()
+  @IsISO8601({ strict: true })
   after_parked_at?: string;
 
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   after_id?: string;
 }
 

@@ -1,5 +1,10 @@
 import type { ServiceName } from '../common/envelope';
-import type { ConsumerDeadLettersRequest, DeadLetterIdRequest, DeadLetterView, ListDeadLettersRequest } from './ops.messages';
+import type {
+  ConsumerDeadLettersRequest,
+  DeadLetterIdRequest,
+  DeadLetterView,
+  ListDeadLettersRequest,
+} from './ops.messages';
 
 export type OpsRequests = {
   [K in `${ServiceName}.ops.dead_letters.list`]: [ListDeadLettersRequest, { dead_letters: DeadLetterView[] }];

@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+
 import { IsCountryCode, IsCurrencyCode, POSITIVE_DECIMAL } from '../iso';
 
 export const PAYMENT_DIRECTIONS = ['deposit', 'withdrawal'] as const;
@@ -12,29 +13,38 @@ const GATEWAY = /^[a-z][a-z0-9_]{0,63}$/;
 
 /** A country path segment or query value: ISO 3166-1 alpha-2 in any case, kept upper case. */
 export class CountryRequest {
-  @Transform(upper) @IsString() @IsCountryCode()
+  @Transform(upper)
+  @IsString()
+  @IsCountryCode()
   country!: string;
 }
 
 export class SetDefaultRouteRequest {
-  @IsString() @Matches(GATEWAY, { message: 'deposit_gateway must be a provider key' })
+  @IsString()
+  @Matches(GATEWAY, { message: 'deposit_gateway must be a provider key' })
   deposit_gateway!: string;
 
-  @IsString() @Matches(GATEWAY, { message: 'withdrawal_gateway must be a provider key' })
+  @IsString()
+  @Matches(GATEWAY, { message: 'withdrawal_gateway must be a provider key' })
   withdrawal_gateway!: string;
 }
 
 export class PutRouteRequest extends CountryRequest {
-  @IsString() @Matches(GATEWAY, { message: 'deposit_gateway must be a provider key' })
+  @IsString()
+  @Matches(GATEWAY, { message: 'deposit_gateway must be a provider key' })
   deposit_gateway!: string;
 
-  @IsString() @Matches(GATEWAY, { message: 'withdrawal_gateway must be a provider key' })
+  @IsString()
+  @Matches(GATEWAY, { message: 'withdrawal_gateway must be a provider key' })
   withdrawal_gateway!: string;
 
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   is_active?: boolean;
 
-  @IsOptional() @IsString() @MaxLength(500)
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
   note?: string | null;
 }
 
@@ -42,22 +52,36 @@ export class ResolveGatewayRequest extends CountryRequest {
   @IsIn([...PAYMENT_DIRECTIONS], { message: 'direction must be deposit or withdrawal' })
   direction!: PaymentDirection;
 
-  @IsOptional() @IsString() @MaxLength(64) @Matches(/^[A-Za-z0-9._:-]+$/, { message: 'customer_id may hold letters, digits and . _ : -' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  @Matches(/^[A-Za-z0-9._:-]+$/, { message: 'customer_id may hold letters, digits and . _ : -' })
   customer_id?: string;
 
-  @IsOptional() @IsString() @Matches(POSITIVE_DECIMAL, { message: 'amount must be a positive decimal number (e.g. 100 or 45.36)' })
+  @IsOptional()
+  @IsString()
+  @Matches(POSITIVE_DECIMAL, { message: 'amount must be a positive decimal number (e.g. 100 or 45.36)' })
   amount?: string;
 
-  @IsOptional() @Transform(upper) @IsString() @IsCurrencyCode()
+  @IsOptional()
+  @Transform(upper)
+  @IsString()
+  @IsCurrencyCode()
   currency?: string;
 
-  @IsOptional() @IsEmail({}, { message: 'email must be an email address' }) @MaxLength(254)
+  @IsOptional()
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
   email?: string;
 
-  @IsOptional() @IsString() @MaxLength(100)
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
   first_name?: string;
 
-  @IsOptional() @IsString() @MaxLength(100)
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
   last_name?: string;
 }
 

@@ -1,6 +1,12 @@
 import type { InboundWebhook, WebhookReply } from '../webhooks/webhooks.messages';
 import type {
-  CountryRequest, DefaultRouteView, PutRouteRequest, ResolutionView, ResolveGatewayRequest, RouteView, RoutingListView,
+  CountryRequest,
+  DefaultRouteView,
+  PutRouteRequest,
+  ResolutionView,
+  ResolveGatewayRequest,
+  RouteView,
+  RoutingListView,
   SetDefaultRouteRequest,
 } from './payments.messages';
 

@@ -1,4 +1,5 @@
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+
 import { SERVICES, type ServiceName } from '../common/envelope';
 
 export class EchoRequest {

@@ -9,14 +9,16 @@ export const webhookSubject = (service: WebhookService) => `${service}.webhooks.
 
 /** The raw request as the provider sent it: bytes untouched, so signatures over the body verify. */
 export class InboundWebhook {
-  @IsString() @Matches(/^[a-z][a-z0-9_]{0,63}$/)
+  @IsString()
+  @Matches(/^[a-z][a-z0-9_]{0,63}$/)
   provider!: string;
 
   @IsIn(['GET', 'POST', 'PUT'])
   method!: string;
 
   /** PUBLIC_BASE_URL + the path and query the provider called (Twilio signs this). */
-  @IsString() @MaxLength(8192)
+  @IsString()
+  @MaxLength(8192)
   url!: string;
 
   /** Header names lower-cased; repeated headers joined with ", ". */
@@ -27,7 +29,8 @@ export class InboundWebhook {
   @IsString()
   body_base64!: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   received_at?: string;
 }
 

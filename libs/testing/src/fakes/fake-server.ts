@@ -51,7 +51,10 @@ export abstract class FakeServer {
 
   /** The next `times` requests get 429 with Retry-After. */
   rateLimitNext(times = 1, retryAfterSeconds = 1): this {
-    return this.failNext({ status: 429, body: { error: 'Too Many Requests' }, headers: { 'retry-after': String(retryAfterSeconds) } }, times);
+    return this.failNext(
+      { status: 429, body: { error: 'Too Many Requests' }, headers: { 'retry-after': String(retryAfterSeconds) } },
+      times,
+    );
   }
 
   reset(): void {
@@ -79,7 +82,11 @@ export abstract class FakeServer {
     for await (const c of req) chunks.push(c as Buffer);
     const url = new URL(req.url ?? '/', 'http://fake');
     const recorded: RecordedRequest = {
-      method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, rawBody: Buffer.concat(chunks),
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      rawBody: Buffer.concat(chunks),
     };
     this.requests.push(recorded);
     if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
@@ -95,7 +102,8 @@ export abstract class FakeServer {
       }
     }
     const isJson = reply.body !== undefined && typeof reply.body !== 'string' && !Buffer.isBuffer(reply.body);
-    const payload = reply.body === undefined ? '' : isJson ? JSON.stringify(reply.body) : (reply.body as string | Buffer);
+    const payload =
+      reply.body === undefined ? '' : isJson ? JSON.stringify(reply.body) : (reply.body as string | Buffer);
     res.writeHead(reply.status, { ...(isJson ? { 'content-type': 'application/json' } : {}), ...reply.headers });
     res.end(payload);
   }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+
 import { FakeServer, type FakeReply, type RecordedRequest } from './fake-server';
 
 export interface GmailFakeCredentials {
@@ -55,23 +56,59 @@ export class GmailFake extends FakeServer {
       return { status: 400, body: { error: 'invalid_request', error_description: 'Invalid Content-Type' } };
     }
     const f = this.form(req);
-    if (f.get('grant_type') !== 'refresh_token') return { status: 400, body: { error: 'unsupported_grant_type', error_description: `Invalid grant_type: ${f.get('grant_type') ?? ''}` } };
-    if (f.get('client_id') !== this.creds.clientId) return this.oauthError(req, 401, 'invalid_client', 'The OAuth client was not found.');
-    if (f.get('client_secret') !== this.creds.clientSecret) return this.oauthError(req, 401, 'invalid_client', 'Unauthorized');
-    if (!f.get('refresh_token')) return this.oauthError(req, 400, 'invalid_request', 'Missing required parameter: refresh_token');
-    if (f.get('refresh_token') !== this.creds.refreshToken) return this.oauthError(req, 400, 'invalid_grant', 'Bad Request');
+    if (f.get('grant_type') !== 'refresh_token')
+      return {
+        status: 400,
+        body: {
+          error: 'unsupported_grant_type',
+          error_description: `Invalid grant_type: ${f.get('grant_type') ?? ''}`,
+        },
+      };
+    if (f.get('client_id') !== this.creds.clientId)
+      return this.oauthError(req, 401, 'invalid_client', 'The OAuth client was not found.');
+    if (f.get('client_secret') !== this.creds.clientSecret)
+      return this.oauthError(req, 401, 'invalid_client', 'Unauthorized');
+    if (!f.get('refresh_token'))
+      return this.oauthError(req, 400, 'invalid_request', 'Missing required parameter: refresh_token');
+    if (f.get('refresh_token') !== this.creds.refreshToken)
+      return this.oauthError(req, 400, 'invalid_grant', 'Bad Request');
     if (this.revoked) return this.oauthError(req, 400, 'invalid_grant', 'Token has been expired or revoked.');
     const accessToken = `ya29.${randomBytes(32).toString('base64url')}`;
     this.accessTokens.set(accessToken, Date.now() + ACCESS_TTL_S * 1000);
     return {
       status: 200,
-      body: { access_token: accessToken, expires_in: ACCESS_TTL_S, scope: this.creds.scope ?? 'https://www.googleapis.com/auth/gmail.send', token_type: 'Bearer' },
+      body: {
+        access_token: accessToken,
+        expires_in: ACCESS_TTL_S,
+        scope: this.creds.scope ?? 'https://www.googleapis.com/auth/gmail.send',
+        token_type: 'Bearer',
+      },
     };
   }
 
-  private apiError(status: number, message: string, reason: string, extraHeaders: Record<string, string> = {}): FakeReply {
-    const statusText: Record<number, string> = { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED' };
-    return { status, headers: extraHeaders, body: { error: { code: status, message, errors: [{ message, domain: 'global', reason }], status: statusText[status] ?? 'UNKNOWN' } } };
+  private apiError(
+    status: number,
+    message: string,
+    reason: string,
+    extraHeaders: Record<string, string> = {},
+  ): FakeReply {
+    const statusText: Record<number, string> = {
+      400: 'INVALID_ARGUMENT',
+      401: 'UNAUTHENTICATED',
+      403: 'PERMISSION_DENIED',
+    };
+    return {
+      status,
+      headers: extraHeaders,
+      body: {
+        error: {
+          code: status,
+          message,
+          errors: [{ message, domain: 'global', reason }],
+          status: statusText[status] ?? 'UNKNOWN',
+        },
+      },
+    };
   }
 
   private send(req: RecordedRequest): FakeReply {
@@ -79,12 +116,18 @@ export class GmailFake extends FakeServer {
     const until = auth.startsWith('Bearer ') ? this.accessTokens.get(auth.slice(7)) : undefined;
     if (until === undefined || until < Date.now()) {
       req.rejected = true;
-      return this.apiError(401, 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.', 'authError', {
-        'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"',
-      });
+      return this.apiError(
+        401,
+        'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+        'authError',
+        {
+          'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"',
+        },
+      );
     }
     const userId = decodeURIComponent(req.path.split('/')[4] ?? '');
-    if (userId !== 'me' && userId !== this.creds.senderEmail) return this.apiError(403, `Delegation denied for ${this.creds.senderEmail}`, 'forbidden');
+    if (userId !== 'me' && userId !== this.creds.senderEmail)
+      return this.apiError(403, `Delegation denied for ${this.creds.senderEmail}`, 'forbidden');
     let raw: unknown;
     let threadId: unknown;
     try {
@@ -92,10 +135,16 @@ export class GmailFake extends FakeServer {
     } catch {
       return this.apiError(400, 'Invalid JSON payload received.', 'badRequest');
     }
-    if (typeof raw !== 'string' || raw === '') return this.apiError(400, "'raw' RFC822 payload message string or uploading message via /upload/* URL required", 'invalidArgument');
+    if (typeof raw !== 'string' || raw === '')
+      return this.apiError(
+        400,
+        "'raw' RFC822 payload message string or uploading message via /upload/* URL required",
+        'invalidArgument',
+      );
     const mime = Buffer.from(raw, 'base64url').toString('utf8');
     const headers = parseHeaders(mime);
-    if (!headers.to && !headers.cc && !headers.bcc) return this.apiError(400, 'Recipient address required', 'invalidArgument');
+    if (!headers.to && !headers.cc && !headers.bcc)
+      return this.apiError(400, 'Recipient address required', 'invalidArgument');
     const id = randomBytes(8).toString('hex');
     const message = { id, threadId: typeof threadId === 'string' && threadId ? threadId : id, mime, headers };
     this.sent.push(message);

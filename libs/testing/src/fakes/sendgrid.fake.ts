@@ -1,4 +1,5 @@
 import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+
 import { FakeServer, type FakeReply, type RecordedRequest } from './fake-server';
 
 export interface SendgridFakeOptions {
@@ -12,9 +13,18 @@ export interface SendgridSentMail {
   body: SendgridMailBody;
 }
 
-interface Address { email?: string; name?: string }
+interface Address {
+  email?: string;
+  name?: string;
+}
 export interface SendgridMailBody {
-  personalizations?: { to?: Address[]; cc?: Address[]; bcc?: Address[]; subject?: string; custom_args?: Record<string, string> }[];
+  personalizations?: {
+    to?: Address[];
+    cc?: Address[];
+    bcc?: Address[];
+    subject?: string;
+    custom_args?: Record<string, string>;
+  }[];
   from?: Address;
   subject?: string;
   content?: { type?: string; value?: string }[];
@@ -46,14 +56,27 @@ export class SendgridFake extends FakeServer {
     this.privateKey = privateKey;
     this.publicKeyBase64 = publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
     this.publicKeyPem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
-    this.route('GET', /^\/v3\/scopes$/, this.authed(null, () => ({ status: 200, body: { scopes: this.scopes } })));
-    this.route('POST', /^\/v3\/mail\/send$/, this.authed('mail.send', (r) => this.send(r)));
+    this.route(
+      'GET',
+      /^\/v3\/scopes$/,
+      this.authed(null, () => ({ status: 200, body: { scopes: this.scopes } })),
+    );
+    this.route(
+      'POST',
+      /^\/v3\/mail\/send$/,
+      this.authed('mail.send', (r) => this.send(r)),
+    );
   }
 
   /** A batch of events as SendGrid posts it: JSON array body plus the ECDSA signature headers. */
-  signedEvents(events: Record<string, unknown>[], timestamp = Math.floor(Date.now() / 1000)): { body: Buffer; headers: Record<string, string> } {
+  signedEvents(
+    events: Record<string, unknown>[],
+    timestamp = Math.floor(Date.now() / 1000),
+  ): { body: Buffer; headers: Record<string, string> } {
     const body = Buffer.from(JSON.stringify(events), 'utf8');
-    const signature = sign('sha256', Buffer.concat([Buffer.from(String(timestamp)), body]), this.privateKey).toString('base64');
+    const signature = sign('sha256', Buffer.concat([Buffer.from(String(timestamp)), body]), this.privateKey).toString(
+      'base64',
+    );
     return {
       body,
       headers: {
@@ -81,16 +104,23 @@ export class SendgridFake extends FakeServer {
     };
   }
 
-  private errors(status: number, ...errors: { message: string; field?: string | null; help?: string | null }[]): FakeReply {
+  private errors(
+    status: number,
+    ...errors: { message: string; field?: string | null; help?: string | null }[]
+  ): FakeReply {
     return { status, body: { errors: errors.map((e) => ({ field: null, help: null, ...e })) } };
   }
 
-  private authed(scope: string | null, route: (req: RecordedRequest) => FakeReply): (req: RecordedRequest) => FakeReply {
+  private authed(
+    scope: string | null,
+    route: (req: RecordedRequest) => FakeReply,
+  ): (req: RecordedRequest) => FakeReply {
     return (req) => {
       const auth = req.headers.authorization;
       let refusal: FakeReply | undefined;
       if (!auth) refusal = this.errors(401, { message: 'authorization required' });
-      else if (auth !== `Bearer ${this.opts.apiKey}`) refusal = this.errors(401, { message: 'The provided authorization grant is invalid, expired, or revoked' });
+      else if (auth !== `Bearer ${this.opts.apiKey}`)
+        refusal = this.errors(401, { message: 'The provided authorization grant is invalid, expired, or revoked' });
       else if (scope && !this.scopes.includes(scope)) refusal = this.errors(403, { message: 'access forbidden' });
       if (refusal) {
         req.rejected = true;
@@ -109,14 +139,47 @@ export class SendgridFake extends FakeServer {
     }
     const errs: { message: string; field: string; help: string }[] = [];
     const ps = b.personalizations ?? [];
-    if (!ps.length) errs.push({ field: 'personalizations', message: 'The personalizations field is required and must have at least one personalization.', help: `${HELP}#-Personalizations-Errors` });
+    if (!ps.length)
+      errs.push({
+        field: 'personalizations',
+        message: 'The personalizations field is required and must have at least one personalization.',
+        help: `${HELP}#-Personalizations-Errors`,
+      });
     if (ps.some((p) => !p.to?.length || p.to.some((t) => !t.email))) {
-      errs.push({ field: 'personalizations.0.to', message: 'The to array is required for all personalization objects, and must have at least one email object with a valid email address.', help: `${HELP}#message.personalizations.to` });
+      errs.push({
+        field: 'personalizations.0.to',
+        message:
+          'The to array is required for all personalization objects, and must have at least one email object with a valid email address.',
+        help: `${HELP}#message.personalizations.to`,
+      });
     }
-    if (!b.from?.email) errs.push({ field: 'from.email', message: 'The from object must be provided for every email send. It is an object that requires the email parameter, but may also contain a name parameter.', help: `${HELP}#message.from` });
-    if (!b.template_id && !b.content?.length) errs.push({ field: 'content', message: 'Unless a valid template_id is provided, the content parameter is required. There must be at least one defined content block.', help: `${HELP}#message.content` });
-    if (!b.template_id && !b.subject && ps.some((p) => !p.subject)) errs.push({ field: 'subject', message: 'The subject is required. You can get around this requirement if you use a template with a subject defined or if every personalization has a subject defined.', help: `${HELP}#message.subject` });
-    if (b.reply_to && b.reply_to_list) errs.push({ field: 'reply_to', message: 'reply_to and reply_to_list are mutually exclusive', help: `${HELP}#message.reply_to` });
+    if (!b.from?.email)
+      errs.push({
+        field: 'from.email',
+        message:
+          'The from object must be provided for every email send. It is an object that requires the email parameter, but may also contain a name parameter.',
+        help: `${HELP}#message.from`,
+      });
+    if (!b.template_id && !b.content?.length)
+      errs.push({
+        field: 'content',
+        message:
+          'Unless a valid template_id is provided, the content parameter is required. There must be at least one defined content block.',
+        help: `${HELP}#message.content`,
+      });
+    if (!b.template_id && !b.subject && ps.some((p) => !p.subject))
+      errs.push({
+        field: 'subject',
+        message:
+          'The subject is required. You can get around this requirement if you use a template with a subject defined or if every personalization has a subject defined.',
+        help: `${HELP}#message.subject`,
+      });
+    if (b.reply_to && b.reply_to_list)
+      errs.push({
+        field: 'reply_to',
+        message: 'reply_to and reply_to_list are mutually exclusive',
+        help: `${HELP}#message.reply_to`,
+      });
     if (errs.length) return this.errors(400, ...errs);
     const messageId = randomBytes(16).toString('base64url').slice(0, 22);
     this.sent.push({ messageId, body: b });

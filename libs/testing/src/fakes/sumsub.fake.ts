@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+
 import { FakeServer, type FakeReply, type RecordedRequest } from './fake-server';
 
 export interface SumsubFakeCredentials {
@@ -29,7 +30,10 @@ export interface SumsubFakeApplicant {
   phone?: string;
   fixedInfo?: Record<string, unknown>;
   info: { country?: string; firstName?: string; lastName?: string; dob?: string; idDocs?: SumsubFakeIdDoc[] };
-  review: { reviewStatus: string; reviewResult?: { reviewAnswer: 'GREEN' | 'RED'; rejectLabels?: string[]; reviewRejectType?: 'RETRY' | 'FINAL' } };
+  review: {
+    reviewStatus: string;
+    reviewResult?: { reviewAnswer: 'GREEN' | 'RED'; rejectLabels?: string[]; reviewRejectType?: 'RETRY' | 'FINAL' };
+  };
 }
 
 type DigestAlg = 'HMAC_SHA1_HEX' | 'HMAC_SHA256_HEX' | 'HMAC_SHA512_HEX';
@@ -49,32 +53,77 @@ export class SumsubFake extends FakeServer {
   constructor(private readonly creds: SumsubFakeCredentials) {
     super();
     this.levels = creds.levels ?? ['basic-kyc-level'];
-    this.route('GET', /^\/resources\/applicants\/-\/levels$/, this.authed(() => this.listLevels()));
-    this.route('POST', /^\/resources\/applicants$/, this.authed((r) => this.createApplicant(r)));
-    this.route('GET', /^\/resources\/applicants\/[^/]+\/one$/, this.authed((r) => this.getApplicant(r)));
-    this.route('GET', /^\/resources\/applicants\/[^/]+\/status$/, this.authed((r) => this.getStatus(r)));
-    this.route('POST', /^\/resources\/applicants\/[^/]+\/status\/testCompleted$/, this.authed((r) => this.testCompleted(r)));
-    this.route('POST', /^\/resources\/accessTokens\/sdk$/, this.authed((r) => this.sdkToken(r)));
-    this.route('POST', /^\/resources\/accessTokens$/, this.authed((r) => this.legacyToken(r)));
+    this.route(
+      'GET',
+      /^\/resources\/applicants\/-\/levels$/,
+      this.authed(() => this.listLevels()),
+    );
+    this.route(
+      'POST',
+      /^\/resources\/applicants$/,
+      this.authed((r) => this.createApplicant(r)),
+    );
+    this.route(
+      'GET',
+      /^\/resources\/applicants\/[^/]+\/one$/,
+      this.authed((r) => this.getApplicant(r)),
+    );
+    this.route(
+      'GET',
+      /^\/resources\/applicants\/[^/]+\/status$/,
+      this.authed((r) => this.getStatus(r)),
+    );
+    this.route(
+      'POST',
+      /^\/resources\/applicants\/[^/]+\/status\/testCompleted$/,
+      this.authed((r) => this.testCompleted(r)),
+    );
+    this.route(
+      'POST',
+      /^\/resources\/accessTokens\/sdk$/,
+      this.authed((r) => this.sdkToken(r)),
+    );
+    this.route(
+      'POST',
+      /^\/resources\/accessTokens$/,
+      this.authed((r) => this.legacyToken(r)),
+    );
   }
 
   /** A webhook as SumSub sends it: exact body bytes plus x-payload-digest over them. */
-  signedWebhook(payload: Record<string, unknown>, alg: DigestAlg = 'HMAC_SHA256_HEX'): { body: Buffer; headers: Record<string, string> } {
+  signedWebhook(
+    payload: Record<string, unknown>,
+    alg: DigestAlg = 'HMAC_SHA256_HEX',
+  ): { body: Buffer; headers: Record<string, string> } {
     const body = Buffer.from(JSON.stringify(payload), 'utf8');
     const digest = createHmac(ALGS[alg], this.creds.webhookSecret).update(body).digest('hex');
-    return { body, headers: { 'content-type': 'application/json', 'x-payload-digest': digest, 'x-payload-digest-alg': alg } };
+    return {
+      body,
+      headers: { 'content-type': 'application/json', 'x-payload-digest': digest, 'x-payload-digest-alg': alg },
+    };
   }
 
   /** The webhook SumSub fires for the applicant's current state (`applicantReviewed` once completed). */
   webhookFor(applicantId: string, type?: string, alg?: DigestAlg): { body: Buffer; headers: Record<string, string> } {
     const a = this.mustFind(applicantId);
     const reviewed = a.review.reviewStatus === 'completed';
-    return this.signedWebhook({
-      applicantId: a.id, inspectionId: a.inspectionId, correlationId: randomBytes(16).toString('hex'), externalUserId: a.externalUserId,
-      levelName: a.levelName, type: type ?? (reviewed ? 'applicantReviewed' : 'applicantCreated'), sandboxMode: true,
-      reviewStatus: a.review.reviewStatus, ...(reviewed ? { reviewResult: a.review.reviewResult } : {}),
-      createdAtMs: new Date().toISOString().replace('T', ' ').replace('Z', ''), applicantType: 'individual', clientId: 'fake-client',
-    }, alg);
+    return this.signedWebhook(
+      {
+        applicantId: a.id,
+        inspectionId: a.inspectionId,
+        correlationId: randomBytes(16).toString('hex'),
+        externalUserId: a.externalUserId,
+        levelName: a.levelName,
+        type: type ?? (reviewed ? 'applicantReviewed' : 'applicantCreated'),
+        sandboxMode: true,
+        reviewStatus: a.review.reviewStatus,
+        ...(reviewed ? { reviewResult: a.review.reviewResult } : {}),
+        createdAtMs: new Date().toISOString().replace('T', ' ').replace('Z', ''),
+        applicantType: 'individual',
+        clientId: 'fake-client',
+      },
+      alg,
+    );
   }
 
   /** What the applicant uploaded (documents, birth date): what `GET .../one` then returns in `info`. */
@@ -84,9 +133,20 @@ export class SumsubFake extends FakeServer {
   }
 
   /** What the sandbox "testCompleted" call does, without an HTTP round trip. */
-  completeReview(applicantId: string, reviewAnswer: 'GREEN' | 'RED', reviewRejectType?: 'RETRY' | 'FINAL', rejectLabels: string[] = []): void {
+  completeReview(
+    applicantId: string,
+    reviewAnswer: 'GREEN' | 'RED',
+    reviewRejectType?: 'RETRY' | 'FINAL',
+    rejectLabels: string[] = [],
+  ): void {
     const a = this.mustFind(applicantId);
-    a.review = { reviewStatus: 'completed', reviewResult: { reviewAnswer, ...(reviewAnswer === 'RED' ? { rejectLabels, reviewRejectType: reviewRejectType ?? 'FINAL' } : {}) } };
+    a.review = {
+      reviewStatus: 'completed',
+      reviewResult: {
+        reviewAnswer,
+        ...(reviewAnswer === 'RED' ? { rejectLabels, reviewRejectType: reviewRejectType ?? 'FINAL' } : {}),
+      },
+    };
   }
 
   private mustFind(id: string): SumsubFakeApplicant {
@@ -119,15 +179,22 @@ export class SumsubFake extends FakeServer {
     const token = one('x-app-token');
     const ts = one('x-app-access-ts');
     const sig = one('x-app-access-sig');
-    if (!token || !ts || !sig) return 'Request is not authenticated: X-App-Token, X-App-Access-Ts and X-App-Access-Sig are required';
+    if (!token || !ts || !sig)
+      return 'Request is not authenticated: X-App-Token, X-App-Access-Ts and X-App-Access-Sig are required';
     if (token !== this.creds.appToken) return 'App token not found';
-    if (!/^\d+$/.test(ts) || Math.abs(Date.now() / 1000 - Number(ts)) > CLOCK_WINDOW_S) return 'Request timestamp is out of the allowed range';
+    if (!/^\d+$/.test(ts) || Math.abs(Date.now() / 1000 - Number(ts)) > CLOCK_WINDOW_S)
+      return 'Request timestamp is out of the allowed range';
     // The recorded request keeps the query parsed, not raw: accept the two usual encodings of it
     // (form style `+` and encodeURIComponent `%20`), which agree for every value without spaces.
-    const forms = new Set([req.query.toString(), [...req.query].map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')]);
+    const forms = new Set([
+      req.query.toString(),
+      [...req.query].map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&'),
+    ]);
     const ok = [...forms].some((q) => {
       const expected = createHmac('sha256', this.creds.secretKey)
-        .update(`${ts}${req.method}${req.path}${q ? `?${q}` : ''}`).update(req.rawBody).digest();
+        .update(`${ts}${req.method}${req.path}${q ? `?${q}` : ''}`)
+        .update(req.rawBody)
+        .digest();
       const given = Buffer.from(sig, 'hex');
       return given.length === expected.length && timingSafeEqual(given, expected);
     });
@@ -135,7 +202,12 @@ export class SumsubFake extends FakeServer {
   }
 
   private listLevels(): FakeReply {
-    const items = this.levels.map((name, i) => ({ id: `${i}`.padStart(24, 'a'), name, clientId: 'fake-client', requiredIdDocs: {} }));
+    const items = this.levels.map((name, i) => ({
+      id: `${i}`.padStart(24, 'a'),
+      name,
+      clientId: 'fake-client',
+      requiredIdDocs: {},
+    }));
     return { status: 200, body: { items, totalItems: items.length } };
   }
 
@@ -143,14 +215,27 @@ export class SumsubFake extends FakeServer {
     const levelName = req.query.get('levelName');
     if (!levelName) return this.error(400, 'levelName is required');
     if (!this.levels.includes(levelName)) return this.error(404, `Level '${levelName}' not found`);
-    const b = this.json<{ externalUserId?: string; email?: string; phone?: string; fixedInfo?: Record<string, unknown> }>(req);
+    const b = this.json<{
+      externalUserId?: string;
+      email?: string;
+      phone?: string;
+      fixedInfo?: Record<string, unknown>;
+    }>(req);
     const externalUserId = b.externalUserId ?? randomUUID();
     const existing = [...this.applicants.values()].find((a) => a.externalUserId === externalUserId);
-    if (existing) return this.error(409, `Applicant with external user id '${externalUserId}' already exists: ${existing.id}`);
+    if (existing)
+      return this.error(409, `Applicant with external user id '${externalUserId}' already exists: ${existing.id}`);
     const a: SumsubFakeApplicant = {
-      id: randomBytes(12).toString('hex'), inspectionId: randomBytes(12).toString('hex'), externalUserId, levelName,
-      createdAt: new Date().toISOString().replace('T', ' ').slice(0, 19), email: b.email, phone: b.phone, fixedInfo: b.fixedInfo,
-      info: { ...(b.fixedInfo ?? {}) }, review: { reviewStatus: 'init' },
+      id: randomBytes(12).toString('hex'),
+      inspectionId: randomBytes(12).toString('hex'),
+      externalUserId,
+      levelName,
+      createdAt: new Date().toISOString().replace('T', ' ').slice(0, 19),
+      email: b.email,
+      phone: b.phone,
+      fixedInfo: b.fixedInfo,
+      info: { ...(b.fixedInfo ?? {}) },
+      review: { reviewStatus: 'init' },
     };
     this.applicants.set(a.id, a);
     return { status: 200, body: { ...a, clientId: 'fake-client', type: 'individual' } };
@@ -165,20 +250,36 @@ export class SumsubFake extends FakeServer {
 
   private getApplicant(req: RecordedRequest): FakeReply {
     const a = this.find(req);
-    return a ? { status: 200, body: { ...a, clientId: 'fake-client', type: 'individual' } } : this.error(404, 'Applicant not found');
+    return a
+      ? { status: 200, body: { ...a, clientId: 'fake-client', type: 'individual' } }
+      : this.error(404, 'Applicant not found');
   }
 
   private getStatus(req: RecordedRequest): FakeReply {
     const a = this.find(req);
     if (!a) return this.error(404, 'Applicant not found');
-    return { status: 200, body: { reviewStatus: a.review.reviewStatus, reviewResult: a.review.reviewResult, levelName: a.levelName, attemptCnt: 1, createDate: a.createdAt } };
+    return {
+      status: 200,
+      body: {
+        reviewStatus: a.review.reviewStatus,
+        reviewResult: a.review.reviewResult,
+        levelName: a.levelName,
+        attemptCnt: 1,
+        createDate: a.createdAt,
+      },
+    };
   }
 
   private testCompleted(req: RecordedRequest): FakeReply {
     const a = this.find(req);
     if (!a) return this.error(404, 'Applicant not found');
-    const b = this.json<{ reviewAnswer?: 'GREEN' | 'RED'; rejectLabels?: string[]; reviewRejectType?: 'RETRY' | 'FINAL' }>(req);
-    if (b.reviewAnswer !== 'GREEN' && b.reviewAnswer !== 'RED') return this.error(400, 'reviewAnswer must be GREEN or RED');
+    const b = this.json<{
+      reviewAnswer?: 'GREEN' | 'RED';
+      rejectLabels?: string[];
+      reviewRejectType?: 'RETRY' | 'FINAL';
+    }>(req);
+    if (b.reviewAnswer !== 'GREEN' && b.reviewAnswer !== 'RED')
+      return this.error(400, 'reviewAnswer must be GREEN or RED');
     this.completeReview(a.id, b.reviewAnswer, b.reviewRejectType, b.rejectLabels);
     return { status: 200, body: { ok: 1 } };
   }
@@ -198,6 +299,10 @@ export class SumsubFake extends FakeServer {
 
   private legacyToken(req: RecordedRequest): FakeReply {
     const ttl = req.query.get('ttlInSecs');
-    return this.issueToken(req.query.get('userId') ?? undefined, req.query.get('levelName') ?? undefined, ttl ? Number(ttl) : undefined);
+    return this.issueToken(
+      req.query.get('userId') ?? undefined,
+      req.query.get('levelName') ?? undefined,
+      ttl ? Number(ttl) : undefined,
+    );
   }
 }

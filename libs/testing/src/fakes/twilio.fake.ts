@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+
 import { FakeServer, type FakeReply, type RecordedRequest } from './fake-server';
 
 /** A webhook as Twilio would send it: POST `body` with `headers` to `url` (the public URL it signed). */
@@ -28,7 +29,16 @@ const sid = (prefix: string) => prefix + randomBytes(16).toString('hex');
 const rfc2822 = (d = new Date()) => d.toUTCString().replace('GMT', '+0000');
 
 function twilioError(status: number, code: number, message: string, detail?: string): FakeReply {
-  return { status, body: { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status, ...(detail ? { detail } : {}) } };
+  return {
+    status,
+    body: {
+      code,
+      message,
+      more_info: `https://www.twilio.com/docs/errors/${code}`,
+      status,
+      ...(detail ? { detail } : {}),
+    },
+  };
 }
 
 /**
@@ -43,10 +53,15 @@ export class TwilioFake extends FakeServer {
   /** What the account fetch reports; set to 'suspended' to test that path. */
   accountStatus = 'active';
 
-  constructor(readonly accountSid: string, readonly authToken: string) {
+  constructor(
+    readonly accountSid: string,
+    readonly authToken: string,
+  ) {
     super();
     this.route('GET', /^\/2010-04-01\/Accounts\/[^/]+\.json$/, (r) => this.authed(r, () => this.account()));
-    this.route('POST', /^\/2010-04-01\/Accounts\/[^/]+\/Messages\.json$/, (r) => this.authed(r, () => this.createMessage(r)));
+    this.route('POST', /^\/2010-04-01\/Accounts\/[^/]+\/Messages\.json$/, (r) =>
+      this.authed(r, () => this.createMessage(r)),
+    );
     this.route('POST', /^\/2010-04-01\/Accounts\/[^/]+\/Calls\.json$/, (r) => this.authed(r, () => this.createCall(r)));
   }
 
@@ -90,9 +105,19 @@ export class TwilioFake extends FakeServer {
     return {
       status: 200,
       body: {
-        sid: this.accountSid, owner_account_sid: this.accountSid, friendly_name: 'Fake account', status: this.accountStatus,
-        type: 'Full', auth_token: this.authToken, date_created: rfc2822(), date_updated: rfc2822(), uri,
-        subresource_uris: { messages: `${API}/Accounts/${this.accountSid}/Messages.json`, calls: `${API}/Accounts/${this.accountSid}/Calls.json` },
+        sid: this.accountSid,
+        owner_account_sid: this.accountSid,
+        friendly_name: 'Fake account',
+        status: this.accountStatus,
+        type: 'Full',
+        auth_token: this.authToken,
+        date_created: rfc2822(),
+        date_updated: rfc2822(),
+        uri,
+        subresource_uris: {
+          messages: `${API}/Accounts/${this.accountSid}/Messages.json`,
+          calls: `${API}/Accounts/${this.accountSid}/Calls.json`,
+        },
       },
     };
   }
@@ -100,20 +125,41 @@ export class TwilioFake extends FakeServer {
   private createMessage(req: RecordedRequest): FakeReply {
     const p = this.params(req);
     if (!p.get('To')) return twilioError(400, 21604, "A 'To' phone number is required.");
-    if (!p.get('From') && !p.get('MessagingServiceSid')) return twilioError(400, 21603, "A 'From' phone number is required.");
-    if (!p.get('Body') && !p.get('MediaUrl') && !p.get('ContentSid')) return twilioError(400, 21602, 'Message body is required.');
-    if ((p.get('Body') ?? '').length > 1600) return twilioError(400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
-    const rec: TwilioMessageRecord = { sid: sid('SM'), params: p, status: p.get('MessagingServiceSid') ? 'accepted' : 'queued' };
+    if (!p.get('From') && !p.get('MessagingServiceSid'))
+      return twilioError(400, 21603, "A 'From' phone number is required.");
+    if (!p.get('Body') && !p.get('MediaUrl') && !p.get('ContentSid'))
+      return twilioError(400, 21602, 'Message body is required.');
+    if ((p.get('Body') ?? '').length > 1600)
+      return twilioError(400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
+    const rec: TwilioMessageRecord = {
+      sid: sid('SM'),
+      params: p,
+      status: p.get('MessagingServiceSid') ? 'accepted' : 'queued',
+    };
     this.messages.push(rec);
     const now = rfc2822();
     return {
       status: 201,
       body: {
-        sid: rec.sid, account_sid: this.accountSid, api_version: '2010-04-01', body: p.get('Body') ?? '', date_created: now,
-        date_updated: now, date_sent: null, direction: 'outbound-api', error_code: null, error_message: null,
-        from: p.get('From'), messaging_service_sid: p.get('MessagingServiceSid'), num_media: String(p.getAll('MediaUrl').length),
-        num_segments: String(Math.max(1, Math.ceil((p.get('Body') ?? '').length / 153))), price: null, price_unit: 'USD',
-        status: rec.status, to: p.get('To'), uri: `${API}/Accounts/${this.accountSid}/Messages/${rec.sid}.json`,
+        sid: rec.sid,
+        account_sid: this.accountSid,
+        api_version: '2010-04-01',
+        body: p.get('Body') ?? '',
+        date_created: now,
+        date_updated: now,
+        date_sent: null,
+        direction: 'outbound-api',
+        error_code: null,
+        error_message: null,
+        from: p.get('From'),
+        messaging_service_sid: p.get('MessagingServiceSid'),
+        num_media: String(p.getAll('MediaUrl').length),
+        num_segments: String(Math.max(1, Math.ceil((p.get('Body') ?? '').length / 153))),
+        price: null,
+        price_unit: 'USD',
+        status: rec.status,
+        to: p.get('To'),
+        uri: `${API}/Accounts/${this.accountSid}/Messages/${rec.sid}.json`,
         subresource_uris: { media: `${API}/Accounts/${this.accountSid}/Messages/${rec.sid}/Media.json` },
       },
     };
@@ -124,18 +170,39 @@ export class TwilioFake extends FakeServer {
     if (!p.get('To')) return twilioError(400, 21201, "No 'To' number is specified");
     if (!p.get('From')) return twilioError(400, 21213, "No 'From' number is specified");
     // Code and wording approximated: PROVIDERS.md only says one of Url / Twiml / ApplicationSid is required.
-    if (!p.get('Url') && !p.get('Twiml') && !p.get('ApplicationSid')) return twilioError(400, 21205, 'Url parameter is required.');
+    if (!p.get('Url') && !p.get('Twiml') && !p.get('ApplicationSid'))
+      return twilioError(400, 21205, 'Url parameter is required.');
     const rec: TwilioCallRecord = { sid: sid('CA'), params: p, status: 'queued', sequence: 0 };
     this.calls.push(rec);
     const now = rfc2822();
     return {
       status: 201,
       body: {
-        sid: rec.sid, account_sid: this.accountSid, api_version: '2010-04-01', to: p.get('To'), to_formatted: p.get('To'),
-        from: p.get('From'), from_formatted: p.get('From'), status: 'queued', direction: 'outbound-api', parent_call_sid: null,
-        date_created: now, date_updated: now, start_time: null, end_time: null, duration: null, price: null, price_unit: 'USD',
-        answered_by: null, caller_name: null, forwarded_from: null, group_sid: null, phone_number_sid: null, queue_time: '0',
-        trunk_sid: null, uri: `${API}/Accounts/${this.accountSid}/Calls/${rec.sid}.json`,
+        sid: rec.sid,
+        account_sid: this.accountSid,
+        api_version: '2010-04-01',
+        to: p.get('To'),
+        to_formatted: p.get('To'),
+        from: p.get('From'),
+        from_formatted: p.get('From'),
+        status: 'queued',
+        direction: 'outbound-api',
+        parent_call_sid: null,
+        date_created: now,
+        date_updated: now,
+        start_time: null,
+        end_time: null,
+        duration: null,
+        price: null,
+        price_unit: 'USD',
+        answered_by: null,
+        caller_name: null,
+        forwarded_from: null,
+        group_sid: null,
+        phone_number_sid: null,
+        queue_time: '0',
+        trunk_sid: null,
+        uri: `${API}/Accounts/${this.accountSid}/Calls/${rec.sid}.json`,
         subresource_uris: { recordings: `${API}/Accounts/${this.accountSid}/Calls/${rec.sid}/Recordings.json` },
       },
     };
@@ -171,21 +238,35 @@ export class TwilioFake extends FakeServer {
     const signedUrl = `${url}${url.includes('?') ? '&' : '?'}bodySHA256=${createHash('sha256').update(body, 'utf8').digest('hex')}`;
     return {
       url: signedUrl,
-      headers: { 'content-type': 'application/json', 'x-twilio-signature': this.sign(signedUrl, new URLSearchParams()) },
+      headers: {
+        'content-type': 'application/json',
+        'x-twilio-signature': this.sign(signedUrl, new URLSearchParams()),
+      },
       body,
     };
   }
 
   /** Message StatusCallback for a message this fake accepted (to its StatusCallback, or `url`). */
-  messageStatusCallback(messageSid: string, status: string, extra: Record<string, string> = {}, url?: string): TwilioWebhook {
+  messageStatusCallback(
+    messageSid: string,
+    status: string,
+    extra: Record<string, string> = {},
+    url?: string,
+  ): TwilioWebhook {
     const rec = this.messages.find((m) => m.sid === messageSid);
     const target = url ?? rec?.params.get('StatusCallback');
     if (!rec || !target) throw new Error(`no message ${messageSid} with a StatusCallback`);
     rec.status = status;
     const service = rec.params.get('MessagingServiceSid');
     return this.formWebhook(target, {
-      ApiVersion: '2010-04-01', AccountSid: this.accountSid, MessageSid: rec.sid, SmsSid: rec.sid,
-      MessageStatus: status, SmsStatus: status, From: rec.params.get('From') ?? '', To: rec.params.get('To') ?? '',
+      ApiVersion: '2010-04-01',
+      AccountSid: this.accountSid,
+      MessageSid: rec.sid,
+      SmsSid: rec.sid,
+      MessageStatus: status,
+      SmsStatus: status,
+      From: rec.params.get('From') ?? '',
+      To: rec.params.get('To') ?? '',
       ...(service ? { MessagingServiceSid: service } : {}),
       ...(['failed', 'undelivered'].includes(status) ? { ErrorCode: '30003' } : {}),
       ...extra,
@@ -199,9 +280,16 @@ export class TwilioFake extends FakeServer {
     if (!rec || !target) throw new Error(`no call ${callSid} with a StatusCallback`);
     rec.status = status;
     return this.formWebhook(target, {
-      ApiVersion: '2010-04-01', AccountSid: this.accountSid, CallSid: rec.sid, CallStatus: status, Direction: 'outbound-api',
-      From: rec.params.get('From') ?? '', To: rec.params.get('To') ?? '', CallbackSource: 'call-progress-events',
-      SequenceNumber: String(rec.sequence++), Timestamp: rfc2822(),
+      ApiVersion: '2010-04-01',
+      AccountSid: this.accountSid,
+      CallSid: rec.sid,
+      CallStatus: status,
+      Direction: 'outbound-api',
+      From: rec.params.get('From') ?? '',
+      To: rec.params.get('To') ?? '',
+      CallbackSource: 'call-progress-events',
+      SequenceNumber: String(rec.sequence++),
+      Timestamp: rfc2822(),
       ...(status === 'completed' ? { CallDuration: '42' } : {}),
       ...extra,
     });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+
 import { FakeServer, type FakeReply, type RecordedRequest } from './fake-server';
 
 export interface VoisoClickRecord {
@@ -60,9 +61,11 @@ export class VoisoFake extends FakeServer {
   private params(req: RecordedRequest): Record<string, string> {
     const out: Record<string, string> = Object.fromEntries(req.query.entries());
     const type = String(req.headers['content-type'] ?? '');
-    if (type.startsWith('application/x-www-form-urlencoded')) Object.assign(out, Object.fromEntries(this.form(req).entries()));
+    if (type.startsWith('application/x-www-form-urlencoded'))
+      Object.assign(out, Object.fromEntries(this.form(req).entries()));
     else if (type.startsWith('application/json') && req.rawBody.length) {
-      for (const [k, v] of Object.entries(this.json<Record<string, unknown>>(req))) if (v !== null && v !== undefined) out[k] = String(v);
+      for (const [k, v] of Object.entries(this.json<Record<string, unknown>>(req)))
+        if (v !== null && v !== undefined) out[k] = String(v);
     }
     return out;
   }
@@ -78,7 +81,13 @@ export class VoisoFake extends FakeServer {
     // Documented as E.164 digits without '+': a connector sending "+44..." must be caught here.
     if (!/^\d{6,15}$/.test(p.number)) return err(400, 'Invalid number');
     if (!this.agents.some((a) => a.extension === p.agent || a.email === p.agent)) return err(400, 'User not found');
-    const rec: VoisoClickRecord = { callId: randomUUID(), agent: p.agent, number: p.number, account_id: p.account_id, crm: p.crm };
+    const rec: VoisoClickRecord = {
+      callId: randomUUID(),
+      agent: p.agent,
+      number: p.number,
+      account_id: p.account_id,
+      crm: p.crm,
+    };
     this.clicks.push(rec);
     return p.get_call_id === 'true' ? { status: 200, body: { call_id: rec.callId } } : { status: 204 };
   }

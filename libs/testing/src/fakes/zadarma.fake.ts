@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+
 import { FakeServer, type FakeReply, type RecordedRequest } from './fake-server';
 
 /** A notification as Zadarma would POST it to the configured URL. */
@@ -53,16 +54,28 @@ export class ZadarmaFake extends FakeServer {
   readonly stats: ZadarmaPbxStat[] = [];
   balance = { balance: 10.34, currency: 'USD' };
 
-  constructor(readonly apiKey: string, readonly apiSecret: string) {
+  constructor(
+    readonly apiKey: string,
+    readonly apiSecret: string,
+  ) {
     super();
-    this.route('GET', /^\/v1\/info\/balance\/?$/, (r) => this.authed(r, () => ({ status: 200, body: { status: 'success', ...this.balance } })));
+    this.route('GET', /^\/v1\/info\/balance\/?$/, (r) =>
+      this.authed(r, () => ({ status: 200, body: { status: 'success', ...this.balance } })),
+    );
     this.route('GET', /^\/v1\/request\/callback\/?$/, (r) => this.authed(r, () => this.callback(r)));
     this.route('GET', /^\/v1\/statistics\/pbx\/?$/, (r) => this.authed(r, () => this.pbxStatistics(r)));
   }
 
   /** Zadarma's 429 body follows its own `{status, message}` envelope. */
   override rateLimitNext(times = 1, retryAfterSeconds = 1): this {
-    return this.failNext({ status: 429, body: { status: 'error', message: 'Too many requests' }, headers: { 'retry-after': String(retryAfterSeconds) } }, times);
+    return this.failNext(
+      {
+        status: 429,
+        body: { status: 'error', message: 'Too many requests' },
+        headers: { 'retry-after': String(retryAfterSeconds) },
+      },
+      times,
+    );
   }
 
   override reset(): void {
@@ -78,15 +91,26 @@ export class ZadarmaFake extends FakeServer {
 
   /** Independent recomputation of the expected Authorization signature. */
   expectedSignature(path: string, params: Record<string, string>): string {
-    const qs = Object.keys(params).sort().map((k) => `${phpEncode(k)}=${phpEncode(params[k])}`).join('&');
+    const qs = Object.keys(params)
+      .sort()
+      .map((k) => `${phpEncode(k)}=${phpEncode(params[k])}`)
+      .join('&');
     const md5 = createHash('md5').update(qs).digest('hex');
-    return Buffer.from(createHmac('sha1', this.apiSecret).update(path + qs + md5).digest('hex'), 'utf8').toString('base64');
+    return Buffer.from(
+      createHmac('sha1', this.apiSecret)
+        .update(path + qs + md5)
+        .digest('hex'),
+      'utf8',
+    ).toString('base64');
   }
 
   private authed(req: RecordedRequest, handler: () => FakeReply): FakeReply {
     const auth = String(req.headers.authorization ?? '');
     const colon = auth.indexOf(':');
-    const ok = colon > 0 && auth.slice(0, colon) === this.apiKey && auth.slice(colon + 1) === this.expectedSignature(req.path, this.params(req));
+    const ok =
+      colon > 0 &&
+      auth.slice(0, colon) === this.apiKey &&
+      auth.slice(colon + 1) === this.expectedSignature(req.path, this.params(req));
     if (!ok) {
       req.rejected = true;
       return notAuthorized;
@@ -97,8 +121,15 @@ export class ZadarmaFake extends FakeServer {
   private callback(req: RecordedRequest): FakeReply {
     const p = this.params(req);
     // Wording approximated: PROVIDERS.md documents `from` and `to` as required but not the error text.
-    if (!p.from || !p.to) return { status: 400, body: { status: 'error', message: 'Wrong parameters: from and to are required' } };
-    const rec: ZadarmaCallbackRecord = { from: p.from, to: p.to, sip: p.sip, predicted: p.predicted, time: Math.floor(Date.now() / 1000) };
+    if (!p.from || !p.to)
+      return { status: 400, body: { status: 'error', message: 'Wrong parameters: from and to are required' } };
+    const rec: ZadarmaCallbackRecord = {
+      from: p.from,
+      to: p.to,
+      sip: p.sip,
+      predicted: p.predicted,
+      time: Math.floor(Date.now() / 1000),
+    };
     this.callbacks.push(rec);
     // No call id, as documented: correlation happens through the NOTIFY_OUT_* notifications.
     return { status: 200, body: { status: 'success', from: rec.from, to: rec.to, time: rec.time } };
@@ -108,9 +139,13 @@ export class ZadarmaFake extends FakeServer {
   private pbxStatistics(req: RecordedRequest): FakeReply {
     const p = this.params(req);
     const date = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
-    if ((p.start && !date.test(p.start)) || (p.end && !date.test(p.end))) return { status: 400, body: { status: 'error', message: 'Wrong parameters: start, end' } };
+    if ((p.start && !date.test(p.start)) || (p.end && !date.test(p.end)))
+      return { status: 400, body: { status: 'error', message: 'Wrong parameters: start, end' } };
     const rows = this.stats.filter((s) => (!p.start || s.callstart >= p.start) && (!p.end || s.callstart <= p.end));
-    return { status: 200, body: { status: 'success', start: p.start, end: p.end, version: Number(p.version ?? 2), stats: rows } };
+    return {
+      status: 200,
+      body: { status: 'success', start: p.start, end: p.end, version: Number(p.version ?? 2), stats: rows },
+    };
   }
 
   // ---- notifications ----
@@ -137,8 +172,13 @@ export class ZadarmaFake extends FakeServer {
   notification(event: string, fields: Record<string, string>, encoding: 'hex' | 'raw' = 'hex'): ZadarmaNotification {
     const all = { event, ...fields };
     const mac = createHmac('sha1', this.apiSecret).update(this.signedString(all), 'utf8');
-    const signature = encoding === 'hex' ? Buffer.from(mac.digest('hex'), 'utf8').toString('base64') : mac.digest('base64');
-    return { headers: { 'content-type': 'application/x-www-form-urlencoded', signature }, body: new URLSearchParams(all).toString(), fields: all };
+    const signature =
+      encoding === 'hex' ? Buffer.from(mac.digest('hex'), 'utf8').toString('base64') : mac.digest('base64');
+    return {
+      headers: { 'content-type': 'application/x-www-form-urlencoded', signature },
+      body: new URLSearchParams(all).toString(),
+      fields: all,
+    };
   }
 
   /**
@@ -150,14 +190,26 @@ export class ZadarmaFake extends FakeServer {
     const pbx = `in_${createHash('md5').update(`${rec.from}${rec.to}${rec.time}`).digest('hex').slice(0, 12)}`;
     const common = { call_start: start, pbx_call_id: pbx, internal: rec.sip ?? rec.from, destination: rec.to };
     this.stats.push({
-      call_id: `${rec.time}.${this.stats.length + 1}`, sip: common.internal, callstart: start, clid: common.internal, destination: rec.to,
-      disposition, seconds: disposition === 'answered' ? duration : 0, is_recorded: false, pbx_call_id: pbx,
+      call_id: `${rec.time}.${this.stats.length + 1}`,
+      sip: common.internal,
+      callstart: start,
+      clid: common.internal,
+      destination: rec.to,
+      disposition,
+      seconds: disposition === 'answered' ? duration : 0,
+      is_recorded: false,
+      pbx_call_id: pbx,
     });
     return [
       this.notification('NOTIFY_OUT_START', common),
       this.notification('NOTIFY_OUT_END', {
-        ...common, caller_id: rec.sip ?? rec.from, duration: String(duration), disposition,
-        status_code: disposition === 'answered' ? '16' : '17', is_recorded: '0', call_id_with_rec: '',
+        ...common,
+        caller_id: rec.sip ?? rec.from,
+        duration: String(duration),
+        disposition,
+        status_code: disposition === 'answered' ? '16' : '17',
+        is_recorded: '0',
+        call_id_with_rec: '',
       }),
     ];
   }

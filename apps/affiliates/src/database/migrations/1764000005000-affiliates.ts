@@ -69,7 +69,9 @@ export class Affiliates1764000005000 implements MigrationInterface {
       delivered_at timestamptz,
       created_at timestamptz NOT NULL DEFAULT now()
     )`);
-    await q.query(`CREATE INDEX deliveries_due ON deliveries (affiliate_id, next_attempt_at, seq) WHERE state = 'pending'`);
+    await q.query(
+      `CREATE INDEX deliveries_due ON deliveries (affiliate_id, next_attempt_at, seq) WHERE state = 'pending'`,
+    );
     await q.query(`CREATE TABLE delivery_attempts (
       id bigserial PRIMARY KEY,
       delivery_id uuid NOT NULL REFERENCES deliveries (id),
@@ -89,7 +91,15 @@ export class Affiliates1764000005000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['delivery_attempts', 'deliveries', 'counters', 'lead_events', 'leads', 'ftd_thresholds', 'affiliates']) {
+    for (const t of [
+      'delivery_attempts',
+      'deliveries',
+      'counters',
+      'lead_events',
+      'leads',
+      'ftd_thresholds',
+      'affiliates',
+    ]) {
       await q.query(`DROP TABLE ${t}`);
     }
   }

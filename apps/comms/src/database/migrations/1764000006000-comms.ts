@@ -18,7 +18,9 @@ export class Comms1764000006000 implements MigrationInterface {
       created_at timestamptz NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now()
     )`);
-    await q.query(`CREATE UNIQUE INDEX messages_provider_message ON messages (provider, provider_message_id) WHERE provider_message_id IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX messages_provider_message ON messages (provider, provider_message_id) WHERE provider_message_id IS NOT NULL`,
+    );
     await q.query(`CREATE INDEX messages_customer ON messages (customer_id, created_at DESC)`);
     await q.query(`CREATE INDEX messages_created ON messages (created_at DESC)`);
     // calls placed without a provider id yet (Zadarma), matched by their first notification
@@ -47,7 +49,9 @@ export class Comms1764000006000 implements MigrationInterface {
       at timestamptz NOT NULL,
       received_at timestamptz NOT NULL DEFAULT now()
     )`);
-    await q.query(`CREATE UNIQUE INDEX message_events_provider_event ON message_events (provider, provider_event_id) WHERE provider_event_id IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX message_events_provider_event ON message_events (provider, provider_event_id) WHERE provider_event_id IS NOT NULL`,
+    );
     await q.query(`CREATE INDEX message_events_message ON message_events (message_id, at, id)`);
     // per channel and address, whatever provider reported it: survives provider swaps
     await q.query(`CREATE TABLE suppressions (
@@ -73,6 +77,7 @@ export class Comms1764000006000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['idempotency_keys', 'suppressions', 'message_events', 'message_attempts', 'messages']) await q.query(`DROP TABLE ${t}`);
+    for (const t of ['idempotency_keys', 'suppressions', 'message_events', 'message_attempts', 'messages'])
+      await q.query(`DROP TABLE ${t}`);
   }
 }

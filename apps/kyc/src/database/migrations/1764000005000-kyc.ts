@@ -22,7 +22,9 @@ export class Kyc1764000005000 implements MigrationInterface {
       created_at timestamptz NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now()
     )`);
-    await q.query(`CREATE UNIQUE INDEX kyc_records_provider_id ON kyc_records (provider, provider_id) WHERE provider_id IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX kyc_records_provider_id ON kyc_records (provider, provider_id) WHERE provider_id IS NOT NULL`,
+    );
     await q.query(`CREATE INDEX kyc_records_pending ON kyc_records (updated_at) WHERE status = 'pending'`);
     // every event received, verbatim; the unique key is the provider's event id or a body digest
     await q.query(`CREATE TABLE kyc_events (

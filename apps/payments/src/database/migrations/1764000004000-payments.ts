@@ -72,7 +72,14 @@ export class Payments1764000004000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['payment_notifications', 'payment_transactions', 'session_status_history', 'cashier_sessions', 'default_route', 'routes']) {
+    for (const t of [
+      'payment_notifications',
+      'payment_transactions',
+      'session_status_history',
+      'cashier_sessions',
+      'default_route',
+      'routes',
+    ]) {
       await q.query(`DROP TABLE ${t}`);
     }
   }
