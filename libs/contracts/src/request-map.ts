@@ -10,7 +10,7 @@ import type {
   SetDefaultRequest,
   UpdateCredentialsRequest,
 } from './catalog/catalog.messages';
-import type { ServiceName } from './common/envelope';
+import type { ServiceName, Unvalidated } from './common/envelope';
 import type { CommsRequests } from './comms/comms.requests';
 import type { KycRequests } from './kyc/kyc.requests';
 import type { OpsRequests } from './ops/ops.requests';
@@ -28,8 +28,8 @@ export type RequestMap = {
 } & {
   'catalog.providers.list': [ListProvidersRequest, { providers: ProviderView[] }];
   'catalog.providers.get': [ProviderKeyRequest, ProviderView];
-  'catalog.providers.activate': [ActivateProviderRequest, ProviderView];
-  'catalog.providers.credentials.update': [UpdateCredentialsRequest, ProviderView];
+  'catalog.providers.activate': [Unvalidated<ActivateProviderRequest>, ProviderView];
+  'catalog.providers.credentials.update': [Unvalidated<UpdateCredentialsRequest>, ProviderView];
   'catalog.providers.deactivate': [ProviderKeyRequest, ProviderView];
   'catalog.providers.test': [ProviderKeyRequest, { ok: true }];
   'catalog.categories.list': [Record<string, never>, { categories: CategoryView[] }];

@@ -1,12 +1,23 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags, OmitType, PickType } from '@nestjs/swagger';
 
-import { affiliatesSubjects as S } from '@app/contracts';
+import {
+  CreateLeadRequest,
+  LeadEventRequest,
+  ListDeliveriesRequest,
+  affiliatesSubjects as S,
+  SetThresholdRequest,
+  UpsertAffiliateRequest,
+} from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import type { RequestContext } from '@app/observability';
 
 import { Ctx } from '../http/request-context';
-import { DeliveriesQuery, LeadBody, LeadEventBody, ThresholdBody, UpsertAffiliateBody } from './affiliates.dto';
+
+// the affiliate id and the country come from the path
+class UpsertAffiliateBody extends OmitType(UpsertAffiliateRequest, ['affiliate_id']) {}
+class ThresholdBody extends OmitType(SetThresholdRequest, ['country']) {}
+class DeliveriesQuery extends PickType(ListDeliveriesRequest, ['limit']) {}
 
 /** The affiliates part of API.md; each route is one NATS request to the affiliates service. */
 @ApiTags('affiliates')
@@ -29,14 +40,14 @@ export class AffiliatesController {
 
   @Post('leads')
   @ApiOperation({ summary: 'Attribute a customer to an affiliate lead' })
-  createLead(@Ctx() ctx: RequestContext, @Body() body: LeadBody) {
+  createLead(@Ctx() ctx: RequestContext, @Body() body: CreateLeadRequest) {
     return this.bus.request(S.createLead, body, { ctx });
   }
 
   @Post('events')
   @HttpCode(202)
   @ApiOperation({ summary: 'A lead event; a deposit reaching the country threshold becomes lead.ftd' })
-  recordEvent(@Ctx() ctx: RequestContext, @Body() body: LeadEventBody) {
+  recordEvent(@Ctx() ctx: RequestContext, @Body() body: LeadEventRequest) {
     return this.bus.request(S.recordEvent, body, { ctx });
   }
 

@@ -1,25 +1,25 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags, OmitType, PickType } from '@nestjs/swagger';
 
 import {
+  ActivateProviderRequest,
   catalogSubjects,
   DomainError,
   ErrorCode,
-  type ActivateProviderRequest,
-  type UpdateCredentialsRequest,
+  ListProvidersRequest,
+  SetDefaultRequest,
+  UpdateCredentialsRequest,
 } from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import type { RequestContext } from '@app/observability';
 
 import { Ctx } from '../http/request-context';
-import {
-  ActivateBody,
-  CategoryQuery,
-  CredentialsBody,
-  ProviderDto,
-  ProviderListDto,
-  SetDefaultBody,
-} from './catalog.dto';
+import { ProviderDto, ProviderListDto } from './catalog.dto';
+
+// the provider key and the category come from the path
+class ActivateBody extends OmitType(ActivateProviderRequest, ['key']) {}
+class CredentialsBody extends OmitType(UpdateCredentialsRequest, ['key']) {}
+class SetDefaultBody extends PickType(SetDefaultRequest, ['provider']) {}
 
 @ApiTags('connector catalog')
 @ApiBearerAuth()
@@ -30,7 +30,7 @@ export class CatalogController {
   @Get('providers')
   @ApiOperation({ summary: 'List providers, optionally of one category' })
   @ApiOkResponse({ type: ProviderListDto })
-  list(@Ctx() ctx: RequestContext, @Query() q: CategoryQuery) {
+  list(@Ctx() ctx: RequestContext, @Query() q: ListProvidersRequest) {
     return this.bus.request(catalogSubjects.listProviders, q.category ? { category: q.category } : {}, { ctx });
   }
 
@@ -50,10 +50,14 @@ export class CatalogController {
   @ApiOkResponse({ type: ProviderDto })
   activate(@Ctx() ctx: RequestContext, @Param('key') key: string, @Body() body: unknown) {
     // validated by the catalog, together with the provider's manifest: one 400 lists every field
-    return this.bus.request(catalogSubjects.activate, { ...jsonObject(body), key } as ActivateProviderRequest, {
-      timeoutMs: 30000,
-      ctx,
-    });
+    return this.bus.request(
+      catalogSubjects.activate,
+      { ...jsonObject(body), key },
+      {
+        timeoutMs: 30000,
+        ctx,
+      },
+    );
   }
 
   @Put('providers/:key/credentials')
@@ -61,11 +65,7 @@ export class CatalogController {
   @ApiBody({ type: CredentialsBody })
   @ApiOkResponse({ type: ProviderDto })
   credentials(@Ctx() ctx: RequestContext, @Param('key') key: string, @Body() body: unknown) {
-    return this.bus.request(
-      catalogSubjects.updateCredentials,
-      { ...jsonObject(body), key } as UpdateCredentialsRequest,
-      { timeoutMs: 30000, ctx },
-    );
+    return this.bus.request(catalogSubjects.updateCredentials, { ...jsonObject(body), key }, { timeoutMs: 30000, ctx });
   }
 
   @Post('providers/:key/deactivate')

@@ -1,68 +1,11 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
 
-export class ActivateBody {
-  @ApiPropertyOptional({
-    description: "Credential fields as the provider's credential_fields name them; merged into the stored ones",
-    type: 'object',
-    additionalProperties: { type: 'string' },
-  })
-  @IsOptional()
-  @IsObject()
-  credentials?: Record<string, unknown>;
-
-  @ApiPropertyOptional({
-    description: 'Connector settings; base_url replaces scheme, host and port of the provider API',
-    type: 'object',
-    additionalProperties: true,
-  })
-  @IsOptional()
-  @IsObject()
-  settings?: Record<string, unknown>;
-
-  @ApiPropertyOptional({ description: "Make this provider its category's default" })
-  @IsOptional()
-  @IsBoolean()
-  make_default?: boolean;
-
-  @ApiPropertyOptional({
-    description: 'Call the provider with the merged credentials first; a failure answers 422 and stores nothing',
-  })
-  @IsOptional()
-  @IsBoolean()
-  verify?: boolean;
-}
-
-export class CredentialsBody {
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } })
-  @IsObject()
-  credentials!: Record<string, unknown>;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsBoolean()
-  verify?: boolean;
-}
-
-export class SetDefaultBody {
-  @ApiProperty({ example: 'gmail' })
-  @IsString()
-  @MaxLength(64)
-  provider!: string;
-}
-
-export class CategoryQuery {
-  @ApiPropertyOptional({ enum: ['voip', 'email', 'sms', 'payment', 'kyc'] })
-  @IsOptional()
-  @IsString()
-  @MaxLength(32)
-  category?: string;
-}
+import { BREAKER_STATES, PROVIDER_CATEGORIES } from '@app/contracts';
 
 /** Provider.health (docs/provider-breakers.md): the circuit breakers of the services that call the provider. */
 export class ProviderHealthDto {
   @ApiProperty({
-    enum: ['closed', 'open', 'half_open'],
+    enum: BREAKER_STATES,
     description:
       'The worst breaker over the processes calling the provider: open (calls fail over at once), half_open (one probe in flight) or closed',
   })
@@ -98,7 +41,7 @@ export class CredentialFieldDto {
 export class ProviderDto {
   @ApiProperty({ example: 'sendgrid' }) key!: string;
   @ApiProperty() name!: string;
-  @ApiProperty({ enum: ['voip', 'email', 'sms', 'payment', 'kyc'] }) category!: string;
+  @ApiProperty({ enum: PROVIDER_CATEGORIES }) category!: string;
   @ApiProperty({ enum: ['active', 'inactive'] }) status!: string;
   @ApiProperty() is_default!: boolean;
   @ApiProperty({ type: [CredentialFieldDto] }) credential_fields!: CredentialFieldDto[];

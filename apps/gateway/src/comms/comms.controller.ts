@@ -1,12 +1,19 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags, OmitType } from '@nestjs/swagger';
 
-import { commsSubjects, DomainError, ErrorCode } from '@app/contracts';
+import {
+  commsSubjects,
+  CreateCallRequest,
+  DomainError,
+  ErrorCode,
+  ListMessagesRequest,
+  SendEmailRequest,
+  SendSmsRequest,
+} from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import type { RequestContext } from '@app/observability';
 
 import { Ctx } from '../http/request-context';
-import { CreateCallBody, ListMessagesQuery, SendEmailBody, SendSmsBody } from './comms.dto';
 
 /** A send may try every active provider of its category, each with its own deadline. */
 const SEND_TIMEOUT_MS = 45000;
@@ -21,6 +28,11 @@ function idempotencyKey(value: string | undefined): { idempotency_key?: string }
   }
   return { idempotency_key: value };
 }
+
+// the idempotency key comes as a header, never in the body
+class SendEmailBody extends OmitType(SendEmailRequest, ['idempotency_key']) {}
+class SendSmsBody extends OmitType(SendSmsRequest, ['idempotency_key']) {}
+class CreateCallBody extends OmitType(CreateCallRequest, ['idempotency_key']) {}
 
 const IDEMPOTENCY_HEADER = {
   name: 'Idempotency-Key',
@@ -82,7 +94,7 @@ export class CommsController {
 
   @Get('messages')
   @ApiOperation({ summary: 'Messages and calls, newest first' })
-  list(@Ctx() ctx: RequestContext, @Query() q: ListMessagesQuery) {
+  list(@Ctx() ctx: RequestContext, @Query() q: ListMessagesRequest) {
     return this.bus.request(commsSubjects.listMessages, q, { ctx });
   }
 }

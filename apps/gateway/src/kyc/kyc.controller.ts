@@ -1,12 +1,14 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags, OmitType } from '@nestjs/swagger';
 
-import { kycSubjects } from '@app/contracts';
+import { CreateApplicantRequest, CustomerKycRequest, InternalKycWebhookRequest, kycSubjects } from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import type { RequestContext } from '@app/observability';
 
 import { Ctx } from '../http/request-context';
-import { CreateApplicantBody, CustomerParams, InternalKycWebhookBody } from './kyc.dto';
+
+// the idempotency key comes as a header, never in the body
+class CreateApplicantBody extends OmitType(CreateApplicantRequest, ['idempotency_key']) {}
 
 /** The kyc part of API.md; each route is one NATS request to the kyc service. */
 @ApiTags('kyc')
@@ -35,7 +37,7 @@ export class KycController {
 
   @Get('api/platform/kyc/customers/:customer_id')
   @ApiOperation({ summary: "The customer's KYC record: status, document, the five gates and the event history" })
-  get(@Ctx() ctx: RequestContext, @Param() params: CustomerParams) {
+  get(@Ctx() ctx: RequestContext, @Param() params: CustomerKycRequest) {
     return this.bus.request(kycSubjects.getCustomer, { customer_id: params.customer_id }, { ctx });
   }
 
@@ -44,7 +46,7 @@ export class KycController {
   @ApiOperation({
     summary: "Internal KYC format (other connectors, manual decisions): same mapping and gates as SumSub's events",
   })
-  internal(@Ctx() ctx: RequestContext, @Body() body: InternalKycWebhookBody) {
+  internal(@Ctx() ctx: RequestContext, @Body() body: InternalKycWebhookRequest) {
     return this.bus.request(kycSubjects.internalWebhook, body, { ctx });
   }
 }

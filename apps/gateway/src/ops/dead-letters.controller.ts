@@ -1,16 +1,33 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { isUUID } from 'class-validator';
+import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags, PartialType, PickType } from '@nestjs/swagger';
+import { IsOptional, IsString, isUUID, MaxLength } from 'class-validator';
 
-import { DomainError, ErrorCode, opsSubjects, SERVICES, type DeadLetterView, type ServiceName } from '@app/contracts';
+import {
+  ConsumerDeadLettersRequest,
+  DomainError,
+  ErrorCode,
+  ListDeadLettersRequest,
+  opsSubjects,
+  SERVICES,
+  type DeadLetterView,
+  type ServiceName,
+} from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import type { RequestContext } from '@app/observability';
 
 import { Ctx } from '../http/request-context';
 import { comparePosition, decodeCursor, encodeCursor } from './dead-letter-cursor';
-import { ConsumerQuery, DeadLettersQuery } from './dead-letters.dto';
 
 const DEFAULT_LIMIT = 50;
+
+/** A page as the API asks for it: the cursor stands for the services' `after_*` position. */
+class DeadLettersQuery extends PartialType(PickType(ListDeadLettersRequest, ['consumer', 'limit'])) {
+  @ApiPropertyOptional({ description: '`next_cursor` of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  cursor?: string;
+}
 
 /**
  * Dead letters of every service's durable consumers. Each service keeps its own (in its schema) and
@@ -48,7 +65,10 @@ export class DeadLettersController {
   @Post('replay')
   @HttpCode(202)
   @ApiOperation({ summary: 'Hand every dead letter of a consumer to that consumer again' })
-  async replayConsumer(@Ctx() ctx: RequestContext, @Query() q: ConsumerQuery): Promise<{ replayed: number }> {
+  async replayConsumer(
+    @Ctx() ctx: RequestContext,
+    @Query() q: ConsumerDeadLettersRequest,
+  ): Promise<{ replayed: number }> {
     const counts = await this.everyService((s) =>
       this.bus.request(opsSubjects.replayConsumerDeadLetters(s), { consumer: q.consumer }, { ctx }),
     );
@@ -57,7 +77,10 @@ export class DeadLettersController {
 
   @Delete()
   @ApiOperation({ summary: 'Discard every dead letter of a consumer' })
-  async discardConsumer(@Ctx() ctx: RequestContext, @Query() q: ConsumerQuery): Promise<{ discarded: number }> {
+  async discardConsumer(
+    @Ctx() ctx: RequestContext,
+    @Query() q: ConsumerDeadLettersRequest,
+  ): Promise<{ discarded: number }> {
     const counts = await this.everyService((s) =>
       this.bus.request(opsSubjects.discardConsumerDeadLetters(s), { consumer: q.consumer }, { ctx }),
     );

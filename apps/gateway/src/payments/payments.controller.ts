@@ -1,17 +1,20 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiTags, OmitType } from '@nestjs/swagger';
 
 import {
+  CountryRequest,
   paymentsSubjects,
-  type PutRouteRequest,
-  type ResolveGatewayRequest,
-  type SetDefaultRouteRequest,
+  PutRouteRequest,
+  ResolveGatewayRequest,
+  SetDefaultRouteRequest,
 } from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import type { RequestContext } from '@app/observability';
 
 import { Ctx } from '../http/request-context';
-import { CountryParam, DefaultRouteBody, ResolveQuery, RouteBody } from './payments.dto';
+
+/** The country comes from the path. */
+class RouteBody extends OmitType(PutRouteRequest, ['country']) {}
 
 /** Opening a cashier session may take two provider calls (a failover): more than the default deadline. */
 const RESOLVE_TIMEOUT_MS = 30000;
@@ -26,10 +29,10 @@ export class PaymentsController {
   // declared before the :country routes, so `default` is never read as a country
   @Put('api/platform/payments/routing/default')
   @ApiOperation({ summary: 'Set the default gateway pair (used by unconfigured countries and inactive routes)' })
-  @ApiBody({ type: DefaultRouteBody })
+  @ApiBody({ type: SetDefaultRouteRequest })
   setDefault(@Ctx() ctx: RequestContext, @Body() body: Record<string, unknown>) {
     // validated by the payments service, with the payment-provider rule, so one 400 lists every field
-    return this.bus.request(paymentsSubjects.setDefault, body as unknown as SetDefaultRouteRequest, { ctx });
+    return this.bus.request(paymentsSubjects.setDefault, body, { ctx });
   }
 
   @Get('api/platform/payments/routing/default')
@@ -48,17 +51,17 @@ export class PaymentsController {
   @ApiBody({ type: RouteBody })
   put(@Ctx() ctx: RequestContext, @Param('country') country: string, @Body() body: Record<string, unknown>) {
     // path and body are validated together by the payments service, so one 400 lists every invalid field
-    return this.bus.request(paymentsSubjects.putRoute, { ...body, country } as unknown as PutRouteRequest, { ctx });
+    return this.bus.request(paymentsSubjects.putRoute, { ...body, country }, { ctx });
   }
 
   @Get('api/platform/payments/routing/:country')
-  get(@Ctx() ctx: RequestContext, @Param() p: CountryParam) {
+  get(@Ctx() ctx: RequestContext, @Param() p: CountryRequest) {
     return this.bus.request(paymentsSubjects.getRoute, { country: p.country }, { ctx });
   }
 
   @Delete('api/platform/payments/routing/:country')
   @HttpCode(204)
-  async delete(@Ctx() ctx: RequestContext, @Param() p: CountryParam): Promise<void> {
+  async delete(@Ctx() ctx: RequestContext, @Param() p: CountryRequest): Promise<void> {
     await this.bus.request(paymentsSubjects.deleteRoute, { country: p.country }, { ctx });
   }
 
@@ -66,10 +69,10 @@ export class PaymentsController {
   @ApiOperation({
     summary: 'Resolve the gateway for a country and direction and open its cashier session (embed or redirect)',
   })
-  @ApiQuery({ type: ResolveQuery })
+  @ApiQuery({ type: ResolveGatewayRequest })
   resolve(@Ctx() ctx: RequestContext, @Query() q: Record<string, unknown>) {
     // validated by the payments service with the amount's minor-unit rule, so one 400 lists every invalid field
-    return this.bus.request(paymentsSubjects.resolveGateway, q as unknown as ResolveGatewayRequest, {
+    return this.bus.request(paymentsSubjects.resolveGateway, q, {
       timeoutMs: RESOLVE_TIMEOUT_MS,
       ctx,
     });

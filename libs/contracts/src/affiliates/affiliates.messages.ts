@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -79,29 +80,40 @@ export class AffiliateIdRequest {
 
 /** PUT: creates the affiliate (name, webhook_url and secret required) or changes the given fields. */
 export class UpsertAffiliateRequest extends AffiliateIdRequest {
+  @ApiPropertyOptional({ description: 'Required when creating' })
   @IsOptional()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
   name?: string;
 
+  @ApiPropertyOptional({
+    description: 'https URL resolving to public addresses (required when creating)',
+    example: 'https://partner.example/webhooks',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(2048)
   webhook_url?: string;
 
+  @ApiPropertyOptional({
+    description:
+      'HMAC key (its UTF-8 bytes); never returned. Changing it starts a rotation overlap during which both sign.',
+  })
   @IsOptional()
   @IsString()
   @MinLength(1)
   @MaxLength(512)
   secret?: string;
 
+  @ApiPropertyOptional({ default: true })
   @IsOptional()
   @IsBoolean()
   is_active?: boolean;
 
+  /** A JSON number: a string is refused, not converted. */
+  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000 })
   @IsOptional()
-  @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(1000)
@@ -114,28 +126,34 @@ export class SetThresholdRequest {
   @IsThresholdCountry()
   country!: string;
 
+  @ApiProperty({ example: 100, description: 'number or decimal string' })
   @IsDecimalAmount()
   min_amount!: number | string;
 
+  @ApiProperty({ example: 'USD', description: 'ISO 4217' })
   @IsString()
   @IsCurrencyCode()
   currency!: string;
 }
 
 export class CreateLeadRequest {
+  @ApiProperty()
   @IsString()
   @Matches(AFFILIATE_ID, { message: 'affiliate_id must be 1-64 letters, digits, _, . or -' })
   affiliate_id!: string;
 
+  @ApiProperty()
   @IsString()
   @MinLength(1)
   @MaxLength(128)
   affiliate_lead_id!: string;
 
+  @ApiProperty()
   @IsString()
   @Matches(CUSTOMER_ID, { message: 'customer_id must be 1-128 letters, digits or _.:@-' })
   customer_id!: string;
 
+  @ApiProperty({ example: 'BR', description: 'ISO 3166-1 alpha-2, any case' })
   @IsString()
   @IsCountryCode()
   country!: string;
@@ -143,28 +161,34 @@ export class CreateLeadRequest {
 
 /** amount and currency are required for lead.deposit (checked by the service, which names the field). */
 export class LeadEventRequest {
+  @ApiProperty()
   @IsString()
   @Matches(CUSTOMER_ID, { message: 'customer_id must be 1-128 letters, digits or _.:@-' })
   customer_id!: string;
 
+  @ApiProperty({ enum: INTAKE_EVENTS })
   @IsIn([...INTAKE_EVENTS])
   event!: IntakeEventName;
 
+  @ApiPropertyOptional({ description: 'required for lead.deposit; above zero' })
   @IsOptional()
   @IsPositiveDecimalAmount()
   amount?: number | string;
 
+  @ApiPropertyOptional({ description: 'required for lead.deposit; ISO 4217' })
   @IsOptional()
   @IsString()
   @IsCurrencyCode()
   currency?: string;
 
+  @ApiPropertyOptional({ description: 'ISO 8601; now when omitted' })
   @IsOptional()
   @IsTimestamp()
   occurred_at?: string;
 }
 
 export class ListDeliveriesRequest extends AffiliateIdRequest {
+  @ApiPropertyOptional({ default: 50, maximum: 500 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

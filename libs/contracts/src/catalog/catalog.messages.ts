@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
 
 export const PROVIDER_CATEGORIES = ['voip', 'email', 'sms', 'payment', 'kyc'] as const;
@@ -11,6 +12,7 @@ export class ProviderKeyRequest {
 }
 
 export class ListProvidersRequest {
+  @ApiPropertyOptional({ enum: PROVIDER_CATEGORIES })
   @IsOptional()
   @IsString()
   @MaxLength(32)
@@ -18,27 +20,43 @@ export class ListProvidersRequest {
 }
 
 export class ActivateProviderRequest extends ProviderKeyRequest {
+  @ApiPropertyOptional({
+    description: "Credential fields as the provider's credential_fields name them; merged into the stored ones",
+    type: 'object',
+    additionalProperties: { type: 'string' },
+  })
   @IsOptional()
   @IsObject()
   credentials?: Record<string, unknown>;
 
+  @ApiPropertyOptional({
+    description: 'Connector settings; base_url replaces scheme, host and port of the provider API',
+    type: 'object',
+    additionalProperties: true,
+  })
   @IsOptional()
   @IsObject()
   settings?: Record<string, unknown>;
 
+  @ApiPropertyOptional({ description: "Make this provider its category's default" })
   @IsOptional()
   @IsBoolean()
   make_default?: boolean;
 
+  @ApiPropertyOptional({
+    description: 'Call the provider with the merged credentials first; a failure answers 422 and stores nothing',
+  })
   @IsOptional()
   @IsBoolean()
   verify?: boolean;
 }
 
 export class UpdateCredentialsRequest extends ProviderKeyRequest {
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } })
   @IsObject()
   credentials!: Record<string, unknown>;
 
+  @ApiPropertyOptional()
   @IsOptional()
   @IsBoolean()
   verify?: boolean;
@@ -49,6 +67,7 @@ export class SetDefaultRequest {
   @MaxLength(32)
   category!: string;
 
+  @ApiProperty({ example: 'gmail' })
   @IsString()
   @MaxLength(64)
   provider!: string;

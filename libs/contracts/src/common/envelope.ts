@@ -3,6 +3,12 @@ import type { ErrorEnvelope } from './errors';
 /** Reply wire format of every request subject: exactly one of `data` or `error`. */
 export type ReplyEnvelope<T> = { ok: true; data: T } | { ok: false; error: ErrorEnvelope };
 
+/**
+ * A request its service validates itself, its rules and the checks only it can make together, so that one
+ * 400 lists every invalid field: T's fields as the caller sent them.
+ */
+export type Unvalidated<T> = { [K in keyof T]?: unknown };
+
 /** NATS header names we set on every request. */
 export const Headers = {
   requestId: 'x-request-id',

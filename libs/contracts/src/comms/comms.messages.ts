@@ -1,4 +1,6 @@
 // WIRE PROTOCOL: requests, replies and events of the comms service.
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import {
   IsEmail,
   IsIn,
@@ -71,17 +73,26 @@ const EMAIL_MESSAGE = 'must be a valid email address (RFC 5322 addr-spec, e.g. l
 
 /** What every send carries besides its content. */
 class SendCommon {
+  @ApiPropertyOptional({
+    description: 'The CRM customer this message belongs to',
+    example: '9f1c4c1e-8f3e-4a55-9d2a-0d6c1f0e1a11',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(128)
   customer_id?: string;
 
+  @ApiPropertyOptional({ example: 'welcome' })
   @IsOptional()
   @IsString()
   @MaxLength(64)
   @Matches(/^[A-Za-z0-9_.:-]+$/, { message: 'event_type may hold letters, digits and _ . : - only' })
   event_type?: string;
 
+  @ApiPropertyOptional({
+    description: 'An active provider of the category; the category default otherwise',
+    example: 'sendgrid',
+  })
   @IsOptional()
   @IsString()
   @Matches(PROVIDER_KEY, { message: 'provider must be a provider key such as sendgrid' })
@@ -96,30 +107,38 @@ class SendCommon {
 }
 
 export class SendEmailRequest extends SendCommon {
+  @ApiProperty({ example: 'lead@example.com' })
   @IsEmail(EMAIL_OPTIONS, { message: `to ${EMAIL_MESSAGE}` })
   @Matches(NO_CONTROL_CHARS, noControlChars('to'))
   to!: string;
 
+  @ApiProperty({ example: 'Welcome to trading', maxLength: 998 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(998)
   @Matches(NO_CONTROL_CHARS, noControlChars('subject'))
   subject!: string;
 
-  /** Size is checked by the service against COMMS_MAX_HTML_BYTES (413). */
+  @ApiPropertyOptional({
+    description: 'HTML body (body_html or body_text is required); size limited by COMMS_MAX_HTML_BYTES (413)',
+    example: '<p>Hello John</p>',
+  })
   @ValidateIf((o: SendEmailRequest) => o.body_html !== undefined || o.body_text === undefined)
   @Length(1, undefined, { message: 'body_html must be a non-empty string (body_html or body_text is required)' })
   body_html?: string;
 
+  @ApiPropertyOptional({ description: 'Plain-text body' })
   @IsOptional()
   @IsString()
   body_text?: string;
 
+  @ApiPropertyOptional({ example: 'support@broker.example' })
   @IsOptional()
   @IsEmail(EMAIL_OPTIONS, { message: `from_email ${EMAIL_MESSAGE}` })
   @Matches(NO_CONTROL_CHARS, noControlChars('from_email'))
   from_email?: string;
 
+  @ApiPropertyOptional({ example: 'Broker Support' })
   @IsOptional()
   @IsString()
   @MaxLength(256)
@@ -128,10 +147,12 @@ export class SendEmailRequest extends SendCommon {
 }
 
 export class SendSmsRequest extends SendCommon {
+  @ApiProperty({ example: '+442037691881' })
   @IsString()
   @Matches(E164, { message: `to ${E164_MESSAGE}` })
   to!: string;
 
+  @ApiProperty({ maxLength: MAX_SMS_CHARS, example: 'Your verification code is 123456' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(MAX_SMS_CHARS)
@@ -139,11 +160,15 @@ export class SendSmsRequest extends SendCommon {
 }
 
 export class CreateCallRequest extends SendCommon {
+  @ApiProperty({ description: 'The lead', example: '+442037691881' })
   @IsString()
   @Matches(E164, { message: `to ${E164_MESSAGE}` })
   to!: string;
 
-  /** A PBX extension, SIP id, agent e-mail or number: each provider reads it its own way. */
+  @ApiProperty({
+    description: 'Agent extension, SIP id, agent e-mail or number, as the provider knows the agent',
+    example: '100',
+  })
   @IsString()
   @MaxLength(128)
   @Matches(/^\S+$/, { message: 'agent must be a non-empty extension, SIP id, e-mail or number without spaces' })
@@ -157,21 +182,26 @@ export class MessageIdRequest {
 }
 
 export class ListMessagesRequest {
+  @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @MaxLength(128)
   customer_id?: string;
 
+  @ApiPropertyOptional({ enum: COMMS_STATUSES })
   @IsOptional()
   @IsIn(COMMS_STATUSES)
   status?: string;
 
+  @ApiPropertyOptional({ enum: COMMS_CHANNELS })
   @IsOptional()
   @IsIn([...COMMS_CHANNELS])
   channel?: string;
 
-  /** A number on the wire: the gateway converts the query string (contracts avoid class-transformer's reflection). */
+  /** A number on the wire; a query string's text is converted. */
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
   @IsOptional()
+  @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(200)

@@ -1,4 +1,5 @@
 // WIRE PROTOCOL: kyc requests, replies and events.
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -53,25 +54,32 @@ export function IsNotAheadOfClock(options?: ValidationOptions): PropertyDecorato
 }
 
 export class CreateApplicantRequest {
+  @ApiProperty({ format: 'uuid', description: "The CRM customer; SumSub's externalUserId" })
   @IsUUID('all', { message: 'customer_id must be a UUID' })
   customer_id!: string;
 
+  @ApiPropertyOptional({ example: 'basic-kyc-level', description: "Defaults to the provider's settings.level_name" })
   @IsOptional()
   @IsString()
   @MaxLength(128)
   level_name?: string;
 
+  @ApiPropertyOptional({ format: 'email' })
   @IsOptional()
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(254)
   email?: string;
 
+  @ApiPropertyOptional({ example: '+447700900123' })
   @IsOptional()
   @IsString()
   @Matches(/^\+[1-9]\d{6,14}$/, { message: 'phone must be an E.164 number, e.g. +447700900123' })
   phone?: string;
 
-  /** A named KYC provider; the category's default otherwise. */
+  @ApiPropertyOptional({
+    example: 'sumsub',
+    description: 'A named active KYC provider; the category default otherwise',
+  })
   @IsOptional()
   @IsString()
   @Matches(PROVIDER_KEY, { message: 'provider must be a provider key' })
@@ -92,42 +100,58 @@ export interface ApplicantCreated {
 }
 
 export class CustomerKycRequest {
+  @ApiProperty({ format: 'uuid' })
   @IsUUID('all', { message: 'customer_id must be a UUID' })
   customer_id!: string;
 }
 
 /** API.md's internal format, plus optional fields for ordering, de-duplication and the gates. */
 export class InternalKycWebhookRequest {
+  @ApiProperty({ format: 'uuid' })
   @IsUUID('all', { message: 'customer_id must be a UUID' })
   customer_id!: string;
 
+  @ApiProperty({ example: 'manual' })
   @IsString()
   @Matches(PROVIDER_KEY, { message: 'provider must be lower case letters, digits or _' })
   provider!: string;
 
+  @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @MaxLength(128)
   provider_id?: string;
 
+  @ApiProperty({ enum: KYC_STATUS_VALUES })
   @IsIn([...KYC_STATUS_VALUES], { message: `status must be one of ${KYC_STATUS_VALUES.join(', ')}` })
   status!: KycStatusValue;
 
+  @ApiPropertyOptional({ enum: KYC_DOC_TYPE_VALUES })
   @IsOptional()
   @IsIn([...KYC_DOC_TYPE_VALUES], { message: `doc_type must be one of ${KYC_DOC_TYPE_VALUES.join(', ')}` })
   doc_type?: KycDocTypeValue;
 
+  @ApiPropertyOptional({ example: 'GB', description: 'ISO 3166-1 alpha-2, any case' })
   @IsOptional()
   @Transform(upperCase)
   @IsString()
   @IsCountryCode({ message: 'doc_country must be an ISO 3166-1 alpha-2 code (e.g. GB)' })
   doc_country?: string;
 
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: "The provider's raw result, kept in history",
+  })
   @IsOptional()
   @IsObject()
   raw_result?: Record<string, unknown>;
 
-  /** Screening and rejection labels (SumSub's names, e.g. SANCTIONS); also read from raw_result.reject_labels. */
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['SANCTIONS'],
+    description: "Screening and rejection labels (SumSub's names); also read from raw_result.reject_labels",
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(50)
@@ -135,21 +159,26 @@ export class InternalKycWebhookRequest {
   @MaxLength(64, { each: true })
   reject_labels?: string[];
 
+  @ApiPropertyOptional({ example: '1990-04-01' })
   @IsOptional()
   @IsCalendarDate({ message: 'birth_date must be a calendar date, yyyy-mm-dd' })
   birth_date?: string;
 
+  @ApiPropertyOptional({ example: '2031-12-31' })
   @IsOptional()
   @IsCalendarDate({ message: 'doc_expiry must be a calendar date, yyyy-mm-dd' })
   doc_expiry?: string;
 
-  /** The decision's own time: an older one than the latest applied is kept in history only. */
+  @ApiPropertyOptional({
+    description:
+      "The decision's time, at most 5 minutes ahead of ours; an older one than the latest applied goes to history only",
+  })
   @IsOptional()
   @IsTimestamp({ message: 'occurred_at must be an ISO 8601 timestamp, e.g. 2026-03-10T12:00:00Z' })
   @IsNotAheadOfClock()
   occurred_at?: string;
 
-  /** The sender's event id, unique per customer; lacking it, events are de-duplicated by a digest of the body. */
+  @ApiPropertyOptional({ description: 'An id unique per customer, for de-duplication; a digest of the body otherwise' })
   @IsOptional()
   @IsString()
   @MaxLength(128)

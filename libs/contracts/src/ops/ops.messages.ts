@@ -1,8 +1,11 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
 
 /** A durable consumer's name: the JetStream durable without the subject prefix. */
 export const CONSUMER_NAME = /^[A-Za-z0-9_-]{1,100}$/;
 export const DEAD_LETTER_PAGE_MAX = 500;
+const CONSUMER_MESSAGE = { message: 'consumer must be a consumer name: 1-100 letters, digits, _ or -' };
 
 export interface DeadLetterView {
   id: string;
@@ -18,10 +21,14 @@ export interface DeadLetterView {
 
 /** One page, in (parked_at, id) order, strictly after `after_*` when given. */
 export class ListDeadLettersRequest {
+  @ApiPropertyOptional({ description: "Only this consumer's dead letters, e.g. `kyc-webhook-processor`" })
   @IsOptional()
-  @Matches(CONSUMER_NAME, { message: 'consumer must be 1-100 letters, digits, _ or -' })
+  @Matches(CONSUMER_NAME, CONSUMER_MESSAGE)
   consumer?: string;
 
+  /** A number on the wire; a query string's text is converted. */
+  @ApiProperty({ default: 50, minimum: 1, maximum: DEAD_LETTER_PAGE_MAX })
+  @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(DEAD_LETTER_PAGE_MAX)
@@ -42,6 +49,7 @@ export class DeadLetterIdRequest {
 }
 
 export class ConsumerDeadLettersRequest {
-  @Matches(CONSUMER_NAME, { message: 'consumer must be 1-100 letters, digits, _ or -' })
+  @ApiProperty({ description: 'The consumer whose dead letters are meant' })
+  @Matches(CONSUMER_NAME, CONSUMER_MESSAGE)
   consumer!: string;
 }
