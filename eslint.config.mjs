@@ -1,6 +1,30 @@
-// Lint rules that catch real bugs: promises nobody awaits or handles, and any-typed escapes.
-// Module boundaries (STYLE.md) are enforced by apps/gateway-e2e/test/boundaries.spec.ts.
+// Lint rules that catch real bugs (promises nobody awaits or handles, any-typed escapes), and the module
+// boundaries on the Nx tags each project.json declares. What the gateway loads through its imports'
+// imports is checked by apps/gateway-e2e/test/boundaries.spec.ts.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import boundaries from 'eslint-plugin-boundaries';
 import tseslint from 'typescript-eslint';
+
+const readJson = (path) => JSON.parse(readFileSync(join(import.meta.dirname, path), 'utf8'));
+/** One element per project and tag: apps/gateway is both `type:app` and `scope:gateway`. */
+const elements = ['apps', 'libs'].flatMap((kind) =>
+  readdirSync(join(import.meta.dirname, kind)).flatMap((name) => {
+    const { tags } = readJson(`${kind}/${name}/project.json`);
+    return tags.map((type) => ({ type, pattern: `${kind}/${name}`, partialMatch: false }));
+  }),
+);
+const scopes = (kind) =>
+  elements.flatMap(({ type, pattern }) => (type.startsWith('scope:') && pattern.startsWith(kind) ? [type] : []));
+/** Every app but the e2e suite, which boots the services it drives. */
+const appScopes = scopes('apps/').filter((scope) => scope !== 'scope:gateway-e2e');
+const element = (...types) => ({ element: { types: { anyOf: types } } });
+const external = (...sources) => ({ module: { origin: 'external', source: sources } });
+/** Libs are reached through their @app/* aliases only: the files tsconfig.base.json maps them to. */
+const { paths } = readJson('tsconfig.base.json').compilerOptions;
+const entryFile = (alias) => paths[alias][0].replace(/^\.\//, '');
+const entryPoints = `{${Object.keys(paths).map(entryFile)}}`;
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '**/*.cjs', '**/*.mjs', 'tools/**'] },
@@ -12,6 +36,63 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
       '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+  {
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    plugins: { boundaries },
+    settings: {
+      'boundaries/elements': elements,
+      'boundaries/elements-single-match': false,
+      'import/resolver': { typescript: { project: 'tsconfig.json' } },
+    },
+    rules: {
+      'boundaries/dependencies': [
+        'error',
+        {
+          default: 'allow',
+          checkAllOrigins: true,
+          policies: [
+            // an app's integration tests (apps/<app>/test) may boot the services it talks to
+            ...appScopes.map((scope) => ({
+              from: { ...element(scope), file: { path: 'apps/*/src/**' } },
+              disallow: { to: { element: { types: { anyOf: ['type:app'], noneOf: [scope] } } } },
+              message: 'apps never import another app',
+            })),
+            ...scopes('').map((scope) => ({
+              from: element(scope),
+              disallow: {
+                to: { element: { types: { anyOf: ['type:lib'], noneOf: [scope] } }, file: { path: `!${entryPoints}` } },
+              },
+              message: 'another project is reached through its @app/* alias, never by a path into its files',
+            })),
+            {
+              from: element('type:lib'),
+              disallow: { to: element('type:app') },
+              message: 'libs never import apps',
+            },
+            {
+              from: element('scope:gateway'),
+              disallow: {
+                to: [element('scope:persistence', 'scope:connectors', 'scope:vault'), external('typeorm', 'pg')],
+              },
+              message: 'the gateway has no entities, connectors, vault or database access',
+            },
+            {
+              from: element('scope:gateway'),
+              disallow: { to: { file: { path: entryFile('@app/runtime/service') } } },
+              message: 'the gateway takes @app/runtime, never startService and the Postgres it brings',
+            },
+            {
+              from: element('scope:contracts'),
+              disallow: {
+                to: { element: { types: { anyOf: ['type:lib', 'type:app'], noneOf: ['scope:contracts'] } } },
+              },
+              message: 'contracts depend on nothing of ours',
+            },
+          ],
+        },
+      ],
     },
   },
 );

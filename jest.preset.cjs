@@ -30,6 +30,9 @@ module.exports = {
     ],
   },
   transformIgnorePatterns: [`/node_modules/(?!(?:.+/node_modules/)?(?:${ESM_ONLY.join('|')})/)`],
-  moduleNameMapper: { '^@app/(.*)$': path.join(__dirname, 'libs/$1/src/index.ts') },
+  moduleNameMapper: {
+    '^@app/runtime/service$': path.join(__dirname, 'libs/runtime/src/service.ts'),
+    '^@app/(.*)$': path.join(__dirname, 'libs/$1/src/index.ts'),
+  },
   testMatch: ['**/?(*.)+(spec|int-spec|e2e-spec).ts'],
 };

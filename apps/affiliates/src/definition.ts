@@ -1,4 +1,4 @@
-import type { ServiceDefinition } from '@app/runtime';
+import type { ServiceDefinition } from '@app/runtime/service';
 import { KeyRing } from '@app/vault';
 
 import { AffiliatesConfig } from './affiliates.config';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { startService, type RunningService } from '@app/runtime';
+import { startService, type RunningService } from '@app/runtime/service';
 import { createTestInfra, LogCapture, type TestInfra } from '@app/testing';
 
 import { AffiliatesService } from '../src/affiliates/affiliates.service';

@@ -3,7 +3,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 
 import { affiliatesSubjects, type IntakeStatsView } from '@app/contracts';
 import { BusClient } from '@app/messaging';
-import { startService, type RunningService } from '@app/runtime';
+import { startService, type RunningService } from '@app/runtime/service';
 import { createTestInfra, LogCapture, type TestInfra } from '@app/testing';
 
 import { AffiliatesMetrics } from '../src/affiliates.metrics';

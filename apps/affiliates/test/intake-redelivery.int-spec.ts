@@ -5,7 +5,8 @@ import type { DataSource } from 'typeorm';
 
 import { ConsumerRegistry } from '@app/messaging';
 import { Metrics } from '@app/observability';
-import { DATA_SOURCE, INSTANCE, LOGGER, startService, type InstanceInfo, type RunningService } from '@app/runtime';
+import { DATA_SOURCE, INSTANCE, LOGGER, type InstanceInfo } from '@app/runtime';
+import { startService, type RunningService } from '@app/runtime/service';
 import { createTestInfra, LogCapture, type TestInfra } from '@app/testing';
 
 import { affiliatesService, type AffiliatesConfig } from '../src/definition';

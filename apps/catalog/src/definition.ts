@@ -1,7 +1,7 @@
 import { IsString } from 'class-validator';
 
 import { ConnectorCallerConfig, ConnectorRegistry } from '@app/connectors';
-import type { ServiceDefinition } from '@app/runtime';
+import type { ServiceDefinition } from '@app/runtime/service';
 import { KeyRing } from '@app/vault';
 
 import { CatalogModule } from './catalog.module';

@@ -4,7 +4,7 @@ import { Client } from 'pg';
 
 import { ProviderConfigCache } from '@app/connectors';
 import { BusClient } from '@app/messaging';
-import { startService, type RunningService } from '@app/runtime';
+import { startService, type RunningService } from '@app/runtime/service';
 import { createTestInfra, type TestInfra } from '@app/testing';
 import { KeyRing, Vault } from '@app/vault';
 

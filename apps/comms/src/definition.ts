@@ -1,7 +1,7 @@
 import { IsInt, Matches, Max, Min } from 'class-validator';
 
 import { ConnectorCallerConfig } from '@app/connectors';
-import type { ServiceDefinition } from '@app/runtime';
+import type { ServiceDefinition } from '@app/runtime/service';
 
 import { CommsModule } from './comms.module';
 import { Comms1764000006000 } from './database/migrations/1764000006000-comms';

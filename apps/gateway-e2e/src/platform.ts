@@ -1,5 +1,5 @@
 import type { ServiceName } from '@app/contracts';
-import { startService, type RunningService, type ServiceDefinition } from '@app/runtime';
+import { startService, type RunningService, type ServiceDefinition } from '@app/runtime/service';
 import { createTestInfra, LogCapture, TEST_API_KEY, type TestInfra } from '@app/testing';
 
 import { affiliatesService } from '../../affiliates/src/definition';

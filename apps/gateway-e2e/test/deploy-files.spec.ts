@@ -8,7 +8,8 @@ import { join, resolve } from 'node:path';
 
 import { parse, parseAllDocuments } from 'yaml';
 
-import { loadConfig, ServiceConfig } from '../../../libs/runtime/src/config';
+import { loadConfig, ServiceConfig } from '@app/runtime';
+
 import { GatewayConfig } from '../../gateway/src/gateway.config';
 import { KUSTOMIZATION_DIR, renderKustomization } from '../src/kustomize';
 

@@ -1,7 +1,7 @@
 // METRICS_PORT on every process: /metrics moves to a listener of its own (the port Prometheus scrapes in
 // k8s, which the public gateway Service does not expose) and is a 404 on the public port; unset, it stays.
 import type { ServiceName } from '@app/contracts';
-import { startService, type RunningService } from '@app/runtime';
+import { startService, type RunningService } from '@app/runtime/service';
 import { createTestInfra, freePort, LogCapture, TEST_API_KEY, type TestInfra } from '@app/testing';
 
 import { startGateway, type RunningGateway } from '../../gateway/src/gateway';

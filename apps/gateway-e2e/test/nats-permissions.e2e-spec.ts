@@ -24,7 +24,7 @@ import {
   WEBHOOK_SERVICES,
   type ServiceName,
 } from '@app/contracts';
-import { startService, type RunningService } from '@app/runtime';
+import { startService, type RunningService } from '@app/runtime/service';
 import { createTestInfra, LogCapture, SendgridFake, TEST_API_KEY, type TestInfra } from '@app/testing';
 
 import { startGateway, type RunningGateway } from '../../gateway/src/gateway';

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-import { startService } from '@app/runtime';
+import { startService } from '@app/runtime/service';
 import { createTestInfra, freePort, TEST_VAULT_KEYS } from '@app/testing';
 
 import { catalogService } from '../../catalog/src/definition';

@@ -1,4 +1,4 @@
-import type { ServiceDefinition } from '@app/runtime';
+import type { ServiceDefinition } from '@app/runtime/service';
 import { KeyRing } from '@app/vault';
 
 import { Kyc1764000005000 } from './database/migrations/1764000005000-kyc';

@@ -5,7 +5,7 @@ import { Client } from 'pg';
 
 import type { InboundWebhook, KycRecordView } from '@app/contracts';
 import { BusClient } from '@app/messaging';
-import { startService, type RunningService } from '@app/runtime';
+import { startService, type RunningService } from '@app/runtime/service';
 import { createTestInfra, LogCapture, SumsubFake, type TestInfra } from '@app/testing';
 
 import { catalogService } from '../../catalog/src/definition';

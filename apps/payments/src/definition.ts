@@ -2,7 +2,7 @@ import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 
 import { ConnectorCallerConfig } from '@app/connectors';
 import { ISO_CURRENCIES } from '@app/contracts';
-import type { ServiceDefinition } from '@app/runtime';
+import type { ServiceDefinition } from '@app/runtime/service';
 
 import { Payments1764000004000 } from './database/migrations/1764000004000-payments';
 import { SessionSecretDigest1764000004100 } from './database/migrations/1764000004100-session-secret-digest';

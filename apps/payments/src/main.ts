@@ -1,6 +1,6 @@
 import './tracing';
 
-import { runServiceMain } from '@app/runtime';
+import { runServiceMain } from '@app/runtime/service';
 
 import { paymentsService } from './definition';
 

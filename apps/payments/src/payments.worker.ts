@@ -3,7 +3,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 
 import { ProviderConfigCache } from '@app/connectors';
-import { LOGGER, NATS_CONNECTION, SERVICE_CONFIG, type BackgroundWorker } from '@app/runtime';
+import { LOGGER, NATS_CONNECTION, SERVICE_CONFIG } from '@app/runtime';
+import { type BackgroundWorker } from '@app/runtime/service';
 
 import type { PaymentsConfig } from './definition';
 import { RoutingChanges } from './routing/routing-changes';

@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 import { inSpan, shutdownTracing, SpanKind, startTracing } from '@app/observability';
+import { VoisoFake } from '@app/testing';
 
-import { VoisoFake } from '../../testing/src/fakes/voiso.fake';
 import { connector } from '../src/providers/voiso.connector';
 
 const KEY = 'fake-voiso-key-in-the-path-0004';

@@ -7,7 +7,6 @@ import {
   TimeoutError,
   type NatsConnection,
 } from '@nats-io/transport-node';
-import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 
 import {
   DomainError,
@@ -48,10 +47,8 @@ export interface BusClientOptions {
  * Failures arrive as DomainErrors: TIMEOUT when nobody answers in time, SERVICE_UNAVAILABLE when no
  * replica listens or NATS is down, or the remote service's own error envelope.
  */
-export class BusClient extends ClientProxy {
-  constructor(private readonly opts: BusClientOptions) {
-    super();
-  }
+export class BusClient {
+  constructor(private readonly opts: BusClientOptions) {}
 
   /**
    * `ctx` carries the request id, trace and caller onward; without it the current async context is
@@ -102,35 +99,6 @@ export class BusClient extends ClientProxy {
         }
       },
     );
-  }
-
-  async connect(): Promise<NatsConnection> {
-    return this.opts.nc;
-  }
-
-  close(): void {
-    /* the connection belongs to the process, which drains it on shutdown */
-  }
-
-  unwrap<T>(): T {
-    return this.opts.nc as T;
-  }
-
-  override on(): void {
-    /* status events are read from the connection itself */
-  }
-
-  protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
-    this.requestRaw(String(packet.pattern), packet.data).then(
-      (response) => callback({ response, isDisposed: true }),
-      (err: unknown) => callback({ err, isDisposed: true }),
-    );
-    return () => undefined;
-  }
-
-  protected async dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
-    this.opts.nc.publish(prefixed(this.opts.prefix, String(packet.pattern)), JSON.stringify(packet.data ?? {}));
-    return undefined as T;
   }
 }
 

@@ -55,7 +55,3 @@ const CODES = new Set<string>(Object.values(ErrorCode));
 function isOurEnvelope(value: unknown): value is ErrorEnvelope {
   return isErrorEnvelope(value) && !(value instanceof Error) && CODES.has(value.code);
 }
-
-export function isInternal(envelope: ErrorEnvelope): boolean {
-  return envelope.code === ErrorCode.Internal;
-}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
-import { BaseRpcContext, Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
+import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import type { Logger } from 'pino';
 import { lastValueFrom } from 'rxjs';
 
@@ -20,16 +20,6 @@ import {
 import { natsAttributes } from './bus-client';
 import { toErrorEnvelope } from './errors';
 import { prefixed } from './nats';
-
-/** What a handler can read about the NATS message: the subject and the headers. */
-export class NatsRpcContext extends BaseRpcContext<[string, Msg['headers']]> {
-  getSubject(): string {
-    return this.args[0];
-  }
-  getHeaders(): Msg['headers'] {
-    return this.args[1];
-  }
-}
 
 export interface NatsRpcServerOptions {
   nc: NatsConnection;
@@ -88,8 +78,7 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
         runWithContext({ requestId, actor, scope, traceId: activeTraceId() ?? traceIdOf(traceparent) }, async () => {
           try {
             const data = msg.data.length ? msg.json<unknown>() : {};
-            const ctx = new NatsRpcContext([msg.subject, msg.headers]);
-            const result = await lastValueFrom(this.transformToObservable(await handler(data, ctx)), {
+            const result = await lastValueFrom(this.transformToObservable(await handler(data)), {
               defaultValue: null,
             });
             reply = { ok: true, data: result ?? null };

@@ -26,7 +26,7 @@ import {
   OutboxWriter,
   ProcessedMessagesAge1766000000000,
 } from '@app/messaging';
-import { createLogger, Metrics, PinoNestLogger, shutdownTracing } from '@app/observability';
+import { createLogger, Metrics, PinoNestLogger } from '@app/observability';
 import { createServiceDataSource, initializeServiceDataSource } from '@app/persistence';
 
 import { checkTracingConfig, ConfigError, loadConfig, ServiceConfig } from './config';
@@ -35,6 +35,7 @@ import { startMetricsListener, type MetricsListener } from './metrics-listener';
 import { MetricsController } from './metrics.controller';
 import { OpsController } from './ops.controller';
 import { describeConnectError } from './preflight';
+import { installShutdown } from './shutdown';
 import { createSystemController } from './system.controller';
 import { DATA_SOURCE, INSTANCE, LOGGER, NATS_CONNECTION, SERVICE_CONFIG, type InstanceInfo } from './tokens';
 import { createValidationPipe } from './validation';
@@ -273,23 +274,4 @@ export function runServiceMain<C extends ServiceConfig>(def: ServiceDefinition<C
       process.exit(err.name === 'ConfigError' ? 2 : 1);
     },
   );
-}
-
-export function installShutdown(stop: () => Promise<void>, timeoutMs: number, logger: Logger): void {
-  const onSignal = (signal: string) => {
-    const timer = setTimeout(() => {
-      logger.warn({ signal }, 'graceful shutdown timed out; exiting');
-      process.exit(1);
-    }, timeoutMs);
-    timer.unref();
-    // the spans of the last requests are exported before the process ends
-    stop()
-      .then(shutdownTracing)
-      .then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-  };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
 }

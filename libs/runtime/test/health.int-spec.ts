@@ -2,7 +2,8 @@ import { Module } from '@nestjs/common';
 
 import { createTestInfra, type TestInfra } from '@app/testing';
 
-import { ServiceConfig, startService, type RunningService } from '../src';
+import { ServiceConfig } from '../src';
+import { startService, type RunningService } from '../src/service';
 
 @Module({})
 class EmptyModule {}

@@ -5,7 +5,8 @@ import { Module } from '@nestjs/common';
 import { eventStreamNames } from '@app/messaging';
 import { createTestInfra, freePort, LogCapture, type TestInfra } from '@app/testing';
 
-import { ServiceConfig, startService, type RunningService, type ServiceDefinition } from '../src';
+import { ServiceConfig } from '../src';
+import { startService, type RunningService, type ServiceDefinition } from '../src/service';
 
 @Module({})
 class EmptyModule {}

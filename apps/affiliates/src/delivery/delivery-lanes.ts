@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 
-import { INSTANCE, LOGGER, SERVICE_CONFIG, type BackgroundWorker, type InstanceInfo } from '@app/runtime';
+import { INSTANCE, LOGGER, SERVICE_CONFIG, type InstanceInfo } from '@app/runtime';
+import { type BackgroundWorker } from '@app/runtime/service';
 import { Vault } from '@app/vault';
 
 import type { AffiliatesConfig } from '../affiliates.config';

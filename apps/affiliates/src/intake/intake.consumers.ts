@@ -13,10 +13,10 @@ import {
   LOGGER,
   NATS_CONNECTION,
   SERVICE_CONFIG,
-  type BackgroundWorker,
   type InstanceInfo,
   type ServiceConfig,
 } from '@app/runtime';
+import { type BackgroundWorker } from '@app/runtime/service';
 
 import { BatchDurableConsumer } from './batch-consumer';
 import { depositIntake, type DepositApprovedEvent } from './deposit-event';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
 import { ProviderConfigCache } from '@app/connectors';
-import type { BackgroundWorker } from '@app/runtime';
+import type { BackgroundWorker } from '@app/runtime/service';
 
 /** Subscribes the provider config cache to catalog changes for the life of the service. */
 @Injectable()

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 
-import { LOGGER, SERVICE_CONFIG, type BackgroundWorker } from '@app/runtime';
+import { LOGGER, SERVICE_CONFIG } from '@app/runtime';
+import { type BackgroundWorker } from '@app/runtime/service';
 
 import { IdempotencyRepository } from '../applicants/idempotency.repository';
 import type { KycConfig } from '../kyc.config';

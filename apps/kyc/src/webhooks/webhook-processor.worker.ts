@@ -13,9 +13,9 @@ import {
   LOGGER,
   NATS_CONNECTION,
   SERVICE_CONFIG,
-  type BackgroundWorker,
   type InstanceInfo,
 } from '@app/runtime';
+import { type BackgroundWorker } from '@app/runtime/service';
 
 import type { KycConfig } from '../kyc.config';
 import { ProcessWebhookEvent, type PreparedWebhook } from './process-webhook';

@@ -1,4 +1,5 @@
-import { TwilioFake } from '../../../testing/src/fakes/twilio.fake';
+import { TwilioFake } from '@app/testing';
+
 import { ConnectorError } from '../connector-error';
 import type { ConnectorConfig } from '../types';
 import { connector } from './twilio_voice.connector';

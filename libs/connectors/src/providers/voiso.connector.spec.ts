@@ -1,4 +1,5 @@
-import { VoisoFake } from '../../../testing/src/fakes/voiso.fake';
+import { VoisoFake } from '@app/testing';
+
 import { ConnectorError } from '../connector-error';
 import type { ConnectorConfig } from '../types';
 import { connector, verifyVoisoWebhook, voisoBaseUrl } from './voiso.connector';

@@ -1,4 +1,5 @@
-import { ZadarmaFake } from '../../../testing/src/fakes/zadarma.fake';
+import { ZadarmaFake } from '@app/testing';
+
 import { ConnectorError } from '../connector-error';
 import type { ConnectorConfig } from '../types';
 import {
