@@ -13,9 +13,9 @@ import { ResolveGatewayRequest, type ResolutionView } from '@app/contracts';
 import { SERVICE_CONFIG, validRequest } from '@app/runtime';
 
 import type { PaymentsConfig } from '../definition';
+import { fromConnectorError, isFailoverable } from '../payments.errors';
+import { PaymentsMetrics } from '../payments.metrics';
 import { SessionsRepository } from '../sessions/sessions.repository';
-import { fromConnectorError, isFailoverable } from '../shared/payments.exception';
-import { PaymentsMetrics } from '../shared/payments.metrics';
 import { GatewayChooser, type UsableGateway } from './gateway-chooser';
 
 /**
