@@ -4,8 +4,8 @@ import type { Logger } from 'pino';
 import { LOGGER, SERVICE_CONFIG, type BackgroundWorker } from '@app/runtime';
 
 import { IdempotencyRepository } from '../applicants/idempotency.repository';
+import { KycProviders } from '../connectors/kyc-providers';
 import type { KycConfig } from '../kyc.config';
-import { KycProviders } from '../providers/kyc-providers';
 import { RecordsRepository } from '../records/records.repository';
 import { ReconcileApplicant } from './reconcile-applicant';
 
