@@ -5,8 +5,8 @@ import { SERVICE_CONFIG } from '@app/runtime';
 import { KeyRing, Vault } from '@app/vault';
 
 import type { AffiliatesConfig } from './affiliates.config';
-import { AffiliatesController } from './affiliates.controller';
 import { AffiliatesMetrics } from './affiliates.metrics';
+import { AffiliatesController } from './affiliates/affiliates.controller';
 import { AffiliatesRepository } from './affiliates/affiliates.repository';
 import { AffiliatesService } from './affiliates/affiliates.service';
 import { AttemptService } from './delivery/attempt.service';

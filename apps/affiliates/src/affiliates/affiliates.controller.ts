@@ -12,10 +12,10 @@ import {
   UpsertAffiliateRequest,
 } from '@app/contracts';
 
-import { AffiliatesService } from './affiliates/affiliates.service';
-import { DeliveriesService } from './delivery/deliveries.service';
-import { LeadsService } from './intake/leads.service';
-import { ThresholdsService } from './thresholds/thresholds.service';
+import { DeliveriesService } from '../delivery/deliveries.service';
+import { LeadsService } from '../intake/leads.service';
+import { ThresholdsService } from '../thresholds/thresholds.service';
+import { AffiliatesService } from './affiliates.service';
 
 /** NATS handlers of the affiliates service: validate (global pipe), delegate. */
 @Controller()
