@@ -5,8 +5,8 @@ import type { ServiceDefinition } from '@app/runtime';
 
 import { CommsModule } from './comms.module';
 import { Comms1764000006000 } from './database/migrations/1764000006000-comms';
+import { IdempotencyPurgeJob } from './dispatch/idempotency.purge';
 import { COMMS_ENTITIES } from './messages/comms.entities';
-import { IdempotencyPurgeJob } from './messages/idempotency.purge';
 
 export class CommsConfig extends ConnectorCallerConfig {
   /** The gateway's URL as providers see it: status callback URLs (Twilio signs them) are built on it. */

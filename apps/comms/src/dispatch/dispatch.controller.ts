@@ -11,9 +11,9 @@ import {
   SendSmsRequest,
 } from '@app/contracts';
 
-import { CallbacksService } from './callbacks.service';
-import { CommsService } from './comms.service';
-import { MessagesQuery } from './messages.query';
+import { CallbacksService } from '../callbacks/callbacks.service';
+import { MessagesQuery } from '../log/messages.query';
+import { CommsService } from './send.service';
 
 /** NATS handlers of the comms service: validate (global pipe), delegate. */
 @Controller()

@@ -23,11 +23,11 @@ import {
 import { BusClient } from '@app/messaging';
 import { LOGGER, SERVICE_CONFIG } from '@app/runtime';
 
+import { CommsErrors, fromSendError } from '../comms.errors';
 import type { CommsConfig } from '../definition';
-import { CommsErrors, fromSendError } from './comms.exception';
-import { MessagesRepository } from './messages.repository';
-import { failedStatus, initialStatus } from './status.policy';
-import { StatusRecorder } from './status.recorder';
+import { MessagesRepository } from '../log/messages.repository';
+import { failedStatus, initialStatus } from '../log/status.policy';
+import { StatusRecorder } from '../log/status.recorder';
 
 /** One outbound message or call, whatever the channel. */
 export interface Dispatch {

@@ -3,8 +3,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { CallReply, CreateCallRequest, SendEmailRequest, SendReply, SendSmsRequest } from '@app/contracts';
 import { SERVICE_CONFIG } from '@app/runtime';
 
+import { CommsErrors } from '../comms.errors';
 import type { CommsConfig } from '../definition';
-import { CommsErrors } from './comms.exception';
 import { DispatchService, type Dispatched } from './dispatch.service';
 import { IdempotencyService } from './idempotency.service';
 
