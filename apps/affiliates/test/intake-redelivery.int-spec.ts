@@ -8,7 +8,8 @@ import { Metrics } from '@app/observability';
 import { DATA_SOURCE, INSTANCE, LOGGER, startService, type InstanceInfo, type RunningService } from '@app/runtime';
 import { createTestInfra, LogCapture, type TestInfra } from '@app/testing';
 
-import { affiliatesService, type AffiliatesConfig } from '../src/definition';
+import type { AffiliatesConfig } from '../src/affiliates.config';
+import { affiliatesService } from '../src/definition';
 import { IntakeConsumers } from '../src/intake/intake.consumers';
 import { IntakeService } from '../src/intake/intake.service';
 import { eventually } from './support/receiver';

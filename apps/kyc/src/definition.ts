@@ -9,8 +9,6 @@ import { ReconciliationJob } from './reconcile/reconciliation.job';
 import { KYC_ENTITIES } from './records/kyc.entities';
 import { WebhookProcessorWorker } from './webhooks/webhook-processor.worker';
 
-export { KycConfig };
-
 export const kycService: ServiceDefinition<KycConfig> = {
   name: 'kyc',
   defaultHttpPort: 3103,

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { ProviderConfigCache } from '@app/connectors';
 import { LOGGER, NATS_CONNECTION, SERVICE_CONFIG, type BackgroundWorker } from '@app/runtime';
 
-import type { PaymentsConfig } from './definition';
+import type { PaymentsConfig } from './payments.config';
 import { RoutingChanges } from './routing/routing-changes';
 import { RoutingTable } from './routing/routing-table';
 

@@ -13,8 +13,8 @@ import {
 import type { CommsChannel, InboundWebhook, WebhookReply } from '@app/contracts';
 import { SERVICE_CONFIG } from '@app/runtime';
 
+import type { CommsConfig } from '../comms.config';
 import { CommsErrors } from '../comms.errors';
-import type { CommsConfig } from '../definition';
 import { MessagesRepository, type EventRow, type MessageRow } from '../log/messages.repository';
 import { StatusRecorder } from '../log/status.recorder';
 

@@ -23,8 +23,8 @@ import {
 import { BusClient } from '@app/messaging';
 import { LOGGER, SERVICE_CONFIG } from '@app/runtime';
 
+import type { CommsConfig } from '../comms.config';
 import { CommsErrors, fromSendError } from '../comms.errors';
-import type { CommsConfig } from '../definition';
 import { MessagesRepository } from '../log/messages.repository';
 import { failedStatus, initialStatus } from '../log/status.policy';
 import { StatusRecorder } from '../log/status.recorder';

@@ -3,8 +3,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { CallReply, CreateCallRequest, SendEmailRequest, SendReply, SendSmsRequest } from '@app/contracts';
 import { SERVICE_CONFIG } from '@app/runtime';
 
+import type { CommsConfig } from '../comms.config';
 import { CommsErrors } from '../comms.errors';
-import type { CommsConfig } from '../definition';
 import { DispatchService, type Dispatched } from './dispatch.service';
 import { IdempotencyService } from './idempotency.service';
 
