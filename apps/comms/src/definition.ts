@@ -4,14 +4,13 @@ import { CommsConfig } from './comms.config';
 import { CommsModule } from './comms.module';
 import { Comms1764000006000 } from './database/migrations/1764000006000-comms';
 import { IdempotencyPurgeJob } from './dispatch/idempotency.purge';
-import { COMMS_ENTITIES } from './messages/comms.entities';
 
 export const commsService: ServiceDefinition<CommsConfig> = {
   name: 'comms',
   defaultHttpPort: 3104,
   config: CommsConfig,
   module: CommsModule,
-  entities: COMMS_ENTITIES,
+  entities: [],
   migrations: [Comms1764000006000],
   workers: [IdempotencyPurgeJob],
 };
