@@ -17,7 +17,7 @@ const reply = (d: Dispatched): SendReply => ({
 
 /** The three send endpoints: content checks, Idempotency-Key, then one dispatch. */
 @Injectable()
-export class CommsService {
+export class SendService {
   constructor(
     private readonly dispatcher: DispatchService,
     private readonly idempotency: IdempotencyService,
