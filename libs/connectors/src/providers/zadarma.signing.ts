@@ -4,7 +4,7 @@ import { ConnectorError } from '../connector-error';
 import { baseUrl, failFromStatus, mapped, providerFetch, requireCredential, type ProviderResponse } from '../http';
 import type { ConnectorConfig } from '../types';
 
-// Zadarma's signatures (PROVIDERS.md §8): the signed API call, and the check of a PBX notification's Signature.
+// Zadarma's signatures: the signed API call, and the check of a PBX notification's Signature.
 
 export const ZADARMA_API = 'https://api.zadarma.com';
 
