@@ -194,8 +194,8 @@ const FETCH_LATENCY_MS = 20;
 
 /**
  * Applied webhook events per second draining a backlog (the relay publishes, the durable consumer
- * fetches the applicant, then applies), with KYC_CONSUMER_CONCURRENCY=1 (events one after another, as
- * before issue 11) as the baseline against the default 8, distinct customers, alternating. The backlog
+ * fetches the applicant, then applies), with KYC_CONSUMER_CONCURRENCY=1 (events one after another) as
+ * the baseline against the default 8, distinct customers, alternating. The backlog
  * is written straight to the history and outbox tables while the kyc service is down, so only the
  * draining is timed, from the service's start line to the last event processed.
  */

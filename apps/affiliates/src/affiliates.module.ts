@@ -5,8 +5,8 @@ import { SERVICE_CONFIG } from '@app/runtime';
 import { KeyRing, Vault } from '@app/vault';
 
 import type { AffiliatesConfig } from './affiliates.config';
-import { AffiliatesController } from './affiliates.controller';
 import { AffiliatesMetrics } from './affiliates.metrics';
+import { AffiliatesController } from './affiliates/affiliates.controller';
 import { AffiliatesRepository } from './affiliates/affiliates.repository';
 import { AffiliatesService } from './affiliates/affiliates.service';
 import { AttemptService } from './delivery/attempt.service';
@@ -14,15 +14,18 @@ import { BatchesRepository } from './delivery/batches.repository';
 import { DeliveriesRepository } from './delivery/deliveries.repository';
 import { DeliveriesService } from './delivery/deliveries.service';
 import { DeliveryLanes } from './delivery/delivery-lanes';
+import { DeliveryController } from './delivery/delivery.controller';
 import { FlushScheduler } from './delivery/flush-scheduler';
 import { RetryPolicy } from './delivery/retry-policy';
 import { StatsRepository } from './delivery/stats.repository';
 import { WebhookSender } from './delivery/webhook-sender';
 import { IntakeConsumers } from './intake/intake.consumers';
+import { IntakeController } from './intake/intake.controller';
 import { IntakeService } from './intake/intake.service';
 import { LeadsRepository } from './intake/leads.repository';
 import { LeadsService } from './intake/leads.service';
 import { FxRates } from './thresholds/fx-rates';
+import { ThresholdsController } from './thresholds/thresholds.controller';
 import { ThresholdsRepository } from './thresholds/thresholds.repository';
 import { ThresholdsService } from './thresholds/thresholds.service';
 
@@ -30,7 +33,7 @@ const fromConfig = <T>(make: (c: AffiliatesConfig) => T) => ({ inject: [SERVICE_
 
 /** Affiliates, thresholds, intake (API and bus), batching and signed delivery. */
 @Module({
-  controllers: [AffiliatesController],
+  controllers: [AffiliatesController, ThresholdsController, IntakeController, DeliveryController],
   providers: [
     AffiliatesMetrics,
     AffiliatesRepository,

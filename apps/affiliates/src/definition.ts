@@ -8,8 +8,6 @@ import { DeliveryLanes } from './delivery/delivery-lanes';
 import { FlushScheduler } from './delivery/flush-scheduler';
 import { IntakeConsumers } from './intake/intake.consumers';
 
-export { AffiliatesConfig };
-
 export const affiliatesService: ServiceDefinition<AffiliatesConfig> = {
   name: 'affiliates',
   defaultHttpPort: 3105,

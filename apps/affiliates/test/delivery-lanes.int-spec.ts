@@ -3,8 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { startService, type RunningService } from '@app/runtime/service';
 import { createTestInfra, LogCapture, type TestInfra } from '@app/testing';
 
+import type { AffiliatesConfig } from '../src/affiliates.config';
 import { AffiliatesService } from '../src/affiliates/affiliates.service';
-import { affiliatesService, type AffiliatesConfig } from '../src/definition';
+import { affiliatesService } from '../src/definition';
 import { AffiliateReceiver, eventually } from './support/receiver';
 
 const LEASE_MS = 2000;

@@ -6,8 +6,9 @@ import { BusClient } from '@app/messaging';
 import { startService, type RunningService } from '@app/runtime/service';
 import { createTestInfra, LogCapture, type TestInfra } from '@app/testing';
 
+import type { AffiliatesConfig } from '../src/affiliates.config';
 import { AffiliatesMetrics } from '../src/affiliates.metrics';
-import { affiliatesService, type AffiliatesConfig } from '../src/definition';
+import { affiliatesService } from '../src/definition';
 import { eventually } from './support/receiver';
 
 describe('affiliates intake from the bus: a deposit of zero or less is ignored and counted, never the FTD (real NATS and Postgres)', () => {

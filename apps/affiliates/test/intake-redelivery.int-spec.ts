@@ -9,7 +9,8 @@ import { DATA_SOURCE, INSTANCE, LOGGER, type InstanceInfo } from '@app/runtime';
 import { startService, type RunningService } from '@app/runtime/service';
 import { createTestInfra, LogCapture, type TestInfra } from '@app/testing';
 
-import { affiliatesService, type AffiliatesConfig } from '../src/definition';
+import type { AffiliatesConfig } from '../src/affiliates.config';
+import { affiliatesService } from '../src/definition';
 import { IntakeConsumers } from '../src/intake/intake.consumers';
 import { IntakeService } from '../src/intake/intake.service';
 import { eventually } from './support/receiver';

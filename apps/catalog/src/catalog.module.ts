@@ -10,7 +10,7 @@ import {
 import { INSTANCE, NATS_CONNECTION, SERVICE_CONFIG, type InstanceInfo } from '@app/runtime';
 import { KeyRing, Vault } from '@app/vault';
 
-import type { CatalogConfig } from './definition';
+import type { CatalogConfig } from './catalog.config';
 import { CatalogController } from './providers/catalog.controller';
 import { CatalogService } from './providers/catalog.service';
 import { ProvidersRepository } from './providers/providers.repository';

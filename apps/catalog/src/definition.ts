@@ -1,20 +1,13 @@
-import { IsString } from 'class-validator';
-
-import { ConnectorCallerConfig, ConnectorRegistry } from '@app/connectors';
+import { ConnectorRegistry } from '@app/connectors';
 import type { ServiceDefinition } from '@app/runtime/service';
 import { KeyRing } from '@app/vault';
 
+import { CatalogConfig } from './catalog.config';
 import { CatalogModule } from './catalog.module';
 import { Catalog1764000001000 } from './database/migrations/1764000001000-catalog';
 import { AuditScope1764000001100 } from './database/migrations/1764000001100-audit-scope';
 import { CATALOG_ENTITIES } from './providers/catalog.entities';
 import { PROVIDER_SEED, type SeedEntry } from './seed/providers.seed';
-
-export class CatalogConfig extends ConnectorCallerConfig {
-  /** `id:base64(32 bytes)` list; the first encrypts, all decrypt. Checked at start by KeyRing. */
-  @IsString()
-  VAULT_MASTER_KEYS = '';
-}
 
 /**
  * The catalog service. `connectorDirs` and `seed` default to libs/connectors/src/providers and

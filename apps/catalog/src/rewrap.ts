@@ -7,9 +7,9 @@ import { createServiceDataSource, initializeServiceDataSource } from '@app/persi
 import { loadConfig } from '@app/runtime';
 import { KeyRing, Vault } from '@app/vault';
 
+import { CatalogConfig } from './catalog.config';
 import { Catalog1764000001000 } from './database/migrations/1764000001000-catalog';
 import { AuditScope1764000001100 } from './database/migrations/1764000001100-audit-scope';
-import { CatalogConfig } from './definition';
 import { CATALOG_ENTITIES } from './providers/catalog.entities';
 import { ProvidersRepository } from './providers/providers.repository';
 import { rewrapAll } from './vault/rewrap';

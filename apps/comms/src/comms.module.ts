@@ -1,20 +1,22 @@
 import { Module } from '@nestjs/common';
 
-import { CallbacksService } from './messages/callbacks.service';
-import { CommsController } from './messages/comms.controller';
-import { CommsService } from './messages/comms.service';
-import { DispatchService } from './messages/dispatch.service';
-import { IdempotencyPurgeJob } from './messages/idempotency.purge';
-import { IdempotencyRepository } from './messages/idempotency.repository';
-import { IdempotencyService } from './messages/idempotency.service';
-import { MessagesQuery } from './messages/messages.query';
-import { MessagesRepository } from './messages/messages.repository';
-import { PROVIDER_INFRA } from './messages/provider-configs';
-import { StatusRecorder } from './messages/status.recorder';
+import { CallbacksController } from './callbacks/callbacks.controller';
+import { CallbacksService } from './callbacks/callbacks.service';
+import { PROVIDER_INFRA } from './connectors/provider-configs';
+import { DispatchController } from './dispatch/dispatch.controller';
+import { DispatchService } from './dispatch/dispatch.service';
+import { IdempotencyPurgeJob } from './dispatch/idempotency.purge';
+import { IdempotencyRepository } from './dispatch/idempotency.repository';
+import { IdempotencyService } from './dispatch/idempotency.service';
+import { SendService } from './dispatch/send.service';
+import { LogController } from './log/log.controller';
+import { MessagesQuery } from './log/messages.query';
+import { MessagesRepository } from './log/messages.repository';
+import { StatusRecorder } from './log/status.recorder';
 
 /** The comms service's features: dispatch (email, SMS, calls), delivery callbacks, the message log. */
 @Module({
-  controllers: [CommsController],
+  controllers: [DispatchController, CallbacksController, LogController],
   providers: [
     ...PROVIDER_INFRA,
     MessagesRepository,
@@ -24,7 +26,7 @@ import { StatusRecorder } from './messages/status.recorder';
     StatusRecorder,
     DispatchService,
     CallbacksService,
-    CommsService,
+    SendService,
     MessagesQuery,
   ],
 })

@@ -1,15 +1,13 @@
 import type { ServiceDefinition } from '@app/runtime/service';
 import { KeyRing } from '@app/vault';
 
+import { ConfigCacheWorker } from './connectors/config-cache.worker';
 import { Kyc1764000005000 } from './database/migrations/1764000005000-kyc';
 import { KycConfig } from './kyc.config';
 import { KycModule } from './kyc.module';
-import { ConfigCacheWorker } from './providers/config-cache.worker';
 import { ReconciliationJob } from './reconcile/reconciliation.job';
 import { KYC_ENTITIES } from './records/kyc.entities';
 import { WebhookProcessorWorker } from './webhooks/webhook-processor.worker';
-
-export { KycConfig };
 
 export const kycService: ServiceDefinition<KycConfig> = {
   name: 'kyc',

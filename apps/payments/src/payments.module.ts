@@ -4,6 +4,8 @@ import { guardedConnectorProviders } from '@app/connectors';
 
 import { CallbacksController } from './callbacks/callbacks.controller';
 import { PaymentCallbacks } from './callbacks/payment-callbacks';
+import { providerConfigCacheProvider } from './connectors/provider-configs';
+import { PaymentsMetrics } from './payments.metrics';
 import { PaymentsWorker } from './payments.worker';
 import { GatewayChooser } from './resolve/gateway-chooser';
 import { ResolveGateway } from './resolve/resolve-gateway';
@@ -14,8 +16,6 @@ import { RoutingController } from './routing/routing.controller';
 import { RoutingRepository } from './routing/routing.repository';
 import { RoutingService } from './routing/routing.service';
 import { SessionsRepository } from './sessions/sessions.repository';
-import { PaymentsMetrics } from './shared/payments.metrics';
-import { providerConfigCacheProvider } from './shared/provider-configs';
 
 /** The payments service: routing, gateway resolution with failover, cashier sessions and callbacks. */
 @Module({

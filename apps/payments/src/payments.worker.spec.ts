@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { ProviderConfigCache } from '@app/connectors';
 import type { InstanceInfo } from '@app/runtime';
 
-import type { PaymentsConfig } from './definition';
+import type { PaymentsConfig } from './payments.config';
 import { PaymentsWorker } from './payments.worker';
 import { RoutingChanges } from './routing/routing-changes';
 import type { RoutingTable } from './routing/routing-table';

@@ -6,7 +6,7 @@ import { ProviderConfigCache } from '@app/connectors';
 import { LOGGER, NATS_CONNECTION, SERVICE_CONFIG } from '@app/runtime';
 import { type BackgroundWorker } from '@app/runtime/service';
 
-import type { PaymentsConfig } from './definition';
+import type { PaymentsConfig } from './payments.config';
 import { RoutingChanges } from './routing/routing-changes';
 import { RoutingTable } from './routing/routing-table';
 

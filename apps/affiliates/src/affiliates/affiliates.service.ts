@@ -6,7 +6,7 @@ import { SERVICE_CONFIG } from '@app/runtime';
 import { Vault } from '@app/vault';
 
 import type { AffiliatesConfig } from '../affiliates.config';
-import { AffiliateErrors } from './affiliates.exception';
+import { AffiliateErrors } from '../affiliates.errors';
 import { AffiliatesRepository, type AffiliateRow } from './affiliates.repository';
 import { maskSecret, secretAad } from './secret';
 

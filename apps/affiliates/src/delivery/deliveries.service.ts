@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 
 import type { AttemptView, LeadEventName, StatsView } from '@app/contracts';
 
-import { AffiliateErrors } from '../affiliates/affiliates.exception';
+import { AffiliateErrors } from '../affiliates.errors';
 import { AffiliatesRepository } from '../affiliates/affiliates.repository';
 import { DeliveriesRepository } from './deliveries.repository';
 import { DeliveryLanes } from './delivery-lanes';

@@ -9,7 +9,7 @@ import type {
   LeadView,
 } from '@app/contracts';
 
-import { AffiliateErrors } from '../affiliates/affiliates.exception';
+import { AffiliateErrors } from '../affiliates.errors';
 import { AffiliatesRepository } from '../affiliates/affiliates.repository';
 import { IntakeService } from './intake.service';
 import { LeadsRepository, type LeadRow } from './leads.repository';

@@ -24,8 +24,8 @@ import { OutboxWriter } from '@app/messaging';
 import { validRequest } from '@app/runtime';
 import { Vault } from '@app/vault';
 
+import { CatalogErrors, fromConnectorError } from '../catalog.errors';
 import type { ProviderEntity } from './catalog.entities';
-import { CatalogErrors, fromConnectorError } from './catalog.exception';
 import { checkCredentials, checkOriginMove, checkSettings, maskSecret, portErrors } from './credentials.policy';
 import { ProvidersRepository } from './providers.repository';
 

@@ -11,10 +11,10 @@ import {
 import { OutboxWriter } from '@app/messaging';
 import { currentContext } from '@app/observability';
 
+import { KycProviders } from '../connectors/kyc-providers';
 import { evaluateGates, type GatePolicy } from '../gates/gates';
 import { GATE_POLICY } from '../gates/gates.policy';
-import { KycProviders } from '../providers/kyc-providers';
-import { fromConnectorError } from '../providers/kyc.exception';
+import { fromConnectorError } from '../kyc.errors';
 import { EventsRepository } from '../records/events.repository';
 import { RecordsRepository } from '../records/records.repository';
 import { IdempotencyService } from './idempotency.service';

@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 
 import { Vault } from '@app/vault';
 
-import { KycErrors } from '../providers/kyc.exception';
+import { KycErrors } from '../kyc.errors';
 import { IdempotencyRepository } from './idempotency.repository';
 
 /** A claim older than this with no answer belongs to a replica that died mid-call. */

@@ -4,9 +4,9 @@ import { Injectable } from '@nestjs/common';
 
 import type { KycApplicantDetails, KycReview } from '@app/connectors';
 
+import { KycProviders } from '../connectors/kyc-providers';
 import { ApplyKycDecision } from '../decisions/apply-decision';
 import { orderingTime } from '../decisions/decision';
-import { KycProviders } from '../providers/kyc-providers';
 import { EventsRepository } from '../records/events.repository';
 import type { ReconcileCandidate } from '../records/records.repository';
 

@@ -5,8 +5,8 @@ import { LOGGER, SERVICE_CONFIG } from '@app/runtime';
 import { type BackgroundWorker } from '@app/runtime/service';
 
 import { IdempotencyRepository } from '../applicants/idempotency.repository';
+import { KycProviders } from '../connectors/kyc-providers';
 import type { KycConfig } from '../kyc.config';
-import { KycProviders } from '../providers/kyc-providers';
 import { RecordsRepository } from '../records/records.repository';
 import { ReconcileApplicant } from './reconcile-applicant';
 

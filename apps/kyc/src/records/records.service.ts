@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { KycRecordView } from '@app/contracts';
 
 import { allPassed } from '../gates/gates';
-import { KycErrors } from '../providers/kyc.exception';
+import { KycErrors } from '../kyc.errors';
 import { EventsRepository } from './events.repository';
 import { RecordsRepository } from './records.repository';
 

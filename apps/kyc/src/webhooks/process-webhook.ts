@@ -5,10 +5,10 @@ import type { EntityManager } from 'typeorm';
 import { ConnectorError } from '@app/connectors';
 import { LOGGER, SERVICE_CONFIG } from '@app/runtime';
 
+import { KycProviders } from '../connectors/kyc-providers';
 import { ApplyKycDecision } from '../decisions/apply-decision';
 import { orderingTime, type DecisionDetails } from '../decisions/decision';
 import type { KycConfig } from '../kyc.config';
-import { KycProviders } from '../providers/kyc-providers';
 import { EventsRepository } from '../records/events.repository';
 import type { KycEventEntity, KycRecordEntity } from '../records/kyc.entities';
 import { RecordsRepository } from '../records/records.repository';

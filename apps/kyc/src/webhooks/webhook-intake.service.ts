@@ -6,9 +6,9 @@ import { ConnectorError, type KycWebhookEvent } from '@app/connectors';
 import { eventSubjects, type InboundWebhook, type KycWebhookRecordedEvent, type WebhookReply } from '@app/contracts';
 import { eventHeaders, OutboxRelay } from '@app/messaging';
 
+import { KycProviders, type KycProvider } from '../connectors/kyc-providers';
 import { asCustomerId, orderingTime } from '../decisions/decision';
-import { KycProviders, type KycProvider } from '../providers/kyc-providers';
-import { KycErrors } from '../providers/kyc.exception';
+import { KycErrors } from '../kyc.errors';
 import { EventsRepository } from '../records/events.repository';
 
 const ACCEPTED: WebhookReply = { status: 200, content_type: 'application/json', body: '{"ok":true}' };

@@ -20,10 +20,10 @@ import {
 import { OutboxWriter } from '@app/messaging';
 import { LOGGER } from '@app/runtime';
 
+import { PaymentsErrors } from '../payments.errors';
+import { PaymentsMetrics } from '../payments.metrics';
 import type { CashierSessionEntity } from '../sessions/sessions.entities';
 import { SessionsRepository } from '../sessions/sessions.repository';
-import { PaymentsErrors } from '../shared/payments.exception';
-import { PaymentsMetrics } from '../shared/payments.metrics';
 import { parkedPayload } from './parked-payload';
 import { movesForward } from './status-rules';
 

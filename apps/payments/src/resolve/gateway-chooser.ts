@@ -3,8 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { ConnectorRegistry, ProviderConfigCache, type PaymentPort } from '@app/connectors';
 import { DomainError, ErrorCode, type PaymentDirection, type ProviderConfigView } from '@app/contracts';
 
+import { PaymentsErrors } from '../payments.errors';
 import { gatewayFor, RoutingTable } from '../routing/routing-table';
-import { PaymentsErrors } from '../shared/payments.exception';
 
 export interface UsableGateway {
   key: string;

@@ -12,10 +12,10 @@ import {
 import { ResolveGatewayRequest, type ResolutionView } from '@app/contracts';
 import { SERVICE_CONFIG, validRequest } from '@app/runtime';
 
-import type { PaymentsConfig } from '../definition';
+import type { PaymentsConfig } from '../payments.config';
+import { fromConnectorError, isFailoverable } from '../payments.errors';
+import { PaymentsMetrics } from '../payments.metrics';
 import { SessionsRepository } from '../sessions/sessions.repository';
-import { fromConnectorError, isFailoverable } from '../shared/payments.exception';
-import { PaymentsMetrics } from '../shared/payments.metrics';
 import { GatewayChooser, type UsableGateway } from './gateway-chooser';
 
 /**

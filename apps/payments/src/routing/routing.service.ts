@@ -15,7 +15,7 @@ import {
 import { OutboxWriter } from '@app/messaging';
 import { validRequest } from '@app/runtime';
 
-import { PaymentsErrors } from '../shared/payments.exception';
+import { PaymentsErrors } from '../payments.errors';
 import { RoutingChanges } from './routing-changes';
 import { RoutingTable } from './routing-table';
 import type { DefaultRouteEntity, RouteEntity } from './routing.entities';

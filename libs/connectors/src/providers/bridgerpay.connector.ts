@@ -61,7 +61,7 @@ export function bridgerpayReason(text: string, status: number): string {
   return `BridgerPay answered HTTP ${status}`;
 }
 
-/** JSON call to the BridgerPay API; `token` adds the Bearer header. Exported for the payments issue. */
+/** JSON call to the BridgerPay API; `token` adds the Bearer header (exported for its spec). */
 export async function bridgerpayRequest<T>(
   config: ConnectorConfig,
   method: string,

@@ -53,7 +53,7 @@ function fail(status: number, text: string, headers: Headers): ConnectorError {
   return failFromStatus(status, reason, headers);
 }
 
-/** Refresh-token grant: a fresh access token. Exported for the send operation of the email issue. */
+/** Refresh-token grant: a fresh access token (exported for its spec). */
 export async function gmailAccessToken(
   config: ConnectorConfig,
   timeoutMs?: number,

@@ -28,7 +28,7 @@ export function sendgridReason(text: string, status: number): string {
   return `SendGrid answered HTTP ${status}`;
 }
 
-/** Bearer-authenticated SendGrid call; exported for the send operation of the email issue. */
+/** Bearer-authenticated SendGrid call (exported for its spec). */
 export async function sendgridRequest(
   config: ConnectorConfig,
   method: string,

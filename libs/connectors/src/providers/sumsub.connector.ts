@@ -32,9 +32,9 @@ function reason(text: string, status: number): string {
 
 /**
  * One signed SumSub API call. The JSON body is serialized once and those exact bytes are both signed
- * and sent, since SumSub signs the raw body. Exported for the KYC operations of later issues.
+ * and sent, since SumSub signs the raw body.
  */
-export async function sumsubRequest<T>(
+async function sumsubRequest<T>(
   config: ConnectorConfig,
   method: string,
   pathWithQuery: string,

@@ -2,15 +2,15 @@ import { ZadarmaFake } from '@app/testing';
 
 import { ConnectorError } from '../connector-error';
 import type { ConnectorConfig } from '../types';
+import { connector } from './zadarma.connector';
 import {
-  connector,
   verifyZadarmaWebhook,
   zadarmaAuthorization,
   zadarmaGet,
   zadarmaQuery,
   zadarmaWebhookSignature,
   zadarmaWebhookSignedString,
-} from './zadarma.connector';
+} from './zadarma.signing';
 
 const KEY = 'fake-zd-key';
 const SECRET = 'fake-zd-secret-0003';

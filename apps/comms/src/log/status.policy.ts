@@ -32,10 +32,6 @@ export function initialStatus(channel: CommsChannel): CommsStatus {
   return channel === 'call' ? 'initiated' : 'queued';
 }
 
-export function failedStatus(): CommsStatus {
-  return 'failed';
-}
-
 /** True when `next` moves a message of this channel forward from `current`. */
 export function advances(channel: CommsChannel, current: string, next: string): boolean {
   const ranks = channel === 'call' ? CALL_RANK : MESSAGE_RANK;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 
 import { ConnectorRegistry, ProviderConfigCache, type ConnectorConfig, type KycPort } from '@app/connectors';
 
-import { KycErrors } from './kyc.exception';
+import { KycErrors } from '../kyc.errors';
 
 export interface KycProvider {
   key: string;

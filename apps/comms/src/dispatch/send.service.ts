@@ -3,8 +3,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { CallReply, CreateCallRequest, SendEmailRequest, SendReply, SendSmsRequest } from '@app/contracts';
 import { SERVICE_CONFIG } from '@app/runtime';
 
-import type { CommsConfig } from '../definition';
-import { CommsErrors } from './comms.exception';
+import type { CommsConfig } from '../comms.config';
+import { CommsErrors } from '../comms.errors';
 import { DispatchService, type Dispatched } from './dispatch.service';
 import { IdempotencyService } from './idempotency.service';
 
@@ -17,7 +17,7 @@ const reply = (d: Dispatched): SendReply => ({
 
 /** The three send endpoints: content checks, Idempotency-Key, then one dispatch. */
 @Injectable()
-export class CommsService {
+export class SendService {
   constructor(
     private readonly dispatcher: DispatchService,
     private readonly idempotency: IdempotencyService,

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { LOGGER, SERVICE_CONFIG } from '@app/runtime';
 import { type BackgroundWorker } from '@app/runtime/service';
 
-import type { CommsConfig } from '../definition';
+import type { CommsConfig } from '../comms.config';
 import { IdempotencyRepository } from './idempotency.repository';
 
 /** The purge runs at least hourly, and as often as the TTL when that is shorter. */

@@ -23,11 +23,11 @@ import {
 import { BusClient } from '@app/messaging';
 import { LOGGER, SERVICE_CONFIG } from '@app/runtime';
 
-import type { CommsConfig } from '../definition';
-import { CommsErrors, fromSendError } from './comms.exception';
-import { MessagesRepository } from './messages.repository';
-import { failedStatus, initialStatus } from './status.policy';
-import { StatusRecorder } from './status.recorder';
+import type { CommsConfig } from '../comms.config';
+import { CommsErrors, fromSendError } from '../comms.errors';
+import { MessagesRepository } from '../log/messages.repository';
+import { initialStatus } from '../log/status.policy';
+import { StatusRecorder } from '../log/status.recorder';
 
 /** One outbound message or call, whatever the channel. */
 export interface Dispatch {
@@ -202,13 +202,13 @@ export class DispatchService {
     await this.repo.transaction(async (m) => {
       const msg = await this.repo.lockMessage(m, id);
       const at = new Date();
-      const applied = await this.recorder.advance(m, msg, failedStatus(), err.code, at);
+      const applied = await this.recorder.advance(m, msg, 'failed', err.code, at);
       await this.repo.insertEvents(m, [
         {
           message_id: id,
           provider: msg.provider,
           provider_event_id: null,
-          status: failedStatus(),
+          status: 'failed',
           provider_status: err.code,
           applied,
           details: { reason: err.message.slice(0, 500) },

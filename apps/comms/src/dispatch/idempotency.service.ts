@@ -6,8 +6,8 @@ import { DomainError, ErrorCode, type ErrorEnvelope } from '@app/contracts';
 import { currentContext } from '@app/observability';
 import { SERVICE_CONFIG } from '@app/runtime';
 
-import type { CommsConfig } from '../definition';
-import { CommsErrors } from './comms.exception';
+import type { CommsConfig } from '../comms.config';
+import { CommsErrors } from '../comms.errors';
 import { IdempotencyRepository } from './idempotency.repository';
 
 type Stored<T> = { ok: true; data: T } | { ok: false; error: ErrorEnvelope };

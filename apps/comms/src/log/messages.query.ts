@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 
 import type { CommsStatus, ListMessagesRequest, MessageView } from '@app/contracts';
 
-import { CommsErrors } from './comms.exception';
+import { CommsErrors } from '../comms.errors';
 import { MessagesRepository, type MessageRow } from './messages.repository';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -13,10 +13,10 @@ import {
 import type { CommsChannel, InboundWebhook, WebhookReply } from '@app/contracts';
 import { SERVICE_CONFIG } from '@app/runtime';
 
-import type { CommsConfig } from '../definition';
-import { CommsErrors } from './comms.exception';
-import { MessagesRepository, type EventRow, type MessageRow } from './messages.repository';
-import { StatusRecorder } from './status.recorder';
+import type { CommsConfig } from '../comms.config';
+import { CommsErrors } from '../comms.errors';
+import { MessagesRepository, type EventRow, type MessageRow } from '../log/messages.repository';
+import { StatusRecorder } from '../log/status.recorder';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
