@@ -1,12 +1,16 @@
 import { Module } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
 
+import { ErrorCode } from '@app/contracts';
+import { Idempotency, PgIdempotencyStore } from '@app/persistence';
+import { DATA_SOURCE, LOGGER, SERVICE_CONFIG } from '@app/runtime';
+
+import type { CommsConfig } from './definition';
 import { CallbacksService } from './messages/callbacks.service';
 import { CommsController } from './messages/comms.controller';
 import { CommsService } from './messages/comms.service';
 import { DispatchService } from './messages/dispatch.service';
-import { IdempotencyPurgeJob } from './messages/idempotency.purge';
-import { IdempotencyRepository } from './messages/idempotency.repository';
-import { IdempotencyService } from './messages/idempotency.service';
 import { MessagesQuery } from './messages/messages.query';
 import { MessagesRepository } from './messages/messages.repository';
 import { PROVIDER_INFRA } from './messages/provider-configs';
@@ -18,9 +22,17 @@ import { StatusRecorder } from './messages/status.recorder';
   providers: [
     ...PROVIDER_INFRA,
     MessagesRepository,
-    IdempotencyRepository,
-    IdempotencyService,
-    IdempotencyPurgeJob,
+    {
+      provide: Idempotency,
+      inject: [DATA_SOURCE, SERVICE_CONFIG, LOGGER],
+      useFactory: (ds: DataSource, c: CommsConfig, logger: Logger) =>
+        new Idempotency(new PgIdempotencyStore(ds), {
+          ttlMs: c.COMMS_IDEMPOTENCY_TTL_MS,
+          // a refusal or a conflict is the final answer: a retry sees it again and calls no provider
+          replayErrors: [ErrorCode.ProviderRefused, ErrorCode.Conflict],
+          logger,
+        }),
+    },
     StatusRecorder,
     DispatchService,
     CallbacksService,

@@ -1,12 +1,13 @@
 import { IsInt, Matches, Max, Min } from 'class-validator';
 
 import { ConnectorCallerConfig } from '@app/connectors';
+import { Idempotency } from '@app/persistence';
 import type { ServiceDefinition } from '@app/runtime';
 
 import { CommsModule } from './comms.module';
 import { Comms1764000006000 } from './database/migrations/1764000006000-comms';
+import { CommsIdempotency1765000006000 } from './database/migrations/1765000006000-comms-idempotency';
 import { COMMS_ENTITIES } from './messages/comms.entities';
-import { IdempotencyPurgeJob } from './messages/idempotency.purge';
 
 export class CommsConfig extends ConnectorCallerConfig {
   /** The gateway's URL as providers see it: status callback URLs (Twilio signs them) are built on it. */
@@ -40,6 +41,6 @@ export const commsService: ServiceDefinition<CommsConfig> = {
   config: CommsConfig,
   module: CommsModule,
   entities: COMMS_ENTITIES,
-  migrations: [Comms1764000006000],
-  workers: [IdempotencyPurgeJob],
+  migrations: [Comms1764000006000, CommsIdempotency1765000006000],
+  workers: [Idempotency],
 };

@@ -1,7 +1,9 @@
+import { Idempotency } from '@app/persistence';
 import type { ServiceDefinition } from '@app/runtime';
 import { KeyRing } from '@app/vault';
 
 import { Kyc1764000005000 } from './database/migrations/1764000005000-kyc';
+import { KycIdempotency1765000005000 } from './database/migrations/1765000005000-kyc-idempotency';
 import { KycConfig } from './kyc.config';
 import { KycModule } from './kyc.module';
 import { ConfigCacheWorker } from './providers/config-cache.worker';
@@ -17,8 +19,8 @@ export const kycService: ServiceDefinition<KycConfig> = {
   config: KycConfig,
   module: KycModule,
   entities: KYC_ENTITIES,
-  migrations: [Kyc1764000005000],
-  workers: [ConfigCacheWorker, WebhookProcessorWorker, ReconciliationJob],
+  migrations: [Kyc1764000005000, KycIdempotency1765000005000],
+  workers: [ConfigCacheWorker, WebhookProcessorWorker, ReconciliationJob, Idempotency],
   validate: (c) => {
     KeyRing.fromEnv(c.VAULT_MASTER_KEYS);
   },

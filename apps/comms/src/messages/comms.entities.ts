@@ -50,15 +50,4 @@ export class SuppressionEntity {
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
 }
 
-@Entity('idempotency_keys')
-export class IdempotencyEntity {
-  @PrimaryColumn('text') scope!: string;
-  @PrimaryColumn('text') key!: string;
-  @Column('text', { name: 'request_hash' }) requestHash!: string;
-  @Column('text') state!: 'pending' | 'done';
-  @Column('jsonb', { nullable: true }) response!: unknown;
-  @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
-  @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
-}
-
-export const COMMS_ENTITIES = [MessageEntity, AttemptEntity, EventEntity, SuppressionEntity, IdempotencyEntity];
+export const COMMS_ENTITIES = [MessageEntity, AttemptEntity, EventEntity, SuppressionEntity];
