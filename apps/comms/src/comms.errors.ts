@@ -13,17 +13,6 @@ export const CommsErrors = {
     new DomainError(ErrorCode.PayloadTooLarge, `${field} is larger than ${max} bytes`, [
       { field, message: `must be at most ${max} bytes (UTF-8)` },
     ]),
-  idempotencyMismatch: () =>
-    new DomainError(ErrorCode.Conflict, 'This Idempotency-Key was used with a different request body', [
-      { field: 'Idempotency-Key', message: 'was already used with a different body' },
-    ]),
-  idempotencyInFlight: () =>
-    new DomainError(ErrorCode.Conflict, 'A request with this Idempotency-Key is still in progress; retry later'),
-  idempotencyInterrupted: () =>
-    new DomainError(
-      ErrorCode.Conflict,
-      'The first request with this Idempotency-Key was interrupted (its service stopped mid-request); whether the provider was called is unknown, so it is not called again: check the message log, or send with a new key',
-    ),
   noCallbacks: (provider: string) => new DomainError(ErrorCode.NotFound, `No comms callbacks for provider ${provider}`),
   noPort: (provider: string, channel: string) =>
     new DomainError(ErrorCode.Conflict, `Provider ${provider} cannot send ${channel}`),

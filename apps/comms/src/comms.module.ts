@@ -1,13 +1,17 @@
 import { Module } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+
+import { ErrorCode } from '@app/contracts';
+import { Idempotency, PgIdempotencyStore } from '@app/persistence';
+import { DATA_SOURCE, LOGGER, SERVICE_CONFIG } from '@app/runtime';
 
 import { CallbacksController } from './callbacks/callbacks.controller';
 import { CallbacksService } from './callbacks/callbacks.service';
+import type { CommsConfig } from './comms.config';
 import { PROVIDER_INFRA } from './connectors/provider-configs';
 import { DispatchController } from './dispatch/dispatch.controller';
 import { DispatchService } from './dispatch/dispatch.service';
-import { IdempotencyPurgeJob } from './dispatch/idempotency.purge';
-import { IdempotencyRepository } from './dispatch/idempotency.repository';
-import { IdempotencyService } from './dispatch/idempotency.service';
 import { SendService } from './dispatch/send.service';
 import { LogController } from './log/log.controller';
 import { MessagesQuery } from './log/messages.query';
@@ -20,9 +24,17 @@ import { StatusRecorder } from './log/status.recorder';
   providers: [
     ...PROVIDER_INFRA,
     MessagesRepository,
-    IdempotencyRepository,
-    IdempotencyService,
-    IdempotencyPurgeJob,
+    {
+      provide: Idempotency,
+      inject: [DATA_SOURCE, SERVICE_CONFIG, LOGGER],
+      useFactory: (ds: DataSource, c: CommsConfig, logger: Logger) =>
+        new Idempotency(new PgIdempotencyStore(ds), {
+          ttlMs: c.COMMS_IDEMPOTENCY_TTL_MS,
+          // a refusal or a conflict is the final answer: a retry sees it again and calls no provider
+          replayErrors: [ErrorCode.ProviderRefused, ErrorCode.Conflict],
+          logger,
+        }),
+    },
     StatusRecorder,
     DispatchService,
     CallbacksService,

@@ -1,9 +1,10 @@
+import { Idempotency } from '@app/persistence';
 import type { ServiceDefinition } from '@app/runtime/service';
 
 import { CommsConfig } from './comms.config';
 import { CommsModule } from './comms.module';
 import { Comms1764000006000 } from './database/migrations/1764000006000-comms';
-import { IdempotencyPurgeJob } from './dispatch/idempotency.purge';
+import { CommsIdempotency1765000006000 } from './database/migrations/1765000006000-comms-idempotency';
 
 export const commsService: ServiceDefinition<CommsConfig> = {
   name: 'comms',
@@ -11,6 +12,6 @@ export const commsService: ServiceDefinition<CommsConfig> = {
   config: CommsConfig,
   module: CommsModule,
   entities: [],
-  migrations: [Comms1764000006000],
-  workers: [IdempotencyPurgeJob],
+  migrations: [Comms1764000006000, CommsIdempotency1765000006000],
+  workers: [Idempotency],
 };

@@ -258,6 +258,30 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
     ).toHaveLength(1);
   });
 
+  it('never calls the provider again for a key whose first request was interrupted mid-flight: 409, every retry the same answer', async () => {
+    const customerId = randomUUID();
+    const call = () =>
+      p.api('/api/platform/kyc/applicants', {
+        method: 'POST',
+        json: { customer_id: customerId },
+        headers: { 'idempotency-key': `crash-${customerId}` },
+      });
+    const creates = () =>
+      fake.requests.filter((r) => r.path === '/resources/applicants' && r.rawBody.toString().includes(customerId));
+    expect((await call()).status).toBe(200);
+    // as a kyc replica leaves it when SIGKILLed after the provider call, before the answer was stored
+    await db.query(
+      `UPDATE kyc.idempotency_keys SET state = 'pending', response = NULL, updated_at = now() - interval '10 minutes' WHERE key = $1`,
+      [`crash-${customerId}`],
+    );
+    for (let i = 0; i < 2; i++) {
+      const retry = await call();
+      expect(retry.status).toBe(409);
+      expect((await json<Problem>(retry)).detail).toMatch(/interrupted/);
+    }
+    expect(creates()).toHaveLength(1);
+  });
+
   it('refuses a doc_country outside ISO 3166-1 with 400 naming doc_country, and stores nothing', async () => {
     const events = await counts();
     for (const docCountry of ['XX', 'zz', 'UK']) {

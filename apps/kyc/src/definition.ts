@@ -1,8 +1,10 @@
+import { Idempotency } from '@app/persistence';
 import type { ServiceDefinition } from '@app/runtime/service';
 import { KeyRing } from '@app/vault';
 
 import { ConfigCacheWorker } from './connectors/config-cache.worker';
 import { Kyc1764000005000 } from './database/migrations/1764000005000-kyc';
+import { KycIdempotency1765000005000 } from './database/migrations/1765000005000-kyc-idempotency';
 import { KycConfig } from './kyc.config';
 import { KycModule } from './kyc.module';
 import { ReconciliationJob } from './reconcile/reconciliation.job';
@@ -15,8 +17,8 @@ export const kycService: ServiceDefinition<KycConfig> = {
   config: KycConfig,
   module: KycModule,
   entities: KYC_ENTITIES,
-  migrations: [Kyc1764000005000],
-  workers: [ConfigCacheWorker, WebhookProcessorWorker, ReconciliationJob],
+  migrations: [Kyc1764000005000, KycIdempotency1765000005000],
+  workers: [ConfigCacheWorker, WebhookProcessorWorker, ReconciliationJob, Idempotency],
   validate: (c) => {
     KeyRing.fromEnv(c.VAULT_MASTER_KEYS);
   },

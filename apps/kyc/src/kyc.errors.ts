@@ -12,12 +12,6 @@ export const KycErrors = {
     new DomainError(ErrorCode.ValidationFailed, `${provider} webhook refused: ${reason}`, [
       { field: 'body', message: reason },
     ]),
-  idempotencyMismatch: () =>
-    new DomainError(ErrorCode.Conflict, 'This Idempotency-Key was used with a different request body', [
-      { field: 'Idempotency-Key', message: 'was used with a different body' },
-    ]),
-  idempotencyInProgress: () =>
-    new DomainError(ErrorCode.Conflict, 'A request with this Idempotency-Key is still in progress; retry shortly'),
 };
 
 /** A connector failure as the API reports it (one mapping for every service, in libs/connectors). */

@@ -1,15 +1,16 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Module } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
 
 import { guardedConnectorProviders, ProviderConfigCache } from '@app/connectors';
 import { BusClient } from '@app/messaging';
-import { INSTANCE, NATS_CONNECTION, SERVICE_CONFIG, type InstanceInfo } from '@app/runtime';
+import { Idempotency, PgIdempotencyStore } from '@app/persistence';
+import { DATA_SOURCE, INSTANCE, LOGGER, NATS_CONNECTION, SERVICE_CONFIG, type InstanceInfo } from '@app/runtime';
 import { KeyRing, Vault } from '@app/vault';
 
 import { ApplicantsController } from './applicants/applicants.controller';
 import { ApplicantsService } from './applicants/applicants.service';
-import { IdempotencyRepository } from './applicants/idempotency.repository';
-import { IdempotencyService } from './applicants/idempotency.service';
 import { ConfigCacheWorker } from './connectors/config-cache.worker';
 import { KycProviders } from './connectors/kyc-providers';
 import { ApplyKycDecision } from './decisions/apply-decision';
@@ -47,8 +48,21 @@ import { WebhooksController } from './webhooks/webhooks.controller';
     ConfigCacheWorker,
     RecordsRepository,
     EventsRepository,
-    IdempotencyRepository,
-    IdempotencyService,
+    {
+      provide: Idempotency,
+      inject: [DATA_SOURCE, SERVICE_CONFIG, Vault, LOGGER],
+      useFactory: (ds: DataSource, c: KycConfig, vault: Vault, logger: Logger) =>
+        new Idempotency(new PgIdempotencyStore(ds), {
+          ttlMs: c.KYC_IDEMPOTENCY_TTL_MS,
+          // the answer holds the provider's access token: sealed by the vault like any other secret
+          sealer: {
+            seal: (plain, recordId) => vault.encrypt(plain, { recordId, field: 'response' }),
+            open: (sealed, recordId) => vault.decrypt(sealed, { recordId, field: 'response' }),
+          },
+          waitMs: 10_000,
+          logger,
+        }),
+    },
     ApplicantsService,
     RecordsService,
     ApplyKycDecision,

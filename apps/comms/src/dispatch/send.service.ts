@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 
 import type { CallReply, CreateCallRequest, SendEmailRequest, SendReply, SendSmsRequest } from '@app/contracts';
+import { currentContext } from '@app/observability';
+import { Idempotency } from '@app/persistence';
 import { SERVICE_CONFIG } from '@app/runtime';
 
 import type { CommsConfig } from '../comms.config';
 import { CommsErrors } from '../comms.errors';
 import { DispatchService, type Dispatched } from './dispatch.service';
-import { IdempotencyService } from './idempotency.service';
 
 const reply = (d: Dispatched): SendReply => ({
   message_id: d.id,
@@ -20,7 +21,7 @@ const reply = (d: Dispatched): SendReply => ({
 export class SendService {
   constructor(
     private readonly dispatcher: DispatchService,
-    private readonly idempotency: IdempotencyService,
+    private readonly idempotency: Idempotency,
     @Inject(SERVICE_CONFIG) private readonly config: CommsConfig,
   ) {}
 
@@ -31,7 +32,7 @@ export class SendService {
         throw CommsErrors.htmlTooLarge(field, this.config.COMMS_MAX_HTML_BYTES);
       }
     }
-    return this.idempotency.run('email.send', req.idempotency_key, req, async () =>
+    return this.once('email.send', req, async () =>
       reply(
         await this.dispatcher.dispatch({
           channel: 'email',
@@ -61,7 +62,7 @@ export class SendService {
   }
 
   sendSms(req: SendSmsRequest): Promise<SendReply> {
-    return this.idempotency.run('sms.send', req.idempotency_key, req, async () =>
+    return this.once('sms.send', req, async () =>
       reply(
         await this.dispatcher.dispatch({
           channel: 'sms',
@@ -79,7 +80,7 @@ export class SendService {
   }
 
   call(req: CreateCallRequest): Promise<CallReply> {
-    return this.idempotency.run('calls.create', req.idempotency_key, req, async () => {
+    return this.once('calls.create', req, async () => {
       const d = await this.dispatcher.dispatch({
         channel: 'call',
         category: 'voip',
@@ -98,5 +99,11 @@ export class SendService {
         ...(d.failoverFrom ? { failover_from: d.failoverFrom } : {}),
       };
     });
+  }
+
+  /** Idempotency-Key: scoped by caller (platform key id) and endpoint; the key itself is not part of the body. */
+  private once<T>(endpoint: string, req: { idempotency_key?: string }, work: () => Promise<T>): Promise<T> {
+    const { idempotency_key: key, ...body } = req;
+    return this.idempotency.run(`${currentContext()?.actor ?? 'internal'}:${endpoint}`, key, body, work);
   }
 }

@@ -10,6 +10,7 @@ import {
 } from '@app/contracts';
 import { OutboxWriter } from '@app/messaging';
 import { currentContext } from '@app/observability';
+import { Idempotency } from '@app/persistence';
 
 import { KycProviders } from '../connectors/kyc-providers';
 import { evaluateGates, type GatePolicy } from '../gates/gates';
@@ -17,7 +18,6 @@ import { GATE_POLICY } from '../gates/gates.policy';
 import { fromConnectorError } from '../kyc.errors';
 import { EventsRepository } from '../records/events.repository';
 import { RecordsRepository } from '../records/records.repository';
-import { IdempotencyService } from './idempotency.service';
 
 /** Creates the provider's applicant (externalUserId = customer UUID) and the customer's pending record. */
 @Injectable()
@@ -26,7 +26,7 @@ export class ApplicantsService {
     private readonly providers: KycProviders,
     private readonly records: RecordsRepository,
     private readonly events: EventsRepository,
-    private readonly idempotency: IdempotencyService,
+    private readonly idempotency: Idempotency,
     private readonly outbox: OutboxWriter,
     @Inject(GATE_POLICY) private readonly policy: GatePolicy,
   ) {}

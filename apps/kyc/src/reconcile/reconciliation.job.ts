@@ -4,7 +4,6 @@ import type { Logger } from 'pino';
 import { LOGGER, SERVICE_CONFIG } from '@app/runtime';
 import { type BackgroundWorker } from '@app/runtime/service';
 
-import { IdempotencyRepository } from '../applicants/idempotency.repository';
 import { KycProviders } from '../connectors/kyc-providers';
 import type { KycConfig } from '../kyc.config';
 import { RecordsRepository } from '../records/records.repository';
@@ -13,8 +12,7 @@ import { ReconcileApplicant } from './reconcile-applicant';
 /**
  * Every KYC_RECONCILE_INTERVAL_MS: applicants awaiting a decision for longer than
  * KYC_RECONCILE_PENDING_AGE_MS are polled from their provider, because SumSub retries a failed webhook
- * only four times. Safe in every replica: candidates are claimed with SKIP LOCKED. Also forgets
- * expired idempotency keys.
+ * only four times. Safe in every replica: candidates are claimed with SKIP LOCKED.
  */
 @Injectable()
 export class ReconciliationJob implements BackgroundWorker {
@@ -25,7 +23,6 @@ export class ReconciliationJob implements BackgroundWorker {
     private readonly records: RecordsRepository,
     private readonly providers: KycProviders,
     private readonly reconcile: ReconcileApplicant,
-    private readonly idempotency: IdempotencyRepository,
     @Inject(SERVICE_CONFIG) private readonly config: KycConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -52,7 +49,6 @@ export class ReconciliationJob implements BackgroundWorker {
   private async pass(): Promise<number> {
     let applied = 0;
     try {
-      await this.idempotency.purgeOlderThan(this.config.KYC_IDEMPOTENCY_TTL_MS);
       const due = await this.records.claimAwaitingDecision(
         this.config.KYC_RECONCILE_PENDING_AGE_MS,
         this.config.KYC_RECONCILE_BATCH,

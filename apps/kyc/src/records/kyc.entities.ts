@@ -45,14 +45,4 @@ export class KycEventEntity {
   @Column('timestamptz', { name: 'processed_at', nullable: true }) processedAt!: Date | null;
 }
 
-@Entity('idempotency_keys')
-export class IdempotencyKeyEntity {
-  @PrimaryColumn('text') scope!: string;
-  @PrimaryColumn('text') key!: string;
-  @Column('text', { name: 'request_hash' }) requestHash!: string;
-  @Column('text') state!: 'in_progress' | 'done';
-  @Column('jsonb', { nullable: true }) response!: unknown;
-  @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
-}
-
-export const KYC_ENTITIES = [KycRecordEntity, KycEventEntity, IdempotencyKeyEntity];
+export const KYC_ENTITIES = [KycRecordEntity, KycEventEntity];

@@ -4,8 +4,8 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
 import type { InternalKycWebhookReply, InternalKycWebhookRequest } from '@app/contracts';
+import { canonical } from '@app/persistence';
 
-import { canonicalJson } from '../applicants/idempotency.service';
 import { ApplyKycDecision } from '../decisions/apply-decision';
 import { EventsRepository } from '../records/events.repository';
 import { RecordsRepository } from '../records/records.repository';
@@ -49,7 +49,7 @@ export class InternalWebhookService {
         if (await this.events.hasUnscopedInternalKey(m, req.provider, `id:${req.event_id}`, customerId))
           return this.duplicate(m, customerId);
       } else {
-        const digest = `sha256:${createHash('sha256').update(canonicalJson(req)).digest('hex')}`;
+        const digest = `sha256:${createHash('sha256').update(canonical(req)).digest('hex')}`;
         const latest = await this.events.latestInternalDecisionKey(m, customerId);
         if (latest === digest || latest?.startsWith(`${digest}:`)) return this.duplicate(m, customerId);
         eventKey = `${digest}:${id}`;
