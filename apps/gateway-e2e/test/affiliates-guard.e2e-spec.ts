@@ -2,7 +2,7 @@ import { Client } from 'pg';
 
 import type { AffiliateView, AttemptView } from '@app/contracts';
 
-import { AffiliateReceiver, eventually, sleep } from '../../affiliates/test/support/receiver';
+import { AffiliateReceiver, eventually } from '../../affiliates/test/support/receiver';
 import { startPlatform, type Platform } from '../src/platform';
 
 const SECRET = 'guard-secret-0123456789';
@@ -103,7 +103,9 @@ describe('affiliates: the SSRF guard, and disabling an endpoint that only fails'
     );
     expect(a.error).toMatch(/SSRF guard.*loopback/);
     expect(a.status_code).toBeNull();
-    await sleep(1000);
+    // its retry was refused the same way: still no connection
+    await eventually(async () => (await attempts('moved')).length >= 2, 20000, 'the retry');
+    expect((await attempts('moved')).every((x) => /SSRF guard/.test(x.error ?? ''))).toBe(true);
     expect(trap.connections).toBe(0);
   });
 

@@ -189,9 +189,18 @@ describe('affiliates: FTD tracking, suppression and signed batched delivery (rea
       20000,
       'four suppressed after the restart',
     );
-    await sleep(1500); // three flush intervals: anything queued would have gone out
-    expect(rx.received.length).toBe(before);
-    expect((await stats('acme')).pending_events).toBe(0);
+    // a later event of acme, delivered with nothing left queued or in flight: a suppressed event wrongly
+    // queued before it would have gone out by then
+    expect((await lead('acme', 'acme-later', 'DE')).status).toBe(201);
+    expect((await post('events', { customer_id: 'acme-later', event: 'lead.registered' })).status).toBe(202);
+    await eventually(
+      async () => rx.received.length > before && (await stats('acme')).pending_events === 0,
+      20000,
+      'the later event delivered',
+    );
+    expect(rx.received.slice(before).flatMap((r) => r.json.leads.map((l) => l.affiliate_lead_id))).toEqual([
+      'L-acme-later',
+    ]);
   });
 
   it('counts deposits in a currency with no rate as unconvertible, and ignores customers with no attribution', async () => {

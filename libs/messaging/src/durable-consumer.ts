@@ -14,6 +14,7 @@ import {
   activeTraceId,
   contextFromTraceparent,
   inSpan,
+  ROOT_CONTEXT,
   runWithContext,
   SpanKind,
   traceIdOf,
@@ -41,7 +42,7 @@ export interface DeliveredEvent<T = unknown> {
   deliveryCount: number;
 }
 
-export interface DurableConsumerOptions<T, P = undefined> {
+interface ConsumerOptions {
   nc: NatsConnection;
   dataSource: DataSource;
   prefix: string;
@@ -49,6 +50,23 @@ export interface DurableConsumerOptions<T, P = undefined> {
   durable: string;
   /** Event subject filter without prefix, e.g. `evt.payments.deposit.approved` or `evt.catalog.>`. */
   filterSubject: string;
+  logger: Logger;
+  metrics?: Metrics;
+  /** JetStream ack_wait (CONSUMER_ACK_WAIT_MS); held messages are kept alive with working() meanwhile. */
+  ackWaitMs?: number;
+  /** Deliveries of a failing message before it is parked (CONSUMER_MAX_DELIVERIES). */
+  maxDeliveries?: number;
+  /** Delay before a failed message is offered again; doubles after each further failure (CONSUMER_RETRY_BASE_MS). */
+  retryDelayMs?: number;
+  /** Cap of that delay (CONSUMER_RETRY_MAX_MS). */
+  maxRetryDelayMs?: number;
+  /** Where operators' replays find this consumer's handler. */
+  registry?: ConsumerRegistry;
+  deliverPolicy?: DeliverPolicy;
+}
+
+interface PerMessageOptions<T, P> {
+  batch?: undefined;
   /** Runs inside a transaction; its effects commit together with the processed-id record. */
   handler: (event: DeliveredEvent<T>, manager: EntityManager, prepared: P) => Promise<void>;
   /**
@@ -67,19 +85,27 @@ export interface DurableConsumerOptions<T, P = undefined> {
   orderKey?: (event: DeliveredEvent<T>) => string | undefined;
   /** Messages this process holds at most, waiting or in work (default 256, at most max_ack_pending). */
   maxHeld?: number;
-  logger: Logger;
-  metrics?: Metrics;
-  /** JetStream ack_wait (CONSUMER_ACK_WAIT_MS); held messages are kept alive with working() meanwhile. */
-  ackWaitMs?: number;
-  /** Deliveries of a failing message before it is parked (CONSUMER_MAX_DELIVERIES). */
-  maxDeliveries?: number;
-  /** Delay before a failed message is offered again; doubles after each further failure (CONSUMER_RETRY_BASE_MS). */
-  retryDelayMs?: number;
-  /** Cap of that delay (CONSUMER_RETRY_MAX_MS). */
-  maxRetryDelayMs?: number;
-  /** Where operators' replays find this consumer's handler. */
-  registry?: ConsumerRegistry;
-  deliverPolicy?: DeliverPolicy;
+}
+
+/** Batch mode: one transaction for many messages (intake at thousands of events/s); none of the per-message options. */
+interface BatchOptions<T> extends Partial<Record<Exclude<keyof PerMessageOptions<T, unknown>, 'batch'>, undefined>> {
+  batch: {
+    /** The most messages in one batch: whatever arrived while the previous batch committed, up to this. */
+    max: number;
+    /**
+     * Runs in one transaction per batch, with only the events not processed before. A throw fails the
+     * batch: its messages are tried again one transaction each, so the good ones commit and only the
+     * failing one is retried or parked.
+     */
+    handler: (events: DeliveredEvent<T>[], manager: EntityManager) => Promise<void>;
+  };
+}
+
+export type DurableConsumerOptions<T, P = undefined> = ConsumerOptions & (PerMessageOptions<T, P> | BatchOptions<T>);
+
+interface Delivered<T> {
+  m: JsMsg;
+  event: DeliveredEvent<T>;
 }
 
 /** Thrown by a handler that knows the message can never succeed: it is parked at once, not retried. */
@@ -181,7 +207,8 @@ export function parseOrText<T>(m: JsMsg): { ok: true; data: T } | { ok: false; t
  *
  * Throughput: an optional `prepare` step runs before the transaction (slow provider calls hold no
  * connection), and `concurrency` messages are handled at once; with `orderKey` the messages of one key
- * stay in order (docs/operations.md, "Durable consumers"). Every message held by this process, waiting
+ * stay in order (docs/operations.md, "Durable consumers"). In batch mode the messages are handled a
+ * batch per transaction instead, one batch after another. Every message held by this process, waiting
  * or in work, is kept alive with working() each third of ack_wait, so only a dead process's messages
  * are offered again, after ack_wait.
  */
@@ -198,6 +225,10 @@ export class DurableConsumer<T = unknown, P = undefined> {
   private keepAlive: ReturnType<typeof setInterval> | null = null;
   /** Messages not started when stop() began: given back after the running ones finished (their order kept). */
   private returned: JsMsg[] = [];
+  /** Batch mode: the messages received and not handled yet, the loop handling them, and its wake-up. */
+  private buffer: JsMsg[] = [];
+  private batches: Promise<void> | null = null;
+  private arrived: (() => void) | null = null;
 
   constructor(private readonly opts: DurableConsumerOptions<T, P>) {
     this.durableName = prefixedName(opts.prefix, opts.durable);
@@ -231,32 +262,46 @@ export class DurableConsumer<T = unknown, P = undefined> {
       });
     }
     const consumer = await jetstream(this.opts.nc).consumers.get(stream, this.durableName);
+    const { batch } = this.opts;
     this.opts.registry?.register(this.opts.durable, (d, manager) =>
       runWithContext(replayContext(d), async () => {
         const event = replayedEvent<T>(d);
+        if (batch) return batch.handler([event], manager);
         const prepared = this.opts.prepare ? await this.opts.prepare(event) : (undefined as P);
-        await this.opts.handler(event, manager, prepared);
+        await this.opts.handler!(event, manager, prepared);
       }),
     );
+    this.returned = [];
+    this.keepAlive = setInterval(() => this.extendHeld(), Math.max(50, Math.floor(this.ackWaitMs / 6)));
+    this.keepAlive.unref();
+    this.messages = await consumer.consume({ max_messages: batch?.max ?? 256 });
+    const messages = this.messages;
+    if (batch) {
+      this.loop = (async () => {
+        for await (const m of messages) {
+          this.held.set(m, Date.now());
+          this.buffer.push(m);
+          this.arrived?.();
+        }
+      })();
+      this.batches = this.runBatches(batch);
+      return;
+    }
     const concurrency = Math.max(1, this.opts.concurrency ?? 1);
     const scheduler = new KeyedScheduler({
       concurrency,
       maxHeld: Math.min(MAX_ACK_PENDING, Math.max(concurrency, this.opts.maxHeld ?? 256)),
     });
     this.scheduler = scheduler;
-    this.returned = [];
-    this.keepAlive = setInterval(() => this.extendHeld(), Math.max(50, Math.floor(this.ackWaitMs / 6)));
-    this.keepAlive.unref();
-    this.messages = await consumer.consume({ max_messages: 256 });
-    const messages = this.messages;
     this.loop = (async () => {
       for await (const m of messages) await this.accept(scheduler, m);
     })();
   }
 
   /**
-   * Stops fetching; the messages being handled finish first (a retry waiting in place gives its message
-   * back at once); the ones waiting behind them are given back (nak) after that, to be redelivered.
+   * Stops fetching; the messages (or the batch) being handled finish first (a retry waiting in place
+   * gives its message back at once); the ones waiting behind them are given back (nak) after that, to
+   * be redelivered.
    */
   async stop(): Promise<void> {
     if (!this.messages) return;
@@ -265,12 +310,14 @@ export class DurableConsumer<T = unknown, P = undefined> {
     // closing from outside the iteration loop: closing inside it deadlocks (TOOLCHAIN.md P7). It resolves
     // once the loop has gone through the messages already fetched: the closed scheduler drops those.
     const closing = messages.close();
+    this.arrived?.();
     await this.scheduler?.close();
     await closing;
     await this.loop;
+    await this.batches;
     if (this.keepAlive) clearInterval(this.keepAlive);
     this.keepAlive = null;
-    for (const m of this.returned.splice(0)) this.giveBack(m, 0);
+    for (const m of [...this.returned.splice(0), ...this.buffer.splice(0)]) this.giveBack(m, 0);
   }
 
   /** Messages this process holds now (waiting or in work): for tests and diagnostics. */
@@ -337,10 +384,7 @@ export class DurableConsumer<T = unknown, P = undefined> {
         },
         () =>
           runWithContext({ requestId, traceId: activeTraceId() ?? traceIdOf(traceparent) }, async () => {
-            if (!parsed.ok) {
-              this.opts.metrics?.consumerHandled.inc({ consumer: this.opts.durable, outcome: 'failed' });
-              return this.settle(m, { id, subject, payload: parsed.text }, parsed.error, meta.deliveryCount);
-            }
+            if (!parsed.ok) return this.failed(m, { id, subject, payload: parsed.text }, parsed.error);
             for (let attempt = meta.deliveryCount; ; attempt++) {
               const retryIn = await this.attempt(m, { id, subject, data: parsed.data, deliveryCount: attempt });
               if (retryIn === null) return;
@@ -358,26 +402,12 @@ export class DurableConsumer<T = unknown, P = undefined> {
   private async attempt(m: JsMsg, event: DeliveredEvent<T>): Promise<number | null> {
     try {
       const prepared = this.opts.prepare ? await this.opts.prepare(event) : (undefined as P);
-      const handled = await this.opts.dataSource.transaction(async (manager) => {
-        const inserted: unknown[] = await manager.query(
-          `INSERT INTO processed_messages (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
-          [this.opts.durable, event.id],
-        );
-        if (inserted.length === 0) return false;
-        await this.opts.handler(event, manager, prepared);
-        if (event.deliveryCount > 1) await this.store.clearFailures(manager, this.opts.durable, [event.id]);
-        return true;
-      });
-      this.ack(m);
-      this.opts.metrics?.consumerHandled.inc({
-        consumer: this.opts.durable,
-        outcome: handled ? 'handled' : 'duplicate',
-      });
+      const fresh = await this.transact([event], ([e], manager) => this.opts.handler!(e, manager, prepared));
+      this.done([m], fresh);
       return null;
     } catch (err) {
-      this.opts.metrics?.consumerHandled.inc({ consumer: this.opts.durable, outcome: 'failed' });
       let retryIn: number | null = null;
-      await this.settle(
+      await this.failed(
         m,
         { id: event.id, subject: event.subject, payload: event.data },
         err,
@@ -392,13 +422,118 @@ export class DurableConsumer<T = unknown, P = undefined> {
     }
   }
 
-  private settle(
+  /** Batch mode: handles what arrived, a batch at a time, until stop(); what is left then is given back. */
+  private async runBatches(batch: BatchOptions<T>['batch']): Promise<void> {
+    while (this.messages) {
+      if (this.buffer.length === 0) {
+        await new Promise<void>((resolve) => (this.arrived = resolve));
+        this.arrived = null;
+        continue;
+      }
+      const msgs = this.buffer.splice(0, batch.max);
+      try {
+        await this.handleBatch(batch, msgs);
+      } finally {
+        for (const m of msgs) this.held.delete(m);
+      }
+    }
+  }
+
+  private async handleBatch(batch: BatchOptions<T>['batch'], msgs: JsMsg[]): Promise<void> {
+    const items: Delivered<T>[] = [];
+    for (const m of msgs) {
+      const meta = this.metaOf(m);
+      const parsed = parseOrText<T>(m);
+      if (parsed.ok) items.push({ m, event: { ...meta, data: parsed.data } });
+      else await this.failed(m, { id: meta.id, subject: meta.subject, payload: parsed.text }, parsed.error);
+    }
+    if (items.length === 0) return;
+    try {
+      await this.commitBatch(batch, items);
+    } catch (err) {
+      if (items.length === 1) return this.failedItem(items[0], err);
+      this.opts.logger.warn(
+        { err, consumer: this.opts.durable, count: items.length },
+        'event batch failed; trying its events one at a time',
+      );
+      for (const item of items) await this.commitBatch(batch, [item]).catch((e: unknown) => this.failedItem(item, e));
+    }
+  }
+
+  /** One transaction for these messages, then their acks; its span continues a lone message's trace, else links them all. */
+  private async commitBatch(batch: BatchOptions<T>['batch'], items: Delivered<T>[]): Promise<void> {
+    const parents = items.map(({ m }) => contextFromTraceparent(m.headers?.get('traceparent')));
+    const one = items.length === 1;
+    const fresh = await inSpan(
+      `${this.opts.filterSubject} process`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: one ? parents[0] : ROOT_CONTEXT,
+        links: one ? [] : parents,
+        attributes: {
+          'messaging.system': 'nats',
+          'messaging.destination.name': this.opts.filterSubject,
+          'messaging.consumer.group.name': this.opts.durable,
+          'messaging.batch.message_count': items.length,
+        },
+      },
+      () =>
+        this.transact(
+          items.map((i) => i.event),
+          batch.handler,
+        ),
+    );
+    this.done(
+      items.map((i) => i.m),
+      fresh,
+    );
+  }
+
+  /**
+   * One transaction: records the ids not processed before in the ledger, applies those events (the
+   * first copy of an id a batch holds twice) and clears their earlier failures; the number applied.
+   */
+  private transact(
+    events: DeliveredEvent<T>[],
+    apply: (fresh: DeliveredEvent<T>[], manager: EntityManager) => Promise<void>,
+  ): Promise<number> {
+    return this.opts.dataSource.transaction(async (manager) => {
+      const inserted: { message_id: string }[] = await manager.query(
+        `INSERT INTO processed_messages (consumer, message_id) SELECT $1, unnest($2::text[])
+         ON CONFLICT DO NOTHING RETURNING message_id`,
+        [this.opts.durable, events.map((e) => e.id)],
+      );
+      const ids = new Set(inserted.map((r) => r.message_id));
+      const fresh = events.filter((e) => ids.delete(e.id));
+      if (fresh.length) await apply(fresh, manager);
+      const retried = fresh.filter((e) => e.deliveryCount > 1).map((e) => e.id);
+      await this.store.clearFailures(manager, this.opts.durable, retried);
+      return fresh.length;
+    });
+  }
+
+  /** Acks messages whose transaction committed, `fresh` of them handled and the rest duplicates. */
+  private done(msgs: JsMsg[], fresh: number): void {
+    for (const m of msgs) this.ack(m);
+    const consumer = this.opts.durable;
+    if (fresh) this.opts.metrics?.consumerHandled.inc({ consumer, outcome: 'handled' }, fresh);
+    if (msgs.length > fresh)
+      this.opts.metrics?.consumerHandled.inc({ consumer, outcome: 'duplicate' }, msgs.length - fresh);
+  }
+
+  private failedItem({ m, event }: Delivered<T>, err: unknown): Promise<void> {
+    return this.failed(m, { id: event.id, subject: event.subject, payload: event.data }, err);
+  }
+
+  /** Counts a failed attempt and settles it (retry or park); `attempts` defaults to the delivery count. */
+  private failed(
     m: JsMsg,
     failed: { id: string; subject: string; payload: unknown },
     err: unknown,
-    attempts: number,
+    attempts = m.info.deliveryCount,
     retry?: (m: JsMsg, delayMs: number) => void,
   ): Promise<void> {
+    this.opts.metrics?.consumerHandled.inc({ consumer: this.opts.durable, outcome: 'failed' });
     const { store, policy } = this;
     return settleFailure(
       {
@@ -418,6 +553,7 @@ export class DurableConsumer<T = unknown, P = undefined> {
   }
 
   private giveBack(m: JsMsg, delayMs: number): void {
+    this.held.delete(m);
     try {
       m.nak(delayMs);
     } catch {

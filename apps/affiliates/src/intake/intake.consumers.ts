@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 
 import { eventSubjects, type KycStatusChangedEvent } from '@app/contracts';
-import { ConsumerRegistry, type DeliveredEvent } from '@app/messaging';
+import { ConsumerRegistry, DurableConsumer, type DeliveredEvent } from '@app/messaging';
 import { Metrics } from '@app/observability';
 import {
   consumerRetryOptions,
@@ -18,14 +18,19 @@ import {
 } from '@app/runtime';
 import { type BackgroundWorker } from '@app/runtime/service';
 
-import { BatchDurableConsumer } from './batch-consumer';
 import { depositIntake, type DepositApprovedEvent } from './deposit-event';
 import { IntakeService, type IntakeEvent } from './intake.service';
 
-/** Intake from the bus: approved deposits and KYC approvals, each a durable consumer shared by the replicas. */
+/** Events per intake transaction at most (a batch is whatever arrived while the previous one committed). */
+const BATCH_MAX = 500;
+
+/**
+ * Intake from the bus: approved deposits and KYC approvals, each a durable consumer shared by the
+ * replicas, in batch mode (one transaction per batch: intake needs thousands of events/s).
+ */
 @Injectable()
 export class IntakeConsumers implements BackgroundWorker {
-  private readonly consumers: BatchDurableConsumer<never>[];
+  private readonly consumers: Pick<DurableConsumer, 'start' | 'stop'>[];
 
   constructor(
     private readonly intake: IntakeService,
@@ -44,23 +49,22 @@ export class IntakeConsumers implements BackgroundWorker {
       logger,
       metrics,
       registry,
-      maxBatch: 500,
       ...consumerRetryOptions(config),
     };
     this.consumers = [
-      new BatchDurableConsumer<DepositApprovedEvent>({
+      new DurableConsumer<DepositApprovedEvent>({
         ...base,
         durable: 'affiliates-deposits',
         filterSubject: eventSubjects.paymentsDepositApproved,
-        handler: (events, m) => this.handle(events, m, depositIntake),
+        batch: { max: BATCH_MAX, handler: (events, m) => this.handle(events, m, depositIntake) },
       }),
-      new BatchDurableConsumer<KycStatusChangedEvent>({
+      new DurableConsumer<KycStatusChangedEvent>({
         ...base,
         durable: 'affiliates-kyc',
         filterSubject: eventSubjects.kycStatusChanged,
-        handler: (events, m) => this.handle(events, m, kycIntake),
+        batch: { max: BATCH_MAX, handler: (events, m) => this.handle(events, m, kycIntake) },
       }),
-    ] as BatchDurableConsumer<never>[];
+    ];
   }
 
   async start(): Promise<void> {

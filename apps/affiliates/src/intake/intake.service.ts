@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
 import {
@@ -9,14 +9,13 @@ import {
   type LeadEventName,
   type LeadFtdEvent,
 } from '@app/contracts';
-import { INSTANCE, type InstanceInfo } from '@app/runtime';
+import { OutboxWriter } from '@app/messaging';
 
 import { AffiliatesMetrics } from '../affiliates.metrics';
 import { FxRates } from '../thresholds/fx-rates';
 import { ThresholdsRepository } from '../thresholds/thresholds.repository';
 import { isDepositAmount, judgeDeposit, type Threshold } from './ftd-rule';
 import { LeadsRepository, type LeadRow, type NewLeadEvent } from './leads.repository';
-import { addOutboxEvents } from './outbox-batch';
 
 /** One lead event as intake sees it, from the API or from a payment event. */
 export interface IntakeEvent {
@@ -40,7 +39,7 @@ export class IntakeService {
     private readonly thresholds: ThresholdsRepository,
     private readonly fx: FxRates,
     private readonly metrics: AffiliatesMetrics,
-    @Inject(INSTANCE) private readonly instance: InstanceInfo,
+    private readonly outbox: OutboxWriter,
   ) {}
 
   async recordOne(event: IntakeEvent): Promise<LeadEventAccepted> {
@@ -101,9 +100,8 @@ export class IntakeService {
     await this.leads.countUnattributed(m, unattributed);
     await this.countIgnored(m, 'non_positive_amount', nonPositive);
     if (unattributed) this.metrics.ignored.inc({ reason: 'unattributed' }, unattributed);
-    await addOutboxEvents(
+    await this.outbox.addMany(
       m,
-      this.instance.service,
       eventSubjects.affiliatesLeadFtd,
       ftds.map((f): LeadFtdEvent => ({
         affiliate_id: f.lead.affiliate_id,

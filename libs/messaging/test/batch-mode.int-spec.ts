@@ -1,21 +1,22 @@
 import { jetstream } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import pino from 'pino';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 
 import { eventSubjects } from '@app/contracts';
+import { Metrics, shutdownTracing, startTracing } from '@app/observability';
+import { createServiceDataSource, initializeServiceDataSource } from '@app/persistence';
+import { createTestInfra, type TestInfra } from '@app/testing';
+
 import {
   ConsumerRegistry,
   DeadLetterService,
   DeadLetterTable1765000000000,
+  DurableConsumer,
   ensureEventStream,
   MessagingTables1764000000000,
-} from '@app/messaging';
-import { Metrics } from '@app/observability';
-import { createServiceDataSource, initializeServiceDataSource } from '@app/persistence';
-import { createTestInfra, type TestInfra } from '@app/testing';
-
-import { BatchDurableConsumer } from '../src/intake/batch-consumer';
+} from '../src';
 
 class Effects1764000000003 implements MigrationInterface {
   async up(q: QueryRunner) {
@@ -27,7 +28,11 @@ class Effects1764000000003 implements MigrationInterface {
 }
 
 const SUBJECT = eventSubjects.systemProbeRecorded;
+/** The spans' test has a subject of its own: it sees none of the other tests' messages. */
+const TRACED = 'evt.system.batch.traced';
 const logger = pino({ level: 'silent' });
+const traceOf = (n: number) => `${n}`.repeat(32).slice(0, 32);
+const spanOf = (n: number) => `${n}`.repeat(16).slice(0, 16);
 
 async function eventually<T>(
   what: string,
@@ -43,13 +48,19 @@ async function eventually<T>(
   }
 }
 
-/** The affiliates intake's batch consumer: one poison in a batch must not hold back the others. */
-describe('batch durable consumer isolates a poison message (real NATS and Postgres)', () => {
+/** Batch mode (the affiliates intake): one poison in a batch must not hold back the others; spans as every consumer's. */
+describe('durable consumer in batch mode (real NATS and Postgres, OTEL on)', () => {
+  const exporter = new InMemorySpanExporter();
   let infra: TestInfra;
   let ds: DataSource;
   let nc: NatsConnection;
 
   beforeAll(async () => {
+    startTracing({
+      serviceName: 'batchtest',
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' },
+      spanProcessor: new SimpleSpanProcessor(exporter),
+    });
     infra = await createTestInfra();
     nc = await connect({ servers: infra.natsUrl });
     await ensureEventStream(nc, infra.prefix);
@@ -65,6 +76,7 @@ describe('batch durable consumer isolates a poison message (real NATS and Postgr
     await ds?.destroy();
     await nc?.close();
     await infra?.cleanup();
+    await shutdownTracing();
   });
 
   const effects = async () =>
@@ -82,26 +94,28 @@ describe('batch durable consumer isolates a poison message (real NATS and Postgr
     const batches: string[][] = [];
     const metrics = new Metrics('test', { defaultMetrics: false });
     const registry = new ConsumerRegistry();
-    const consumer = new BatchDurableConsumer<{ note: string }>({
+    const consumer = new DurableConsumer<{ note: string }>({
       nc,
       dataSource: ds,
       prefix: infra.prefix,
-      durable: 'affiliates-probe',
+      durable: 'batch-probe',
       filterSubject: SUBJECT,
       logger,
       metrics,
       registry,
-      maxBatch: 100,
       maxDeliveries: 3,
       retryDelayMs: 50,
-      handler: async (events, m) => {
-        batches.push(events.map((e) => e.data.note));
-        // the first batch is slow, so the others pile up behind it and arrive together
-        if (batches.length === 1) await new Promise((r) => setTimeout(r, 300));
-        for (const e of events) {
-          if (broken && e.data.note === 'poison') throw new Error('poison refused');
-          await m.query(`INSERT INTO effects (note) VALUES ($1)`, [e.data.note]);
-        }
+      batch: {
+        max: 100,
+        handler: async (events, m) => {
+          batches.push(events.map((e) => e.data.note));
+          // the first batch is slow, so the others pile up behind it and arrive together
+          if (batches.length === 1) await new Promise((r) => setTimeout(r, 300));
+          for (const e of events) {
+            if (broken && e.data.note === 'poison') throw new Error('poison refused');
+            await m.query(`INSERT INTO effects (note) VALUES ($1)`, [e.data.note]);
+          }
+        },
       },
     });
     await consumer.start();
@@ -114,13 +128,16 @@ describe('batch durable consumer isolates a poison message (real NATS and Postgr
     expect(batches.some((b) => b.length > 1 && b.includes('poison'))).toBe(true);
     expect(batches.filter((b) => b.length === 1 && b[0] === 'poison').length).toBeGreaterThanOrEqual(3);
     expect(dl).toMatchObject({
-      consumer: 'affiliates-probe',
+      consumer: 'batch-probe',
       message_id: 'm-poison',
       payload: { note: 'poison' },
       attempts: 3,
       error: 'poison refused',
     });
     expect((await metrics.deadLettersTotal.get()).values).toEqual([expect.objectContaining({ value: 1 })]);
+    const handled = (await metrics.consumerHandled.get()).values.filter((v) => v.labels.outcome === 'handled');
+    expect(handled).toEqual([expect.objectContaining({ value: 5 })]);
+    expect(consumer.heldMessages).toBe(0);
 
     broken = false;
     await consumer.start();
@@ -136,27 +153,79 @@ describe('batch durable consumer isolates a poison message (real NATS and Postgr
     const js = jetstream(nc);
     await js.publish(`${infra.prefix}.${SUBJECT}`, '{oops', { msgID: 'garbage' });
     await js.publish(`${infra.prefix}.${SUBJECT}`, JSON.stringify({ note: 'f' }), { msgID: 'm-f' });
-    const consumer = new BatchDurableConsumer<{ note: string }>({
+    const consumer = new DurableConsumer<{ note: string }>({
       nc,
       dataSource: ds,
       prefix: infra.prefix,
-      durable: 'affiliates-garbage',
+      durable: 'batch-garbage',
       filterSubject: SUBJECT,
       logger,
-      maxBatch: 100,
-      handler: async (events, m) => {
-        for (const e of events)
-          if (e.data.note === 'f')
-            await m.query(`INSERT INTO effects (note) VALUES ($1) ON CONFLICT DO NOTHING`, [e.data.note]);
+      batch: {
+        max: 100,
+        handler: async (events, m) => {
+          for (const e of events)
+            if (e.data.note === 'f')
+              await m.query(`INSERT INTO effects (note) VALUES ($1) ON CONFLICT DO NOTHING`, [e.data.note]);
+        },
       },
     });
     await consumer.start();
     const rows = await eventually('garbage parked', async () => {
-      const r = (await parked()).filter((d) => d.consumer === 'affiliates-garbage');
+      const r = (await parked()).filter((d) => d.consumer === 'batch-garbage');
       return r.length ? r : null;
     });
     await consumer.stop();
     expect(rows).toEqual([expect.objectContaining({ message_id: 'garbage', payload: '{oops', attempts: 1 })]);
     expect(await effects()).toContain('f');
+  });
+
+  it('a batch of several is one consumer span linked to each trace; a batch of one continues its trace', async () => {
+    const publish = async (n: number) => {
+      const h = headers();
+      h.set('traceparent', `00-${traceOf(n)}-${spanOf(n)}-01`);
+      await jetstream(nc).publish(`${infra.prefix}.${TRACED}`, JSON.stringify({ n }), {
+        msgID: `t-${n}`,
+        headers: h,
+      });
+    };
+    // published before the consumer starts: they arrive as one batch
+    await publish(1);
+    await publish(2);
+    const seen: number[][] = [];
+    const consumer = new DurableConsumer<{ n: number }>({
+      nc,
+      dataSource: ds,
+      prefix: infra.prefix,
+      durable: 'batch-trace',
+      filterSubject: TRACED,
+      logger,
+      batch: {
+        max: 100,
+        handler: async (events) => {
+          seen.push(events.map((e) => e.data.n));
+        },
+      },
+    });
+    await consumer.start();
+    await eventually('the first batch', async () => seen.flat().length === 2);
+    await publish(3);
+    await eventually('the lone message', async () => seen.flat().length === 3);
+    await consumer.stop();
+
+    const spans = exporter.getFinishedSpans().filter((s) => s.name === `${TRACED} process`);
+    const linkedTraces = spans.flatMap((s) => s.links.map((l) => l.context.traceId));
+    if (seen[0].length === 2) {
+      const batch = spans.find((s) => s.links.length === 2)!;
+      expect(batch).toBeDefined();
+      expect(batch.links.map((l) => l.context.traceId).sort()).toEqual([traceOf(1), traceOf(2)]);
+      expect(batch.links.map((l) => l.context.spanId).sort()).toEqual([spanOf(1), spanOf(2)]);
+      expect([traceOf(1), traceOf(2)]).not.toContain(batch.spanContext().traceId);
+    } else {
+      expect(linkedTraces).toEqual([]);
+    }
+    const lone = spans.find((s) => s.spanContext().traceId === traceOf(3))!;
+    expect(lone).toBeDefined();
+    expect(lone.parentSpanContext?.spanId).toBe(spanOf(3));
+    expect(lone.links).toEqual([]);
   });
 });
