@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
 
 import { SsrfGuard } from '@app/connectors';
-import { SERVICE_CONFIG } from '@app/runtime';
-import { KeyRing, Vault } from '@app/vault';
+import { SERVICE_CONFIG, VaultModule } from '@app/runtime';
 
 import type { AffiliatesConfig } from './affiliates.config';
 import { AffiliatesController } from './affiliates.controller';
@@ -30,6 +29,7 @@ const fromConfig = <T>(make: (c: AffiliatesConfig) => T) => ({ inject: [SERVICE_
 
 /** Affiliates, thresholds, intake (API and bus), batching and signed delivery. */
 @Module({
+  imports: [VaultModule],
   controllers: [AffiliatesController],
   providers: [
     AffiliatesMetrics,
@@ -48,7 +48,6 @@ const fromConfig = <T>(make: (c: AffiliatesConfig) => T) => ({ inject: [SERVICE_
     AttemptService,
     DeliveryLanes,
     FlushScheduler,
-    { provide: Vault, ...fromConfig((c) => new Vault(KeyRing.fromEnv(c.VAULT_MASTER_KEYS))) },
     {
       provide: SsrfGuard,
       ...fromConfig((c) => SsrfGuard.fromConfig(c.AFFILIATE_ALLOWED_HOSTS, c.AFFILIATE_ALLOW_HTTP)),

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 
+import { ConnectorsModule } from '@app/connectors';
+
 import { CallbacksService } from './messages/callbacks.service';
 import { CommsController } from './messages/comms.controller';
 import { CommsService } from './messages/comms.service';
@@ -9,14 +11,13 @@ import { IdempotencyRepository } from './messages/idempotency.repository';
 import { IdempotencyService } from './messages/idempotency.service';
 import { MessagesQuery } from './messages/messages.query';
 import { MessagesRepository } from './messages/messages.repository';
-import { PROVIDER_INFRA } from './messages/provider-configs';
 import { StatusRecorder } from './messages/status.recorder';
 
 /** The comms service's features: dispatch (email, SMS, calls), delivery callbacks, the message log. */
 @Module({
+  imports: [ConnectorsModule.forService()],
   controllers: [CommsController],
   providers: [
-    ...PROVIDER_INFRA,
     MessagesRepository,
     IdempotencyRepository,
     IdempotencyService,

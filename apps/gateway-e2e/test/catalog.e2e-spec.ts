@@ -248,7 +248,7 @@ describe('connector catalog through the gateway (real NATS and Postgres, provide
         },
       },
     );
-    cache.start();
+    cache.onModuleInit();
     const results: { at: number; provider: string | null; error?: string }[] = [];
     let running = true;
     const loop = (async () => {
@@ -278,7 +278,7 @@ describe('connector catalog through the gateway (real NATS and Postgres, provide
     await new Promise((r) => setTimeout(r, 300));
     running = false;
     await loop;
-    await cache.stop();
+    cache.onModuleDestroy();
     expect(changedAt).toBeGreaterThan(0);
     expect(results.filter((r) => r.error)).toEqual([]);
     expect(results.some((r) => r.at < changedAt && r.provider === 'sendgrid')).toBe(true);

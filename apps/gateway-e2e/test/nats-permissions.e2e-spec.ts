@@ -141,7 +141,10 @@ const appSource = (app: App) =>
 const HEALTH = Object.fromEntries(
   APPS.map((a) => {
     const text = appSource(a);
-    return [a, { publishes: /\bguardedConnectorProviders\(/.test(text), reads: /\bProviderHealthBoard\b/.test(text) }];
+    return [
+      a,
+      { publishes: /\bConnectorsModule\.forService\(/.test(text), reads: /\bProviderHealthBoard\b/.test(text) },
+    ];
   }),
 ) as Record<App, { publishes: boolean; reads: boolean }>;
 

@@ -4,7 +4,6 @@ import { KeyRing } from '@app/vault';
 import { Kyc1764000005000 } from './database/migrations/1764000005000-kyc';
 import { KycConfig } from './kyc.config';
 import { KycModule } from './kyc.module';
-import { ConfigCacheWorker } from './providers/config-cache.worker';
 import { ReconciliationJob } from './reconcile/reconciliation.job';
 import { KYC_ENTITIES } from './records/kyc.entities';
 import { WebhookProcessorWorker } from './webhooks/webhook-processor.worker';
@@ -18,7 +17,7 @@ export const kycService: ServiceDefinition<KycConfig> = {
   module: KycModule,
   entities: KYC_ENTITIES,
   migrations: [Kyc1764000005000],
-  workers: [ConfigCacheWorker, WebhookProcessorWorker, ReconciliationJob],
+  workers: [WebhookProcessorWorker, ReconciliationJob],
   validate: (c) => {
     KeyRing.fromEnv(c.VAULT_MASTER_KEYS);
   },

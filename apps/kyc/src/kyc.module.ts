@@ -1,10 +1,7 @@
-import type { NatsConnection } from '@nats-io/transport-node';
 import { Module } from '@nestjs/common';
 
-import { guardedConnectorProviders, ProviderConfigCache } from '@app/connectors';
-import { BusClient } from '@app/messaging';
-import { INSTANCE, NATS_CONNECTION, SERVICE_CONFIG, type InstanceInfo } from '@app/runtime';
-import { KeyRing, Vault } from '@app/vault';
+import { ConnectorsModule } from '@app/connectors';
+import { VaultModule } from '@app/runtime';
 
 import { ApplicantsController } from './applicants/applicants.controller';
 import { ApplicantsService } from './applicants/applicants.service';
@@ -12,8 +9,6 @@ import { IdempotencyRepository } from './applicants/idempotency.repository';
 import { IdempotencyService } from './applicants/idempotency.service';
 import { ApplyKycDecision } from './decisions/apply-decision';
 import { gatePolicyProvider } from './gates/gates.policy';
-import type { KycConfig } from './kyc.config';
-import { ConfigCacheWorker } from './providers/config-cache.worker';
 import { KycProviders } from './providers/kyc-providers';
 import { ReconcileApplicant } from './reconcile/reconcile-applicant';
 import { ReconciliationJob } from './reconcile/reconciliation.job';
@@ -29,22 +24,11 @@ import { WebhooksController } from './webhooks/webhooks.controller';
 
 /** The kyc service: applicants, KYC webhooks, status mapping, the five compliance gates. */
 @Module({
+  imports: [ConnectorsModule.forService(), VaultModule],
   controllers: [ApplicantsController, RecordsController, WebhooksController],
   providers: [
-    ...guardedConnectorProviders(),
-    {
-      provide: ProviderConfigCache,
-      inject: [BusClient, NATS_CONNECTION, INSTANCE],
-      useFactory: (bus: BusClient, nc: NatsConnection, i: InstanceInfo) => new ProviderConfigCache(bus, nc, i.prefix),
-    },
     gatePolicyProvider,
-    {
-      provide: Vault,
-      inject: [SERVICE_CONFIG],
-      useFactory: (c: KycConfig) => new Vault(KeyRing.fromEnv(c.VAULT_MASTER_KEYS)),
-    },
     KycProviders,
-    ConfigCacheWorker,
     RecordsRepository,
     EventsRepository,
     IdempotencyRepository,

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 
-import { guardedConnectorProviders } from '@app/connectors';
+import { ConnectorsModule } from '@app/connectors';
 
 import { CallbacksController } from './callbacks/callbacks.controller';
 import { PaymentCallbacks } from './callbacks/payment-callbacks';
@@ -15,10 +15,10 @@ import { RoutingRepository } from './routing/routing.repository';
 import { RoutingService } from './routing/routing.service';
 import { SessionsRepository } from './sessions/sessions.repository';
 import { PaymentsMetrics } from './shared/payments.metrics';
-import { providerConfigCacheProvider } from './shared/provider-configs';
 
 /** The payments service: routing, gateway resolution with failover, cashier sessions and callbacks. */
 @Module({
+  imports: [ConnectorsModule.forService()],
   controllers: [RoutingController, ResolveController, CallbacksController],
   providers: [
     RoutingRepository,
@@ -31,8 +31,6 @@ import { providerConfigCacheProvider } from './shared/provider-configs';
     PaymentCallbacks,
     PaymentsMetrics,
     PaymentsWorker,
-    providerConfigCacheProvider,
-    ...guardedConnectorProviders(),
   ],
 })
 export class PaymentsModule {}

@@ -8,3 +8,4 @@ export * from './system.controller';
 export * from './dead-letters.controller';
 export * from './metrics-listener';
 export * from './metrics.controller';
+export * from './vault.module';
