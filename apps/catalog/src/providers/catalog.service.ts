@@ -5,6 +5,7 @@ import {
   connectorHostPolicy,
   ConnectorRegistry,
   ProviderHealthBoard,
+  toDomainError,
   type Connector,
   type ConnectorConfig,
 } from '@app/connectors';
@@ -25,7 +26,7 @@ import { validRequest } from '@app/runtime';
 import { Vault } from '@app/vault';
 
 import type { ProviderEntity } from './catalog.entities';
-import { CatalogErrors, fromConnectorError } from './catalog.exception';
+import { CatalogErrors } from './catalog.exception';
 import { checkCredentials, checkOriginMove, checkSettings, maskSecret, portErrors } from './credentials.policy';
 import { ProvidersRepository } from './providers.repository';
 
@@ -227,7 +228,7 @@ export class CatalogService {
     try {
       await connector.test(config);
     } catch (err) {
-      throw fromConnectorError(key, err);
+      throw toDomainError(key, err);
     }
   }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { Inject, Injectable } from '@nestjs/common';
 
+import { toDomainError } from '@app/connectors';
 import {
   eventSubjects,
   type ApplicantCreated,
@@ -14,7 +15,6 @@ import { currentContext } from '@app/observability';
 import { evaluateGates, type GatePolicy } from '../gates/gates';
 import { GATE_POLICY } from '../gates/gates.policy';
 import { KycProviders } from '../providers/kyc-providers';
-import { fromConnectorError } from '../providers/kyc.exception';
 import { EventsRepository } from '../records/events.repository';
 import { RecordsRepository } from '../records/records.repository';
 import { IdempotencyService } from './idempotency.service';
@@ -50,7 +50,7 @@ export class ApplicantsService {
         phone: req.phone,
       })
       .catch((err: unknown) => {
-        throw fromConnectorError(provider.key, err);
+        throw toDomainError(provider.key, err);
       });
     await this.records.transaction(async (m) => {
       const gates = evaluateGates(

@@ -1,4 +1,3 @@
-import { toDomainError } from '@app/connectors';
 import { DomainError, ErrorCode } from '@app/contracts';
 
 export const KycErrors = {
@@ -19,6 +18,3 @@ export const KycErrors = {
   idempotencyInProgress: () =>
     new DomainError(ErrorCode.Conflict, 'A request with this Idempotency-Key is still in progress; retry shortly'),
 };
-
-/** A connector failure as the API reports it (one mapping for every service, in libs/connectors). */
-export const fromConnectorError = (key: string, err: unknown): DomainError => toDomainError(key, err);
