@@ -2,14 +2,14 @@ import { ZadarmaFake } from '../../../testing/src/fakes/zadarma.fake';
 import { ConnectorError } from '../connector-error';
 import type { ConnectorConfig } from '../types';
 import {
-  connector,
   verifyZadarmaWebhook,
   zadarmaAuthorization,
   zadarmaGet,
   zadarmaQuery,
   zadarmaWebhookSignature,
   zadarmaWebhookSignedString,
-} from './zadarma.connector';
+} from './zadarma.api';
+import { connector } from './zadarma.connector';
 
 const KEY = 'fake-zd-key';
 const SECRET = 'fake-zd-secret-0003';

@@ -6,7 +6,7 @@ import { ConnectorError } from '../connector-error';
 import { mapped } from '../http';
 import type { CallbackResult, DeliveryEvent, InboundCallback } from '../ports/delivery.port';
 import type { ConnectorConfig } from '../types';
-import { verifyZadarmaWebhook, zadarmaGet, zadarmaSignedValues } from './zadarma.connector';
+import { verifyZadarmaWebhook, zadarmaGet, zadarmaSignedValues } from './zadarma.api';
 
 // Zadarma PBX notifications (PROVIDERS.md §8): signed form POSTs, and the zd_echo URL check.
 //
