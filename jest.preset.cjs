@@ -30,6 +30,9 @@ module.exports = {
     ],
   },
   transformIgnorePatterns: [`/node_modules/(?!(?:.+/node_modules/)?(?:${ESM_ONLY.join('|')})/)`],
-  moduleNameMapper: { '^@app/(.*)$': path.join(__dirname, 'libs/$1/src/index.ts') },
+  moduleNameMapper: {
+    '^@app/connectors/providers/(.*)$': path.join(__dirname, 'libs/connectors/src/providers/$1'),
+    '^@app/([^/]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
+  },
   testMatch: ['**/?(*.)+(spec|int-spec|e2e-spec).ts'],
 };

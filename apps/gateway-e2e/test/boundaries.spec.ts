@@ -98,7 +98,9 @@ describe('module boundaries', () => {
   it('services never import a provider connector by name', () => {
     expect(
       violations((project, spec) =>
-        project.startsWith('apps/') && project !== 'apps/gateway-e2e' && /providers\/[a-z0-9_]+\.connector/.test(spec)
+        project.startsWith('apps/') &&
+        project !== 'apps/gateway-e2e' &&
+        /providers\/([a-z0-9_]+\/)?[a-z0-9_]+\.connector/.test(spec)
           ? 'use the ConnectorRegistry'
           : null,
       ),

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 
 import { PROVIDERS_DIR } from '@app/connectors';
+import { TwilioFake } from '@app/connectors/providers/twilio/twilio.fake';
 import type { ProviderView } from '@app/contracts';
-import { FakeServer, TwilioFake } from '@app/testing';
+import { FakeServer } from '@app/testing';
 
 import { createCatalogService } from '../../catalog/src/definition';
 import { PROVIDER_SEED } from '../../catalog/src/seed/providers.seed';

@@ -1,8 +1,9 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Client } from 'pg';
 
+import { GmailFake } from '@app/connectors/providers/gmail/gmail.fake';
+import { SendgridFake } from '@app/connectors/providers/sendgrid/sendgrid.fake';
 import type { ProviderChangedEvent, ProviderView } from '@app/contracts';
-import { GmailFake, SendgridFake } from '@app/testing';
 
 import { startPlatform, type Platform } from '../src/platform';
 

@@ -6,8 +6,8 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-tr
 
 import { inSpan, shutdownTracing, SpanKind, startTracing } from '@app/observability';
 
-import { VoisoFake } from '../../testing/src/fakes/voiso.fake';
-import { connector } from '../src/providers/voiso.connector';
+import { connector } from '../src/providers/voiso/voiso.connector';
+import { VoisoFake } from '../src/providers/voiso/voiso.fake';
 
 const KEY = 'fake-voiso-key-in-the-path-0004';
 const WH_SECRET = 'fake-voiso-webhook-secret';
