@@ -1,7 +1,5 @@
-import { IsString } from 'class-validator';
-
 import { ConnectorCallerConfig } from '@app/connectors';
-import type { ServiceDefinition } from '@app/runtime';
+import { withVaultKeys, type ServiceDefinition } from '@app/runtime';
 import { KeyRing } from '@app/vault';
 
 import { CatalogModule } from './catalog.module';
@@ -10,11 +8,7 @@ import { AuditScope1764000001100 } from './database/migrations/1764000001100-aud
 import { CATALOG_ENTITIES } from './providers/catalog.entities';
 import { PROVIDER_SEED, type SeedEntry } from './seed/providers.seed';
 
-export class CatalogConfig extends ConnectorCallerConfig {
-  /** `id:base64(32 bytes)` list; the first encrypts, all decrypt. Checked at start by KeyRing. */
-  @IsString()
-  VAULT_MASTER_KEYS = '';
-}
+export class CatalogConfig extends withVaultKeys(ConnectorCallerConfig) {}
 
 /**
  * The catalog service. `connectorDirs` and `seed` default to libs/connectors/src/providers and
