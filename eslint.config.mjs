@@ -24,7 +24,9 @@ const external = (...sources) => ({ module: { origin: 'external', source: source
 /** Libs are reached through their @app/* aliases only: the files tsconfig.base.json maps them to. */
 const { paths } = readJson('tsconfig.base.json').compilerOptions;
 const entryFile = (alias) => paths[alias][0].replace(/^\.\//, '');
-const entryPoints = `{${Object.keys(paths).map(entryFile)}}`;
+/** A wildcard alias (`@app/connectors/providers/*`) opens only the provider fakes that tests start. */
+const entryGlob = (alias) => (alias.endsWith('*') ? `${entryFile(alias)}/*.fake.ts` : entryFile(alias));
+const entryPoints = `{${Object.keys(paths).map(entryGlob)}}`;
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '**/*.cjs', '**/*.mjs', 'tools/**'] },

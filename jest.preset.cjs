@@ -32,7 +32,8 @@ module.exports = {
   transformIgnorePatterns: [`/node_modules/(?!(?:.+/node_modules/)?(?:${ESM_ONLY.join('|')})/)`],
   moduleNameMapper: {
     '^@app/runtime/service$': path.join(__dirname, 'libs/runtime/src/service.ts'),
-    '^@app/(.*)$': path.join(__dirname, 'libs/$1/src/index.ts'),
+    '^@app/connectors/providers/(.*)$': path.join(__dirname, 'libs/connectors/src/providers/$1'),
+    '^@app/([^/]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
   },
   testMatch: ['**/?(*.)+(spec|int-spec|e2e-spec).ts'],
 };

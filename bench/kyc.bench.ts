@@ -5,8 +5,9 @@ import { connect } from '@nats-io/transport-node';
 import autocannon from 'autocannon';
 import { Pool } from 'pg';
 
+import { SumsubFake } from '@app/connectors/providers/sumsub/sumsub.fake';
 import { BusClient } from '@app/messaging';
-import { createTestInfra, SumsubFake, TEST_API_KEY } from '@app/testing';
+import { createTestInfra, TEST_API_KEY } from '@app/testing';
 
 import { http, median, report, requestLoop, type Comparison } from './lib/measure';
 import { GATEWAY_BENCH_LIMITS, startPinned, stopAll } from './lib/processes';

@@ -1,5 +1,5 @@
 // The BridgerPay fake as a process of its own (the provider, outside our servers), answering with no delay.
-import { BridgerpayFake } from '@app/testing';
+import { BridgerpayFake } from '@app/connectors/providers/bridgerpay/bridgerpay.fake';
 
 const fake = new BridgerpayFake({
   username: process.env.BP_USERNAME ?? 'bench-user',

@@ -1,5 +1,5 @@
 // The SendGrid fake as a pinned process for the comms benchmark: answers /v3/mail/send at once.
-import { SendgridFake } from '@app/testing';
+import { SendgridFake } from '@app/connectors/providers/sendgrid/sendgrid.fake';
 
 const fake = new SendgridFake({ apiKey: process.env.SENDGRID_API_KEY ?? 'SG.bench' });
 void fake.start().then(() => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { SumsubFake } from '@app/testing';
+import { SumsubFake } from '@app/connectors/providers/sumsub/sumsub.fake';
 
 import { onPlatform, type Drill } from '../lib/drill';
 import {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
-import { GmailFake, SendgridFake } from '@app/testing';
+import { GmailFake } from '@app/connectors/providers/gmail/gmail.fake';
+import { SendgridFake } from '@app/connectors/providers/sendgrid/sendgrid.fake';
 
 import { onPlatform, type Drill } from '../lib/drill';
 import { insertLeads, publishDeposits, registerAffiliate, setDefaultThreshold } from '../lib/fixtures';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { SendgridFake } from '@app/testing';
+import { SendgridFake } from '@app/connectors/providers/sendgrid/sendgrid.fake';
 
 import { onPlatform, type Drill } from '../lib/drill';
 import { sleep, until } from '../lib/infra';

@@ -1,13 +1,10 @@
-import { IsBoolean, IsInt, IsNumber, IsString, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsNumber, Matches, Max, Min } from 'class-validator';
 
 import { ServiceConfig } from '@app/runtime';
+import { withVaultKeys } from '@app/runtime/service';
 
 /** Every variable of the affiliates service, with its default. */
-export class AffiliatesConfig extends ServiceConfig {
-  /** `id:base64(32 bytes)` list; the first encrypts, all decrypt (the same ring as the catalog's). */
-  @IsString()
-  VAULT_MASTER_KEYS = '';
-
+export class AffiliatesConfig extends withVaultKeys(ServiceConfig) {
   /** Pending events are flushed into batches at every multiple of this interval (wall clock, all replicas). */
   @IsInt()
   @Min(100)

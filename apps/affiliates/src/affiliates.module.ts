@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 
 import { SsrfGuard } from '@app/connectors';
 import { SERVICE_CONFIG } from '@app/runtime';
-import { KeyRing, Vault } from '@app/vault';
+import { VaultModule } from '@app/runtime/service';
 
 import type { AffiliatesConfig } from './affiliates.config';
 import { AffiliatesMetrics } from './affiliates.metrics';
@@ -33,6 +33,7 @@ const fromConfig = <T>(make: (c: AffiliatesConfig) => T) => ({ inject: [SERVICE_
 
 /** Affiliates, thresholds, intake (API and bus), batching and signed delivery. */
 @Module({
+  imports: [VaultModule],
   controllers: [AffiliatesController, ThresholdsController, IntakeController, DeliveryController],
   providers: [
     AffiliatesMetrics,
@@ -51,7 +52,6 @@ const fromConfig = <T>(make: (c: AffiliatesConfig) => T) => ({ inject: [SERVICE_
     AttemptService,
     DeliveryLanes,
     FlushScheduler,
-    { provide: Vault, ...fromConfig((c) => new Vault(KeyRing.fromEnv(c.VAULT_MASTER_KEYS))) },
     {
       provide: SsrfGuard,
       ...fromConfig((c) => SsrfGuard.fromConfig(c.AFFILIATE_ALLOWED_HOSTS, c.AFFILIATE_ALLOW_HTTP)),

@@ -1,10 +1,5 @@
-import { IsString } from 'class-validator';
-
 import { ConnectorCallerConfig } from '@app/connectors';
+import { withVaultKeys } from '@app/runtime/service';
 
 /** Every variable of the catalog service, with its default. */
-export class CatalogConfig extends ConnectorCallerConfig {
-  /** `id:base64(32 bytes)` list; the first encrypts, all decrypt. Checked at start by KeyRing. */
-  @IsString()
-  VAULT_MASTER_KEYS = '';
-}
+export class CatalogConfig extends withVaultKeys(ConnectorCallerConfig) {}

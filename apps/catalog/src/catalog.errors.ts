@@ -1,4 +1,3 @@
-import { toDomainError } from '@app/connectors';
 import { DomainError, ErrorCode, type FieldError } from '@app/contracts';
 
 export const CatalogErrors = {
@@ -16,6 +15,3 @@ export const CatalogErrors = {
   notConfigured: (key: string, fields: string[]) =>
     new DomainError(ErrorCode.ProviderRefused, `Provider ${key} is missing credentials: ${fields.join(', ')}`),
 };
-
-/** A connector failure as the API reports it (one mapping for every service, in libs/connectors). */
-export const fromConnectorError = (key: string, err: unknown): DomainError => toDomainError(key, err);

@@ -20,13 +20,7 @@ export function createCatalogService(
     name: 'catalog',
     defaultHttpPort: 3101,
     config: CatalogConfig,
-    module: CatalogModule.register({
-      registry: (guards) =>
-        opts.connectorDirs
-          ? ConnectorRegistry.fromDirectories(opts.connectorDirs, guards)
-          : ConnectorRegistry.fromDirectory(undefined, guards),
-      seed: opts.seed ?? PROVIDER_SEED,
-    }),
+    module: CatalogModule.register({ connectorDirs: opts.connectorDirs, seed: opts.seed ?? PROVIDER_SEED }),
     entities: CATALOG_ENTITIES,
     migrations: [Catalog1764000001000, AuditScope1764000001100],
     /** Fails before any connection is opened when the vault keys are missing or malformed. */

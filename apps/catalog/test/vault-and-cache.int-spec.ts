@@ -87,7 +87,7 @@ describe('catalog vault and provider config cache (real NATS and Postgres)', () 
   it('invalidates the cache of every consuming replica on a change, with no restart', async () => {
     const bus = await start(k2);
     const caches = [0, 1].map(() => new ProviderConfigCache(bus, svc!.nc, infra.prefix));
-    caches.forEach((c) => c.start());
+    caches.forEach((c) => c.onModuleInit());
     await bus.request('catalog.providers.activate', { key: 'sendgrid', credentials: { api_key: API_KEY } });
     await until(async () =>
       (await Promise.all(caches.map((c) => c.get('sendgrid')))).every((v) => v.credentials.api_key === API_KEY),
@@ -98,6 +98,6 @@ describe('catalog vault and provider config cache (real NATS and Postgres)', () 
     for (const cache of caches) {
       await until(async () => (await cache.get('sendgrid')).credentials.api_key === rotated);
     }
-    await Promise.all(caches.map((c) => c.stop()));
+    caches.forEach((c) => c.onModuleDestroy());
   });
 });

@@ -1,4 +1,4 @@
-import { ConnectorError, toDomainError } from '@app/connectors';
+import { ConnectorError } from '@app/connectors';
 import { DomainError, ErrorCode } from '@app/contracts';
 
 export const CommsErrors = {
@@ -24,6 +24,3 @@ export const CommsErrors = {
           `${provider} callback unreadable: ${err instanceof ConnectorError ? err.message : 'malformed'}`,
         ),
 };
-
-/** A send failure as the API reports it (one mapping for every service, in libs/connectors). */
-export const fromSendError = (key: string, err: ConnectorError): DomainError => toDomainError(key, err);

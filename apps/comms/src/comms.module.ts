@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 
+import { ConnectorsModule } from '@app/connectors';
 import { ErrorCode } from '@app/contracts';
 import { Idempotency, PgIdempotencyStore } from '@app/persistence';
 import { DATA_SOURCE, LOGGER, SERVICE_CONFIG } from '@app/runtime';
@@ -9,7 +10,6 @@ import { DATA_SOURCE, LOGGER, SERVICE_CONFIG } from '@app/runtime';
 import { CallbacksController } from './callbacks/callbacks.controller';
 import { CallbacksService } from './callbacks/callbacks.service';
 import type { CommsConfig } from './comms.config';
-import { PROVIDER_INFRA } from './connectors/provider-configs';
 import { DispatchController } from './dispatch/dispatch.controller';
 import { DispatchService } from './dispatch/dispatch.service';
 import { SendService } from './dispatch/send.service';
@@ -20,9 +20,9 @@ import { StatusRecorder } from './log/status.recorder';
 
 /** The comms service's features: dispatch (email, SMS, calls), delivery callbacks, the message log. */
 @Module({
+  imports: [ConnectorsModule.forService()],
   controllers: [DispatchController, CallbacksController, LogController],
   providers: [
-    ...PROVIDER_INFRA,
     MessagesRepository,
     {
       provide: Idempotency,

@@ -1,5 +1,5 @@
+import { SendgridFake } from '@app/connectors/providers/sendgrid/sendgrid.fake';
 import type { ProviderView } from '@app/contracts';
-import { SendgridFake } from '@app/testing';
 
 import { startPlatform, type Platform } from '../src/platform';
 

@@ -1,9 +1,12 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Client } from 'pg';
 
+import { ConnectorRegistry } from '@app/connectors';
+import { GmailFake } from '@app/connectors/providers/gmail/gmail.fake';
+import { SendgridFake } from '@app/connectors/providers/sendgrid/sendgrid.fake';
 import type { ProviderChangedEvent, ProviderView } from '@app/contracts';
-import { GmailFake, SendgridFake } from '@app/testing';
 
+import { PROVIDER_SEED } from '../../catalog/src/seed/providers.seed';
 import { startPlatform, type Platform } from '../src/platform';
 
 const SG_KEY = 'SG.live-key-abcdefghijklmnop-1234';
@@ -14,6 +17,14 @@ const GMAIL = {
   senderEmail: 'ops@broker.example',
 };
 const SECRETS = [SG_KEY, GMAIL.clientSecret, GMAIL.refreshToken, 'SG.rotated-key-zzzzzzzzzzzzzz-9876'];
+
+/** The seeded providers and their categories, as the seed and the connectors declare them. */
+const registry = ConnectorRegistry.fromDirectories();
+const SEEDED = Object.fromEntries(PROVIDER_SEED.map((e) => [e.key, registry.get(e.key)!.manifest.category]));
+const keysOf = (category: string) =>
+  Object.keys(SEEDED)
+    .filter((k) => SEEDED[k] === category)
+    .sort();
 
 type Problem = { status: number; detail: string; errors?: { field: string; message: string }[] };
 
@@ -56,21 +67,11 @@ describe('connector catalog through the gateway (real NATS and Postgres, provide
     await gmail?.stop();
   });
 
-  it('lists the nine seeded providers in their categories, each with its credential fields', async () => {
+  it('lists every seeded provider in the category of its connector, each with its credential fields', async () => {
     const res = await p.api('/api/platform/integrations/providers');
     expect(res.status).toBe(200);
     const { providers } = await json<{ providers: ProviderView[] }>(res);
-    expect(Object.fromEntries(providers.map((x) => [x.key, x.category]))).toEqual({
-      zadarma: 'voip',
-      voiso: 'voip',
-      twilio_voice: 'voip',
-      sendgrid: 'email',
-      gmail: 'email',
-      twilio_sms: 'sms',
-      praxis: 'payment',
-      bridgerpay: 'payment',
-      sumsub: 'kyc',
-    });
+    expect(Object.fromEntries(providers.map((x) => [x.key, x.category]))).toEqual(SEEDED);
     const sg = providers.find((x) => x.key === 'sendgrid')!;
     expect(sg).toMatchObject({ status: 'inactive', is_default: false, credentials: {}, activated_at: null });
     expect(sg.credential_fields).toContainEqual({
@@ -82,11 +83,11 @@ describe('connector catalog through the gateway (real NATS and Postgres, provide
     const email = await json<{ providers: ProviderView[] }>(
       await p.api('/api/platform/integrations/providers?category=email'),
     );
-    expect(email.providers.map((x) => x.key).sort()).toEqual(['gmail', 'sendgrid']);
+    expect(email.providers.map((x) => x.key).sort()).toEqual(keysOf('email'));
     const blank = await json<{ providers: ProviderView[] }>(
       await p.api('/api/platform/integrations/providers?category='),
     );
-    expect(blank.providers).toHaveLength(9);
+    expect(blank.providers).toHaveLength(PROVIDER_SEED.length);
   });
 
   it('answers 404 for an unknown provider or category', async () => {
@@ -248,7 +249,7 @@ describe('connector catalog through the gateway (real NATS and Postgres, provide
         },
       },
     );
-    cache.start();
+    cache.onModuleInit();
     const results: { at: number; provider: string | null; error?: string }[] = [];
     let running = true;
     const loop = (async () => {
@@ -278,7 +279,7 @@ describe('connector catalog through the gateway (real NATS and Postgres, provide
     await new Promise((r) => setTimeout(r, 300));
     running = false;
     await loop;
-    await cache.stop();
+    cache.onModuleDestroy();
     expect(changedAt).toBeGreaterThan(0);
     expect(results.filter((r) => r.error)).toEqual([]);
     expect(results.some((r) => r.at < changedAt && r.provider === 'sendgrid')).toBe(true);

@@ -1,5 +1,6 @@
+import { GmailFake } from '@app/connectors/providers/gmail/gmail.fake';
+import { SendgridFake } from '@app/connectors/providers/sendgrid/sendgrid.fake';
 import type { MessageView, SendReply } from '@app/contracts';
-import { GmailFake, SendgridFake } from '@app/testing';
 
 import { until } from '../src/helpers';
 import { startPlatform, type Platform } from '../src/platform';

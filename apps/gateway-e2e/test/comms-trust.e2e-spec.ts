@@ -3,8 +3,11 @@ import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 
 import { PROVIDERS_DIR } from '@app/connectors';
+import { GmailFake } from '@app/connectors/providers/gmail/gmail.fake';
+import { TwilioFake } from '@app/connectors/providers/twilio/twilio.fake';
+import { ZadarmaFake } from '@app/connectors/providers/zadarma/zadarma.fake';
 import type { MessageView, ProviderChangedEvent, SendReply } from '@app/contracts';
-import { FakeServer, GmailFake, TwilioFake, ZadarmaFake } from '@app/testing';
+import { FakeServer } from '@app/testing';
 
 import { createCatalogService } from '../../catalog/src/definition';
 import { PROVIDER_SEED } from '../../catalog/src/seed/providers.seed';

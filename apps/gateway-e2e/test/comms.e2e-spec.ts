@@ -1,7 +1,11 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 
+import { GmailFake } from '@app/connectors/providers/gmail/gmail.fake';
+import { SendgridFake } from '@app/connectors/providers/sendgrid/sendgrid.fake';
+import { TwilioFake } from '@app/connectors/providers/twilio/twilio.fake';
+import { VoisoFake } from '@app/connectors/providers/voiso/voiso.fake';
+import { ZadarmaFake } from '@app/connectors/providers/zadarma/zadarma.fake';
 import type { MessageStatusChangedEvent, MessageView, ProviderChangedEvent, SendReply } from '@app/contracts';
-import { GmailFake, SendgridFake, TwilioFake, VoisoFake, ZadarmaFake } from '@app/testing';
 
 import { queryRows, until } from '../src/helpers';
 import { startPlatform, type Platform } from '../src/platform';

@@ -135,6 +135,8 @@ function walk(relDir: string): string[] {
 const BASE_CONFIG_FILE = 'libs/runtime/src/config.ts';
 /** libs/connectors' ConnectorCallerConfig (extends ServiceConfig): the services that call providers. */
 const CONNECTOR_CONFIG_FILE = 'libs/connectors/src/guard/guard.config.ts';
+/** libs/runtime's withVaultKeys(Base): the services that hold secrets. */
+const VAULT_CONFIG_FILE = 'libs/runtime/src/vault.module.ts';
 
 /** Every variable an app's config classes declare: its *.config.ts and definition.ts, plus ServiceConfig (or ConnectorCallerConfig) when extended. */
 function appConfigVars(app: App): ConfigVar[] {
@@ -142,9 +144,10 @@ function appConfigVars(app: App): ConfigVar[] {
     (f) => /(\.config\.ts|(^|\/)definition\.ts)$/.test(f) && !/\.spec\.ts$/.test(f),
   );
   const vars = files.flatMap(configVars);
-  const extendsConnector = files.some((f) => /\bextends\s+ConnectorCallerConfig\b/.test(read(f)));
+  const extendsConnector = files.some((f) => /\bextends\s+(withVaultKeys\()?ConnectorCallerConfig\b/.test(read(f)));
   if (extendsConnector) vars.push(...configVars(CONNECTOR_CONFIG_FILE));
-  if (extendsConnector || files.some((f) => /\bextends\s+ServiceConfig\b/.test(read(f))))
+  if (files.some((f) => /\bextends\s+withVaultKeys\(/.test(read(f)))) vars.push(...configVars(VAULT_CONFIG_FILE));
+  if (extendsConnector || files.some((f) => /\bextends\s+(withVaultKeys\()?ServiceConfig\b/.test(read(f))))
     vars.push(...configVars(BASE_CONFIG_FILE));
   return vars;
 }

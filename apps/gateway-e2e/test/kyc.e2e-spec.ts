@@ -3,8 +3,8 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Client } from 'pg';
 
+import { SumsubFake } from '@app/connectors/providers/sumsub/sumsub.fake';
 import type { GatesReevaluatedEvent, KycRecordView, KycStatusChangedEvent } from '@app/contracts';
-import { SumsubFake } from '@app/testing';
 
 import { startPlatform, type Platform } from '../src/platform';
 

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection, type Status } from '@nats-io/transport-node';
 
+import { SendgridFake } from '@app/connectors/providers/sendgrid/sendgrid.fake';
 import {
   affiliatesSubjects,
   catalogSubjects,
@@ -25,7 +26,7 @@ import {
   type ServiceName,
 } from '@app/contracts';
 import { startService, type RunningService } from '@app/runtime/service';
-import { createTestInfra, LogCapture, SendgridFake, TEST_API_KEY, type TestInfra } from '@app/testing';
+import { createTestInfra, LogCapture, TEST_API_KEY, type TestInfra } from '@app/testing';
 
 import { startGateway, type RunningGateway } from '../../gateway/src/gateway';
 import { queryRows, until } from '../src/helpers';
@@ -141,7 +142,10 @@ const appSource = (app: App) =>
 const HEALTH = Object.fromEntries(
   APPS.map((a) => {
     const text = appSource(a);
-    return [a, { publishes: /\bguardedConnectorProviders\(/.test(text), reads: /\bProviderHealthBoard\b/.test(text) }];
+    return [
+      a,
+      { publishes: /\bConnectorsModule\.forService\(/.test(text), reads: /\bProviderHealthBoard\b/.test(text) },
+    ];
   }),
 ) as Record<App, { publishes: boolean; reads: boolean }>;
 

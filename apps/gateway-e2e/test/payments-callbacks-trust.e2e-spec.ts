@@ -1,8 +1,9 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Client } from 'pg';
 
+import { BridgerpayFake } from '@app/connectors/providers/bridgerpay/bridgerpay.fake';
+import { PraxisFake } from '@app/connectors/providers/praxis/praxis.fake';
 import type { PaymentApprovedEvent, ResolutionView } from '@app/contracts';
-import { BridgerpayFake, PraxisFake } from '@app/testing';
 
 import { until } from '../src/helpers';
 import { startPlatform, type Platform } from '../src/platform';

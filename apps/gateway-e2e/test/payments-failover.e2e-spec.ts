@@ -1,5 +1,6 @@
+import { BridgerpayFake } from '@app/connectors/providers/bridgerpay/bridgerpay.fake';
+import { PraxisFake } from '@app/connectors/providers/praxis/praxis.fake';
 import type { ResolutionView } from '@app/contracts';
-import { BridgerpayFake, PraxisFake } from '@app/testing';
 
 import { startPlatform, type Platform } from '../src/platform';
 

@@ -3,8 +3,9 @@ import { createHash } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Client } from 'pg';
 
+import { BridgerpayFake } from '@app/connectors/providers/bridgerpay/bridgerpay.fake';
+import { PraxisFake } from '@app/connectors/providers/praxis/praxis.fake';
 import type { PaymentApprovedEvent, ResolutionView, RouteView, RoutingListView } from '@app/contracts';
-import { BridgerpayFake, PraxisFake } from '@app/testing';
 
 import { startPlatform, type Platform } from '../src/platform';
 

@@ -5,8 +5,9 @@ import * as https from 'node:https';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import * as pg from 'pg';
 
+import { SumsubFake } from '@app/connectors/providers/sumsub/sumsub.fake';
 import { startTracing, type Tracing } from '@app/observability';
-import { OtlpSpanKind as Kind, OtlpReceiver, OtlpTestExporter, SumsubFake, type ReceivedSpan } from '@app/testing';
+import { OtlpSpanKind as Kind, OtlpReceiver, OtlpTestExporter, type ReceivedSpan } from '@app/testing';
 
 import { startPlatform, type Platform } from '../src/platform';
 

@@ -2,7 +2,6 @@ import { Idempotency } from '@app/persistence';
 import type { ServiceDefinition } from '@app/runtime/service';
 import { KeyRing } from '@app/vault';
 
-import { ConfigCacheWorker } from './connectors/config-cache.worker';
 import { Kyc1764000005000 } from './database/migrations/1764000005000-kyc';
 import { KycIdempotency1765000005000 } from './database/migrations/1765000005000-kyc-idempotency';
 import { KycConfig } from './kyc.config';
@@ -18,7 +17,7 @@ export const kycService: ServiceDefinition<KycConfig> = {
   module: KycModule,
   entities: KYC_ENTITIES,
   migrations: [Kyc1764000005000, KycIdempotency1765000005000],
-  workers: [ConfigCacheWorker, WebhookProcessorWorker, ReconciliationJob, Idempotency],
+  workers: [WebhookProcessorWorker, ReconciliationJob, Idempotency],
   validate: (c) => {
     KeyRing.fromEnv(c.VAULT_MASTER_KEYS);
   },

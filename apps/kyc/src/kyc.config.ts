@@ -1,16 +1,14 @@
-import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { IsInt, Matches, Max, Min } from 'class-validator';
 
 import { ConnectorCallerConfig } from '@app/connectors';
+import { withVaultKeys } from '@app/runtime/service';
 
 const CODE_LIST = /^([A-Za-z]{2}(\s*,\s*[A-Za-z]{2})*)?$/;
 const WORD_LIST = /^([A-Za-z_]+(\s*,\s*[A-Za-z_]+)*)?$/;
 
 /** Every variable of the kyc service, with its default (the gates' policy is configuration). */
-export class KycConfig extends ConnectorCallerConfig {
-  /** `id:base64(32 bytes)` list, as the catalog's: seals stored Idempotency-Key answers (they hold access tokens). */
-  @IsString()
-  VAULT_MASTER_KEYS = '';
-
+/** The vault seals stored Idempotency-Key answers (they hold access tokens). */
+export class KycConfig extends withVaultKeys(ConnectorCallerConfig) {
   /** Document countries that fail the country gate: ISO alpha-2, comma-separated. */
   @Matches(CODE_LIST, { message: 'KYC_RESTRICTED_COUNTRIES must be comma-separated ISO 3166-1 alpha-2 codes' })
   KYC_RESTRICTED_COUNTRIES = 'KP,IR,SY,CU';

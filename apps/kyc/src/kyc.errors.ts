@@ -1,4 +1,3 @@
-import { toDomainError } from '@app/connectors';
 import { DomainError, ErrorCode } from '@app/contracts';
 
 export const KycErrors = {
@@ -13,6 +12,3 @@ export const KycErrors = {
       { field: 'body', message: reason },
     ]),
 };
-
-/** A connector failure as the API reports it (one mapping for every service, in libs/connectors). */
-export const fromConnectorError = (key: string, err: unknown): DomainError => toDomainError(key, err);

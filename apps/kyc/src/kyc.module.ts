@@ -1,17 +1,15 @@
-import type { NatsConnection } from '@nats-io/transport-node';
 import { Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 
-import { guardedConnectorProviders, ProviderConfigCache } from '@app/connectors';
-import { BusClient } from '@app/messaging';
+import { ConnectorsModule } from '@app/connectors';
 import { Idempotency, PgIdempotencyStore } from '@app/persistence';
-import { DATA_SOURCE, INSTANCE, LOGGER, NATS_CONNECTION, SERVICE_CONFIG, type InstanceInfo } from '@app/runtime';
-import { KeyRing, Vault } from '@app/vault';
+import { DATA_SOURCE, LOGGER, SERVICE_CONFIG } from '@app/runtime';
+import { VaultModule } from '@app/runtime/service';
+import { Vault } from '@app/vault';
 
 import { ApplicantsController } from './applicants/applicants.controller';
 import { ApplicantsService } from './applicants/applicants.service';
-import { ConfigCacheWorker } from './connectors/config-cache.worker';
 import { KycProviders } from './connectors/kyc-providers';
 import { ApplyKycDecision } from './decisions/apply-decision';
 import { gatePolicyProvider } from './gates/gates.policy';
@@ -30,22 +28,11 @@ import { WebhooksController } from './webhooks/webhooks.controller';
 
 /** The kyc service: applicants, KYC webhooks, status mapping, the five compliance gates. */
 @Module({
+  imports: [ConnectorsModule.forService(), VaultModule],
   controllers: [ApplicantsController, RecordsController, WebhooksController],
   providers: [
-    ...guardedConnectorProviders(),
-    {
-      provide: ProviderConfigCache,
-      inject: [BusClient, NATS_CONNECTION, INSTANCE],
-      useFactory: (bus: BusClient, nc: NatsConnection, i: InstanceInfo) => new ProviderConfigCache(bus, nc, i.prefix),
-    },
     gatePolicyProvider,
-    {
-      provide: Vault,
-      inject: [SERVICE_CONFIG],
-      useFactory: (c: KycConfig) => new Vault(KeyRing.fromEnv(c.VAULT_MASTER_KEYS)),
-    },
     KycProviders,
-    ConfigCacheWorker,
     RecordsRepository,
     EventsRepository,
     {

@@ -3,10 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Client } from 'pg';
 
+import { SumsubFake } from '@app/connectors/providers/sumsub/sumsub.fake';
 import type { InboundWebhook, KycRecordView } from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import { startService, type RunningService } from '@app/runtime/service';
-import { createTestInfra, LogCapture, SumsubFake, type TestInfra } from '@app/testing';
+import { createTestInfra, LogCapture, type TestInfra } from '@app/testing';
 
 import { catalogService } from '../../catalog/src/definition';
 import { kycService } from '../src/definition';

@@ -1,4 +1,3 @@
-import { ConnectorError, toDomainError } from '@app/connectors';
 import { DomainError, ErrorCode, type FieldError, type PaymentDirection } from '@app/contracts';
 
 export const PaymentsErrors = {
@@ -16,18 +15,3 @@ export const PaymentsErrors = {
   refusedNotification: (key: string, why: string) =>
     new DomainError(ErrorCode.Unauthorized, `${key} notification refused: ${why}`),
 };
-
-/** A connector failure as the API reports it (one mapping for every service, in libs/connectors). */
-export const fromConnectorError = (gateway: string, err: unknown): DomainError =>
-  toDomainError(gateway, err, { gateway });
-
-/**
- * 5xx, timeouts, network errors, rate limits, and calls the connector guard did not make (open breaker,
- * Retry-After pending, concurrency limit full): another gateway may serve. A 4xx refusal is final.
- */
-export function isFailoverable(err: unknown): boolean {
-  return (
-    err instanceof ConnectorError &&
-    ['provider_error', 'timeout', 'network', 'rate_limited', 'circuit_open', 'overloaded'].includes(err.code)
-  );
-}

@@ -1,10 +1,9 @@
 import { Module } from '@nestjs/common';
 
-import { guardedConnectorProviders } from '@app/connectors';
+import { ConnectorsModule } from '@app/connectors';
 
 import { CallbacksController } from './callbacks/callbacks.controller';
 import { PaymentCallbacks } from './callbacks/payment-callbacks';
-import { providerConfigCacheProvider } from './connectors/provider-configs';
 import { PaymentsMetrics } from './payments.metrics';
 import { PaymentsWorker } from './payments.worker';
 import { GatewayChooser } from './resolve/gateway-chooser';
@@ -19,6 +18,7 @@ import { SessionsRepository } from './sessions/sessions.repository';
 
 /** The payments service: routing, gateway resolution with failover, cashier sessions and callbacks. */
 @Module({
+  imports: [ConnectorsModule.forService()],
   controllers: [RoutingController, ResolveController, CallbacksController],
   providers: [
     RoutingRepository,
@@ -31,8 +31,6 @@ import { SessionsRepository } from './sessions/sessions.repository';
     PaymentCallbacks,
     PaymentsMetrics,
     PaymentsWorker,
-    providerConfigCacheProvider,
-    ...guardedConnectorProviders(),
   ],
 })
 export class PaymentsModule {}

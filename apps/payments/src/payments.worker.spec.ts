@@ -1,7 +1,6 @@
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 
-import type { ProviderConfigCache } from '@app/connectors';
 import type { InstanceInfo } from '@app/runtime';
 
 import type { PaymentsConfig } from './payments.config';
@@ -27,12 +26,10 @@ function setup() {
       return Promise.resolve();
     },
   } as unknown as RoutingTable;
-  const configs = { start: () => undefined, stop: () => Promise.resolve() } as unknown as ProviderConfigCache;
   const logger = { warn: () => undefined } as unknown as Logger;
   const worker = new PaymentsWorker(
     table,
     new RoutingChanges(nc, instance),
-    configs,
     nc,
     { PAYMENTS_ROUTING_REFRESH_MS: 60_000 } as PaymentsConfig,
     logger,

@@ -2,7 +2,6 @@ import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 
-import { ProviderConfigCache } from '@app/connectors';
 import { LOGGER, NATS_CONNECTION, SERVICE_CONFIG } from '@app/runtime';
 import { type BackgroundWorker } from '@app/runtime/service';
 
@@ -14,7 +13,7 @@ import { RoutingTable } from './routing/routing-table';
  * Keeps this replica's memory fresh: the routing table reloads on every routing change (the durable
  * event and the immediate hint; plain subscriptions, so every replica gets each one; the replica that
  * made the change already reloaded and skips its own), on a reconnect
- * (changes may have been missed) and on a slow timer; the provider config cache follows the catalog.
+ * (changes may have been missed) and on a slow timer.
  */
 @Injectable()
 export class PaymentsWorker implements BackgroundWorker {
@@ -24,14 +23,12 @@ export class PaymentsWorker implements BackgroundWorker {
   constructor(
     private readonly table: RoutingTable,
     private readonly changes: RoutingChanges,
-    private readonly configs: ProviderConfigCache,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(SERVICE_CONFIG) private readonly config: PaymentsConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async start(): Promise<void> {
-    this.configs.start();
     const reload = () => {
       this.table.reload().catch(() => undefined);
     };
@@ -56,6 +53,5 @@ export class PaymentsWorker implements BackgroundWorker {
     if (this.timer) clearInterval(this.timer);
     for (const s of this.subs) s.unsubscribe();
     this.subs = [];
-    await this.configs.stop();
   }
 }

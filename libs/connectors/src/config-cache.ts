@@ -1,4 +1,5 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 
 import {
   catalogSubjects,
@@ -16,12 +17,11 @@ import { prefixed, type BusClient } from '@app/messaging';
  * dropped, since changes may have been missed. A caller keeps the config it got for the whole
  * operation, so a request in flight finishes on the provider it started with.
  */
-export class ProviderConfigCache {
+export class ProviderConfigCache implements OnModuleInit, OnModuleDestroy {
   private readonly byKey = new Map<string, Promise<ProviderConfigView>>();
   private readonly byCategory = new Map<string, Promise<ProviderConfigView>>();
   private generation = 0;
   private sub: Subscription | null = null;
-  private statusLoop: Promise<void> | null = null;
 
   constructor(
     private readonly bus: BusClient,
@@ -30,7 +30,8 @@ export class ProviderConfigCache {
     private readonly opts: { ttlMs?: number; onChange?: (e: ProviderChangedEvent) => void } = {},
   ) {}
 
-  start(): void {
+  /** Subscribes to the catalog's changes (Nest calls it when the service starts). */
+  onModuleInit(): void {
     this.sub = this.nc.subscribe(prefixed(this.prefix, eventSubjects.catalogProviderChanged), {
       callback: (err, msg) => {
         if (err) return;
@@ -39,12 +40,12 @@ export class ProviderConfigCache {
         this.opts.onChange?.(event);
       },
     });
-    this.statusLoop = (async () => {
+    void (async () => {
       for await (const s of this.nc.status()) if (s.type === 'reconnect') this.clear();
     })().catch(() => undefined);
   }
 
-  async stop(): Promise<void> {
+  onModuleDestroy(): void {
     this.sub?.unsubscribe();
     this.sub = null;
   }

@@ -15,4 +15,4 @@ export * from './guard/guard.config';
 export * from './guard/provider-guard';
 export * from './guard/guarded-connector';
 export * from './guard/provider-health';
-export * from './guard/guard.providers';
+export * from './connectors.module';

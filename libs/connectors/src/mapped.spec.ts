@@ -1,5 +1,5 @@
 import { mapped } from './http';
-import { zadarmaWebhookSignedString } from './providers/zadarma.signing';
+import { zadarmaWebhookSignedString } from './providers/zadarma/zadarma.api';
 
 describe(mapped.name, () => {
   const table: Record<string, string> = { approved: 'approved' };

@@ -1,22 +1,39 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
+import type { ProviderCategory } from '@app/contracts';
+
 import type { Connector } from './connector';
 import { guardConnector } from './guard/guarded-connector';
 import type { ProviderGuards } from './guard/provider-guard';
 import { addDocumentedHosts } from './http';
-import type { Category } from './types';
 
 const CONNECTOR_FILE = /^[a-z0-9_]+\.connector\.(js|ts)$/;
 
 /** Where the platform's own connectors live. */
 export const PROVIDERS_DIR = join(__dirname, 'providers');
 
+/** The connector files of `dir`: `<key>.connector.ts` in it or in one of its folders (never a fake or spec). */
+function connectorFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory()
+        ? readdirSync(join(dir, e.name))
+            .filter((f) => CONNECTOR_FILE.test(f))
+            .map((f) => join(dir, e.name, f))
+        : CONNECTOR_FILE.test(e.name)
+          ? [join(dir, e.name)]
+          : [],
+    )
+    .sort();
+}
+
 /**
- * Finds connectors by provider key. Every file `providers/<key>.connector.ts` exporting `connector` is
- * loaded: adding a provider is adding that file (and its catalog seed entry), nothing else. Given the
- * process's ProviderGuards, every provider call of the connectors it hands out runs under the
- * provider's circuit breaker and concurrency limit (guard/provider-guard.ts).
+ * Finds connectors by provider key. Every `providers/<key>.connector.ts`, or `providers/<folder>/<key>.connector.ts`
+ * for a provider with helpers, a spec and a fake beside it, exporting `connector` is loaded: adding a provider
+ * is adding that file or folder (and its catalog seed entry), nothing else. Given the process's ProviderGuards,
+ * every provider call of the connectors it hands out runs under the provider's circuit breaker and concurrency
+ * limit (guard/provider-guard.ts).
  */
 export class ConnectorRegistry {
   private readonly byKey = new Map<string, Connector>();
@@ -32,19 +49,11 @@ export class ConnectorRegistry {
     }
   }
 
-  static fromDirectory(dir = PROVIDERS_DIR, guards?: ProviderGuards): ConnectorRegistry {
-    return ConnectorRegistry.fromDirectories([dir], guards);
-  }
-
-  static fromDirectories(dirs: string[], guards?: ProviderGuards): ConnectorRegistry {
-    const connectors = dirs.flatMap((dir) =>
-      readdirSync(dir)
-        .filter((f) => CONNECTOR_FILE.test(f))
-        .sort()
-
-        .map((f) => (require(join(dir, f)) as { connector?: Connector }).connector)
-        .filter((c): c is Connector => !!c),
-    );
+  static fromDirectories(dirs = [PROVIDERS_DIR], guards?: ProviderGuards): ConnectorRegistry {
+    const connectors = dirs
+      .flatMap(connectorFiles)
+      .map((f) => (require(f) as { connector?: Connector }).connector)
+      .filter((c): c is Connector => !!c);
     return new ConnectorRegistry(connectors, guards);
   }
 
@@ -52,7 +61,7 @@ export class ConnectorRegistry {
     return this.byKey.get(key);
   }
 
-  list(category?: Category): Connector[] {
+  list(category?: ProviderCategory): Connector[] {
     return [...this.byKey.values()].filter((c) => !category || c.manifest.category === category);
   }
 }

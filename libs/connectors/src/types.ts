@@ -1,8 +1,4 @@
-import { PROVIDER_CATEGORIES, type ProviderCategory } from '@app/contracts';
-
-/** Provider categories (API.md, Connector catalog); the names live in libs/contracts. */
-export const CATEGORIES = PROVIDER_CATEGORIES;
-export type Category = ProviderCategory;
+import type { ProviderCategory } from '@app/contracts';
 
 export interface CredentialField {
   name: string;
@@ -24,7 +20,7 @@ export interface SettingField {
 export interface ProviderManifest {
   key: string;
   name: string;
-  category: Category;
+  category: ProviderCategory;
   credential_fields: CredentialField[];
   /** Connector-specific settings; `base_url` is accepted by every connector and need not be listed. */
   settings: SettingField[];

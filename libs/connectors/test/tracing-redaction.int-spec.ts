@@ -5,9 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 import { inSpan, shutdownTracing, SpanKind, startTracing } from '@app/observability';
-import { VoisoFake } from '@app/testing';
 
-import { connector } from '../src/providers/voiso.connector';
+import { connector } from '../src/providers/voiso/voiso.connector';
+import { VoisoFake } from '../src/providers/voiso/voiso.fake';
 
 const KEY = 'fake-voiso-key-in-the-path-0004';
 const WH_SECRET = 'fake-voiso-webhook-secret';

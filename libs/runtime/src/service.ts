@@ -275,3 +275,5 @@ export function runServiceMain<C extends ServiceConfig>(def: ServiceDefinition<C
     },
   );
 }
+
+export { VaultModule, withVaultKeys } from './vault.module';

@@ -1,6 +1,6 @@
 export * from './infra';
 export * from './log-capture';
-export * from './fakes';
+export * from './fake-server';
 export * from './connector-failure';
 export * from './ports';
 export * from './otlp-receiver';

@@ -5,6 +5,7 @@ import {
   connectorHostPolicy,
   ConnectorRegistry,
   ProviderHealthBoard,
+  toDomainError,
   type Connector,
   type ConnectorConfig,
 } from '@app/connectors';
@@ -24,7 +25,7 @@ import { OutboxWriter } from '@app/messaging';
 import { validRequest } from '@app/runtime';
 import { Vault } from '@app/vault';
 
-import { CatalogErrors, fromConnectorError } from '../catalog.errors';
+import { CatalogErrors } from '../catalog.errors';
 import type { ProviderEntity } from './catalog.entities';
 import { checkCredentials, checkOriginMove, checkSettings, maskSecret, portErrors } from './credentials.policy';
 import { ProvidersRepository } from './providers.repository';
@@ -227,7 +228,7 @@ export class CatalogService {
     try {
       await connector.test(config);
     } catch (err) {
-      throw fromConnectorError(key, err);
+      throw toDomainError(key, err);
     }
   }
 

@@ -1,6 +1,6 @@
 /**
- * The providers this catalog offers. Adding a provider: its connector file in
- * libs/connectors/src/providers/<key>.connector.ts, and one entry here. Nothing else.
+ * The providers this catalog offers. Adding a provider: its connector folder in
+ * libs/connectors/src/providers/ (docs/connectors.md), and one entry here. Nothing else.
  */
 export interface SeedEntry {
   key: string;

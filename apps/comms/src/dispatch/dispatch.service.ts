@@ -7,6 +7,7 @@ import {
   ConnectorError,
   ConnectorRegistry,
   ProviderConfigCache,
+  toDomainError,
   type Connector,
   type ConnectorConfig,
   type SendOptions,
@@ -24,7 +25,7 @@ import { BusClient } from '@app/messaging';
 import { LOGGER, SERVICE_CONFIG } from '@app/runtime';
 
 import type { CommsConfig } from '../comms.config';
-import { CommsErrors, fromSendError } from '../comms.errors';
+import { CommsErrors } from '../comms.errors';
 import { MessagesRepository } from '../log/messages.repository';
 import { initialStatus } from '../log/status.policy';
 import { StatusRecorder } from '../log/status.recorder';
@@ -133,7 +134,7 @@ export class DispatchService {
       }
     }
     await this.failed(id, failure);
-    throw fromSendError(tried.at(-1)!, failure);
+    throw toDomainError(tried.at(-1)!, failure);
   }
 
   private attempt(d: Dispatch, provider: ProviderConfigView, id: string): Promise<SendResult> {

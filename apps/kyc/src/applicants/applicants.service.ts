@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { Inject, Injectable } from '@nestjs/common';
 
+import { toDomainError } from '@app/connectors';
 import {
   eventSubjects,
   type ApplicantCreated,
@@ -15,7 +16,6 @@ import { Idempotency } from '@app/persistence';
 import { KycProviders } from '../connectors/kyc-providers';
 import { evaluateGates, type GatePolicy } from '../gates/gates';
 import { GATE_POLICY } from '../gates/gates.policy';
-import { fromConnectorError } from '../kyc.errors';
 import { EventsRepository } from '../records/events.repository';
 import { RecordsRepository } from '../records/records.repository';
 
@@ -50,7 +50,7 @@ export class ApplicantsService {
         phone: req.phone,
       })
       .catch((err: unknown) => {
-        throw fromConnectorError(provider.key, err);
+        throw toDomainError(provider.key, err);
       });
     await this.records.transaction(async (m) => {
       const gates = evaluateGates(

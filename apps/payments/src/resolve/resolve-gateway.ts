@@ -6,6 +6,7 @@ import {
   canonicalAmount,
   ConnectorError,
   sessionSecretDigest,
+  toDomainError,
   type CashierAnswer,
   type CashierRequest,
 } from '@app/connectors';
@@ -13,7 +14,6 @@ import { ResolveGatewayRequest, type ResolutionView } from '@app/contracts';
 import { SERVICE_CONFIG, validRequest } from '@app/runtime';
 
 import type { PaymentsConfig } from '../payments.config';
-import { fromConnectorError, isFailoverable } from '../payments.errors';
 import { PaymentsMetrics } from '../payments.metrics';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import { GatewayChooser, type UsableGateway } from './gateway-chooser';
@@ -77,16 +77,17 @@ export class ResolveGateway {
     try {
       answer = await this.open(choice.first, cashier);
     } catch (err) {
-      if (!isFailoverable(err) || !choice.fallback) {
-        count(isFailoverable(err) ? 'failed' : 'refused');
-        throw fromConnectorError(choice.first.key, err);
+      const retryable = err instanceof ConnectorError && err.retryable;
+      if (!retryable || !choice.fallback) {
+        count(retryable ? 'failed' : 'refused');
+        throw toDomainError(choice.first.key, err, { gateway: choice.first.key });
       }
       served = choice.fallback;
       try {
         answer = await this.open(served, cashier);
       } catch (second) {
-        count(isFailoverable(second) ? 'failed' : 'refused');
-        throw fromConnectorError(served.key, second);
+        count(second instanceof ConnectorError && second.retryable ? 'failed' : 'refused');
+        throw toDomainError(served.key, second, { gateway: served.key });
       }
     }
     const failoverFrom = served === choice.first ? undefined : choice.first.key;

@@ -1,11 +1,13 @@
-import { SendgridFake, TwilioFake, VoisoFake, ZadarmaFake } from '@app/testing';
-
 import { ConnectorError } from '../connector-error';
 import type { InboundCallback } from '../ports/delivery.port';
-import { connector as sendgrid } from './sendgrid.connector';
-import { connector as twilioSms } from './twilio_sms.connector';
-import { connector as voiso } from './voiso.connector';
-import { connector as zadarma } from './zadarma.connector';
+import { connector as sendgrid } from './sendgrid/sendgrid.connector';
+import { SendgridFake } from './sendgrid/sendgrid.fake';
+import { connector as twilioSms } from './twilio/twilio_sms.connector';
+import { TwilioFake } from './twilio/twilio.fake';
+import { connector as voiso } from './voiso/voiso.connector';
+import { VoisoFake } from './voiso/voiso.fake';
+import { connector as zadarma } from './zadarma/zadarma.connector';
+import { ZadarmaFake } from './zadarma/zadarma.fake';
 
 const cb = (
   body: string | Buffer,

@@ -1,11 +1,12 @@
-import { SendgridFake, TwilioFake, ZadarmaFake } from '@app/testing';
-
 import { ConnectorError } from '../connector-error';
 import type { InboundCallback } from '../ports/delivery.port';
-import { sendgridEventParser } from './sendgrid.events';
-import { connector as twilioSms } from './twilio_sms.connector';
-import { connector as twilioVoice } from './twilio_voice.connector';
-import { connector as zadarma } from './zadarma.connector';
+import { sendgridEventParser } from './sendgrid/sendgrid.events';
+import { SendgridFake } from './sendgrid/sendgrid.fake';
+import { connector as twilioSms } from './twilio/twilio_sms.connector';
+import { connector as twilioVoice } from './twilio/twilio_voice.connector';
+import { TwilioFake } from './twilio/twilio.fake';
+import { connector as zadarma } from './zadarma/zadarma.connector';
+import { ZadarmaFake } from './zadarma/zadarma.fake';
 
 const cb = (
   body: string | Buffer,

@@ -1,0 +1,106 @@
+import { isISO8601 } from 'class-validator';
+
+import { mapped } from '../../http';
+import type { KycApplicantDetails, KycDocType, KycStatus } from '../../ports/kyc.port';
+import { toAlpha2 } from './sumsub.countries';
+
+export interface SumsubReviewResult {
+  reviewAnswer?: string;
+  rejectLabels?: unknown;
+  reviewRejectType?: string;
+}
+
+const PENDING_STATES = new Set(['init', 'pending', 'queued', 'prechecked', 'awaitingService', 'awaitingUser']);
+
+/**
+ * PROVIDERS.md §1 status table. `reviewAnswer` is trusted only when `reviewStatus` is `completed`;
+ * a state we do not know maps to null (kept in history, the status does not move).
+ */
+export function mapSumsubStatus(
+  reviewStatus: unknown,
+  result: SumsubReviewResult | undefined,
+  eventType?: string,
+): KycStatus | null {
+  if (reviewStatus === 'completed') {
+    if (result?.reviewAnswer === 'GREEN') return 'approved';
+    if (result?.reviewAnswer === 'RED')
+      return result.reviewRejectType === 'RETRY' ? 'resubmission_requested' : 'rejected';
+    return null;
+  }
+  if (reviewStatus === 'onHold' || eventType === 'applicantOnHold') return 'on_hold';
+  if (typeof reviewStatus === 'string' && PENDING_STATES.has(reviewStatus)) return 'pending';
+  if (eventType === 'applicantCreated' || eventType === 'applicantPending' || eventType === 'applicantReset')
+    return 'pending';
+  return null;
+}
+
+/** The provider status as recorded: `completed/GREEN`, `completed/RED/RETRY`, `pending`. */
+export function sumsubProviderStatus(reviewStatus: unknown, result: SumsubReviewResult | undefined): string {
+  const base = typeof reviewStatus === 'string' ? reviewStatus : 'unknown';
+  if (base !== 'completed' || !result?.reviewAnswer) return base;
+  return [base, result.reviewAnswer, result.reviewAnswer === 'RED' ? result.reviewRejectType : undefined]
+    .filter(Boolean)
+    .join('/');
+}
+
+export function rejectLabelsOf(result: SumsubReviewResult | undefined): string[] {
+  return Array.isArray(result?.rejectLabels)
+    ? result.rejectLabels.filter((l): l is string => typeof l === 'string')
+    : [];
+}
+
+/** `createdAtMs` is `yyyy-MM-dd HH:mm:ss.fff` in UTC (an ISO string or epoch millis are accepted too). */
+export function parseSumsubTime(value: unknown): Date | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return new Date(value);
+  if (typeof value !== 'string' || value === '') return null;
+  const iso = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?$/.test(value) ? `${value.replace(' ', 'T')}Z` : value;
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+const DOC_TYPES: Record<string, KycDocType> = {
+  PASSPORT: 'passport',
+  ID_CARD: 'id_card',
+  DRIVERS: 'driving_license',
+  RESIDENCE_PERMIT: 'residence_permit',
+};
+/** Not identity documents: never the document the gates judge. */
+const NON_IDENTITY = new Set([
+  'SELFIE',
+  'VIDEO_SELFIE',
+  'PROFILE_IMAGE',
+  'UTILITY_BILL',
+  'BANK_STATEMENT',
+  'PROOF_OF_RESIDENCE',
+]);
+
+interface SumsubIdDoc {
+  idDocType?: unknown;
+  country?: unknown;
+  validUntil?: unknown;
+  dob?: unknown;
+}
+export interface SumsubApplicant {
+  id?: string;
+  info?: { country?: unknown; dob?: unknown; idDocs?: SumsubIdDoc[] };
+  fixedInfo?: { country?: unknown; dob?: unknown };
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** A yyyy-mm-dd that exists on the calendar (strict ISO 8601 checks day of month and leap years), else null. */
+const dateOrNull = (v: unknown) => (typeof v === 'string' && DATE.test(v) && isISO8601(v, { strict: true }) ? v : null);
+
+/** Document type, country (alpha-3 -> alpha-2), birth date and expiry from `GET .../one`. */
+export function sumsubDetails(applicant: SumsubApplicant): KycApplicantDetails {
+  const docs = (applicant.info?.idDocs ?? []).filter(
+    (d) => typeof d?.idDocType === 'string' && !NON_IDENTITY.has(d.idDocType),
+  );
+  const doc = docs[0];
+  const docType = doc ? (mapped(DOC_TYPES, doc.idDocType as string) ?? 'other') : null;
+  return {
+    docType,
+    docCountry: toAlpha2(doc?.country) ?? toAlpha2(applicant.info?.country) ?? toAlpha2(applicant.fixedInfo?.country),
+    birthDate: dateOrNull(doc?.dob) ?? dateOrNull(applicant.info?.dob) ?? dateOrNull(applicant.fixedInfo?.dob),
+    docExpiry: dateOrNull(doc?.validUntil),
+  };
+}
