@@ -31,5 +31,4 @@ module.exports = {
   },
   transformIgnorePatterns: [`/node_modules/(?!(?:.+/node_modules/)?(?:${ESM_ONLY.join('|')})/)`],
   moduleNameMapper: { '^@app/(.*)$': path.join(__dirname, 'libs/$1/src/index.ts') },
-  testMatch: ['**/?(*.)+(spec|int-spec|e2e-spec).ts'],
 };
