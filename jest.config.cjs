@@ -4,26 +4,23 @@
 // e2e: `*.e2e-spec.ts`, every service booted behind the gateway.
 const preset = require('./jest.preset.cjs');
 const LOOPBACK_SPECS = ['\\.(connector|payment|kyc|trust)\\.spec\\.ts$', '/host-policy\\.spec\\.ts$'];
-const project = (displayName, options) => ({
+const project = (displayName, timeoutMs, options) => ({
   ...preset,
   displayName,
   rootDir: __dirname,
   roots: ['<rootDir>/apps', '<rootDir>/libs'],
+  globals: { TEST_TIMEOUT_MS: timeoutMs },
   ...options,
 });
 module.exports = {
   maxWorkers: 2,
   projects: [
-    project('unit', {
+    project('unit', 20000, {
       testRegex: '\\.spec\\.ts$',
       testPathIgnorePatterns: ['/node_modules/', ...LOOPBACK_SPECS],
       testEnvironment: '<rootDir>/jest.no-sockets.cjs',
-      testTimeout: 20000,
     }),
-    project('int', {
-      testRegex: ['\\.int-spec\\.ts$', ...LOOPBACK_SPECS],
-      testTimeout: 60000,
-    }),
-    project('e2e', { testRegex: '\\.e2e-spec\\.ts$', testTimeout: 60000 }),
+    project('int', 60000, { testRegex: ['\\.int-spec\\.ts$', ...LOOPBACK_SPECS] }),
+    project('e2e', 60000, { testRegex: '\\.e2e-spec\\.ts$' }),
   ],
 };
