@@ -13,7 +13,7 @@ import {
 } from '@app/messaging';
 import { shutdownTracing, startTracing } from '@app/observability';
 import { createServiceDataSource, initializeServiceDataSource } from '@app/persistence';
-import { createTestInfra, type TestInfra } from '@app/testing';
+import { createTestInfra, eventually, type TestInfra } from '@app/testing';
 
 import { BatchDurableConsumer } from '../src/intake/batch-consumer';
 
@@ -78,13 +78,9 @@ describe('batch durable consumer spans', () => {
       },
     });
     await consumer.start();
-    const until = async (what: string, ok: () => boolean) => {
-      for (let i = 0; i < 600 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
-      if (!ok()) throw new Error(`timed out waiting for ${what}`);
-    };
-    await until('the first batch', () => seen.flat().length === 2);
+    await eventually('the first batch', () => seen.flat().length === 2);
     await publish(3);
-    await until('the lone message', () => seen.flat().length === 3);
+    await eventually('the lone message', () => seen.flat().length === 3);
     await consumer.stop();
 
     const spans = exporter.getFinishedSpans().filter((s) => s.name === `${SUBJECT} process`);

@@ -13,7 +13,7 @@ import {
 } from '@app/messaging';
 import { Metrics } from '@app/observability';
 import { createServiceDataSource, initializeServiceDataSource } from '@app/persistence';
-import { createTestInfra, type TestInfra } from '@app/testing';
+import { createTestInfra, eventually, type TestInfra } from '@app/testing';
 
 import { BatchDurableConsumer } from '../src/intake/batch-consumer';
 
@@ -28,20 +28,6 @@ class Effects1764000000003 implements MigrationInterface {
 
 const SUBJECT = eventSubjects.systemProbeRecorded;
 const logger = pino({ level: 'silent' });
-
-async function eventually<T>(
-  what: string,
-  check: () => Promise<T | null | undefined | false>,
-  timeoutMs = 30000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** The affiliates intake's batch consumer: one poison in a batch must not hold back the others. */
 describe('batch durable consumer isolates a poison message (real NATS and Postgres)', () => {

@@ -2,8 +2,9 @@ import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 
 import type { StatsView } from '@app/contracts';
+import { eventually } from '@app/testing';
 
-import { AffiliateReceiver, eventually } from '../../affiliates/test/support/receiver';
+import { AffiliateReceiver } from '../../affiliates/test/support/receiver';
 import { startPlatform, type Platform } from '../src/platform';
 
 const SECRET = 'batching-secret-0123456789';
@@ -88,10 +89,10 @@ describe('affiliates: batching per flush interval, and two replicas delivering e
     await new Promise((r) => setTimeout(r, nextBoundary - Date.now() + 1500));
     await publishDeposits(js, p.infra.prefix, customers);
     const stats = async () => (await (await api('solo/stats', 'GET', undefined)).json()) as StatsView;
-    await eventually(async () => (await stats()).pending_events === 250, 20000, 'all 250 queued');
+    await eventually('all 250 queued', async () => (await stats()).pending_events === 250);
     const queuedAt = Date.now();
     expect(rx.received).toHaveLength(0); // nothing sent before the flush
-    await eventually(() => rx.received.length === 3, 30000, 'three POSTs');
+    await eventually('three POSTs', () => rx.received.length === 3);
     expect(rx.received.map((r) => r.json.leads.length)).toEqual([100, 100, 50]);
     const batchAt = rx.received[0].json.batch_at;
     for (const r of rx.received) {
@@ -115,7 +116,7 @@ describe('affiliates: batching per flush interval, and two replicas delivering e
       all.push(...customers);
     }
     await publishDeposits(js, p.infra.prefix, all);
-    await eventually(() => rx.leads().length >= all.length, 60000, 'every lead delivered');
+    await eventually('every lead delivered', () => rx.leads().length >= all.length, { timeoutMs: 60000 });
     await new Promise((r) => setTimeout(r, INTERVAL + 1000)); // a late duplicate would show up now
     const ids = rx.received.map((r) => String(r.headers['webhook-id']));
     expect(new Set(ids).size).toBe(ids.length);

@@ -1,9 +1,8 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 
 import type { MessageView, ProviderChangedEvent, SendReply } from '@app/contracts';
-import { GmailFake, SendgridFake, TwilioFake } from '@app/testing';
+import { eventually, GmailFake, queryRows, SendgridFake, TwilioFake } from '@app/testing';
 
-import { queryRows, until } from '../src/helpers';
 import { startPlatform, type Platform } from '../src/platform';
 
 // Same setup as comms.e2e-spec.ts (own database and subject prefix): provider swaps in flight, the
@@ -64,7 +63,7 @@ describe('communications through the gateway: swaps, suppression, idempotency, f
       (await p.api('/api/platform/integrations/categories/email/default', { method: 'PUT', json: { provider } }))
         .status,
     ).toBe(200);
-    await until('the default change event', async () =>
+    await eventually('the default change event', async () =>
       providerEvents.slice(before).some((e) => e.default_provider === provider) ? true : undefined,
     );
     await new Promise((r) => setTimeout(r, 300));
@@ -137,7 +136,7 @@ describe('communications through the gateway: swaps, suppression, idempotency, f
     try {
       const pending = post('/email/send', example({ to: 'inflight@example.com' }));
       // the request has reached SendGrid (which now holds it): the swap happens while it is in flight
-      await until('the send to reach SendGrid', async () => (mailSends() > sgCalls ? true : undefined));
+      await eventually('the send to reach SendGrid', async () => (mailSends() > sgCalls ? true : undefined));
       await setEmailDefault('gmail');
       const res = await pending;
       expect(res.status).toBe(200);

@@ -4,11 +4,10 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 
 import { PROVIDERS_DIR } from '@app/connectors';
 import type { MessageView, ProviderChangedEvent, SendReply } from '@app/contracts';
-import { FakeServer, GmailFake, TwilioFake, ZadarmaFake } from '@app/testing';
+import { eventually, FakeServer, GmailFake, queryRows, TwilioFake, ZadarmaFake } from '@app/testing';
 
 import { createCatalogService } from '../../catalog/src/definition';
 import { PROVIDER_SEED } from '../../catalog/src/seed/providers.seed';
-import { queryRows, until } from '../src/helpers';
 import { startPlatform, type Platform } from '../src/platform';
 
 // Trust boundaries of comms: header injection into Gmail, Zadarma notifications whose signature does
@@ -62,7 +61,7 @@ describe('communications: trust boundaries', () => {
   async function changed(what: string, change: () => Promise<Response>, done: (e: ProviderChangedEvent) => boolean) {
     const before = providerEvents.length;
     expect((await change()).status).toBe(200);
-    await until(what, async () => (providerEvents.slice(before).some(done) ? true : undefined));
+    await eventually(what, async () => (providerEvents.slice(before).some(done) ? true : undefined));
     await new Promise((r) => setTimeout(r, 300));
   }
 
@@ -245,7 +244,7 @@ describe('communications: trust boundaries', () => {
       const key = { 'idempotency-key': 'otp-trust-1' };
       expect((await post('/sms/send', { to: '+442037691881', body: 'code 1' }, key)).status).toBe(200);
       expect((await post('/sms/send', { to: '+442037691881', body: 'code 2' }, key)).status).toBe(409);
-      await until('the expired key to be purged', async () =>
+      await eventually('the expired key to be purged', async () =>
         (await count(`SELECT count(*)::int AS n FROM comms.idempotency_keys WHERE key = 'otp-trust-1'`)) === 0
           ? true
           : undefined,

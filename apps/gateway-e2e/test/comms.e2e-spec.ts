@@ -1,9 +1,8 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 
 import type { MessageStatusChangedEvent, MessageView, ProviderChangedEvent, SendReply } from '@app/contracts';
-import { GmailFake, SendgridFake, TwilioFake, VoisoFake, ZadarmaFake } from '@app/testing';
+import { eventually, GmailFake, queryRows, SendgridFake, TwilioFake, VoisoFake, ZadarmaFake } from '@app/testing';
 
-import { queryRows, until } from '../src/helpers';
 import { startPlatform, type Platform } from '../src/platform';
 
 const PUBLIC = 'https://integrations.broker.example';
@@ -67,7 +66,7 @@ describe('communications through the gateway (real NATS and Postgres, provider f
       (await p.api('/api/platform/integrations/categories/email/default', { method: 'PUT', json: { provider } }))
         .status,
     ).toBe(200);
-    await until('the default change event', async () =>
+    await eventually('the default change event', async () =>
       providerEvents.slice(before).some((e) => e.default_provider === provider) ? true : undefined,
     );
     await new Promise((r) => setTimeout(r, 300));
@@ -156,7 +155,7 @@ describe('communications through the gateway (real NATS and Postgres, provider f
         event_type: 'welcome',
       });
       expect(m.attempts).toEqual([expect.objectContaining({ provider: 'sendgrid', outcome: 'sent', error: null })]);
-      await until('the sent event', async () =>
+      await eventually('the sent event', async () =>
         statusEvents.some((e) => e.message_id === first.message_id && e.status === 'sent') ? true : undefined,
       );
     });
@@ -217,7 +216,7 @@ describe('communications through the gateway (real NATS and Postgres, provider f
         ['opened', 'open', true],
         ['delivered', 'delivered', false],
       ]);
-      await until('the opened event', async () =>
+      await eventually('the opened event', async () =>
         statusEvents.some(
           (e) => e.message_id === first.message_id && e.status === 'opened' && e.previous_status === 'delivered',
         )

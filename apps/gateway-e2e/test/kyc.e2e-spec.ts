@@ -4,7 +4,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Client } from 'pg';
 
 import type { GatesReevaluatedEvent, KycRecordView, KycStatusChangedEvent } from '@app/contracts';
-import { SumsubFake } from '@app/testing';
+import { eventually, SumsubFake } from '@app/testing';
 
 import { startPlatform, type Platform } from '../src/platform';
 
@@ -15,20 +15,6 @@ const CREDS = {
 };
 type Problem = { status: number; detail: string; errors?: { field: string; message: string }[] };
 type Hook = { body: Buffer; headers: Record<string, string> };
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | null | false>,
-  timeoutMs = 45000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', () => {
   let p: Platform;
@@ -66,7 +52,7 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
       )
     ).rows[0] as { events: number; outbox: number };
   const settled = (customerId: string, status: string) =>
-    waitFor(`${customerId} ${status}`, async () => {
+    eventually(`${customerId} ${status}`, async () => {
       const r = await record(customerId);
       return r.status === status && r.history.every((h) => h.outcome !== null) ? r : null;
     });
@@ -393,7 +379,7 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
       gates: { identity: 'pass', document: 'pass', country: 'pass', age: 'pass', screening: 'pass' },
     });
     expect((await statusEvents(a.customer_id)).map((e) => e.status)).toEqual(['pending', 'approved']);
-    await waitFor('events on the bus', async () =>
+    await eventually('events on the bus', async () =>
       published.some(
         (e) =>
           e.subject === 'evt.compliance.gates.reevaluated' &&
@@ -422,7 +408,7 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
       const a = await createApplicant();
       const res = await post(fake.webhookFor(a.provider_id, 'applicantPending', alg));
       expect(res.status).toBe(200);
-      await waitFor(`history via ${alg}`, async () =>
+      await eventually(`history via ${alg}`, async () =>
         (await record(a.customer_id)).history.find((h) => h.type === 'applicantPending' && h.outcome),
       );
     }
@@ -461,7 +447,7 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
         )
       ).status,
     ).toBe(200);
-    const stale = await waitFor('the stale event processed', async () => {
+    const stale = await eventually('the stale event processed', async () => {
       const r = await record(a.customer_id);
       return r.history.length === 3 && r.history.every((h) => h.outcome) ? r : null;
     });
@@ -559,7 +545,7 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
         )
       ).status,
     ).toBe(200);
-    const r = await waitFor('the rejection processed', async () => {
+    const r = await eventually('the rejection processed', async () => {
       const x = await record(a.customer_id);
       return x.history.length === 3 && x.history.every((h) => h.outcome) ? x : null;
     });

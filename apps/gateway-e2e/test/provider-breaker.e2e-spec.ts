@@ -1,7 +1,6 @@
 import type { ResolutionView } from '@app/contracts';
-import { BridgerpayFake, PraxisFake } from '@app/testing';
+import { BridgerpayFake, eventually, PraxisFake } from '@app/testing';
 
-import { until } from '../src/helpers';
 import { startPlatform, type Platform } from '../src/platform';
 
 const BP = { username: 'bp-user', password: 'bp-password-3', apiKey: 'bp-key', cashierKey: 'bp-cashier' };
@@ -104,7 +103,7 @@ describe('payment provider circuit breaker', () => {
 
   it('serves from BridgerPay while it answers, and its health shows its latency', async () => {
     expect(await resolve()).toMatchObject({ status: 200, body: { gateway: 'bridgerpay', source: 'country' } });
-    const h = await until('bridgerpay latency to reach the catalog', async () => {
+    const h = await eventually('bridgerpay latency to reach the catalog', async () => {
       const v = await health('bridgerpay');
       return v.p95_ms !== null ? v : undefined;
     });
@@ -124,7 +123,7 @@ describe('payment provider circuit breaker', () => {
     }
     expect(bridgerpay.requests.length).toBe(received);
 
-    const open = await until('the open breaker to reach the catalog', async () => {
+    const open = await eventually('the open breaker to reach the catalog', async () => {
       const v = await health('bridgerpay');
       return v.state === 'open' ? v : undefined;
     });
@@ -138,17 +137,13 @@ describe('payment provider circuit breaker', () => {
     bridgerpay.slowDown(0);
     const before = bridgerpay.requests.length;
     // until the cool-down ends every resolve still fails over; the first one after it is the probe
-    await until(
-      'a half-open probe to reach BridgerPay again',
-      async () => {
-        const r = await resolve();
-        expect(r.status).toBe(200);
-        return r.body.gateway === 'bridgerpay' ? r : undefined;
-      },
-      30000,
-    );
+    const probed = await eventually('a half-open probe to reach BridgerPay again (or a failed resolve)', async () => {
+      const r = await resolve();
+      return r.status !== 200 || r.body.gateway === 'bridgerpay' ? r : undefined;
+    });
+    expect(probed.status).toBe(200);
     expect(bridgerpay.requests.length).toBeGreaterThan(before);
-    await until('the closed breaker to reach the catalog', async () =>
+    await eventually('the closed breaker to reach the catalog', async () =>
       (await health('bridgerpay')).state === 'closed' ? true : undefined,
     );
     expect(await resolve()).toMatchObject({ status: 200, body: { gateway: 'bridgerpay' } });
