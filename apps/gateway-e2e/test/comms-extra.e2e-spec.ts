@@ -163,23 +163,6 @@ describe('communications through the gateway: swaps, suppression, idempotency, f
     await setEmailDefault('sendgrid');
   });
 
-  it('keeps a hard-bounced address suppressed after the default is swapped to Gmail', async () => {
-    await suppressVia('bounced.swap@example.com', 'bounce', {
-      type: 'bounce',
-      reason: '550 5.1.1 user unknown',
-      status: '5.1.1',
-    });
-    await setEmailDefault('gmail');
-    try {
-      await expectSuppressed('Bounced.Swap@example.com', 'bounce');
-      // an explicitly named provider does not get around the list either
-      const named = await post('/email/send', example({ to: 'bounced.swap@example.com', provider: 'sendgrid' }));
-      expect(named.status).toBe(409);
-    } finally {
-      await setEmailDefault('sendgrid');
-    }
-  });
-
   it('suppresses an address after a SendGrid spamreport and after an unsubscribe', async () => {
     const spam = await suppressVia('spam.report@example.com', 'spamreport');
     expect((await message(spam.message_id)).status).toBe('spam');

@@ -196,7 +196,7 @@ describe(DispatchService.name, () => {
     expect(repo.messages.size).toBe(0);
   });
 
-  it('refuses a suppressed recipient before choosing a provider or writing anything', async () => {
+  it('refuses a suppressed recipient, whichever provider is named, before calling one or writing anything', async () => {
     repo.suppressions.set('email:ann@example.com', 'bounced');
     const err: DomainError = await three()
       .dispatch(email())
@@ -205,6 +205,8 @@ describe(DispatchService.name, () => {
     expect(err.message).toContain('suppression list (bounced)');
     expect(calls).toEqual([]);
     expect(repo.messages.size).toBe(0);
+    await expect(three().dispatch(email({ provider: 'beta' }))).rejects.toMatchObject({ code: ErrorCode.Conflict });
+    expect(calls).toEqual([]);
   });
 
   it('keys suppression by channel: an address suppressed for sms still gets email', async () => {
