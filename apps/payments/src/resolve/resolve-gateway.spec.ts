@@ -101,7 +101,11 @@ describe(ResolveGateway.name, () => {
     expect(r).toMatchObject({ gateway: 'bridgerpay', source: 'country', country: 'DE', type: 'redirect' });
     expect(r.failover_from).toBeUndefined();
     expect(stored).toEqual([expect.objectContaining({ id: r.order_id, gateway: 'bridgerpay', source: 'country' })]);
-    expect(opened[0].req.notificationUrl).toBe('https://hooks.example.com/webhooks/payments/bridgerpay');
+    expect(opened[0].req).toMatchObject({
+      notificationUrl: 'https://hooks.example.com/webhooks/payments/bridgerpay',
+      timeoutMs: 1000,
+      currency: 'USD',
+    });
   });
 
   it("uses the route's withdrawal gateway for a withdrawal", async () => {
