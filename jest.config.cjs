@@ -1,9 +1,26 @@
-// `npm test` runs every project's tests: unit specs, integration specs (real NATS and Postgres) and e2e.
+// Three projects; `npm test` runs them all, `npm run test:unit|test:int|test:e2e` one each.
+// unit: `*.spec.ts`, no sockets (jest.no-sockets.cjs makes connect and listen throw).
+// int: `*.int-spec.ts` (real NATS and Postgres), and the connector specs that talk to a provider fake on loopback.
+// e2e: `*.e2e-spec.ts`, every service booted behind the gateway.
 const preset = require('./jest.preset.cjs');
-module.exports = {
+const LOOPBACK_SPECS = ['\\.(connector|payment|kyc|trust)\\.spec\\.ts$', '/host-policy\\.spec\\.ts$'];
+const project = (displayName, timeoutMs, options) => ({
   ...preset,
+  displayName,
   rootDir: __dirname,
   roots: ['<rootDir>/apps', '<rootDir>/libs'],
-  testTimeout: 60000,
+  globals: { TEST_TIMEOUT_MS: timeoutMs },
+  ...options,
+});
+module.exports = {
   maxWorkers: 2,
+  projects: [
+    project('unit', 20000, {
+      testRegex: '\\.spec\\.ts$',
+      testPathIgnorePatterns: ['/node_modules/', ...LOOPBACK_SPECS],
+      testEnvironment: '<rootDir>/jest.no-sockets.cjs',
+    }),
+    project('int', 60000, { testRegex: ['\\.int-spec\\.ts$', ...LOOPBACK_SPECS] }),
+    project('e2e', 60000, { testRegex: '\\.e2e-spec\\.ts$' }),
+  ],
 };

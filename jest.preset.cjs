@@ -35,5 +35,4 @@ module.exports = {
     '^@app/connectors/providers/(.*)$': path.join(__dirname, 'libs/connectors/src/providers/$1'),
     '^@app/([^/]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
   },
-  testMatch: ['**/?(*.)+(spec|int-spec|e2e-spec).ts'],
 };

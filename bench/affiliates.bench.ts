@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import { Agent, request } from 'undici';
 
 import { ensureEventStream, prefixed } from '@app/messaging';
-import { createTestInfra, TEST_VAULT_KEYS } from '@app/testing';
+import { createTestInfra, eventually, TEST_VAULT_KEYS } from '@app/testing';
 import { KeyRing, Vault } from '@app/vault';
 
 import { alternate, median, report, type Comparison } from './lib/measure';
@@ -83,17 +83,11 @@ async function setUp(db: Client, url: string): Promise<void> {
 }
 
 const receiverStats = async (url: string) => (await (await request(`${url}/stats`)).body.json()) as ReceiverStats;
+/** A drain is timed, so the wait polls often. */
+const DRAIN = { timeoutMs: 120_000, everyMs: 20 };
 const resetReceiver = async (url: string) => {
   await (await request(`${url}/reset`, { method: 'POST' })).body.dump();
 };
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('bench: the backlog did not drain in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Signed batch deliveries/s draining a backlog / plain undici POSTs/s of the same bodies, same concurrency. */
 async function deliveryBench(db: Client, rxUrl: string): Promise<Comparison> {
@@ -145,7 +139,7 @@ async function deliveryBench(db: Client, rxUrl: string): Promise<Comparison> {
        FROM generate_series(1, $1) g`,
         [EVENTS],
       );
-      await waitFor(async () => (await receiverStats(rxUrl)).posts >= batches);
+      await eventually('the backlog to drain', async () => (await receiverStats(rxUrl)).posts >= batches, DRAIN);
       return rate(await receiverStats(rxUrl));
     },
   );
@@ -195,7 +189,7 @@ async function endToEndBench(db: Client, nc: NatsConnection, prefix: string, rxU
         }),
       );
     }
-    await waitFor(async () => (await receiverStats(rxUrl)).leads >= EVENTS);
+    await eventually('the backlog to drain', async () => (await receiverStats(rxUrl)).leads >= EVENTS, DRAIN);
     const s = await receiverStats(rxUrl);
     rates.push(EVENTS / ((s.last - started) / 1000));
   }

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 
 import { jetstreamManager } from '@nats-io/jetstream';
 
+import { eventually } from '@app/testing';
+
 import { onPlatform, type Drill } from '../lib/drill';
 import { positiveInt } from '../lib/env';
 import {
@@ -12,7 +14,6 @@ import {
   registerAffiliate,
   setDefaultThreshold,
 } from '../lib/fixtures';
-import { until } from '../lib/infra';
 import { metricSum } from '../lib/load';
 import { AffiliateReceiver } from '../lib/receiver';
 import { RowBuilder, seconds } from '../lib/report';
@@ -52,14 +53,13 @@ export const consumerKill: Drill = {
           await p.proc('affiliates').stop('SIGTERM');
           await publishDeposits(p, customers, 'dep');
           await p.restart('affiliates');
-          const killAt = await until(
+          const killAt = await eventually(
             'a part of the backlog handled',
-            60_000,
             async () => {
               const n = await processedCount(p, 'affiliates', CONSUMER);
               return n >= EVENTS * 0.2 ? n : undefined;
             },
-            10,
+            { timeoutMs: 60_000, everyMs: 10 },
           );
           await p.kill('affiliates');
           const killedAt = Date.now();
@@ -68,18 +68,16 @@ export const consumerKill: Drill = {
           const handledAtKill = await processedCount(p, 'affiliates', CONSUMER);
           await p.restart('affiliates');
           const restartedAt = Date.now();
-          const done = await until(
+          const done = await eventually(
             'every deposit handled after the restart',
-            180_000,
             async () => (await processedCount(p, 'affiliates', CONSUMER)) >= EVENTS && Date.now(),
-            100,
+            { timeoutMs: 180_000, everyMs: 100 },
           ).catch((err: Error) => {
             rb.check(false, err.message);
             return Date.now();
           });
-          await until(
+          await eventually(
             'every lead delivered',
-            90_000,
             async () => {
               const [{ n }] = await p.sql<{ n: string }>(
                 `SELECT count(*) AS n FROM affiliates.lead_events WHERE status = 'pending'`,
@@ -89,7 +87,7 @@ export const consumerKill: Drill = {
               );
               return n === '0' && d === '0';
             },
-            250,
+            { timeoutMs: 90_000, everyMs: 250 },
           ).catch((err: Error) => rb.note(err.message));
 
           const ftd = await leadEventCounts(p, 'lead.ftd');

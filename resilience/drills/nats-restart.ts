@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { SumsubFake } from '@app/connectors/providers/sumsub/sumsub.fake';
+import { eventually } from '@app/testing';
 
 import { onPlatform, type Drill } from '../lib/drill';
 import {
@@ -12,7 +13,7 @@ import {
   setDefaultThreshold,
   streamCounts,
 } from '../lib/fixtures';
-import { sleep, until } from '../lib/infra';
+import { sleep } from '../lib/infra';
 import { closedLoop, firstSuccess, metricSum, retryUntil2xx, Statuses } from '../lib/load';
 import type { Platform } from '../lib/platform';
 import { AffiliateReceiver } from '../lib/receiver';
@@ -100,12 +101,10 @@ export const natsRestart: Drill = {
           await p.nats.start();
           const restartedAt = Date.now();
           // the clients still wait on requests lost with the server: fresh ones (2 s client timeout) time the recovery
-          const readyWait = until(
-            'every process ready again',
-            60_000,
-            async () => (await allReady(p)) && Date.now(),
-            100,
-          );
+          const readyWait = eventually('every process ready again', async () => (await allReady(p)) && Date.now(), {
+            timeoutMs: 60_000,
+            everyMs: 100,
+          });
           const firstAfterRestart = await firstSuccess(statuses, 60_000, () => {
             const c = customers[next++];
             return p.probe('POST', '/webhooks/kyc', kycApproval(c)).then((a) => {
@@ -126,21 +125,17 @@ export const natsRestart: Drill = {
                 )
               )[0].n,
             );
-          await until(
-            'every approval at affiliates',
-            90_000,
-            async () => (await approvedLeads()) >= answered.size,
-            250,
-          ).catch((err: Error) => rb.note(err.message));
-          await until(
+          await eventually('every approval at affiliates', async () => (await approvedLeads()) >= answered.size, {
+            timeoutMs: 90_000,
+            everyMs: 250,
+          }).catch((err: Error) => rb.note(err.message));
+          await eventually(
             'the outbox drained',
-            60_000,
             async () => (await outboxCounts(p, ['catalog', 'kyc', 'affiliates'])).unpublished === 0,
-            250,
+            { timeoutMs: 60_000, everyMs: 250 },
           ).catch((err: Error) => rb.note(err.message));
-          await until(
+          await eventually(
             'every lead delivered',
-            90_000,
             async () => {
               const [{ n }] = await p.sql<{ n: string }>(
                 `SELECT count(*) AS n FROM affiliates.lead_events WHERE status = 'pending'`,
@@ -150,7 +145,7 @@ export const natsRestart: Drill = {
               );
               return n === '0' && d === '0';
             },
-            250,
+            { timeoutMs: 90_000, everyMs: 250 },
           ).catch((err: Error) => rb.note(err.message));
           const settledAt = Date.now();
 

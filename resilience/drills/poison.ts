@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 
 import { jetstream } from '@nats-io/jetstream';
 
+import { eventually } from '@app/testing';
+
 import { onPlatform, type Drill } from '../lib/drill';
 import { insertLeads, leadEventCounts, publishDeposits, registerAffiliate, setDefaultThreshold } from '../lib/fixtures';
-import { until } from '../lib/infra';
 import { AffiliateReceiver } from '../lib/receiver';
 import { RowBuilder, seconds } from '../lib/report';
 
@@ -68,9 +69,8 @@ export const poison: Drill = {
           }
           await publishDeposits(p, customers, 'good');
 
-          const parked = await until(
+          const parked = await eventually(
             'both poison messages parked',
-            60_000,
             async () => {
               const res = await p.api('GET', '/api/platform/ops/dead-letters?limit=100');
               if (res.status !== 200) return undefined;
@@ -79,30 +79,28 @@ export const poison: Drill = {
                 ? { list, at: Date.now() }
                 : undefined;
             },
-            100,
+            { timeoutMs: 60_000, everyMs: 100 },
           ).catch((err: Error) => {
             rb.check(false, err.message);
             return { list: [] as DeadLetter[], at: Date.now() };
           });
-          const behindDone = await until(
+          const behindDone = await eventually(
             'the deposits behind the poison handled',
-            60_000,
             async () => (await leadEventCounts(p, 'lead.ftd')).size >= BEHIND && Date.now(),
-            100,
+            { timeoutMs: 60_000, everyMs: 100 },
           ).catch((err: Error) => {
             rb.check(false, err.message);
             return Date.now();
           });
-          await until(
+          await eventually(
             'every lead delivered',
-            60_000,
             async () => {
               const [{ n }] = await p.sql<{ n: string }>(
                 `SELECT count(*) AS n FROM affiliates.lead_events WHERE status = 'pending'`,
               );
               return n === '0';
             },
-            250,
+            { timeoutMs: 60_000, everyMs: 250 },
           ).catch((err: Error) => rb.note(err.message));
 
           const ftd = await leadEventCounts(p, 'lead.ftd');

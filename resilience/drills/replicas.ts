@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 
 import { GmailFake } from '@app/connectors/providers/gmail/gmail.fake';
 import { SendgridFake } from '@app/connectors/providers/sendgrid/sendgrid.fake';
+import { eventually } from '@app/testing';
 
 import { onPlatform, type Drill } from '../lib/drill';
 import { insertLeads, publishDeposits, registerAffiliate, setDefaultThreshold } from '../lib/fixtures';
-import { sleep, until } from '../lib/infra';
+import { sleep } from '../lib/infra';
 import { attempt, closedLoop, metricSum, Statuses } from '../lib/load';
 import { httpCall, type Platform } from '../lib/platform';
 import { AffiliateReceiver } from '../lib/receiver';
@@ -113,11 +114,10 @@ export const replicas: Drill = {
             const depositsAt = Date.now();
             await publishDeposits(p, customers, 'rep');
             const expected = customers.length * 2;
-            const delivered = await until(
+            const delivered = await eventually(
               'every registration and FTD delivered',
-              90_000,
               async () => (receiver.items.size >= expected ? Date.now() : undefined),
-              200,
+              { timeoutMs: 90_000, everyMs: 200 },
             ).catch((err: Error) => {
               rb.check(false, err.message);
               return Date.now();

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 
 import { SendgridFake } from '@app/connectors/providers/sendgrid/sendgrid.fake';
+import { eventually } from '@app/testing';
 
 import { onPlatform, type Drill } from '../lib/drill';
-import { sleep, until } from '../lib/infra';
+import { sleep } from '../lib/infra';
 import { attempt, closedLoop, retryUntil2xx, Statuses } from '../lib/load';
 import { RowBuilder, seconds } from '../lib/report';
 import { secrets } from '../lib/secrets';
@@ -84,9 +85,8 @@ export const serviceKill: Drill = {
         await p.restart('comms');
         restartedAt = Date.now();
         // the workers may all be waiting on sends lost with comms: a probe of fresh keys times the recovery
-        await until(
+        await eventually(
           'a fresh key answered after the restart',
-          60_000,
           async () => {
             const key = randomUUID();
             tried.add(key);
@@ -96,7 +96,7 @@ export const serviceKill: Drill = {
             firstFreshSuccessAfterRestart ||= Date.now();
             return true;
           },
-          100,
+          { timeoutMs: 60_000, everyMs: 100 },
         );
         // fresh clients too: the first ones may still wait on the sends that died with comms
         await closedLoop(WORKERS, () => Date.now() < restartedAt + 5000, work);

@@ -25,31 +25,6 @@ export function portOpen(port: number, timeoutMs = 1000): Promise<boolean> {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Polls `check` until it returns a value other than undefined/false, or throws naming `what` after `timeoutMs`. */
-export async function until<T>(
-  what: string,
-  timeoutMs: number,
-  check: () => Promise<T | undefined | false>,
-  everyMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`,
-      );
-    }
-    await sleep(everyMs);
-  }
-}
-
 function pgBinDir(): string {
   if (process.env.RESILIENCE_PG_BIN) return process.env.RESILIENCE_PG_BIN;
   const base = '/usr/lib/postgresql';

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 
 import { startService, type RunningService } from '@app/runtime/service';
-import { createTestInfra, LogCapture, type TestInfra } from '@app/testing';
+import { createTestInfra, eventually, LogCapture, type TestInfra } from '@app/testing';
 
 import type { AffiliatesConfig } from '../src/affiliates.config';
 import { AffiliatesService } from '../src/affiliates/affiliates.service';
 import { affiliatesService } from '../src/definition';
-import { AffiliateReceiver, eventually } from './support/receiver';
+import { AffiliateReceiver } from './support/receiver';
 
 const LEASE_MS = 2000;
 const SECRET = 'lanes-secret-0123456789';
@@ -90,7 +90,9 @@ describe('affiliate delivery lanes: leases renewed while working, moved within s
     rx.answers.push({ status: 200, delayMs: LEASE_MS * 3.5 });
     const id = await affiliateWithBatch(a, 'steady');
 
-    await eventually(async () => (await delivery(a, id)).state === 'delivered', 60000, 'the slow batch delivered');
+    await eventually('the slow batch delivered', async () => (await delivery(a, id)).state === 'delivered', {
+      timeoutMs: 60000,
+    });
     expect(rx.received).toHaveLength(1);
     expect(rx.abandoned).toBe(0);
     expect(await delivery(a, id)).toEqual({ state: 'delivered', attempts: 1, logged: 1 });
@@ -100,18 +102,18 @@ describe('affiliate delivery lanes: leases renewed while working, moved within s
     const a = await replica();
     rx.answers.push({ status: 200, delayMs: HELD_FOREVER_MS });
     const id = await affiliateWithBatch(a, 'crashy');
-    await eventually(() => rx.received.length === 1, 30000, "the first owner's request under way");
+    await eventually("the first owner's request under way", () => rx.received.length === 1);
     const b = await replica();
 
     const crashedAt = Date.now();
     await a.dataSource.destroy();
 
     // the dead owner cannot renew, so it stops sending: its request in flight is abandoned
-    await eventually(() => rx.abandoned === 1, 30000, "the crashed owner's request abandoned");
+    await eventually("the crashed owner's request abandoned", () => rx.abandoned === 1);
     await eventually(
-      async () => (await delivery(b, id)).state === 'delivered',
-      60000,
       'the batch delivered by the other replica',
+      async () => (await delivery(b, id)).state === 'delivered',
+      { timeoutMs: 60000 },
     );
     expect(rx.received).toHaveLength(2);
     expect(rx.received[1].at - crashedAt).toBeLessThan(LEASE_MS * 8);
@@ -124,18 +126,20 @@ describe('affiliate delivery lanes: leases renewed while working, moved within s
     const a = await replica();
     rx.answers.push({ status: 200, delayMs: HELD_FOREVER_MS });
     const id = await affiliateWithBatch(a, 'stolen');
-    await eventually(() => rx.received.length === 1, 30000, 'the request under way');
+    await eventually('the request under way', () => rx.received.length === 1);
 
     await a.dataSource.query(
       `UPDATE affiliates SET lane_owner = 'another-replica', lane_until = now() + interval '1 hour' WHERE id = 'stolen'`,
     );
-    await eventually(() => rx.abandoned === 1, 30000, 'the request abandoned once the lease is gone');
+    await eventually('the request abandoned once the lease is gone', () => rx.abandoned === 1);
     // a failure written now would reschedule a batch the new owner is working on
     expect(await delivery(a, id)).toEqual({ state: 'pending', attempts: 0, logged: 0 });
 
     // the other owner "crashes" too: its lease expires, and the batch goes out again with the same webhook-id
     await a.dataSource.query(`UPDATE affiliates SET lane_until = now() - interval '1 second' WHERE id = 'stolen'`);
-    await eventually(async () => (await delivery(a, id)).state === 'delivered', 60000, 'delivered after the takeover');
+    await eventually('delivered after the takeover', async () => (await delivery(a, id)).state === 'delivered', {
+      timeoutMs: 60000,
+    });
     expect(rx.received.map((r) => r.headers['webhook-id'])).toEqual([id, id]);
     expect(await delivery(a, id)).toEqual({ state: 'delivered', attempts: 1, logged: 1 });
   });

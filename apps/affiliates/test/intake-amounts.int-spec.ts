@@ -4,12 +4,11 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { affiliatesSubjects, type IntakeStatsView } from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import { startService, type RunningService } from '@app/runtime/service';
-import { createTestInfra, LogCapture, type TestInfra } from '@app/testing';
+import { createTestInfra, eventually, LogCapture, type TestInfra } from '@app/testing';
 
 import type { AffiliatesConfig } from '../src/affiliates.config';
 import { AffiliatesMetrics } from '../src/affiliates.metrics';
 import { affiliatesService } from '../src/definition';
-import { eventually } from './support/receiver';
 
 describe('affiliates intake from the bus: a deposit of zero or less is ignored and counted, never the FTD (real NATS and Postgres)', () => {
   let infra: TestInfra;
@@ -66,9 +65,8 @@ describe('affiliates intake from the bus: a deposit of zero or less is ignored a
     await deposit('c1', '-5');
     await deposit('c1', '150.00');
     await eventually(
-      async () => (await ds.query(`SELECT count(*)::int AS n FROM lead_events`))[0].n >= 1,
-      30000,
       'the real deposit recorded',
+      async () => (await ds.query(`SELECT count(*)::int AS n FROM lead_events`))[0].n >= 1,
     );
 
     expect(await ds.query(`SELECT customer_id, event, item->>'amount' AS amount FROM lead_events`)).toEqual([

@@ -7,13 +7,12 @@ import { ConsumerRegistry } from '@app/messaging';
 import { Metrics } from '@app/observability';
 import { DATA_SOURCE, INSTANCE, LOGGER, type InstanceInfo } from '@app/runtime';
 import { startService, type RunningService } from '@app/runtime/service';
-import { createTestInfra, LogCapture, type TestInfra } from '@app/testing';
+import { createTestInfra, eventually, LogCapture, type TestInfra } from '@app/testing';
 
 import type { AffiliatesConfig } from '../src/affiliates.config';
 import { affiliatesService } from '../src/definition';
 import { IntakeConsumers } from '../src/intake/intake.consumers';
 import { IntakeService } from '../src/intake/intake.service';
-import { eventually } from './support/receiver';
 
 /**
  * The service's DataSource, except that every transaction commits and then fails: the consumer's
@@ -92,22 +91,15 @@ describe('affiliates intake from the bus: a deposit redelivered after a lost ack
 
     const crashing = deps(crashingAfterCommit(ds), new Metrics('crashing', { defaultMetrics: false }));
     await crashing.start();
-    await eventually(
-      async () => (await q(`SELECT count(*)::int AS n FROM lead_events`)) === 1,
-      30000,
-      'the effect committed',
-    );
+    await eventually('the effect committed', async () => (await q(`SELECT count(*)::int AS n FROM lead_events`)) === 1);
     await crashing.stop();
 
     const metrics = new Metrics('healthy', { defaultMetrics: false });
     const healthy = deps(ds, metrics);
     await healthy.start();
     try {
-      await eventually(
-        async () =>
-          (await metrics.consumerHandled.get()).values.some((v) => v.labels.outcome === 'duplicate' && v.value >= 1),
-        30000,
-        'the redelivery seen as a duplicate',
+      await eventually('the redelivery seen as a duplicate', async () =>
+        (await metrics.consumerHandled.get()).values.some((v) => v.labels.outcome === 'duplicate' && v.value >= 1),
       );
     } finally {
       await healthy.stop();

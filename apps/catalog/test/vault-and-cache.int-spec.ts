@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { ProviderConfigCache } from '@app/connectors';
 import { BusClient } from '@app/messaging';
 import { startService, type RunningService } from '@app/runtime/service';
-import { createTestInfra, type TestInfra } from '@app/testing';
+import { createTestInfra, eventually, type TestInfra } from '@app/testing';
 import { KeyRing, Vault } from '@app/vault';
 
 import { catalogService } from '../src/definition';
@@ -15,14 +15,6 @@ import { rewrapAll } from '../src/vault/rewrap';
 const k1 = `k1:${randomBytes(32).toString('base64')}`;
 const k2 = `k2:${randomBytes(32).toString('base64')}`;
 const API_KEY = 'SG.rotation-test-key-000000000001';
-
-async function until(check: () => Promise<boolean> | boolean, timeoutMs = 10000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('catalog vault and provider config cache (real NATS and Postgres)', () => {
   let infra: TestInfra;
@@ -89,14 +81,17 @@ describe('catalog vault and provider config cache (real NATS and Postgres)', () 
     const caches = [0, 1].map(() => new ProviderConfigCache(bus, svc!.nc, infra.prefix));
     caches.forEach((c) => c.onModuleInit());
     await bus.request('catalog.providers.activate', { key: 'sendgrid', credentials: { api_key: API_KEY } });
-    await until(async () =>
+    await eventually('both caches to hold the key', async () =>
       (await Promise.all(caches.map((c) => c.get('sendgrid')))).every((v) => v.credentials.api_key === API_KEY),
     );
 
     const rotated = 'SG.rotated-after-caching-00000002';
     await bus.request('catalog.providers.credentials.update', { key: 'sendgrid', credentials: { api_key: rotated } });
     for (const cache of caches) {
-      await until(async () => (await cache.get('sendgrid')).credentials.api_key === rotated);
+      await eventually(
+        'the rotated key in the cache',
+        async () => (await cache.get('sendgrid')).credentials.api_key === rotated,
+      );
     }
     caches.forEach((c) => c.onModuleDestroy());
   });

@@ -2,8 +2,9 @@ import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 
 import type { StatsView } from '@app/contracts';
+import { eventually } from '@app/testing';
 
-import { AffiliateReceiver, eventually } from '../../affiliates/test/support/receiver';
+import { AffiliateReceiver } from '../../affiliates/test/support/receiver';
 import { startPlatform, type Platform } from '../src/platform';
 
 const SECRET = 'batching-secret-0123456789';
@@ -89,10 +90,10 @@ describe('affiliates: batching per flush interval, and two replicas delivering e
     const nextBoundary = Math.ceil(Date.now() / INTERVAL) * INTERVAL;
     await new Promise((r) => setTimeout(r, nextBoundary - Date.now() + 1500));
     await publishDeposits(js, p.infra.prefix, customers);
-    await eventually(async () => (await stats('solo')).pending_events === 250, 20000, 'all 250 queued');
+    await eventually('all 250 queued', async () => (await stats('solo')).pending_events === 250, { timeoutMs: 20000 });
     const queuedAt = Date.now();
     expect(rx.received).toHaveLength(0); // nothing sent before the flush
-    await eventually(() => rx.received.length === 3, 30000, 'three POSTs');
+    await eventually('three POSTs', () => rx.received.length === 3);
     expect(rx.received.map((r) => r.json.leads.length)).toEqual([100, 100, 50]);
     const batchAt = rx.received[0].json.batch_at;
     for (const r of rx.received) {
@@ -118,17 +119,13 @@ describe('affiliates: batching per flush interval, and two replicas delivering e
       all.push(...customers);
     }
     await publishDeposits(js, p.infra.prefix, all);
-    await eventually(() => rx.leads().length >= all.length, 45000, 'every lead delivered');
+    await eventually('every lead delivered', () => rx.leads().length >= all.length, { timeoutMs: 60000 });
     // done once every affiliate's batches are delivered, each attempted once, and every POST is one of them
-    await eventually(
-      async () => {
-        const views = await Promise.all(affiliates.map(stats));
-        const attempted = views.reduce((n, v) => n + v.total_attempts, 0);
-        return views.every((v) => v.pending_events === 0) && attempted === rx.received.length;
-      },
-      10000,
-      'every POST logged as an attempt',
-    );
+    await eventually('every POST logged as an attempt', async () => {
+      const views = await Promise.all(affiliates.map(stats));
+      const attempted = views.reduce((n, v) => n + v.total_attempts, 0);
+      return views.every((v) => v.pending_events === 0) && attempted === rx.received.length;
+    });
     for (const v of await Promise.all(affiliates.map(stats))) expect(v.total_attempts).toBe(v.delivered_batches);
     const ids = rx.received.map((r) => String(r.headers['webhook-id']));
     expect(new Set(ids).size).toBe(ids.length);

@@ -1,8 +1,9 @@
 import { Client } from 'pg';
 
 import type { AffiliateView, AttemptView } from '@app/contracts';
+import { eventually } from '@app/testing';
 
-import { AffiliateReceiver, eventually } from '../../affiliates/test/support/receiver';
+import { AffiliateReceiver, sleep } from '../../affiliates/test/support/receiver';
 import { startPlatform, type Platform } from '../src/platform';
 
 const SECRET = 'guard-secret-0123456789';
@@ -93,18 +94,14 @@ describe('affiliates: the SSRF guard, and disabling an endpoint that only fails'
     ]);
     await db.end();
     await api('events', 'POST', { customer_id: 'moved-1', event: 'lead.registered' });
-    const [a] = await eventually(
-      async () => {
-        const l = await attempts('moved');
-        return l.length ? l : undefined;
-      },
-      20000,
-      'an attempt',
-    );
+    const [a] = await eventually('an attempt', async () => {
+      const l = await attempts('moved');
+      return l.length ? l : undefined;
+    });
     expect(a.error).toMatch(/SSRF guard.*loopback/);
     expect(a.status_code).toBeNull();
     // its retry was refused the same way: still no connection
-    await eventually(async () => (await attempts('moved')).length >= 2, 20000, 'the retry');
+    await eventually('the retry', async () => (await attempts('moved')).length >= 2);
     expect((await attempts('moved')).every((x) => /SSRF guard/.test(x.error ?? ''))).toBe(true);
     expect(trap.connections).toBe(0);
   });
@@ -132,19 +129,15 @@ describe('affiliates: the SSRF guard, and disabling an endpoint that only fails'
       ).toBe(201);
       rx.fallback = { status: 503, body: 'maintenance' };
       await api('events', 'POST', { customer_id: 'down-1', event: 'lead.registered' });
-      const view = await eventually(
-        async () => {
-          const v = (await (await api('down', 'GET')).json()) as AffiliateView;
-          return v.is_active ? undefined : v;
-        },
-        30000,
-        'disabled',
-      );
+      const view = await eventually('disabled', async () => {
+        const v = (await (await api('down', 'GET')).json()) as AffiliateView;
+        return v.is_active ? undefined : v;
+      });
       expect(view.disabled_reason).toMatch(/only failures since/);
       const log = await attempts('down');
       expect(log.length).toBeGreaterThan(2);
       expect(log.every((a) => a.status_code === 503)).toBe(true);
-      await eventually(() => events.some((e) => e.affiliate_id === 'down'), 10000, 'the event');
+      await eventually('the event', () => events.some((e) => e.affiliate_id === 'down'));
     } finally {
       rx.fallback = { status: 200, body: '{"ok":true}' };
       await nc.close();

@@ -3,8 +3,9 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Client } from 'pg';
 
 import type { AttemptView, IntakeStatsView } from '@app/contracts';
+import { eventually } from '@app/testing';
 
-import { AffiliateReceiver, eventually } from '../../affiliates/test/support/receiver';
+import { AffiliateReceiver } from '../../affiliates/test/support/receiver';
 import { startPlatform, type Platform } from '../src/platform';
 
 const SECRET = 'ops-secret-at-rest-0123456789-QRST';
@@ -132,19 +133,16 @@ describe('affiliates: secrets at rest, intake counters, and lanes that do not wa
     expect(before).toEqual(expect.any(Number));
     await deposit('nobody-knows-me', '500.00');
     await eventually(
-      async () => (await intakeStats()).unattributed_events === before + 1,
-      30000,
       'the unattributed deposit counted',
+      async () => (await intakeStats()).unattributed_events === before + 1,
     );
 
     // an attributed customer's deposit is not counted; a stranger's API event is
     expect((await register('known', rx.url)).status).toBe(200);
     expect((await lead('known', 'known-1')).status).toBe(201);
     await deposit('known-1', '75.00');
-    await eventually(
-      () => rx.leads('lead.ftd').some((l) => l.affiliate_lead_id === 'L-known-1'),
-      30000,
-      'the known FTD delivered',
+    await eventually('the known FTD delivered', () =>
+      rx.leads('lead.ftd').some((l) => l.affiliate_lead_id === 'L-known-1'),
     );
     expect((await intakeStats()).unattributed_events).toBe(before + 1);
     expect(await json(await post('events', { customer_id: 'another-stranger', event: 'lead.registered' }))).toEqual({
@@ -160,19 +158,17 @@ describe('affiliates: secrets at rest, intake counters, and lanes that do not wa
     expect((await lead('fast', 'fast-1')).status).toBe(201);
 
     expect((await post('events', { customer_id: 'slow-1', event: 'lead.registered' })).status).toBe(202);
-    await eventually(() => slowRx.received.length === 1, 30000, "the slow affiliate's request under way");
+    await eventually("the slow affiliate's request under way", () => slowRx.received.length === 1);
 
     expect((await post('events', { customer_id: 'fast-1', event: 'lead.registered' })).status).toBe(202);
-    const fastBatch = await eventually(
-      () => rx.received.find((r) => r.json.leads.some((l) => l.affiliate_lead_id === 'L-fast-1')),
-      30000,
-      "the fast affiliate's batch",
+    const fastBatch = await eventually("the fast affiliate's batch", () =>
+      rx.received.find((r) => r.json.leads.some((l) => l.affiliate_lead_id === 'L-fast-1')),
     );
     expect(fastBatch.json.event).toBe('lead.registered');
     // the slow request has not been answered (no attempt logged yet), and was not sent twice
     expect(await attempts('slow')).toEqual([]);
     expect(slowRx.received).toHaveLength(1);
-    await eventually(async () => (await attempts('fast')).length === 1, 10000, 'the fast attempt logged');
+    await eventually('the fast attempt logged', async () => (await attempts('fast')).length === 1);
     expect((await attempts('fast'))[0]).toMatchObject({ status_code: 200, lead_count: 1 });
   });
 });

@@ -2,8 +2,9 @@ import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 
 import type { AffiliateView, AttemptView, StatsView } from '@app/contracts';
+import { eventually } from '@app/testing';
 
-import { AffiliateReceiver, eventually, sleep } from '../../affiliates/test/support/receiver';
+import { AffiliateReceiver, sleep } from '../../affiliates/test/support/receiver';
 import { startPlatform, type Platform } from '../src/platform';
 
 type Problem = { status: number; detail: string; errors?: { field: string; message: string }[] };
@@ -145,12 +146,13 @@ describe('affiliates: FTD tracking, suppression and signed batched delivery (rea
     expect((await lead('acme', 'acme-de', 'DE')).status).toBe(201);
     await deposit('acme-br', '60.00');
     await eventually(
+      'the small deposit queued or delivered',
       async () => (await stats('acme')).pending_events === 1 || (await stats('acme')).delivered_batches >= 1,
     );
     await deposit('acme-br', '150.00');
     await deposit('acme-de', '60', 'USD', 'DE');
-    await eventually(() => rx.leads('lead.ftd').length === 2, 30000, 'two FTDs delivered');
-    await eventually(() => rx.leads('lead.deposit').length === 1, 30000, 'the small deposit delivered');
+    await eventually('two FTDs delivered', () => rx.leads('lead.ftd').length === 2);
+    await eventually('the small deposit delivered', () => rx.leads('lead.deposit').length === 1);
     expect(rx.leads('lead.deposit')[0]).toMatchObject({ affiliate_lead_id: 'L-acme-br', amount: 60, currency: 'USD' });
     const ftds = rx.leads('lead.ftd');
     expect(ftds.map((l) => l.affiliate_lead_id).sort()).toEqual(['L-acme-br', 'L-acme-de']);
@@ -176,7 +178,7 @@ describe('affiliates: FTD tracking, suppression and signed batched delivery (rea
     const kyc = await post('events', { customer_id: 'acme-br', event: 'lead.kyc_approved' });
     expect(kyc.status).toBe(202);
     expect(await json(kyc)).toEqual({ outcome: 'suppressed', event: 'lead.kyc_approved' });
-    await eventually(async () => (await stats('acme')).suppressed_events === 2, 20000, 'two suppressed');
+    await eventually('two suppressed', async () => (await stats('acme')).suppressed_events === 2);
 
     const [old] = p.services.get('affiliates')!;
     await old.stop();
@@ -184,19 +186,14 @@ describe('affiliates: FTD tracking, suppression and signed batched delivery (rea
     await p.startReplica('affiliates');
     await deposit('acme-br', '700.00');
     await deposit('acme-de', '10', 'USD', 'DE');
-    await eventually(
-      async () => (await stats('acme')).suppressed_events === 4,
-      20000,
-      'four suppressed after the restart',
-    );
+    await eventually('four suppressed after the restart', async () => (await stats('acme')).suppressed_events === 4);
     // a later event of acme, delivered with nothing left queued or in flight: a suppressed event wrongly
     // queued before it would have gone out by then
     expect((await lead('acme', 'acme-later', 'DE')).status).toBe(201);
     expect((await post('events', { customer_id: 'acme-later', event: 'lead.registered' })).status).toBe(202);
     await eventually(
-      async () => rx.received.length > before && (await stats('acme')).pending_events === 0,
-      20000,
       'the later event delivered',
+      async () => rx.received.length > before && (await stats('acme')).pending_events === 0,
     );
     expect(rx.received.slice(before).flatMap((r) => r.json.leads.map((l) => l.affiliate_lead_id))).toEqual([
       'L-acme-later',
@@ -223,7 +220,7 @@ describe('affiliates: FTD tracking, suppression and signed batched delivery (rea
     await post('events', { customer_id: 'order-1', event: 'lead.registered' });
     await post('events', { customer_id: 'order-1', event: 'lead.deposit', amount: 10, currency: 'USD' });
     await post('events', { customer_id: 'order-1', event: 'lead.deposit', amount: 80, currency: 'USD' });
-    await eventually(() => forAffiliate('order').length === 3, 20000, 'three batches');
+    await eventually('three batches', () => forAffiliate('order').length === 3);
     const mine = rx.received.slice(marks).filter((r) => forAffiliate('order').includes(r));
     expect(mine.map((r) => r.json.event)).toEqual(['lead.registered', 'lead.deposit', 'lead.ftd']);
   });
@@ -233,7 +230,7 @@ describe('affiliates: FTD tracking, suppression and signed batched delivery (rea
     expect((await lead('flaky', 'flaky-1', 'DE')).status).toBe(201);
     rx.answers.push({ status: 500, body: 'x'.repeat(5000) }, { status: 500, body: 'db down' });
     await deposit('flaky-1', '75');
-    await eventually(async () => (await stats('flaky')).delivered_batches === 1, 30000, 'delivered');
+    await eventually('delivered', async () => (await stats('flaky')).delivered_batches === 1);
     const log = await attempts('flaky');
     expect(log.map((a) => [a.attempt, a.status_code]).reverse()).toEqual([
       [1, 500],
@@ -262,7 +259,7 @@ describe('affiliates: FTD tracking, suppression and signed batched delivery (rea
     expect((await lead('busy', 'busy-1', 'DE')).status).toBe(201);
     rx.answers.push({ status: 429, headers: { 'retry-after': '2' } });
     await deposit('busy-1', '75');
-    await eventually(() => forAffiliate('busy').length === 2, 30000, 'the retry');
+    await eventually('the retry', () => forAffiliate('busy').length === 2);
     const [first, second] = forAffiliate('busy');
     expect(second.at - first.at).toBeGreaterThanOrEqual(1900); // not the 300 ms schedule
   });
@@ -279,25 +276,24 @@ describe('affiliates: FTD tracking, suppression and signed batched delivery (rea
     rx.answers.push({ status: 410 });
     await deposit('gone-1', '75');
     await eventually(
-      async () => !(await json<AffiliateView>(await p.api('/api/platform/affiliates/gone'))).is_active,
-      30000,
       'disabled',
+      async () => !(await json<AffiliateView>(await p.api('/api/platform/affiliates/gone'))).is_active,
     );
-    await eventually(() => events.length === 1, 10000, 'the disabled event');
+    await eventually('the disabled event', () => events.length === 1);
     expect(events[0]).toMatchObject({ affiliate_id: 'gone', reason: expect.stringMatching(/410/) });
     await sleep(1500);
     expect(forAffiliate('gone')).toHaveLength(1);
     sub.unsubscribe();
     // re-enabled by the operator, the pending batch goes out
     expect((await put('gone', { is_active: true })).status).toBe(200);
-    await eventually(() => forAffiliate('gone').length === 2, 30000, 'the batch after re-enabling');
+    await eventually('the batch after re-enabling', () => forAffiliate('gone').length === 2);
   });
 
   it('redelivers a delivered batch on request, with the same webhook-id, logged as manual', async () => {
     const [last] = await attempts('acme');
     const res = await post(`acme/deliveries/${last.delivery_id}/redeliver`);
     expect(res.status).toBe(202);
-    await eventually(async () => (await attempts('acme')).some((a) => a.manual), 20000, 'the manual attempt');
+    await eventually('the manual attempt', async () => (await attempts('acme')).some((a) => a.manual));
     const copies = rx.received.filter((r) => r.headers['webhook-id'] === last.delivery_id);
     expect(copies.length).toBe(2);
     expect(copies[1].body).toBe(copies[0].body);
@@ -315,11 +311,7 @@ describe('affiliates: FTD tracking, suppression and signed batched delivery (rea
     expect(view.previous_secret_valid_until).toEqual(expect.any(String));
     rx.secrets = [SECRET, NEW];
     await post('events', { customer_id: 'rot-1', event: 'lead.registered' });
-    const [r] = await eventually(
-      () => (forAffiliate('rot').length ? forAffiliate('rot') : undefined),
-      20000,
-      'delivery',
-    );
+    const [r] = await eventually('delivery', () => (forAffiliate('rot').length ? forAffiliate('rot') : undefined));
     expect(r.validHex).toEqual([NEW]); // the header stays one sha256=<hex>, by the current secret
     expect(r.validPreviousHex).toEqual([SECRET]);
     expect(r.validStandard.sort()).toEqual([NEW, SECRET].sort());

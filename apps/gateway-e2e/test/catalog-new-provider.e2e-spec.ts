@@ -3,10 +3,10 @@ import { join } from 'node:path';
 
 import { ConnectorRegistry, PROVIDERS_DIR } from '@app/connectors';
 import type { MessageView, ProviderView } from '@app/contracts';
+import { eventually } from '@app/testing';
 
 import { createCatalogService } from '../../catalog/src/definition';
 import { PROVIDER_SEED } from '../../catalog/src/seed/providers.seed';
-import { until } from '../src/helpers';
 import { startPlatform, type Platform } from '../src/platform';
 import { throwawaySignature } from './fixtures/throwaway_sms/throwaway_sms.connector';
 import { ThrowawaySmsFake } from './fixtures/throwaway_sms/throwaway_sms.fake';
@@ -79,10 +79,10 @@ describe('adding a provider = one connector folder + one seed entry', () => {
     expect(res.status).toBe(200);
     const reply = await json<{ message_id: string; provider: string }>(res);
     expect(reply.provider).toBe(KEY);
-    const sent = await until('the provider got the message', async () => fake.sent.at(-1));
+    const sent = await eventually('the provider got the message', async () => fake.sent.at(-1));
     expect(sent).toMatchObject({ to: '+442037691881', body: 'Your code is 123456' });
     expect(sent.callback_url).toContain(`${PUBLIC}/webhooks/comms/${KEY}`);
-    await until('the message is sent', async () =>
+    await eventually('the message is sent', async () =>
       (await message(reply.message_id)).status === 'sent' ? true : undefined,
     );
 

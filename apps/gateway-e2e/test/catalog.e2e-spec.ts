@@ -5,6 +5,7 @@ import { ConnectorRegistry } from '@app/connectors';
 import { GmailFake } from '@app/connectors/providers/gmail/gmail.fake';
 import { SendgridFake } from '@app/connectors/providers/sendgrid/sendgrid.fake';
 import type { ProviderChangedEvent, ProviderView } from '@app/contracts';
+import { eventually } from '@app/testing';
 
 import { PROVIDER_SEED } from '../../catalog/src/seed/providers.seed';
 import { startPlatform, type Platform } from '../src/platform';
@@ -274,8 +275,7 @@ describe('connector catalog through the gateway (real NATS and Postgres, provide
       default_provider: 'gmail',
       active_providers: ['gmail', 'sendgrid'],
     });
-    const deadline = Date.now() + 5000;
-    while (!changedAt && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await eventually('the default change event', () => changedAt, { everyMs: 20 });
     await new Promise((r) => setTimeout(r, 300));
     running = false;
     await loop;
@@ -317,13 +317,9 @@ describe('connector catalog through the gateway (real NATS and Postgres, provide
   });
 
   it('published a change event for every change and kept an audit trail naming the key id, never a value', async () => {
-    const deadline = Date.now() + 5000;
-    while (
-      events.filter((e) => e.key === 'gmail' && e.action === 'deactivated').length === 0 &&
-      Date.now() < deadline
-    ) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await eventually('the deactivation event', () =>
+      events.some((e) => e.key === 'gmail' && e.action === 'deactivated'),
+    );
     const sgActions = events.filter((e) => e.key === 'sendgrid').map((e) => e.action);
     expect(sgActions).toEqual(['activated', 'activated', 'credentials_updated', 'credentials_updated']);
     expect(events.filter((e) => e.key === 'gmail').map((e) => e.action)).toEqual([

@@ -1,8 +1,8 @@
 import { GmailFake } from '@app/connectors/providers/gmail/gmail.fake';
 import { SendgridFake } from '@app/connectors/providers/sendgrid/sendgrid.fake';
 import type { MessageView, SendReply } from '@app/contracts';
+import { eventually } from '@app/testing';
 
-import { until } from '../src/helpers';
 import { startPlatform, type Platform } from '../src/platform';
 
 const SG_KEY = 'SG.retry-after-key-abcdefghijklmn-7';
@@ -81,7 +81,7 @@ describe("comms honours a provider's Retry-After", () => {
     ]);
 
     // one provider-side failure (the 429) among two calls; below the breaker's threshold, so still closed
-    const health = await until('sendgrid health to reach the catalog', async () => {
+    const health = await eventually('sendgrid health to reach the catalog', async () => {
       const res = await p.api('/api/platform/integrations/providers/sendgrid');
       const h = ((await res.json()) as { health: { state: string; error_rate: number; p95_ms: number | null } }).health;
       return h.error_rate > 0 ? h : undefined;

@@ -7,11 +7,10 @@ import { GmailFake } from '@app/connectors/providers/gmail/gmail.fake';
 import { TwilioFake } from '@app/connectors/providers/twilio/twilio.fake';
 import { ZadarmaFake } from '@app/connectors/providers/zadarma/zadarma.fake';
 import type { MessageView, ProviderChangedEvent, SendReply } from '@app/contracts';
-import { FakeServer } from '@app/testing';
+import { eventually, FakeServer, queryRows } from '@app/testing';
 
 import { createCatalogService } from '../../catalog/src/definition';
 import { PROVIDER_SEED } from '../../catalog/src/seed/providers.seed';
-import { queryRows, until } from '../src/helpers';
 import { startPlatform, type Platform } from '../src/platform';
 
 // Trust boundaries of comms: header injection into Gmail, Zadarma notifications whose signature does
@@ -65,7 +64,7 @@ describe('communications: trust boundaries', () => {
   async function changed(what: string, change: () => Promise<Response>, done: (e: ProviderChangedEvent) => boolean) {
     const before = providerEvents.length;
     expect((await change()).status).toBe(200);
-    await until(what, async () => (providerEvents.slice(before).some(done) ? true : undefined));
+    await eventually(what, async () => (providerEvents.slice(before).some(done) ? true : undefined));
     await new Promise((r) => setTimeout(r, 300));
   }
 
@@ -248,7 +247,7 @@ describe('communications: trust boundaries', () => {
       const key = { 'idempotency-key': 'otp-trust-1' };
       expect((await post('/sms/send', { to: '+442037691881', body: 'code 1' }, key)).status).toBe(200);
       expect((await post('/sms/send', { to: '+442037691881', body: 'code 2' }, key)).status).toBe(409);
-      await until('the expired key to be purged', async () =>
+      await eventually('the expired key to be purged', async () =>
         (await count(`SELECT count(*)::int AS n FROM comms.idempotency_keys WHERE key = 'otp-trust-1'`)) === 0
           ? true
           : undefined,

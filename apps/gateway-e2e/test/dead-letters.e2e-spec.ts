@@ -2,8 +2,8 @@ import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 
 import type { DeadLetterView } from '@app/contracts';
+import { eventually, queryRows } from '@app/testing';
 
-import { queryRows, until } from '../src/helpers';
 import { startPlatform, type Platform } from '../src/platform';
 
 type Page = { dead_letters: DeadLetterView[]; next_cursor: string | null };
@@ -46,7 +46,7 @@ describe('dead letters through the gateway (every service, real NATS and Postgre
     });
     await js.publish(`${p.infra.prefix}.evt.payments.deposit.approved`, 'not json {', { msgID: 'poison-aff-1' });
     await js.publish(`${p.infra.prefix}.evt.payments.deposit.approved`, '<xml/>', { msgID: 'poison-aff-2' });
-    await until('three dead letters', async () => ((await list()).dead_letters.length === 3 ? true : undefined), 45000);
+    await eventually('three dead letters', async () => ((await list()).dead_letters.length === 3 ? true : undefined));
   });
   afterAll(async () => {
     await nc?.close();
@@ -126,7 +126,7 @@ describe('dead letters through the gateway (every service, real NATS and Postgre
     const kyc = (await list('?consumer=kyc-webhook-processor')).dead_letters[0];
     const replayed = await p.api(`${BASE}/${kyc.id}/replay`, { method: 'POST' });
     expect(replayed.status).toBe(202);
-    const after = await until('the replay failed again', async () => {
+    const after = await eventually('the replay failed again', async () => {
       const d = (await list('?consumer=kyc-webhook-processor')).dead_letters[0];
       return d && d.attempts === 3 ? d : undefined;
     });
@@ -146,7 +146,7 @@ describe('dead letters through the gateway (every service, real NATS and Postgre
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ replayed: 2 });
     // the intake now skips what it cannot read (a logged malformed event): handled, so removed
-    await until('both replayed', async () =>
+    await eventually('both replayed', async () =>
       (await list('?consumer=affiliates-deposits')).dead_letters.length === 0 ? true : undefined,
     );
     const processed = await queryRows<{ consumer: string; message_id: string }>(

@@ -1,9 +1,8 @@
 import { connect, type Socket } from 'node:net';
 
-import { createTestInfra, type TestInfra } from '@app/testing';
+import { createTestInfra, eventually, type TestInfra } from '@app/testing';
 
 import { startGateway, type RunningGateway } from '../../gateway/src/gateway';
-import { until } from '../src/helpers';
 import { startPlatform, type Platform } from '../src/platform';
 
 /** A raw client socket to the gateway, recording what the server sent and when it closed the connection. */
@@ -81,7 +80,7 @@ describe('gateway connection limits (slow and many clients)', () => {
   });
   afterEach(async () => {
     for (const c of opened.splice(0)) c.socket.destroy();
-    await until('the gateway to see every test connection gone', async () =>
+    await eventually('the gateway to see every test connection gone', async () =>
       (await connections()) === 0 ? true : undefined,
     );
   });
@@ -120,7 +119,7 @@ describe('gateway connection limits (slow and many clients)', () => {
   it('closes an idle keep-alive connection after the keep-alive timeout', async () => {
     const c = await open();
     c.socket.write('GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-    await until('the first answer', async () => (/\r\n\r\n/.test(c.received()) ? true : undefined));
+    await eventually('the first answer', async () => (/\r\n\r\n/.test(c.received()) ? true : undefined));
     await closedWithin(c, 15000, 'idle keep-alive');
     expect(c.received()).toMatch(/^HTTP\/1\.1 (200|404)/);
   });
@@ -160,13 +159,13 @@ describe('gateway connection cap', () => {
 
   it('closes connections past GATEWAY_MAX_CONNECTIONS at once and takes new ones when some close', async () => {
     const held = [await open(), await open(), await open(), await open()];
-    await until('four connections accepted', async () => ((await connections()) === 4 ? true : undefined));
+    await eventually('four connections accepted', async () => ((await connections()) === 4 ? true : undefined));
     const extra = await open();
     await closedWithin(extra, 15000, 'connection past the cap');
     expect(extra.received()).toBe('');
     expect(held.some((c) => c.isClosed())).toBe(false);
     held[0].socket.destroy();
-    await until('a slot to free up', async () => ((await connections()) < 4 ? true : undefined));
+    await eventually('a slot to free up', async () => ((await connections()) < 4 ? true : undefined));
     const next = await open();
     next.socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
     await closedWithin(next, 15000, 'a request after a slot freed up');

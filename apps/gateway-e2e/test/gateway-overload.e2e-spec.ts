@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
 
 import { toErrorEnvelope } from '@app/messaging';
-import { createTestInfra, freePort, TEST_API_KEY, type TestInfra } from '@app/testing';
+import { createTestInfra, eventually, freePort, TEST_API_KEY, type TestInfra } from '@app/testing';
 
 import { startGateway, type RunningGateway } from '../../gateway/src/gateway';
-import { until } from '../src/helpers';
 import { startPlatform, type Platform } from '../src/platform';
 
 const OTHER_KEY = 'other-platform-key-0123456789abcdef';
@@ -91,7 +90,7 @@ describe('gateway sheds past GATEWAY_MAX_IN_FLIGHT', () => {
 
   it('answers 503 problem+json with Retry-After while two requests are in flight, health stays 200, then takes requests again', async () => {
     const first = [echo(p, 'one'), echo(p, 'two')];
-    await until('two echo requests held in flight', async () => (held.length === 2 ? true : undefined));
+    await eventually('two echo requests held in flight', async () => (held.length === 2 ? true : undefined));
 
     await expectShed(await echo(p, 'three'));
     await expectShed(await webhook(p.gateway.url));
@@ -124,7 +123,7 @@ describe('gateway sheds past GATEWAY_MAX_IN_FLIGHT', () => {
 
   it('relays a service whose Postgres is unreachable as 503 problem+json with Retry-After', async () => {
     const pending = echo(p, 'db down?');
-    await until('the echo request on the bus', async () => (held.length === 1 ? true : undefined));
+    await eventually('the echo request on the bus', async () => (held.length === 1 ? true : undefined));
     // exactly what a service answers when its database refuses connections (libs/messaging errors.ts)
     const envelope = toErrorEnvelope(
       Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
@@ -161,7 +160,9 @@ describe('gateway sheds while the event loop lags (GATEWAY_MAX_EVENT_LOOP_DELAY_
     expect(String(body.detail)).toMatch(/overloaded/);
     expect(live.status).toBe(200);
     expect(shedCount(await metricsText(p.gateway.url), 'event_loop_delay')).toBeGreaterThanOrEqual(1);
-    await until('the gateway to take requests again', async () => ((await noop(p)).status === 200 ? true : undefined));
+    await eventually('the gateway to take requests again', async () =>
+      (await noop(p)).status === 200 ? true : undefined,
+    );
   });
 });
 
@@ -233,7 +234,7 @@ describe('gateway fails fast while its NATS link is down', () => {
     infra = await createTestInfra();
     port = await freePort();
     server = startNatsServer(port, storeDir);
-    await until('the test nats-server to listen', async () => {
+    await eventually('the test nats-server to listen', async () => {
       const nc = await connect({ servers: `nats://127.0.0.1:${port}`, timeout: 500 }).catch(() => undefined);
       if (!nc) return undefined;
       await nc.close();
@@ -265,7 +266,7 @@ describe('gateway fails fast while its NATS link is down', () => {
       headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({ service: 'catalog', message: 'in flight' }),
     });
-    await until('the echo request held by the test responder', async () => (held.length === 1 ? true : undefined));
+    await eventually('the echo request held by the test responder', async () => (held.length === 1 ? true : undefined));
     await stopServer();
     const res = await pending;
     const elapsed = Date.now() - started;
@@ -275,16 +276,14 @@ describe('gateway fails fast while its NATS link is down', () => {
     // a behaviour check, not a speed one: it did not wait for the 20 s bus timeout
     expect(elapsed).toBeLessThan(10000);
     server = startNatsServer(port, storeDir);
-    await until(
-      'the gateway to serve again after NATS came back',
-      async () => ((await noopAt(gw.url)).status === 200 ? true : undefined),
-      30000,
+    await eventually('the gateway to serve again after NATS came back', async () =>
+      (await noopAt(gw.url)).status === 200 ? true : undefined,
     );
   });
 
   it('answers 503 with Retry-After at once (not a 504 after NATS_REQUEST_TIMEOUT_MS), and serves again once NATS is back', async () => {
     await stopServer();
-    await until('/health to report the NATS link down', async () =>
+    await eventually('/health to report the NATS link down', async () =>
       (await fetch(`${gw.url}/health`)).status === 503 ? true : undefined,
     );
 
@@ -304,10 +303,8 @@ describe('gateway fails fast while its NATS link is down', () => {
     expect((await fetch(`${gw.url}/livez`)).status).toBe(200);
 
     server = startNatsServer(port, storeDir);
-    await until(
-      'the gateway to serve again after NATS came back',
-      async () => ((await noopAt(gw.url)).status === 200 ? true : undefined),
-      30000,
+    await eventually('the gateway to serve again after NATS came back', async () =>
+      (await noopAt(gw.url)).status === 200 ? true : undefined,
     );
   });
 });

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 
-import { TEST_API_KEY } from '@app/testing';
+import { queryRows, TEST_API_KEY } from '@app/testing';
 
-import { queryRows } from '../src/helpers';
 import { startPlatform, type Platform } from '../src/platform';
 
 const READ_KEY = 'reporting-dashboard-key-0123456789';

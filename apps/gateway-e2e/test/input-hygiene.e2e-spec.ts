@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
-import { queryRows } from '../src/helpers';
+import { queryRows } from '@app/testing';
+
 import { startPlatform, type Platform } from '../src/platform';
 
 type Problem = { status: number; code?: string; detail: string; errors?: { field: string; message: string }[] };

@@ -26,10 +26,9 @@ import {
   type ServiceName,
 } from '@app/contracts';
 import { startService, type RunningService } from '@app/runtime/service';
-import { createTestInfra, LogCapture, TEST_API_KEY, type TestInfra } from '@app/testing';
+import { createTestInfra, eventually, LogCapture, queryRows, TEST_API_KEY, type TestInfra } from '@app/testing';
 
 import { startGateway, type RunningGateway } from '../../gateway/src/gateway';
-import { queryRows, until } from '../src/helpers';
 import { DEFINITIONS } from '../src/platform';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
@@ -494,26 +493,18 @@ describe('NATS users and permissions (deploy/nats/users.conf on a real nats-serv
       });
       expect(res.status).toBe(200);
       // affiliates-kyc records every event it handled in its transaction, then acks
-      await until(
-        'affiliates-kyc to handle the kyc event',
-        async () => {
-          const rows = await queryRows<{ n: string }>(
-            infra.databaseUrl,
-            `SELECT count(*) AS n FROM affiliates.processed_messages WHERE consumer = 'affiliates-kyc'`,
-          );
-          return Number(rows[0].n) > 0 ? true : undefined;
-        },
-        45000,
-      );
+      await eventually('affiliates-kyc to handle the kyc event', async () => {
+        const rows = await queryRows<{ n: string }>(
+          infra.databaseUrl,
+          `SELECT count(*) AS n FROM affiliates.processed_messages WHERE consumer = 'affiliates-kyc'`,
+        );
+        return Number(rows[0].n) > 0 ? true : undefined;
+      });
       const jsm = await jetstreamManager((await as('crm')).nc);
-      await until(
-        'the ack to reach the server',
-        async () => {
-          const info = await jsm.consumers.info('EVENTS', 'affiliates-kyc');
-          return info.num_ack_pending === 0 && info.ack_floor.consumer_seq > 0 ? true : undefined;
-        },
-        45000,
-      );
+      await eventually('the ack to reach the server', async () => {
+        const info = await jsm.consumers.info('EVENTS', 'affiliates-kyc');
+        return info.num_ack_pending === 0 && info.ack_floor.consumer_seq > 0 ? true : undefined;
+      });
     });
 
     it('lets the crm user read evt.> through a durable of its own, and publish nothing', async () => {

@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import { BridgerpayFake } from '@app/connectors/providers/bridgerpay/bridgerpay.fake';
 import { PraxisFake } from '@app/connectors/providers/praxis/praxis.fake';
 import type { PaymentApprovedEvent, ResolutionView, RouteView, RoutingListView } from '@app/contracts';
+import { eventually } from '@app/testing';
 
 import { startPlatform, type Platform } from '../src/platform';
 
@@ -21,16 +22,6 @@ const CUSTOMER = '9f1c4c1e-8f3e-4a55-9d2a-0d6c1f0e1a11';
 type Problem = { status: number; detail: string; errors?: { field: string; message: string }[] };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last = await probe();
-  while (!ok(last) && Date.now() < end) {
-    await sleep(100);
-    last = await probe();
-  }
-  return last;
-}
 
 describe('payment routing, cashier sessions and callbacks through the gateway (real NATS and Postgres, provider fakes)', () => {
   let p: Platform;
@@ -206,23 +197,13 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
     expect((await p.api('/api/platform/integrations/providers/praxis/deactivate', { method: 'POST' })).status).toBe(
       200,
     );
-    expect(
-      (
-        await eventually(
-          () => resolve('country=FR&direction=deposit&amount=10&currency=EUR'),
-          (r) => r.status === 503,
-        )
-      ).status,
-    ).toBe(503);
+    await eventually('FR deposits answered 503', () => resolve('country=FR&direction=deposit&amount=10&currency=EUR'), {
+      until: (r) => r.status === 503,
+    });
     expect((await activate('praxis', {})).status).toBe(200);
-    expect(
-      (
-        await eventually(
-          () => resolve('country=FR&direction=deposit&amount=10&currency=EUR'),
-          (r) => r.status === 200,
-        )
-      ).status,
-    ).toBe(200);
+    await eventually('FR deposits answered 200', () => resolve('country=FR&direction=deposit&amount=10&currency=EUR'), {
+      until: (r) => r.status === 200,
+    });
 
     const br = await putRoute('br', {
       deposit_gateway: 'bridgerpay',
@@ -350,14 +331,20 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
       200,
     );
     const fallback = await eventually(
+      `BR deposits served by praxis`,
       () => resolved('country=BR&direction=deposit&amount=10&currency=EUR'),
-      (r) => r.gateway === 'praxis',
+      {
+        until: (r) => r.gateway === 'praxis',
+      },
     );
     expect(fallback).toMatchObject({ gateway: 'praxis', source: 'default' });
     expect((await activate('bridgerpay', {})).status).toBe(200);
     const back = await eventually(
+      `BR deposits served by bridgerpay`,
       () => resolved('country=BR&direction=deposit&amount=10&currency=EUR'),
-      (r) => r.gateway === 'bridgerpay',
+      {
+        until: (r) => r.gateway === 'bridgerpay',
+      },
     );
     expect(back).toMatchObject({ gateway: 'bridgerpay', source: 'country' });
   });
@@ -424,8 +411,11 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
         expect(praxis.acceptsReply(await a.text(), a.headers.get('gt-authentication') ?? undefined)).toBe(true);
       }
       const events = await eventually(
+        'the deposit event',
         async () => deposits.filter((e) => e.order_id === r.order_id),
-        (xs) => xs.length >= 1,
+        {
+          until: (xs) => xs.length >= 1,
+        },
       );
       await sleep(500);
       expect(deposits.filter((e) => e.order_id === r.order_id)).toHaveLength(1);
@@ -520,8 +510,11 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
       expect(note.body.toString()).toContain('"conversion_rate":1.00000');
       expect((await webhook('praxis', note.body, note.headers)).status).toBe(200);
       const got = await eventually(
+        'the withdrawal event',
         async () => withdrawals.filter((e) => e.order_id === r.order_id),
-        (xs) => xs.length === 1,
+        {
+          until: (xs) => xs.length === 1,
+        },
       );
       expect(got[0]).toMatchObject({
         direction: 'withdrawal',
@@ -593,10 +586,9 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
       for (let i = 0; i < 2; i++) expect((await webhook('bridgerpay', genuine.body, genuine.headers)).status).toBe(200);
       const close = bridgerpay.notification(r.order_id, 'cashier.session.close', 'approved');
       expect((await webhook('bridgerpay', close.body, close.headers)).status).toBe(200);
-      const got = await eventually(
-        async () => deposits.filter((e) => e.order_id === r.order_id),
-        (xs) => xs.length >= 1,
-      );
+      const got = await eventually('the deposit event', async () => deposits.filter((e) => e.order_id === r.order_id), {
+        until: (xs) => xs.length >= 1,
+      });
       await sleep(500);
       expect(deposits.filter((e) => e.order_id === r.order_id)).toHaveLength(1);
       expect(got[0]).toMatchObject({

@@ -1,8 +1,8 @@
 import { BridgerpayFake } from '@app/connectors/providers/bridgerpay/bridgerpay.fake';
 import { PraxisFake } from '@app/connectors/providers/praxis/praxis.fake';
 import type { ResolutionView } from '@app/contracts';
+import { eventually } from '@app/testing';
 
-import { until } from '../src/helpers';
 import { startPlatform, type Platform } from '../src/platform';
 
 const BP = { username: 'bp-user', password: 'bp-password-3', apiKey: 'bp-key', cashierKey: 'bp-cashier' };
@@ -105,7 +105,7 @@ describe('payment provider circuit breaker', () => {
 
   it('serves from BridgerPay while it answers, and its health shows its latency', async () => {
     expect(await resolve()).toMatchObject({ status: 200, body: { gateway: 'bridgerpay', source: 'country' } });
-    const h = await until('bridgerpay latency to reach the catalog', async () => {
+    const h = await eventually('bridgerpay latency to reach the catalog', async () => {
       const v = await health('bridgerpay');
       return v.p95_ms !== null ? v : undefined;
     });
@@ -125,7 +125,7 @@ describe('payment provider circuit breaker', () => {
     }
     expect(bridgerpay.requests.length).toBe(received);
 
-    const open = await until('the open breaker to reach the catalog', async () => {
+    const open = await eventually('the open breaker to reach the catalog', async () => {
       const v = await health('bridgerpay');
       return v.state === 'open' ? v : undefined;
     });
@@ -139,17 +139,13 @@ describe('payment provider circuit breaker', () => {
     bridgerpay.slowDown(0);
     const before = bridgerpay.requests.length;
     // until the cool-down ends every resolve still fails over; the first one after it is the probe
-    await until(
-      'a half-open probe to reach BridgerPay again',
-      async () => {
-        const r = await resolve();
-        expect(r.status).toBe(200);
-        return r.body.gateway === 'bridgerpay' ? r : undefined;
-      },
-      30000,
-    );
+    const probed = await eventually('a half-open probe to reach BridgerPay again (or a failed resolve)', async () => {
+      const r = await resolve();
+      return r.status !== 200 || r.body.gateway === 'bridgerpay' ? r : undefined;
+    });
+    expect(probed.status).toBe(200);
     expect(bridgerpay.requests.length).toBeGreaterThan(before);
-    await until('the closed breaker to reach the catalog', async () =>
+    await eventually('the closed breaker to reach the catalog', async () =>
       (await health('bridgerpay')).state === 'closed' ? true : undefined,
     );
     expect(await resolve()).toMatchObject({ status: 200, body: { gateway: 'bridgerpay' } });

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 import { startService } from '@app/runtime/service';
-import { createTestInfra, freePort, TEST_VAULT_KEYS } from '@app/testing';
+import { createTestInfra, eventually, freePort, TEST_VAULT_KEYS } from '@app/testing';
 
 import { catalogService } from '../../catalog/src/definition';
 
@@ -67,9 +67,13 @@ describe('npm start', () => {
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      const deadline = Date.now() + 150_000;
-      while (!out.includes('Platform is up.') && child.exitCode === null && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 250));
+      await eventually(
+        'the platform up, or npm start gone',
+        () => out.includes('Platform is up.') || child.exitCode !== null,
+        {
+          timeoutMs: 150_000,
+        },
+      ).catch(() => undefined); // the output names what went wrong
       expect(out).toContain(`Gateway: http://127.0.0.1:${port}`);
       expect(out).toContain(`API docs: http://127.0.0.1:${port}/docs`);
       const health = await fetch(`http://127.0.0.1:${port}/health`);

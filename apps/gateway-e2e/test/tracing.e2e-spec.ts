@@ -7,7 +7,7 @@ import * as pg from 'pg';
 
 import { SumsubFake } from '@app/connectors/providers/sumsub/sumsub.fake';
 import { startTracing, type Tracing } from '@app/observability';
-import { OtlpSpanKind as Kind, OtlpReceiver, OtlpTestExporter, type ReceivedSpan } from '@app/testing';
+import { eventually, OtlpSpanKind as Kind, OtlpReceiver, OtlpTestExporter, type ReceivedSpan } from '@app/testing';
 
 import { startPlatform, type Platform } from '../src/platform';
 
@@ -45,16 +45,11 @@ describe('traces (OTLP to an in-process collector; real NATS and Postgres, the S
         String(s.attributes['url.path'] ?? s.attributes['http.target'] ?? '').startsWith(path),
     );
   /** Flushes until `probe` finds what it looks for (spans end after the answer, consumers run later). */
-  const eventually = async <T>(what: string, probe: () => T | undefined): Promise<T> => {
-    const end = Date.now() + 30000;
-    for (;;) {
+  const flushUntil = <T>(what: string, probe: () => T | undefined) =>
+    eventually(what, async () => {
       await tracing.flush();
-      const v = probe();
-      if (v) return v;
-      if (Date.now() > end) throw new Error(`no ${what} among ${receiver.spans.length} spans received`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  };
+      return probe();
+    });
 
   beforeAll(async () => {
     receiver = await new OtlpReceiver().start();
@@ -92,12 +87,12 @@ describe('traces (OTLP to an in-process collector; real NATS and Postgres, the S
     expect(res.status).toBe(200);
     const { provider_id: applicantId } = (await res.json()) as { provider_id: string };
 
-    const gateway = await eventually('gateway HTTP server span', () => httpServerSpan('/api/platform/kyc/applicants'));
+    const gateway = await flushUntil('gateway HTTP server span', () => httpServerSpan('/api/platform/kyc/applicants'));
     expect(gateway).toMatchObject({
       name: 'POST /api/platform/kyc/applicants',
       attributes: expect.objectContaining({ 'http.route': '/api/platform/kyc/applicants' }),
     });
-    const natsServer = await eventually('kyc NATS server span', () =>
+    const natsServer = await flushUntil('kyc NATS server span', () =>
       receiver.spans.find(
         (s) =>
           s.kind === Kind.SERVER &&
@@ -113,7 +108,7 @@ describe('traces (OTLP to an in-process collector; real NATS and Postgres, the S
     // the client span is made in the gateway while it serves the HTTP request
     expect(ancestors(natsClient)).toContainEqual(gateway);
 
-    const providerCall = await eventually('provider HTTP client span', () =>
+    const providerCall = await flushUntil('provider HTTP client span', () =>
       receiver.spans.find(
         (s) =>
           s.kind === Kind.CLIENT &&
@@ -127,7 +122,7 @@ describe('traces (OTLP to an in-process collector; real NATS and Postgres, the S
     const atFake = fake.requests.find((q) => q.method === 'POST' && q.path.startsWith('/resources/applicants'))!;
     expect(atFake.headers.traceparent).toBe(`00-${gateway.traceId}-${providerCall.spanId}-01`);
 
-    const query = await eventually('kyc Postgres span', () =>
+    const query = await flushUntil('kyc Postgres span', () =>
       receiver.spans.find(
         (s) =>
           s.scope.includes('instrumentation-pg') &&
@@ -164,8 +159,8 @@ describe('traces (OTLP to an in-process collector; real NATS and Postgres, the S
     });
     expect(res.status).toBe(200);
 
-    const gateway = await eventually('webhook HTTP server span', () => httpServerSpan('/webhooks/kyc/sumsub'));
-    const consumer = await eventually('kyc webhook consumer span', () =>
+    const gateway = await flushUntil('webhook HTTP server span', () => httpServerSpan('/webhooks/kyc/sumsub'));
+    const consumer = await flushUntil('kyc webhook consumer span', () =>
       receiver.spans.find(
         (s) =>
           s.kind === Kind.CONSUMER &&
@@ -186,7 +181,7 @@ describe('traces (OTLP to an in-process collector; real NATS and Postgres, the S
     expect(writer).toMatchObject({ kind: Kind.SERVER, scope: 'connect-platform' });
     expect(ancestors(writer)).toContainEqual(gateway);
     // the consumer's own work (the applicant fetch at the provider) is in the same trace, below the consumer span
-    const fetchApplicant = await eventually('consumer provider call', () =>
+    const fetchApplicant = await flushUntil('consumer provider call', () =>
       receiver.spans.find(
         (s) =>
           s.scope.includes('instrumentation-undici') &&

@@ -7,7 +7,7 @@ import { SumsubFake } from '@app/connectors/providers/sumsub/sumsub.fake';
 import type { InboundWebhook } from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import { startService, type RunningService } from '@app/runtime/service';
-import { createTestInfra, LogCapture, type TestInfra } from '@app/testing';
+import { createTestInfra, eventually, LogCapture, type TestInfra } from '@app/testing';
 
 import { catalogService } from '../../catalog/src/definition';
 import { kycService } from '../src/definition';
@@ -17,20 +17,6 @@ const CREDS = {
   secret_key: 'conflict-secret-key',
   webhook_secret: 'conflict-webhook-secret',
 };
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false>,
-  timeoutMs = 30000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 /** A signed webhook whose applicant already belongs to another customer can never be applied. */
 describe('kyc: SumSub webhook naming an applicant of another customer', () => {
@@ -94,7 +80,7 @@ describe('kyc: SumSub webhook naming an applicant of another customer', () => {
       } satisfies InboundWebhook),
     ).toMatchObject({ status: 200 });
 
-    const [event] = await waitFor('the conflict recorded', async () => {
+    const [event] = await eventually('the conflict recorded', async () => {
       const rows = (
         await db.query(
           `SELECT outcome, processed_at FROM kyc.kyc_events WHERE customer_ref = $1 AND processed_at IS NOT NULL`,

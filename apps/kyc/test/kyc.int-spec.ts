@@ -7,27 +7,13 @@ import { SumsubFake } from '@app/connectors/providers/sumsub/sumsub.fake';
 import type { InboundWebhook, KycRecordView } from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import { startService, type RunningService } from '@app/runtime/service';
-import { createTestInfra, LogCapture, type TestInfra } from '@app/testing';
+import { createTestInfra, eventually, LogCapture, type TestInfra } from '@app/testing';
 
 import { catalogService } from '../../catalog/src/definition';
 import { kycService } from '../src/definition';
 import { ReconciliationJob } from '../src/reconcile/reconciliation.job';
 
 const CREDS = { app_token: 'sbx:int-token', secret_key: 'int-secret-key', webhook_secret: 'int-webhook-secret' };
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false>,
-  timeoutMs = 45000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 /** The kyc service as a real microservice (catalog beside it), driven over NATS: enrichment retries and reconciliation. */
 describe('kyc service: enrichment and reconciliation', () => {
@@ -63,7 +49,7 @@ describe('kyc service: enrichment and reconciliation', () => {
       )
     ).rows;
   const settled = (customerId: string, status: string) =>
-    waitFor<KycRecordView>(`${status}`, async () => {
+    eventually(`${status}`, async () => {
       const r = await record(customerId);
       return r && r.status === status && r.history.every((h) => h.outcome) ? r : null;
     });

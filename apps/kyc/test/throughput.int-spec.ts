@@ -7,27 +7,13 @@ import { SumsubFake } from '@app/connectors/providers/sumsub/sumsub.fake';
 import type { InboundWebhook, KycRecordView } from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import { startService, type RunningService } from '@app/runtime/service';
-import { createTestInfra, LogCapture, type TestInfra } from '@app/testing';
+import { createTestInfra, eventually, LogCapture, type TestInfra } from '@app/testing';
 
 import { catalogService } from '../../catalog/src/definition';
 import { kycService } from '../src/definition';
 
 const CREDS = { app_token: 'sbx:tp-token', secret_key: 'tp-secret-key', webhook_secret: 'tp-webhook-secret' };
 const CONCURRENCY = 4;
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false>,
-  timeoutMs = 45000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** The webhook processor of the real kyc service: customers in parallel, each applicant fetch outside any transaction. */
 describe('kyc webhook processing throughput (real NATS and Postgres)', () => {
@@ -93,7 +79,7 @@ describe('kyc webhook processing throughput (real NATS and Postgres)', () => {
     fake.slowDown(3000);
     for (const a of applicants) expect(await deliver(fake.webhookFor(a.provider_id))).toMatchObject({ status: 200 });
 
-    await waitFor('a first fetch', async () => fetchesOf(applicants.map((a) => a.provider_id)).length > 0);
+    await eventually('a first fetch', async () => fetchesOf(applicants.map((a) => a.provider_id)).length > 0);
     // no connection of this database sits in a transaction while the provider is asked (the fetches take
     // 3 s: a transaction around one would be open since before it; the apply transactions are short)
     await new Promise((r) => setTimeout(r, 1200));
@@ -103,7 +89,7 @@ describe('kyc webhook processing throughput (real NATS and Postgres)', () => {
     );
     expect(rows[0].n).toBe(0);
     // every fetch has arrived while the first is still unanswered: they run side by side, not one after another
-    await waitFor(
+    await eventually(
       'a fetch per customer',
       async () => fetchesOf(applicants.map((a) => a.provider_id)).length === CONCURRENCY,
     );
@@ -112,7 +98,7 @@ describe('kyc webhook processing throughput (real NATS and Postgres)', () => {
 
     fake.slowDown(0);
     for (const a of applicants) {
-      const r = await waitFor(`${a.customer_id} approved`, async () => {
+      const r = await eventually(`${a.customer_id} approved`, async () => {
         const v = await record(a.customer_id);
         return v?.status === 'approved' && v;
       });

@@ -7,7 +7,7 @@ import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { eventSubjects } from '@app/contracts';
 import { Metrics, shutdownTracing, startTracing } from '@app/observability';
 import { createServiceDataSource, initializeServiceDataSource } from '@app/persistence';
-import { createTestInfra, type TestInfra } from '@app/testing';
+import { createTestInfra, eventually, type TestInfra } from '@app/testing';
 
 import {
   ConsumerRegistry,
@@ -33,20 +33,6 @@ const TRACED = 'evt.system.batch.traced';
 const logger = pino({ level: 'silent' });
 const traceOf = (n: number) => `${n}`.repeat(32).slice(0, 32);
 const spanOf = (n: number) => `${n}`.repeat(16).slice(0, 16);
-
-async function eventually<T>(
-  what: string,
-  check: () => Promise<T | null | undefined | false>,
-  timeoutMs = 30000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Batch mode (the affiliates intake): one poison in a batch must not hold back the others; spans as every consumer's. */
 describe('durable consumer in batch mode (real NATS and Postgres, OTEL on)', () => {

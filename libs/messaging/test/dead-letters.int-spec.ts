@@ -6,7 +6,7 @@ import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { eventSubjects } from '@app/contracts';
 import { Metrics } from '@app/observability';
 import { createServiceDataSource, initializeServiceDataSource } from '@app/persistence';
-import { createTestInfra, type TestInfra } from '@app/testing';
+import { createTestInfra, eventually, type TestInfra } from '@app/testing';
 
 import {
   ConsumerRegistry,
@@ -32,20 +32,6 @@ class EffectsTable1764000000002 implements MigrationInterface {
 
 const SUBJECT = eventSubjects.systemProbeRecorded;
 const logger = pino({ level: 'silent' });
-
-async function eventually<T>(
-  what: string,
-  check: () => Promise<T | null | undefined | false>,
-  timeoutMs = 30000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('durable consumer: poison messages are parked, not retried forever (real NATS and Postgres)', () => {
   let infra: TestInfra;

@@ -6,7 +6,7 @@ import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 
 import { eventSubjects } from '@app/contracts';
 import { Metrics } from '@app/observability';
 import { createServiceDataSource, initializeServiceDataSource } from '@app/persistence';
-import { createTestInfra, type TestInfra } from '@app/testing';
+import { createTestInfra, eventually, type TestInfra } from '@app/testing';
 
 import {
   DeadLetterTable1765000000000,
@@ -46,15 +46,6 @@ class NoAckConsumer<T> extends DurableConsumer<T> {
   protected override ack(_m: JsMsg) {
     /* crash: never acked */
   }
-}
-
-async function eventually(check: () => Promise<boolean>, timeoutMs = 10000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('condition not met in time');
 }
 
 describe('transactional outbox, relay and durable consumer (real NATS and Postgres)', () => {
@@ -135,10 +126,9 @@ describe('transactional outbox, relay and durable consumer (real NATS and Postgr
   it('wakes the relay right after a commit that wrote events, without waiting for its poll', async () => {
     const r = new OutboxRelay({ dataSource: ds, nc, schema: 'msgtest', prefix: infra.prefix, logger, pollMs: 600_000 });
     await r.start();
-    await eventually(async () => true); // the first (empty) pass has run and the relay is idle
-    await new Promise((res) => setTimeout(res, 200));
+    await new Promise((res) => setTimeout(res, 200)); // the first (empty) pass has run and the relay is idle
     const id = await commitEvent('prompt');
-    await eventually(async () => (await published()).some((m) => m.id === id));
+    await eventually('the event published', async () => (await published()).some((m) => m.id === id));
     await r.stop();
   });
 
@@ -165,6 +155,7 @@ describe('transactional outbox, relay and durable consumer (real NATS and Postgr
     const b = relay(OutboxRelay, metricsB);
     await Promise.all([a.start(), b.start()]);
     await eventually(
+      'every outbox row published',
       async () => (await ds.query(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`))[0].n === 0,
     );
     await Promise.all([a.stop(), b.stop()]);
@@ -196,12 +187,15 @@ describe('transactional outbox, relay and durable consumer (real NATS and Postgr
 
     const crashing = new NoAckConsumer(opts);
     await crashing.start();
-    await eventually(async () => (await ds.query(`SELECT count(*)::int AS n FROM effects`))[0].n === 1);
+    await eventually(
+      'the effect committed',
+      async () => (await ds.query(`SELECT count(*)::int AS n FROM effects`))[0].n === 1,
+    );
     await crashing.stop();
 
     const healthy = new DurableConsumer(opts);
     await healthy.start();
-    await eventually(async () =>
+    await eventually('the redelivery counted as a duplicate', async () =>
       (await metrics.consumerHandled.get()).values.some((v) => v.labels.outcome === 'duplicate' && v.value === 1),
     );
     await healthy.stop();
@@ -226,8 +220,8 @@ describe('transactional outbox, relay and durable consumer (real NATS and Postgr
     await commitEvent('flaky');
     await relay().drainOnce();
     await consumer.start();
-    await eventually(async () => calls >= 2);
-    await eventually(async () => (await ds.query(`SELECT count(*)::int AS n FROM effects`))[0].n === 1);
+    await eventually('the redelivery', async () => calls >= 2);
+    await eventually('one effect', async () => (await ds.query(`SELECT count(*)::int AS n FROM effects`))[0].n === 1);
     await consumer.stop();
     expect(calls).toBe(2);
   });

@@ -9,7 +9,7 @@ import { eventSubjects } from '@app/contracts';
 import { Metrics } from '@app/observability';
 import { createServiceDataSource, initializeServiceDataSource } from '@app/persistence';
 import { ConfigError, loadConfig, ServiceConfig } from '@app/runtime';
-import { createTestInfra, type TestInfra } from '@app/testing';
+import { createTestInfra, eventually, type TestInfra } from '@app/testing';
 
 import {
   ConsumerLag,
@@ -46,19 +46,6 @@ const subjectOf = (durable: string) => `${eventSubjects.systemProbeRecorded}.${d
 const logger = pino({ level: 'silent' });
 const DAY = 86_400_000;
 
-async function eventually<T>(
-  what: string,
-  check: () => Promise<T | null | undefined | false>,
-  timeoutMs = 30000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('durable consumer throughput: concurrency with per-key order, working() extensions, lag gauge, ledger purge (real NATS and Postgres)', () => {

@@ -118,3 +118,18 @@ async function startContainers(): Promise<{ natsUrl: string; databaseUrl: string
     },
   };
 }
+
+/** One query against a test database, on a connection of its own. */
+export async function queryRows<T = Record<string, unknown>>(
+  databaseUrl: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  const c = new Client({ connectionString: databaseUrl });
+  await c.connect();
+  try {
+    return (await c.query(sql, params)).rows as T[];
+  } finally {
+    await c.end();
+  }
+}
