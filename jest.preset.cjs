@@ -1,5 +1,5 @@
 // Shared Jest preset: @swc/jest for our TypeScript and for the ESM-only packages NestJS 12 pulls in
-// (Jest 30 on Node 20 cannot require() ESM; see ../shared/TOOLCHAIN.md P2).
+// (Jest 30 on Node 20 cannot require() ESM).
 const path = require('node:path');
 const ESM_ONLY = [
   '@nestjs',

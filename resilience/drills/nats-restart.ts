@@ -23,7 +23,7 @@ import { secrets } from '../lib/secrets';
 const WORKERS = 8;
 const CUSTOMERS = 20_000;
 
-/** An internal-format KYC approval (API.md), de-duplicated by event_id. */
+/** An internal-format KYC approval (`POST /webhooks/kyc`), de-duplicated by event_id. */
 export const kycApproval = (customerId: string) => ({
   customer_id: customerId,
   provider: 'manual',

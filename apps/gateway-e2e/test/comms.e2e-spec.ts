@@ -25,7 +25,7 @@ const CUSTOMER = '9f1c4c1e-8f3e-4a55-9d2a-0d6c1f0e1a11';
 
 type Problem = { status: number; detail: string; errors?: { field: string; message: string }[] };
 
-/** The seed's example body (BRIEF.md, Communication channels). */
+/** A typical send-email body. */
 const example = (over: Record<string, unknown> = {}) => ({
   to: 'john.doe@example.com',
   subject: 'Welcome to trading',

@@ -307,7 +307,7 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
     const fr = await resolved('country=fr&direction=deposit&amount=100&currency=EUR');
     expect(fr).toMatchObject({ gateway: 'praxis', type: 'redirect', source: 'default', country: 'FR' });
     expect(praxis.sessions.get(fr.order_id)!.intent).toBe('payment');
-    // amount is optional (API.md): Praxis gets a cashier request without one, and the customer types it
+    // amount is optional on a resolve: Praxis gets a cashier request without one, and the customer types it
     const noAmount = await resolved('country=DE&direction=deposit&currency=EUR');
     expect(noAmount).toMatchObject({ gateway: 'praxis', type: 'redirect', source: 'country' });
     expect('amount' in praxis.sessions.get(noAmount.order_id)!.request).toBe(false);

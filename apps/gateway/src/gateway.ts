@@ -120,7 +120,7 @@ function clientErrorHandler(err: Error & { code?: string }, socket: Duplex): voi
 }
 
 /**
- * The public HTTP surface (API.md): Fastify, platform-key auth, validation listing every bad field,
+ * The public HTTP surface (docs/api.md): Fastify, platform-key auth, validation listing every bad field,
  * problem+json errors, body limit, OpenAPI at /docs and /docs-json, /health, /metrics (on METRICS_PORT when set). It holds no
  * business state: every call goes to a service over NATS request-reply.
  */
@@ -193,7 +193,7 @@ export async function startGateway(
     app,
     new DocumentBuilder()
       .setTitle('Integration platform gateway')
-      .setDescription('Connector catalog, payment routing, KYC, communications and affiliate webhooks (see API.md).')
+      .setDescription('Connector catalog, payment routing, KYC, communications and affiliate webhooks.')
       .setVersion('1')
       .addBearerAuth()
       .build(),

@@ -47,7 +47,7 @@ export function isCurrencyCode(value: unknown): value is string {
 
 const anyCase = (value: unknown): unknown => (typeof value === 'string' ? value.toUpperCase() : value);
 
-/** An ISO 3166-1 alpha-2 code in any case (API.md accepts any case; callers keep it upper case). */
+/** An ISO 3166-1 alpha-2 code in any case (the API accepts any case; callers keep it upper case). */
 export function IsCountryCode(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {

@@ -36,7 +36,7 @@ export interface RequestOptions {
 export interface BusClientOptions {
   nc: NatsConnection;
   prefix: string;
-  /** Default timeout of every request; NestJS's own NATS client has none (TOOLCHAIN.md P5). */
+  /** Default timeout of every request; NestJS's own NATS client has none (a dead handler hangs its caller). */
   timeoutMs: number;
   metrics?: Metrics;
 }

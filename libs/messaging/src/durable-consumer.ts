@@ -307,7 +307,7 @@ export class DurableConsumer<T = unknown, P = undefined> {
     if (!this.messages) return;
     const messages = this.messages;
     this.messages = null;
-    // closing from outside the iteration loop: closing inside it deadlocks (TOOLCHAIN.md P7). It resolves
+    // closing from outside the iteration loop: awaiting `close()` inside it deadlocks. It resolves
     // once the loop has gone through the messages already fetched: the closed scheduler drops those.
     const closing = messages.close();
     this.arrived?.();

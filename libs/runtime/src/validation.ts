@@ -33,7 +33,7 @@ export type SemanticCheck<T> = (valid: T, invalidFields: ReadonlySet<string>) =>
 
 /**
  * Validates a request the gateway forwards unvalidated: the DTO's rules and the semantic ones together,
- * so one 400 lists every invalid field (API.md). Handlers using it take their payload as `unknown`,
+ * so one 400 lists every invalid field. Handlers using it take their payload as `unknown`,
  * which the global pipe leaves alone.
  */
 export function validRequest<T extends object>(

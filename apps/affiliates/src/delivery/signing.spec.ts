@@ -8,7 +8,7 @@ describe(signatureHeaders.name, () => {
   const body = '{"event":"lead.ftd","batch_at":"2026-03-10T12:00:00Z","leads":[]}';
   const now = Math.floor(Date.now() / 1000);
 
-  it('signs the body as API.md says and the standard headers as the reference library verifies them', () => {
+  it('signs the body as the API documents and the standard headers as the reference library verifies them', () => {
     const h = signatureHeaders('d-1', now, body, ['s3cret-ünïcode-key']);
     expect(h['x-webhook-signature']).toBe(
       `sha256=${createHmac('sha256', Buffer.from('s3cret-ünïcode-key', 'utf8')).update(body).digest('hex')}`,

@@ -1,12 +1,12 @@
 import { hmacBase64, hmacHex } from '@app/vault';
 
 /**
- * The headers that sign one attempt. `X-Webhook-Signature` is API.md's (hex HMAC-SHA256 of the body);
+ * The headers that sign one attempt. `X-Webhook-Signature` is the platform's own (hex HMAC-SHA256 of the body);
  * the `webhook-*` trio is Standard Webhooks (HMAC-SHA256 of `id.timestamp.body`, base64), which the
  * reference libraries verify with the key `whsec_` + base64(secret bytes) and which lets a receiver
  * refuse replays by the timestamp. The key is the secret's UTF-8 bytes. `secrets[0]` is the current
  * secret. During a rotation overlap X-Webhook-Signature stays a single `sha256=<hex>` by the current
- * secret (what API.md promises and naive receivers compare whole), the previous secret's signature goes
+ * secret (what the API documents and naive receivers compare whole), the previous secret's signature goes
  * in X-Webhook-Signature-Previous, and webhook-signature carries both, space-separated, as the
  * standard defines for rotations.
  */

@@ -160,7 +160,7 @@ export class CatalogService {
     try {
       await this.verify(connector, credentials, row.settings, key);
     } catch (err) {
-      // API.md: the test answers 200 or 422; a stored configuration that cannot work is a refusal too
+      // the test answers 200 or 422; a stored configuration that cannot work is a refusal too
       if (err instanceof DomainError && err.code === ErrorCode.Conflict)
         throw new DomainError(ErrorCode.ProviderRefused, err.message);
       throw err;

@@ -128,7 +128,7 @@ function originOf(value: unknown): string {
   }
 }
 
-/** API.md: secret values read "****" plus at most the last 4 characters (none for short secrets). */
+/** The API's rule: secret values read "****" plus at most the last 4 characters (none for short secrets). */
 export function maskSecret(value: string): string {
   return value.length >= 12 ? `****${value.slice(-4)}` : '****';
 }

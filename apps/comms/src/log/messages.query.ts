@@ -8,7 +8,7 @@ import { MessagesRepository, type MessageRow } from './messages.repository';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DEFAULT_LIMIT = 50;
 
-/** The message log as API.md shows it: each message with its status history and send attempts. */
+/** The message log as the API shows it: each message with its status history and send attempts. */
 @Injectable()
 export class MessagesQuery {
   constructor(private readonly repo: MessagesRepository) {}

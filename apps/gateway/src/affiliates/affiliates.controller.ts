@@ -19,7 +19,7 @@ class UpsertAffiliateBody extends OmitType(UpsertAffiliateRequest, ['affiliate_i
 class ThresholdBody extends OmitType(SetThresholdRequest, ['country']) {}
 class DeliveriesQuery extends PickType(ListDeliveriesRequest, ['limit']) {}
 
-/** The affiliates part of API.md; each route is one NATS request to the affiliates service. */
+/** The affiliates part of the API (docs/api.md); each route is one NATS request to the affiliates service. */
 @ApiTags('affiliates')
 @ApiBearerAuth()
 @Controller('api/platform/affiliates')

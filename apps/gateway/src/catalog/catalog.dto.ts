@@ -37,7 +37,7 @@ export class CredentialFieldDto {
   @ApiProperty() required!: boolean;
 }
 
-/** API.md's Provider (secret credential values masked). */
+/** The API's Provider (secret credential values masked). */
 export class ProviderDto {
   @ApiProperty({ example: 'sendgrid' }) key!: string;
   @ApiProperty() name!: string;

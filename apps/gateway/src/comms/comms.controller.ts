@@ -40,7 +40,7 @@ const IDEMPOTENCY_HEADER = {
   description: 'Same key + same body: the first answer, no second provider call; same key + another body: 409',
 };
 
-/** The comms part of API.md; each route is one NATS request to the comms service. */
+/** The comms part of the API (docs/api.md); each route is one NATS request to the comms service. */
 @ApiTags('comms')
 @ApiBearerAuth()
 @Controller('api/platform/integrations')

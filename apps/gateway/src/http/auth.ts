@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 
 import { ConfigError } from '@app/runtime';
 
-/** Paths that need a platform key (API.md, Conventions). */
+/** Paths that need a platform key: /api/platform/** and /payments/**. */
 export function requiresPlatformKey(path: string): boolean {
   return (
     path === '/api/platform' ||

@@ -3,7 +3,7 @@ import { ErrorCode } from '@app/contracts';
 import { problem, STATUS_BY_CODE } from './problem';
 
 describe('problem', () => {
-  it('maps every error code to the status API.md gives it', () => {
+  it('maps every error code to its HTTP status', () => {
     expect(STATUS_BY_CODE).toMatchObject({
       VALIDATION_FAILED: 400,
       UNAUTHORIZED: 401,

@@ -1,6 +1,6 @@
 import { ErrorCode, type FieldError } from '@app/contracts';
 
-/** The one table from error code to HTTP status (API.md, Conventions). */
+/** The one table from error code to HTTP status. */
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.ValidationFailed]: 400,
   [ErrorCode.Unauthorized]: 401,

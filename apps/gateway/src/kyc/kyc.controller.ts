@@ -10,7 +10,7 @@ import { Ctx } from '../http/request-context';
 // the idempotency key comes as a header, never in the body
 class CreateApplicantBody extends OmitType(CreateApplicantRequest, ['idempotency_key']) {}
 
-/** The kyc part of API.md; each route is one NATS request to the kyc service. */
+/** The kyc part of the API (docs/api.md); each route is one NATS request to the kyc service. */
 @ApiTags('kyc')
 @ApiBearerAuth()
 @Controller()

@@ -19,7 +19,7 @@ class RouteBody extends OmitType(PutRouteRequest, ['country']) {}
 /** Opening a cashier session may take two provider calls (a failover): more than the default deadline. */
 const RESOLVE_TIMEOUT_MS = 30000;
 
-/** The payments part of API.md; each route is one NATS request to the payments service. */
+/** The payments part of the API (docs/api.md); each route is one NATS request to the payments service. */
 @ApiTags('payments')
 @ApiBearerAuth()
 @Controller()

@@ -64,7 +64,7 @@ export class ApplicantsService {
         gates,
       });
       if (!created) return this.records.linkApplicant(m, customerId, provider.key, applicant.providerId);
-      // the record's first history entry: it starts `pending` (API.md), like every later status, in history
+      // the record's first history entry: it starts `pending`, like every later status, in history
       const historyId = randomUUID();
       await this.events.record(m, {
         id: historyId,

@@ -55,7 +55,7 @@ function screening(f: GateFacts, p: GatePolicy): GateResult {
   return REVIEWED.has(f.status) ? 'pass' : 'pending';
 }
 
-/** API.md's five compliance gates; a gate with no data yet is `pending`. */
+/** The API's five compliance gates; a gate with no data yet is `pending`. */
 export function evaluateGates(f: GateFacts, p: GatePolicy, today: Date = new Date()): GateResults {
   const todayIso = today.toISOString().slice(0, 10);
   return {

@@ -7,7 +7,7 @@ import { KycErrors } from '../kyc.errors';
 import { EventsRepository } from './events.repository';
 import { RecordsRepository } from './records.repository';
 
-/** API.md's KycRecord: the record, its gates and its history. */
+/** The API's KycRecord: the record, its gates and its history. */
 @Injectable()
 export class RecordsService {
   constructor(

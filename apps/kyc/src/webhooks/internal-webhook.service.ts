@@ -20,7 +20,7 @@ function labelsOf(req: InternalKycWebhookRequest): string[] | null {
 }
 
 /**
- * API.md's internal format (other connectors, manual decisions): recorded in the same history and
+ * The internal KYC format (`POST /webhooks/kyc`: other connectors, manual decisions): recorded in the same history and
  * applied through the same decision and gate code as SumSub's events, synchronously (no provider call).
  */
 @Injectable()

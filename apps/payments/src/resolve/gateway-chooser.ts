@@ -20,7 +20,7 @@ export interface Choice {
 }
 
 /**
- * API.md's resolution rule: the country's active route names the gateway when that gateway is active;
+ * The resolution rule: the country's active route names the gateway when that gateway is active;
  * otherwise the configured default pair serves when its gateway is active. No usable route and no
  * (active) default pair: 503 (the catalog's default payment provider is not a routing default).
  * Everything here is read from memory: the routing table and the provider config cache.

@@ -108,7 +108,7 @@ export class RoutingService {
     return result;
   }
 
-  /** A gateway named in a route must be a payment provider (API.md); checked for well-formed keys only. */
+  /** A gateway named in a route must be a payment provider; checked for well-formed keys only. */
   private paymentGatewayErrors(
     req: { deposit_gateway: string; withdrawal_gateway: string },
     invalid: ReadonlySet<string>,

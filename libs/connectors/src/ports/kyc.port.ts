@@ -1,10 +1,10 @@
 import type { ConnectorConfig } from '../types';
 
-/** API.md's internal KYC statuses: every provider's states are mapped onto these. */
+/** The API's KYC statuses: every provider's states are mapped onto these. */
 export const KYC_STATUSES = ['pending', 'approved', 'rejected', 'resubmission_requested', 'on_hold'] as const;
 export type KycStatus = (typeof KYC_STATUSES)[number];
 
-/** API.md's document types. */
+/** The API's document types. */
 export const KYC_DOC_TYPES = ['passport', 'id_card', 'driving_license', 'residence_permit', 'other'] as const;
 export type KycDocType = (typeof KYC_DOC_TYPES)[number];
 

@@ -91,7 +91,7 @@ export interface CredentialFieldView {
   required: boolean;
 }
 
-/** API.md's Provider. Secret credential values are masked; the plain ones are shown. */
+/** The API's Provider. Secret credential values are masked; the plain ones are shown. */
 export interface ProviderView {
   key: string;
   name: string;
@@ -110,7 +110,7 @@ export const BREAKER_STATES = ['closed', 'open', 'half_open'] as const;
 export type BreakerState = (typeof BREAKER_STATES)[number];
 
 /**
- * API.md's `Provider.health`, merged over every process that calls the provider: `state` is the worst
+ * The API's `Provider.health`, merged over every process that calls the provider: `state` is the worst
  * breaker (open, then half_open, then closed), `error_rate` the share of provider-side failures among
  * the calls of the health window (0 without calls), `p95_ms` the highest reported 95th percentile call
  * duration in milliseconds, or null when no process called the provider within the window.

@@ -105,7 +105,7 @@ export class CustomerKycRequest {
   customer_id!: string;
 }
 
-/** API.md's internal format, plus optional fields for ordering, de-duplication and the gates. */
+/** The internal KYC format (`POST /webhooks/kyc`), plus optional fields for ordering, de-duplication and the gates. */
 export class InternalKycWebhookRequest {
   @ApiProperty({ format: 'uuid' })
   @IsUUID('all', { message: 'customer_id must be a UUID' })
@@ -207,7 +207,7 @@ export interface KycHistoryEntry {
   outcome: string | null;
 }
 
-/** API.md's KycRecord. */
+/** The API's KycRecord. */
 export interface KycRecordView {
   customer_id: string;
   provider: string;

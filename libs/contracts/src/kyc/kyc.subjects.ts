@@ -2,7 +2,7 @@
 export const kycSubjects = {
   createApplicant: 'kyc.applicants.create',
   getCustomer: 'kyc.customers.get',
-  /** API.md's internal format (`POST /webhooks/kyc`): other connectors and manual decisions. */
+  /** The internal KYC webhook format (`POST /webhooks/kyc`): other connectors and manual decisions. */
   internalWebhook: 'kyc.webhooks.internal',
   /** Providers' own webhooks, forwarded raw by the gateway. */
   receiveWebhook: 'kyc.webhooks.receive',

@@ -90,7 +90,7 @@ export class ResolveGatewayRequest extends CountryRequest {
   last_name?: string;
 }
 
-/** API.md's Route. */
+/** The API's Route. */
 export interface RouteView {
   country: string;
   deposit_gateway: string;
@@ -110,7 +110,7 @@ export interface RoutingListView {
   default: DefaultRouteView;
 }
 
-/** API.md's Resolution: which gateway serves, how it was chosen, and what the CRM renders. */
+/** The API's Resolution: which gateway serves, how it was chosen, and what the CRM renders. */
 export interface ResolutionView {
   gateway: string;
   type: 'embed' | 'redirect';

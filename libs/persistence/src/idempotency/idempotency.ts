@@ -45,7 +45,7 @@ export const IdempotencyErrors = {
 };
 
 /**
- * Idempotency-Key (API.md): the same key with the same body returns the first answer and runs the work
+ * Idempotency-Key: the same key with the same body returns the first answer and runs the work
  * once; with another body it is 409. A duplicate of a request in flight waits for its answer. Also a
  * background worker (start/stop) that purges expired keys; safe in every replica.
  */

@@ -15,7 +15,7 @@ import {
 } from '../../ports/payment.port';
 import type { ConnectorConfig } from '../../types';
 
-/** v2 is the version the help centre and the community connector use (PROVIDERS.md §2). */
+/** v2 is the version the help centre and the community connector use (docs/providers.md#bridgerpay). */
 const API = 'https://api.bridgerpay.com/v2';
 export const BRIDGERPAY_DEFAULT_EMBED_SCRIPT = 'https://embed.bridgerpay.com/connector.min.js';
 const SCRIPT_HOSTS = ['embed.bridgerpay.com', 'embed-sandbox.bridgerpay.com', 'checkout.bridgerpay.com'];
@@ -141,7 +141,7 @@ function cachedToken(config: ConnectorConfig, timeoutMs?: number): Promise<strin
   return entry.token;
 }
 
-/** PROVIDERS.md §2 status mapping: notification types first, then the charge's own status. */
+/** Status mapping (docs/providers.md#bridgerpay): notification types first, then the charge's own status. */
 const STATUS: Record<string, PaymentStatus | null> = {
   'cashier.session.init': 'pending',
   init: 'pending',
@@ -206,7 +206,7 @@ async function createSession(config: ConnectorConfig, req: CashierRequest, token
   return result.cashier_token;
 }
 
-/** BridgerPay's cashier (PROVIDERS.md §2): an embedded script fed with the cashier key and a per-session token. */
+/** The cashier (docs/providers.md#bridgerpay): an embedded script fed with the cashier key and a per-session token. */
 export const bridgerpayPayment: PaymentPort = {
   unsignedNotifications: true,
 
@@ -231,7 +231,7 @@ export const bridgerpayPayment: PaymentPort = {
     };
   },
 
-  /** Unsigned (PROVIDERS.md §2): only parsed here; matchOrder checks the echoed payload, amount and currency. */
+  /** Unsigned (docs/providers.md#bridgerpay): parsed here; matchOrder checks the echoed payload, amount, currency. */
   readNotification(_config, raw) {
     let b: BridgerpayNotificationBody;
     try {

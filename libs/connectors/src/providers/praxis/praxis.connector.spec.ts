@@ -16,7 +16,7 @@ import {
   verifyPraxisSignature,
 } from './praxis.signing';
 
-describe('praxis GT-Authentication (PROVIDERS.md vectors)', () => {
+describe('praxis GT-Authentication (fixed test vectors)', () => {
   const SECRET = 'praxis-merchant-secret';
 
   it('signs a cashier request', () => {
@@ -132,7 +132,7 @@ describe('praxis connector against PraxisFake', () => {
   afterAll(() => fake.stop());
   beforeEach(() => fake.reset());
 
-  it('declares the catalog manifest of PROVIDERS.md', () => {
+  it('declares the catalog manifest of docs/providers.md', () => {
     expect(connector.manifest).toMatchObject({ key: 'praxis', category: 'payment', settings: [] });
     expect(connector.manifest.credential_fields.map((f) => [f.name, f.secret, f.required])).toEqual([
       ['merchant_id', false, true],

@@ -79,7 +79,7 @@ export async function praxisRequest(
   return { answer, headers: res.headers };
 }
 
-/** PROVIDERS.md §3 status mapping of `transaction_status`. */
+/** Status mapping of `transaction_status` (docs/providers.md#praxis). */
 const STATUS: Record<string, PaymentStatus> = {
   initialized: 'pending',
   pending: 'pending',
@@ -197,7 +197,7 @@ function checkSignedFormats(
   }
 }
 
-/** Praxis Cashier (PROVIDERS.md §3): a signed cashier request, a signed answer with the page to send the customer to. */
+/** The cashier (docs/providers.md#praxis): a signed cashier request, a signed answer naming the customer's page. */
 export const praxisPayment: PaymentPort = {
   async openCashier(config, req) {
     // amount is optional at Praxis (the customer types it on the cashier page); when given it must fit the minor unit

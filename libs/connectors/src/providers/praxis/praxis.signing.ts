@@ -3,7 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { ConnectorError } from '../../connector-error';
 
 /**
- * Praxis GT-Authentication (PROVIDERS.md §3): lowercase hex SHA-384 (a plain hash, not an HMAC) of the
+ * Praxis GT-Authentication (docs/providers.md#praxis): lowercase hex SHA-384 (a plain hash, not an HMAC) of the
  * method's signature field values in documented order, nulls skipped, then the merchant secret.
  */
 export function praxisSignature(values: readonly unknown[], merchantSecret: string): string {

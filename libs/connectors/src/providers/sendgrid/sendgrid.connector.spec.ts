@@ -6,7 +6,7 @@ import { connector, sendgridRequest } from './sendgrid.connector';
 import { SendgridFake } from './sendgrid.fake';
 import { sendgridPublicKey, verifySendgridEventWebhook } from './sendgrid.signing';
 
-describe('sendgrid Event Webhook verification (PROVIDERS.md vector)', () => {
+describe('sendgrid Event Webhook verification (fixed test vector)', () => {
   const PUB =
     'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE4d8wJfbtZaMA9qzbhOeFUcynxkfDT1hCzMaabTVniYVHHF/ZGFQWmHHVb3QiswKQRStlLQ11TAYcyxbNJtQPyw==';
   const BODY =
@@ -64,7 +64,7 @@ describe('sendgrid connector against SendgridFake', () => {
   afterAll(() => fake.stop());
   beforeEach(() => fake.reset());
 
-  it('declares the catalog manifest of PROVIDERS.md', () => {
+  it('declares the catalog manifest of docs/providers.md', () => {
     expect(connector.manifest).toMatchObject({ key: 'sendgrid', category: 'email', settings: [] });
     expect(connector.manifest.credential_fields.map((f) => [f.name, f.secret, f.required])).toEqual([
       ['api_key', true, true],

@@ -10,7 +10,7 @@ import { sumsubAuthHeaders, sumsubPayloadDigest, sumsubSignature, verifySumsubWe
 
 const CREDS = { app_token: 'sbx:fake-app-token', secret_key: 'fake-secret-key', webhook_secret: 'fake-webhook-secret' };
 
-describe('sumsub signing (PROVIDERS.md test vectors)', () => {
+describe('sumsub signing (fixed test vectors)', () => {
   const WEBHOOK_BODY =
     '{"applicantId":"66a1b2c3d4e5f60718293a4b","externalUserId":"crm-user-42","type":"applicantReviewed","levelName":"basic-kyc-level","reviewStatus":"completed","reviewResult":{"reviewAnswer":"GREEN"},"createdAtMs":"2024-01-01 00:00:00.000"}';
 
@@ -97,7 +97,7 @@ describe('sumsub connector against SumsubFake', () => {
   afterAll(() => fake.stop());
   beforeEach(() => fake.reset());
 
-  it('declares the catalog manifest of PROVIDERS.md', () => {
+  it('declares the catalog manifest of docs/providers.md', () => {
     expect(connector.manifest).toMatchObject({ key: 'sumsub', category: 'kyc' });
     expect(connector.manifest.credential_fields.map((f) => [f.name, f.secret, f.required])).toEqual([
       ['app_token', true, true],

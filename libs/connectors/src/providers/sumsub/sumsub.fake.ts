@@ -38,11 +38,11 @@ export interface SumsubFakeApplicant {
 
 type DigestAlg = 'HMAC_SHA1_HEX' | 'HMAC_SHA256_HEX' | 'HMAC_SHA512_HEX';
 const ALGS: Record<DigestAlg, string> = { HMAC_SHA1_HEX: 'sha1', HMAC_SHA256_HEX: 'sha256', HMAC_SHA512_HEX: 'sha512' };
-/** SumSub refuses timestamps further than this from its clock (PROVIDERS.md: about 60 s). */
+/** SumSub refuses timestamps further than this from its clock (its documentation: about 60 s). */
 const CLOCK_WINDOW_S = 60;
 
 /**
- * SumSub API fake (PROVIDERS.md §1). Every call must carry X-App-Token / X-App-Access-Ts /
+ * SumSub API fake (docs/providers.md#sumsub). Every call must carry X-App-Token / X-App-Access-Ts /
  * X-App-Access-Sig; the signature is recomputed here with node:crypto, independently of the connector.
  */
 export class SumsubFake extends FakeServer {

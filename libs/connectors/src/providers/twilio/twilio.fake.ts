@@ -169,7 +169,7 @@ export class TwilioFake extends FakeServer {
     const p = this.params(req);
     if (!p.get('To')) return twilioError(400, 21201, "No 'To' number is specified");
     if (!p.get('From')) return twilioError(400, 21213, "No 'From' number is specified");
-    // Code and wording approximated: PROVIDERS.md only says one of Url / Twiml / ApplicationSid is required.
+    // Code and wording approximated: Twilio's documentation only says one of Url / Twiml / ApplicationSid is required.
     if (!p.get('Url') && !p.get('Twiml') && !p.get('ApplicationSid'))
       return twilioError(400, 21205, 'Url parameter is required.');
     const rec: TwilioCallRecord = { sid: sid('CA'), params: p, status: 'queued', sequence: 0 };

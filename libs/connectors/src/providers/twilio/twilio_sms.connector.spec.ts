@@ -29,7 +29,7 @@ describe('twilio_sms connector', () => {
       (e: unknown) => e as ConnectorError,
     );
 
-  it('declares the manifest of PROVIDERS.md', () => {
+  it('declares the manifest of docs/providers.md', () => {
     expect(connector.manifest).toMatchObject({ key: 'twilio_sms', category: 'sms' });
     expect(connector.manifest.credential_fields.map((f) => [f.name, f.secret])).toEqual([
       ['account_sid', false],
@@ -85,7 +85,7 @@ describe('twilio_sms connector', () => {
     expect(err?.message).toContain('20429');
   });
 
-  describe('X-Twilio-Signature (PROVIDERS.md test vectors)', () => {
+  describe('X-Twilio-Signature (fixed test vectors)', () => {
     const token = 'test-auth-token-123';
     const url = 'https://crm.example.com/hooks/twilio/sms-status';
     const params = {

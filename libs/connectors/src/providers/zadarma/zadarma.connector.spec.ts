@@ -30,7 +30,7 @@ describe('zadarma connector', () => {
       (e: unknown) => e as ConnectorError,
     );
 
-  it('declares the manifest of PROVIDERS.md', () => {
+  it('declares the manifest of docs/providers.md', () => {
     expect(connector.manifest).toMatchObject({ key: 'zadarma', category: 'voip' });
     expect(connector.manifest.credential_fields.map((f) => [f.name, f.secret, f.required])).toEqual([
       ['api_key', false, true],
@@ -82,7 +82,7 @@ describe('zadarma connector', () => {
     expect(fake.requests[0].rejected).toBeUndefined();
   });
 
-  describe('signatures (PROVIDERS.md test vectors)', () => {
+  describe('signatures (fixed test vectors)', () => {
     it('API Authorization', () => {
       const params = { from: '100', to: '442037691881', format: 'json' };
       expect(zadarmaQuery(params)).toBe('format=json&from=100&to=442037691881');

@@ -3,7 +3,7 @@ import type { VoicePort } from '../../ports/voice.port';
 import { zadarmaGet } from './zadarma.api';
 import { confirmZadarmaOutcome, parseZadarmaNotification, zadarmaCorrelationKey } from './zadarma.notifications';
 
-// Zadarma (PROVIDERS.md §8).
+// Zadarma (docs/providers.md#zadarma).
 
 /**
  * Click-to-call via request/callback: Zadarma rings `from` (the agent) first, then `to`. It answers with

@@ -120,7 +120,7 @@ export class ZadarmaFake extends FakeServer {
 
   private callback(req: RecordedRequest): FakeReply {
     const p = this.params(req);
-    // Wording approximated: PROVIDERS.md documents `from` and `to` as required but not the error text.
+    // Wording approximated: Zadarma documents `from` and `to` as required but not the error text.
     if (!p.from || !p.to)
       return { status: 400, body: { status: 'error', message: 'Wrong parameters: from and to are required' } };
     const rec: ZadarmaCallbackRecord = {
@@ -150,7 +150,7 @@ export class ZadarmaFake extends FakeServer {
 
   // ---- notifications ----
 
-  /** The signed string per event (PROVIDERS.md §8), restated here independently of the connector. */
+  /** The signed string per event (docs/providers.md#zadarma), restated here independently of the connector. */
   private signedString(f: Record<string, string>): string {
     switch (f.event) {
       case 'NOTIFY_ANSWER':
