@@ -116,7 +116,7 @@ export const replicas: Drill = {
             const delivered = await until(
               'every registration and FTD delivered',
               90_000,
-              async () => (receiver.items.size >= expected ? Date.now() : undefined),
+              () => (receiver.items.size >= expected ? Date.now() : undefined),
               200,
             ).catch((err: Error) => {
               rb.check(false, err.message);

@@ -29,7 +29,7 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 export async function until<T>(
   what: string,
   timeoutMs: number,
-  check: () => Promise<T | undefined | false>,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
   everyMs = 100,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -1,7 +1,11 @@
 import { Client } from 'pg';
 
 /** Polls `probe` until it returns a value; fails naming `what` after `timeoutMs` (a deadline for slow machines, not a speed check). */
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20000): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 20000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();

@@ -18,7 +18,7 @@ type Hook = { body: Buffer; headers: Record<string, string> };
 
 async function waitFor<T>(
   what: string,
-  probe: () => Promise<T | undefined | null | false>,
+  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
   timeoutMs = 45000,
 ): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -417,7 +417,7 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
       gates: { identity: 'pass', document: 'pass', country: 'pass', age: 'pass', screening: 'pass' },
     });
     expect((await statusEvents(a.customer_id)).map((e) => e.status)).toEqual(['pending', 'approved']);
-    await waitFor('events on the bus', async () =>
+    await waitFor('events on the bus', () =>
       published.some(
         (e) =>
           e.subject === 'evt.compliance.gates.reevaluated' &&

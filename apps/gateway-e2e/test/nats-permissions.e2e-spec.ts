@@ -212,7 +212,7 @@ class Bare {
 
   constructor(readonly nc: NatsConnection) {
     this.watching = (async () => {
-      for await (const s of nc.status() as AsyncIterable<Status>) {
+      for await (const s of nc.status()) {
         if (s.type === 'error' && s.error.name === 'PermissionViolationError') {
           const e = s.error as Error & { operation: string; subject: string };
           this.violations.push({ operation: e.operation, subject: e.subject });

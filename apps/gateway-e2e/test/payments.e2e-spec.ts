@@ -22,7 +22,7 @@ type Problem = { status: number; detail: string; errors?: { field: string; messa
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20000): Promise<T> {
+async function eventually<T>(probe: () => T | Promise<T>, ok: (v: T) => boolean, timeoutMs = 20000): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last = await probe();
   while (!ok(last) && Date.now() < end) {
@@ -424,7 +424,7 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
         expect(praxis.acceptsReply(await a.text(), a.headers.get('gt-authentication') ?? undefined)).toBe(true);
       }
       const events = await eventually(
-        async () => deposits.filter((e) => e.order_id === r.order_id),
+        () => deposits.filter((e) => e.order_id === r.order_id),
         (xs) => xs.length >= 1,
       );
       await sleep(500);
@@ -520,7 +520,7 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
       expect(note.body.toString()).toContain('"conversion_rate":1.00000');
       expect((await webhook('praxis', note.body, note.headers)).status).toBe(200);
       const got = await eventually(
-        async () => withdrawals.filter((e) => e.order_id === r.order_id),
+        () => withdrawals.filter((e) => e.order_id === r.order_id),
         (xs) => xs.length === 1,
       );
       expect(got[0]).toMatchObject({
@@ -594,7 +594,7 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
       const close = bridgerpay.notification(r.order_id, 'cashier.session.close', 'approved');
       expect((await webhook('bridgerpay', close.body, close.headers)).status).toBe(200);
       const got = await eventually(
-        async () => deposits.filter((e) => e.order_id === r.order_id),
+        () => deposits.filter((e) => e.order_id === r.order_id),
         (xs) => xs.length >= 1,
       );
       await sleep(500);

@@ -42,9 +42,7 @@ describe('Idempotency-Keys on Postgres', () => {
       () => null,
       (e: unknown) => e as DomainError,
     );
-  const never = async () => {
-    throw new Error('the work must not run');
-  };
+  const never = () => Promise.reject(new Error('the work must not run'));
 
   beforeAll(async () => {
     infra = await createTestInfra();

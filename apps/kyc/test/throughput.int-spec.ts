@@ -17,7 +17,7 @@ const CONCURRENCY = 4;
 
 async function waitFor<T>(
   what: string,
-  probe: () => Promise<T | null | undefined | false>,
+  probe: () => T | null | undefined | false | Promise<T | null | undefined | false>,
   timeoutMs = 45000,
 ): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -93,7 +93,7 @@ describe('kyc webhook processing throughput (real NATS and Postgres)', () => {
     fake.slowDown(3000);
     for (const a of applicants) expect(await deliver(fake.webhookFor(a.provider_id))).toMatchObject({ status: 200 });
 
-    await waitFor('a first fetch', async () => fetchesOf(applicants.map((a) => a.provider_id)).length > 0);
+    await waitFor('a first fetch', () => fetchesOf(applicants.map((a) => a.provider_id)).length > 0);
     // no connection of this database sits in a transaction while the provider is asked (the fetches take
     // 3 s: a transaction around one would be open since before it; the apply transactions are short)
     await new Promise((r) => setTimeout(r, 1200));
@@ -103,10 +103,7 @@ describe('kyc webhook processing throughput (real NATS and Postgres)', () => {
     );
     expect(rows[0].n).toBe(0);
     // every fetch has arrived while the first is still unanswered: they run side by side, not one after another
-    await waitFor(
-      'a fetch per customer',
-      async () => fetchesOf(applicants.map((a) => a.provider_id)).length === CONCURRENCY,
-    );
+    await waitFor('a fetch per customer', () => fetchesOf(applicants.map((a) => a.provider_id)).length === CONCURRENCY);
     const pending = await Promise.all(applicants.map((a) => record(a.customer_id)));
     expect(pending.map((r) => r?.status)).toEqual(applicants.map(() => 'pending'));
 

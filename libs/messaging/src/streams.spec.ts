@@ -6,7 +6,7 @@ import { ensureEventStream, eventStreamConfig, eventStreamNames } from './stream
 const streams = { info: jest.fn(), update: jest.fn(), add: jest.fn() };
 jest.mock('@nats-io/jetstream', () => ({
   ...jest.requireActual('@nats-io/jetstream'),
-  jetstreamManager: jest.fn(async () => ({ streams })),
+  jetstreamManager: jest.fn(() => Promise.resolve({ streams })),
 }));
 
 const nc = {} as NatsConnection;

@@ -36,7 +36,7 @@ const spanOf = (n: number) => `${n}`.repeat(16).slice(0, 16);
 
 async function eventually<T>(
   what: string,
-  check: () => Promise<T | null | undefined | false>,
+  check: () => T | null | undefined | false | Promise<T | null | undefined | false>,
   timeoutMs = 30000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -201,15 +201,16 @@ describe('durable consumer in batch mode (real NATS and Postgres, OTEL on)', () 
       logger,
       batch: {
         max: 100,
-        handler: async (events) => {
+        handler: (events) => {
           seen.push(events.map((e) => e.data.n));
+          return Promise.resolve();
         },
       },
     });
     await consumer.start();
-    await eventually('the first batch', async () => seen.flat().length === 2);
+    await eventually('the first batch', () => seen.flat().length === 2);
     await publish(3);
-    await eventually('the lone message', async () => seen.flat().length === 3);
+    await eventually('the lone message', () => seen.flat().length === 3);
     await consumer.stop();
 
     const spans = exporter.getFinishedSpans().filter((s) => s.name === `${TRACED} process`);

@@ -48,7 +48,7 @@ class NoAckConsumer<T> extends DurableConsumer<T> {
   }
 }
 
-async function eventually(check: () => Promise<boolean>, timeoutMs = 10000) {
+async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
@@ -135,7 +135,7 @@ describe('transactional outbox, relay and durable consumer (real NATS and Postgr
   it('wakes the relay right after a commit that wrote events, without waiting for its poll', async () => {
     const r = new OutboxRelay({ dataSource: ds, nc, schema: 'msgtest', prefix: infra.prefix, logger, pollMs: 600_000 });
     await r.start();
-    await eventually(async () => true); // the first (empty) pass has run and the relay is idle
+    await eventually(() => true); // the first (empty) pass has run and the relay is idle
     await new Promise((res) => setTimeout(res, 200));
     const id = await commitEvent('prompt');
     await eventually(async () => (await published()).some((m) => m.id === id));
@@ -226,7 +226,7 @@ describe('transactional outbox, relay and durable consumer (real NATS and Postgr
     await commitEvent('flaky');
     await relay().drainOnce();
     await consumer.start();
-    await eventually(async () => calls >= 2);
+    await eventually(() => calls >= 2);
     await eventually(async () => (await ds.query(`SELECT count(*)::int AS n FROM effects`))[0].n === 1);
     await consumer.stop();
     expect(calls).toBe(2);

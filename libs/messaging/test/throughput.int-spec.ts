@@ -48,7 +48,7 @@ const DAY = 86_400_000;
 
 async function eventually<T>(
   what: string,
-  check: () => Promise<T | null | undefined | false>,
+  check: () => T | null | undefined | false | Promise<T | null | undefined | false>,
   timeoutMs = 30000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -215,7 +215,7 @@ describe('durable consumer throughput: concurrency with per-key order, working()
     ]);
     await consumer.start();
     await eventually('all of B handled', async () => seqsOf(await effects(), 'B').length === 3);
-    await eventually('A1 failed a few times', async () => attemptsOfA1.length >= 3);
+    await eventually('A1 failed a few times', () => attemptsOfA1.length >= 3);
     // B went on; nothing of A overtook the failing A1
     expect(seqsOf(await effects(), 'A')).toEqual([]);
     fixed = true;
@@ -265,7 +265,7 @@ describe('durable consumer throughput: concurrency with per-key order, working()
       { key: 'S', seq: 2 },
     ]);
     await consumer.start();
-    await eventually('the slow fetch started', async () => prepared.length >= 1);
+    await eventually('the slow fetch started', () => prepared.length >= 1);
     // three and a half ack_waits: without working() the server would have offered both messages again
     await sleep(3500);
     const { stream } = eventStreamNames(infra.prefix);
