@@ -80,9 +80,9 @@ describe('durable consumer in batch mode (real NATS and Postgres, OTEL on)', () 
   });
 
   const effects = async () =>
-    ((await ds.query(`SELECT note FROM effects ORDER BY note`)) as { note: string }[]).map((r) => r.note);
+    (await ds.query<{ note: string }[]>(`SELECT note FROM effects ORDER BY note`)).map((r) => r.note);
   const parked = async () =>
-    ds.query(`SELECT * FROM dead_letters WHERE parked_at IS NOT NULL`) as Promise<Record<string, unknown>[]>;
+    ds.query<Record<string, unknown>[]>(`SELECT * FROM dead_letters WHERE parked_at IS NOT NULL`);
 
   it('commits the good messages of a failing batch, parks the poison after its deliveries, and replays it once fixed', async () => {
     const js = jetstream(nc);

@@ -83,9 +83,7 @@ describe('durable consumer throughput: concurrency with per-key order, working()
       await js.publish(prefixed(infra.prefix, subjectOf(durable)), JSON.stringify(p), { msgID: randomUUID() });
   }
   const effects = async () =>
-    ds.query(`SELECT key, seq, delivery FROM effects ORDER BY n`) as Promise<
-      { key: string; seq: number; delivery: number }[]
-    >;
+    ds.query<{ key: string; seq: number; delivery: number }[]>(`SELECT key, seq, delivery FROM effects ORDER BY n`);
   const seqsOf = (rows: { key: string; seq: number }[], key: string) =>
     rows.filter((r) => r.key === key).map((r) => r.seq);
   const track = <P>(c: DurableConsumer<Probe, P>) => {
@@ -352,9 +350,9 @@ describe('durable consumer throughput: concurrency with per-key order, working()
 
     const ages = async (): Promise<number[]> =>
       (
-        (await ds.query(
+        await ds.query<{ days: number }[]>(
           `SELECT round(extract(epoch FROM now() - processed_at) / 86400)::int AS days FROM processed_messages ORDER BY processed_at`,
-        )) as { days: number }[]
+        )
       )
         .map((r) => r.days)
         .sort((a, b) => b - a);

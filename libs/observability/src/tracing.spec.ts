@@ -15,7 +15,7 @@ import {
 let mockSdkLoads = 0;
 jest.mock('@opentelemetry/sdk-trace-node', () => {
   mockSdkLoads++;
-  return jest.requireActual('@opentelemetry/sdk-trace-node');
+  return jest.requireActual<typeof import('@opentelemetry/sdk-trace-node')>('@opentelemetry/sdk-trace-node');
 });
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';

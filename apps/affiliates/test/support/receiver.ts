@@ -121,13 +121,13 @@ export async function eventually<T>(
   what = 'condition',
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let last: unknown;
+  let last: Error | undefined;
   while (Date.now() < deadline) {
     try {
       const v = await check();
       if (v) return v;
     } catch (err) {
-      last = err;
+      last = err as Error;
     }
     await new Promise((r) => setTimeout(r, 100));
   }

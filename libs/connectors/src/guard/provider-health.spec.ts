@@ -91,7 +91,8 @@ describe('ProviderHealthPublisher', () => {
     const published: { subject: string; report: ProviderHealthReport }[] = [];
     const nc = {
       isClosed: () => false,
-      publish: (subject: string, data: string) => published.push({ subject, report: JSON.parse(data) }),
+      publish: (subject: string, data: string) =>
+        published.push({ subject, report: JSON.parse(data) as ProviderHealthReport }),
     } as unknown as NatsConnection;
     const guards = new ProviderGuards(OPTS);
     const publisher = new ProviderHealthPublisher(

@@ -79,7 +79,7 @@ export class PraxisFake extends FakeServer {
           (cur, k) => (cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined),
           obj,
         );
-      if (v !== null && v !== undefined) h.update(String(v));
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') h.update(String(v));
     }
     return h.update(this.creds.merchantSecret).digest('hex');
   }
