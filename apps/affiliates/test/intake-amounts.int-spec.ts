@@ -1,7 +1,7 @@
 import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 
-import { affiliatesSubjects, type IntakeStatsView } from '@app/contracts';
+import { affiliatesSubjects } from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import { startService, type RunningService } from '@app/runtime/service';
 import { createTestInfra, eventually, LogCapture, type TestInfra } from '@app/testing';
@@ -76,7 +76,7 @@ describe('affiliates intake from the bus: a deposit of zero or less is ignored a
       (v) => v.labels.reason === 'non_positive_amount',
     );
     expect(ignored?.value).toBe(4);
-    const stats = (await bus.request(affiliatesSubjects.intakeStats, {})) as IntakeStatsView;
+    const stats = await bus.request(affiliatesSubjects.intakeStats, {});
     expect(stats.ignored_events).toEqual({ non_positive_amount: 4 });
   });
 });

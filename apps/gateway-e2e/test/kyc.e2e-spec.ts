@@ -133,7 +133,7 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
       (r) =>
         r.method === 'POST' &&
         r.path === '/resources/applicants' &&
-        JSON.parse(r.rawBody.toString()).externalUserId === customerId,
+        (JSON.parse(r.rawBody.toString()) as { externalUserId?: string }).externalUserId === customerId,
     )!;
     expect(create.rejected).toBeUndefined();
     expect(create.query.get('levelName')).toBe('basic-kyc-level');
@@ -307,7 +307,8 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
 
   it('refuses bad input naming every field, calls no provider and stores nothing', async () => {
     const before = fake.requests.length;
-    const rows = async () => (await db.query('SELECT count(*)::int AS n FROM kyc.kyc_records')).rows[0].n as number;
+    const rows = async () =>
+      (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM kyc.kyc_records')).rows[0].n;
     const stored = await rows();
     const bad = await p.api('/api/platform/kyc/applicants', {
       method: 'POST',
@@ -445,7 +446,7 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
     const answers = await Promise.all(Array.from({ length: 20 }, () => post(hook)));
     expect(answers.map((x) => x.status)).toEqual(Array(20).fill(200));
     await settled(a.customer_id, 'approved');
-    const rows = await db.query(
+    const rows = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM kyc.kyc_events WHERE provider_id = $1 AND source = 'webhook'`,
       [a.provider_id],
     );

@@ -455,7 +455,8 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
       const late = praxis.notification(r.order_id, Math.floor(Date.now() / 1000) + 1);
       expect((await webhook('praxis', late.body, late.headers)).status).toBe(200);
       expect(
-        (await db.query('SELECT status FROM payments.cashier_sessions WHERE id = $1', [r.order_id])).rows[0].status,
+        (await db.query<{ status: string }>('SELECT status FROM payments.cashier_sessions WHERE id = $1', [r.order_id]))
+          .rows[0].status,
       ).toBe('approved');
       expect(
         (
@@ -480,7 +481,8 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
       expect((await webhook('praxis', note.body, { 'content-type': 'application/json' })).status).toBe(401);
       expect(await count('SELECT count(*)::int AS n FROM payments.payment_notifications')).toBe(before);
       expect(
-        (await db.query('SELECT status FROM payments.cashier_sessions WHERE id = $1', [r.order_id])).rows[0].status,
+        (await db.query<{ status: string }>('SELECT status FROM payments.cashier_sessions WHERE id = $1', [r.order_id]))
+          .rows[0].status,
       ).toBe('pending');
     });
 
@@ -495,7 +497,8 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
       expect(edited.toString()).toContain('"transaction_status":"approved"');
       expect((await webhook('praxis', edited, pending.headers)).status).toBe(200); // the signature still verifies
       expect(
-        (await db.query('SELECT status FROM payments.cashier_sessions WHERE id = $1', [r.order_id])).rows[0].status,
+        (await db.query<{ status: string }>('SELECT status FROM payments.cashier_sessions WHERE id = $1', [r.order_id]))
+          .rows[0].status,
       ).toBe('pending');
       expect(
         await count(`SELECT count(*)::int AS n FROM payments.outbox WHERE payload->>'order_id' = $1`, [r.order_id]),
@@ -533,14 +536,16 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
       // the per-session secret BridgerPay echoes is kept only as its SHA-256
       const secret = (JSON.parse(genuine.body.toString()) as { meta: { payload: string } }).meta.payload;
       const [stored] = (
-        await db.query('SELECT session_secret_sha256 AS d FROM payments.cashier_sessions WHERE id = $1', [r.order_id])
+        await db.query<{ d: string }>(
+          'SELECT session_secret_sha256 AS d FROM payments.cashier_sessions WHERE id = $1',
+          [r.order_id],
+        )
       ).rows;
       expect(stored.d).toBe(createHash('sha256').update(secret).digest('hex'));
       expect(JSON.stringify((await db.query('SELECT * FROM payments.cashier_sessions')).rows)).not.toContain(secret);
-      const edit = (
-        f: (b: { meta: { payload: string }; data: { charge: { attributes: { amount: number } } } }) => void,
-      ) => {
-        const b = JSON.parse(genuine.body.toString());
+      type Notification = { meta: { payload: string }; data: { charge: { attributes: { amount: number } } } };
+      const edit = (f: (b: Notification) => void) => {
+        const b = JSON.parse(genuine.body.toString()) as Notification;
         f(b);
         return Buffer.from(JSON.stringify(b));
       };
@@ -599,7 +604,8 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
         customer_id: CUSTOMER,
       });
       expect(
-        (await db.query('SELECT status FROM payments.cashier_sessions WHERE id = $1', [r.order_id])).rows[0].status,
+        (await db.query<{ status: string }>('SELECT status FROM payments.cashier_sessions WHERE id = $1', [r.order_id]))
+          .rows[0].status,
       ).toBe('approved');
     });
 
@@ -608,7 +614,8 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
       const declined = bridgerpay.notification(r.order_id, 'declined');
       expect((await webhook('bridgerpay', declined.body, declined.headers)).status).toBe(200);
       expect(
-        (await db.query('SELECT status FROM payments.cashier_sessions WHERE id = $1', [r.order_id])).rows[0].status,
+        (await db.query<{ status: string }>('SELECT status FROM payments.cashier_sessions WHERE id = $1', [r.order_id]))
+          .rows[0].status,
       ).toBe('declined');
       const unknown = Buffer.from(
         declined.body.toString().split(r.order_id).join('00000000-0000-4000-8000-000000000000'),

@@ -43,7 +43,7 @@ describe('kyc service: enrichment and reconciliation', () => {
     } satisfies InboundWebhook);
   const gatesEvents = async (customerId: string) =>
     (
-      await db.query(
+      await db.query<{ payload: unknown }>(
         `SELECT payload FROM kyc.outbox WHERE subject = 'evt.compliance.gates.reevaluated' AND payload->>'customer_id' = $1`,
         [customerId],
       )

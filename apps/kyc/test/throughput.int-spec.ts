@@ -4,7 +4,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Client } from 'pg';
 
 import { SumsubFake } from '@app/connectors/providers/sumsub/sumsub.fake';
-import type { InboundWebhook, KycRecordView } from '@app/contracts';
+import type { InboundWebhook } from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import { startService, type RunningService } from '@app/runtime/service';
 import { createTestInfra, eventually, LogCapture, type TestInfra } from '@app/testing';
@@ -29,7 +29,7 @@ describe('kyc webhook processing throughput (real NATS and Postgres)', () => {
   });
 
   const record = (customerId: string) =>
-    bus.request('kyc.customers.get', { customer_id: customerId }).catch(() => null) as Promise<KycRecordView | null>;
+    bus.request('kyc.customers.get', { customer_id: customerId }).catch(() => null);
   const deliver = (hook: { body: Buffer; headers: Record<string, string> }) =>
     bus.request('kyc.webhooks.receive', {
       provider: 'sumsub',
@@ -83,7 +83,7 @@ describe('kyc webhook processing throughput (real NATS and Postgres)', () => {
     // no connection of this database sits in a transaction while the provider is asked (the fetches take
     // 3 s: a transaction around one would be open since before it; the apply transactions are short)
     await new Promise((r) => setTimeout(r, 1200));
-    const { rows } = await db.query(
+    const { rows } = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'
          AND xact_start < now() - interval '1 second'`,
     );
