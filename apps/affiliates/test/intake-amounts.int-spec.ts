@@ -66,7 +66,7 @@ describe('affiliates intake from the bus: a deposit of zero or less is ignored a
     await deposit('c1', '150.00');
     await eventually(
       'the real deposit recorded',
-      async () => (await ds.query(`SELECT count(*)::int AS n FROM lead_events`))[0].n >= 1,
+      async () => (await ds.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM lead_events`))[0].n >= 1,
     );
 
     expect(await ds.query(`SELECT customer_id, event, item->>'amount' AS amount FROM lead_events`)).toEqual([

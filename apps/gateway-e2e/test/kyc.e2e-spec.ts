@@ -405,7 +405,7 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
       gates: { identity: 'pass', document: 'pass', country: 'pass', age: 'pass', screening: 'pass' },
     });
     expect((await statusEvents(a.customer_id)).map((e) => e.status)).toEqual(['pending', 'approved']);
-    await eventually('events on the bus', async () =>
+    await eventually('events on the bus', () =>
       published.some(
         (e) =>
           e.subject === 'evt.compliance.gates.reevaluated' &&

@@ -410,13 +410,9 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
         expect(a.status).toBe(200);
         expect(praxis.acceptsReply(await a.text(), a.headers.get('gt-authentication') ?? undefined)).toBe(true);
       }
-      const events = await eventually(
-        'the deposit event',
-        async () => deposits.filter((e) => e.order_id === r.order_id),
-        {
-          until: (xs) => xs.length >= 1,
-        },
-      );
+      const events = await eventually('the deposit event', () => deposits.filter((e) => e.order_id === r.order_id), {
+        until: (xs) => xs.length >= 1,
+      });
       await sleep(500);
       expect(deposits.filter((e) => e.order_id === r.order_id)).toHaveLength(1);
       const tid = String(praxis.sessions.get(r.order_id)!.transaction!.tid);
@@ -512,13 +508,9 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
       const note = praxis.notification(r.order_id, undefined, { numericConversionRate: true });
       expect(note.body.toString()).toContain('"conversion_rate":1.00000');
       expect((await webhook('praxis', note.body, note.headers)).status).toBe(200);
-      const got = await eventually(
-        'the withdrawal event',
-        async () => withdrawals.filter((e) => e.order_id === r.order_id),
-        {
-          until: (xs) => xs.length === 1,
-        },
-      );
+      const got = await eventually('the withdrawal event', () => withdrawals.filter((e) => e.order_id === r.order_id), {
+        until: (xs) => xs.length === 1,
+      });
       expect(got[0]).toMatchObject({
         direction: 'withdrawal',
         country: 'BR',
@@ -591,7 +583,7 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
       for (let i = 0; i < 2; i++) expect((await webhook('bridgerpay', genuine.body, genuine.headers)).status).toBe(200);
       const close = bridgerpay.notification(r.order_id, 'cashier.session.close', 'approved');
       expect((await webhook('bridgerpay', close.body, close.headers)).status).toBe(200);
-      const got = await eventually('the deposit event', async () => deposits.filter((e) => e.order_id === r.order_id), {
+      const got = await eventually('the deposit event', () => deposits.filter((e) => e.order_id === r.order_id), {
         until: (xs) => xs.length >= 1,
       });
       await sleep(500);

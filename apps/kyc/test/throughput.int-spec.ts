@@ -79,7 +79,7 @@ describe('kyc webhook processing throughput (real NATS and Postgres)', () => {
     fake.slowDown(3000);
     for (const a of applicants) expect(await deliver(fake.webhookFor(a.provider_id))).toMatchObject({ status: 200 });
 
-    await eventually('a first fetch', async () => fetchesOf(applicants.map((a) => a.provider_id)).length > 0);
+    await eventually('a first fetch', () => fetchesOf(applicants.map((a) => a.provider_id)).length > 0);
     // no connection of this database sits in a transaction while the provider is asked (the fetches take
     // 3 s: a transaction around one would be open since before it; the apply transactions are short)
     await new Promise((r) => setTimeout(r, 1200));
@@ -91,7 +91,7 @@ describe('kyc webhook processing throughput (real NATS and Postgres)', () => {
     // every fetch has arrived while the first is still unanswered: they run side by side, not one after another
     await eventually(
       'a fetch per customer',
-      async () => fetchesOf(applicants.map((a) => a.provider_id)).length === CONCURRENCY,
+      () => fetchesOf(applicants.map((a) => a.provider_id)).length === CONCURRENCY,
     );
     const pending = await Promise.all(applicants.map((a) => record(a.customer_id)));
     expect(pending.map((r) => r?.status)).toEqual(applicants.map(() => 'pending'));

@@ -158,7 +158,9 @@ describe('transactional outbox, relay and durable consumer (real NATS and Postgr
     await Promise.all([a.start(), b.start()]);
     await eventually(
       'every outbox row published',
-      async () => (await ds.query(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`))[0].n === 0,
+      async () =>
+        (await ds.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`))[0].n ===
+        0,
     );
     await Promise.all([a.stop(), b.stop()]);
     const msgs = await published();
@@ -191,7 +193,7 @@ describe('transactional outbox, relay and durable consumer (real NATS and Postgr
     await crashing.start();
     await eventually(
       'the effect committed',
-      async () => (await ds.query(`SELECT count(*)::int AS n FROM effects`))[0].n === 1,
+      async () => (await ds.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM effects`))[0].n === 1,
     );
     await crashing.stop();
 
@@ -222,8 +224,11 @@ describe('transactional outbox, relay and durable consumer (real NATS and Postgr
     await commitEvent('flaky');
     await relay().drainOnce();
     await consumer.start();
-    await eventually('the redelivery', async () => calls >= 2);
-    await eventually('one effect', async () => (await ds.query(`SELECT count(*)::int AS n FROM effects`))[0].n === 1);
+    await eventually('the redelivery', () => calls >= 2);
+    await eventually(
+      'one effect',
+      async () => (await ds.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM effects`))[0].n === 1,
+    );
     await consumer.stop();
     expect(calls).toBe(2);
   });
