@@ -115,7 +115,9 @@ export async function kycBench(): Promise<Comparison[]> {
     const drained = async () => {
       const end = Date.now() + 60_000;
       while (Date.now() < end) {
-        const { rows } = await pool.query(`SELECT count(*)::int AS n FROM kyc.kyc_events WHERE processed_at IS NULL`);
+        const { rows } = await pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM kyc.kyc_events WHERE processed_at IS NULL`,
+        );
         if (rows[0].n === 0) return;
         await new Promise((r) => setTimeout(r, 250));
       }
@@ -225,7 +227,9 @@ export async function kycDrainBench(): Promise<Comparison[]> {
       const t0 = Date.now();
       try {
         for (;;) {
-          const { rows } = await pool.query(`SELECT count(*)::int AS n FROM kyc.kyc_events WHERE processed_at IS NULL`);
+          const { rows } = await pool.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM kyc.kyc_events WHERE processed_at IS NULL`,
+          );
           if (rows[0].n === 0) return DRAIN_EVENTS / ((Date.now() - t0) / 1000);
           if (Date.now() - t0 > 300_000) throw new Error(`backlog not drained in 300 s at concurrency ${concurrency}`);
           await new Promise((r) => setTimeout(r, 50));

@@ -12,6 +12,7 @@ function loadSuites(): Record<string, () => Promise<Comparison[]>> {
   for (const file of readdirSync(__dirname)
     .filter((f) => /\.bench\.js$/.test(f))
     .sort()) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the suites are the files found in this directory
     const { suite } = require(join(__dirname, file)) as { suite?: { name: string; run: () => Promise<Comparison[]> } };
     if (suite) suites[suite.name] = suite.run;
   }

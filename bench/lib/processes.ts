@@ -31,12 +31,12 @@ export function startPinned(
       buffer += chunk.toString();
       const line = buffer.split('\n').find((l) => ready.test(l));
       if (line) {
-        child.stdout!.off('data', onData);
-        child.stdout!.resume();
+        child.stdout.off('data', onData);
+        child.stdout.resume();
         resolve({ child, line });
       }
     };
-    child.stdout!.on('data', onData);
+    child.stdout.on('data', onData);
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready`)));
   });
 }

@@ -2,7 +2,7 @@
 import Fastify from 'fastify';
 
 const app = Fastify({ logger: false });
-app.get('/', async () => ({ hello: 'world' }));
+app.get('/', () => Promise.resolve({ hello: 'world' }));
 void app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' }).then((address) => {
   process.stdout.write(`READY ${address}\n`);
 });

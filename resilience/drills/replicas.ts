@@ -116,7 +116,7 @@ export const replicas: Drill = {
             const expected = customers.length * 2;
             const delivered = await eventually(
               'every registration and FTD delivered',
-              async () => (receiver.items.size >= expected ? Date.now() : undefined),
+              () => (receiver.items.size >= expected ? Date.now() : undefined),
               { timeoutMs: 90_000, everyMs: 200 },
             ).catch((err: Error) => {
               rb.check(false, err.message);

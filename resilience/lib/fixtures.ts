@@ -49,7 +49,7 @@ export async function streamCounts(p: Platform): Promise<Record<string, number>>
   try {
     const jsm = await jetstreamManager(nc);
     const info = await jsm.streams.info('EVENTS', { subjects_filter: '>' });
-    return (info.state.subjects ?? {}) as Record<string, number>;
+    return info.state.subjects ?? {};
   } finally {
     await nc.close();
   }

@@ -129,8 +129,8 @@ export class Proc {
           resolve(line);
         }
       };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
       child.once('exit', (code, signal) => {
         live.delete(child);
         this.sample(); // last look is too late for VmHWM; the sampler's previous reading stands

@@ -59,13 +59,14 @@ describe('affiliate delivery lanes: leases renewed while working, moved within s
   };
 
   const delivery = async (svc: RunningService<AffiliatesConfig>, id: string) => {
-    const [d] = (await svc.dataSource.query(`SELECT state, attempts FROM deliveries WHERE id = $1`, [id])) as {
-      state: string;
-      attempts: number;
-    }[];
-    const [a] = (await svc.dataSource.query(`SELECT count(*)::int AS n FROM delivery_attempts WHERE delivery_id = $1`, [
-      id,
-    ])) as { n: number }[];
+    const [d] = await svc.dataSource.query<{ state: string; attempts: number }[]>(
+      `SELECT state, attempts FROM deliveries WHERE id = $1`,
+      [id],
+    );
+    const [a] = await svc.dataSource.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM delivery_attempts WHERE delivery_id = $1`,
+      [id],
+    );
     return { ...d, logged: a.n };
   };
 

@@ -1,7 +1,7 @@
 import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 
-import { affiliatesSubjects, type IntakeStatsView } from '@app/contracts';
+import { affiliatesSubjects } from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import { startService, type RunningService } from '@app/runtime/service';
 import { createTestInfra, eventually, LogCapture, type TestInfra } from '@app/testing';
@@ -66,7 +66,7 @@ describe('affiliates intake from the bus: a deposit of zero or less is ignored a
     await deposit('c1', '150.00');
     await eventually(
       'the real deposit recorded',
-      async () => (await ds.query(`SELECT count(*)::int AS n FROM lead_events`))[0].n >= 1,
+      async () => (await ds.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM lead_events`))[0].n >= 1,
     );
 
     expect(await ds.query(`SELECT customer_id, event, item->>'amount' AS amount FROM lead_events`)).toEqual([
@@ -76,7 +76,7 @@ describe('affiliates intake from the bus: a deposit of zero or less is ignored a
       (v) => v.labels.reason === 'non_positive_amount',
     );
     expect(ignored?.value).toBe(4);
-    const stats = (await bus.request(affiliatesSubjects.intakeStats, {})) as IntakeStatsView;
+    const stats = await bus.request(affiliatesSubjects.intakeStats, {});
     expect(stats.ignored_events).toEqual({ non_positive_amount: 4 });
   });
 });

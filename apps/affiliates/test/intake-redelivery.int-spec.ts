@@ -21,7 +21,7 @@ import { IntakeService } from '../src/intake/intake.service';
 function crashingAfterCommit(ds: DataSource): DataSource {
   return new Proxy(ds, {
     get(target, key, receiver) {
-      if (key !== 'transaction') return Reflect.get(target, key, receiver);
+      if (key !== 'transaction') return Reflect.get(target, key, receiver) as unknown;
       return async (...args: Parameters<DataSource['transaction']>) => {
         await (target.transaction as (...a: unknown[]) => Promise<unknown>).apply(target, args);
         throw new Error('crashed after the commit, before the ack');
@@ -52,7 +52,7 @@ describe('affiliates intake from the bus: a deposit redelivered after a lost ack
 
   it('redelivers to the intake consumer that crashed before its ack, and one lead event exists', async () => {
     const ds = svc.dataSource;
-    const q = async (sql: string) => Number((await ds.query(sql))[0].n);
+    const q = async (sql: string) => Number((await ds.query<{ n: number | string }[]>(sql))[0].n);
     await ds.query(
       `INSERT INTO affiliates (id, name, webhook_url, secret_sealed, secret_hint) VALUES ('a1', 'A1', 'https://a1.example/hook', 'v1.x', '****')`,
     );

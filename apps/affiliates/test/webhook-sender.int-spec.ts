@@ -22,9 +22,9 @@ describe('WebhookSender over real sockets (undici, loopback receiver)', () => {
   });
 
   it('refuses a name whose DNS answer is loopback at connect time, without a packet to it', async () => {
-    const guard = new SsrfGuard({ allowedHosts: [], allowHttp: false }, async () => [
-      { address: '127.0.0.1', family: 4 },
-    ]);
+    const guard = new SsrfGuard({ allowedHosts: [], allowHttp: false }, () =>
+      Promise.resolve([{ address: '127.0.0.1', family: 4 }]),
+    );
     sender = new WebhookSender(guard, 2000);
     const r = await sender.send(`https://rebind.example:${trap.hostPort.split(':')[1]}/hook`, body, {});
     expect(r).toMatchObject({ ok: false, statusCode: null, error: expect.stringMatching(/SSRF guard.*loopback/) });

@@ -1,4 +1,3 @@
-import { ConnectorRegistry } from '@app/connectors';
 import type { ServiceDefinition } from '@app/runtime/service';
 import { KeyRing } from '@app/vault';
 

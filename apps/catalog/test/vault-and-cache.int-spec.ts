@@ -31,8 +31,8 @@ describe('catalog vault and provider config cache (real NATS and Postgres)', () 
     const c = new Client({ connectionString: infra.databaseUrl });
     await c.connect();
     try {
-      return (await c.query(`SELECT key_id FROM catalog.credentials ORDER BY field`)).rows.map(
-        (r) => r.key_id as string,
+      return (await c.query<{ key_id: string }>(`SELECT key_id FROM catalog.credentials ORDER BY field`)).rows.map(
+        (r) => r.key_id,
       );
     } finally {
       await c.end();

@@ -1,5 +1,5 @@
 import type { ServiceName } from '@app/contracts';
-import { startService, type RunningService, type ServiceDefinition } from '@app/runtime/service';
+import { startService, type RunningService, type ServiceDefinition, type StartOptions } from '@app/runtime/service';
 import { createTestInfra, LogCapture, TEST_API_KEY, type TestInfra } from '@app/testing';
 
 import { affiliatesService } from '../../affiliates/src/definition';
@@ -17,6 +17,14 @@ export const DEFINITIONS: Record<ServiceName, ServiceDefinition<any>> = {
   comms: commsService,
   affiliates: affiliatesService,
 };
+
+/**
+ * Starts one service of DEFINITIONS, or `def` in its place. The map erases each definition's config
+ * type, so the running service is typed with the common ServiceConfig, here once.
+ */
+export function startDefined(name: ServiceName, opts: StartOptions, def = DEFINITIONS[name]): Promise<RunningService> {
+  return startService(def, opts) as Promise<RunningService>;
+}
 
 export interface Platform {
   infra: TestInfra;
@@ -44,7 +52,7 @@ export async function startPlatform(
   const logs = new LogCapture();
   const services = new Map<ServiceName, RunningService[]>();
   const startReplica = async (name: ServiceName) => {
-    const svc = await startService(opts.definitions?.[name] ?? DEFINITIONS[name], { env, logDestination: logs });
+    const svc = await startDefined(name, { env, logDestination: logs }, opts.definitions?.[name]);
     services.set(name, [...(services.get(name) ?? []), svc]);
     return svc;
   };

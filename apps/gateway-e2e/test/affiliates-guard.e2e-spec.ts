@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import type { AffiliateView, AttemptView } from '@app/contracts';
 import { eventually } from '@app/testing';
 
-import { AffiliateReceiver, sleep } from '../../affiliates/test/support/receiver';
+import { AffiliateReceiver } from '../../affiliates/test/support/receiver';
 import { startPlatform, type Platform } from '../src/platform';
 
 const SECRET = 'guard-secret-0123456789';

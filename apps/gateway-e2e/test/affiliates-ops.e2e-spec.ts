@@ -59,8 +59,8 @@ describe('affiliates: secrets at rest, intake counters, and lanes that do not wa
 
   /** Every row of every table of the affiliates schema, as text. */
   async function dumpSchema(): Promise<string> {
-    const tables: { table_name: string }[] = (
-      await db.query(
+    const tables = (
+      await db.query<{ table_name: string }>(
         `SELECT table_name FROM information_schema.tables WHERE table_schema = 'affiliates' AND table_type = 'BASE TABLE'`,
       )
     ).rows;
@@ -69,8 +69,8 @@ describe('affiliates: secrets at rest, intake counters, and lanes that do not wa
     );
     const parts: string[] = [];
     for (const { table_name } of tables) {
-      const rows: { row: string }[] = (
-        await db.query(`SELECT row_to_json(t)::text AS row FROM affiliates."${table_name}" t`)
+      const rows = (
+        await db.query<{ row: string }>(`SELECT row_to_json(t)::text AS row FROM affiliates."${table_name}" t`)
       ).rows;
       parts.push(...rows.map((r) => r.row));
     }
@@ -111,7 +111,9 @@ describe('affiliates: secrets at rest, intake counters, and lanes that do not wa
     expect(dump).toContain('sealed-1'); // the dump does see this affiliate's data
     expect(dump).not.toContain(SECRET);
     const [first] = (
-      await db.query(`SELECT secret_sealed, previous_secret_sealed FROM affiliates.affiliates WHERE id = 'sealed'`)
+      await db.query<{ secret_sealed: string; previous_secret_sealed: string | null }>(
+        `SELECT secret_sealed, previous_secret_sealed FROM affiliates.affiliates WHERE id = 'sealed'`,
+      )
     ).rows;
     expect(first.secret_sealed).toMatch(/^v1\./);
     expect(first.previous_secret_sealed).toBeNull();
@@ -121,7 +123,9 @@ describe('affiliates: secrets at rest, intake counters, and lanes that do not wa
     expect(dump).not.toContain(SECRET);
     expect(dump).not.toContain(ROTATED);
     const [rotated] = (
-      await db.query(`SELECT secret_sealed, previous_secret_sealed FROM affiliates.affiliates WHERE id = 'sealed'`)
+      await db.query<{ secret_sealed: string; previous_secret_sealed: string | null }>(
+        `SELECT secret_sealed, previous_secret_sealed FROM affiliates.affiliates WHERE id = 'sealed'`,
+      )
     ).rows;
     expect(rotated.secret_sealed).toMatch(/^v1\./);
     expect(rotated.previous_secret_sealed).toMatch(/^v1\./);

@@ -79,7 +79,7 @@ describe('adding a provider = one connector folder + one seed entry', () => {
     expect(res.status).toBe(200);
     const reply = await json<{ message_id: string; provider: string }>(res);
     expect(reply.provider).toBe(KEY);
-    const sent = await eventually('the provider got the message', async () => fake.sent.at(-1));
+    const sent = await eventually('the provider got the message', () => fake.sent.at(-1));
     expect(sent).toMatchObject({ to: '+442037691881', body: 'Your code is 123456' });
     expect(sent.callback_url).toContain(`${PUBLIC}/webhooks/comms/${KEY}`);
     await eventually('the message is sent', async () =>

@@ -1,5 +1,5 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { Client } from 'pg';
+import { Client, type QueryResultRow } from 'pg';
 
 import { ConnectorRegistry } from '@app/connectors';
 import { GmailFake } from '@app/connectors/providers/gmail/gmail.fake';
@@ -349,7 +349,10 @@ describe('connector catalog through the gateway (real NATS and Postgres, provide
   });
 
   it('keeps no secret in clear in any table, log line or metric', async () => {
-    const tables = await dbRows(`SELECT table_schema, table_name FROM information_schema.tables
+    const tables = await dbRows<{
+      table_schema: string;
+      table_name: string;
+    }>(`SELECT table_schema, table_name FROM information_schema.tables
       WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND table_type = 'BASE TABLE'`);
     expect(tables.some((t) => t.table_schema === 'catalog')).toBe(true);
     let dump = '';
@@ -369,11 +372,11 @@ describe('connector catalog through the gateway (real NATS and Postgres, provide
     expect(cred[0]).toMatchObject({ key_id: 'test1', sealed: expect.stringMatching(/^v1\.test1\./) });
   });
 
-  async function dbRows(sql: string): Promise<Record<string, unknown>[]> {
+  async function dbRows<T extends QueryResultRow = Record<string, unknown>>(sql: string): Promise<T[]> {
     const c = new Client({ connectionString: p.infra.databaseUrl });
     await c.connect();
     try {
-      return (await c.query(sql)).rows;
+      return (await c.query<T>(sql)).rows;
     } finally {
       await c.end();
     }

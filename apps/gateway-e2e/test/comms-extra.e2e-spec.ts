@@ -66,7 +66,7 @@ describe('communications through the gateway: swaps, suppression, idempotency, f
       (await p.api('/api/platform/integrations/categories/email/default', { method: 'PUT', json: { provider } }))
         .status,
     ).toBe(200);
-    await eventually('the default change event', async () =>
+    await eventually('the default change event', () =>
       providerEvents.slice(before).some((e) => e.default_provider === provider) ? true : undefined,
     );
     await new Promise((r) => setTimeout(r, 300));
@@ -139,7 +139,7 @@ describe('communications through the gateway: swaps, suppression, idempotency, f
     try {
       const pending = post('/email/send', example({ to: 'inflight@example.com' }));
       // the request has reached SendGrid (which now holds it): the swap happens while it is in flight
-      await eventually('the send to reach SendGrid', async () => (mailSends() > sgCalls ? true : undefined));
+      await eventually('the send to reach SendGrid', () => (mailSends() > sgCalls ? true : undefined));
       await setEmailDefault('gmail');
       const res = await pending;
       expect(res.status).toBe(200);

@@ -64,7 +64,7 @@ describe('communications: trust boundaries', () => {
   async function changed(what: string, change: () => Promise<Response>, done: (e: ProviderChangedEvent) => boolean) {
     const before = providerEvents.length;
     expect((await change()).status).toBe(200);
-    await eventually(what, async () => (providerEvents.slice(before).some(done) ? true : undefined));
+    await eventually(what, () => (providerEvents.slice(before).some(done) ? true : undefined));
     await new Promise((r) => setTimeout(r, 300));
   }
 

@@ -71,7 +71,7 @@ describe('communications through the gateway (real NATS and Postgres, provider f
       (await p.api('/api/platform/integrations/categories/email/default', { method: 'PUT', json: { provider } }))
         .status,
     ).toBe(200);
-    await eventually('the default change event', async () =>
+    await eventually('the default change event', () =>
       providerEvents.slice(before).some((e) => e.default_provider === provider) ? true : undefined,
     );
     await new Promise((r) => setTimeout(r, 300));
@@ -160,7 +160,7 @@ describe('communications through the gateway (real NATS and Postgres, provider f
         event_type: 'welcome',
       });
       expect(m.attempts).toEqual([expect.objectContaining({ provider: 'sendgrid', outcome: 'sent', error: null })]);
-      await eventually('the sent event', async () =>
+      await eventually('the sent event', () =>
         statusEvents.some((e) => e.message_id === first.message_id && e.status === 'sent') ? true : undefined,
       );
     });
@@ -221,7 +221,7 @@ describe('communications through the gateway (real NATS and Postgres, provider f
         ['opened', 'open', true],
         ['delivered', 'delivered', false],
       ]);
-      await eventually('the opened event', async () =>
+      await eventually('the opened event', () =>
         statusEvents.some(
           (e) => e.message_id === first.message_id && e.status === 'opened' && e.previous_status === 'delivered',
         )

@@ -43,7 +43,9 @@ function composeEnv(service: string): Record<string, string> {
       }),
     );
   }
-  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === null ? '' : String(v)]));
+  return Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [k, v === null ? '' : String(v as string | number | boolean)]),
+  );
 }
 
 /** Compose variable substitution as it happens when nothing is set in the caller's environment. */

@@ -18,6 +18,7 @@ const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.25
 function modelOf(obj: K8sObject): new (data: K8sObject) => { validate(): void } {
   let group: Record<string, unknown>;
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module is named by the object's apiVersion
     group = require(`kubernetes-models/${obj.apiVersion}`) as Record<string, unknown>;
   } catch {
     throw new Error(`unknown apiVersion ${obj.apiVersion} (${obj.kind} ${obj.metadata?.name})`);

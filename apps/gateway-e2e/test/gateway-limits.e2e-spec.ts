@@ -119,7 +119,7 @@ describe('gateway connection limits (slow and many clients)', () => {
   it('closes an idle keep-alive connection after the keep-alive timeout', async () => {
     const c = await open();
     c.socket.write('GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-    await eventually('the first answer', async () => (/\r\n\r\n/.test(c.received()) ? true : undefined));
+    await eventually('the first answer', () => (/\r\n\r\n/.test(c.received()) ? true : undefined));
     await closedWithin(c, 15000, 'idle keep-alive');
     expect(c.received()).toMatch(/^HTTP\/1\.1 (200|404)/);
   });

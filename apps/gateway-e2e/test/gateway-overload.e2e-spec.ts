@@ -90,7 +90,7 @@ describe('gateway sheds past GATEWAY_MAX_IN_FLIGHT', () => {
 
   it('answers 503 problem+json with Retry-After while two requests are in flight, health stays 200, then takes requests again', async () => {
     const first = [echo(p, 'one'), echo(p, 'two')];
-    await eventually('two echo requests held in flight', async () => (held.length === 2 ? true : undefined));
+    await eventually('two echo requests held in flight', () => (held.length === 2 ? true : undefined));
 
     await expectShed(await echo(p, 'three'));
     await expectShed(await webhook(p.gateway.url));
@@ -123,7 +123,7 @@ describe('gateway sheds past GATEWAY_MAX_IN_FLIGHT', () => {
 
   it('relays a service whose Postgres is unreachable as 503 problem+json with Retry-After', async () => {
     const pending = echo(p, 'db down?');
-    await eventually('the echo request on the bus', async () => (held.length === 1 ? true : undefined));
+    await eventually('the echo request on the bus', () => (held.length === 1 ? true : undefined));
     // exactly what a service answers when its database refuses connections (libs/messaging errors.ts)
     const envelope = toErrorEnvelope(
       Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
@@ -266,7 +266,7 @@ describe('gateway fails fast while its NATS link is down', () => {
       headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({ service: 'catalog', message: 'in flight' }),
     });
-    await eventually('the echo request held by the test responder', async () => (held.length === 1 ? true : undefined));
+    await eventually('the echo request held by the test responder', () => (held.length === 1 ? true : undefined));
     await stopServer();
     const res = await pending;
     const elapsed = Date.now() - started;

@@ -133,7 +133,7 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
       (r) =>
         r.method === 'POST' &&
         r.path === '/resources/applicants' &&
-        JSON.parse(r.rawBody.toString()).externalUserId === customerId,
+        (JSON.parse(r.rawBody.toString()) as { externalUserId?: string }).externalUserId === customerId,
     )!;
     expect(create.rejected).toBeUndefined();
     expect(create.query.get('levelName')).toBe('basic-kyc-level');
@@ -307,7 +307,8 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
 
   it('refuses bad input naming every field, calls no provider and stores nothing', async () => {
     const before = fake.requests.length;
-    const rows = async () => (await db.query('SELECT count(*)::int AS n FROM kyc.kyc_records')).rows[0].n as number;
+    const rows = async () =>
+      (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM kyc.kyc_records')).rows[0].n;
     const stored = await rows();
     const bad = await p.api('/api/platform/kyc/applicants', {
       method: 'POST',
@@ -404,7 +405,7 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
       gates: { identity: 'pass', document: 'pass', country: 'pass', age: 'pass', screening: 'pass' },
     });
     expect((await statusEvents(a.customer_id)).map((e) => e.status)).toEqual(['pending', 'approved']);
-    await eventually('events on the bus', async () =>
+    await eventually('events on the bus', () =>
       published.some(
         (e) =>
           e.subject === 'evt.compliance.gates.reevaluated' &&
@@ -445,7 +446,7 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
     const answers = await Promise.all(Array.from({ length: 20 }, () => post(hook)));
     expect(answers.map((x) => x.status)).toEqual(Array(20).fill(200));
     await settled(a.customer_id, 'approved');
-    const rows = await db.query(
+    const rows = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM kyc.kyc_events WHERE provider_id = $1 AND source = 'webhook'`,
       [a.provider_id],
     );

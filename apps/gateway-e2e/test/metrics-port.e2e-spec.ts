@@ -1,11 +1,11 @@
 // METRICS_PORT on every process: /metrics moves to a listener of its own (the port Prometheus scrapes in
 // k8s, which the public gateway Service does not expose) and is a 404 on the public port; unset, it stays.
 import type { ServiceName } from '@app/contracts';
-import { startService, type RunningService } from '@app/runtime/service';
+import type { RunningService } from '@app/runtime/service';
 import { createTestInfra, freePort, LogCapture, TEST_API_KEY, type TestInfra } from '@app/testing';
 
 import { startGateway, type RunningGateway } from '../../gateway/src/gateway';
-import { DEFINITIONS } from '../src/platform';
+import { DEFINITIONS, startDefined } from '../src/platform';
 
 const PROMETHEUS_TEXT = /^text\/plain; version=0\.0\.4/;
 
@@ -21,14 +21,14 @@ describe('METRICS_PORT (gateway and every service, real NATS and Postgres)', () 
     infra = await createTestInfra();
     for (const name of Object.keys(DEFINITIONS) as ServiceName[]) {
       const env = { ...infra.env, METRICS_PORT: String(await freePort()) };
-      services.set(name, await startService(DEFINITIONS[name], { env, logDestination: logs }));
+      services.set(name, await startDefined(name, { env, logDestination: logs }));
     }
     gateway = await startGateway({
       env: { ...infra.env, METRICS_PORT: String(await freePort()) },
       logDestination: logs,
     });
     plainGateway = await startGateway({ env: infra.env, logDestination: logs });
-    plainService = await startService(DEFINITIONS.kyc, { env: infra.env, logDestination: logs });
+    plainService = await startDefined('kyc', { env: infra.env, logDestination: logs });
   });
   afterAll(async () => {
     await gateway?.stop();

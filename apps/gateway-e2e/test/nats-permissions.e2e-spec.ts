@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection, type Status } from '@nats-io/transport-node';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 
 import { SendgridFake } from '@app/connectors/providers/sendgrid/sendgrid.fake';
 import {
@@ -25,11 +25,11 @@ import {
   WEBHOOK_SERVICES,
   type ServiceName,
 } from '@app/contracts';
-import { startService, type RunningService } from '@app/runtime/service';
+import type { RunningService } from '@app/runtime/service';
 import { createTestInfra, eventually, LogCapture, queryRows, TEST_API_KEY, type TestInfra } from '@app/testing';
 
 import { startGateway, type RunningGateway } from '../../gateway/src/gateway';
-import { DEFINITIONS } from '../src/platform';
+import { startDefined } from '../src/platform';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const APPS = ['gateway', ...SERVICES] as const;
@@ -211,7 +211,7 @@ class Bare {
 
   constructor(readonly nc: NatsConnection) {
     this.watching = (async () => {
-      for await (const s of nc.status() as AsyncIterable<Status>) {
+      for await (const s of nc.status()) {
         if (s.type === 'error' && s.error.name === 'PermissionViolationError') {
           const e = s.error as Error & { operation: string; subject: string };
           this.violations.push({ operation: e.operation, subject: e.subject });
@@ -394,7 +394,7 @@ describe('NATS users and permissions (deploy/nats/users.conf on a real nats-serv
       sendgrid = await new SendgridFake({ apiKey: SG_KEY }).start();
       infra = await createTestInfra();
       for (const name of SERVICES as readonly ServiceName[])
-        services.push(await startService(DEFINITIONS[name], { env: envFor(name), logDestination: logs }));
+        services.push(await startDefined(name, { env: envFor(name), logDestination: logs }));
       gateway = await startGateway({ env: envFor('gateway'), logDestination: logs });
     });
 

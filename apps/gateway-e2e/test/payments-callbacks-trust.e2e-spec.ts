@@ -200,7 +200,7 @@ describe('payment callbacks: replay, forgery and per-order de-duplication (real 
       praxis.settle(r.order_id, 'approved');
       const approval = praxis.notification(r.order_id);
       await acceptedByPraxis(await webhook('praxis', approval.body, approval.headers));
-      await eventually('the deposit event', async () => deposits.find((e) => e.order_id === r.order_id));
+      await eventually('the deposit event', () => deposits.find((e) => e.order_id === r.order_id));
       for (const edited of ['refund', 'chargeback']) {
         const body = Buffer.from(
           approval.body.toString().replace('"transaction_status":"approved"', `"transaction_status":"${edited}"`),
@@ -316,9 +316,7 @@ describe('payment callbacks: replay, forgery and per-order de-duplication (real 
       }
       for (const r of orders) {
         expect(await status(r.order_id)).toBe('approved');
-        await eventually(`the deposit event of ${r.order_id}`, async () =>
-          deposits.find((e) => e.order_id === r.order_id),
-        );
+        await eventually(`the deposit event of ${r.order_id}`, () => deposits.find((e) => e.order_id === r.order_id));
       }
     });
 

@@ -410,13 +410,9 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
         expect(a.status).toBe(200);
         expect(praxis.acceptsReply(await a.text(), a.headers.get('gt-authentication') ?? undefined)).toBe(true);
       }
-      const events = await eventually(
-        'the deposit event',
-        async () => deposits.filter((e) => e.order_id === r.order_id),
-        {
-          until: (xs) => xs.length >= 1,
-        },
-      );
+      const events = await eventually('the deposit event', () => deposits.filter((e) => e.order_id === r.order_id), {
+        until: (xs) => xs.length >= 1,
+      });
       await sleep(500);
       expect(deposits.filter((e) => e.order_id === r.order_id)).toHaveLength(1);
       const tid = String(praxis.sessions.get(r.order_id)!.transaction!.tid);
@@ -455,7 +451,8 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
       const late = praxis.notification(r.order_id, Math.floor(Date.now() / 1000) + 1);
       expect((await webhook('praxis', late.body, late.headers)).status).toBe(200);
       expect(
-        (await db.query('SELECT status FROM payments.cashier_sessions WHERE id = $1', [r.order_id])).rows[0].status,
+        (await db.query<{ status: string }>('SELECT status FROM payments.cashier_sessions WHERE id = $1', [r.order_id]))
+          .rows[0].status,
       ).toBe('approved');
       expect(
         (
@@ -480,7 +477,8 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
       expect((await webhook('praxis', note.body, { 'content-type': 'application/json' })).status).toBe(401);
       expect(await count('SELECT count(*)::int AS n FROM payments.payment_notifications')).toBe(before);
       expect(
-        (await db.query('SELECT status FROM payments.cashier_sessions WHERE id = $1', [r.order_id])).rows[0].status,
+        (await db.query<{ status: string }>('SELECT status FROM payments.cashier_sessions WHERE id = $1', [r.order_id]))
+          .rows[0].status,
       ).toBe('pending');
     });
 
@@ -495,7 +493,8 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
       expect(edited.toString()).toContain('"transaction_status":"approved"');
       expect((await webhook('praxis', edited, pending.headers)).status).toBe(200); // the signature still verifies
       expect(
-        (await db.query('SELECT status FROM payments.cashier_sessions WHERE id = $1', [r.order_id])).rows[0].status,
+        (await db.query<{ status: string }>('SELECT status FROM payments.cashier_sessions WHERE id = $1', [r.order_id]))
+          .rows[0].status,
       ).toBe('pending');
       expect(
         await count(`SELECT count(*)::int AS n FROM payments.outbox WHERE payload->>'order_id' = $1`, [r.order_id]),
@@ -509,13 +508,9 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
       const note = praxis.notification(r.order_id, undefined, { numericConversionRate: true });
       expect(note.body.toString()).toContain('"conversion_rate":1.00000');
       expect((await webhook('praxis', note.body, note.headers)).status).toBe(200);
-      const got = await eventually(
-        'the withdrawal event',
-        async () => withdrawals.filter((e) => e.order_id === r.order_id),
-        {
-          until: (xs) => xs.length === 1,
-        },
-      );
+      const got = await eventually('the withdrawal event', () => withdrawals.filter((e) => e.order_id === r.order_id), {
+        until: (xs) => xs.length === 1,
+      });
       expect(got[0]).toMatchObject({
         direction: 'withdrawal',
         country: 'BR',
@@ -533,14 +528,16 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
       // the per-session secret BridgerPay echoes is kept only as its SHA-256
       const secret = (JSON.parse(genuine.body.toString()) as { meta: { payload: string } }).meta.payload;
       const [stored] = (
-        await db.query('SELECT session_secret_sha256 AS d FROM payments.cashier_sessions WHERE id = $1', [r.order_id])
+        await db.query<{ d: string }>(
+          'SELECT session_secret_sha256 AS d FROM payments.cashier_sessions WHERE id = $1',
+          [r.order_id],
+        )
       ).rows;
       expect(stored.d).toBe(createHash('sha256').update(secret).digest('hex'));
       expect(JSON.stringify((await db.query('SELECT * FROM payments.cashier_sessions')).rows)).not.toContain(secret);
-      const edit = (
-        f: (b: { meta: { payload: string }; data: { charge: { attributes: { amount: number } } } }) => void,
-      ) => {
-        const b = JSON.parse(genuine.body.toString());
+      type Notification = { meta: { payload: string }; data: { charge: { attributes: { amount: number } } } };
+      const edit = (f: (b: Notification) => void) => {
+        const b = JSON.parse(genuine.body.toString()) as Notification;
         f(b);
         return Buffer.from(JSON.stringify(b));
       };
@@ -586,7 +583,7 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
       for (let i = 0; i < 2; i++) expect((await webhook('bridgerpay', genuine.body, genuine.headers)).status).toBe(200);
       const close = bridgerpay.notification(r.order_id, 'cashier.session.close', 'approved');
       expect((await webhook('bridgerpay', close.body, close.headers)).status).toBe(200);
-      const got = await eventually('the deposit event', async () => deposits.filter((e) => e.order_id === r.order_id), {
+      const got = await eventually('the deposit event', () => deposits.filter((e) => e.order_id === r.order_id), {
         until: (xs) => xs.length >= 1,
       });
       await sleep(500);
@@ -599,7 +596,8 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
         customer_id: CUSTOMER,
       });
       expect(
-        (await db.query('SELECT status FROM payments.cashier_sessions WHERE id = $1', [r.order_id])).rows[0].status,
+        (await db.query<{ status: string }>('SELECT status FROM payments.cashier_sessions WHERE id = $1', [r.order_id]))
+          .rows[0].status,
       ).toBe('approved');
     });
 
@@ -608,7 +606,8 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
       const declined = bridgerpay.notification(r.order_id, 'declined');
       expect((await webhook('bridgerpay', declined.body, declined.headers)).status).toBe(200);
       expect(
-        (await db.query('SELECT status FROM payments.cashier_sessions WHERE id = $1', [r.order_id])).rows[0].status,
+        (await db.query<{ status: string }>('SELECT status FROM payments.cashier_sessions WHERE id = $1', [r.order_id]))
+          .rows[0].status,
       ).toBe('declined');
       const unknown = Buffer.from(
         declined.body.toString().split(r.order_id).join('00000000-0000-4000-8000-000000000000'),

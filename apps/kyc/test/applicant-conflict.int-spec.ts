@@ -82,7 +82,7 @@ describe('kyc: SumSub webhook naming an applicant of another customer', () => {
 
     const [event] = await eventually('the conflict recorded', async () => {
       const rows = (
-        await db.query(
+        await db.query<{ outcome: string; processed_at: Date }>(
           `SELECT outcome, processed_at FROM kyc.kyc_events WHERE customer_ref = $1 AND processed_at IS NOT NULL`,
           [other],
         )
@@ -92,15 +92,18 @@ describe('kyc: SumSub webhook naming an applicant of another customer', () => {
     expect(event.outcome).toBe('conflict');
     // acked once: never retried, nothing parked
     const consumed = (
-      await db.query(`SELECT count(*)::int AS n FROM kyc.processed_messages WHERE consumer = 'kyc-webhook-processor'`)
+      await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM kyc.processed_messages WHERE consumer = 'kyc-webhook-processor'`,
+      )
     ).rows[0].n;
     expect(consumed).toBe(1); // this webhook (the owner's applicant_created was applied in its request)
     const metrics = await (await fetch(`${services[1].url}/metrics`)).text();
     expect(metrics).toMatch(/consumer_messages_total\{[^}]*outcome="handled"[^}]*\} 1/);
     expect(metrics).not.toMatch(/consumer_messages_total\{[^}]*outcome="failed"/);
-    expect((await db.query(`SELECT count(*)::int AS n FROM kyc.dead_letters`)).rows[0].n).toBe(0);
+    expect((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM kyc.dead_letters`)).rows[0].n).toBe(0);
     expect(
-      (await db.query(`SELECT count(*)::int AS n FROM kyc.kyc_records WHERE customer_id = $1`, [other])).rows[0].n,
+      (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM kyc.kyc_records WHERE customer_id = $1`, [other]))
+        .rows[0].n,
     ).toBe(0);
     expect(await bus.request('kyc.customers.get', { customer_id: owner.customer_id })).toMatchObject({
       status: 'pending',

@@ -8,6 +8,7 @@ import {
   PgIdempotencyStore,
   requestHash,
   type AnswerSealer,
+  type PersistedClass,
 } from '@app/persistence';
 import { createTestInfra, TEST_VAULT_KEYS, type TestInfra } from '@app/testing';
 import { KeyRing, Vault } from '@app/vault';
@@ -30,7 +31,7 @@ describe('Idempotency-Keys on Postgres', () => {
     seal: (plain, recordId) => vault.encrypt(plain, { recordId, field: 'response' }),
     open: (sealed, recordId) => vault.decrypt(sealed, { recordId, field: 'response' }),
   };
-  const migrated = async (schema: string, migrations: Function[]) => {
+  const migrated = async (schema: string, migrations: PersistedClass[]) => {
     const ds = await initializeServiceDataSource(
       createServiceDataSource({ url: infra.databaseUrl, schema, entities: [], migrations }),
     );
@@ -42,9 +43,7 @@ describe('Idempotency-Keys on Postgres', () => {
       () => null,
       (e: unknown) => e as DomainError,
     );
-  const never = async () => {
-    throw new Error('the work must not run');
-  };
+  const never = () => Promise.reject(new Error('the work must not run'));
 
   beforeAll(async () => {
     infra = await createTestInfra();

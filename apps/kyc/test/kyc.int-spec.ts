@@ -4,7 +4,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Client } from 'pg';
 
 import { SumsubFake } from '@app/connectors/providers/sumsub/sumsub.fake';
-import type { InboundWebhook, KycRecordView } from '@app/contracts';
+import type { InboundWebhook } from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import { startService, type RunningService } from '@app/runtime/service';
 import { createTestInfra, eventually, LogCapture, type TestInfra } from '@app/testing';
@@ -43,7 +43,7 @@ describe('kyc service: enrichment and reconciliation', () => {
     } satisfies InboundWebhook);
   const gatesEvents = async (customerId: string) =>
     (
-      await db.query(
+      await db.query<{ payload: unknown }>(
         `SELECT payload FROM kyc.outbox WHERE subject = 'evt.compliance.gates.reevaluated' AND payload->>'customer_id' = $1`,
         [customerId],
       )

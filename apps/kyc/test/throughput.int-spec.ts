@@ -4,7 +4,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Client } from 'pg';
 
 import { SumsubFake } from '@app/connectors/providers/sumsub/sumsub.fake';
-import type { InboundWebhook, KycRecordView } from '@app/contracts';
+import type { InboundWebhook } from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import { startService, type RunningService } from '@app/runtime/service';
 import { createTestInfra, eventually, LogCapture, type TestInfra } from '@app/testing';
@@ -29,7 +29,7 @@ describe('kyc webhook processing throughput (real NATS and Postgres)', () => {
   });
 
   const record = (customerId: string) =>
-    bus.request('kyc.customers.get', { customer_id: customerId }).catch(() => null) as Promise<KycRecordView | null>;
+    bus.request('kyc.customers.get', { customer_id: customerId }).catch(() => null);
   const deliver = (hook: { body: Buffer; headers: Record<string, string> }) =>
     bus.request('kyc.webhooks.receive', {
       provider: 'sumsub',
@@ -79,11 +79,11 @@ describe('kyc webhook processing throughput (real NATS and Postgres)', () => {
     fake.slowDown(3000);
     for (const a of applicants) expect(await deliver(fake.webhookFor(a.provider_id))).toMatchObject({ status: 200 });
 
-    await eventually('a first fetch', async () => fetchesOf(applicants.map((a) => a.provider_id)).length > 0);
+    await eventually('a first fetch', () => fetchesOf(applicants.map((a) => a.provider_id)).length > 0);
     // no connection of this database sits in a transaction while the provider is asked (the fetches take
     // 3 s: a transaction around one would be open since before it; the apply transactions are short)
     await new Promise((r) => setTimeout(r, 1200));
-    const { rows } = await db.query(
+    const { rows } = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'
          AND xact_start < now() - interval '1 second'`,
     );
@@ -91,7 +91,7 @@ describe('kyc webhook processing throughput (real NATS and Postgres)', () => {
     // every fetch has arrived while the first is still unanswered: they run side by side, not one after another
     await eventually(
       'a fetch per customer',
-      async () => fetchesOf(applicants.map((a) => a.provider_id)).length === CONCURRENCY,
+      () => fetchesOf(applicants.map((a) => a.provider_id)).length === CONCURRENCY,
     );
     const pending = await Promise.all(applicants.map((a) => record(a.customer_id)));
     expect(pending.map((r) => r?.status)).toEqual(applicants.map(() => 'pending'));

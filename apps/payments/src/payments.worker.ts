@@ -49,9 +49,10 @@ export class PaymentsWorker implements BackgroundWorker {
       .catch((err: unknown) => this.logger.warn({ err }, 'routing table not loaded at start; retrying on first use'));
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     for (const s of this.subs) s.unsubscribe();
     this.subs = [];
+    return Promise.resolve();
   }
 }

@@ -78,7 +78,7 @@ export async function providerFetch(
   let text: string;
   try {
     res = await request(url, {
-      method: method as Dispatcher.HttpMethod,
+      method,
       headers,
       body: payload,
       signal: AbortSignal.timeout(timeoutMs),

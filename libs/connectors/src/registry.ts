@@ -52,6 +52,7 @@ export class ConnectorRegistry {
   static fromDirectories(dirs = [PROVIDERS_DIR], guards?: ProviderGuards): ConnectorRegistry {
     const connectors = dirs
       .flatMap(connectorFiles)
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the connectors are the files found in the directories
       .map((f) => (require(f) as { connector?: Connector }).connector)
       .filter((c): c is Connector => !!c);
     return new ConnectorRegistry(connectors, guards);

@@ -42,6 +42,6 @@ export type RequestMap = {
   AffiliatesRequests &
   OpsRequests;
 
-export type RequestSubject = keyof RequestMap & string;
+export type RequestSubject = keyof RequestMap;
 export type RequestOf<S extends RequestSubject> = RequestMap[S][0];
 export type ReplyOf<S extends RequestSubject> = RequestMap[S][1];

@@ -257,7 +257,7 @@ export class DurableConsumer<T = unknown, P = undefined> {
         max_deliver: config.max_deliver,
       });
     } catch {
-      await jsm.consumers.add(stream, config).catch(async (err: Error) => {
+      await jsm.consumers.add(stream, config).catch((err: Error) => {
         if (!/already/i.test(err.message)) throw err;
       });
     }
@@ -268,7 +268,7 @@ export class DurableConsumer<T = unknown, P = undefined> {
         const event = replayedEvent<T>(d);
         if (batch) return batch.handler([event], manager);
         const prepared = this.opts.prepare ? await this.opts.prepare(event) : (undefined as P);
-        await this.opts.handler!(event, manager, prepared);
+        await this.opts.handler(event, manager, prepared);
       }),
     );
     this.returned = [];

@@ -42,7 +42,7 @@ export function isDependencyDown(err: unknown, depth = 0): boolean {
   const e = err as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown; errors?: unknown };
   if (typeof e.code === 'string' && DOWN_CODES.test(e.code)) return true;
   if (err instanceof Error && DOWN_MESSAGES.test(err.message)) return true;
-  const inner = [e.driverError, e.cause, ...(Array.isArray(e.errors) ? e.errors : [])];
+  const inner = [e.driverError, e.cause, ...(Array.isArray(e.errors) ? (e.errors as unknown[]) : [])];
   return inner.some((x) => isDependencyDown(x, depth + 1));
 }
 

@@ -110,11 +110,13 @@ describe('KeyedScheduler', () => {
         expect(await slot.pause(5)).toBe(true);
       }
     });
-    await s.submit('A', async () => {
+    await s.submit('A', () => {
       log.push('A2');
+      return Promise.resolve();
     });
-    await s.submit('B', async () => {
+    await s.submit('B', () => {
       log.push('B1');
+      return Promise.resolve();
     });
     await s.idle();
     // B1 ran in A1's freed slot during its first delay; A2 only after A1 succeeded
@@ -133,12 +135,14 @@ describe('KeyedScheduler', () => {
       done.push('A1');
     });
     for (let i = 2; i <= 5; i++)
-      await s.submit('A', async () => {
+      await s.submit('A', () => {
         done.push(`A${i}`);
+        return Promise.resolve();
       });
     for (let i = 1; i <= 10; i++)
-      await s.submit('B', async () => {
+      await s.submit('B', () => {
         done.push(`B${i}`);
+        return Promise.resolve();
       });
     await s.idle();
     expect(done.filter((d) => d.startsWith('A'))).toEqual(['A1', 'A2', 'A3', 'A4', 'A5']);
@@ -151,10 +155,10 @@ describe('KeyedScheduler', () => {
     const s = new KeyedScheduler({ concurrency: 1, maxHeld: 2 });
     const g = gate();
     await s.submit('A', () => g.promise);
-    await s.submit('B', async () => undefined);
+    await s.submit('B', () => Promise.resolve());
     let accepted = false;
     const third = s
-      .submit('C', async () => undefined)
+      .submit('C', () => Promise.resolve())
       .then(() => {
         accepted = true;
       });
@@ -183,9 +187,7 @@ describe('KeyedScheduler', () => {
     );
     await s.submit(
       'A',
-      async () => {
-        throw new Error('must not run');
-      },
+      () => Promise.reject(new Error('must not run')),
       () => dropped.push('A2'),
     );
     await s.submit(
@@ -198,9 +200,7 @@ describe('KeyedScheduler', () => {
     // behind the paused B1: its slot is free, but its key is not
     await s.submit(
       'B',
-      async () => {
-        throw new Error('must not run');
-      },
+      () => Promise.reject(new Error('must not run')),
       () => dropped.push('B2'),
     );
     await tick();
@@ -219,8 +219,9 @@ describe('KeyedScheduler', () => {
     const late: string[] = [];
     await s.submit(
       'D',
-      async () => {
+      () => {
         late.push('ran');
+        return Promise.resolve();
       },
       () => late.push('dropped'),
     );
@@ -230,11 +231,10 @@ describe('KeyedScheduler', () => {
   it('a task that throws does not wedge its key', async () => {
     const s = new KeyedScheduler({ concurrency: 1, maxHeld: 10 });
     const log: string[] = [];
-    await s.submit('A', async () => {
-      throw new Error('boom');
-    });
-    await s.submit('A', async () => {
+    await s.submit('A', () => Promise.reject(new Error('boom')));
+    await s.submit('A', () => {
       log.push('A2');
+      return Promise.resolve();
     });
     await s.idle();
     expect(log).toEqual(['A2']);

@@ -78,7 +78,7 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
         runWithContext({ requestId, actor, scope, traceId: activeTraceId() ?? traceIdOf(traceparent) }, async () => {
           try {
             const data = msg.data.length ? msg.json<unknown>() : {};
-            const result = await lastValueFrom(this.transformToObservable(await handler(data)), {
+            const result: unknown = await lastValueFrom(this.transformToObservable(await handler(data)), {
               defaultValue: null,
             });
             reply = { ok: true, data: result ?? null };

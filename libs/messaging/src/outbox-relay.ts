@@ -53,10 +53,12 @@ export class OutboxRelay {
     opts.dataSource.subscribers.push(new OutboxCommitSubscriber(() => this.wake()));
   }
 
-  async start(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+  start(): Promise<void> {
+    if (!this.running) {
+      this.running = true;
+      this.loop = this.run();
+    }
+    return Promise.resolve();
   }
 
   async stop(): Promise<void> {

@@ -2,7 +2,7 @@ import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '
 import type { Logger } from 'pino';
 import { throwError, type Observable } from 'rxjs';
 
-import { DomainError } from '@app/contracts';
+import { DomainError, ErrorCode } from '@app/contracts';
 
 import { toErrorEnvelope } from './errors';
 
@@ -18,9 +18,9 @@ export class EnvelopeRpcFilter implements ExceptionFilter<unknown> {
     const envelope = toErrorEnvelope(exception);
     // an HTTP 4xx (a path the service does not serve) is the caller's mistake, not an unhandled error
     const clientError = exception instanceof HttpException && exception.getStatus() < 500;
-    if (!(exception instanceof DomainError) && !clientError && envelope.code === 'INTERNAL') {
+    if (!(exception instanceof DomainError) && !clientError && envelope.code === ErrorCode.Internal) {
       this.logger.error({ err: exception, context: host.getType() }, 'unhandled error');
-    } else if (!(exception instanceof DomainError) && envelope.code === 'SERVICE_UNAVAILABLE') {
+    } else if (!(exception instanceof DomainError) && envelope.code === ErrorCode.Unavailable) {
       this.logger.warn({ err: exception, context: host.getType() }, 'a dependency is unavailable; answered 503');
     }
     if (host.getType() === 'rpc') return throwError(() => envelope);

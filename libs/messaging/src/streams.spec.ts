@@ -3,10 +3,10 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { ensureEventStream, eventStreamConfig, eventStreamNames } from './streams';
 
 // the JetStream manager is replaced (a unit test opens no socket); everything else of the package is real
-const streams = { info: jest.fn(), update: jest.fn(), add: jest.fn() };
+const streams = { info: jest.fn(), update: jest.fn(), add: jest.fn<Promise<object>, [object]>() };
 jest.mock('@nats-io/jetstream', () => ({
-  ...jest.requireActual('@nats-io/jetstream'),
-  jetstreamManager: jest.fn(async () => ({ streams })),
+  ...jest.requireActual<typeof import('@nats-io/jetstream')>('@nats-io/jetstream'),
+  jetstreamManager: jest.fn(() => Promise.resolve({ streams })),
 }));
 
 const nc = {} as NatsConnection;

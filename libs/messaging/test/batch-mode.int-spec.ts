@@ -66,9 +66,9 @@ describe('durable consumer in batch mode (real NATS and Postgres, OTEL on)', () 
   });
 
   const effects = async () =>
-    ((await ds.query(`SELECT note FROM effects ORDER BY note`)) as { note: string }[]).map((r) => r.note);
+    (await ds.query<{ note: string }[]>(`SELECT note FROM effects ORDER BY note`)).map((r) => r.note);
   const parked = async () =>
-    ds.query(`SELECT * FROM dead_letters WHERE parked_at IS NOT NULL`) as Promise<Record<string, unknown>[]>;
+    ds.query<Record<string, unknown>[]>(`SELECT * FROM dead_letters WHERE parked_at IS NOT NULL`);
 
   it('commits the good messages of a failing batch, parks the poison after its deliveries, and replays it once fixed', async () => {
     const js = jetstream(nc);
@@ -187,15 +187,16 @@ describe('durable consumer in batch mode (real NATS and Postgres, OTEL on)', () 
       logger,
       batch: {
         max: 100,
-        handler: async (events) => {
+        handler: (events) => {
           seen.push(events.map((e) => e.data.n));
+          return Promise.resolve();
         },
       },
     });
     await consumer.start();
-    await eventually('the first batch', async () => seen.flat().length === 2);
+    await eventually('the first batch', () => seen.flat().length === 2);
     await publish(3);
-    await eventually('the lone message', async () => seen.flat().length === 3);
+    await eventually('the lone message', () => seen.flat().length === 3);
     await consumer.stop();
 
     const spans = exporter.getFinishedSpans().filter((s) => s.name === `${TRACED} process`);

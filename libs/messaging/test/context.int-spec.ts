@@ -21,7 +21,7 @@ describe('request context across a NATS hop (real NATS)', () => {
       logger: pino({ level: 'silent' }),
       metrics: new Metrics('probe'),
     });
-    server.addHandler('probe.context', async () => ({ ...currentContext() }));
+    server.addHandler('probe.context', () => Promise.resolve({ ...currentContext() }));
     await new Promise<void>((resolve) => server.listen(() => resolve()));
   });
   afterAll(async () => {

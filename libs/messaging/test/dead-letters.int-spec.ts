@@ -53,11 +53,9 @@ describe('durable consumer: poison messages are parked, not retried forever (rea
     return ids;
   }
   const effects = async () =>
-    ((await ds.query(`SELECT note FROM effects ORDER BY note`)) as { note: string }[]).map((r) => r.note);
+    (await ds.query<{ note: string }[]>(`SELECT note FROM effects ORDER BY note`)).map((r) => r.note);
   const parked = async () =>
-    ds.query(`SELECT * FROM dead_letters WHERE parked_at IS NOT NULL ORDER BY parked_at`) as Promise<
-      Record<string, unknown>[]
-    >;
+    ds.query<Record<string, unknown>[]>(`SELECT * FROM dead_letters WHERE parked_at IS NOT NULL ORDER BY parked_at`);
 
   beforeEach(async () => {
     infra = await createTestInfra();

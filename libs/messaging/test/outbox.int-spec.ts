@@ -1,4 +1,4 @@
-import { jetstream, type JsMsg } from '@nats-io/jetstream';
+import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pino from 'pino';
 import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
@@ -43,7 +43,7 @@ class CrashingRelay extends OutboxRelay {
 
 /** A consumer whose process dies after its transaction committed and before it acked. */
 class NoAckConsumer<T> extends DurableConsumer<T> {
-  protected override ack(_m: JsMsg) {
+  protected override ack() {
     /* crash: never acked */
   }
 }
@@ -140,7 +140,9 @@ describe('transactional outbox, relay and durable consumer (real NATS and Postgr
     const id = await commitEvent('once');
     const crashing = relay(CrashingRelay);
     await expect(crashing.drainOnce()).rejects.toThrow('killed');
-    const [row] = await ds.query(`SELECT published_at FROM outbox WHERE id = $1`, [id]);
+    const [row] = await ds.query<{ published_at: Date | null }[]>(`SELECT published_at FROM outbox WHERE id = $1`, [
+      id,
+    ]);
     expect(row.published_at).toBeNull(); // the mark rolled back: the row will be sent again
     expect(await relay().drainOnce()).toBe(1);
     expect(await published()).toEqual([{ id, note: 'once' }]);
@@ -156,7 +158,9 @@ describe('transactional outbox, relay and durable consumer (real NATS and Postgr
     await Promise.all([a.start(), b.start()]);
     await eventually(
       'every outbox row published',
-      async () => (await ds.query(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`))[0].n === 0,
+      async () =>
+        (await ds.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`))[0].n ===
+        0,
     );
     await Promise.all([a.stop(), b.stop()]);
     const msgs = await published();
@@ -189,7 +193,7 @@ describe('transactional outbox, relay and durable consumer (real NATS and Postgr
     await crashing.start();
     await eventually(
       'the effect committed',
-      async () => (await ds.query(`SELECT count(*)::int AS n FROM effects`))[0].n === 1,
+      async () => (await ds.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM effects`))[0].n === 1,
     );
     await crashing.stop();
 
@@ -220,8 +224,11 @@ describe('transactional outbox, relay and durable consumer (real NATS and Postgr
     await commitEvent('flaky');
     await relay().drainOnce();
     await consumer.start();
-    await eventually('the redelivery', async () => calls >= 2);
-    await eventually('one effect', async () => (await ds.query(`SELECT count(*)::int AS n FROM effects`))[0].n === 1);
+    await eventually('the redelivery', () => calls >= 2);
+    await eventually(
+      'one effect',
+      async () => (await ds.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM effects`))[0].n === 1,
+    );
     await consumer.stop();
     expect(calls).toBe(2);
   });

@@ -70,9 +70,7 @@ describe('durable consumer throughput: concurrency with per-key order, working()
       await js.publish(prefixed(infra.prefix, subjectOf(durable)), JSON.stringify(p), { msgID: randomUUID() });
   }
   const effects = async () =>
-    ds.query(`SELECT key, seq, delivery FROM effects ORDER BY n`) as Promise<
-      { key: string; seq: number; delivery: number }[]
-    >;
+    ds.query<{ key: string; seq: number; delivery: number }[]>(`SELECT key, seq, delivery FROM effects ORDER BY n`);
   const seqsOf = (rows: { key: string; seq: number }[], key: string) =>
     rows.filter((r) => r.key === key).map((r) => r.seq);
   const track = <P>(c: DurableConsumer<Probe, P>) => {
@@ -202,7 +200,7 @@ describe('durable consumer throughput: concurrency with per-key order, working()
     ]);
     await consumer.start();
     await eventually('all of B handled', async () => seqsOf(await effects(), 'B').length === 3);
-    await eventually('A1 failed a few times', async () => attemptsOfA1.length >= 3);
+    await eventually('A1 failed a few times', () => attemptsOfA1.length >= 3);
     // B went on; nothing of A overtook the failing A1
     expect(seqsOf(await effects(), 'A')).toEqual([]);
     fixed = true;
@@ -252,7 +250,7 @@ describe('durable consumer throughput: concurrency with per-key order, working()
       { key: 'S', seq: 2 },
     ]);
     await consumer.start();
-    await eventually('the slow fetch started', async () => prepared.length >= 1);
+    await eventually('the slow fetch started', () => prepared.length >= 1);
     // three and a half ack_waits: without working() the server would have offered both messages again
     await sleep(3500);
     const { stream } = eventStreamNames(infra.prefix);
@@ -339,9 +337,9 @@ describe('durable consumer throughput: concurrency with per-key order, working()
 
     const ages = async (): Promise<number[]> =>
       (
-        (await ds.query(
+        await ds.query<{ days: number }[]>(
           `SELECT round(extract(epoch FROM now() - processed_at) / 86400)::int AS days FROM processed_messages ORDER BY processed_at`,
-        )) as { days: number }[]
+        )
       )
         .map((r) => r.days)
         .sort((a, b) => b - a);

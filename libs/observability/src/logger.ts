@@ -70,7 +70,7 @@ export function serializeError(err: unknown): unknown {
   const driver = err.driverError ?? err;
   const out: Record<string, unknown> = { type: err.constructor?.name ?? err.name };
   for (const field of DB_ERROR_FIELDS) if (typeof driver[field] === 'string') out[field] = driver[field];
-  out.message = `database query failed${out.code ? ` (${String(out.code)})` : ''}`;
+  out.message = `database query failed${typeof out.code === 'string' && out.code ? ` (${out.code})` : ''}`;
   if (typeof err.query === 'string') out.query = err.query;
   // the stack's first line repeats the message; the frames below it are only code locations
   if (err.stack)

@@ -15,7 +15,7 @@ import {
 let mockSdkLoads = 0;
 jest.mock('@opentelemetry/sdk-trace-node', () => {
   mockSdkLoads++;
-  return jest.requireActual('@opentelemetry/sdk-trace-node');
+  return jest.requireActual<typeof import('@opentelemetry/sdk-trace-node')>('@opentelemetry/sdk-trace-node');
 });
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -30,8 +30,9 @@ describe('tracing off (OTEL_EXPORTER_OTLP_ENDPOINT unset)', () => {
     expect(tracingEnabled()).toBe(false);
     expect(trace.getTracer('x').startSpan('y').isRecording()).toBe(false);
     let seen: unknown = 'unset';
-    await inSpan('op', { kind: SpanKind.CLIENT }, async (span) => {
+    await inSpan('op', { kind: SpanKind.CLIENT }, (span) => {
       seen = span;
+      return Promise.resolve();
     });
     expect(seen).toBeUndefined();
     expect(activeTraceId()).toBeUndefined();
@@ -107,19 +108,19 @@ describe('tracing on', () => {
       { kind: SpanKind.SERVER, parent: contextFromTraceparent(incoming) },
       async () => {
         expect(activeTraceId()).toBe(TRACE);
-        await inSpan('kyc.applicant.fetch request', { kind: SpanKind.CLIENT }, async () => {
+        await inSpan('kyc.applicant.fetch request', { kind: SpanKind.CLIENT }, () => {
           next = outgoingTraceparent('ffffffffffffffffffffffffffffffff');
+          return Promise.resolve();
         });
       },
     );
     await expect(
-      inSpan('failing', { kind: SpanKind.INTERNAL }, async () => {
-        throw new TypeError('bad input 4111111111111111');
-      }),
+      inSpan('failing', { kind: SpanKind.INTERNAL }, () => Promise.reject(new TypeError('bad input 4111111111111111'))),
     ).rejects.toThrow(TypeError);
     let untracedSpan: unknown = 'unset';
-    await inSpan('probe', { kind: SpanKind.SERVER, untraced: true }, async (span) => {
+    await inSpan('probe', { kind: SpanKind.SERVER, untraced: true }, (span) => {
       untracedSpan = span;
+      return Promise.resolve();
     });
     expect(untracedSpan).toBeUndefined();
     const spans = exporter.getFinishedSpans();

@@ -102,7 +102,7 @@ export function startTracing(opts: TracingOptions): Tracing | null {
   const settings = tracingSettings(opts.env ?? process.env, opts.serviceName);
   if (!settings) return null;
   if (active) return active.tracing;
-  // loaded only here, so a process without tracing never loads the SDK
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded only here, so a process without tracing never loads the SDK */
   const { NodeTracerProvider: Provider } =
     require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
   const base = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
@@ -120,6 +120,7 @@ export function startTracing(opts: TracingOptions): Tracing | null {
     require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
   const { UndiciInstrumentation } =
     require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
+  /* eslint-enable @typescript-eslint/no-require-imports */
 
   const ratio = new base.TraceIdRatioBasedSampler(settings.ratio);
   const root: Sampler = {

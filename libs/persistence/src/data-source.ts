@@ -1,5 +1,8 @@
 import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
 
+/** An entity or migration class, as TypeORM takes them. */
+export type PersistedClass = abstract new (...args: never[]) => unknown;
+
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export interface ServiceDataSourceOptions {
@@ -7,9 +10,9 @@ export interface ServiceDataSourceOptions {
   /** The service's own schema; every query of the service runs with it as search_path. */
   schema: string;
 
-  entities: MixedList<Function | string | EntitySchema>;
+  entities: MixedList<PersistedClass | string | EntitySchema>;
 
-  migrations: MixedList<Function | string>;
+  migrations: MixedList<PersistedClass | string>;
   poolSize?: number;
 }
 

@@ -27,7 +27,7 @@ import {
   ProcessedMessagesAge1766000000000,
 } from '@app/messaging';
 import { createLogger, Metrics, PinoNestLogger } from '@app/observability';
-import { createServiceDataSource, initializeServiceDataSource } from '@app/persistence';
+import { createServiceDataSource, initializeServiceDataSource, type PersistedClass } from '@app/persistence';
 
 import { checkTracingConfig, ConfigError, loadConfig, ServiceConfig } from './config';
 import { createDeadLettersController } from './dead-letters.controller';
@@ -52,9 +52,9 @@ export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
   config: new () => C;
   module: Type<unknown> | DynamicModule;
 
-  entities: Function[];
+  entities: PersistedClass[];
 
-  migrations: Function[];
+  migrations: PersistedClass[];
   /** Extra start-up checks of the configuration; throw a ConfigError-named error to refuse. */
   validate?: (config: C) => void;
   /** Classes (providers of `module`) implementing BackgroundWorker, started after the service is up. */

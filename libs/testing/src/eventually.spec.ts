@@ -15,10 +15,7 @@ describe(eventually.name, () => {
 
   it('calls a probe that threw again', async () => {
     let calls = 0;
-    const probe = async () => {
-      if (++calls < 3) throw new Error('not yet');
-      return calls;
-    };
+    const probe = () => (++calls < 3 ? Promise.reject(new Error('not yet')) : Promise.resolve(calls));
     await expect(eventually('a probe that stops throwing', probe, { everyMs: 1 })).resolves.toBe(3);
   });
 

@@ -48,10 +48,11 @@ export class DeliveryLanes implements BackgroundWorker {
     );
   }
 
-  async start(): Promise<void> {
+  start(): Promise<void> {
     this.running = true;
     this.leases.start();
     this.loop = this.run();
+    return Promise.resolve();
   }
 
   async stop(): Promise<void> {

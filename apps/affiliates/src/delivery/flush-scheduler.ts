@@ -30,13 +30,14 @@ export class FlushScheduler implements BackgroundWorker {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async start(): Promise<void> {
+  start(): Promise<void> {
     const tickMs = Math.max(50, Math.min(1000, Math.floor(this.config.AFFILIATE_BATCH_INTERVAL_MS / 10)));
     this.timer = setInterval(() => {
       this.running ??= this.tick().finally(() => {
         this.running = null;
       });
     }, tickMs);
+    return Promise.resolve();
   }
 
   async stop(): Promise<void> {

@@ -29,7 +29,7 @@ describe(LaneLeases.name, () => {
   });
 
   it('keeps a lease the heartbeat renews, past several lease periods, renewing every lane in one call', async () => {
-    const s = store(async (ids) => new Set(ids));
+    const s = store((ids) => Promise.resolve(new Set(ids)));
     leases = new LaneLeases(s, 'r1', LEASE, silent);
     leases.start();
     const a = leases.hold('a', LaneLeases.now());
@@ -73,7 +73,7 @@ describe(LaneLeases.name, () => {
 
   it('loses a lease at once when the renewal says another replica holds it, and keeps the others', async () => {
     leases = new LaneLeases(
-      store(async (ids) => new Set(ids.filter((id) => id !== 'taken'))),
+      store((ids) => Promise.resolve(new Set(ids.filter((id) => id !== 'taken')))),
       'r1',
       LEASE,
       silent,
@@ -87,7 +87,7 @@ describe(LaneLeases.name, () => {
   });
 
   it('stops renewing a lane once it is dropped', async () => {
-    const s = store(async (ids) => new Set(ids));
+    const s = store((ids) => Promise.resolve(new Set(ids)));
     leases = new LaneLeases(s, 'r1', LEASE, silent);
     leases.start();
     const a = leases.hold('a', LaneLeases.now());

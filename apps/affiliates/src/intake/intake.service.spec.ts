@@ -18,14 +18,24 @@ class MemoryLeads {
   unattributed = 0;
   constructor(private readonly m: EntityManager) {}
   transaction = <T>(work: (m: EntityManager) => Promise<T>) => work(this.m);
-  lockLeads = async (_m: EntityManager, ids: string[]) =>
-    ids.flatMap((id) => (this.leads.has(id) ? [{ ...this.leads.get(id)! }] : []));
-  insertEvents = async (_m: EntityManager, rows: NewLeadEvent[]) => void this.events.push(...rows);
-  markFtd = async (_m: EntityManager, ids: string[], ats: Date[]) =>
+  lockLeads = (_m: EntityManager, ids: string[]) =>
+    Promise.resolve(ids.flatMap((id) => (this.leads.has(id) ? [{ ...this.leads.get(id)! }] : [])));
+  insertEvents = (_m: EntityManager, rows: NewLeadEvent[]) => {
+    this.events.push(...rows);
+    return Promise.resolve();
+  };
+  markFtd = (_m: EntityManager, ids: string[], ats: Date[]) => {
     ids.forEach((id, i) => (this.leads.get(id)!.ftd_at = ats[i]));
-  countUnattributed = async (_m: EntityManager, n: number) => void (this.unattributed += n);
-  countIgnored = async (_m: EntityManager, reason: string, n: number) =>
-    void (this.ignored[reason] = (this.ignored[reason] ?? 0) + n);
+    return Promise.resolve();
+  };
+  countUnattributed = (_m: EntityManager, n: number) => {
+    this.unattributed += n;
+    return Promise.resolve();
+  };
+  countIgnored = (_m: EntityManager, reason: string, n: number) => {
+    this.ignored[reason] = (this.ignored[reason] ?? 0) + n;
+    return Promise.resolve();
+  };
 }
 
 describe(IntakeService.name, () => {
@@ -51,8 +61,10 @@ describe(IntakeService.name, () => {
     outbox = [];
     const m = {
       queryRunner: { isTransactionActive: true, data: {} },
-      query: async (_sql: string, [, subject, payloads]: [string[], string, string[]]) =>
-        void outbox.push({ subject, payloads: payloads.map((p) => JSON.parse(p) as LeadFtdEvent) }),
+      query: (_sql: string, [, subject, payloads]: [string[], string, string[]]) => {
+        outbox.push({ subject, payloads: payloads.map((p) => JSON.parse(p) as LeadFtdEvent) });
+        return Promise.resolve();
+      },
     } as unknown as EntityManager;
     leads = new MemoryLeads(m);
     for (const [customer_id, country] of [
@@ -70,7 +82,7 @@ describe(IntakeService.name, () => {
     thresholds = [threshold('BR', '100'), threshold('default', '50')];
     intake = new IntakeService(
       leads as unknown as LeadsRepository,
-      { all: async () => thresholds } as unknown as ThresholdsRepository,
+      { all: () => Promise.resolve(thresholds) } as unknown as ThresholdsRepository,
       FxRates.parse('USD=1, EUR=1.10, BRL=0.2'),
       new AffiliatesMetrics(new Metrics('affiliates', { defaultMetrics: false })),
       new OutboxWriter(),

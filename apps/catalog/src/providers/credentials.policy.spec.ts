@@ -115,7 +115,7 @@ describe('credentials policy', () => {
   });
 
   it("refuses a connector that lacks its category's port", () => {
-    const bare = { manifest, test: async () => undefined } as Connector;
+    const bare = { manifest, test: () => Promise.resolve() } as Connector;
     expect(portErrors(bare).map((e) => e.field)).toEqual(['provider']);
     expect(portErrors({ ...bare, email: {} } as unknown as Connector)).toEqual([]);
   });

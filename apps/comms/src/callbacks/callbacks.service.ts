@@ -95,7 +95,9 @@ export class CallbacksService {
     const events = confirm
       ? await Promise.all(
           result.events.map((e) =>
-            known.has(e.providerEventId) ? e : confirm(creds, e, { timeoutMs: this.config.COMMS_PROVIDER_TIMEOUT_MS }),
+            known.has(e.providerEventId)
+              ? Promise.resolve(e)
+              : confirm(creds, e, { timeoutMs: this.config.COMMS_PROVIDER_TIMEOUT_MS }),
           ),
         )
       : result.events;

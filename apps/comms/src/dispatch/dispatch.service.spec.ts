@@ -19,12 +19,20 @@ import { DispatchService, type Dispatch } from './dispatch.service';
 type Send = (messageId: string) => Promise<SendResult>;
 const sent =
   (providerMessageId: string): Send =>
-  async () => ({ providerMessageId, status: 'sent', providerStatus: 'accepted' });
+  () =>
+    Promise.resolve({ providerMessageId, status: 'sent', providerStatus: 'accepted' });
+/** The error a dispatch failed with; a dispatch that succeeds fails the test. */
+const rejection = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('the dispatch succeeded');
+    },
+    (e: unknown) => e as DomainError,
+  );
 const fails =
   (code: ConnectorError['code'], options = {}): Send =>
-  async () => {
-    throw new ConnectorError(code, `${code} from the provider`, options);
-  };
+  () =>
+    Promise.reject(new ConnectorError(code, `${code} from the provider`, options));
 
 /** The message log in memory, with the methods DispatchService and StatusRecorder call. */
 class MemoryMessages {
@@ -33,17 +41,28 @@ class MemoryMessages {
   readonly events: EventRow[] = [];
   readonly suppressions = new Map<string, string>();
   transaction = <T>(work: (m: EntityManager) => Promise<T>) => work({} as EntityManager);
-  suppressionOf = async (channel: string, to: string) => this.suppressions.get(`${channel}:${to}`) ?? null;
-  createMessage = async (row: Pick<MessageRow, 'id' | 'channel' | 'provider' | 'status' | 'to_address'>) => {
+  suppressionOf = (channel: string, to: string) => Promise.resolve(this.suppressions.get(`${channel}:${to}`) ?? null);
+  createMessage = (row: Pick<MessageRow, 'id' | 'channel' | 'provider' | 'status' | 'to_address'>) => {
     this.messages.set(row.id, { provider_message_id: null, correlation_key: null, ...row } as MessageRow);
+    return Promise.resolve();
   };
-  lockMessage = async (_m: EntityManager, id: string) => this.messages.get(id)!;
-  recordAttempt = async (_m: EntityManager | null, a: Omit<AttemptRow, 'at'>) => void this.attempts.push(a);
-  markAccepted = async (_m: EntityManager, id: string, provider: string, providerMessageId: string | null) => {
+  lockMessage = (_m: EntityManager, id: string) => Promise.resolve(this.messages.get(id)!);
+  recordAttempt = (_m: EntityManager | null, a: Omit<AttemptRow, 'at'>) => {
+    this.attempts.push(a);
+    return Promise.resolve();
+  };
+  markAccepted = (_m: EntityManager, id: string, provider: string, providerMessageId: string | null) => {
     Object.assign(this.messages.get(id)!, { provider, provider_message_id: providerMessageId });
+    return Promise.resolve();
   };
-  setStatus = async (_m: EntityManager, id: string, status: string) => void (this.messages.get(id)!.status = status);
-  insertEvents = async (_m: EntityManager, rows: EventRow[]) => void this.events.push(...rows);
+  setStatus = (_m: EntityManager, id: string, status: string) => {
+    this.messages.get(id)!.status = status;
+    return Promise.resolve();
+  };
+  insertEvents = (_m: EntityManager, rows: EventRow[]) => {
+    this.events.push(...rows);
+    return Promise.resolve();
+  };
 }
 
 describe(DispatchService.name, () => {
@@ -76,13 +95,13 @@ describe(DispatchService.name, () => {
 
   function service(connectors: Connector[]): DispatchService {
     const configs = {
-      resolve: async (_category: string, key?: string) => {
-        if (key && !active.includes(key)) throw new DomainError(ErrorCode.NotFound, `${key} is not active`);
-        return view(key ?? defaultKey);
-      },
+      resolve: (_category: string, key?: string) =>
+        key && !active.includes(key)
+          ? Promise.reject(new DomainError(ErrorCode.NotFound, `${key} is not active`))
+          : Promise.resolve(view(key ?? defaultKey)),
     } as unknown as ProviderConfigCache;
     const bus = {
-      request: async () => ({ categories: [{ category: 'email', active_providers: active }] }),
+      request: () => Promise.resolve({ categories: [{ category: 'email', active_providers: active }] }),
     } as unknown as BusClient;
     const messages = repo as unknown as MessagesRepository;
     return new DispatchService(
@@ -149,9 +168,7 @@ describe(DispatchService.name, () => {
 
   it('does not fail over on a refusal: the message fails with the provider reason', async () => {
     sends.alpha = fails('refused', { httpStatus: 400 });
-    const err: DomainError = await three()
-      .dispatch(email())
-      .catch((e) => e);
+    const err = await rejection(three().dispatch(email()));
     expect(err).toBeInstanceOf(DomainError);
     expect(err.code).toBe(ErrorCode.ProviderRefused);
     expect(calls).toEqual(['alpha']);
@@ -163,9 +180,7 @@ describe(DispatchService.name, () => {
 
   it('tries every active provider once, then fails with the last failure', async () => {
     sends = { alpha: fails('timeout'), beta: fails('network'), gamma: fails('provider_error') };
-    const err: DomainError = await three()
-      .dispatch(email())
-      .catch((e) => e);
+    const err = await rejection(three().dispatch(email()));
     expect(err.code).toBe(ErrorCode.ProviderFailed);
     expect(err.message).toContain('gamma');
     expect(calls).toEqual(['alpha', 'beta', 'gamma']);
@@ -198,9 +213,7 @@ describe(DispatchService.name, () => {
 
   it('refuses a suppressed recipient, whichever provider is named, before calling one or writing anything', async () => {
     repo.suppressions.set('email:ann@example.com', 'bounced');
-    const err: DomainError = await three()
-      .dispatch(email())
-      .catch((e) => e);
+    const err = await rejection(three().dispatch(email()));
     expect(err.code).toBe(ErrorCode.Conflict);
     expect(err.message).toContain('suppression list (bounced)');
     expect(calls).toEqual([]);
@@ -218,9 +231,9 @@ describe(DispatchService.name, () => {
     let url = '';
     const d = await three().dispatch(
       email({
-        invoke: async (_c, _config, _id, opts) => {
+        invoke: (_c, _config, _id, opts) => {
           url = opts.statusCallbackUrl!;
-          return { providerMessageId: 'x', status: 'sent', providerStatus: 'ok' };
+          return Promise.resolve({ providerMessageId: 'x', status: 'sent', providerStatus: 'ok' });
         },
       }),
     );

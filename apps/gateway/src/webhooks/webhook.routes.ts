@@ -22,7 +22,7 @@ export function registerWebhookRoutes(
   fastify: FastifyInstance,
   deps: { bus: BusClient; publicBaseUrl: string; logger: Logger },
 ): void {
-  void fastify.register(async (scope) => {
+  void fastify.register((scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) =>
       done(null, body),
@@ -68,6 +68,7 @@ export function registerWebhookRoutes(
     });
     scope.post<{ Params: Params }>('/webhooks/:service/:provider', handler);
     scope.get<{ Params: Params }>('/webhooks/:service/:provider', handler);
+    return Promise.resolve();
   });
 }
 

@@ -20,15 +20,17 @@ import type { KycDecision } from './decision';
 /** Customers' records in memory, as RecordsRepository keeps them. */
 class MemoryRecords {
   readonly rows = new Map<string, KycRecordEntity>();
-  findByProviderId = async (provider: string, providerId: string) =>
-    [...this.rows.values()].find((r) => r.provider === provider && r.providerId === providerId) ?? null;
-  lock = async (_m: EntityManager, customerId: string) => this.rows.get(customerId) ?? null;
-  insertPending = async (
+  findByProviderId = (provider: string, providerId: string) =>
+    Promise.resolve(
+      [...this.rows.values()].find((r) => r.provider === provider && r.providerId === providerId) ?? null,
+    );
+  lock = (_m: EntityManager, customerId: string) => Promise.resolve(this.rows.get(customerId) ?? null);
+  insertPending = (
     _m: EntityManager,
     r: { customerId: string; provider: string; providerId: string | null; gates: GateResults },
   ) => {
-    if (this.rows.has(r.customerId)) return false;
-    this.rows.set(r.customerId, {
+    if (this.rows.has(r.customerId)) return Promise.resolve(false);
+    const row: KycRecordEntity = {
       ...r,
       status: 'pending',
       providerStatus: null,
@@ -41,12 +43,13 @@ class MemoryRecords {
       reconciledAt: null,
       createdAt: new Date(),
       updatedAt: new Date(),
-    } as KycRecordEntity);
-    return true;
+    };
+    this.rows.set(r.customerId, row);
+    return Promise.resolve(true);
   };
-  save = async (_m: EntityManager, r: KycRecordEntity) => {
+  save = (_m: EntityManager, r: KycRecordEntity) => {
     r.updatedAt = new Date();
-    return r;
+    return Promise.resolve(r);
   };
 }
 
@@ -98,11 +101,16 @@ describe(ApplyKycDecision.name, () => {
     customerId = randomUUID();
     clock = Date.now() - 60_000;
     const events = {
-      markProcessed: async (_m: EntityManager, id: string, cid: string | null, outcome: EventOutcome) =>
-        void processed.push({ id, customerId: cid, outcome }),
+      markProcessed: (_m: EntityManager, id: string, cid: string | null, outcome: EventOutcome) => {
+        processed.push({ id, customerId: cid, outcome });
+        return Promise.resolve();
+      },
     } as unknown as EventsRepository;
     const outbox = {
-      add: async (_m: EntityManager, subject: string, event: unknown) => void announced.push({ subject, event }),
+      add: (_m: EntityManager, subject: string, event: unknown) => {
+        announced.push({ subject, event });
+        return Promise.resolve();
+      },
     } as unknown as OutboxWriter;
     apply = new ApplyKycDecision(records as unknown as RecordsRepository, events, outbox, policy);
   });

@@ -27,9 +27,10 @@ export class ReconciliationJob implements BackgroundWorker {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async start(): Promise<void> {
+  start(): Promise<void> {
     this.timer = setInterval(() => void this.runOnce(), this.config.KYC_RECONCILE_INTERVAL_MS);
     this.timer.unref();
+    return Promise.resolve();
   }
 
   async stop(): Promise<void> {

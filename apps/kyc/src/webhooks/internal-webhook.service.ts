@@ -14,7 +14,7 @@ function labelsOf(req: InternalKycWebhookRequest): string[] | null {
   if (req.reject_labels) return req.reject_labels;
   const raw = req.raw_result ?? {};
   for (const candidate of [raw.reject_labels, raw.rejectLabels]) {
-    if (Array.isArray(candidate) && candidate.every((l) => typeof l === 'string')) return candidate as string[];
+    if (Array.isArray(candidate) && candidate.every((l) => typeof l === 'string')) return candidate;
   }
   return null;
 }

@@ -32,19 +32,22 @@ class MemorySessions {
   readonly parked: ParkedNotification[] = [];
   readonly history: { id: string; status: PaymentStatus }[] = [];
   transaction = <T>(work: (m: EntityManager) => Promise<T>) => work({} as EntityManager);
-  lockSession = async (_m: EntityManager, id: string) => this.sessions.get(id) ?? null;
-  recordNotification = async (_m: EntityManager, n: RecordedNotification): Promise<Recorded> => {
+  lockSession = (_m: EntityManager, id: string) => Promise.resolve(this.sessions.get(id) ?? null);
+  recordNotification = (_m: EntityManager, n: RecordedNotification): Promise<Recorded> => {
     const key = `${n.gateway}/${n.sessionId}/${n.eventKey}`;
     if (!this.seen.has(key)) {
       this.seen.set(key, n.fingerprint);
-      return 'fresh';
+      return Promise.resolve('fresh');
     }
     const before = this.seen.get(key);
-    return !before || !n.fingerprint || before === n.fingerprint ? 'repeat' : 'edited';
+    return Promise.resolve(!before || !n.fingerprint || before === n.fingerprint ? 'repeat' : 'edited');
   };
-  park = async (_m: EntityManager, n: ParkedNotification) => void this.parked.push(n);
-  upsertTransaction = async () => undefined;
-  moveStatus = async (
+  park = (_m: EntityManager, n: ParkedNotification) => {
+    this.parked.push(n);
+    return Promise.resolve();
+  };
+  upsertTransaction = () => Promise.resolve();
+  moveStatus = (
     _m: EntityManager,
     s: CashierSessionEntity,
     to: PaymentStatus,
@@ -57,6 +60,7 @@ class MemorySessions {
     if (providerTime !== null)
       s.lastAppliedProviderTime = String(Math.max(providerTime, Number(s.lastAppliedProviderTime ?? 0)));
     this.history.push({ id: s.id, status: to });
+    return Promise.resolve();
   };
 }
 
@@ -117,7 +121,7 @@ describe(PaymentCallbacks.name, () => {
       lastAppliedProviderTime: null,
     } as CashierSessionEntity);
     const configs = {
-      get: async (key: string) => ({ key, credentials: {}, settings: {} }),
+      get: (key: string) => Promise.resolve({ key, credentials: {}, settings: {} }),
     } as unknown as ProviderConfigCache;
     callbacks = new PaymentCallbacks(
       new ConnectorRegistry([{ manifest: { key: 'praxis' }, payment: port } as unknown as Connector]),

@@ -21,12 +21,12 @@ import { GatewayChooser } from './gateway-chooser';
 import { ResolveGateway } from './resolve-gateway';
 
 type Open = (req: CashierRequest) => Promise<CashierAnswer>;
-const redirect: Open = async (req) => ({ type: 'redirect', redirect_url: `https://pay.example.com/${req.orderId}` });
+const redirect: Open = (req) =>
+  Promise.resolve({ type: 'redirect', redirect_url: `https://pay.example.com/${req.orderId}` });
 const fails =
   (code: ConnectorError['code']): Open =>
-  async () => {
-    throw new ConnectorError(code, `${code} from the gateway`);
-  };
+  () =>
+    Promise.reject(new ConnectorError(code, `${code} from the gateway`));
 
 describe(ResolveGateway.name, () => {
   let routes: RouteEntity[];
@@ -57,14 +57,22 @@ describe(ResolveGateway.name, () => {
     opened = [];
     stored = [];
     const repo = {
-      allRoutes: async () => routes,
-      defaultPair: async () => defaultPair,
+      allRoutes: () => Promise.resolve(routes),
+      defaultPair: () => Promise.resolve(defaultPair),
     } as unknown as RoutingRepository;
     const configs = {
-      get: async (key: string): Promise<ProviderConfigView> => {
+      get: (key: string): Promise<ProviderConfigView> => {
         const status = catalog.get(key);
-        if (!status) throw new DomainError(ErrorCode.NotFound, `unknown provider ${key}`);
-        return { key, category: 'payment', status, is_default: false, credentials: {}, settings: {}, version: 1 };
+        if (!status) return Promise.reject(new DomainError(ErrorCode.NotFound, `unknown provider ${key}`));
+        return Promise.resolve({
+          key,
+          category: 'payment',
+          status,
+          is_default: false,
+          credentials: {},
+          settings: {},
+          version: 1,
+        });
       },
     } as unknown as ProviderConfigCache;
     const connector = (key: string) =>
@@ -77,7 +85,12 @@ describe(ResolveGateway.name, () => {
           },
         },
       }) as unknown as Connector;
-    const sessions = { create: async (s: NewSession) => void stored.push(s) } as unknown as SessionsRepository;
+    const sessions = {
+      create: (s: NewSession) => {
+        stored.push(s);
+        return Promise.resolve();
+      },
+    } as unknown as SessionsRepository;
     const config = {
       PAYMENTS_DEFAULT_CURRENCY: 'USD',
       PAYMENTS_PROVIDER_TIMEOUT_MS: 1000,

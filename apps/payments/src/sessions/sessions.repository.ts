@@ -99,10 +99,10 @@ export class SessionsRepository {
       [n.gateway, n.sessionId, n.eventKey, n.providerStatus, n.status, n.applied, n.fingerprint, n.providerTime],
     );
     if (rows.length === 1) return 'fresh';
-    const [seen] = (await m.query(
+    const [seen] = await m.query<{ fingerprint: string | null }[]>(
       `SELECT fingerprint FROM payment_notifications WHERE gateway = $1 AND session_id = $2 AND event_key = $3`,
       [n.gateway, n.sessionId, n.eventKey],
-    )) as { fingerprint: string | null }[];
+    );
     return !seen?.fingerprint || !n.fingerprint || seen.fingerprint === n.fingerprint ? 'repeat' : 'edited';
   }
 

@@ -15,7 +15,7 @@ const OPTS: ProviderGuardOptions = {
 /** A provider call that counts how often it ran: what the guard must not do while it protects the provider. */
 function provider() {
   let calls = 0;
-  let next: () => Promise<string> = async () => 'ok';
+  let next: () => Promise<string> = () => Promise.resolve('ok');
   return {
     get calls() {
       return calls;
@@ -30,9 +30,7 @@ function provider() {
   };
 }
 
-const fails = (err: ConnectorError) => async (): Promise<string> => {
-  throw err;
-};
+const fails = (err: ConnectorError) => (): Promise<string> => Promise.reject(err);
 const unavailable = new ConnectorError('provider_error', 'HTTP 503', { httpStatus: 503 });
 
 async function rejection(p: Promise<unknown>): Promise<ConnectorError> {
@@ -70,7 +68,7 @@ describe('ProviderGuard', () => {
     expect(guard.state).toBe('open');
     expect(states).toEqual(['open']);
 
-    p.answer(async () => 'ok');
+    p.answer(() => Promise.resolve('ok'));
     const err = await rejection(guard.run('payment.openCashier', p.call));
     expect(err.code).toBe('circuit_open');
     expect(err.retryable).toBe(true);
@@ -85,7 +83,7 @@ describe('ProviderGuard', () => {
     await rejection(guard.run('send', p.call));
     p.answer(fails(new ConnectorError('network', 'ECONNREFUSED')));
     await rejection(guard.run('send', p.call));
-    p.answer(async () => 'ok');
+    p.answer(() => Promise.resolve('ok'));
     await guard.run('send', p.call);
     p.answer(fails(failFromStatus(429, 'slow down')));
     await rejection(guard.run('send', p.call));
@@ -142,7 +140,7 @@ describe('ProviderGuard', () => {
     await expect(probe).resolves.toBe('recovered');
     expect(guard.state).toBe('closed');
     expect(states).toEqual(['open', 'half_open', 'closed']);
-    p.answer(async () => 'ok');
+    p.answer(() => Promise.resolve('ok'));
     await expect(guard.run('op', p.call)).resolves.toBe('ok');
   });
 
@@ -161,7 +159,7 @@ describe('ProviderGuard', () => {
     const p = provider();
     p.answer(fails(failFromStatus(429, 'Too Many Requests', new Headers({ 'retry-after': '30' }))));
     expect((await rejection(guard.run('email.send', p.call))).options.retryAfterMs).toBe(30_000);
-    p.answer(async () => 'ok');
+    p.answer(() => Promise.resolve('ok'));
     jest.advanceTimersByTime(29_000);
     const waiting = await rejection(guard.run('email.send', p.call));
     expect(waiting.code).toBe('rate_limited');
@@ -179,7 +177,7 @@ describe('ProviderGuard', () => {
     const p = provider();
     p.answer(fails(failFromStatus(429, 'go away', new Headers({ 'retry-after': String(7 * 86_400) }))));
     await rejection(guard.run('op', p.call));
-    p.answer(async () => 'ok');
+    p.answer(() => Promise.resolve('ok'));
     jest.advanceTimersByTime(OPTS.retryAfterMaxMs);
     await expect(guard.run('op', p.call)).resolves.toBe('ok');
   });
@@ -209,7 +207,7 @@ describe('ProviderGuard', () => {
   it('reports no health for a provider never called, then error rate and p95 over the window', async () => {
     expect(guard.sample()).toBeNull();
     const p = provider();
-    p.answer(async () => 'ok');
+    p.answer(() => Promise.resolve('ok'));
     await guard.run('op', p.call);
     p.answer(fails(unavailable));
     await rejection(guard.run('op', p.call));
@@ -233,7 +231,7 @@ describe('ProviderGuards', () => {
     expect(guards.for('sendgrid')).toBe(guards.for('sendgrid'));
     expect(guards.for('sendgrid').state).toBe('open');
     expect(guards.for('gmail').state).toBe('closed');
-    await expect(guards.for('gmail').run('email.send', async () => 'sent')).resolves.toBe('sent');
+    await expect(guards.for('gmail').run('email.send', () => Promise.resolve('sent'))).resolves.toBe('sent');
     expect(changes).toEqual(['sendgrid:open']);
     expect(guards.samples().map((s) => [s.key, s.state])).toEqual([
       ['sendgrid', 'open'],

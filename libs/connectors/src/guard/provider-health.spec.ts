@@ -91,7 +91,8 @@ describe('ProviderHealthPublisher', () => {
     const published: { subject: string; report: ProviderHealthReport }[] = [];
     const nc = {
       isClosed: () => false,
-      publish: (subject: string, data: string) => published.push({ subject, report: JSON.parse(data) }),
+      publish: (subject: string, data: string) =>
+        published.push({ subject, report: JSON.parse(data) as ProviderHealthReport }),
     } as unknown as NatsConnection;
     const guards = new ProviderGuards(OPTS);
     const publisher = new ProviderHealthPublisher(
@@ -104,9 +105,7 @@ describe('ProviderHealthPublisher', () => {
     try {
       await guards
         .for('twilio_sms')
-        .run('sms.send', async () => {
-          throw new ConnectorError('timeout', 'no answer');
-        })
+        .run('sms.send', () => Promise.reject(new ConnectorError('timeout', 'no answer')))
         .catch(() => undefined);
       await new Promise((r) => setImmediate(r));
       expect(published).toHaveLength(1);
@@ -128,15 +127,15 @@ describe('a guarded ConnectorRegistry', () => {
   const calls: string[] = [];
   const connector: Connector = {
     manifest: { key: 'fakepay', name: 'FakePay', category: 'payment', credential_fields: [], settings: [], hosts: [] },
-    test: async () => {
+    test: () => {
       calls.push('test');
-      throw new ConnectorError('provider_error', 'HTTP 500');
+      return Promise.reject(new ConnectorError('provider_error', 'HTTP 500'));
     },
     payment: {
       unsignedNotifications: true,
-      openCashier: async () => {
+      openCashier: () => {
         calls.push('openCashier');
-        return { type: 'redirect', redirect_url: 'https://pay.example/x' };
+        return Promise.resolve({ type: 'redirect', redirect_url: 'https://pay.example/x' });
       },
       readNotification: () => {
         throw new Error('not used');

@@ -11,7 +11,7 @@ describe(HostPolicy.name, () => {
   let port: number;
   let hits = 0;
   // a name the provider documents, re-pointed (DNS rebinding) at loopback after validation
-  const rebinding = async () => [{ address: '127.0.0.1', family: 4 }];
+  const rebinding = () => Promise.resolve([{ address: '127.0.0.1', family: 4 }]);
 
   beforeAll(async () => {
     server = createServer((_req, res) => {

@@ -2,10 +2,11 @@ import { addressClass, SsrfGuard } from './ssrf-guard';
 
 describe(SsrfGuard.name, () => {
   const guard = (resolve: Record<string, string[]> = {}, allowed: string[] = [], allowHttp = false) =>
-    new SsrfGuard({ allowedHosts: allowed, allowHttp }, async (host) => {
-      if (!resolve[host]) throw new Error('ENOTFOUND');
-      return resolve[host].map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
-    });
+    new SsrfGuard({ allowedHosts: allowed, allowHttp }, (host) =>
+      resolve[host]
+        ? Promise.resolve(resolve[host].map((address) => ({ address, family: address.includes(':') ? 6 : 4 })))
+        : Promise.reject(new Error('ENOTFOUND')),
+    );
 
   it.each([
     ['127.0.0.1', 'a loopback address'],
@@ -87,8 +88,8 @@ describe(SsrfGuard.name, () => {
 
   it('refuses at connect time a name whose DNS answer turned private after registration (rebinding)', async () => {
     const answers = [['93.184.216.34'], ['127.0.0.1']];
-    const g = new SsrfGuard({ allowedHosts: [], allowHttp: false }, async () =>
-      answers.shift()!.map((address) => ({ address, family: 4 })),
+    const g = new SsrfGuard({ allowedHosts: [], allowHttp: false }, () =>
+      Promise.resolve(answers.shift()!.map((address) => ({ address, family: 4 }))),
     );
     await expect(g.check('https://rebind.example/hook')).resolves.toBeDefined();
     const err = await new Promise<Error | null>((resolve) =>

@@ -102,7 +102,7 @@ describe('zadarma notifications: what the signature covers', () => {
         event: 'NOTIFY_OUT_END',
         disposition: 'answered',
         duration: '3600',
-      } as never),
+      }),
     );
     const confirmed = await zadarma.voice!.confirmCallback!(config(), forged, {});
     expect(confirmed).toMatchObject({

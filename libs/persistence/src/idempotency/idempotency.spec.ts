@@ -12,9 +12,9 @@ class MemoryStore implements IdempotencyStore {
   readonly rows = new Map<string, IdempotencyRecord & { createdAt: number; updatedAt: number }>();
   purges: number[] = [];
 
-  async claim(scope: string, key: string, hash: string, ttlMs: number) {
+  claim(scope: string, key: string, hash: string, ttlMs: number) {
     const row = this.rows.get(`${scope}|${key}`);
-    if (row && row.createdAt >= this.now - ttlMs) return false;
+    if (row && row.createdAt >= this.now - ttlMs) return Promise.resolve(false);
     const at = this.now;
     this.rows.set(`${scope}|${key}`, {
       requestHash: hash,
@@ -23,18 +23,24 @@ class MemoryStore implements IdempotencyStore {
       createdAt: at,
       updatedAt: at,
     });
-    return true;
+    return Promise.resolve(true);
   }
-  async find(scope: string, key: string) {
+  find(scope: string, key: string) {
     const row = this.rows.get(`${scope}|${key}`);
-    return row ? { requestHash: row.requestHash, state: row.state, response: row.response } : null;
+    return Promise.resolve(row ? { requestHash: row.requestHash, state: row.state, response: row.response } : null);
   }
-  async complete(scope: string, key: string, response: unknown) {
+  complete(scope: string, key: string, response: unknown) {
     const row = this.rows.get(`${scope}|${key}`)!;
-    Object.assign(row, { state: 'done', response: JSON.parse(JSON.stringify(response)), updatedAt: this.now });
+    Object.assign(row, {
+      state: 'done',
+      response: JSON.parse(JSON.stringify(response)) as unknown,
+      updatedAt: this.now,
+    });
+    return Promise.resolve();
   }
-  async release(scope: string, key: string) {
+  release(scope: string, key: string) {
     if (this.rows.get(`${scope}|${key}`)?.state === 'pending') this.rows.delete(`${scope}|${key}`);
+    return Promise.resolve();
   }
   async closeInterrupted(scope: string, key: string, staleMs: number, response: unknown) {
     const row = this.rows.get(`${scope}|${key}`);
@@ -42,11 +48,11 @@ class MemoryStore implements IdempotencyStore {
     await this.complete(scope, key, response);
     return true;
   }
-  async purgeOlderThan(ttlMs: number) {
+  purgeOlderThan(ttlMs: number) {
     this.purges.push(ttlMs);
     const expired = [...this.rows].filter(([, r]) => r.createdAt < this.now - ttlMs);
     for (const [id] of expired) this.rows.delete(id);
-    return expired.length;
+    return Promise.resolve(expired.length);
   }
 }
 
@@ -64,9 +70,9 @@ describe(Idempotency.name, () => {
       await gate;
       return answer;
     };
-  const failing = (err: () => Error) => async () => {
+  const failing = (err: () => Error) => () => {
     calls++;
-    throw err();
+    return Promise.reject(err());
   };
   const rejection = (p: Promise<unknown>) =>
     p.then(

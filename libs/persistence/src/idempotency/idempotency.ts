@@ -88,9 +88,10 @@ export class Idempotency {
     return data;
   }
 
-  async start(): Promise<void> {
+  start(): Promise<void> {
     this.timer = setInterval(() => void this.purgeExpired(), Math.min(this.opts.ttlMs, MAX_PURGE_INTERVAL_MS));
     this.timer.unref();
+    return Promise.resolve();
   }
 
   async stop(): Promise<void> {

@@ -10,7 +10,7 @@ export class SessionSecretDigest1764000004100 implements MigrationInterface {
       WHERE session_secret_sha256 IS NOT NULL`);
   }
 
-  async down(): Promise<void> {
-    throw new Error('the secrets are gone: this migration cannot be reverted');
+  down(): Promise<void> {
+    return Promise.reject(new Error('the secrets are gone: this migration cannot be reverted'));
   }
 }

@@ -107,8 +107,9 @@ describe('praxis GT-Authentication (fixed test vectors)', () => {
     expect(() => rawJsonFields('{"a":1', ['a'])).toThrow(ConnectorError);
   });
 
-  it('skips null values', () => {
+  it('skips null values, and objects and arrays as the raw JSON fields do', () => {
     expect(praxisSignature(['a', null, 'b', undefined], 's')).toBe(praxisSignature(['a', 'b'], 's'));
+    expect(praxisSignature(['a', { b: 1 }, [2], 3, false], 's')).toBe(praxisSignature(['a', 3, false], 's'));
   });
 });
 

@@ -280,7 +280,7 @@ export const praxisPayment: PaymentPort = {
       // The signature is the identity of what Praxis signed, whatever its case spelling: the same
       // signed values come back under the same key even with another (unsigned) status.
       orderId,
-      eventKey: `sig:${createHash('sha256').update(header!.toLowerCase()).digest('hex')}`,
+      eventKey: `sig:${createHash('sha256').update(header.toLowerCase()).digest('hex')}`,
       status,
       providerStatus,
       providerTransactionId,

@@ -79,7 +79,7 @@ export class PraxisFake extends FakeServer {
           (cur, k) => (cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined),
           obj,
         );
-      if (v !== null && v !== undefined) h.update(String(v));
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') h.update(String(v));
     }
     return h.update(this.creds.merchantSecret).digest('hex');
   }
@@ -97,7 +97,7 @@ export class PraxisFake extends FakeServer {
     s.transaction = {
       transaction_type: s.intent === 'withdrawal' ? 'payout' : 'sale',
       transaction_status: transactionStatus,
-      tid: (s.transaction?.tid as number | undefined) ?? Math.floor(100000 + Math.random() * 900000),
+      tid: s.transaction?.tid ?? Math.floor(100000 + Math.random() * 900000),
       transaction_id: `psp-${randomBytes(6).toString('hex')}`,
       currency: s.currency,
       amount: s.amount,
@@ -258,7 +258,7 @@ export class PraxisFake extends FakeServer {
     const previous = [...this.sessions.values()].find((s) => s.cid === b.cid);
     const s: PraxisFakeSession = {
       auth_token: randomBytes(16).toString('hex'),
-      intent: intent as PraxisFakeSession['intent'],
+      intent,
       session_status: 'created',
       order_id: orderId,
       cid: b.cid as string,

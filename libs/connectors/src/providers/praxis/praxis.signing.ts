@@ -4,11 +4,13 @@ import { ConnectorError } from '../../connector-error';
 
 /**
  * Praxis GT-Authentication (docs/providers.md#praxis): lowercase hex SHA-384 (a plain hash, not an HMAC) of the
- * method's signature field values in documented order, nulls skipped, then the merchant secret.
+ * method's signature field values in documented order, nulls (and objects, as in rawJsonFields) skipped, then
+ * the merchant secret.
  */
 export function praxisSignature(values: readonly unknown[], merchantSecret: string): string {
   const h = createHash('sha384');
-  for (const v of values) if (v !== null && v !== undefined) h.update(String(v));
+  for (const v of values)
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') h.update(String(v));
   return h.update(merchantSecret).digest('hex');
 }
 

@@ -144,7 +144,7 @@ export const sumsubKyc: KycPort = {
     }
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
       throw new ConnectorError('refused', 'Sumsub webhook body is not a JSON object');
-    const result = (payload.reviewResult ?? undefined) as SumsubReviewResult | undefined;
+    const result = payload.reviewResult ?? undefined;
     const eventType = str(payload.type) ?? 'unknown';
     return {
       // correlationId is unique per event and kept across SumSub's retries; lacking it, the body digest

@@ -17,10 +17,7 @@ describe('twilio_sms connector', () => {
     over: Partial<Record<string, string>> = {},
     settings: Record<string, unknown> = {},
   ): ConnectorConfig => ({
-    credentials: { account_sid: SID, auth_token: TOKEN, from_number: '+15005550006', ...over } as Record<
-      string,
-      string
-    >,
+    credentials: { account_sid: SID, auth_token: TOKEN, from_number: '+15005550006', ...over },
     settings: { base_url: fake.baseUrl, ...settings },
   });
   const failure = (c: ConnectorConfig) =>

@@ -65,7 +65,7 @@ export class VoisoFake extends FakeServer {
       Object.assign(out, Object.fromEntries(this.form(req).entries()));
     else if (type.startsWith('application/json') && req.rawBody.length) {
       for (const [k, v] of Object.entries(this.json<Record<string, unknown>>(req)))
-        if (v !== null && v !== undefined) out[k] = String(v);
+        if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
     }
     return out;
   }
