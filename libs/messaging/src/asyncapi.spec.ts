@@ -14,13 +14,14 @@ import { eventHeaders } from './outbox';
 const DOCUMENT = join(__dirname, '../../../docs/asyncapi.yaml');
 
 /** A schema as the TypeScript type sees it: no prose, no parser annotations, `required` in any order. */
-function shape(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(shape);
+function shape(schema: unknown, isPropertyMap = false): unknown {
+  if (Array.isArray(schema)) return schema.map((s) => shape(s));
   if (schema === null || typeof schema !== 'object') return schema;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(schema)) {
-    if (k === 'description' || k === 'examples' || k.startsWith('x-parser-')) continue;
-    out[k] = k === 'required' ? [...(v as string[])].sort() : shape(v);
+    if (!isPropertyMap && (k === 'description' || k === 'examples' || k.startsWith('x-parser-'))) continue;
+    out[k] =
+      k === 'required' && !isPropertyMap ? [...(v as string[])].sort() : shape(v, k === 'properties' && !isPropertyMap);
   }
   return out;
 }
