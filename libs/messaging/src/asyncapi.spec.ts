@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { Parser, type AsyncAPIDocumentInterface } from '@asyncapi/parser';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
+import type { EntityManager } from 'typeorm';
 
-import { eventPayloadSchemas, eventSubjects, type EventSubject } from '@app/contracts';
+import { eventPayloadSchemas, eventSubjects, type EventSubject, type LeadFtdEvent } from '@app/contracts';
 import { newTraceId, runWithContext } from '@app/observability';
 
-import { eventHeaders } from './outbox';
+import { eventHeaders, OutboxWriter } from './outbox';
 
 const DOCUMENT = join(__dirname, '../../../docs/asyncapi.yaml');
 
@@ -94,5 +95,34 @@ describe('docs/asyncapi.yaml', () => {
         errors: [],
       });
     }
+  });
+
+  it('lets OutboxWriter.add take only the payload of its subject, which the document accepts', async () => {
+    const rows: { subject: string; payloads: string[] }[] = [];
+    const manager = {
+      queryRunner: { isTransactionActive: true },
+      query: async (_sql: string, [, subject, payloads]: [string[], string, string[]]) =>
+        rows.push({ subject, payloads }),
+    } as unknown as EntityManager;
+    const ftd: LeadFtdEvent = {
+      affiliate_id: 'aff-1',
+      affiliate_lead_id: 'lead-1',
+      customer_id: 'cust-1',
+      country: 'DE',
+      amount: 150,
+      currency: 'EUR',
+      ftd_at: new Date(0).toISOString(),
+    };
+    const outbox = new OutboxWriter();
+    await outbox.add(manager, eventSubjects.affiliatesLeadFtd, ftd);
+    // @ts-expect-error the payload of another subject (npm run typecheck fails when add stops refusing it)
+    await outbox.add(manager, eventSubjects.affiliatesEndpointDisabled, ftd);
+
+    const channel = document
+      .channels()
+      .all()
+      .find((c) => c.address() === rows[0].subject);
+    const validate = ajv.compile(channel?.messages().all()[0].payload()?.json() ?? false);
+    expect(validate(JSON.parse(rows[0].payloads[0]))).toBe(true);
   });
 });
