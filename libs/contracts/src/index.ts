@@ -3,7 +3,6 @@ import 'reflect-metadata';
 export * from './common/errors';
 export * from './common/envelope';
 export * from './common/dates';
-export * from './common/json-schema';
 export * from './system/system.subjects';
 export * from './system/system.messages';
 export * from './events';

@@ -11,7 +11,6 @@ export interface JsonSchema {
   readonly items?: JsonSchema;
   readonly properties?: Readonly<Record<string, JsonSchema>>;
   readonly required?: readonly string[];
-  readonly additionalProperties?: boolean;
   readonly anyOf?: readonly JsonSchema[];
 }
 
