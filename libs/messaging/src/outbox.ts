@@ -7,7 +7,7 @@ import type {
   TransactionRollbackEvent,
 } from 'typeorm';
 
-import type { EventSubject } from '@app/contracts';
+import type { EventMap } from '@app/contracts';
 import { currentContext, outgoingTraceparent } from '@app/observability';
 
 const WRITTEN = 'outboxWritten';
@@ -19,10 +19,10 @@ const WRITTEN = 'outboxWritten';
  * NOTIFY, which would serialise every committing transaction on Postgres's global notify lock.
  */
 export class OutboxWriter {
-  async add(
+  async add<S extends keyof EventMap>(
     manager: EntityManager,
-    subject: EventSubject,
-    payload: object,
+    subject: S,
+    payload: EventMap[S],
     opts: { id?: string } = {},
   ): Promise<string> {
     const [id] = await this.addMany(manager, subject, [payload], opts.id ? [opts.id] : undefined);
@@ -30,7 +30,12 @@ export class OutboxWriter {
   }
 
   /** Many events of one subject in one statement (an intake batch may queue hundreds). */
-  async addMany(manager: EntityManager, subject: EventSubject, payloads: object[], ids?: string[]): Promise<string[]> {
+  async addMany<S extends keyof EventMap>(
+    manager: EntityManager,
+    subject: S,
+    payloads: EventMap[S][],
+    ids?: string[],
+  ): Promise<string[]> {
     const runner = manager.queryRunner;
     if (!runner?.isTransactionActive) {
       throw new Error('OutboxWriter.add must run inside the transaction of the state change it announces');

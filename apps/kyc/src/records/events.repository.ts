@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 
-import type { KycStatusValue } from '@app/contracts';
+import type { EventMap, KycStatusValue } from '@app/contracts';
 import { DATA_SOURCE } from '@app/runtime';
 
 import { KycEventEntity, type EventSource } from './kyc.entities';
@@ -71,9 +71,9 @@ export class EventsRepository {
    * (atomic without BEGIN/COMMIT round trips, which OutboxWriter needs); the caller wakes its own
    * relay after it (other replicas' relays poll). True when the event was new.
    */
-  async recordWithOutbox(
+  async recordWithOutbox<S extends keyof EventMap>(
     e: NewEvent,
-    outbox: { id: string; subject: string; payload: object; headers: Record<string, string> },
+    outbox: { id: string; subject: S; payload: EventMap[S]; headers: Record<string, string> },
   ): Promise<boolean> {
     const rows: unknown[] = await this.ds.query(
       `WITH e AS (

@@ -279,21 +279,3 @@ export interface AttemptView {
   manual: boolean;
   response_snippet: string | null;
 }
-
-/** evt.affiliates.lead.ftd */
-export interface LeadFtdEvent {
-  affiliate_id: string;
-  affiliate_lead_id: string;
-  customer_id: string;
-  country: string;
-  amount: number;
-  currency: string;
-  ftd_at: string;
-}
-
-/** evt.affiliates.endpoint.disabled */
-export interface EndpointDisabledEvent {
-  affiliate_id: string;
-  reason: string;
-  disabled_at: string;
-}

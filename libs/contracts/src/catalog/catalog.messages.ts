@@ -154,15 +154,3 @@ export interface ProviderConfigView {
   settings: Record<string, unknown>;
   version: number;
 }
-
-/** evt.catalog.provider.changed */
-export interface ProviderChangedEvent {
-  key: string;
-  category: ProviderCategory;
-  action: 'activated' | 'deactivated' | 'credentials_updated' | 'settings_updated' | 'default_changed';
-  status: 'active' | 'inactive';
-  /** The category's default provider after the change. */
-  default_provider: string | null;
-  version: number;
-  at: string;
-}

@@ -252,17 +252,3 @@ export interface MessageView {
   events: MessageEventView[];
   attempts: MessageAttemptView[];
 }
-
-/** evt.comms.message.status_changed */
-export interface MessageStatusChangedEvent {
-  message_id: string;
-  channel: CommsChannel;
-  provider: string;
-  provider_message_id: string | null;
-  customer_id: string | null;
-  event_type: string | null;
-  status: CommsStatus;
-  previous_status: CommsStatus | null;
-  provider_status: string;
-  at: string;
-}

@@ -192,7 +192,8 @@ export interface InternalKycWebhookReply {
   status: KycStatusValue | null;
 }
 
-export type GateResult = 'pass' | 'fail' | 'pending';
+export const GATE_RESULTS = ['pass', 'fail', 'pending'] as const;
+export type GateResult = (typeof GATE_RESULTS)[number];
 export const GATE_NAMES = ['identity', 'document', 'country', 'age', 'screening'] as const;
 export type GateName = (typeof GATE_NAMES)[number];
 export type Gates = Record<GateName, GateResult> & { all_passed: boolean };
@@ -219,42 +220,4 @@ export interface KycRecordView {
   updated_at: string;
   gates: Gates;
   history: KycHistoryEntry[];
-}
-
-/** evt.kyc.status.changed */
-export interface KycStatusChangedEvent {
-  customer_id: string;
-  provider: string;
-  provider_id: string | null;
-  status: KycStatusValue;
-  previous_status: KycStatusValue | null;
-  provider_status: string | null;
-  doc_type: KycDocTypeValue | null;
-  doc_country: string | null;
-  reject_labels: string[];
-  source: 'webhook' | 'internal' | 'reconciliation';
-  at: string;
-}
-
-export type GatesTrigger = 'kyc_approved' | 'kyc_status_changed' | 'kyc_details_changed';
-
-/** evt.compliance.gates.reevaluated */
-export interface GatesReevaluatedEvent {
-  customer_id: string;
-  gates: Record<GateName, GateResult>;
-  all_passed: boolean;
-  trigger: GatesTrigger;
-  status: KycStatusValue;
-  previous_status: KycStatusValue | null;
-  provider: string;
-  at: string;
-}
-
-/** evt.kyc.webhook.recorded: a provider webhook is durable; the kyc service enriches and applies it. */
-export interface KycWebhookRecordedEvent {
-  event_id: string;
-  provider: string;
-  /** The customer the webhook names, when it names one, and the provider's applicant id: the processing order key. */
-  customer_id?: string | null;
-  provider_id?: string | null;
 }

@@ -124,26 +124,3 @@ export interface ResolutionView {
   cashier_token?: string;
   redirect_url?: string;
 }
-
-/** evt.payments.routing.changed: every replica reloads its routing table. */
-export interface RoutingChangedEvent {
-  action: 'route_put' | 'route_deleted' | 'default_set';
-  country: string | null;
-  at: string;
-  /** The instance that made the change; it reloaded already, so it skips its own announcements. */
-  origin?: string;
-}
-
-/** evt.payments.deposit.approved and evt.payments.withdrawal.approved */
-export interface PaymentApprovedEvent {
-  order_id: string;
-  direction: PaymentDirection;
-  customer_id: string | null;
-  country: string;
-  /** Decimal string in major units, e.g. "150.00". */
-  amount: string | null;
-  currency: string;
-  gateway: string;
-  provider_transaction_id: string | null;
-  approved_at: string;
-}
