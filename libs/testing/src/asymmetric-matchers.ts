@@ -1,3 +1,4 @@
+// Types for Jest only: tsconfig.build.json leaves this file out of the build, which has no Jest types.
 // @types/jest types the asymmetric matchers `any`, which lets them stand in for any value unchecked.
 // These overloads type them as what they are; `toThrow` takes one, as Jest does at runtime.
 declare global {
