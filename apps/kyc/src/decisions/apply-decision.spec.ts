@@ -136,7 +136,7 @@ describe(ApplyKycDecision.name, () => {
     const minor = `${today.getUTCFullYear() - 10}-01-01`;
     await expect(decide({ details: { birthDate: minor } })).resolves.toMatchObject({ outcome: 'applied' });
     expect(gateEvents().at(-1)).toMatchObject({ trigger: 'kyc_details_changed', all_passed: false });
-    expect((gateEvents().at(-1)!.gates).age).toBe('fail');
+    expect(gateEvents().at(-1)!.gates.age).toBe('fail');
     expect(statusEvents()).toHaveLength(1);
   });
 
