@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 
 /**
@@ -13,7 +13,8 @@ const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--
   encoding: 'utf8',
 })
   .split('\0')
-  .filter((path) => path !== '' && existsSync(join(root, path)));
+  // regular files only: an untracked symlink (a linked node_modules) or a directory is not the repository's text
+  .filter((path) => path !== '' && existsSync(join(root, path)) && lstatSync(join(root, path)).isFile());
 const outside = ['PROVIDERS', 'API', 'ARCHITECTURE', 'BRIEF', 'TOOLCHAIN', 'STYLE'];
 const outsideCitation = new RegExp(`\\.\\./shared\\b|(?<![\\w.-])(?:${outside.join('|')})\\.md\\b`, 'g');
 
