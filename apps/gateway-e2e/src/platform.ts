@@ -5,9 +5,10 @@ import { createTestInfra, LogCapture, TEST_API_KEY, type TestInfra } from '@app/
 import { affiliatesService } from '../../affiliates/src/definition';
 import { catalogService } from '../../catalog/src/definition';
 import { commsService } from '../../comms/src/definition';
-import { startGateway, type RunningGateway } from '../../gateway/src/gateway';
+import { startGateway as startBareGateway, type RunningGateway } from '../../gateway/src/gateway';
 import { kycService } from '../../kyc/src/definition';
 import { paymentsService } from '../../payments/src/definition';
+import { watchGateway } from './answers';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const DEFINITIONS: Record<ServiceName, ServiceDefinition<any>> = {
@@ -27,6 +28,13 @@ export interface Platform {
   api(path: string, init?: RequestInit & { json?: unknown; auth?: boolean }): Promise<Response>;
   startReplica(name: ServiceName): Promise<RunningService>;
   stop(): Promise<void>;
+}
+
+/** A gateway in this process whose every answer is checked against docs/openapi.json. */
+export async function startGateway(opts: Parameters<typeof startBareGateway>[0]): Promise<RunningGateway> {
+  const gateway = await startBareGateway(opts);
+  watchGateway(gateway.url);
+  return gateway;
 }
 
 /** Every service (or the ones named) and the gateway, in this process, on real NATS and Postgres. */

@@ -28,8 +28,8 @@ import {
 import { startService, type RunningService } from '@app/runtime/service';
 import { createTestInfra, eventually, LogCapture, queryRows, TEST_API_KEY, type TestInfra } from '@app/testing';
 
-import { startGateway, type RunningGateway } from '../../gateway/src/gateway';
-import { DEFINITIONS } from '../src/platform';
+import type { RunningGateway } from '../../gateway/src/gateway';
+import { DEFINITIONS, startGateway } from '../src/platform';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const APPS = ['gateway', ...SERVICES] as const;

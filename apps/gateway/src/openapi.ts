@@ -46,6 +46,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   404: 'Unknown resource',
   409: 'State conflict',
   413: 'Body too large',
+  415: 'A body that is not JSON',
   422: 'The provider refused',
   429: "Past the key's rate limit (see `Retry-After`)",
   502: 'The provider failed or timed out, with nothing left to fail over to',
@@ -93,7 +94,7 @@ function completeDocument(document: OpenAPIObject): OpenAPIObject {
         if (method !== 'get') add(403);
       }
       if (op.parameters || op.requestBody) add(400);
-      if (op.requestBody) add(413);
+      if (op.requestBody) [413, 415].forEach(add);
     }
   }
   Object.assign(paths, WEBHOOK_PATHS, { '/metrics': { get: METRICS } });
@@ -127,8 +128,11 @@ const problem = (status: number, description = PROBLEM_DESCRIPTIONS[status]) => 
   [status]: { description, content: problemContent },
 });
 const received = {
-  description: 'Verified and recorded (a duplicate changes nothing)',
-  content: { 'application/json': { schema: { type: 'object', additionalProperties: true } } },
+  description: 'Verified and recorded (a duplicate changes nothing); the body is what the provider expects back',
+  content: {
+    'application/json': { schema: { type: 'object', additionalProperties: true } },
+    'text/plain': { schema: { type: 'string' } },
+  },
 };
 const rawBody = (types: string[], description: string) => ({
   required: true,

@@ -38,6 +38,7 @@ export class CatalogController {
     description: 'Every provider of the catalog, optionally of one category, with masked credentials and health',
   })
   @ApiOkResponse({ type: ProviderListView })
+  @ApiProblems(404)
   listProviders(@Ctx() ctx: RequestContext, @Query() q: ListProvidersRequest) {
     return this.bus.request(catalogSubjects.listProviders, q.category ? { category: q.category } : {}, { ctx });
   }
