@@ -97,7 +97,7 @@ function completeDocument(document: OpenAPIObject): OpenAPIObject {
       if (op.requestBody) [413, 415].forEach(add);
     }
   }
-  Object.assign(paths, WEBHOOK_PATHS, { '/metrics': { get: METRICS } });
+  Object.assign(paths, WEBHOOK_PATHS, { '/metrics': { get: METRICS } }, DOCS_PATHS);
   document.webhooks = { affiliateBatch: { post: AFFILIATE_BATCH } } as OpenAPIObject['webhooks'];
   return toJsonSchemaNulls(document);
 }
@@ -255,7 +255,32 @@ const METRICS = {
   summary: 'Prometheus metrics',
   description: 'The gateway\u2019s metrics; served on METRICS_PORT instead when that is set',
   security: [],
-  responses: { 200: text('Prometheus text exposition format') },
+  responses: { 200: text('Prometheus text exposition format'), ...problem(404, 'Served on METRICS_PORT instead') },
+};
+
+const DOCS_PATHS = {
+  '/docs': {
+    get: {
+      tags: ['health'],
+      operationId: 'getApiReference',
+      summary: 'API reference',
+      description: 'This document, rendered by Swagger UI',
+      security: [],
+      responses: { 200: { description: 'The page', content: { 'text/html': { schema: { type: 'string' } } } } },
+    },
+  },
+  '/docs-json': {
+    get: {
+      tags: ['health'],
+      operationId: 'getOpenApiDocument',
+      summary: 'OpenAPI document',
+      description: 'This document (docs/openapi.json in the repository)',
+      security: [],
+      responses: {
+        200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } },
+      },
+    },
+  },
 };
 
 const LEAD = {

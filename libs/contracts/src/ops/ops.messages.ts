@@ -13,7 +13,11 @@ export class DeadLetterView {
   @ApiProperty({ example: 'kyc-webhook-processor' }) consumer!: string;
   @ApiProperty({ example: 'evt.kyc.webhook.recorded' }) subject!: string;
   @ApiProperty() message_id!: string;
-  @ApiProperty({ description: 'The event as it was published' }) payload!: unknown;
+  @ApiProperty({
+    description: 'The event as it was published: any JSON value',
+    anyOf: ['object', 'array', 'string', 'number', 'boolean', 'null'].map((type) => ({ type })),
+  })
+  payload!: unknown;
   @ApiProperty() error!: string;
   @ApiProperty() attempts!: number;
   @ApiProperty({ format: 'date-time' }) first_failed_at!: string;
