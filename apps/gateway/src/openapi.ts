@@ -89,11 +89,11 @@ function completeDocument(document: OpenAPIObject): OpenAPIObject {
       const add = (status: number) => {
         responses[status] ??= { description: PROBLEM_DESCRIPTIONS[status], content: problemContent };
       };
-      if (op.security) {
+      if ((op.security as unknown[] | undefined)?.length) {
         [401, 429, 503, 504].forEach(add);
         if (method !== 'get') add(403);
       }
-      if (op.parameters || op.requestBody) add(400);
+      if ((op.parameters as unknown[]).length || op.requestBody) add(400);
       if (op.requestBody) [413, 415].forEach(add);
     }
   }

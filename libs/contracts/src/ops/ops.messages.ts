@@ -15,7 +15,10 @@ export class DeadLetterView {
   @ApiProperty() message_id!: string;
   @ApiProperty({
     description: 'The event as it was published: any JSON value',
-    anyOf: ['object', 'array', 'string', 'number', 'boolean', 'null'].map((type) => ({ type })),
+    anyOf: [
+      { type: 'array', items: {} },
+      ...['object', 'string', 'number', 'boolean', 'null'].map((type) => ({ type })),
+    ],
   })
   payload!: unknown;
   @ApiProperty() error!: string;
