@@ -40,7 +40,12 @@ export class Problem {
   @ApiProperty({ example: 400 }) status!: number;
   @ApiProperty({ example: 'The request has invalid fields' }) detail!: string;
   @ApiPropertyOptional({ example: 'VALIDATION_FAILED' }) code?: string;
-  @ApiPropertyOptional({ type: [FieldError], description: 'Every invalid field, for a 400' }) errors?: FieldError[];
+  @ApiPropertyOptional({
+    type: [FieldError],
+    description: 'Every invalid field, for a 400',
+    example: [{ field: 'credentials.api_key', message: 'is required' }],
+  })
+  errors?: FieldError[];
   @ApiPropertyOptional({ example: '5f0c3a52-2f7e-4c1b-9a57-0f1c2d3e4b5a' }) request_id?: string;
 }
 

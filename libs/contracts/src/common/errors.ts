@@ -16,7 +16,7 @@ export enum ErrorCode {
 
 export class FieldError {
   @ApiProperty({ example: 'credentials.api_key', description: 'Dotted path of the field' }) field!: string;
-  @ApiProperty({ example: 'api_key is required' }) message!: string;
+  @ApiProperty({ example: 'is required' }) message!: string;
 }
 
 /** The error envelope every NATS reply carries on failure. Never holds a secret or a stack. */
