@@ -123,6 +123,7 @@ function toJsonSchemaNulls<T>(value: T): T {
   return { anyOf: [inner, { type: 'null' }], ...notes } as T;
 }
 
+const ANY_OBJECT = { type: 'object', additionalProperties: true };
 const text = (description: string) => ({ description, content: { 'text/plain': { schema: { type: 'string' } } } });
 const problem = (status: number, description = PROBLEM_DESCRIPTIONS[status]) => ({
   [status]: { description, content: problemContent },
@@ -130,14 +131,14 @@ const problem = (status: number, description = PROBLEM_DESCRIPTIONS[status]) => 
 const received = {
   description: 'Verified and recorded (a duplicate changes nothing); the body is what the provider expects back',
   content: {
-    'application/json': { schema: { type: 'object', additionalProperties: true } },
+    'application/json': { schema: ANY_OBJECT },
     'text/plain': { schema: { type: 'string' } },
   },
 };
 const rawBody = (types: string[], description: string) => ({
   required: true,
   description,
-  content: Object.fromEntries(types.map((t) => [t, { schema: { type: t.includes('json') ? 'object' : 'string' } }])),
+  content: Object.fromEntries(types.map((t) => [t, { schema: t.includes('json') ? ANY_OBJECT : { type: 'string' } }])),
 });
 const header = (name: string, description: string, required = false) => ({
   name,
@@ -277,7 +278,7 @@ const DOCS_PATHS = {
       description: 'This document (docs/openapi.json in the repository)',
       security: [],
       responses: {
-        200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } },
+        200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: ANY_OBJECT } } },
       },
     },
   },

@@ -16,8 +16,9 @@ export class DeadLetterView {
   @ApiProperty({
     description: 'The event as it was published: any JSON value',
     anyOf: [
+      { type: 'object', additionalProperties: true },
       { type: 'array', items: {} },
-      ...['object', 'string', 'number', 'boolean', 'null'].map((type) => ({ type })),
+      ...['string', 'number', 'boolean', 'null'].map((type) => ({ type })),
     ],
   })
   payload!: unknown;
