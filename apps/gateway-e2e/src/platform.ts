@@ -1,5 +1,6 @@
 import type { ServiceName } from '@app/contracts';
 import { startService, type RunningService, type ServiceDefinition } from '@app/runtime/service';
+import { createPlatformClient, type PlatformClient } from '@app/sdk';
 import { createTestInfra, LogCapture, TEST_API_KEY, type TestInfra } from '@app/testing';
 
 import { affiliatesService } from '../../affiliates/src/definition';
@@ -24,6 +25,8 @@ export interface Platform {
   gateway: RunningGateway;
   services: Map<ServiceName, RunningService[]>;
   logs: LogCapture;
+  /** The published SDK against the gateway, with the platform key. */
+  sdk: PlatformClient;
   /** fetch against the gateway with the platform key. */
   api(path: string, init?: RequestInit & { json?: unknown; auth?: boolean }): Promise<Response>;
   startReplica(name: ServiceName): Promise<RunningService>;
@@ -64,6 +67,7 @@ export async function startPlatform(
     services,
     logs,
     startReplica,
+    sdk: createPlatformClient({ baseUrl: gateway.url, apiKey: TEST_API_KEY }),
     api(path, init = {}) {
       const headers = new Headers(init.headers);
       if (init.auth !== false) headers.set('authorization', `Bearer ${TEST_API_KEY}`);
