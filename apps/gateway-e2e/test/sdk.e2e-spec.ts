@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 import type { Problem, Schemas } from '@app/sdk';
 
@@ -12,6 +14,11 @@ describe('the SDK against the platform', () => {
   });
   afterAll(async () => {
     await p?.stop();
+  });
+
+  it('is typed by the document the gateway serves at /docs-json', async () => {
+    const served: unknown = await (await fetch(`${p.gateway.url}/docs-json`)).json();
+    expect(served).toEqual(JSON.parse(readFileSync(join(__dirname, '../../../docs/openapi.json'), 'utf8')));
   });
 
   it('catalog: lists the seeded providers; an unknown key is a 404 problem', async () => {
