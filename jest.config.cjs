@@ -21,6 +21,10 @@ module.exports = {
       testEnvironment: '<rootDir>/jest.no-sockets.cjs',
     }),
     project('int', 60000, { testRegex: ['\\.int-spec\\.ts$', ...LOOPBACK_SPECS] }),
-    project('e2e', 60000, { testRegex: '\\.e2e-spec\\.ts$' }),
+    project('e2e', 60000, {
+      testRegex: '\\.e2e-spec\\.ts$',
+      // every answer of the gateway is checked against docs/openapi.json
+      setupFilesAfterEnv: ['<rootDir>/apps/gateway-e2e/test/answers.setup.ts'],
+    }),
   ],
 };

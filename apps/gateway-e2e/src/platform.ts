@@ -1,13 +1,15 @@
 import type { ServiceName } from '@app/contracts';
 import { startService, type RunningService, type ServiceDefinition, type StartOptions } from '@app/runtime/service';
+import { createPlatformClient, type PlatformClient } from '@app/sdk';
 import { createTestInfra, LogCapture, TEST_API_KEY, type TestInfra } from '@app/testing';
 
 import { affiliatesService } from '../../affiliates/src/definition';
 import { catalogService } from '../../catalog/src/definition';
 import { commsService } from '../../comms/src/definition';
-import { startGateway, type RunningGateway } from '../../gateway/src/gateway';
+import { startGateway as startBareGateway, type RunningGateway } from '../../gateway/src/gateway';
 import { kycService } from '../../kyc/src/definition';
 import { paymentsService } from '../../payments/src/definition';
+import { watchGateway } from './answers';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const DEFINITIONS: Record<ServiceName, ServiceDefinition<any>> = {
@@ -31,10 +33,19 @@ export interface Platform {
   gateway: RunningGateway;
   services: Map<ServiceName, RunningService[]>;
   logs: LogCapture;
+  /** The published SDK against the gateway, with the platform key. */
+  sdk: PlatformClient;
   /** fetch against the gateway with the platform key. */
   api(path: string, init?: RequestInit & { json?: unknown; auth?: boolean }): Promise<Response>;
   startReplica(name: ServiceName): Promise<RunningService>;
   stop(): Promise<void>;
+}
+
+/** A gateway in this process whose every answer is checked against docs/openapi.json. */
+export async function startGateway(opts: Parameters<typeof startBareGateway>[0]): Promise<RunningGateway> {
+  const gateway = await startBareGateway(opts);
+  watchGateway(gateway.url);
+  return gateway;
 }
 
 /** Every service (or the ones named) and the gateway, in this process, on real NATS and Postgres. */
@@ -64,6 +75,7 @@ export async function startPlatform(
     services,
     logs,
     startReplica,
+    sdk: createPlatformClient({ baseUrl: gateway.url, apiKey: TEST_API_KEY }),
     api(path, init = {}) {
       const headers = new Headers(init.headers);
       if (init.auth !== false) headers.set('authorization', `Bearer ${TEST_API_KEY}`);

@@ -2,8 +2,8 @@ import { connect, type Socket } from 'node:net';
 
 import { createTestInfra, eventually, type TestInfra } from '@app/testing';
 
-import { startGateway, type RunningGateway } from '../../gateway/src/gateway';
-import { startPlatform, type Platform } from '../src/platform';
+import type { RunningGateway } from '../../gateway/src/gateway';
+import { startGateway, startPlatform, type Platform } from '../src/platform';
 
 /** A raw client socket to the gateway, recording what the server sent and when it closed the connection. */
 interface RawClient {

@@ -8,8 +8,8 @@ import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node'
 import { toErrorEnvelope } from '@app/messaging';
 import { createTestInfra, eventually, freePort, TEST_API_KEY, type TestInfra } from '@app/testing';
 
-import { startGateway, type RunningGateway } from '../../gateway/src/gateway';
-import { startPlatform, type Platform } from '../src/platform';
+import type { RunningGateway } from '../../gateway/src/gateway';
+import { startGateway, startPlatform, type Platform } from '../src/platform';
 
 const OTHER_KEY = 'other-platform-key-0123456789abcdef';
 

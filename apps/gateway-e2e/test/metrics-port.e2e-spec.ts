@@ -4,8 +4,8 @@ import type { ServiceName } from '@app/contracts';
 import type { RunningService } from '@app/runtime/service';
 import { createTestInfra, freePort, LogCapture, TEST_API_KEY, type TestInfra } from '@app/testing';
 
-import { startGateway, type RunningGateway } from '../../gateway/src/gateway';
-import { DEFINITIONS, startDefined } from '../src/platform';
+import type { RunningGateway } from '../../gateway/src/gateway';
+import { DEFINITIONS, startDefined, startGateway } from '../src/platform';
 
 const PROMETHEUS_TEXT = /^text\/plain; version=0\.0\.4/;
 

@@ -28,8 +28,8 @@ import {
 import type { RunningService } from '@app/runtime/service';
 import { createTestInfra, eventually, LogCapture, queryRows, TEST_API_KEY, type TestInfra } from '@app/testing';
 
-import { startGateway, type RunningGateway } from '../../gateway/src/gateway';
-import { startDefined } from '../src/platform';
+import type { RunningGateway } from '../../gateway/src/gateway';
+import { startDefined, startGateway } from '../src/platform';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const APPS = ['gateway', ...SERVICES] as const;

@@ -7,7 +7,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 
@@ -35,6 +35,7 @@ import { installPipeline, jsonBodyParser } from './http/pipeline';
 import { problem, PROBLEM_CONTENT_TYPE } from './http/problem';
 import { ProblemFilter } from './http/problem.filter';
 import { KycController } from './kyc/kyc.controller';
+import { describeApi } from './openapi';
 import { DeadLettersController } from './ops/dead-letters.controller';
 import { MetricsController } from './ops/metrics.controller';
 import { OpsController } from './ops/ops.controller';
@@ -64,17 +65,17 @@ const CONTROLLERS = [
   DeadLettersController,
 ];
 
-function gatewayModule(providers: object[], metricsOnPort: boolean): DynamicModule {
+/** The gateway's Nest module; `providers` are the instances its controllers ask for, by class. */
+export function gatewayModule(
+  providers: { provide: abstract new (...args: never[]) => unknown; useValue: unknown }[],
+  metricsOnPort: boolean,
+): DynamicModule {
   @Module({})
   class GatewayModule {}
   return {
     module: GatewayModule,
     controllers: [...CONTROLLERS, ...(metricsOnPort ? [MetricsController] : [])],
-    // controllers ask for a BusClient: the gateway's link-aware one is provided as that
-    providers: providers.map((instance) => ({
-      provide: instance instanceof BusClient ? BusClient : instance.constructor,
-      useValue: instance,
-    })),
+    providers,
   };
 }
 
@@ -181,23 +182,21 @@ export async function startGateway(
   installRateLimit(adapter.getInstance(), { limits, shedTotal });
   registerWebhookRoutes(adapter.getInstance(), { bus, publicBaseUrl: config.PUBLIC_BASE_URL, logger });
   const app = await NestFactory.create<NestFastifyApplication>(
-    gatewayModule([bus, metrics, runtime], config.METRICS_PORT === 0),
+    gatewayModule(
+      [
+        // controllers ask for a BusClient: the gateway's link-aware one is provided as that
+        { provide: BusClient, useValue: bus },
+        { provide: Metrics, useValue: metrics },
+        { provide: GatewayRuntime, useValue: runtime },
+      ],
+      config.METRICS_PORT === 0,
+    ),
     adapter,
-    {
-      logger: new PinoNestLogger(logger),
-    },
+    { logger: new PinoNestLogger(logger) },
   );
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter(logger));
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Integration platform gateway')
-      .setDescription('Connector catalog, payment routing, KYC, communications and affiliate webhooks.')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
+  const document = describeApi(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
   // Node closes a socket past the cap at once, before it is read: many clients cannot pile up buffers

@@ -1,10 +1,13 @@
 import type { AffiliatesRequests } from './affiliates/affiliates.requests';
 import type {
   ActivateProviderRequest,
+  CategoryListView,
   CategoryView,
   ListProvidersRequest,
   ProviderConfigView,
   ProviderKeyRequest,
+  ProviderListView,
+  ProviderTestView,
   ProviderView,
   ResolveConfigRequest,
   SetDefaultRequest,
@@ -26,13 +29,13 @@ export type RequestMap = {
 } & {
   [K in `${ServiceName}.system.health`]: [Record<string, never>, HealthReply];
 } & {
-  'catalog.providers.list': [ListProvidersRequest, { providers: ProviderView[] }];
+  'catalog.providers.list': [ListProvidersRequest, ProviderListView];
   'catalog.providers.get': [ProviderKeyRequest, ProviderView];
   'catalog.providers.activate': [Unvalidated<ActivateProviderRequest>, ProviderView];
   'catalog.providers.credentials.update': [Unvalidated<UpdateCredentialsRequest>, ProviderView];
   'catalog.providers.deactivate': [ProviderKeyRequest, ProviderView];
-  'catalog.providers.test': [ProviderKeyRequest, { ok: true }];
-  'catalog.categories.list': [Record<string, never>, { categories: CategoryView[] }];
+  'catalog.providers.test': [ProviderKeyRequest, ProviderTestView];
+  'catalog.categories.list': [Record<string, never>, CategoryListView];
   'catalog.categories.default.set': [SetDefaultRequest, CategoryView];
   'catalog.providers.config.get': [ProviderKeyRequest, ProviderConfigView];
   'catalog.providers.config.resolve': [ResolveConfigRequest, ProviderConfigView];

@@ -1,10 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { DataSource } from 'typeorm';
 
-export interface HealthReport {
-  status: 'ok' | 'degraded';
-  checks: Record<string, { status: 'ok' | 'fail'; detail?: string }>;
-}
+import type { HealthReport } from '@app/contracts';
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([

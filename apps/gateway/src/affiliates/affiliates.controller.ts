@@ -1,18 +1,37 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags, OmitType, PickType } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  OmitType,
+  PickType,
+} from '@nestjs/swagger';
 
 import {
+  AffiliateView,
   CreateLeadRequest,
+  DeliveryListView,
+  IntakeStatsView,
+  LeadEventAccepted,
   LeadEventRequest,
+  LeadView,
   ListDeliveriesRequest,
+  RedeliveryQueued,
   affiliatesSubjects as S,
   SetThresholdRequest,
+  StatsView,
+  ThresholdListView,
+  ThresholdView,
   UpsertAffiliateRequest,
 } from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import type { RequestContext } from '@app/observability';
 
 import { Ctx } from '../http/request-context';
+import { ApiProblems } from '../openapi';
 
 // the affiliate id and the country come from the path
 class UpsertAffiliateBody extends OmitType(UpsertAffiliateRequest, ['affiliate_id']) {}
@@ -28,54 +47,91 @@ export class AffiliatesController {
 
   // static segments first: `ftd-thresholds`, `leads` and `events` are never taken for an affiliate id
   @Put('ftd-thresholds/:country')
-  @ApiOperation({ summary: 'FTD threshold of a country (ISO alpha-2, any case) or `default`' })
-  setThreshold(@Ctx() ctx: RequestContext, @Param('country') country: string, @Body() body: ThresholdBody) {
+  @ApiOperation({
+    summary: 'Set an FTD threshold',
+    description: 'Of a country (ISO alpha-2, any case) or `default`: a first deposit reaching it becomes lead.ftd',
+  })
+  @ApiOkResponse({ type: ThresholdView })
+  setFtdThreshold(@Ctx() ctx: RequestContext, @Param('country') country: string, @Body() body: ThresholdBody) {
     return this.bus.request(S.setThreshold, { ...body, country }, { ctx });
   }
 
   @Get('ftd-thresholds')
-  listThresholds(@Ctx() ctx: RequestContext) {
+  @ApiOperation({ summary: 'List FTD thresholds', description: 'Every country threshold and `default`' })
+  @ApiOkResponse({ type: ThresholdListView })
+  listFtdThresholds(@Ctx() ctx: RequestContext) {
     return this.bus.request(S.listThresholds, {}, { ctx });
   }
 
   @Post('leads')
-  @ApiOperation({ summary: 'Attribute a customer to an affiliate lead' })
+  @ApiOperation({ summary: 'Create a lead', description: 'Attributes a customer to an affiliate lead' })
+  @ApiCreatedResponse({ type: LeadView })
+  @ApiProblems(404, 409)
   createLead(@Ctx() ctx: RequestContext, @Body() body: CreateLeadRequest) {
     return this.bus.request(S.createLead, body, { ctx });
   }
 
   @Post('events')
   @HttpCode(202)
-  @ApiOperation({ summary: 'A lead event; a deposit reaching the country threshold becomes lead.ftd' })
-  recordEvent(@Ctx() ctx: RequestContext, @Body() body: LeadEventRequest) {
+  @ApiOperation({
+    summary: 'Record a lead event',
+    description:
+      "A deposit reaching the country's threshold becomes lead.ftd; events after a lead's FTD are suppressed",
+  })
+  @ApiAcceptedResponse({ type: LeadEventAccepted })
+  recordLeadEvent(@Ctx() ctx: RequestContext, @Body() body: LeadEventRequest) {
     return this.bus.request(S.recordEvent, body, { ctx });
   }
 
   // before `:affiliate_id/stats`, which would take `intake` for an affiliate id
   @Get('intake/stats')
-  @ApiOperation({ summary: 'Platform-wide intake counters (events of customers with no attribution)' })
-  intakeStats(@Ctx() ctx: RequestContext) {
+  @ApiOperation({
+    summary: 'Get intake counters',
+    description: 'Platform-wide: events of customers with no attribution, and bus events ignored by reason',
+  })
+  @ApiOkResponse({ type: IntakeStatsView })
+  getIntakeStats(@Ctx() ctx: RequestContext) {
     return this.bus.request(S.intakeStats, {}, { ctx });
   }
 
   @Put(':affiliate_id')
-  @ApiOperation({ summary: 'Create or change an affiliate (secret masked in the answer)' })
-  upsert(@Ctx() ctx: RequestContext, @Param('affiliate_id') affiliateId: string, @Body() body: UpsertAffiliateBody) {
+  @ApiOperation({
+    summary: 'Put an affiliate',
+    description: 'Creates or changes it; the secret is masked in the answer',
+  })
+  @ApiOkResponse({ type: AffiliateView })
+  upsertAffiliate(
+    @Ctx() ctx: RequestContext,
+    @Param('affiliate_id') affiliateId: string,
+    @Body() body: UpsertAffiliateBody,
+  ) {
     return this.bus.request(S.upsertAffiliate, { ...body, affiliate_id: affiliateId }, { timeoutMs: 15000, ctx });
   }
 
   @Get(':affiliate_id')
-  get(@Ctx() ctx: RequestContext, @Param('affiliate_id') affiliateId: string) {
+  @ApiOperation({ summary: 'Get an affiliate', description: 'The secret is masked' })
+  @ApiOkResponse({ type: AffiliateView })
+  @ApiProblems(404)
+  getAffiliate(@Ctx() ctx: RequestContext, @Param('affiliate_id') affiliateId: string) {
     return this.bus.request(S.getAffiliate, { affiliate_id: affiliateId }, { ctx });
   }
 
   @Get(':affiliate_id/stats')
-  stats(@Ctx() ctx: RequestContext, @Param('affiliate_id') affiliateId: string) {
+  @ApiOperation({
+    summary: "Get an affiliate's delivery stats",
+    description: 'success_rate counts manual redeliveries',
+  })
+  @ApiOkResponse({ type: StatsView })
+  @ApiProblems(404)
+  getAffiliateStats(@Ctx() ctx: RequestContext, @Param('affiliate_id') affiliateId: string) {
     return this.bus.request(S.stats, { affiliate_id: affiliateId }, { ctx });
   }
 
   @Get(':affiliate_id/deliveries')
-  deliveries(@Ctx() ctx: RequestContext, @Param('affiliate_id') affiliateId: string, @Query() q: DeliveriesQuery) {
+  @ApiOperation({ summary: 'List delivery attempts', description: 'Every attempt, newest first' })
+  @ApiOkResponse({ type: DeliveryListView })
+  @ApiProblems(404)
+  listDeliveries(@Ctx() ctx: RequestContext, @Param('affiliate_id') affiliateId: string, @Query() q: DeliveriesQuery) {
     return this.bus.request(
       S.listDeliveries,
       { affiliate_id: affiliateId, ...(q.limit === undefined ? {} : { limit: q.limit }) },
@@ -85,7 +141,9 @@ export class AffiliatesController {
 
   @Post(':affiliate_id/deliveries/:delivery_id/redeliver')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Send a batch again (same webhook-id)' })
+  @ApiOperation({ summary: 'Redeliver a batch', description: 'Sends it again, with the same webhook-id' })
+  @ApiAcceptedResponse({ type: RedeliveryQueued })
+  @ApiProblems(404)
   redeliver(
     @Ctx() ctx: RequestContext,
     @Param('affiliate_id') affiliateId: string,

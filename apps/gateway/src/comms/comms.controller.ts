@@ -1,19 +1,24 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags, OmitType } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags, OmitType } from '@nestjs/swagger';
 
 import {
+  CallReply,
   commsSubjects,
   CreateCallRequest,
   DomainError,
   ErrorCode,
   ListMessagesRequest,
+  MessageListView,
+  MessageView,
   SendEmailRequest,
+  SendReply,
   SendSmsRequest,
 } from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import type { RequestContext } from '@app/observability';
 
-import { Ctx } from '../http/request-context';
+import { Ctx, IDEMPOTENCY_HEADER, IdempotencyKey } from '../http/request-context';
+import { ApiProblems } from '../openapi';
 
 /** A send may try every active provider of its category, each with its own deadline. */
 const SEND_TIMEOUT_MS = 45000;
@@ -34,12 +39,6 @@ class SendEmailBody extends OmitType(SendEmailRequest, ['idempotency_key']) {}
 class SendSmsBody extends OmitType(SendSmsRequest, ['idempotency_key']) {}
 class CreateCallBody extends OmitType(CreateCallRequest, ['idempotency_key']) {}
 
-const IDEMPOTENCY_HEADER = {
-  name: 'Idempotency-Key',
-  required: false,
-  description: 'Same key + same body: the first answer, no second provider call; same key + another body: 409',
-};
-
 /** The comms part of the API (docs/api.md); each route is one NATS request to the comms service. */
 @ApiTags('comms')
 @ApiBearerAuth()
@@ -51,10 +50,12 @@ export class CommsController {
   @HttpCode(200)
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiOperation({
-    summary:
-      'Send an email through the email default provider (or the named active one), failing over on provider errors',
+    summary: 'Send an email',
+    description: 'Through the email default provider (or the named active one), failing over on provider errors',
   })
-  sendEmail(@Ctx() ctx: RequestContext, @Body() body: SendEmailBody, @Headers('idempotency-key') key?: string) {
+  @ApiOkResponse({ type: SendReply })
+  @ApiProblems(404, 409, 422, 502)
+  sendEmail(@Ctx() ctx: RequestContext, @Body() body: SendEmailBody, @IdempotencyKey() key?: string) {
     return this.bus.request(
       commsSubjects.sendEmail,
       { ...body, ...idempotencyKey(key) },
@@ -65,8 +66,10 @@ export class CommsController {
   @Post('sms/send')
   @HttpCode(200)
   @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiOperation({ summary: 'Send an SMS' })
-  sendSms(@Ctx() ctx: RequestContext, @Body() body: SendSmsBody, @Headers('idempotency-key') key?: string) {
+  @ApiOperation({ summary: 'Send an SMS', description: 'Through the sms default provider (or the named active one)' })
+  @ApiOkResponse({ type: SendReply })
+  @ApiProblems(404, 409, 422, 502)
+  sendSms(@Ctx() ctx: RequestContext, @Body() body: SendSmsBody, @IdempotencyKey() key?: string) {
     return this.bus.request(
       commsSubjects.sendSms,
       { ...body, ...idempotencyKey(key) },
@@ -77,8 +80,13 @@ export class CommsController {
   @Post('calls')
   @HttpCode(200)
   @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiOperation({ summary: 'Click-to-call: ring the agent and bridge the lead' })
-  call(@Ctx() ctx: RequestContext, @Body() body: CreateCallBody, @Headers('idempotency-key') key?: string) {
+  @ApiOperation({
+    summary: 'Start a call',
+    description: 'Click-to-call: rings the agent and bridges the lead; the call is a Message with channel `call`',
+  })
+  @ApiOkResponse({ type: CallReply })
+  @ApiProblems(404, 409, 422, 502)
+  createCall(@Ctx() ctx: RequestContext, @Body() body: CreateCallBody, @IdempotencyKey() key?: string) {
     return this.bus.request(
       commsSubjects.createCall,
       { ...body, ...idempotencyKey(key) },
@@ -87,14 +95,20 @@ export class CommsController {
   }
 
   @Get('messages/:id')
-  @ApiOperation({ summary: 'A message or call with its status history and send attempts' })
-  get(@Ctx() ctx: RequestContext, @Param('id') id: string) {
+  @ApiOperation({
+    summary: 'Get a message',
+    description: 'A message or call with its status history and send attempts',
+  })
+  @ApiOkResponse({ type: MessageView })
+  @ApiProblems(404)
+  getMessage(@Ctx() ctx: RequestContext, @Param('id') id: string) {
     return this.bus.request(commsSubjects.getMessage, { id: id.slice(0, 64) }, { ctx });
   }
 
   @Get('messages')
-  @ApiOperation({ summary: 'Messages and calls, newest first' })
-  list(@Ctx() ctx: RequestContext, @Query() q: ListMessagesRequest) {
+  @ApiOperation({ summary: 'List messages', description: 'Messages and calls, newest first' })
+  @ApiOkResponse({ type: MessageListView })
+  listMessages(@Ctx() ctx: RequestContext, @Query() q: ListMessagesRequest) {
     return this.bus.request(commsSubjects.listMessages, q, { ctx });
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 
-import { EchoRequest, NoopRequest, systemSubjects, type EchoReply } from '@app/contracts';
+import { EchoReply, EchoRequest, NoopReply, NoopRequest, systemSubjects } from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import type { RequestContext } from '@app/observability';
 
@@ -15,15 +15,20 @@ export class DiagnosticsController {
 
   @Post('echo')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Round trip through NATS to one service; answers with the replica that served it' })
+  @ApiOperation({
+    summary: 'Echo through a service',
+    description: 'A round trip through NATS to one service; answers with the replica that served it',
+  })
+  @ApiOkResponse({ type: EchoReply })
   echo(@Ctx() ctx: RequestContext, @Body() body: EchoRequest): Promise<EchoReply> {
     return this.bus.request(systemSubjects.echo(body.service), body, { ctx });
   }
 
   @Post('noop')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Authenticated, validated no-op: measures the gateway pipeline alone' })
-  noop(@Body() body: NoopRequest): { message: string; count: number } {
+  @ApiOperation({ summary: 'No-op', description: 'Authenticated and validated: measures the gateway pipeline alone' })
+  @ApiOkResponse({ type: NoopReply })
+  noop(@Body() body: NoopRequest): NoopReply {
     return { message: body.message, count: body.count ?? 1 };
   }
 }

@@ -1,4 +1,6 @@
-import { ErrorCode, type FieldError } from '@app/contracts';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+import { ErrorCode, FieldError } from '@app/contracts';
 
 /** The one table from error code to HTTP status. */
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
@@ -31,14 +33,20 @@ const TITLES: Record<number, string> = {
   504: 'Gateway Timeout',
 };
 
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code?: string;
+/** Every error answer (RFC 9457 problem details), as `application/problem+json`. */
+export class Problem {
+  @ApiProperty({ example: 'urn:problem-type:validation-failed' }) type!: string;
+  @ApiProperty({ example: 'Bad Request' }) title!: string;
+  @ApiProperty({ example: 400 }) status!: number;
+  @ApiProperty({ example: 'The request has invalid fields' }) detail!: string;
+  @ApiPropertyOptional({ example: 'VALIDATION_FAILED' }) code?: string;
+  @ApiPropertyOptional({
+    type: [FieldError],
+    description: 'Every invalid field, for a 400',
+    example: [{ field: 'credentials.api_key', message: 'is required' }],
+  })
   errors?: FieldError[];
-  request_id?: string;
+  @ApiPropertyOptional({ example: '5f0c3a52-2f7e-4c1b-9a57-0f1c2d3e4b5a' }) request_id?: string;
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';

@@ -11,3 +11,18 @@ import type { RequestContext } from '@app/observability';
 export const Ctx = createParamDecorator(
   (_data: unknown, ctx: ExecutionContext): RequestContext => ctx.switchToHttp().getRequest<FastifyRequest>().ctx,
 );
+
+/**
+ * The optional `Idempotency-Key` header of a write that calls a provider (documented by IDEMPOTENCY_HEADER;
+ * read by a custom decorator, which the OpenAPI scanner does not turn into a required parameter).
+ */
+export const IdempotencyKey = createParamDecorator((_data: unknown, ctx: ExecutionContext): string | undefined => {
+  const value = ctx.switchToHttp().getRequest<FastifyRequest>().headers['idempotency-key'];
+  return Array.isArray(value) ? value.join(', ') : value;
+});
+
+export const IDEMPOTENCY_HEADER = {
+  name: 'Idempotency-Key',
+  required: false,
+  description: 'Same key + same body: the first answer, no second provider call; same key + another body: 409',
+};

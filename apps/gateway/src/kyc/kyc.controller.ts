@@ -1,11 +1,20 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags, OmitType } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags, OmitType } from '@nestjs/swagger';
 
-import { CreateApplicantRequest, CustomerKycRequest, InternalKycWebhookRequest, kycSubjects } from '@app/contracts';
+import {
+  ApplicantCreated,
+  CreateApplicantRequest,
+  CustomerKycRequest,
+  InternalKycWebhookReply,
+  InternalKycWebhookRequest,
+  KycRecordView,
+  kycSubjects,
+} from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import type { RequestContext } from '@app/observability';
 
-import { Ctx } from '../http/request-context';
+import { Ctx, IDEMPOTENCY_HEADER, IdempotencyKey } from '../http/request-context';
+import { ApiProblems } from '../openapi';
 
 // the idempotency key comes as a header, never in the body
 class CreateApplicantBody extends OmitType(CreateApplicantRequest, ['idempotency_key']) {}
@@ -20,14 +29,13 @@ export class KycController {
   @Post('api/platform/kyc/applicants')
   @HttpCode(200)
   @ApiOperation({
-    summary: "Create the provider applicant and the customer's pending record; returns the WebSDK access token",
+    summary: 'Create an applicant',
+    description: "Creates the provider applicant and the customer's pending record; returns the WebSDK access token",
   })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description: 'Same key + same body: the first answer, no second provider call; different body: 409',
-  })
-  create(@Ctx() ctx: RequestContext, @Body() body: CreateApplicantBody, @Headers('idempotency-key') key?: string) {
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiOkResponse({ type: ApplicantCreated })
+  @ApiProblems(409, 422, 502)
+  createApplicant(@Ctx() ctx: RequestContext, @Body() body: CreateApplicantBody, @IdempotencyKey() key?: string) {
     return this.bus.request(
       kycSubjects.createApplicant,
       { ...body, ...(key === undefined ? {} : { idempotency_key: key }) },
@@ -36,17 +44,26 @@ export class KycController {
   }
 
   @Get('api/platform/kyc/customers/:customer_id')
-  @ApiOperation({ summary: "The customer's KYC record: status, document, the five gates and the event history" })
-  get(@Ctx() ctx: RequestContext, @Param() params: CustomerKycRequest) {
+  @ApiOperation({
+    summary: "Get a customer's KYC record",
+    description: 'Status, document, the five compliance gates and the event history',
+  })
+  @ApiOkResponse({ type: KycRecordView })
+  @ApiProblems(404)
+  getKycRecord(@Ctx() ctx: RequestContext, @Param() params: CustomerKycRequest) {
     return this.bus.request(kycSubjects.getCustomer, { customer_id: params.customer_id }, { ctx });
   }
 
   @Post('webhooks/kyc')
   @HttpCode(200)
   @ApiOperation({
-    summary: "Internal KYC format (other connectors, manual decisions): same mapping and gates as SumSub's events",
+    summary: 'Record a KYC decision (internal format)',
+    description:
+      "For other connectors and manual decisions, with the platform key: the same mapping and gates as SumSub's events",
   })
-  internal(@Ctx() ctx: RequestContext, @Body() body: InternalKycWebhookRequest) {
+  @ApiOkResponse({ type: InternalKycWebhookReply })
+  @ApiProblems(404)
+  receiveKycDecision(@Ctx() ctx: RequestContext, @Body() body: InternalKycWebhookRequest) {
     return this.bus.request(kycSubjects.internalWebhook, body, { ctx });
   }
 }

@@ -1,21 +1,35 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags, PartialType, PickType } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPropertyOptional,
+  ApiTags,
+  PartialType,
+  PickType,
+} from '@nestjs/swagger';
 import { IsOptional, IsString, isUUID, MaxLength } from 'class-validator';
 
 import {
   ConsumerDeadLettersRequest,
+  DeadLetterId,
+  DeadLetterPage,
+  DiscardedCount,
   DomainError,
   ErrorCode,
   ListDeadLettersRequest,
   opsSubjects,
+  ReplayedCount,
   SERVICES,
-  type DeadLetterView,
   type ServiceName,
 } from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import type { RequestContext } from '@app/observability';
 
 import { Ctx } from '../http/request-context';
+import { ApiProblems } from '../openapi';
 import { comparePosition, decodeCursor, encodeCursor } from './dead-letter-cursor';
 
 const DEFAULT_LIMIT = 50;
@@ -41,11 +55,12 @@ export class DeadLettersController {
   constructor(private readonly bus: BusClient) {}
 
   @Get()
-  @ApiOperation({ summary: 'Parked events, oldest first, optionally of one consumer' })
-  async list(
-    @Ctx() ctx: RequestContext,
-    @Query() q: DeadLettersQuery,
-  ): Promise<{ dead_letters: DeadLetterView[]; next_cursor: string | null }> {
+  @ApiOperation({
+    summary: 'List dead letters',
+    description: 'Parked events, oldest first, optionally of one consumer',
+  })
+  @ApiOkResponse({ type: DeadLetterPage })
+  async listDeadLetters(@Ctx() ctx: RequestContext, @Query() q: DeadLettersQuery): Promise<DeadLetterPage> {
     const limit = q.limit ?? DEFAULT_LIMIT;
     const after = q.cursor ? decodeCursor(q.cursor) : undefined;
     const request = {
@@ -64,11 +79,15 @@ export class DeadLettersController {
   // before `:id/replay`, which would otherwise never see `replay` as an id (it is not one either way)
   @Post('replay')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Hand every dead letter of a consumer to that consumer again' })
-  async replayConsumer(
+  @ApiOperation({
+    summary: "Replay a consumer's dead letters",
+    description: 'Hands every dead letter of the consumer to that consumer again',
+  })
+  @ApiAcceptedResponse({ type: ReplayedCount })
+  async replayConsumerDeadLetters(
     @Ctx() ctx: RequestContext,
     @Query() q: ConsumerDeadLettersRequest,
-  ): Promise<{ replayed: number }> {
+  ): Promise<ReplayedCount> {
     const counts = await this.everyService((s) =>
       this.bus.request(opsSubjects.replayConsumerDeadLetters(s), { consumer: q.consumer }, { ctx }),
     );
@@ -76,11 +95,12 @@ export class DeadLettersController {
   }
 
   @Delete()
-  @ApiOperation({ summary: 'Discard every dead letter of a consumer' })
-  async discardConsumer(
+  @ApiOperation({ summary: "Discard a consumer's dead letters", description: 'Every dead letter of the consumer' })
+  @ApiOkResponse({ type: DiscardedCount })
+  async discardConsumerDeadLetters(
     @Ctx() ctx: RequestContext,
     @Query() q: ConsumerDeadLettersRequest,
-  ): Promise<{ discarded: number }> {
+  ): Promise<DiscardedCount> {
     const counts = await this.everyService((s) =>
       this.bus.request(opsSubjects.discardConsumerDeadLetters(s), { consumer: q.consumer }, { ctx }),
     );
@@ -90,10 +110,12 @@ export class DeadLettersController {
   @Post(':id/replay')
   @HttpCode(202)
   @ApiOperation({
-    summary:
-      'Hand one dead letter to its own consumer again; removed once handled, kept (attempts + 1) if it fails again',
+    summary: 'Replay a dead letter',
+    description: 'Hands it to its own consumer again; removed once handled, kept (attempts + 1) if it fails again',
   })
-  async replay(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<{ id: string }> {
+  @ApiAcceptedResponse({ type: DeadLetterId })
+  @ApiProblems(404)
+  async replayDeadLetter(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<DeadLetterId> {
     const results = await this.settled(id, (s) => this.bus.request(opsSubjects.replayDeadLetter(s), { id }, { ctx }));
     if (results.some((r) => r.ok)) return { id };
     throw this.notFoundOrFailure(id, results);
@@ -101,8 +123,10 @@ export class DeadLettersController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Discard one dead letter' })
-  async discard(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<void> {
+  @ApiOperation({ summary: 'Discard a dead letter', description: 'It is deleted, never handled' })
+  @ApiNoContentResponse({ description: 'Discarded' })
+  @ApiProblems(404)
+  async discardDeadLetter(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<void> {
     const results = await this.settled(id, (s) => this.bus.request(opsSubjects.discardDeadLetter(s), { id }, { ctx }));
     if (results.some((r) => r.ok && r.value.discarded > 0)) return;
     throw this.notFoundOrFailure(

@@ -1,15 +1,15 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 
-import { SERVICES, systemSubjects } from '@app/contracts';
+import { HealthReport, LiveReply, SERVICES, systemSubjects } from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import { checkDependencies } from '@app/runtime';
 
 import { GatewayRuntime } from '../gateway.runtime';
 
 /** Liveness and readiness summary: the gateway's NATS link, and whether each service answers. */
-@ApiExcludeController()
+@ApiTags('health')
 @Controller()
 export class OpsController {
   constructor(
@@ -17,30 +17,41 @@ export class OpsController {
     private readonly runtime: GatewayRuntime,
   ) {}
 
-  /** The process answers: liveness only, so an outage behind the gateway never restarts it. */
   @Get('livez')
-  live(): { status: 'ok' } {
+  @ApiOperation({
+    summary: 'Liveness',
+    description: 'The process answers: liveness only, so an outage behind the gateway never restarts it',
+  })
+  @ApiOkResponse({ type: LiveReply })
+  getLiveness(): LiveReply {
     return { status: 'ok' };
   }
 
-  /** Ready to take traffic: its NATS link and at least one replica of every service answer. */
   @Get('readyz')
-  async ready(@Res() reply: FastifyReply): Promise<void> {
+  @ApiOperation({
+    summary: 'Readiness',
+    description: 'Ready to take traffic: its NATS link and at least one replica of every service answer',
+  })
+  @ApiOkResponse({ type: HealthReport })
+  @ApiServiceUnavailableResponse({ type: HealthReport, description: 'Not ready: the failing checks say why' })
+  async getReadiness(@Res() reply: FastifyReply): Promise<void> {
     const report = await this.report();
     await reply.status(report.status === 'ok' ? 200 : 503).send(report);
   }
 
-  /** The summary: 503 only when the gateway's own NATS link is down; services listed as ok or fail. */
   @Get('health')
-  async health(@Res() reply: FastifyReply): Promise<void> {
+  @ApiOperation({
+    summary: 'Health summary',
+    description: "503 only when the gateway's own NATS link is down; each service is listed as ok or fail",
+  })
+  @ApiOkResponse({ type: HealthReport })
+  @ApiServiceUnavailableResponse({ type: HealthReport, description: 'The NATS link is down' })
+  async getHealth(@Res() reply: FastifyReply): Promise<void> {
     const report = await this.report();
     await reply.status(report.checks.nats?.status === 'ok' ? 200 : 503).send(report);
   }
 
-  private async report(): Promise<{
-    status: 'ok' | 'degraded';
-    checks: Record<string, { status: string; detail?: string }>;
-  }> {
+  private async report(): Promise<HealthReport> {
     const own = await checkDependencies(null, this.runtime.nc);
     const services = await Promise.all(
       SERVICES.map(async (service) => {

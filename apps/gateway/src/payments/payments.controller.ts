@@ -1,17 +1,32 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiTags, OmitType } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiTags,
+  OmitType,
+} from '@nestjs/swagger';
 
 import {
   CountryRequest,
+  DefaultRouteView,
   paymentsSubjects,
   PutRouteRequest,
+  ResolutionView,
   ResolveGatewayRequest,
+  RouteView,
+  RoutingListView,
   SetDefaultRouteRequest,
 } from '@app/contracts';
 import { BusClient } from '@app/messaging';
 import type { RequestContext } from '@app/observability';
 
 import { Ctx } from '../http/request-context';
+import { ApiProblems } from '../openapi';
 
 /** The country comes from the path. */
 class RouteBody extends OmitType(PutRouteRequest, ['country']) {}
@@ -28,49 +43,72 @@ export class PaymentsController {
 
   // declared before the :country routes, so `default` is never read as a country
   @Put('api/platform/payments/routing/default')
-  @ApiOperation({ summary: 'Set the default gateway pair (used by unconfigured countries and inactive routes)' })
+  @ApiOperation({
+    summary: 'Set the default gateway pair',
+    description: 'Used by unconfigured countries, inactive routes and routes whose gateway is not active',
+  })
   @ApiBody({ type: SetDefaultRouteRequest })
-  setDefault(@Ctx() ctx: RequestContext, @Body() body: Record<string, unknown>) {
+  @ApiOkResponse({ type: DefaultRouteView })
+  setDefaultRoute(@Ctx() ctx: RequestContext, @Body() body: Record<string, unknown>) {
     // validated by the payments service, with the payment-provider rule, so one 400 lists every field
     return this.bus.request(paymentsSubjects.setDefault, body, { ctx });
   }
 
   @Get('api/platform/payments/routing/default')
-  getDefault(@Ctx() ctx: RequestContext) {
+  @ApiOperation({ summary: 'Get the default gateway pair', description: 'null gateways when none is set' })
+  @ApiOkResponse({ type: DefaultRouteView })
+  getDefaultRoute(@Ctx() ctx: RequestContext) {
     return this.bus.request(paymentsSubjects.getDefault, {}, { ctx });
   }
 
   @Get('api/platform/payments/routing')
-  list(@Ctx() ctx: RequestContext) {
+  @ApiOperation({ summary: 'List routes', description: 'Every country route and the default pair' })
+  @ApiOkResponse({ type: RoutingListView })
+  listRoutes(@Ctx() ctx: RequestContext) {
     return this.bus.request(paymentsSubjects.listRoutes, {}, { ctx });
   }
 
   @Put('api/platform/payments/routing/:country')
-  @ApiOperation({ summary: "Create or replace a country's route" })
+  @ApiOperation({
+    summary: "Put a country's route",
+    description: 'Creates or replaces it; both gateways must be payment providers',
+  })
   @ApiParam({ name: 'country', example: 'BR', description: 'ISO 3166-1 alpha-2, any case' })
   @ApiBody({ type: RouteBody })
-  put(@Ctx() ctx: RequestContext, @Param('country') country: string, @Body() body: Record<string, unknown>) {
+  @ApiOkResponse({ type: RouteView })
+  putRoute(@Ctx() ctx: RequestContext, @Param('country') country: string, @Body() body: Record<string, unknown>) {
     // path and body are validated together by the payments service, so one 400 lists every invalid field
     return this.bus.request(paymentsSubjects.putRoute, { ...body, country }, { ctx });
   }
 
   @Get('api/platform/payments/routing/:country')
-  get(@Ctx() ctx: RequestContext, @Param() p: CountryRequest) {
+  @ApiOperation({ summary: "Get a country's route", description: '404 for a country without a route' })
+  @ApiOkResponse({ type: RouteView })
+  @ApiProblems(404)
+  getRoute(@Ctx() ctx: RequestContext, @Param() p: CountryRequest) {
     return this.bus.request(paymentsSubjects.getRoute, { country: p.country }, { ctx });
   }
 
   @Delete('api/platform/payments/routing/:country')
   @HttpCode(204)
-  async delete(@Ctx() ctx: RequestContext, @Param() p: CountryRequest): Promise<void> {
+  @ApiOperation({ summary: "Delete a country's route", description: 'The country falls back to the default pair' })
+  @ApiNoContentResponse({ description: 'Deleted (or there was none)' })
+  @ApiProblems(404)
+  async deleteRoute(@Ctx() ctx: RequestContext, @Param() p: CountryRequest): Promise<void> {
     await this.bus.request(paymentsSubjects.deleteRoute, { country: p.country }, { ctx });
   }
 
   @Get('payments/gateway')
   @ApiOperation({
-    summary: 'Resolve the gateway for a country and direction and open its cashier session (embed or redirect)',
+    summary: 'Resolve the payment gateway',
+    description:
+      "The country's active route (or the default) gives the gateway; its cashier session is opened, failing over " +
+      'to the other gateway when the first fails. embed answers carry script_url and cashier_key, redirect ones redirect_url.',
   })
   @ApiQuery({ type: ResolveGatewayRequest })
-  resolve(@Ctx() ctx: RequestContext, @Query() q: Record<string, unknown>) {
+  @ApiOkResponse({ type: ResolutionView })
+  @ApiProblems(422, 502)
+  resolveGateway(@Ctx() ctx: RequestContext, @Query() q: Record<string, unknown>) {
     // validated by the payments service with the amount's minor-unit rule, so one 400 lists every invalid field
     return this.bus.request(paymentsSubjects.resolveGateway, q, {
       timeoutMs: RESOLVE_TIMEOUT_MS,

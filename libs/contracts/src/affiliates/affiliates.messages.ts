@@ -17,11 +17,19 @@ import {
 
 import { IsTimestamp } from '../common/dates';
 import { IsCountryCode, isCountryCode, IsCurrencyCode } from '../iso';
-import { INTAKE_EVENTS, type IntakeEventName, type LeadEventName } from './affiliates.subjects';
+import { INTAKE_EVENTS, LEAD_EVENTS, type IntakeEventName, type LeadEventName } from './affiliates.subjects';
 
 export const AFFILIATE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 export const CUSTOMER_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$/;
 const DECIMAL = /^\d{1,15}(\.\d{1,8})?$/;
+/** A JSON number or a decimal string ("150.00"). */
+const DECIMAL_AMOUNT_SCHEMA = {
+  oneOf: [
+    { type: 'number', minimum: 0 },
+    { type: 'string', pattern: DECIMAL.source },
+  ],
+  description: 'number or decimal string',
+};
 
 /** A non-negative decimal amount given as a JSON number or a decimal string ("150.00"). */
 export function IsDecimalAmount(options?: ValidationOptions): PropertyDecorator {
@@ -126,7 +134,7 @@ export class SetThresholdRequest {
   @IsThresholdCountry()
   country!: string;
 
-  @ApiProperty({ example: 100, description: 'number or decimal string' })
+  @ApiProperty({ ...DECIMAL_AMOUNT_SCHEMA, example: 100 })
   @IsDecimalAmount()
   min_amount!: number | string;
 
@@ -170,7 +178,11 @@ export class LeadEventRequest {
   @IsIn([...INTAKE_EVENTS])
   event!: IntakeEventName;
 
-  @ApiPropertyOptional({ description: 'required for lead.deposit; above zero' })
+  @ApiPropertyOptional({
+    ...DECIMAL_AMOUNT_SCHEMA,
+    example: '150.00',
+    description: 'required for lead.deposit; above zero',
+  })
   @IsOptional()
   @IsPositiveDecimalAmount()
   amount?: number | string;
@@ -204,78 +216,108 @@ export class RedeliverRequest extends AffiliateIdRequest {
   delivery_id!: string;
 }
 
-export interface AffiliateView {
-  affiliate_id: string;
-  name: string;
-  webhook_url: string;
-  /** "****" plus at most the last 4 characters. */
-  secret: string;
-  is_active: boolean;
-  max_batch_size: number;
-  disabled_reason: string | null;
-  disabled_at: string | null;
-  /** Until then the previous secret signs too (rotation overlap). */
-  previous_secret_valid_until: string | null;
-  created_at: string;
-  updated_at: string;
+const TIMESTAMP_OR_NULL = { type: String, format: 'date-time', nullable: true } as const;
+
+export class AffiliateView {
+  @ApiProperty({ example: 'aff-1' }) affiliate_id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ format: 'uri' }) webhook_url!: string;
+  @ApiProperty({ example: '****cret', description: '"****" plus at most the last 4 characters' }) secret!: string;
+  @ApiProperty() is_active!: boolean;
+  @ApiProperty({ example: 100 }) max_batch_size!: number;
+  @ApiProperty({ type: String, nullable: true }) disabled_reason!: string | null;
+  @ApiProperty(TIMESTAMP_OR_NULL) disabled_at!: string | null;
+  @ApiProperty({ ...TIMESTAMP_OR_NULL, description: 'Until then the previous secret signs too (rotation overlap)' })
+  previous_secret_valid_until!: string | null;
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+  @ApiProperty({ format: 'date-time' }) updated_at!: string;
 }
 
-export interface ThresholdView {
-  country: string;
-  min_amount: number;
-  currency: string;
-  updated_at: string;
+export class ThresholdView {
+  @ApiProperty({ example: 'BR', description: 'ISO 3166-1 alpha-2 or `default`' }) country!: string;
+  @ApiProperty({ example: 100 }) min_amount!: number;
+  @ApiProperty({ example: 'USD' }) currency!: string;
+  @ApiProperty({ format: 'date-time' }) updated_at!: string;
 }
 
-export interface LeadView {
-  affiliate_id: string;
-  affiliate_lead_id: string;
-  customer_id: string;
-  country: string;
-  created_at: string;
+export class ThresholdListView {
+  @ApiProperty({ type: [ThresholdView] }) thresholds!: ThresholdView[];
 }
 
-export interface LeadEventAccepted {
-  /** queued, suppressed (after the lead's FTD) or ignored (no attribution). */
-  outcome: 'queued' | 'suppressed' | 'ignored';
+export class LeadView {
+  @ApiProperty() affiliate_id!: string;
+  @ApiProperty() affiliate_lead_id!: string;
+  @ApiProperty() customer_id!: string;
+  @ApiProperty({ example: 'BR' }) country!: string;
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+}
+
+export class LeadEventAccepted {
+  @ApiProperty({
+    enum: ['queued', 'suppressed', 'ignored'],
+    description: "queued, suppressed (after the lead's FTD) or ignored (no attribution)",
+  })
+  outcome!: 'queued' | 'suppressed' | 'ignored';
+  @ApiPropertyOptional({ enum: LEAD_EVENTS, description: 'The event queued (a deposit may become lead.ftd)' })
   event?: LeadEventName;
-  unconvertible?: boolean;
-}
-
-/** Platform-wide intake counters (not per affiliate). */
-export interface IntakeStatsView {
-  /** Lead events (API or bus) about customers attributed to no affiliate: ignored, and counted here. */
-  unattributed_events: number;
-  /** Bus events ignored for another reason, by reason (e.g. `non_positive_amount`, `malformed`); absent reasons never happened. */
-  ignored_events: Partial<Record<IntakeIgnoredReason, number>>;
+  @ApiPropertyOptional() unconvertible?: boolean;
 }
 
 /** Why intake ignored an event other than a missing attribution. */
 export const INTAKE_IGNORED_REASONS = ['non_positive_amount', 'malformed'] as const;
 export type IntakeIgnoredReason = (typeof INTAKE_IGNORED_REASONS)[number];
 
-export interface StatsView {
-  success_rate: number | null;
-  avg_latency_ms: number | null;
-  last_failure_reason: string | null;
-  last_failure_at: string | null;
-  delivered_batches: number;
-  failed_attempts: number;
-  pending_events: number;
-  suppressed_events: number;
-  unconvertible_events: number;
-  total_attempts: number;
+/** Platform-wide intake counters (not per affiliate). */
+export class IntakeStatsView {
+  @ApiProperty({ description: 'Lead events about customers attributed to no affiliate: ignored, and counted here' })
+  unattributed_events!: number;
+
+  @ApiProperty({
+    type: 'object',
+    properties: Object.fromEntries(INTAKE_IGNORED_REASONS.map((r) => [r, { type: 'integer' }])),
+    additionalProperties: false,
+    description: 'Bus events ignored for another reason, by reason; absent reasons never happened',
+  })
+  ignored_events!: Partial<Record<IntakeIgnoredReason, number>>;
 }
 
-export interface AttemptView {
-  delivery_id: string;
-  attempt: number;
-  event: LeadEventName;
-  lead_count: number;
-  status_code: number | null;
-  latency_ms: number;
-  error: string | null;
-  at: string;
-  manual: boolean;
-  response_snippet: string | null;
+const NUMBER_OR_NULL = { type: Number, nullable: true } as const;
+
+/** The API's Stats. */
+export class StatsView {
+  @ApiProperty({ ...NUMBER_OR_NULL, minimum: 0, maximum: 1, description: 'null before any attempt' })
+  success_rate!: number | null;
+  @ApiProperty(NUMBER_OR_NULL) avg_latency_ms!: number | null;
+  @ApiProperty({ type: String, nullable: true }) last_failure_reason!: string | null;
+  @ApiProperty(TIMESTAMP_OR_NULL) last_failure_at!: string | null;
+  @ApiProperty() delivered_batches!: number;
+  @ApiProperty() failed_attempts!: number;
+  @ApiProperty() pending_events!: number;
+  @ApiProperty() suppressed_events!: number;
+  @ApiProperty() unconvertible_events!: number;
+  @ApiProperty() total_attempts!: number;
+}
+
+/** The API's Attempt. */
+export class AttemptView {
+  @ApiProperty({ format: 'uuid' }) delivery_id!: string;
+  @ApiProperty({ example: 1 }) attempt!: number;
+  @ApiProperty({ enum: LEAD_EVENTS }) event!: LeadEventName;
+  @ApiProperty() lead_count!: number;
+  @ApiProperty({ ...NUMBER_OR_NULL, description: 'null without an answer (timeout, network error)' })
+  status_code!: number | null;
+  @ApiProperty() latency_ms!: number;
+  @ApiProperty({ type: String, nullable: true }) error!: string | null;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiProperty({ description: 'A redelivery asked for through the API' }) manual!: boolean;
+  @ApiProperty({ type: String, nullable: true }) response_snippet!: string | null;
+}
+
+export class DeliveryListView {
+  @ApiProperty({ type: [AttemptView] }) deliveries!: AttemptView[];
+}
+
+export class RedeliveryQueued {
+  @ApiProperty({ format: 'uuid' }) delivery_id!: string;
+  @ApiProperty({ enum: ['queued'] }) status!: 'queued';
 }

@@ -1,16 +1,18 @@
 import type {
   AffiliateIdRequest,
   AffiliateView,
-  AttemptView,
   CreateLeadRequest,
+  DeliveryListView,
   IntakeStatsView,
   LeadEventAccepted,
   LeadEventRequest,
   LeadView,
   ListDeliveriesRequest,
   RedeliverRequest,
+  RedeliveryQueued,
   SetThresholdRequest,
   StatsView,
+  ThresholdListView,
   ThresholdView,
   UpsertAffiliateRequest,
 } from './affiliates.messages';
@@ -20,11 +22,11 @@ export type AffiliatesRequests = {
   'affiliates.affiliates.upsert': [UpsertAffiliateRequest, AffiliateView];
   'affiliates.affiliates.get': [AffiliateIdRequest, AffiliateView];
   'affiliates.thresholds.set': [SetThresholdRequest, ThresholdView];
-  'affiliates.thresholds.list': [Record<string, never>, { thresholds: ThresholdView[] }];
+  'affiliates.thresholds.list': [Record<string, never>, ThresholdListView];
   'affiliates.leads.create': [CreateLeadRequest, LeadView];
   'affiliates.events.record': [LeadEventRequest, LeadEventAccepted];
   'affiliates.stats.get': [AffiliateIdRequest, StatsView];
-  'affiliates.deliveries.list': [ListDeliveriesRequest, { deliveries: AttemptView[] }];
-  'affiliates.deliveries.redeliver': [RedeliverRequest, { delivery_id: string; status: 'queued' }];
+  'affiliates.deliveries.list': [ListDeliveriesRequest, DeliveryListView];
+  'affiliates.deliveries.redeliver': [RedeliverRequest, RedeliveryQueued];
   'affiliates.intake.stats': [Record<string, never>, IntakeStatsView];
 };

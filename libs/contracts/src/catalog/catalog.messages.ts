@@ -84,26 +84,11 @@ export class ResolveConfigRequest {
   provider?: string;
 }
 
-export interface CredentialFieldView {
-  name: string;
-  label: string;
-  secret: boolean;
-  required: boolean;
-}
-
-/** The API's Provider. Secret credential values are masked; the plain ones are shown. */
-export interface ProviderView {
-  key: string;
-  name: string;
-  category: ProviderCategory;
-  status: 'active' | 'inactive';
-  is_default: boolean;
-  credential_fields: CredentialFieldView[];
-  credentials: Record<string, string>;
-  settings: Record<string, unknown>;
-  activated_at: string | null;
-  updated_at: string;
-  health: ProviderHealthView;
+export class CredentialFieldView {
+  @ApiProperty({ example: 'api_key' }) name!: string;
+  @ApiProperty({ example: 'API key' }) label!: string;
+  @ApiProperty({ description: 'A secret value is returned masked' }) secret!: boolean;
+  @ApiProperty() required!: boolean;
 }
 
 export const BREAKER_STATES = ['closed', 'open', 'half_open'] as const;
@@ -115,10 +100,42 @@ export type BreakerState = (typeof BREAKER_STATES)[number];
  * the calls of the health window (0 without calls), `p95_ms` the highest reported 95th percentile call
  * duration in milliseconds, or null when no process called the provider within the window.
  */
-export interface ProviderHealthView {
-  state: BreakerState;
-  error_rate: number;
-  p95_ms: number | null;
+export class ProviderHealthView {
+  @ApiProperty({ enum: BREAKER_STATES, description: 'open: calls fail over at once; half_open: one probe in flight' })
+  state!: BreakerState;
+
+  @ApiProperty({ minimum: 0, maximum: 1, example: 0, description: "Provider-side failures among the window's calls" })
+  error_rate!: number;
+
+  @ApiProperty({ type: Number, nullable: true, example: null, description: 'null when not called in the window' })
+  p95_ms!: number | null;
+}
+
+/** The API's Provider. Secret credential values are masked; the plain ones are shown. */
+export class ProviderView {
+  @ApiProperty({ example: 'sendgrid' }) key!: string;
+  @ApiProperty({ example: 'SendGrid' }) name!: string;
+  @ApiProperty({ enum: PROVIDER_CATEGORIES }) category!: ProviderCategory;
+  @ApiProperty({ enum: ['active', 'inactive'] }) status!: 'active' | 'inactive';
+  @ApiProperty() is_default!: boolean;
+  @ApiProperty({ type: [CredentialFieldView] }) credential_fields!: CredentialFieldView[];
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { api_key: '****wxyz' },
+    description: 'Secret values read `****` plus at most the last 4 characters',
+  })
+  credentials!: Record<string, string>;
+
+  @ApiProperty({ type: 'object', additionalProperties: true }) settings!: Record<string, unknown>;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) activated_at!: string | null;
+  @ApiProperty({ format: 'date-time' }) updated_at!: string;
+  @ApiProperty({ type: ProviderHealthView }) health!: ProviderHealthView;
+}
+
+export class ProviderListView {
+  @ApiProperty({ type: [ProviderView] }) providers!: ProviderView[];
 }
 
 /** One provider's breaker in one process, as published on providerHealthSubject. */
@@ -138,10 +155,18 @@ export interface ProviderHealthReport {
   providers: ProviderHealthSample[];
 }
 
-export interface CategoryView {
-  category: ProviderCategory;
-  default_provider: string | null;
-  active_providers: string[];
+export class CategoryView {
+  @ApiProperty({ enum: PROVIDER_CATEGORIES }) category!: ProviderCategory;
+  @ApiProperty({ type: String, nullable: true, example: 'sendgrid' }) default_provider!: string | null;
+  @ApiProperty({ type: [String], example: ['sendgrid', 'gmail'] }) active_providers!: string[];
+}
+
+export class CategoryListView {
+  @ApiProperty({ type: [CategoryView] }) categories!: CategoryView[];
+}
+
+export class ProviderTestView {
+  @ApiProperty({ enum: [true] }) ok!: true;
 }
 
 /** Decrypted configuration, for services only. `version` grows with every change of the provider. */

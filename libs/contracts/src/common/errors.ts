@@ -1,3 +1,5 @@
+import { ApiProperty } from '@nestjs/swagger';
+
 // Error codes cross NATS in one envelope; the gateway maps each to one HTTP status (apps/gateway/src/http/problem.ts).
 export enum ErrorCode {
   ValidationFailed = 'VALIDATION_FAILED',
@@ -12,9 +14,9 @@ export enum ErrorCode {
   Internal = 'INTERNAL',
 }
 
-export interface FieldError {
-  field: string;
-  message: string;
+export class FieldError {
+  @ApiProperty({ example: 'credentials.api_key', description: 'Dotted path of the field' }) field!: string;
+  @ApiProperty({ example: 'is required' }) message!: string;
 }
 
 /** The error envelope every NATS reply carries on failure. Never holds a secret or a stack. */

@@ -208,47 +208,52 @@ export class ListMessagesRequest {
   limit?: number;
 }
 
-export interface SendReply {
-  message_id: string;
-  status: CommsStatus;
-  provider: string;
-  /** Set when the first provider failed (retryable) and this one served. */
+export class SendReply {
+  @ApiProperty({ format: 'uuid' }) message_id!: string;
+  @ApiProperty({ enum: COMMS_STATUSES, example: 'sent' }) status!: CommsStatus;
+  @ApiProperty({ example: 'sendgrid' }) provider!: string;
+  @ApiPropertyOptional({ description: 'Set when the first provider failed (retryable) and this one served' })
   failover_from?: string;
 }
 
-export interface CallReply {
-  call_id: string;
-  status: CommsStatus;
-  provider: string;
-  failover_from?: string;
+export class CallReply {
+  @ApiProperty({ format: 'uuid', description: 'Also a message id: GET .../messages/{id}' }) call_id!: string;
+  @ApiProperty({ enum: COMMS_STATUSES, example: 'initiated' }) status!: CommsStatus;
+  @ApiProperty({ example: 'zadarma' }) provider!: string;
+  @ApiPropertyOptional() failover_from?: string;
 }
 
-export interface MessageEventView {
-  status: CommsStatus | null;
-  provider_status: string;
-  at: string;
-  /** False when the event arrived out of order (or changes nothing) and stayed in history only. */
-  applied: boolean;
+export class MessageEventView {
+  @ApiProperty({ enum: COMMS_STATUSES, nullable: true }) status!: CommsStatus | null;
+  @ApiProperty({ example: 'delivered' }) provider_status!: string;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiProperty({ description: 'False when the event arrived out of order (or changes nothing): history only' })
+  applied!: boolean;
 }
 
-export interface MessageAttemptView {
-  provider: string;
-  outcome: 'sent' | 'failed' | 'refused';
-  error: string | null;
-  at: string;
+export class MessageAttemptView {
+  @ApiProperty() provider!: string;
+  @ApiProperty({ enum: ['sent', 'failed', 'refused'] }) outcome!: 'sent' | 'failed' | 'refused';
+  @ApiProperty({ type: String, nullable: true }) error!: string | null;
+  @ApiProperty({ format: 'date-time' }) at!: string;
 }
 
-export interface MessageView {
-  message_id: string;
-  channel: CommsChannel;
-  provider: string;
-  provider_message_id: string | null;
-  status: CommsStatus;
-  to: string;
-  customer_id: string | null;
-  event_type: string | null;
-  created_at: string;
-  updated_at: string;
-  events: MessageEventView[];
-  attempts: MessageAttemptView[];
+/** The API's Message (a call is one with channel `call`). */
+export class MessageView {
+  @ApiProperty({ format: 'uuid' }) message_id!: string;
+  @ApiProperty({ enum: COMMS_CHANNELS }) channel!: CommsChannel;
+  @ApiProperty() provider!: string;
+  @ApiProperty({ type: String, nullable: true }) provider_message_id!: string | null;
+  @ApiProperty({ enum: COMMS_STATUSES }) status!: CommsStatus;
+  @ApiProperty({ example: 'lead@example.com' }) to!: string;
+  @ApiProperty({ type: String, nullable: true }) customer_id!: string | null;
+  @ApiProperty({ type: String, nullable: true }) event_type!: string | null;
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+  @ApiProperty({ format: 'date-time' }) updated_at!: string;
+  @ApiProperty({ type: [MessageEventView] }) events!: MessageEventView[];
+  @ApiProperty({ type: [MessageAttemptView] }) attempts!: MessageAttemptView[];
+}
+
+export class MessageListView {
+  @ApiProperty({ type: [MessageView] }) messages!: MessageView[];
 }

@@ -4,6 +4,7 @@ import type {
   CreateCallRequest,
   ListMessagesRequest,
   MessageIdRequest,
+  MessageListView,
   MessageView,
   SendEmailRequest,
   SendReply,
@@ -17,5 +18,5 @@ export type CommsRequests = {
   'comms.sms.send': [SendSmsRequest, SendReply];
   'comms.calls.create': [CreateCallRequest, CallReply];
   'comms.messages.get': [MessageIdRequest, MessageView];
-  'comms.messages.list': [ListMessagesRequest, { messages: MessageView[] }];
+  'comms.messages.list': [ListMessagesRequest, MessageListView];
 };

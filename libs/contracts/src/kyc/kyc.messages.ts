@@ -92,13 +92,6 @@ export class CreateApplicantRequest {
   idempotency_key?: string;
 }
 
-export interface ApplicantCreated {
-  customer_id: string;
-  provider: string;
-  provider_id: string;
-  access_token: string;
-}
-
 export class CustomerKycRequest {
   @ApiProperty({ format: 'uuid' })
   @IsUUID('all', { message: 'customer_id must be a UUID' })
@@ -185,39 +178,60 @@ export class InternalKycWebhookRequest {
   event_id?: string;
 }
 
-export interface InternalKycWebhookReply {
-  received: true;
-  duplicate: boolean;
-  customer_id: string;
-  status: KycStatusValue | null;
+export class ApplicantCreated {
+  @ApiProperty({ format: 'uuid' }) customer_id!: string;
+  @ApiProperty({ example: 'sumsub' }) provider!: string;
+  @ApiProperty({ description: "The provider's applicant id" }) provider_id!: string;
+  @ApiProperty({ description: 'For the provider WebSDK' }) access_token!: string;
+}
+
+export class InternalKycWebhookReply {
+  @ApiProperty({ enum: [true] }) received!: true;
+  @ApiProperty({ description: 'The same event id was applied already' }) duplicate!: boolean;
+  @ApiProperty() customer_id!: string;
+  @ApiProperty({ enum: KYC_STATUS_VALUES, nullable: true }) status!: KycStatusValue | null;
 }
 
 export const GATE_RESULTS = ['pass', 'fail', 'pending'] as const;
 export type GateResult = (typeof GATE_RESULTS)[number];
 export const GATE_NAMES = ['identity', 'document', 'country', 'age', 'screening'] as const;
 export type GateName = (typeof GATE_NAMES)[number];
-export type Gates = Record<GateName, GateResult> & { all_passed: boolean };
 
-export interface KycHistoryEntry {
-  status: KycStatusValue | null;
-  at: string;
-  provider_status: string | null;
-  type: string;
-  source: 'webhook' | 'internal' | 'reconciliation';
-  /** applied | stale (older than the latest applied) | no_change | unmatched | null while being processed */
-  outcome: string | null;
+/** The API's Gates: a gate with no data yet is pending. */
+export class Gates {
+  @ApiProperty({ enum: GATE_RESULTS, description: 'KYC approved' }) identity!: GateResult;
+  @ApiProperty({ enum: GATE_RESULTS, description: 'An accepted, unexpired document type' }) document!: GateResult;
+  @ApiProperty({ enum: GATE_RESULTS, description: 'Document country not restricted' }) country!: GateResult;
+  @ApiProperty({ enum: GATE_RESULTS, description: '18 or older where the birth date is known' }) age!: GateResult;
+  @ApiProperty({ enum: GATE_RESULTS, description: 'No screening rejection label' }) screening!: GateResult;
+  @ApiProperty() all_passed!: boolean;
+}
+
+export class KycHistoryEntry {
+  @ApiProperty({ enum: KYC_STATUS_VALUES, nullable: true }) status!: KycStatusValue | null;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiProperty({ type: String, nullable: true, example: 'GREEN' }) provider_status!: string | null;
+  @ApiProperty({ example: 'applicantReviewed' }) type!: string;
+  @ApiProperty({ enum: ['webhook', 'internal', 'reconciliation'] }) source!: 'webhook' | 'internal' | 'reconciliation';
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'applied, stale (older than the latest applied), no_change, unmatched; null while being processed',
+  })
+  outcome!: string | null;
 }
 
 /** The API's KycRecord. */
-export interface KycRecordView {
-  customer_id: string;
-  provider: string;
-  provider_id: string | null;
-  status: KycStatusValue;
-  doc_type: KycDocTypeValue | null;
-  doc_country: string | null;
-  reject_labels: string[];
-  updated_at: string;
-  gates: Gates;
-  history: KycHistoryEntry[];
+export class KycRecordView {
+  @ApiProperty({ format: 'uuid' }) customer_id!: string;
+  @ApiProperty({ example: 'sumsub' }) provider!: string;
+  @ApiProperty({ type: String, nullable: true }) provider_id!: string | null;
+  @ApiProperty({ enum: KYC_STATUS_VALUES }) status!: KycStatusValue;
+  @ApiProperty({ enum: KYC_DOC_TYPE_VALUES, nullable: true }) doc_type!: KycDocTypeValue | null;
+  @ApiProperty({ type: String, nullable: true, example: 'DE' }) doc_country!: string | null;
+  @ApiProperty({ type: [String] }) reject_labels!: string[];
+  @ApiProperty({ format: 'date-time' }) updated_at!: string;
+  @ApiProperty({ type: Gates }) gates!: Gates;
+  @ApiProperty({ type: [KycHistoryEntry] }) history!: KycHistoryEntry[];
 }

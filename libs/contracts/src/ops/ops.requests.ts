@@ -1,19 +1,22 @@
 import type { ServiceName } from '../common/envelope';
 import type {
   ConsumerDeadLettersRequest,
+  DeadLetterId,
   DeadLetterIdRequest,
   DeadLetterView,
+  DiscardedCount,
   ListDeadLettersRequest,
+  ReplayedCount,
 } from './ops.messages';
 
 export type OpsRequests = {
   [K in `${ServiceName}.ops.dead_letters.list`]: [ListDeadLettersRequest, { dead_letters: DeadLetterView[] }];
 } & {
-  [K in `${ServiceName}.ops.dead_letters.replay`]: [DeadLetterIdRequest, { id: string }];
+  [K in `${ServiceName}.ops.dead_letters.replay`]: [DeadLetterIdRequest, DeadLetterId];
 } & {
-  [K in `${ServiceName}.ops.dead_letters.discard`]: [DeadLetterIdRequest, { discarded: number }];
+  [K in `${ServiceName}.ops.dead_letters.discard`]: [DeadLetterIdRequest, DiscardedCount];
 } & {
-  [K in `${ServiceName}.ops.dead_letters.replay_consumer`]: [ConsumerDeadLettersRequest, { replayed: number }];
+  [K in `${ServiceName}.ops.dead_letters.replay_consumer`]: [ConsumerDeadLettersRequest, ReplayedCount];
 } & {
-  [K in `${ServiceName}.ops.dead_letters.discard_consumer`]: [ConsumerDeadLettersRequest, { discarded: number }];
+  [K in `${ServiceName}.ops.dead_letters.discard_consumer`]: [ConsumerDeadLettersRequest, DiscardedCount];
 };

@@ -91,36 +91,37 @@ export class ResolveGatewayRequest extends CountryRequest {
 }
 
 /** The API's Route. */
-export interface RouteView {
-  country: string;
-  deposit_gateway: string;
-  withdrawal_gateway: string;
-  is_active: boolean;
-  note: string | null;
-  updated_at: string;
+export class RouteView {
+  @ApiProperty({ example: 'BR' }) country!: string;
+  @ApiProperty({ example: 'bridgerpay' }) deposit_gateway!: string;
+  @ApiProperty({ example: 'praxis' }) withdrawal_gateway!: string;
+  @ApiProperty() is_active!: boolean;
+  @ApiProperty({ type: String, nullable: true, example: 'local acquirer' }) note!: string | null;
+  @ApiProperty({ format: 'date-time' }) updated_at!: string;
 }
 
-export interface DefaultRouteView {
-  deposit_gateway: string | null;
-  withdrawal_gateway: string | null;
+export class DefaultRouteView {
+  @ApiProperty({ type: String, nullable: true, example: 'praxis' }) deposit_gateway!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'praxis' }) withdrawal_gateway!: string | null;
 }
 
-export interface RoutingListView {
-  routes: RouteView[];
-  default: DefaultRouteView;
+export class RoutingListView {
+  @ApiProperty({ type: [RouteView] }) routes!: RouteView[];
+  @ApiProperty({ type: DefaultRouteView }) default!: DefaultRouteView;
 }
 
 /** The API's Resolution: which gateway serves, how it was chosen, and what the CRM renders. */
-export interface ResolutionView {
-  gateway: string;
-  type: 'embed' | 'redirect';
-  source: 'country' | 'default';
-  country: string;
-  direction: PaymentDirection;
-  order_id: string;
-  failover_from?: string;
-  script_url?: string;
-  cashier_key?: string;
-  cashier_token?: string;
-  redirect_url?: string;
+export class ResolutionView {
+  @ApiProperty({ example: 'bridgerpay' }) gateway!: string;
+  @ApiProperty({ enum: ['embed', 'redirect'] }) type!: 'embed' | 'redirect';
+  @ApiProperty({ enum: ['country', 'default'], description: 'How the first gateway was chosen' })
+  source!: 'country' | 'default';
+  @ApiProperty({ example: 'BR' }) country!: string;
+  @ApiProperty({ enum: PAYMENT_DIRECTIONS }) direction!: PaymentDirection;
+  @ApiProperty() order_id!: string;
+  @ApiPropertyOptional({ description: 'The gateway that failed before this one served' }) failover_from?: string;
+  @ApiPropertyOptional({ example: 'https://embed.bridgerpay.com/connector.min.js' }) script_url?: string;
+  @ApiPropertyOptional({ description: 'embed only' }) cashier_key?: string;
+  @ApiPropertyOptional({ description: 'embed only, where the gateway issues one' }) cashier_token?: string;
+  @ApiPropertyOptional({ description: 'redirect only' }) redirect_url?: string;
 }

@@ -1,18 +1,20 @@
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 
 import { SERVICES, type ServiceName } from '../common/envelope';
 
 export class EchoRequest {
-  /** Which service answers. */
+  @ApiProperty({ enum: SERVICES, description: 'Which service answers' })
   @IsIn([...SERVICES])
   service!: ServiceName;
 
+  @ApiProperty({ minLength: 1, maxLength: 4096 })
   @IsString()
   @MinLength(1)
   @MaxLength(4096)
   message!: string;
 
-  /** Optional artificial delay on the service side, for timeout drills (ms). */
+  @ApiPropertyOptional({ minimum: 0, maximum: 60000, description: 'Artificial delay on the service side (ms)' })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -20,20 +22,21 @@ export class EchoRequest {
   delay_ms?: number;
 }
 
-export interface EchoReply {
-  message: string;
-  service: ServiceName;
-  /** Which replica answered: proves queue-group sharing. */
-  instance_id: string;
-  request_id: string | null;
+export class EchoReply {
+  @ApiProperty() message!: string;
+  @ApiProperty({ enum: SERVICES }) service!: ServiceName;
+  @ApiProperty({ description: 'Which replica answered: proves queue-group sharing' }) instance_id!: string;
+  @ApiProperty({ type: String, nullable: true }) request_id!: string | null;
 }
 
 export class NoopRequest {
+  @ApiProperty({ minLength: 1, maxLength: 4096 })
   @IsString()
   @MinLength(1)
   @MaxLength(4096)
   message!: string;
 
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 1 })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -41,9 +44,29 @@ export class NoopRequest {
   count?: number;
 }
 
-export interface HealthReply {
-  service: ServiceName;
-  instance_id: string;
-  status: 'ok' | 'degraded';
-  checks: Record<string, { status: 'ok' | 'fail'; detail?: string }>;
+export class NoopReply {
+  @ApiProperty() message!: string;
+  @ApiProperty() count!: number;
+}
+
+export class LiveReply {
+  @ApiProperty({ enum: ['ok'] }) status!: 'ok';
+}
+
+export class HealthCheck {
+  @ApiProperty({ enum: ['ok', 'fail'] }) status!: 'ok' | 'fail';
+  @ApiPropertyOptional({ description: 'Why it failed' }) detail?: string;
+}
+
+/** A process's dependencies (`nats`, `postgres`, or the gateway's services), each ok or fail. */
+@ApiExtraModels(HealthCheck)
+export class HealthReport {
+  @ApiProperty({ enum: ['ok', 'degraded'] }) status!: 'ok' | 'degraded';
+  @ApiProperty({ type: 'object', additionalProperties: { $ref: getSchemaPath(HealthCheck) } })
+  checks!: Record<string, HealthCheck>;
+}
+
+export class HealthReply extends HealthReport {
+  @ApiProperty({ enum: SERVICES }) service!: ServiceName;
+  @ApiProperty() instance_id!: string;
 }

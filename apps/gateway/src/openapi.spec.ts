@@ -1,0 +1,23 @@
+import { readFileSync } from 'node:fs';
+
+import { Document, Spectral, type ISpectralDiagnostic, type RulesetDefinition } from '@stoplight/spectral-core';
+import { Json } from '@stoplight/spectral-parsers';
+import { oas } from '@stoplight/spectral-rulesets';
+
+import { buildOpenApiDocument, OPENAPI_FILE as COMMITTED, openApiJson } from './openapi.build';
+
+describe('docs/openapi.json', () => {
+  it('is what the controllers produce (run `npm run openapi` after changing them)', async () => {
+    expect(readFileSync(COMMITTED, 'utf8')).toBe(openApiJson(await buildOpenApiDocument()));
+  });
+
+  it('passes Spectral spectral:oas with no error and no warning', async () => {
+    const spectral = new Spectral();
+    spectral.setRuleset(oas as RulesetDefinition);
+    const results = await spectral.run(new Document(readFileSync(COMMITTED, 'utf8'), Json, COMMITTED));
+    const findings = results
+      .filter((r: ISpectralDiagnostic) => Number(r.severity) <= 1)
+      .map((r) => `${r.code} ${r.path.join('.')}: ${r.message}`);
+    expect(findings).toEqual([]);
+  });
+});
