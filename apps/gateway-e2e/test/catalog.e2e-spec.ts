@@ -327,13 +327,13 @@ describe('connector catalog through the gateway (real NATS and Postgres, provide
       'default_changed',
       'deactivated',
     ]);
-    const audit = await dbRows(`SELECT actor, provider_key, action, details FROM catalog.audit_log ORDER BY id`);
+    const audit = await dbRows(`SELECT actor, target, action, fields FROM catalog.audit_trail ORDER BY id`);
     expect(audit).toHaveLength(7);
     expect(audit.every((a) => /^key_[0-9a-f]{12}$/.test(a.actor as string))).toBe(true);
     expect(audit[0]).toMatchObject({
-      provider_key: 'sendgrid',
+      target: 'sendgrid',
       action: 'activated',
-      details: { credential_fields: ['api_key'], settings: ['base_url'] },
+      fields: ['api_key', 'base_url'],
     });
   });
 

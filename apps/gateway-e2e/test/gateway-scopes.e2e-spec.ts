@@ -17,9 +17,9 @@ describe('platform key scopes (real NATS and Postgres)', () => {
       headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${key}` },
     });
   const audit = () =>
-    queryRows<{ actor: string; scope: string; action: string; provider_key: string }>(
+    queryRows<{ actor: string; scope: string; action: string; target: string }>(
       p.infra.databaseUrl,
-      'SELECT actor, scope, action, provider_key FROM catalog.audit_log ORDER BY id',
+      'SELECT actor, scope, action, target FROM catalog.audit_trail ORDER BY id',
     );
 
   beforeAll(async () => {
@@ -80,8 +80,8 @@ describe('platform key scopes (real NATS and Postgres)', () => {
     });
     expect(deactivated.status).toBe(200);
     expect(await audit()).toEqual([
-      { actor: idOf(ADMIN_KEY), scope: 'admin', action: 'activated', provider_key: 'sendgrid' },
-      { actor: idOf(TEST_API_KEY), scope: 'admin', action: 'deactivated', provider_key: 'sendgrid' },
+      { actor: idOf(ADMIN_KEY), scope: 'admin', action: 'activated', target: 'sendgrid' },
+      { actor: idOf(TEST_API_KEY), scope: 'admin', action: 'deactivated', target: 'sendgrid' },
     ]);
   });
 

@@ -16,7 +16,7 @@ describe('input the database cannot take is a 400 naming the field (real service
   const kycRows = async () =>
     (await queryRows<{ n: number }>(p.infra.databaseUrl, 'SELECT count(*)::int AS n FROM kyc.kyc_events'))[0].n;
   const auditRows = async () =>
-    (await queryRows<{ n: number }>(p.infra.databaseUrl, 'SELECT count(*)::int AS n FROM catalog.audit_log'))[0].n;
+    (await queryRows<{ n: number }>(p.infra.databaseUrl, 'SELECT count(*)::int AS n FROM catalog.audit_trail'))[0].n;
   const raw = (path: string, method: string, body: string) =>
     p.api(path, { method, body, headers: { 'content-type': 'application/json' } });
 

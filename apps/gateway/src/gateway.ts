@@ -36,6 +36,7 @@ import { problem, PROBLEM_CONTENT_TYPE } from './http/problem';
 import { ProblemFilter } from './http/problem.filter';
 import { KycController } from './kyc/kyc.controller';
 import { describeApi } from './openapi';
+import { AuditController } from './ops/audit.controller';
 import { DeadLettersController } from './ops/dead-letters.controller';
 import { MetricsController } from './ops/metrics.controller';
 import { OpsController } from './ops/ops.controller';
@@ -63,6 +64,7 @@ const CONTROLLERS = [
   CommsController,
   AffiliatesController,
   DeadLettersController,
+  AuditController,
 ];
 
 /** The gateway's Nest module; `providers` are the instances its controllers ask for, by class. */

@@ -3,12 +3,14 @@ import type { DataSource } from 'typeorm';
 
 import { DomainError, ErrorCode, type DeadLetterView } from '@app/contracts';
 
+import type { AuditLog } from './audit-log';
 import { ConsumerRegistry, type ReplayHandler } from './consumer-registry';
 import { DeadLetterStore, errorText, type StoredDeadLetter } from './dead-letter.store';
 
 export interface DeadLetterServiceOptions {
   dataSource: DataSource;
   registry: ConsumerRegistry;
+  audit: AuditLog;
   logger: Logger;
 }
 
@@ -42,22 +44,36 @@ export class DeadLetterService {
   async replay(id: string): Promise<{ id: string }> {
     const found = await this.store.get(id);
     if (!found) throw new DomainError(ErrorCode.NotFound, `No dead letter ${id}`);
-    this.inBackground([found.id], this.handlerOf(found.consumer));
+    const handler = this.handlerOf(found.consumer);
+    await this.opts.audit.record(this.opts.dataSource.manager, { action: 'dead_letter_replayed', target: id });
+    this.inBackground([found.id], handler);
     return { id };
   }
 
   async replayConsumer(consumer: string): Promise<{ replayed: number }> {
     const ids = await this.store.parkedIds(consumer);
-    if (ids.length) this.inBackground(ids, this.handlerOf(consumer));
+    if (ids.length) {
+      const handler = this.handlerOf(consumer);
+      await this.opts.audit.record(this.opts.dataSource.manager, { action: 'dead_letters_replayed', target: consumer });
+      this.inBackground(ids, handler);
+    }
     return { replayed: ids.length };
   }
 
   async discard(id: string): Promise<boolean> {
-    return this.store.delete(id);
+    return this.opts.dataSource.transaction(async (m) => {
+      const deleted = await this.store.delete(id, m);
+      if (deleted) await this.opts.audit.record(m, { action: 'dead_letter_discarded', target: id });
+      return deleted;
+    });
   }
 
   async discardConsumer(consumer: string): Promise<{ discarded: number }> {
-    return { discarded: await this.store.deleteConsumer(consumer) };
+    return this.opts.dataSource.transaction(async (m) => {
+      const discarded = await this.store.deleteConsumer(consumer, m);
+      if (discarded) await this.opts.audit.record(m, { action: 'dead_letters_discarded', target: consumer });
+      return { discarded };
+    });
   }
 
   /** Resolves when no replay is running (shutdown, tests). */

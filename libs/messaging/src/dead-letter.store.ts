@@ -128,8 +128,8 @@ export class DeadLetterStore {
     return affected > 0;
   }
 
-  async deleteConsumer(consumer: string): Promise<number> {
-    const [, affected]: [unknown, number] = await this.ds.query(
+  async deleteConsumer(consumer: string, m: EntityManager = this.ds.manager): Promise<number> {
+    const [, affected]: [unknown, number] = await m.query(
       `DELETE FROM dead_letters WHERE consumer = $1 AND parked_at IS NOT NULL`,
       [consumer],
     );

@@ -16,3 +16,5 @@ export * from './consumer-registry';
 export * from './keyed-scheduler';
 export * from './processed-ledger';
 export * from './consumer-lag';
+export * from './audit-trail.migration';
+export * from './audit-log';

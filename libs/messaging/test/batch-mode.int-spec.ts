@@ -10,6 +10,8 @@ import { createServiceDataSource, initializeServiceDataSource } from '@app/persi
 import { createTestInfra, eventually, type TestInfra } from '@app/testing';
 
 import {
+  AuditLog,
+  AuditTrailTable1767000000000,
   ConsumerRegistry,
   DeadLetterService,
   DeadLetterTable1765000000000,
@@ -54,7 +56,12 @@ describe('durable consumer in batch mode (real NATS and Postgres, OTEL on)', () 
       url: infra.databaseUrl,
       schema: 'batchtest',
       entities: [],
-      migrations: [MessagingTables1764000000000, DeadLetterTable1765000000000, Effects1764000000003],
+      migrations: [
+        MessagingTables1764000000000,
+        DeadLetterTable1765000000000,
+        AuditTrailTable1767000000000,
+        Effects1764000000003,
+      ],
     });
     await initializeServiceDataSource(ds);
   });
@@ -127,7 +134,7 @@ describe('durable consumer in batch mode (real NATS and Postgres, OTEL on)', () 
 
     broken = false;
     await consumer.start();
-    const service = new DeadLetterService({ dataSource: ds, registry, logger });
+    const service = new DeadLetterService({ dataSource: ds, registry, audit: new AuditLog(ds, 'kyc'), logger });
     expect(await service.replay(dl.id as string)).toEqual({ id: dl.id });
     await service.idle();
     await consumer.stop();

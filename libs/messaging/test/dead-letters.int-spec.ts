@@ -9,6 +9,8 @@ import { createServiceDataSource, initializeServiceDataSource } from '@app/persi
 import { createTestInfra, eventually, type TestInfra } from '@app/testing';
 
 import {
+  AuditLog,
+  AuditTrailTable1767000000000,
   ConsumerRegistry,
   DeadLetterService,
   DeadLetterTable1765000000000,
@@ -65,7 +67,12 @@ describe('durable consumer: poison messages are parked, not retried forever (rea
       url: infra.databaseUrl,
       schema: 'dltest',
       entities: [],
-      migrations: [MessagingTables1764000000000, DeadLetterTable1765000000000, EffectsTable1764000000002],
+      migrations: [
+        MessagingTables1764000000000,
+        DeadLetterTable1765000000000,
+        AuditTrailTable1767000000000,
+        EffectsTable1764000000002,
+      ],
     });
     await initializeServiceDataSource(ds);
   });
@@ -163,7 +170,7 @@ describe('durable consumer: poison messages are parked, not retried forever (rea
         await m.query(`INSERT INTO effects (note) VALUES ($1)`, [`bystander:${event.data.note}`]);
       },
     });
-    const service = new DeadLetterService({ dataSource: ds, registry, logger });
+    const service = new DeadLetterService({ dataSource: ds, registry, audit: new AuditLog(ds, 'kyc'), logger });
     await publish('bad-1', 'bad-2');
     await consumer.start();
     await bystander.start();
@@ -223,7 +230,7 @@ describe('durable consumer: poison messages are parked, not retried forever (rea
         await m.query(`INSERT INTO effects (note) VALUES ($1)`, [event.data.note]);
       },
     });
-    const service = new DeadLetterService({ dataSource: ds, registry, logger });
+    const service = new DeadLetterService({ dataSource: ds, registry, audit: new AuditLog(ds, 'kyc'), logger });
     await publish('a', 'b', 'c');
     await consumer.start();
     await eventually('three parked', async () => (await parked()).length === 3);

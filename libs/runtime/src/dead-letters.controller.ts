@@ -4,18 +4,28 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   ConsumerDeadLettersRequest,
   DeadLetterIdRequest,
+  ListAuditRequest,
   ListDeadLettersRequest,
   opsSubjects,
+  type AuditEntry,
   type DeadLetterView,
   type ServiceName,
 } from '@app/contracts';
-import { DeadLetterService } from '@app/messaging';
+import { AuditLog, DeadLetterService } from '@app/messaging';
 
-/** Every service answers for the dead letters of its own consumers, kept in its own schema. */
+/** Every service answers for the dead letters of its own consumers and for its audit trail, kept in its own schema. */
 export function createDeadLettersController(service: ServiceName): Type<unknown> {
   @Controller()
   class DeadLettersController {
-    constructor(private readonly deadLetters: DeadLetterService) {}
+    constructor(
+      private readonly deadLetters: DeadLetterService,
+      private readonly audit: AuditLog,
+    ) {}
+
+    @MessagePattern(opsSubjects.listAudit(service))
+    listAudit(@Payload() q: ListAuditRequest): Promise<{ entries: AuditEntry[] }> {
+      return this.audit.list(q);
+    }
 
     @MessagePattern(opsSubjects.listDeadLetters(service))
     list(@Payload() q: ListDeadLettersRequest): Promise<{ dead_letters: DeadLetterView[] }> {

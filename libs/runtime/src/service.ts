@@ -11,6 +11,8 @@ import type { DataSource } from 'typeorm';
 
 import type { ServiceName } from '@app/contracts';
 import {
+  AuditLog,
+  AuditTrailTable1767000000000,
   BusClient,
   connectNats,
   ConsumerLag,
@@ -135,6 +137,7 @@ export async function startService<C extends ServiceConfig>(
       MessagingTables1764000000000,
       DeadLetterTable1765000000000,
       ProcessedMessagesAge1766000000000,
+      AuditTrailTable1767000000000,
       ...def.migrations,
     ],
   });
@@ -156,7 +159,8 @@ export async function startService<C extends ServiceConfig>(
   const instance: InstanceInfo = { service: def.name, instanceId, prefix };
   // durable consumers register here as they start; replays of their dead letters find them here
   const consumers = new ConsumerRegistry();
-  const deadLetters = new DeadLetterService({ dataSource, registry: consumers, logger });
+  const audit = new AuditLog(dataSource, def.name);
+  const deadLetters = new DeadLetterService({ dataSource, registry: consumers, audit, logger });
   metrics.countParkedWith(async () => ({
     counts: await deadLetters.store.countParked(),
     consumers: consumers.names(),
@@ -181,7 +185,7 @@ export async function startService<C extends ServiceConfig>(
           [SERVICE_CONFIG]: config,
           [INSTANCE]: instance,
         },
-        [metrics, bus, outbox, relay, consumers, deadLetters],
+        [metrics, bus, outbox, relay, consumers, deadLetters, audit],
       ),
       def.module,
     ],

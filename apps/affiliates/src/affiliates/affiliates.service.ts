@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import { SsrfGuard, SsrfRefusedError } from '@app/connectors';
 import type { AffiliateView, FieldError, UpsertAffiliateRequest } from '@app/contracts';
+import { AuditLog } from '@app/messaging';
 import { SERVICE_CONFIG } from '@app/runtime';
 import { Vault } from '@app/vault';
 
@@ -19,6 +20,7 @@ export class AffiliatesService {
     private readonly repo: AffiliatesRepository,
     private readonly vault: Vault,
     private readonly guard: SsrfGuard,
+    private readonly audit: AuditLog,
     @Inject(SERVICE_CONFIG) private readonly config: AffiliatesConfig,
   ) {}
 
@@ -57,6 +59,11 @@ export class AffiliatesService {
       }
       const isActive = req.is_active ?? current?.is_active ?? true;
       const reactivated = isActive && current !== null && !current.is_active;
+      await this.audit.record(m, {
+        action: current ? 'affiliate_updated' : 'affiliate_created',
+        target: id,
+        fields: Object.keys(req).filter((k) => k !== 'affiliate_id' && req[k as keyof typeof req] !== undefined),
+      });
       return this.repo.save(m, {
         id,
         name: req.name ?? current!.name,

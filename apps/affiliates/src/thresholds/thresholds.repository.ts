@@ -14,8 +14,12 @@ export interface ThresholdRow {
 export class ThresholdsRepository {
   constructor(@Inject(DATA_SOURCE) private readonly ds: DataSource) {}
 
-  async upsert(country: string, minAmount: string, currency: string): Promise<ThresholdRow> {
-    const rows: ThresholdRow[] = await this.ds.query(
+  transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+    return this.ds.transaction(work);
+  }
+
+  async upsert(m: EntityManager, country: string, minAmount: string, currency: string): Promise<ThresholdRow> {
+    const rows: ThresholdRow[] = await m.query(
       `INSERT INTO ftd_thresholds (country, min_amount, currency) VALUES ($1, $2, $3)
        ON CONFLICT (country) DO UPDATE SET min_amount = EXCLUDED.min_amount, currency = EXCLUDED.currency, updated_at = now()
        RETURNING *`,

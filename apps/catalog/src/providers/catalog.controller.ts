@@ -8,14 +8,8 @@ import {
   ResolveConfigRequest,
   SetDefaultRequest,
 } from '@app/contracts';
-import { currentContext } from '@app/observability';
 
-import { CatalogService, type Actor } from './catalog.service';
-
-const actor = (): Actor => {
-  const ctx = currentContext();
-  return { id: ctx?.actor ?? 'system', scope: ctx?.scope ?? 'admin' };
-};
+import { CatalogService } from './catalog.service';
 
 /** NATS handlers of the catalog: validate (global pipe), delegate. */
 @Controller()
@@ -35,17 +29,17 @@ export class CatalogController {
   // validated in the service, together with the provider's manifest, so one 400 lists every field
   @MessagePattern(catalogSubjects.activate)
   activate(@Payload() raw: unknown) {
-    return this.catalog.activate(raw, actor());
+    return this.catalog.activate(raw);
   }
 
   @MessagePattern(catalogSubjects.updateCredentials)
   updateCredentials(@Payload() raw: unknown) {
-    return this.catalog.updateCredentials(raw, actor());
+    return this.catalog.updateCredentials(raw);
   }
 
   @MessagePattern(catalogSubjects.deactivate)
   deactivate(@Payload() req: ProviderKeyRequest) {
-    return this.catalog.deactivate(req.key, actor());
+    return this.catalog.deactivate(req.key);
   }
 
   @MessagePattern(catalogSubjects.test)
@@ -60,7 +54,7 @@ export class CatalogController {
 
   @MessagePattern(catalogSubjects.setDefault)
   setDefault(@Payload() req: SetDefaultRequest) {
-    return this.catalog.setDefault(req.category, req.provider, actor());
+    return this.catalog.setDefault(req.category, req.provider);
   }
 
   @MessagePattern(catalogSubjects.getConfig)

@@ -28,17 +28,4 @@ export class CategoryDefaultEntity {
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
 }
 
-@Entity('audit_log')
-export class AuditEntity {
-  @PrimaryGeneratedColumn({ type: 'bigint' }) id!: string;
-  @Column('timestamptz') at!: Date;
-  @Column('text') actor!: string;
-  /** `read` or `admin`: the scope of the platform key (see the gateway's ApiKeyRing). */
-  @Column('text') scope!: string;
-  @Column('text', { name: 'provider_key', nullable: true }) providerKey!: string | null;
-  @Column('text', { nullable: true }) category!: string | null;
-  @Column('text') action!: string;
-  @Column('jsonb') details!: Record<string, unknown>;
-}
-
-export const CATALOG_ENTITIES = [ProviderEntity, CredentialEntity, CategoryDefaultEntity, AuditEntity];
+export const CATALOG_ENTITIES = [ProviderEntity, CredentialEntity, CategoryDefaultEntity];

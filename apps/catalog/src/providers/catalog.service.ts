@@ -21,7 +21,7 @@ import {
   type ProviderConfigView,
   type ProviderView,
 } from '@app/contracts';
-import { OutboxWriter } from '@app/messaging';
+import { AuditLog, OutboxWriter } from '@app/messaging';
 import { validRequest } from '@app/runtime';
 import { Vault } from '@app/vault';
 
@@ -33,10 +33,6 @@ import { ProvidersRepository } from './providers.repository';
 type Action = ProviderChangedEvent['action'];
 
 /** Who made a change: the platform key's id (never the key) and its scope, or `system`. */
-export interface Actor {
-  id: string;
-  scope: string;
-}
 
 /** The catalog: activation, credentials (sealed by the vault), defaults per category, the audit trail. */
 @Injectable()
@@ -46,6 +42,7 @@ export class CatalogService {
     private readonly registry: ConnectorRegistry,
     private readonly vault: Vault,
     private readonly outbox: OutboxWriter,
+    private readonly audit: AuditLog,
     private readonly health: ProviderHealthBoard,
   ) {}
 
@@ -61,7 +58,7 @@ export class CatalogService {
     return this.view(row, (await this.repo.defaultOf(row.category)) === key);
   }
 
-  async activate(raw: unknown, actor: Actor): Promise<ProviderView> {
+  async activate(raw: unknown): Promise<ProviderView> {
     const connector = this.connector(keyOf(raw));
     const key = connector.manifest.key;
     const [stored, current] = await Promise.all([this.decrypted(key), this.mustFind(key)]);
@@ -97,17 +94,17 @@ export class CatalogService {
       const current = await this.repo.defaultOf(p.category, m);
       const currentActive = current ? (await this.repo.findProvider(current, m))?.status === 'active' : false;
       if (req.make_default || !currentActive) await this.repo.setDefault(m, p.category, p.key);
-      await this.record(m, saved, 'activated', actor, {
-        credential_fields: Object.keys(given),
-        settings: Object.keys(settings),
-        make_default: !!req.make_default,
-      });
+      await this.record(m, saved, 'activated', [
+        ...Object.keys(given),
+        ...Object.keys(settings),
+        ...(req.make_default ? ['make_default'] : []),
+      ]);
       return saved;
     });
     return this.get(row.key);
   }
 
-  async updateCredentials(raw: unknown, actor: Actor): Promise<ProviderView> {
+  async updateCredentials(raw: unknown): Promise<ProviderView> {
     const connector = this.connector(keyOf(raw));
     const key = connector.manifest.key;
     const stored = await this.decrypted(key);
@@ -129,12 +126,12 @@ export class CatalogService {
       const p = await this.lock(m, key);
       await this.seal(m, key, req.credentials as Record<string, string>);
       const saved = await this.touch(m, p);
-      await this.record(m, saved, 'credentials_updated', actor, { credential_fields: Object.keys(req.credentials) });
+      await this.record(m, saved, 'credentials_updated', Object.keys(req.credentials));
     });
     return this.get(key);
   }
 
-  async deactivate(key: string, actor: Actor): Promise<ProviderView> {
+  async deactivate(key: string): Promise<ProviderView> {
     this.connector(key);
     await this.repo.transaction(async (m) => {
       const p = await this.lock(m, key);
@@ -144,7 +141,7 @@ export class CatalogService {
         const next = (await this.repo.activeKeys(p.category, m))[0] ?? null;
         await this.repo.setDefault(m, p.category, next);
       }
-      await this.record(m, saved, 'deactivated', actor, {});
+      await this.record(m, saved, 'deactivated');
     });
     return this.get(key);
   }
@@ -178,7 +175,7 @@ export class CatalogService {
     }));
   }
 
-  async setDefault(category: string, key: string, actor: Actor): Promise<CategoryView> {
+  async setDefault(category: string, key: string): Promise<CategoryView> {
     this.assertCategory(category);
     const connector = this.connector(key);
     await this.repo.transaction(async (m) => {
@@ -189,7 +186,7 @@ export class CatalogService {
       if (p.status !== 'active') throw CatalogErrors.inactive(key);
       await this.repo.setDefault(m, category, key);
       const saved = await this.touch(m, p);
-      await this.record(m, saved, 'default_changed', actor, { category });
+      await this.record(m, saved, 'default_changed', ['default_provider']);
     });
     return (await this.categories()).find((c) => c.category === category)!;
   }
@@ -290,21 +287,8 @@ export class CatalogService {
   }
 
   /** The audit row and the change event, in the transaction of the change. */
-  private async record(
-    m: EntityManager,
-    p: ProviderEntity,
-    action: Action,
-    actor: Actor,
-    details: Record<string, unknown>,
-  ) {
-    await this.repo.audit(m, {
-      actor: actor.id,
-      scope: actor.scope,
-      providerKey: p.key,
-      category: p.category,
-      action,
-      details,
-    });
+  private async record(m: EntityManager, p: ProviderEntity, action: Action, fields: string[] = []) {
+    await this.audit.record(m, { action, target: p.key, fields });
     const event: ProviderChangedEvent = {
       key: p.key,
       category: p.category as ProviderChangedEvent['category'],

@@ -3,7 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 
 import { DATA_SOURCE } from '@app/runtime';
 
-import { AuditEntity, CategoryDefaultEntity, CredentialEntity, ProviderEntity } from './catalog.entities';
+import { CategoryDefaultEntity, CredentialEntity, ProviderEntity } from './catalog.entities';
 
 /** Catalog tables behind intent-named methods; write methods take the caller's transaction manager. */
 @Injectable()
@@ -83,20 +83,6 @@ export class ProvidersRepository {
       .getRepository(ProviderEntity)
       .find({ where: { category, status: 'active' }, order: { key: 'ASC' } });
     return rows.map((r) => r.key);
-  }
-
-  async audit(
-    m: EntityManager,
-    entry: Pick<AuditEntity, 'actor' | 'scope' | 'providerKey' | 'category' | 'action' | 'details'>,
-  ): Promise<void> {
-    await m.query(
-      `INSERT INTO audit_log (actor, scope, provider_key, category, action, details) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [entry.actor, entry.scope, entry.providerKey, entry.category, entry.action, JSON.stringify(entry.details)],
-    );
-  }
-
-  auditTrail(key: string): Promise<AuditEntity[]> {
-    return this.ds.getRepository(AuditEntity).find({ where: { providerKey: key }, order: { id: 'ASC' } });
   }
 
   /** Inserts seed rows that do not exist yet; replicas starting together are fine. */

@@ -12,7 +12,7 @@ import {
   type RoutingChangedEvent,
   type RoutingListView,
 } from '@app/contracts';
-import { OutboxWriter } from '@app/messaging';
+import { AuditLog, OutboxWriter } from '@app/messaging';
 import { validRequest } from '@app/runtime';
 
 import { PaymentsErrors } from '../payments.errors';
@@ -32,6 +32,13 @@ export function routeView(r: RouteEntity): RouteView {
   };
 }
 
+/** The fields a request sets (the path's country is the target, not a field). */
+function fieldsOf(req: object): string[] {
+  return Object.entries(req)
+    .filter(([k, v]) => k !== 'country' && v !== undefined)
+    .map(([k]) => k);
+}
+
 function defaultView(d: DefaultRouteEntity | null): DefaultRouteView {
   return { deposit_gateway: d?.depositGateway ?? null, withdrawal_gateway: d?.withdrawalGateway ?? null };
 }
@@ -45,12 +52,13 @@ export class RoutingService {
     private readonly changes: RoutingChanges,
     private readonly registry: ConnectorRegistry,
     private readonly outbox: OutboxWriter,
+    private readonly audit: AuditLog,
   ) {}
 
   /** `raw` is the path's country and the body, unvalidated: every invalid field is listed in one 400. */
   async put(raw: unknown): Promise<RouteView> {
     const req = validRequest(PutRouteRequest, raw, (r, bad) => this.paymentGatewayErrors(r, bad));
-    const row = await this.change({ action: 'route_put', country: req.country }, (m) =>
+    const row = await this.change({ action: 'route_put', country: req.country }, fieldsOf(req), (m) =>
       this.repo.upsertRoute(m, {
         country: req.country,
         depositGateway: req.deposit_gateway,
@@ -74,7 +82,7 @@ export class RoutingService {
   }
 
   async delete(country: string): Promise<{ deleted: true }> {
-    await this.change({ action: 'route_deleted', country }, async (m) => {
+    await this.change({ action: 'route_deleted', country }, [], async (m) => {
       if (!(await this.repo.deleteRoute(m, country))) throw PaymentsErrors.noRoute(country);
     });
     return { deleted: true };
@@ -86,20 +94,22 @@ export class RoutingService {
 
   async setDefault(raw: unknown): Promise<DefaultRouteView> {
     const req = validRequest(SetDefaultRouteRequest, raw, (r, bad) => this.paymentGatewayErrors(r, bad));
-    await this.change({ action: 'default_set', country: null }, (m) =>
+    await this.change({ action: 'default_set', country: null }, fieldsOf(req), (m) =>
       this.repo.setDefaultPair(m, req.deposit_gateway, req.withdrawal_gateway),
     );
     return this.getDefault();
   }
 
-  /** The write and its durable event in one transaction; then this replica reloads and the others are told. */
+  /** The write, its audit entry and its durable event in one transaction; then this replica reloads and the others are told. */
   private async change<T>(
     what: Omit<RoutingChangedEvent, 'at' | 'origin'>,
+    fields: string[],
     write: (m: EntityManager) => Promise<T>,
   ): Promise<T> {
     const event: RoutingChangedEvent = { ...what, at: new Date().toISOString(), origin: this.changes.origin };
     const result = await this.repo.transaction(async (m) => {
       const r = await write(m);
+      await this.audit.record(m, { action: what.action, target: what.country ?? 'default', fields });
       await this.outbox.add(m, eventSubjects.paymentsRoutingChanged, event);
       return r;
     });

@@ -2,6 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
 
+import { SERVICES, type ServiceName } from '../common/envelope';
+
 /** A durable consumer's name: the JetStream durable without the subject prefix. */
 export const CONSUMER_NAME = /^[A-Za-z0-9_-]{1,100}$/;
 export const DEAD_LETTER_PAGE_MAX = 500;
@@ -79,4 +81,47 @@ export class ConsumerDeadLettersRequest {
   @ApiProperty({ description: 'The consumer whose dead letters are meant' })
   @Matches(CONSUMER_NAME, CONSUMER_MESSAGE)
   consumer!: string;
+}
+
+export const AUDIT_PAGE_MAX = 500;
+
+/** One configuration change: who made it, what it touched and the names of the fields it set, never their values. */
+export class AuditEntry {
+  @ApiProperty({ description: 'Unique within `service`' }) id!: string;
+  @ApiProperty({ enum: SERVICES, description: 'The service that made the change' }) service!: ServiceName;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiProperty({ description: 'Key id of the platform key behind the change', example: 'key_0123456789ab' })
+  actor!: string;
+  @ApiProperty({ enum: ['read', 'admin'] }) scope!: string;
+  @ApiProperty({ example: 'route_put' }) action!: string;
+  @ApiProperty({ description: 'What was changed: a provider key, a country, an affiliate id, a dead letter id' })
+  target!: string;
+  @ApiProperty({ type: [String], description: 'Names of the fields the change set' }) fields!: string[];
+}
+
+export class AuditPage {
+  @ApiProperty({ type: [AuditEntry] }) entries!: AuditEntry[];
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    format: 'date-time',
+    description: 'Pass as `since` for the next page (entries at that time come again); null on the last',
+  })
+  next_since!: string | null;
+}
+
+/** The oldest `limit` changes at or after `since`, in (at, id) order. */
+export class ListAuditRequest {
+  @ApiPropertyOptional({ format: 'date-time', description: 'Changes at or after this time' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  since?: string;
+
+  /** A number on the wire; a query string's text is converted. */
+  @ApiProperty({ default: 50, minimum: 1, maximum: AUDIT_PAGE_MAX })
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(AUDIT_PAGE_MAX)
+  limit!: number;
 }

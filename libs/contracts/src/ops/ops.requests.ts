@@ -1,10 +1,12 @@
 import type { ServiceName } from '../common/envelope';
 import type {
+  AuditEntry,
   ConsumerDeadLettersRequest,
   DeadLetterId,
   DeadLetterIdRequest,
   DeadLetterView,
   DiscardedCount,
+  ListAuditRequest,
   ListDeadLettersRequest,
   ReplayedCount,
 } from './ops.messages';
@@ -19,4 +21,6 @@ export type OpsRequests = {
   [K in `${ServiceName}.ops.dead_letters.replay_consumer`]: [ConsumerDeadLettersRequest, ReplayedCount];
 } & {
   [K in `${ServiceName}.ops.dead_letters.discard_consumer`]: [ConsumerDeadLettersRequest, DiscardedCount];
+} & {
+  [K in `${ServiceName}.ops.audit.list`]: [ListAuditRequest, { entries: AuditEntry[] }];
 };

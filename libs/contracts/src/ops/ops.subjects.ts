@@ -8,4 +8,6 @@ export const opsSubjects = {
   discardDeadLetter: (service: ServiceName) => `${service}.ops.dead_letters.discard` as const,
   replayConsumerDeadLetters: (service: ServiceName) => `${service}.ops.dead_letters.replay_consumer` as const,
   discardConsumerDeadLetters: (service: ServiceName) => `${service}.ops.dead_letters.discard_consumer` as const,
+  /** The service's configuration changes (see AuditLog). */
+  listAudit: (service: ServiceName) => `${service}.ops.audit.list` as const,
 };
