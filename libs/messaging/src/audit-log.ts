@@ -27,7 +27,7 @@ export class AuditLog {
       ctx?.scope ?? 'admin',
       change.action,
       change.target,
-      [...(change.fields ?? [])],
+      [...(change.fields ?? [])].sort(),
     ]);
   }
 

@@ -784,6 +784,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/platform/audit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List configuration changes
+     * @description Providers and credentials, defaults, routes, thresholds, affiliates and dead-letter actions, oldest first: the key id and scope behind each change and the names of the fields it set, never their values
+     */
+    get: operations['listAudit'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/webhooks/payments/{provider}': {
     parameters: {
       query?: never;
@@ -1733,6 +1753,35 @@ export interface components {
     DeadLetterId: {
       /** Format: uuid */
       id: string;
+    };
+    AuditEntry: {
+      /** @description Unique within `service` */
+      id: string;
+      /**
+       * @description The service that made the change
+       * @enum {string}
+       */
+      service: 'catalog' | 'payments' | 'kyc' | 'comms' | 'affiliates';
+      /** Format: date-time */
+      at: string;
+      /**
+       * @description Key id of the platform key behind the change
+       * @example key_0123456789ab
+       */
+      actor: string;
+      /** @enum {string} */
+      scope: 'read' | 'admin';
+      /** @example route_put */
+      action: string;
+      /** @description What was changed: a provider key, a country, an affiliate id, a dead letter id */
+      target: string;
+      /** @description Names of the fields the change set, sorted */
+      fields: string[];
+    };
+    AuditPage: {
+      entries: components['schemas']['AuditEntry'][];
+      /** @description Pass as `since` for the next page (entries at that time come again); null on the last */
+      next_since: string | null;
     };
   };
   responses: never;
@@ -5372,6 +5421,74 @@ export interface operations {
       };
       /** @description Unknown resource */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Past the key's rate limit (see `Retry-After`) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Nothing can serve: overloaded (see `Retry-After`), no provider, or a service unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A service did not answer in time */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listAudit: {
+    parameters: {
+      query?: {
+        /** @description Changes at or after this time */
+        since?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuditPage'];
+        };
+      };
+      /** @description Invalid input: every invalid field in `errors[]` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing or unknown key (or, for a callback, a bad or missing signature) */
+      401: {
         headers: {
           [name: string]: unknown;
         };

@@ -96,7 +96,7 @@ export class AuditEntry {
   @ApiProperty({ example: 'route_put' }) action!: string;
   @ApiProperty({ description: 'What was changed: a provider key, a country, an affiliate id, a dead letter id' })
   target!: string;
-  @ApiProperty({ type: [String], description: 'Names of the fields the change set' }) fields!: string[];
+  @ApiProperty({ type: [String], description: 'Names of the fields the change set, sorted' }) fields!: string[];
 }
 
 export class AuditPage {
