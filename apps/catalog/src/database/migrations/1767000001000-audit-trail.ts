@@ -13,8 +13,9 @@ export class AuditTrail1767000001000 implements MigrationInterface {
         CASE action
           WHEN 'default_changed' THEN ARRAY['default_provider']
           ELSE ARRAY(
-            SELECT jsonb_array_elements_text(coalesce(details->'credential_fields', '[]'::jsonb))
-            UNION ALL SELECT jsonb_array_elements_text(coalesce(details->'settings', '[]'::jsonb))
+            SELECT f FROM jsonb_array_elements_text(coalesce(details->'credential_fields', '[]'::jsonb)) f
+            UNION SELECT f FROM jsonb_array_elements_text(coalesce(details->'settings', '[]'::jsonb)) f
+            ORDER BY 1
           )
         END
       FROM audit_log ORDER BY id`);
