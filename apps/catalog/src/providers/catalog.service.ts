@@ -32,8 +32,6 @@ import { ProvidersRepository } from './providers.repository';
 
 type Action = ProviderChangedEvent['action'];
 
-/** Who made a change: the platform key's id (never the key) and its scope, or `system`. */
-
 /** The catalog: activation, credentials (sealed by the vault), defaults per category, the audit trail. */
 @Injectable()
 export class CatalogService {
