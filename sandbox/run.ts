@@ -5,11 +5,14 @@ async function main() {
   const sandbox = await startSandbox({ port: Number(process.env.PORT || 3000) });
   const { url, apiKey } = sandbox;
   process.stdout.write(
-    `\nSandbox is up (SendGrid for email and Twilio for SMS, both fakes on loopback, calling back as the real ones do).\n` +
+    `\nSandbox is up: SendGrid (email), Twilio (SMS), Praxis (payments) and SumSub (KYC) are fakes on loopback\n` +
+      `that call back as the real ones do. The console will be served by the gateway; until then use the API.\n` +
       `  Gateway: ${url}\n  API docs: ${url}/docs\n  API key: ${apiKey}\n\n` +
       `  curl -s ${url}/api/platform/integrations/email/send -H 'authorization: Bearer ${apiKey}' \\\n` +
       `    -H 'content-type: application/json' -d '{"to":"john@example.com","subject":"Hi","body_html":"<p>Hi</p>","from_email":"crm@broker.example"}'\n` +
-      `  then GET ${url}/api/platform/integrations/messages/<message_id>: sent, delivered, opened.\n\n`,
+      `  then GET ${url}/api/platform/integrations/messages/<message_id>: sent, delivered, opened.\n` +
+      `  GET ${url}/payments/gateway?country=DE&direction=deposit&amount=10&currency=EUR opens a Praxis session\n` +
+      `  that is approved and notified; POST /api/platform/kyc/applicants gets a SumSub decision.\n\n`,
   );
   const stop = () => void sandbox.stop().then(() => process.exit(0));
   process.once('SIGINT', stop);

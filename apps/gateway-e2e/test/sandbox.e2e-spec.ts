@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import type { MessageView, SendReply } from '@app/contracts';
 import { eventually, freePort } from '@app/testing';
 
@@ -15,7 +17,7 @@ describe('npm run sandbox', () => {
   });
 
   const api = (path: string, init: RequestInit = {}) =>
-    fetch(`${sandbox.url}/api/platform/integrations${path}`, {
+    fetch(`${sandbox.url}${path.startsWith('/') ? `/api/platform/integrations${path}` : `/${path}`}`, {
       ...init,
       headers: { authorization: `Bearer ${sandbox.apiKey}`, 'content-type': 'application/json' },
     });
@@ -47,5 +49,31 @@ describe('npm run sandbox', () => {
     expect(res.status).toBe(200);
     const { message_id } = (await res.json()) as SendReply;
     await eventually('the SMS delivered', async () => ((await status(message_id)) === 'delivered' ? true : undefined));
+  }, 60_000);
+
+  it('a payment session gets its Praxis notification, accepted by the gateway', async () => {
+    const res = await api('payments/gateway?country=DE&direction=deposit&amount=10&currency=EUR');
+    expect(res.status).toBe(200);
+    const { order_id } = (await res.json()) as { order_id: string };
+    await eventually('the notification answered', () =>
+      sandbox.callbacks.find((c) => c.path === '/webhooks/payments/praxis'),
+    );
+    expect(sandbox.callbacks.filter((c) => c.path === '/webhooks/payments/praxis')).toEqual([
+      { path: '/webhooks/payments/praxis', status: 200 },
+    ]);
+    expect(sandbox.praxis.sessions.get(order_id)?.session_status).toBe('successful');
+  }, 60_000);
+
+  it('a SumSub applicant gets a decision: the customer is approved from the fake’s webhook', async () => {
+    const customer = randomUUID();
+    const res = await api('api/platform/kyc/applicants', {
+      method: 'POST',
+      body: JSON.stringify({ customer_id: customer, email: 'lead@example.com' }),
+    });
+    expect(res.status).toBe(200);
+    await eventually('the customer approved', async () => {
+      const r = (await (await api(`api/platform/kyc/customers/${customer}`)).json()) as { status: string };
+      return r.status === 'approved' ? r : undefined;
+    });
   }, 60_000);
 });
