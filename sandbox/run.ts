@@ -11,7 +11,7 @@ async function main() {
       `  curl -s ${url}/api/platform/integrations/email/send -H 'authorization: Bearer ${apiKey}' \\\n` +
       `    -H 'content-type: application/json' -d '{"to":"john@example.com","subject":"Hi","body_html":"<p>Hi</p>","from_email":"crm@broker.example"}'\n` +
       `  then GET ${url}/api/platform/integrations/messages/<message_id>: sent, delivered, opened.\n` +
-      `  GET ${url}/payments/gateway?country=DE&direction=deposit&amount=10&currency=EUR opens a Praxis session\n` +
+      `  GET ${url}/payments/gateway?country=DE&direction=deposit&amount=10&currency=EUR&customer_id=9f1c4c1e-8f3e-4a55-9d2a-0d6c1f0e1a11\n    opens a Praxis session\n` +
       `  that is approved and notified; POST /api/platform/kyc/applicants gets a SumSub decision.\n\n`,
   );
   const stop = () => void sandbox.stop().then(() => process.exit(0));

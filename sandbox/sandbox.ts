@@ -38,11 +38,11 @@ export interface Sandbox {
 }
 
 /**
- * The platform in this process on its own database and subject prefix, with the SendGrid and Twilio
- * fakes on loopback as its email and SMS providers, Praxis for payments and SumSub for KYC. Loopback is reachable only because this process
- * names it in CONNECTOR_ALLOWED_HOSTS, as the tests do. The fakes call back as the real
- * providers do: a sent email is delivered and then opened, an SMS is delivered, a payment session is
- * approved and notified, a SumSub applicant is approved.
+ * The platform in this process on its own database and subject prefix, with provider fakes on loopback:
+ * SendGrid for email, Twilio for SMS, Praxis for payments, SumSub for KYC. Loopback is reachable only
+ * because this process names it in CONNECTOR_ALLOWED_HOSTS, as the tests do. The fakes call back as the
+ * real providers do: a sent email is delivered and then opened, an SMS is delivered, a payment session
+ * is approved and notified, a SumSub applicant is approved.
  */
 export async function startSandbox(opts: { port: number; callbackDelayMs?: number }): Promise<Sandbox> {
   const url = `http://127.0.0.1:${opts.port}`;
