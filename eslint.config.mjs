@@ -31,7 +31,7 @@ const entryPoints = `{${Object.keys(paths).map(entryGlob)}}`;
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '**/*.cjs', '**/*.mjs', 'tools/**'] },
   {
-    files: ['apps/**/*.ts', 'libs/**/*.ts', 'bench/**/*.ts', 'resilience/**/*.ts'],
+    files: ['apps/**/*.ts', 'libs/**/*.ts', 'bench/**/*.ts', 'resilience/**/*.ts', 'sandbox/**/*.ts'],
     extends: [tseslint.configs.recommendedTypeChecked],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {

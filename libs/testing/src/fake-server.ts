@@ -31,7 +31,14 @@ export abstract class FakeServer {
   private readonly routes: { method: string; pattern: RegExp; route: Route }[] = [];
   private failures: FakeReply[] = [];
   private delayMs = 0;
+  private readonly repliedListeners: ((req: RecordedRequest, reply: FakeReply) => void)[] = [];
   baseUrl = '';
+
+  /** Calls `listener` after each answer is sent (a sandbox uses it to call back as the provider does). */
+  onReplied(listener: (req: RecordedRequest, reply: FakeReply) => void): this {
+    this.repliedListeners.push(listener);
+    return this;
+  }
 
   protected route(method: string, pattern: RegExp, route: Route): void {
     this.routes.push({ method, pattern, route });
@@ -106,6 +113,7 @@ export abstract class FakeServer {
       reply.body === undefined ? '' : isJson ? JSON.stringify(reply.body) : (reply.body as string | Buffer);
     res.writeHead(reply.status, { ...(isJson ? { 'content-type': 'application/json' } : {}), ...reply.headers });
     res.end(payload);
+    for (const listener of this.repliedListeners) listener(recorded, reply);
   }
 
   /** Helper for subclasses: JSON body of a recorded request. */
