@@ -7,6 +7,7 @@ import type { PaymentApprovedEvent, ResolutionView } from '@app/contracts';
 import { eventually } from '@app/testing';
 
 import { startPlatform, type Platform } from '../src/platform';
+import { activatePaymentProviders, putPaymentRoute } from './payment-providers';
 
 const BP = {
   username: 'bp-trust-user',
@@ -92,44 +93,13 @@ describe('payment callbacks: replay, forgery and per-order de-duplication (real 
     await nc.flush();
     db = new Client({ connectionString: p.infra.databaseUrl });
     await db.connect();
-    const activate = (key: string, body: unknown) =>
-      p.api(`/api/platform/integrations/providers/${key}/activate`, { method: 'POST', json: body });
-    expect(
-      (
-        await activate('bridgerpay', {
-          credentials: { username: BP.username, password: BP.password, api_key: BP.apiKey, cashier_key: BP.cashierKey },
-          settings: { base_url: bridgerpay.baseUrl },
-        })
-      ).status,
-    ).toBe(200);
-    expect(
-      (
-        await activate('praxis', {
-          credentials: {
-            merchant_id: PX.merchantId,
-            application_key: PX.applicationKey,
-            merchant_secret: PX.merchantSecret,
-          },
-          settings: { base_url: praxis.baseUrl },
-        })
-      ).status,
-    ).toBe(200);
-    expect(
-      (
-        await p.api('/api/platform/payments/routing/BR', {
-          method: 'PUT',
-          json: { deposit_gateway: 'bridgerpay', withdrawal_gateway: 'praxis' },
-        })
-      ).status,
-    ).toBe(200);
-    expect(
-      (
-        await p.api('/api/platform/payments/routing/DE', {
-          method: 'PUT',
-          json: { deposit_gateway: 'praxis', withdrawal_gateway: 'praxis' },
-        })
-      ).status,
-    ).toBe(200);
+    await activatePaymentProviders(
+      p,
+      { creds: BP, baseUrl: bridgerpay.baseUrl },
+      { creds: PX, baseUrl: praxis.baseUrl },
+    );
+    await putPaymentRoute(p, 'BR', { deposit_gateway: 'bridgerpay', withdrawal_gateway: 'praxis' });
+    await putPaymentRoute(p, 'DE', { deposit_gateway: 'praxis', withdrawal_gateway: 'praxis' });
   });
   afterAll(async () => {
     await db?.end();

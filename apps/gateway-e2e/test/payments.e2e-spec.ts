@@ -9,6 +9,7 @@ import type { PaymentApprovedEvent, ResolutionView, RouteView, RoutingListView }
 import { eventually } from '@app/testing';
 
 import { startPlatform, type Platform } from '../src/platform';
+import { activatePaymentProviders } from './payment-providers';
 
 const BP = {
   username: 'bp-api-user',
@@ -162,26 +163,11 @@ describe('payment routing, cashier sessions and callbacks through the gateway (r
   });
 
   it('stores routes per country (any case in, upper case out) and the default pair under /routing/default', async () => {
-    expect(
-      (
-        await activate('bridgerpay', {
-          credentials: { username: BP.username, password: BP.password, api_key: BP.apiKey, cashier_key: BP.cashierKey },
-          settings: { base_url: bridgerpay.baseUrl },
-        })
-      ).status,
-    ).toBe(200);
-    expect(
-      (
-        await activate('praxis', {
-          credentials: {
-            merchant_id: PX.merchantId,
-            application_key: PX.applicationKey,
-            merchant_secret: PX.merchantSecret,
-          },
-          settings: { base_url: praxis.baseUrl },
-        })
-      ).status,
-    ).toBe(200);
+    await activatePaymentProviders(
+      p,
+      { creds: BP, baseUrl: bridgerpay.baseUrl },
+      { creds: PX, baseUrl: praxis.baseUrl },
+    );
 
     // active providers (and a catalog default) but no route and no default pair: 503
     expect((await resolve('country=FR&direction=deposit&amount=10&currency=EUR')).status).toBe(503);

@@ -4,6 +4,7 @@ import type { ResolutionView } from '@app/contracts';
 import { eventually } from '@app/testing';
 
 import { startPlatform, type Platform } from '../src/platform';
+import { activatePaymentProviders, putPaymentRoute } from './payment-providers';
 
 const BP = { username: 'bp-user', password: 'bp-password-3', apiKey: 'bp-key', cashierKey: 'bp-cashier' };
 const PX = { merchantId: 'm-1', applicationKey: 'a-1', merchantSecret: 'px-secret-3' };
@@ -53,44 +54,13 @@ describe('payment provider circuit breaker', () => {
         CONNECTOR_HEALTH_PUBLISH_MS: '200',
       },
     });
-    const activate = (key: string, body: unknown) =>
-      p.api(`/api/platform/integrations/providers/${key}/activate`, { method: 'POST', json: body });
-    expect(
-      (
-        await activate('bridgerpay', {
-          credentials: { username: BP.username, password: BP.password, api_key: BP.apiKey, cashier_key: BP.cashierKey },
-          settings: { base_url: bridgerpay.baseUrl },
-        })
-      ).status,
-    ).toBe(200);
-    expect(
-      (
-        await activate('praxis', {
-          credentials: {
-            merchant_id: PX.merchantId,
-            application_key: PX.applicationKey,
-            merchant_secret: PX.merchantSecret,
-          },
-          settings: { base_url: praxis.baseUrl },
-        })
-      ).status,
-    ).toBe(200);
-    expect(
-      (
-        await p.api('/api/platform/payments/routing/BR', {
-          method: 'PUT',
-          json: { deposit_gateway: 'bridgerpay', withdrawal_gateway: 'praxis' },
-        })
-      ).status,
-    ).toBe(200);
-    expect(
-      (
-        await p.api('/api/platform/payments/routing/default', {
-          method: 'PUT',
-          json: { deposit_gateway: 'praxis', withdrawal_gateway: 'praxis' },
-        })
-      ).status,
-    ).toBe(200);
+    await activatePaymentProviders(
+      p,
+      { creds: BP, baseUrl: bridgerpay.baseUrl },
+      { creds: PX, baseUrl: praxis.baseUrl },
+    );
+    await putPaymentRoute(p, 'BR', { deposit_gateway: 'bridgerpay', withdrawal_gateway: 'praxis' });
+    await putPaymentRoute(p, 'default', { deposit_gateway: 'praxis', withdrawal_gateway: 'praxis' });
   });
   afterAll(async () => {
     await p?.stop();
