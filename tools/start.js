@@ -1,39 +1,22 @@
 #!/usr/bin/env node
 // `npm start`: installs what is missing, checks NATS and Postgres (exits within 10 s naming the one
-// that is down), builds, and runs the five services and the gateway as separate processes.
+// that is down), builds, and runs the five services and the gateway as separate processes. With no
+// Postgres / NATS at the defaults (or with `--embedded`) it runs embedded ones first (tools/embedded.js).
 'use strict';
 const { spawn, execFileSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const { existsSync, readFileSync, writeFileSync } = require('node:fs');
-const net = require('node:net');
 const { join } = require('node:path');
+
+const { startEmbedded, probe, DEFAULT_NATS_URL, DEFAULT_DATABASE_URL } = require('./embedded');
 
 const root = join(__dirname, '..');
 const SERVICES = ['catalog', 'payments', 'kyc', 'comms', 'affiliates'];
 const env = { ...process.env };
-env.NATS_URL ??= 'nats://127.0.0.1:4222';
-env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
 env.PUBLIC_BASE_URL ??= `http://127.0.0.1:${env.PORT || 3000}`;
-
-function probe(url, defaultPort, timeoutMs) {
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: u.hostname, port: Number(u.port || defaultPort) });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`no answer within ${timeoutMs} ms`));
-    }, timeoutMs);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.end();
-      resolve();
-    });
-    socket.once('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-  });
-}
+/** Stops the embedded Postgres / NATS, if any; set once they run. */
+let stopEmbedded = () => Promise.resolve();
+const exit = (code) => void stopEmbedded().then(() => process.exit(code));
 
 async function preflight() {
   const hide = (u) => u.replace(/\/\/([^@/]*)@/, '//***@');
@@ -52,8 +35,10 @@ async function preflight() {
   );
   if (failures.length) {
     process.stderr.write(`npm start: ${failures.join('\n')}\n`);
-    process.exit(1);
+    exit(1);
+    return false;
   }
+  return true;
 }
 
 /** Development secrets when none are configured: generated once, kept in .dev-secrets.json (git-ignored). */
@@ -92,7 +77,12 @@ async function waitForHealth(url, timeoutMs) {
 }
 
 async function main() {
-  await preflight();
+  const embedded = await startEmbedded({ env, argv: process.argv.slice(2), root });
+  stopEmbedded = embedded.stop;
+  Object.assign(env, embedded.vars);
+  env.NATS_URL ??= DEFAULT_NATS_URL;
+  env.DATABASE_URL ??= DEFAULT_DATABASE_URL;
+  if (!(await preflight())) return;
   execFileSync(process.execPath, [join(__dirname, 'ensure-deps.js')], { stdio: 'inherit' });
   execFileSync(process.execPath, [join(__dirname, 'build.js')], { stdio: 'inherit' });
   devSecrets();
@@ -103,7 +93,7 @@ async function main() {
     stopping = true;
     for (const c of children) c.kill('SIGTERM');
     Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.once('exit', r))))).then(() =>
-      process.exit(code),
+      exit(code),
     );
   };
   // against a NATS with users (deploy/nats/users.conf) each process logs in as its app, with the
@@ -145,5 +135,5 @@ async function main() {
 
 main().catch((err) => {
   process.stderr.write(`npm start: ${err.message}\n`);
-  process.exit(1);
+  exit(1);
 });
