@@ -79,6 +79,10 @@ async function waitForHealth(url, timeoutMs) {
 async function main() {
   const embedded = await startEmbedded({ env, argv: process.argv.slice(2), root });
   stopEmbedded = embedded.stop;
+  // a signal while building stops the embedded ones; once the services run, stopAll drains them first
+  let onSignal = () => exit(0);
+  process.on('SIGINT', () => onSignal());
+  process.on('SIGTERM', () => onSignal());
   Object.assign(env, embedded.vars);
   env.NATS_URL ??= DEFAULT_NATS_URL;
   env.DATABASE_URL ??= DEFAULT_DATABASE_URL;
@@ -122,8 +126,7 @@ async function main() {
   };
   for (const s of SERVICES) run(s);
   run('gateway');
-  process.once('SIGINT', () => stopAll(0));
-  process.once('SIGTERM', () => stopAll(0));
+  onSignal = () => stopAll(0);
   const port = env.PORT || '3000';
   const url = `http://127.0.0.1:${port}`;
   if (await waitForHealth(url, 60000)) {
