@@ -190,3 +190,51 @@ describe('npm start -- --embedded', () => {
     }
   }, 200_000);
 });
+
+describe('npm run sandbox -- --embedded', () => {
+  it('runs the sandbox on its own Postgres and NATS, prints the console URL and the key, and stops them all', async () => {
+    if (!existsSync(join(root, 'dist/sandbox/run.js'))) spawnSync(process.execPath, [join(root, 'tools/build.js')]);
+    const dataDir = mkdtempSync(join(tmpdir(), 'embedded-sandbox-e2e-'));
+    const port = await freePort();
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      EMBEDDED_DATA_DIR: dataDir,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+    };
+    delete env.DATABASE_URL;
+    delete env.NATS_URL;
+    // what `npm run sandbox` runs after the build
+    const child = spawn(process.execPath, [join(root, 'tools/sandbox.js'), '--embedded'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await eventually('the sandbox up, or gone', () => out.includes('Sandbox is up') || child.exitCode !== null, {
+        timeoutMs: 90_000,
+      }).catch(() => undefined);
+      expect(out).toContain(`Console: http://127.0.0.1:${port}/console/`);
+      expect(out).toMatch(/API key: \S{16,}/);
+      const pids = [...out.matchAll(/Embedded (?:Postgres|NATS \(JetStream\)) on 127\.0\.0\.1:\d+ \(pid (\d+)/g)].map(
+        (m) => Number(m[1]),
+      );
+      expect(pids).toHaveLength(2);
+      expect(pids.every(alive)).toBe(true);
+      expect(existsSync(join(dataDir, 'postgres/PG_VERSION'))).toBe(true);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(pids.some(alive)).toBe(false);
+    } finally {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 150_000);
+});
