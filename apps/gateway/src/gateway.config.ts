@@ -45,9 +45,9 @@ export class GatewayConfig {
   @Max(64 * 1024 * 1024)
   BODY_LIMIT_BYTES = 1024 * 1024;
 
-  /** The built console served at /console; empty: dist/console (where `npm run build` puts it). */
+  /** The built console served at /console, relative to the working directory: where `npm run build` puts it. */
   @IsString()
-  CONSOLE_DIR = '';
+  CONSOLE_DIR = 'dist/console';
 
   /** Defaults to http://127.0.0.1:<PORT> (see startGateway). */
   @Matches(/^(https?:\/\/[^\s]+)?$/, {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 
 import { STATUS_CODES } from 'node:http';
+import { resolve as resolvePath } from 'node:path';
 import type { Duplex } from 'node:stream';
 
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -184,7 +185,7 @@ export async function startGateway(
   const shedTotal = installShedding(adapter.getInstance(), { limits, metrics, bus: link });
   installRateLimit(adapter.getInstance(), { limits, shedTotal });
   registerWebhookRoutes(adapter.getInstance(), { bus, publicBaseUrl: config.PUBLIC_BASE_URL, logger });
-  registerConsoleRoutes(adapter.getInstance(), { dir: config.CONSOLE_DIR || undefined });
+  registerConsoleRoutes(adapter.getInstance(), { dir: resolvePath(config.CONSOLE_DIR) });
   const app = await NestFactory.create<NestFastifyApplication>(
     gatewayModule(
       [
