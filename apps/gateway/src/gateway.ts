@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 
 import { STATUS_CODES } from 'node:http';
+import { resolve as resolvePath } from 'node:path';
 import type { Duplex } from 'node:stream';
 
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -30,6 +31,7 @@ import { DiagnosticsController } from './diagnostics/diagnostics.controller';
 import { GatewayConfig } from './gateway.config';
 import { GatewayRuntime } from './gateway.runtime';
 import { ApiKeyRing } from './http/auth';
+import { registerConsoleRoutes } from './http/console';
 import { BusLink, installRateLimit, installShedding, LinkAwareBusClient } from './http/overload';
 import { installPipeline, jsonBodyParser } from './http/pipeline';
 import { problem, PROBLEM_CONTENT_TYPE } from './http/problem';
@@ -183,6 +185,7 @@ export async function startGateway(
   const shedTotal = installShedding(adapter.getInstance(), { limits, metrics, bus: link });
   installRateLimit(adapter.getInstance(), { limits, shedTotal });
   registerWebhookRoutes(adapter.getInstance(), { bus, publicBaseUrl: config.PUBLIC_BASE_URL, logger });
+  registerConsoleRoutes(adapter.getInstance(), { dir: resolvePath(config.CONSOLE_DIR) });
   const app = await NestFactory.create<NestFastifyApplication>(
     gatewayModule(
       [

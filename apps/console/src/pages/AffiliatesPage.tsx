@@ -1,0 +1,12 @@
+import type { JSX } from 'react';
+
+import { Page } from '../ui';
+
+/** Placeholder: the page is written in its own change. */
+export function AffiliatesPage(): JSX.Element {
+  return (
+    <Page title="Affiliates">
+      <p className="muted">Not built yet.</p>
+    </Page>
+  );
+}
