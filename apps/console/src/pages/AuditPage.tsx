@@ -1,0 +1,96 @@
+import { useCallback, useEffect, useState, type JSX } from 'react';
+
+import type { Schemas } from '@app/sdk';
+
+import { problemText, useClient } from '../client';
+import { ErrorNote, Loading, Page } from '../ui';
+
+type Entry = Schemas['AuditEntry'];
+
+const PAGE = 50;
+
+/** `next_since` comes again at its own time: entries already shown (service + id) are dropped. */
+function merge(old: Entry[], more: Entry[]): Entry[] {
+  const seen = new Set(old.map((e) => `${e.service}:${e.id}`));
+  return [...old, ...more.filter((e) => !seen.has(`${e.service}:${e.id}`))];
+}
+
+export function AuditPage(): JSX.Element {
+  const client = useClient();
+  const [entries, setEntries] = useState<Entry[]>([]);
+  const [next, setNext] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(
+    async (since?: string): Promise<void> => {
+      setBusy(true);
+      setError(null);
+      const { data, error: problem } = await client.GET('/api/platform/audit', {
+        params: { query: { limit: PAGE, ...(since ? { since } : {}) } },
+      });
+      setBusy(false);
+      if (problem || !data) {
+        setError(problemText(problem));
+        return;
+      }
+      setEntries((old) => (since ? merge(old, data.entries) : data.entries));
+      // a page that brought nothing new would ask for the same page forever: stop there
+      setNext(data.next_since && data.next_since !== since ? data.next_since : null);
+    },
+    [client],
+  );
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  return (
+    <Page title="Audit">
+      {error && <ErrorNote text={error} />}
+      <div className="table-wrap">
+        <table className="table">
+          <caption>Configuration changes, oldest first ({entries.length} shown)</caption>
+          <thead>
+            <tr>
+              <th scope="col">Time</th>
+              <th scope="col">Service</th>
+              <th scope="col">Action</th>
+              <th scope="col">Target</th>
+              <th scope="col">Fields</th>
+              <th scope="col">Key</th>
+              <th scope="col">Scope</th>
+            </tr>
+          </thead>
+          <tbody>
+            {entries.length === 0 && !busy ? (
+              <tr>
+                <td colSpan={7}>No changes recorded.</td>
+              </tr>
+            ) : (
+              entries.map((e) => (
+                <tr key={`${e.service}:${e.id}`}>
+                  <td>{new Date(e.at).toLocaleString()}</td>
+                  <td>{e.service}</td>
+                  <td>{e.action}</td>
+                  <td>{e.target}</td>
+                  <td>{e.fields.join(', ')}</td>
+                  <td>
+                    <code>{e.actor}</code>
+                  </td>
+                  <td>{e.scope}</td>
+                </tr>
+              ))
+            )}
+          </tbody>
+        </table>
+      </div>
+      {busy && <Loading />}
+      {next && !busy && (
+        <button type="button" className="button" onClick={() => void load(next)}>
+          Load more
+        </button>
+      )}
+    </Page>
+  );
+}
