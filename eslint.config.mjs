@@ -43,6 +43,18 @@ export default tseslint.config(
     },
   },
   {
+    // The operator console (apps/console): browser TSX, type-checked by its own tsconfig (DOM libs, JSX).
+    files: ['apps/console/**/*.tsx'],
+    extends: [tseslint.configs.recommendedTypeChecked],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
+    },
+  },
+  {
     // These specs assert on parsed YAML and JSON documents, which are untyped by nature.
     files: ['apps/gateway-e2e/test/deploy-files.spec.ts', 'apps/gateway-e2e/test/deploy-k8s.spec.ts'],
     rules: {
@@ -54,7 +66,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    files: ['apps/**/*.ts', 'apps/console/**/*.tsx', 'libs/**/*.ts'],
     plugins: { boundaries },
     settings: {
       'boundaries/elements': elements,

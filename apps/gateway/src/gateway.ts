@@ -30,6 +30,7 @@ import { DiagnosticsController } from './diagnostics/diagnostics.controller';
 import { GatewayConfig } from './gateway.config';
 import { GatewayRuntime } from './gateway.runtime';
 import { ApiKeyRing } from './http/auth';
+import { registerConsoleRoutes } from './http/console';
 import { BusLink, installRateLimit, installShedding, LinkAwareBusClient } from './http/overload';
 import { installPipeline, jsonBodyParser } from './http/pipeline';
 import { problem, PROBLEM_CONTENT_TYPE } from './http/problem';
@@ -183,6 +184,7 @@ export async function startGateway(
   const shedTotal = installShedding(adapter.getInstance(), { limits, metrics, bus: link });
   installRateLimit(adapter.getInstance(), { limits, shedTotal });
   registerWebhookRoutes(adapter.getInstance(), { bus, publicBaseUrl: config.PUBLIC_BASE_URL, logger });
+  registerConsoleRoutes(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(
     gatewayModule(
       [

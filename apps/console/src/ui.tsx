@@ -1,0 +1,28 @@
+import type { JSX, ReactNode } from 'react';
+
+/** A page: its title as the one `<h1>`, inside `<main>`. */
+export function Page({ title, children }: { title: string; children?: ReactNode }): JSX.Element {
+  return (
+    <main id="main" className="page">
+      <h1>{title}</h1>
+      {children}
+    </main>
+  );
+}
+
+/** An error the operator must see: announced by screen readers as it appears. */
+export function ErrorNote({ text }: { text: string }): JSX.Element {
+  return (
+    <p role="alert" className="error-note">
+      {text}
+    </p>
+  );
+}
+
+export function Loading(): JSX.Element {
+  return (
+    <p role="status" className="muted">
+      Loading…
+    </p>
+  );
+}
