@@ -9,12 +9,6 @@ type Entry = Schemas['AuditEntry'];
 
 const PAGE = 50;
 
-/** `next_since` comes again at its own time: entries already shown (service + id) are dropped. */
-function merge(old: Entry[], more: Entry[]): Entry[] {
-  const seen = new Set(old.map((e) => `${e.service}:${e.id}`));
-  return [...old, ...more.filter((e) => !seen.has(`${e.service}:${e.id}`))];
-}
-
 export function AuditPage(): JSX.Element {
   const client = useClient();
   const [entries, setEntries] = useState<Entry[]>([]);
@@ -23,20 +17,19 @@ export function AuditPage(): JSX.Element {
   const [busy, setBusy] = useState(false);
 
   const load = useCallback(
-    async (since?: string): Promise<void> => {
+    async (cursor?: string): Promise<void> => {
       setBusy(true);
       setError(null);
       const { data, error: problem } = await client.GET('/api/platform/audit', {
-        params: { query: { limit: PAGE, ...(since ? { since } : {}) } },
+        params: { query: { limit: PAGE, ...(cursor ? { cursor } : {}) } },
       });
       setBusy(false);
       if (problem || !data) {
         setError(problemText(problem));
         return;
       }
-      setEntries((old) => (since ? merge(old, data.entries) : data.entries));
-      // a page that brought nothing new would ask for the same page forever: stop there
-      setNext(data.next_since && data.next_since !== since ? data.next_since : null);
+      setEntries((old) => (cursor ? [...old, ...data.entries] : data.entries));
+      setNext(data.next_cursor);
     },
     [client],
   );
