@@ -1,0 +1,128 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const ROOT = join(__dirname, '../../../..');
+const CONSOLE_SRC = [join(ROOT, 'apps/console'), join(ROOT, 'libs/sdk/src')];
+const BUILT = join(ROOT, 'dist/console/index.html');
+const LOCK = join(ROOT, 'dist/.console-build.lock');
+const ARTIFACTS = join(ROOT, 'artifacts/console');
+
+/** Debian's Chromium (`.ci/run` installs it): never a downloaded browser. */
+export async function launchBrowser(): Promise<Browser> {
+  ensureConsoleBuilt();
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+function newestMtime(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const entry of readdirSync(path)) {
+    if (entry === 'node_modules') continue;
+    newest = Math.max(newest, newestMtime(join(path, entry)));
+  }
+  return newest;
+}
+
+function builtMtime(): number {
+  try {
+    return statSync(BUILT).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * Builds the console into dist/console (as `npm run build` does) when it is missing or older than its
+ * sources. A lock directory keeps parallel Jest workers from building at once; a lock older than two
+ * minutes is taken to be left by a killed run.
+ */
+export function ensureConsoleBuilt(): void {
+  const fresh = () => builtMtime() >= Math.max(...CONSOLE_SRC.map(newestMtime));
+  if (fresh()) return;
+  mkdirSync(join(ROOT, 'dist'), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch {
+      if (Date.now() - statSync(LOCK, { throwIfNoEntry: false })!.mtimeMs > 120_000) rmdirSync(LOCK);
+      else sleep(200);
+    }
+  }
+  try {
+    if (!fresh())
+      execFileSync(
+        process.execPath,
+        [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', join(ROOT, 'apps/console/vite.config.ts')],
+        { cwd: ROOT, stdio: 'pipe', env: { ...process.env, NODE_ENV: 'production' } },
+      );
+  } finally {
+    rmdirSync(LOCK);
+  }
+}
+
+/** Opens the console and signs in with the key through its form; resolves once the navigation shows. */
+export async function signIn(page: Page, baseUrl: string, apiKey: string): Promise<void> {
+  await page.goto(`${baseUrl}/console/`);
+  await page.getByLabel('API key').fill(apiKey);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Console pages' }).waitFor();
+}
+
+interface AxeViolation {
+  id: string;
+  impact?: string | null;
+  help: string;
+  nodes: { target: unknown[] }[];
+}
+
+/**
+ * Runs axe-core in the page (evaluated over the DevTools protocol, which the page's CSP does not
+ * govern) and fails on any serious or critical violation, listing each with the elements it found.
+ */
+export async function checkA11y(page: Page, label: string): Promise<void> {
+  const source = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  // a string, run in the page: this file is compiled without the DOM's types
+  const violations = await page.evaluate<AxeViolation[]>(
+    'axe.run(document).then((r) => r.violations.map(({ id, impact, help, nodes }) => ({ id, impact, help, nodes: nodes.map(({ target }) => ({ target })) })))',
+  );
+  const bad = violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) => `${label}: ${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`,
+    );
+  expect(bad).toEqual([]);
+}
+
+/** Full-page screenshots at desktop and phone size: artifacts/console/<name>-1280x800.png and -390x844.png. */
+export async function screenshots(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const before = page.viewportSize();
+  for (const [width, height] of [
+    [1280, 800],
+    [390, 844],
+  ]) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: join(ARTIFACTS, `${name}-${width}x${height}.png`), fullPage: true });
+  }
+  if (before) await page.setViewportSize(before);
+}
