@@ -41,7 +41,7 @@ export function AuditPage(): JSX.Element {
   return (
     <Page title="Audit">
       {error && <ErrorNote text={error} />}
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways)">
         <table className="table">
           <caption>Configuration changes, oldest first ({entries.length} shown)</caption>
           <thead>

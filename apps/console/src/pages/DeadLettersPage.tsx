@@ -121,7 +121,7 @@ export function DeadLettersPage(): JSX.Element {
       )}
       {busy && <Loading />}
       {letters && (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways)">
           <table className="table">
             <caption>
               Dead letters{filter ? ` of ${filter}` : ''}, oldest first ({letters.length} shown)

@@ -101,7 +101,7 @@ export function KycPage(): JSX.Element {
               ))}
             </ul>
           </section>
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways)">
             <table className="table">
               <caption>KYC history of customer {record.customer_id}</caption>
               <thead>
