@@ -288,7 +288,7 @@ export function AffiliatesPage(): JSX.Element {
                         </span>
                       </td>
                       <td>{a.latency_ms} ms</td>
-                      <td>{a.error ?? ''}</td>
+                      <td className="wrap">{a.error ?? ''}</td>
                       <td>
                         <button
                           type="button"

@@ -67,7 +67,7 @@ export function AuditPage(): JSX.Element {
                   <td>{e.service}</td>
                   <td>{e.action}</td>
                   <td>{e.target}</td>
-                  <td>{e.fields.join(', ')}</td>
+                  <td className="wrap">{e.fields.join(', ')}</td>
                   <td>
                     <code>{e.actor}</code>
                   </td>

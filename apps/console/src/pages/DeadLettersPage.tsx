@@ -148,7 +148,7 @@ export function DeadLettersPage(): JSX.Element {
                     <td>
                       <code>{l.subject}</code>
                     </td>
-                    <td>{l.error}</td>
+                    <td className="wrap">{l.error}</td>
                     <td>{l.attempts}</td>
                     <td>{new Date(l.parked_at).toLocaleString()}</td>
                     <td>

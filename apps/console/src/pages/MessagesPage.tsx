@@ -61,7 +61,7 @@ function Timeline({ message }: { message: Message }): JSX.Element {
                   <td>{when(r.at)}</td>
                   <td>{r.kind}</td>
                   <td>{r.what}</td>
-                  <td>{r.note}</td>
+                  <td className="wrap">{r.note}</td>
                 </tr>
               ))
             )}
