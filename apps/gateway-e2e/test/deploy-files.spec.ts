@@ -507,6 +507,13 @@ describe('deploy/Dockerfile', () => {
       expect.stringMatching(new RegExp(`--from=${buildStageName}\\s+\\S*dist\\s+\\S*dist`)),
     );
     expect(copies).toContainEqual(expect.stringMatching(/\btsconfig\.runtime\.json\b/));
+    // the gateway's image must hold the built console it serves at /console
+    expect(
+      finalStage
+        .filter((i) => i.op === 'RUN')
+        .map((i) => i.args)
+        .join('\n'),
+    ).toMatch(/test -f dist\/console\/index\.html/);
     const buildTsconfig = JSON.parse(read('tsconfig.build.json'));
     expect(buildTsconfig.compilerOptions.outDir.replace(/^\.\//, '')).toBe('dist');
     expect(buildTsconfig.compilerOptions.rootDir).toBe('.');

@@ -113,7 +113,10 @@ export async function checkA11y(page: Page, label: string): Promise<void> {
   expect(bad).toEqual([]);
 }
 
-/** Full-page screenshots at desktop and phone size: artifacts/console/<name>-1280x800.png and -390x844.png. */
+/**
+ * Full-page screenshots at desktop and phone size (artifacts/console/<name>-1280x800.png and -390x844.png),
+ * failing when the page is wider than the window at either size.
+ */
 export async function screenshots(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const before = page.viewportSize();
@@ -122,6 +125,8 @@ export async function screenshots(page: Page, name: string): Promise<void> {
     [390, 844],
   ]) {
     await page.setViewportSize({ width, height });
+    // usable at that width: wide tables scroll inside their wrapper, the page itself never sideways
+    expect([name, await page.evaluate<number>('document.documentElement.scrollWidth')]).toEqual([name, width]);
     await page.screenshot({ path: join(ARTIFACTS, `${name}-${width}x${height}.png`), fullPage: true });
   }
   if (before) await page.setViewportSize(before);
