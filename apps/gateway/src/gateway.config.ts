@@ -45,6 +45,10 @@ export class GatewayConfig {
   @Max(64 * 1024 * 1024)
   BODY_LIMIT_BYTES = 1024 * 1024;
 
+  /** The built console served at /console; empty: dist/console (where `npm run build` puts it). */
+  @IsString()
+  CONSOLE_DIR = '';
+
   /** Defaults to http://127.0.0.1:<PORT> (see startGateway). */
   @Matches(/^(https?:\/\/[^\s]+)?$/, {
     message: 'PUBLIC_BASE_URL must be an http(s) URL, e.g. https://integrations.example.com',

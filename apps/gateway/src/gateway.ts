@@ -184,7 +184,7 @@ export async function startGateway(
   const shedTotal = installShedding(adapter.getInstance(), { limits, metrics, bus: link });
   installRateLimit(adapter.getInstance(), { limits, shedTotal });
   registerWebhookRoutes(adapter.getInstance(), { bus, publicBaseUrl: config.PUBLIC_BASE_URL, logger });
-  registerConsoleRoutes(adapter.getInstance());
+  registerConsoleRoutes(adapter.getInstance(), { dir: config.CONSOLE_DIR || undefined });
   const app = await NestFactory.create<NestFastifyApplication>(
     gatewayModule(
       [

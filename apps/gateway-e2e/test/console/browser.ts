@@ -6,8 +6,13 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 const ROOT = join(__dirname, '../../../..');
 const CONSOLE_SRC = [join(ROOT, 'apps/console'), join(ROOT, 'libs/sdk/src')];
-const BUILT = join(ROOT, 'dist/console/index.html');
-const LOCK = join(ROOT, 'dist/.console-build.lock');
+/**
+ * The tests' own build, outside dist/ (which `npm start`, and so start.e2e-spec.ts, deletes and rebuilds):
+ * the gateway under test is pointed at it with CONSOLE_DIR.
+ */
+export const CONSOLE_TEST_DIR = join(ROOT, 'artifacts/console-build');
+const BUILT = join(CONSOLE_TEST_DIR, 'index.html');
+const LOCK = join(ROOT, 'artifacts/.console-build.lock');
 const ARTIFACTS = join(ROOT, 'artifacts/console');
 
 /** Debian's Chromium (`.ci/run` installs it): never a downloaded browser. */
@@ -50,14 +55,14 @@ function builtMtime(): number {
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 /**
- * Builds the console into dist/console (as `npm run build` does) when it is missing or older than its
- * sources. A lock directory keeps parallel Jest workers from building at once; a lock older than two
- * minutes is taken to be left by a killed run.
+ * Builds the console into CONSOLE_TEST_DIR (as `npm run build` does into dist/console) when it is
+ * missing or older than its sources. A lock directory keeps parallel Jest workers from building at once;
+ * a lock older than two minutes is taken to be left by a killed run.
  */
 export function ensureConsoleBuilt(): void {
   const fresh = () => builtMtime() >= Math.max(...CONSOLE_SRC.map(newestMtime));
   if (fresh()) return;
-  mkdirSync(join(ROOT, 'dist'), { recursive: true });
+  mkdirSync(join(ROOT, 'artifacts'), { recursive: true });
   for (;;) {
     try {
       mkdirSync(LOCK);
@@ -71,7 +76,14 @@ export function ensureConsoleBuilt(): void {
     if (!fresh())
       execFileSync(
         process.execPath,
-        [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', join(ROOT, 'apps/console/vite.config.ts')],
+        [
+          join(ROOT, 'node_modules/vite/bin/vite.js'),
+          'build',
+          '--config',
+          join(ROOT, 'apps/console/vite.config.ts'),
+          '--outDir',
+          CONSOLE_TEST_DIR,
+        ],
         { cwd: ROOT, stdio: 'pipe', env: { ...process.env, NODE_ENV: 'production' } },
       );
   } finally {

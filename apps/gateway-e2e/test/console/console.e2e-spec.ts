@@ -8,7 +8,7 @@ import { TEST_API_KEY } from '@app/testing';
 
 import { startPlatform, type Platform } from '../../src/platform';
 import { activatePaymentProviders } from '../payment-providers';
-import { checkA11y, launchBrowser, screenshots, signIn } from './browser';
+import { checkA11y, CONSOLE_TEST_DIR, launchBrowser, screenshots, signIn } from './browser';
 
 const SG_KEY = 'SG.console-key-abcdefghijklmnop-4321';
 const GMAIL = {
@@ -39,7 +39,7 @@ describe('the operator console in a browser', () => {
     gmail = await new GmailFake(GMAIL).start();
     bridgerpay = await new BridgerpayFake(BP).start();
     praxis = await new PraxisFake(PX).start();
-    p = await startPlatform();
+    p = await startPlatform({ env: { CONSOLE_DIR: CONSOLE_TEST_DIR } });
   });
   afterAll(async () => {
     await browser?.close();
