@@ -56,7 +56,7 @@ function OutcomeChart({ attempts, affiliateId }: { attempts: Attempt[]; affiliat
   return (
     <figure className="card">
       <figcaption>{summary}</figcaption>
-      <div role="img" aria-label={summary} style={{ width: '100%', height: 240 }}>
+      <div role="img" aria-label={summary} className="chart">
         <ResponsiveContainer width="100%" height="100%">
           <BarChart data={buckets.map((b) => ({ ...b, label: hourLabel(b.hour) }))}>
             <CartesianGrid strokeDasharray="3 3" />
