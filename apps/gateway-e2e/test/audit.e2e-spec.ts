@@ -4,7 +4,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 
 import type { AuditEntry, AuditPage, DeadLetterView } from '@app/contracts';
-import { eventually, TEST_API_KEY } from '@app/testing';
+import { eventually, queryRows, TEST_API_KEY } from '@app/testing';
 
 import { startPlatform, type Platform } from '../src/platform';
 
@@ -109,6 +109,39 @@ describe('the audit trail through the gateway (every service, real NATS and Post
     expect(first.next_since).toBe(all[1].at);
     const rest = await audit(`?since=${encodeURIComponent(first.next_since!)}`, READ_KEY);
     expect(rest.entries).toEqual(all.filter((e) => e.at >= first.next_since!));
+  });
+
+  it('pages through more changes than `limit` that share one millisecond with next_cursor, each once', async () => {
+    const at = '2099-01-01T00:00:00.000Z';
+    for (const service of ['catalog', 'payments'])
+      await queryRows(
+        p.infra.databaseUrl,
+        `INSERT INTO ${service}.audit_trail (at, actor, scope, action, target, fields)
+           SELECT $1, 'key_same_ms', 'admin', 'same_ms', 'target-' || n, '{}' FROM generate_series(1, 3) AS n`,
+        [at],
+      );
+    const seen: string[] = [];
+    let page = await audit(`?limit=2&since=${encodeURIComponent(at)}`);
+    for (let i = 0; i < 10; i++) {
+      seen.push(...page.entries.map((e) => `${e.service}:${e.target}`));
+      if (!page.next_cursor) break;
+      page = await audit(`?limit=2&cursor=${encodeURIComponent(page.next_cursor)}`);
+    }
+    expect(seen).toEqual([
+      'catalog:target-1',
+      'catalog:target-2',
+      'catalog:target-3',
+      'payments:target-1',
+      'payments:target-2',
+      'payments:target-3',
+    ]);
+    expect(page.next_cursor).toBeNull();
+  });
+
+  it('answers a cursor that no page gave with a 400 problem naming the field', async () => {
+    const res = await as(READ_KEY, '/api/platform/audit?cursor=bm90LWEtY3Vyc29y');
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual(['cursor']);
   });
 
   it('answers a bad limit or since with a 400 problem', async () => {

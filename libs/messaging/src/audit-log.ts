@@ -31,7 +31,17 @@ export class AuditLog {
     ]);
   }
 
-  async list(q: { since?: string; limit: number }): Promise<{ entries: AuditEntry[] }> {
+  /**
+   * The oldest `limit` changes at or after `since`; with `after_service` and `after_id` too, only those after
+   * that position in the gateway's (at, service, id) order, so a page may end inside one millisecond.
+   */
+  async list(q: {
+    since?: string;
+    limit: number;
+    after_service?: string;
+    after_id?: string;
+  }): Promise<{ entries: AuditEntry[] }> {
+    const after = q.since && q.after_service && q.after_id ? { service: q.after_service, id: q.after_id } : null;
     const rows: {
       id: string;
       at: Date;
@@ -42,8 +52,10 @@ export class AuditLog {
       fields: string[];
     }[] = await this.ds.query(
       `SELECT id::text AS id, at, actor, scope, action, target, fields FROM audit_trail
-         WHERE $1::timestamptz IS NULL OR at >= $1::timestamptz ORDER BY at, id LIMIT $2`,
-      [q.since ?? null, q.limit],
+         WHERE ($1::timestamptz IS NULL OR at >= $1::timestamptz)
+           AND ($3::text IS NULL OR at > $1::timestamptz OR $5::text > $3::text OR ($5::text = $3::text AND id > $4::bigint))
+         ORDER BY at, id LIMIT $2`,
+      [q.since ?? null, q.limit, after?.service ?? null, after?.id ?? null, this.service],
     );
     return { entries: rows.map((r) => ({ ...r, service: this.service, at: r.at.toISOString() })) };
   }

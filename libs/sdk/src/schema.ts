@@ -1782,6 +1782,8 @@ export interface components {
       entries: components['schemas']['AuditEntry'][];
       /** @description Pass as `since` for the next page (entries at that time come again); null on the last */
       next_since: string | null;
+      /** @description Pass as `cursor` for the next page (each entry comes once, also when many share one time); null on the last */
+      next_cursor: string | null;
     };
   };
   responses: never;
@@ -5463,6 +5465,8 @@ export interface operations {
         /** @description Changes at or after this time */
         since?: string;
         limit?: number;
+        /** @description `next_cursor` of the previous page (instead of `since`) */
+        cursor?: string;
       };
       header?: never;
       path?: never;

@@ -1,12 +1,312 @@
-import type { JSX } from 'react';
+import { useCallback, useState, type FormEvent, type JSX } from 'react';
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 
-import { Page } from '../ui';
+import type { Schemas } from '@app/sdk';
 
-/** Placeholder: the page is written in its own change. */
+import { problemText, useClient } from '../client';
+import { ErrorNote, Loading, Page } from '../ui';
+
+type Affiliate = Schemas['AffiliateView'];
+type Stats = Schemas['StatsView'];
+type Attempt = Schemas['AttemptView'];
+
+interface Row {
+  affiliate: Affiliate;
+  stats: Stats;
+}
+
+interface Bucket {
+  hour: string;
+  delivered: number;
+  failed: number;
+}
+
+function ok(attempt: Attempt): boolean {
+  return attempt.status_code !== null && attempt.status_code >= 200 && attempt.status_code < 300;
+}
+
+/** Delivery outcomes per hour, oldest first, from the attempt log. */
+export function bucketByHour(attempts: Attempt[]): Bucket[] {
+  const buckets = new Map<string, Bucket>();
+  for (const a of attempts) {
+    const d = new Date(a.at);
+    d.setMinutes(0, 0, 0);
+    const hour = d.toISOString();
+    const b = buckets.get(hour) ?? { hour, delivered: 0, failed: 0 };
+    if (ok(a)) b.delivered += 1;
+    else b.failed += 1;
+    buckets.set(hour, b);
+  }
+  return [...buckets.values()].sort((x, y) => x.hour.localeCompare(y.hour));
+}
+
+function hourLabel(iso: string): string {
+  return new Date(iso).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit' });
+}
+
+function rate(stats: Stats): string {
+  return stats.success_rate === null ? 'no attempts' : `${Math.round(stats.success_rate * 1000) / 10}%`;
+}
+
+function OutcomeChart({ attempts, affiliateId }: { attempts: Attempt[]; affiliateId: string }): JSX.Element {
+  const buckets = bucketByHour(attempts);
+  const delivered = buckets.reduce((n, b) => n + b.delivered, 0);
+  const failed = buckets.reduce((n, b) => n + b.failed, 0);
+  const summary = `Delivery outcomes of ${affiliateId} over ${buckets.length} hour(s): ${delivered} delivered, ${failed} failed.`;
+  return (
+    <figure className="card">
+      <figcaption>{summary}</figcaption>
+      <div role="img" aria-label={summary} className="chart">
+        <ResponsiveContainer width="100%" height="100%">
+          <BarChart data={buckets.map((b) => ({ ...b, label: hourLabel(b.hour) }))}>
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis dataKey="label" />
+            <YAxis allowDecimals={false} />
+            <Tooltip />
+            <Legend />
+            <Bar dataKey="delivered" name="Delivered" stackId="o" fill="#1b6e3a" />
+            <Bar dataKey="failed" name="Failed" stackId="o" fill="#b3261e" />
+          </BarChart>
+        </ResponsiveContainer>
+      </div>
+      <details>
+        <summary>Chart data as a table</summary>
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways)">
+          <table className="table">
+            <caption>Delivery outcomes per hour</caption>
+            <thead>
+              <tr>
+                <th scope="col">Hour</th>
+                <th scope="col">Delivered</th>
+                <th scope="col">Failed</th>
+              </tr>
+            </thead>
+            <tbody>
+              {buckets.map((b) => (
+                <tr key={b.hour}>
+                  <td>{hourLabel(b.hour)}</td>
+                  <td>{b.delivered}</td>
+                  <td>{b.failed}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
+    </figure>
+  );
+}
+
 export function AffiliatesPage(): JSX.Element {
+  const client = useClient();
+  const [affiliateId, setAffiliateId] = useState('');
+  const [rows, setRows] = useState<Row[]>([]);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [attempts, setAttempts] = useState<Attempt[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const fetchRow = useCallback(
+    async (id: string): Promise<Row | null> => {
+      const [a, s] = await Promise.all([
+        client.GET('/api/platform/affiliates/{affiliate_id}', { params: { path: { affiliate_id: id } } }),
+        client.GET('/api/platform/affiliates/{affiliate_id}/stats', { params: { path: { affiliate_id: id } } }),
+      ]);
+      if (a.error || !a.data) {
+        setError(problemText(a.error));
+        return null;
+      }
+      if (s.error || !s.data) {
+        setError(problemText(s.error));
+        return null;
+      }
+      return { affiliate: a.data, stats: s.data };
+    },
+    [client],
+  );
+
+  const showDeliveries = useCallback(
+    async (id: string): Promise<void> => {
+      setSelected(id);
+      const { data, error: problem } = await client.GET('/api/platform/affiliates/{affiliate_id}/deliveries', {
+        params: { path: { affiliate_id: id }, query: { limit: 100 } },
+      });
+      if (problem || !data) {
+        setAttempts(null);
+        setError(problemText(problem));
+      } else setAttempts(data.deliveries);
+    },
+    [client],
+  );
+
+  async function add(event: FormEvent): Promise<void> {
+    event.preventDefault();
+    const id = affiliateId.trim();
+    if (!id) {
+      setError('Affiliate id: enter an affiliate id.');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    const row = await fetchRow(id);
+    if (row) {
+      setRows((old) => [...old.filter((r) => r.affiliate.affiliate_id !== id), row]);
+      await showDeliveries(id);
+    }
+    setBusy(false);
+  }
+
+  async function redeliver(id: string, attempt: Attempt): Promise<void> {
+    if (!window.confirm(`Send batch ${attempt.delivery_id} to ${id} again?`)) return;
+    const { data, error: problem } = await client.POST(
+      '/api/platform/affiliates/{affiliate_id}/deliveries/{delivery_id}/redeliver',
+      { params: { path: { affiliate_id: id, delivery_id: attempt.delivery_id } } },
+    );
+    if (problem || !data) return setError(problemText(problem));
+    setNotice(`Batch ${data.delivery_id} queued for redelivery.`);
+  }
+
+  async function refresh(): Promise<void> {
+    setBusy(true);
+    setError(null);
+    const fresh = await Promise.all(rows.map((r) => fetchRow(r.affiliate.affiliate_id)));
+    setRows(fresh.filter((r): r is Row => r !== null));
+    if (selected) await showDeliveries(selected);
+    setBusy(false);
+  }
+
   return (
     <Page title="Affiliates">
-      <p className="muted">Not built yet.</p>
+      <form className="toolbar form-row" onSubmit={(e) => void add(e)}>
+        <div className="field">
+          <label htmlFor="affiliate-id">Affiliate id</label>
+          <input id="affiliate-id" value={affiliateId} onChange={(e) => setAffiliateId(e.target.value)} />
+        </div>
+        <button type="submit" className="button button-primary" disabled={busy}>
+          Show affiliate
+        </button>
+        {rows.length > 0 && (
+          <button type="button" className="button" onClick={() => void refresh()} disabled={busy}>
+            Refresh
+          </button>
+        )}
+      </form>
+      {error && <ErrorNote text={error} />}
+      {notice && (
+        <p role="status" className="muted">
+          {notice}
+        </p>
+      )}
+      {busy && <Loading />}
+      {rows.length > 0 && (
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways)">
+          <table className="table">
+            <caption>Affiliates and their delivery stats</caption>
+            <thead>
+              <tr>
+                <th scope="col">Affiliate</th>
+                <th scope="col">Active</th>
+                <th scope="col">Success rate</th>
+                <th scope="col">Avg latency</th>
+                <th scope="col">Last failure</th>
+                <th scope="col">Pending</th>
+                <th scope="col">Suppressed</th>
+                <th scope="col">Attempts</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map(({ affiliate: a, stats: s }) => (
+                <tr key={a.affiliate_id}>
+                  <td>
+                    <button
+                      type="button"
+                      className="button"
+                      aria-pressed={selected === a.affiliate_id}
+                      onClick={() => void showDeliveries(a.affiliate_id)}
+                    >
+                      {a.name} ({a.affiliate_id})
+                    </button>
+                  </td>
+                  <td>
+                    <span className={a.is_active ? 'badge badge-ok' : 'badge badge-off'}>
+                      {a.is_active ? 'active' : `off${a.disabled_reason ? `: ${a.disabled_reason}` : ''}`}
+                    </span>
+                  </td>
+                  <td>{rate(s)}</td>
+                  <td>{s.avg_latency_ms === null ? '' : `${Math.round(s.avg_latency_ms)} ms`}</td>
+                  <td>
+                    {s.last_failure_at
+                      ? `${new Date(s.last_failure_at).toLocaleString()}: ${s.last_failure_reason ?? ''}`
+                      : 'none'}
+                  </td>
+                  <td>{s.pending_events}</td>
+                  <td>{s.suppressed_events}</td>
+                  <td>{s.total_attempts}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {selected && attempts && (
+        <>
+          <OutcomeChart attempts={attempts} affiliateId={selected} />
+          <div className="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways)">
+            <table className="table">
+              <caption>Attempt log of {selected}, newest first</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">Event</th>
+                  <th scope="col">Leads</th>
+                  <th scope="col">Attempt</th>
+                  <th scope="col">Answer</th>
+                  <th scope="col">Latency</th>
+                  <th scope="col">Error</th>
+                  <th scope="col">Action</th>
+                </tr>
+              </thead>
+              <tbody>
+                {attempts.length === 0 ? (
+                  <tr>
+                    <td colSpan={8}>No delivery attempts yet.</td>
+                  </tr>
+                ) : (
+                  attempts.map((a) => (
+                    <tr key={`${a.delivery_id}:${a.attempt}`}>
+                      <td>{new Date(a.at).toLocaleString()}</td>
+                      <td>{a.event}</td>
+                      <td>{a.lead_count}</td>
+                      <td>
+                        {a.attempt}
+                        {a.manual ? ' (manual)' : ''}
+                      </td>
+                      <td>
+                        <span className={ok(a) ? 'badge badge-ok' : 'badge badge-off'}>
+                          {a.status_code ?? 'no answer'}
+                        </span>
+                      </td>
+                      <td>{a.latency_ms} ms</td>
+                      <td className="wrap">{a.error ?? ''}</td>
+                      <td>
+                        <button
+                          type="button"
+                          className="button"
+                          aria-label={`Redeliver batch ${a.delivery_id}`}
+                          onClick={() => void redeliver(selected, a)}
+                        >
+                          Redeliver
+                        </button>
+                      </td>
+                    </tr>
+                  ))
+                )}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
     </Page>
   );
 }

@@ -1,5 +1,14 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, PartialType } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPropertyOptional,
+  ApiTags,
+  PartialType,
+  PickType,
+} from '@nestjs/swagger';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
 
 import { AuditPage, ListAuditRequest, opsSubjects, SERVICES } from '@app/contracts';
 import { BusClient } from '@app/messaging';
@@ -7,10 +16,18 @@ import type { RequestContext } from '@app/observability';
 
 import { Ctx } from '../http/request-context';
 import { ApiProblems } from '../openapi';
+import { decodeAuditCursor, encodeAuditCursor } from './audit-cursor';
 
 const DEFAULT_LIMIT = 50;
 
-class AuditQuery extends PartialType(ListAuditRequest) {}
+/** A page as the API asks for it: `cursor` stands for the services' `since` + `after_*` position. */
+class AuditQuery extends PartialType(PickType(ListAuditRequest, ['since', 'limit'])) {
+  @ApiPropertyOptional({ description: '`next_cursor` of the previous page (instead of `since`)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  cursor?: string;
+}
 
 /**
  * Configuration changes of every service. Each service keeps its own audit trail (in its schema, written in
@@ -33,7 +50,10 @@ export class AuditController {
   @ApiProblems(400)
   async listAudit(@Ctx() ctx: RequestContext, @Query() q: AuditQuery): Promise<AuditPage> {
     const limit = q.limit ?? DEFAULT_LIMIT;
-    const request = { limit, ...(q.since ? { since: q.since } : {}) };
+    const after = q.cursor ? decodeAuditCursor(q.cursor) : undefined;
+    const request = after
+      ? { limit, since: after.at, after_service: after.service, after_id: after.id }
+      : { limit, ...(q.since ? { since: q.since } : {}) };
     const pages = await Promise.all(SERVICES.map((s) => this.bus.request(opsSubjects.listAudit(s), request, { ctx })));
     // each service's page is its first `limit` from `since`, so the first `limit` of their union is the page
     const merged = pages
@@ -41,6 +61,11 @@ export class AuditController {
       .sort((a, b) => a.at.localeCompare(b.at) || a.service.localeCompare(b.service) || Number(a.id) - Number(b.id));
     const page = merged.slice(0, limit);
     const last = page[page.length - 1];
-    return { entries: page, next_since: merged.length > limit && last ? last.at : null };
+    const more = merged.length > limit && last;
+    return {
+      entries: page,
+      next_since: more ? last.at : null,
+      next_cursor: more ? encodeAuditCursor({ at: last.at, service: last.service, id: last.id }) : null,
+    };
   }
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsISO8601, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsNumberString, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
 
 import { SERVICES, type ServiceName } from '../common/envelope';
 
@@ -108,6 +108,14 @@ export class AuditPage {
     description: 'Pass as `since` for the next page (entries at that time come again); null on the last',
   })
   next_since!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'Pass as `cursor` for the next page (each entry comes once, also when many share one time); null on the last',
+  })
+  next_cursor!: string | null;
 }
 
 /** The oldest `limit` changes at or after `since`, in (at, id) order. */
@@ -124,4 +132,13 @@ export class ListAuditRequest {
   @Min(1)
   @Max(AUDIT_PAGE_MAX)
   limit!: number;
+
+  /** With `since` and `after_id`: only changes after this position in (at, service, id) order. */
+  @IsOptional()
+  @IsIn(SERVICES)
+  after_service?: ServiceName;
+
+  @IsOptional()
+  @IsNumberString({ no_symbols: true })
+  after_id?: string;
 }
