@@ -1,6 +1,6 @@
 import { isISO8601, isUUID } from 'class-validator';
 
-import { DomainError, ErrorCode } from '@app/contracts';
+import { decodePageCursor, encodePageCursor } from './page-cursor';
 
 /** Position after the last dead letter of a page; the order is (parked_at, id) over every service. */
 export interface DeadLetterPosition {
@@ -9,29 +9,12 @@ export interface DeadLetterPosition {
 }
 
 export function encodeCursor(p: DeadLetterPosition): string {
-  return Buffer.from(JSON.stringify([p.parked_at, p.id]), 'utf8').toString('base64url');
+  return encodePageCursor([p.parked_at, p.id]);
 }
 
 export function decodeCursor(cursor: string): DeadLetterPosition {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    parsed = null;
-  }
-  if (
-    !Array.isArray(parsed) ||
-    parsed.length !== 2 ||
-    typeof parsed[0] !== 'string' ||
-    typeof parsed[1] !== 'string' ||
-    !isISO8601(parsed[0], { strict: true }) ||
-    !isUUID(parsed[1])
-  ) {
-    throw new DomainError(ErrorCode.ValidationFailed, 'Invalid query', [
-      { field: 'cursor', message: 'cursor must be a next_cursor from a previous page' },
-    ]);
-  }
-  return { parked_at: parsed[0], id: parsed[1] };
+  const [parked_at, id] = decodePageCursor(cursor, 2, ([at, id]) => isISO8601(at, { strict: true }) && isUUID(id));
+  return { parked_at, id };
 }
 
 /** Orders dead letters of several services as each service pages them. */
