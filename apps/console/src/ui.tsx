@@ -26,3 +26,11 @@ export function Loading(): JSX.Element {
     </p>
   );
 }
+
+/** Props of a wrapper that lets a wide table scroll sideways on a narrow screen, reachable by keyboard. */
+export const scrollRegion = {
+  className: 'table-wrap',
+  tabIndex: 0,
+  role: 'region',
+  'aria-label': 'Table (scrolls sideways)',
+} as const;

@@ -4,7 +4,7 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 import type { Schemas } from '@app/sdk';
 
 import { problemText, useClient } from '../client';
-import { ErrorNote, Loading, Page } from '../ui';
+import { ErrorNote, Loading, Page, scrollRegion } from '../ui';
 
 type Affiliate = Schemas['AffiliateView'];
 type Stats = Schemas['StatsView'];
@@ -71,7 +71,7 @@ function OutcomeChart({ attempts, affiliateId }: { attempts: Attempt[]; affiliat
       </div>
       <details>
         <summary>Chart data as a table</summary>
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways)">
+        <div {...scrollRegion}>
           <table className="table">
             <caption>Delivery outcomes per hour</caption>
             <thead>
@@ -200,7 +200,7 @@ export function AffiliatesPage(): JSX.Element {
       )}
       {busy && <Loading />}
       {rows.length > 0 && (
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways)">
+        <div {...scrollRegion}>
           <table className="table">
             <caption>Affiliates and their delivery stats</caption>
             <thead>
@@ -252,7 +252,7 @@ export function AffiliatesPage(): JSX.Element {
       {selected && attempts && (
         <>
           <OutcomeChart attempts={attempts} affiliateId={selected} />
-          <div className="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways)">
+          <div {...scrollRegion}>
             <table className="table">
               <caption>Attempt log of {selected}, newest first</caption>
               <thead>

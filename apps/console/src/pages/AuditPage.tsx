@@ -3,7 +3,7 @@ import { useCallback, useEffect, useState, type JSX } from 'react';
 import type { Schemas } from '@app/sdk';
 
 import { problemText, useClient } from '../client';
-import { ErrorNote, Loading, Page } from '../ui';
+import { ErrorNote, Loading, Page, scrollRegion } from '../ui';
 
 type Entry = Schemas['AuditEntry'];
 
@@ -41,7 +41,7 @@ export function AuditPage(): JSX.Element {
   return (
     <Page title="Audit">
       {error && <ErrorNote text={error} />}
-      <div className="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways)">
+      <div {...scrollRegion}>
         <table className="table">
           <caption>Configuration changes, oldest first ({entries.length} shown)</caption>
           <thead>

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useState, type FormEvent, type JSX } from 'reac
 import type { Schemas } from '@app/sdk';
 
 import { problemText, useClient } from '../client';
-import { ErrorNote, Loading, Page } from '../ui';
+import { ErrorNote, Loading, Page, scrollRegion } from '../ui';
 
 type DeadLetter = Schemas['DeadLetterView'];
 
@@ -121,7 +121,7 @@ export function DeadLettersPage(): JSX.Element {
       )}
       {busy && <Loading />}
       {letters && (
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways)">
+        <div {...scrollRegion}>
           <table className="table">
             <caption>
               Dead letters{filter ? ` of ${filter}` : ''}, oldest first ({letters.length} shown)

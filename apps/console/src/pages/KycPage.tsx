@@ -3,7 +3,7 @@ import { useState, type FormEvent, type JSX } from 'react';
 import type { Schemas } from '@app/sdk';
 
 import { problemText, useClient } from '../client';
-import { ErrorNote, Loading, Page } from '../ui';
+import { ErrorNote, Loading, Page, scrollRegion } from '../ui';
 
 type KycRecord = Schemas['KycRecordView'];
 type Gate = 'pass' | 'fail' | 'pending';
@@ -101,7 +101,7 @@ export function KycPage(): JSX.Element {
               ))}
             </ul>
           </section>
-          <div className="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways)">
+          <div {...scrollRegion}>
             <table className="table">
               <caption>KYC history of customer {record.customer_id}</caption>
               <thead>

@@ -3,7 +3,7 @@ import { useState, type FormEvent, type JSX } from 'react';
 import type { Schemas } from '@app/sdk';
 
 import { problemText, useClient } from '../client';
-import { ErrorNote, Loading, Page } from '../ui';
+import { ErrorNote, Loading, Page, scrollRegion } from '../ui';
 
 type Message = Schemas['MessageView'];
 
@@ -39,7 +39,7 @@ function Timeline({ message }: { message: Message }): JSX.Element {
         {message.provider_message_id ? ` (${message.provider_message_id})` : ''}
         {message.customer_id ? ` · customer ${message.customer_id}` : ''} · created {when(message.created_at)}
       </p>
-      <div className="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways)">
+      <div {...scrollRegion}>
         <table className="table">
           <caption>Status timeline of message {message.message_id}</caption>
           <thead>

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useMemo, useState, type FormEvent, type JSX } f
 import type { Schemas } from '@app/sdk';
 
 import { problemText, useClient } from '../client';
-import { ErrorNote, Loading, Page } from '../ui';
+import { ErrorNote, Loading, Page, scrollRegion } from '../ui';
 
 type Route = Schemas['RouteView'];
 type Pair = Schemas['DefaultRouteView'];
@@ -107,7 +107,7 @@ export function RoutingPage(): JSX.Element {
               />
             </div>
           </div>
-          <div className="table-wrap">
+          <div {...scrollRegion}>
             <table className="table">
               <caption>
                 {shown.length} of {routes.length} country routes
