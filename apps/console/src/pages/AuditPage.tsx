@@ -15,6 +15,8 @@ export function AuditPage(): JSX.Element {
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // the table appears with the first answer: before it, an empty table would claim there are no changes
+  const [loaded, setLoaded] = useState(false);
 
   const load = useCallback(
     async (cursor?: string): Promise<void> => {
@@ -30,6 +32,7 @@ export function AuditPage(): JSX.Element {
       }
       setEntries((old) => (cursor ? [...old, ...data.entries] : data.entries));
       setNext(data.next_cursor);
+      setLoaded(true);
     },
     [client],
   );
@@ -41,43 +44,45 @@ export function AuditPage(): JSX.Element {
   return (
     <Page title="Audit">
       {error && <ErrorNote text={error} />}
-      <div {...scrollRegion}>
-        <table className="table">
-          <caption>Configuration changes, oldest first ({entries.length} shown)</caption>
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Service</th>
-              <th scope="col">Action</th>
-              <th scope="col">Target</th>
-              <th scope="col">Fields</th>
-              <th scope="col">Key</th>
-              <th scope="col">Scope</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.length === 0 && !busy ? (
+      {loaded && (
+        <div {...scrollRegion}>
+          <table className="table">
+            <caption>Configuration changes, oldest first ({entries.length} shown)</caption>
+            <thead>
               <tr>
-                <td colSpan={7}>No changes recorded.</td>
+                <th scope="col">Time</th>
+                <th scope="col">Service</th>
+                <th scope="col">Action</th>
+                <th scope="col">Target</th>
+                <th scope="col">Fields</th>
+                <th scope="col">Key</th>
+                <th scope="col">Scope</th>
               </tr>
-            ) : (
-              entries.map((e) => (
-                <tr key={`${e.service}:${e.id}`}>
-                  <td>{new Date(e.at).toLocaleString()}</td>
-                  <td>{e.service}</td>
-                  <td>{e.action}</td>
-                  <td>{e.target}</td>
-                  <td className="wrap">{e.fields.join(', ')}</td>
-                  <td>
-                    <code>{e.actor}</code>
-                  </td>
-                  <td>{e.scope}</td>
+            </thead>
+            <tbody>
+              {entries.length === 0 ? (
+                <tr>
+                  <td colSpan={7}>No changes recorded.</td>
                 </tr>
-              ))
-            )}
-          </tbody>
-        </table>
-      </div>
+              ) : (
+                entries.map((e) => (
+                  <tr key={`${e.service}:${e.id}`}>
+                    <td>{new Date(e.at).toLocaleString()}</td>
+                    <td>{e.service}</td>
+                    <td>{e.action}</td>
+                    <td>{e.target}</td>
+                    <td className="wrap">{e.fields.join(', ')}</td>
+                    <td>
+                      <code>{e.actor}</code>
+                    </td>
+                    <td>{e.scope}</td>
+                  </tr>
+                ))
+              )}
+            </tbody>
+          </table>
+        </div>
+      )}
       {busy && <Loading />}
       {next && !busy && (
         <button type="button" className="button" onClick={() => void load(next)}>
