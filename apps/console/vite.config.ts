@@ -11,6 +11,9 @@ export default defineConfig({
   root: import.meta.dirname,
   base: '/console/',
   resolve: { alias: { '@app/sdk': join(repo, 'libs/sdk/src/index.ts') } },
+  // a build of its own (the browser tests' copy) takes its own cache, whose lock would otherwise refuse a
+  // concurrent `npm run build` of dist/console
+  cacheDir: process.env.CONSOLE_VITE_CACHE_DIR ?? join(repo, 'node_modules/.vite/console'),
   oxc: { jsx: { runtime: 'automatic' } },
   build: { outDir: join(repo, 'dist/console'), emptyOutDir: true, sourcemap: true },
   server: {

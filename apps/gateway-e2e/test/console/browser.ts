@@ -68,7 +68,7 @@ export function ensureConsoleBuilt(): void {
       mkdirSync(LOCK);
       break;
     } catch {
-      if (Date.now() - statSync(LOCK, { throwIfNoEntry: false })!.mtimeMs > 120_000) rmdirSync(LOCK);
+      if (Date.now() - (statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 120_000) rmdirSync(LOCK);
       else sleep(200);
     }
   }
@@ -84,7 +84,11 @@ export function ensureConsoleBuilt(): void {
           '--outDir',
           CONSOLE_TEST_DIR,
         ],
-        { cwd: ROOT, stdio: 'pipe', env: { ...process.env, NODE_ENV: 'production' } },
+        {
+          cwd: ROOT,
+          stdio: 'pipe',
+          env: { ...process.env, NODE_ENV: 'production', CONSOLE_VITE_CACHE_DIR: `${CONSOLE_TEST_DIR}-cache` },
+        },
       );
   } finally {
     rmdirSync(LOCK);
