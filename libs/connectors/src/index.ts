@@ -3,6 +3,7 @@ export * from './connector-error';
 export * from './connector';
 export * from './http';
 export * from './registry';
+export * from './manifest-rules';
 export * from './config-cache';
 export * from './ports/payment.port';
 export * from './ports/kyc.port';

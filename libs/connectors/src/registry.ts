@@ -37,25 +37,38 @@ function connectorFiles(dir: string): string[] {
  */
 export class ConnectorRegistry {
   private readonly byKey = new Map<string, Connector>();
+  private readonly files = new Map<string, string>();
 
   constructor(
     connectors: Connector[],
     readonly guards?: ProviderGuards,
+    /** The file each connector was loaded from, by position (fromDirectories gives them). */
+    sources: string[] = [],
   ) {
-    for (const c of connectors) {
+    connectors.forEach((c, i) => {
       if (this.byKey.has(c.manifest.key)) throw new Error(`two connectors declare the key ${c.manifest.key}`);
+      if (sources[i]) this.files.set(c.manifest.key, sources[i]);
       this.byKey.set(c.manifest.key, guards ? guardConnector(c, guards.for(c.manifest.key)) : c);
       addDocumentedHosts(c.manifest.hosts ?? []);
-    }
+    });
   }
 
   static fromDirectories(dirs = [PROVIDERS_DIR], guards?: ProviderGuards): ConnectorRegistry {
-    const connectors = dirs
+    const found = dirs
       .flatMap(connectorFiles)
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- the connectors are the files found in the directories
-      .map((f) => (require(f) as { connector?: Connector }).connector)
-      .filter((c): c is Connector => !!c);
-    return new ConnectorRegistry(connectors, guards);
+      .map((file) => ({ file, connector: (require(file) as { connector?: Connector }).connector }))
+      .filter((f): f is { file: string; connector: Connector } => !!f.connector);
+    return new ConnectorRegistry(
+      found.map((f) => f.connector),
+      guards,
+      found.map((f) => f.file),
+    );
+  }
+
+  /** The `<key>.connector` file the connector was loaded from (fromDirectories only). */
+  sourceOf(key: string): string | undefined {
+    return this.files.get(key);
   }
 
   get(key: string): Connector | undefined {
