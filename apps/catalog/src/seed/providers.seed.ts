@@ -18,4 +18,5 @@ export const PROVIDER_SEED: SeedEntry[] = [
   { key: 'praxis' },
   { key: 'bridgerpay' },
   { key: 'sumsub' },
+  { key: 'mailgun' },
 ];
