@@ -19,4 +19,5 @@ export const PROVIDER_SEED: SeedEntry[] = [
   { key: 'bridgerpay' },
   { key: 'sumsub' },
   { key: 'mailgun' },
+  { key: 'vonage_sms' },
 ];
