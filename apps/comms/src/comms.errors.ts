@@ -16,6 +16,11 @@ export const CommsErrors = {
   noCallbacks: (provider: string) => new DomainError(ErrorCode.NotFound, `No comms callbacks for provider ${provider}`),
   noPort: (provider: string, channel: string) =>
     new DomainError(ErrorCode.Conflict, `Provider ${provider} cannot send ${channel}`),
+  tokenReused: (provider: string) =>
+    new DomainError(
+      ErrorCode.Unauthorized,
+      `${provider} callback rejected: its signature token was already used with another body`,
+    ),
   badCallback: (provider: string, err: unknown) =>
     err instanceof ConnectorError && (err.code === 'bad_signature' || err.code === 'invalid_config')
       ? new DomainError(ErrorCode.Unauthorized, `${provider} callback rejected: ${err.message}`)

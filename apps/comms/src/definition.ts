@@ -5,6 +5,7 @@ import { CommsConfig } from './comms.config';
 import { CommsModule } from './comms.module';
 import { Comms1764000006000 } from './database/migrations/1764000006000-comms';
 import { CommsIdempotency1765000006000 } from './database/migrations/1765000006000-comms-idempotency';
+import { CommsReplayParts1768000006000 } from './database/migrations/1768000006000-comms-replay-parts';
 
 export const commsService: ServiceDefinition<CommsConfig> = {
   name: 'comms',
@@ -12,6 +13,6 @@ export const commsService: ServiceDefinition<CommsConfig> = {
   config: CommsConfig,
   module: CommsModule,
   entities: [],
-  migrations: [Comms1764000006000, CommsIdempotency1765000006000],
+  migrations: [Comms1764000006000, CommsIdempotency1765000006000, CommsReplayParts1768000006000],
   workers: [Idempotency],
 };

@@ -9,6 +9,7 @@ export * from './ports/payment.port';
 export * from './ports/kyc.port';
 export * from './ports/email.port';
 export * from './ports/sms.port';
+export * from './ports/address';
 export * from './ports/voice.port';
 export * from './net/ssrf-guard';
 export * from './net/host-policy';

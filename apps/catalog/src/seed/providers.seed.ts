@@ -18,4 +18,6 @@ export const PROVIDER_SEED: SeedEntry[] = [
   { key: 'praxis' },
   { key: 'bridgerpay' },
   { key: 'sumsub' },
+  { key: 'mailgun' },
+  { key: 'vonage_sms' },
 ];

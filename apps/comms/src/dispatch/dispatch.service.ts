@@ -34,7 +34,7 @@ import { StatusRecorder } from '../log/status.recorder';
 export interface Dispatch {
   channel: CommsChannel;
   category: ProviderCategory;
-  /** Normalised address (lower-cased email, E.164 number): the suppression list is keyed by it. */
+  /** Normalised address (`normaliseAddress` of @app/connectors): the suppression list is keyed by it. */
   to: string;
   customerId?: string;
   eventType?: string;
@@ -176,6 +176,19 @@ export class DispatchService {
         provider_message_id: r.providerMessageId,
       });
       await this.repo.markAccepted(m, id, provider, r.providerMessageId, r.correlationKey ?? null);
+      // a message the provider split: every part, so a callback about any of them finds the message
+      if (r.parts?.length)
+        await this.repo.insertParts(
+          m,
+          r.parts.map((p, part) => ({
+            message_id: id,
+            provider,
+            provider_message_id: p.providerMessageId,
+            part,
+            status: p.status,
+            provider_status: p.providerStatus ?? null,
+          })),
+        );
       Object.assign(msg, {
         provider,
         provider_message_id: r.providerMessageId,

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 
+import { normaliseAddress } from '@app/connectors';
 import type { CallReply, CreateCallRequest, SendEmailRequest, SendReply, SendSmsRequest } from '@app/contracts';
 import { currentContext } from '@app/observability';
 import { Idempotency } from '@app/persistence';
@@ -37,7 +38,7 @@ export class SendService {
         await this.dispatcher.dispatch({
           channel: 'email',
           category: 'email',
-          to: req.to.toLowerCase(),
+          to: normaliseAddress('email', req.to),
           customerId: req.customer_id,
           eventType: req.event_type,
           provider: req.provider,
@@ -67,7 +68,7 @@ export class SendService {
         await this.dispatcher.dispatch({
           channel: 'sms',
           category: 'sms',
-          to: req.to,
+          to: normaliseAddress('sms', req.to),
           customerId: req.customer_id,
           eventType: req.event_type,
           provider: req.provider,
@@ -84,7 +85,7 @@ export class SendService {
       const d = await this.dispatcher.dispatch({
         channel: 'call',
         category: 'voip',
-        to: req.to,
+        to: normaliseAddress('call', req.to),
         customerId: req.customer_id,
         eventType: req.event_type,
         provider: req.provider,

@@ -37,6 +37,18 @@ export interface AttemptRow {
   at: Date;
 }
 
+export interface PartRow {
+  message_id: string;
+  provider: string;
+  provider_message_id: string;
+  part: number;
+  status: string;
+  provider_status: string | null;
+}
+
+/** How a callback's single-use token was claimed: first use, a retry of the same body, or another body. */
+export type TokenClaim = 'claimed' | 'retry' | 'conflict';
+
 export interface MessageFilter {
   customerId?: string;
   status?: string;
@@ -102,7 +114,10 @@ export class MessagesRepository {
     await m.query(`UPDATE messages SET status = $2, updated_at = now() WHERE id = $1`, [id, status]);
   }
 
-  /** Locks the messages a batch of callbacks refers to, by our id or the provider's id, in a stable order. */
+  /**
+   * Locks the messages a batch of callbacks refers to, by our id, the provider's id or the provider's id
+   * of one of their parts, in a stable order.
+   */
   async lockForCallbacks(
     m: EntityManager,
     provider: string,
@@ -111,9 +126,84 @@ export class MessagesRepository {
   ): Promise<MessageRow[]> {
     if (!ids.length && !providerIds.length) return [];
     return m.query(
-      `SELECT * FROM messages WHERE id = ANY($1::uuid[]) OR (provider = $2 AND provider_message_id = ANY($3::text[])) ORDER BY id FOR UPDATE`,
+      `SELECT * FROM messages WHERE id = ANY($1::uuid[]) OR (provider = $2 AND provider_message_id = ANY($3::text[]))
+         OR id IN (SELECT message_id FROM message_parts WHERE provider = $2 AND provider_message_id = ANY($3::text[]))
+       ORDER BY id FOR UPDATE`,
       [ids, provider, providerIds],
     );
+  }
+
+  /** The parts of a message that was sent in several (one provider id each). */
+  async insertParts(m: EntityManager, parts: PartRow[]): Promise<void> {
+    if (!parts.length) return;
+    await m.query(
+      `INSERT INTO message_parts (message_id, provider, provider_message_id, part, status, provider_status)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[])
+       ON CONFLICT DO NOTHING`,
+      [
+        parts.map((p) => p.message_id),
+        parts.map((p) => p.provider),
+        parts.map((p) => p.provider_message_id),
+        parts.map((p) => p.part),
+        parts.map((p) => p.status),
+        parts.map((p) => p.provider_status),
+      ],
+    );
+  }
+
+  /** The parts of these messages (the messages must be locked in `m`), in part order. */
+  partsOf(m: EntityManager, messageIds: string[]): Promise<PartRow[]> {
+    if (!messageIds.length) return Promise.resolve([]);
+    return m.query(`SELECT * FROM message_parts WHERE message_id = ANY($1::uuid[]) ORDER BY message_id, part`, [
+      messageIds,
+    ]);
+  }
+
+  async setPartStatus(
+    m: EntityManager,
+    provider: string,
+    providerMessageId: string,
+    status: string,
+    providerStatus: string,
+  ): Promise<void> {
+    await m.query(
+      `UPDATE message_parts SET status = $3, provider_status = $4, updated_at = now() WHERE provider = $1 AND provider_message_id = $2`,
+      [provider, providerMessageId, status, providerStatus],
+    );
+  }
+
+  /**
+   * Claims a callback's single-use token in `m` (the transaction that records its events): a concurrent
+   * claim of the same token waits for this one to commit or roll back. Sweeps a few expired tokens first.
+   */
+  async claimCallbackToken(
+    m: EntityManager,
+    provider: string,
+    token: string,
+    bodyDigest: string,
+    ttlMs: number,
+  ): Promise<TokenClaim> {
+    await m.query(
+      `DELETE FROM callback_tokens WHERE ctid IN (
+         SELECT ctid FROM callback_tokens WHERE expires_at < now() LIMIT 100 FOR UPDATE SKIP LOCKED
+       )`,
+    );
+    // TypeORM answers an INSERT ... RETURNING with the rows
+    const inserted: { token: string }[] = await m.query(
+      `INSERT INTO callback_tokens (provider, token, body_digest, expires_at)
+       VALUES ($1, $2, $3, now() + make_interval(secs => $4::double precision / 1000))
+       ON CONFLICT (provider, token) DO UPDATE SET body_digest = EXCLUDED.body_digest, expires_at = EXCLUDED.expires_at,
+         created_at = now()
+         WHERE callback_tokens.expires_at < now()
+       RETURNING token`,
+      [provider, token, bodyDigest, ttlMs],
+    );
+    if (inserted.length) return 'claimed';
+    const rows: { body_digest: string }[] = await m.query(
+      `SELECT body_digest FROM callback_tokens WHERE provider = $1 AND token = $2`,
+      [provider, token],
+    );
+    return rows[0]?.body_digest === bodyDigest ? 'retry' : 'conflict';
   }
 
   /** The newest call placed under this key that has no provider id yet: it gets this one. */

@@ -1,4 +1,4 @@
-import { advances } from './status.policy';
+import { advances, partsStatus } from './status.policy';
 
 describe('status policy', () => {
   it('moves a message forward and never back', () => {
@@ -29,5 +29,24 @@ describe('status policy: terminal call outcomes', () => {
       for (const to of [...terminal, 'initiated', 'ringing', 'answered'])
         expect([from, to, advances('call', from, to)]).toEqual([from, to, false]);
     }
+  });
+});
+
+describe('status policy: a message sent in parts', () => {
+  it('is delivered only when every part is', () => {
+    expect(partsStatus('sms', ['delivered', 'delivered'])).toBe('delivered');
+    expect(partsStatus('sms', ['delivered', 'sent'])).toBe('sent');
+    expect(partsStatus('sms', ['sent', 'delivered', 'queued'])).toBe('queued');
+  });
+
+  it('fails as soon as one part fails, whatever the others', () => {
+    expect(partsStatus('sms', ['delivered', 'failed'])).toBe('failed');
+    expect(partsStatus('sms', ['undelivered', 'delivered'])).toBe('undelivered');
+    expect(partsStatus('sms', ['sent', 'undelivered', 'failed'])).toBe('undelivered');
+  });
+
+  it('of one part is that part', () => {
+    expect(partsStatus('sms', ['delivered'])).toBe('delivered');
+    expect(partsStatus('sms', [])).toBe('queued');
   });
 });

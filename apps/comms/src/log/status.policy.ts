@@ -39,3 +39,19 @@ export function advances(channel: CommsChannel, current: string, next: string): 
   if (to === undefined) return false;
   return to > (ranks[current] ?? -1);
 }
+
+const NEGATIVE = ['undelivered', 'failed', 'bounced'];
+
+/**
+ * The status of a message sent in several parts, from the parts' statuses: delivered (or further) only
+ * when every part is; failed / undelivered / bounced as soon as one part is (the first such part's
+ * status, in part order); otherwise the least advanced part's status.
+ */
+export function partsStatus(channel: CommsChannel, parts: readonly string[]): string {
+  const ranks = channel === 'call' ? CALL_RANK : MESSAGE_RANK;
+  const negative = parts.find((s) => NEGATIVE.includes(s));
+  if (negative) return negative;
+  let least = parts[0] ?? initialStatus(channel);
+  for (const s of parts) if ((ranks[s] ?? -1) < (ranks[least] ?? -1)) least = s;
+  return least;
+}

@@ -30,7 +30,10 @@ export interface DeliveryEvent {
   /** The provider's own status or event name, as sent. */
   providerStatus: string;
   at: Date;
-  /** Set when the address must not be contacted again on this channel (hard bounce, spam report, unsubscribe). */
+  /**
+   * Set when the address must not be contacted again on this channel (hard bounce, spam report,
+   * unsubscribe). Comms writes it through `normaliseAddress` (./address), the form sends are checked in.
+   */
   suppress?: { address: string; reason: 'bounce' | 'spam' | 'unsubscribe' };
   /** Non-secret extras worth keeping (reason, error code, duration). */
   details?: Record<string, unknown>;
@@ -43,15 +46,42 @@ export interface DeliveryEvent {
   unconfirmed?: string;
 }
 
+/**
+ * A single-use token of a callback whose signature does not cover its body (Mailgun signs timestamp +
+ * token only, so a captured signature would carry any body).
+ */
+export interface ReplayGuard {
+  /** The signed, provider-generated single-use value (Mailgun's `token`, Vonage's `nonce`). */
+  token: string;
+  /**
+   * How long the token must be remembered: at least the whole span over which the connector accepts the
+   * callback's signed timestamp (past and future skew), so a token is never forgotten while it could
+   * still verify.
+   */
+  ttlMs: number;
+}
+
 export interface CallbackResult {
   events: DeliveryEvent[];
   /** A reply the provider needs (Zadarma's zd_echo); otherwise the service answers 200. */
   reply?: { status: number; contentType: string; body: string };
+  /**
+   * Set by a connector whose scheme signs no body. Comms claims the token (scoped by provider, with a
+   * digest of the exact body) in the transaction that records the events:
+   * - a token not seen within its TTL: claimed, the events are applied;
+   * - the same token with the same body: a provider retry, answered 2xx, nothing applied twice;
+   * - the same token with another body: a forgery reusing a captured signature, refused (401) and
+   *   nothing stored.
+   * The connector itself refuses a stale timestamp, so an expired (swept) token can never verify again.
+   */
+  replayGuard?: ReplayGuard;
 }
 
 /**
  * Verifies and reads a delivery / call-status callback. Throws ConnectorError('bad_signature') when it
- * cannot be trusted (wrong or missing signature, or no verification secret configured).
+ * cannot be trusted (wrong or missing signature, a timestamp outside the connector's window, or no
+ * verification secret configured). Stateless: what must be remembered across callbacks (used tokens)
+ * is declared in the result (`replayGuard`) and kept by comms.
  */
 export type ParseCallback = (config: ConnectorConfig, callback: InboundCallback) => CallbackResult;
 
@@ -61,11 +91,25 @@ export interface SendOptions {
   statusCallbackUrl: string;
 }
 
+/** One part of a message the provider split and answers an id for each (a long SMS on Vonage). */
+export interface SendPart {
+  providerMessageId: string;
+  status: CommsStatus;
+  providerStatus?: string;
+}
+
 /** What a provider said when it accepted a message or call. */
 export interface SendResult {
-  /** Null when the provider gives no id at send time (Zadarma's callback request). */
+  /** Null when the provider gives no id at send time (Zadarma's callback request). With parts: the first part's id. */
   providerMessageId: string | null;
+  /** With parts: the status derived from them (see `parts`). */
   status: CommsStatus;
   providerStatus: string;
   correlationKey?: string;
+  /**
+   * Every part when the provider answers one id per part. Comms records each, matches a callback by any
+   * part's id, and derives the message's status from all of them: delivered only when every part is
+   * delivered, failed / undelivered as soon as one part is, otherwise the least advanced part's status.
+   */
+  parts?: SendPart[];
 }
