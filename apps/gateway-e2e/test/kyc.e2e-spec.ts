@@ -35,7 +35,13 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
       json: { customer_id: customerId, email: 'lead@example.com', ...extra },
     });
     expect(res.status).toBe(200);
-    return json<{ customer_id: string; provider: string; provider_id: string; access_token: string }>(res);
+    return json<{
+      customer_id: string;
+      provider: string;
+      provider_id: string;
+      access_token: string;
+      verification_url: string | null;
+    }>(res);
   };
   const outbox = async (subject: string, customerId: string) =>
     (
@@ -155,6 +161,7 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
       provider: 'sumsub',
       provider_id: fake.applicants.get(a.provider_id)!.id,
       access_token: token.token,
+      verification_url: null,
     });
 
     const r = await record(customerId);
@@ -162,6 +169,7 @@ describe('KYC through the gateway (real NATS and Postgres, the SumSub fake)', ()
       customer_id: customerId,
       provider: 'sumsub',
       provider_id: a.provider_id,
+      verification_url: null,
       status: 'pending',
       doc_type: null,
       doc_country: null,

@@ -92,6 +92,9 @@ describe('kyc service: enrichment and reconciliation', () => {
 
   it('retries a failed applicant fetch, then applies the decision with the fetched document', async () => {
     const a = await applicant();
+    // SumSub's flow runs in its WebSDK: no hosted page, in the answer or on the record
+    expect(a.verification_url).toBeNull();
+    expect(await record(a.customer_id)).toMatchObject({ provider_id: a.provider_id, verification_url: null });
     fake.setApplicantInfo(a.provider_id, { dob: '1980-01-01', idDocs: [{ idDocType: 'ID_CARD', country: 'AUT' }] });
     fake.completeReview(a.provider_id, 'GREEN');
     fake.failNext({ status: 503, body: { description: 'maintenance' } });

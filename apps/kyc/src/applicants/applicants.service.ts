@@ -52,6 +52,7 @@ export class ApplicantsService {
       .catch((err: unknown) => {
         throw toDomainError(provider.key, err);
       });
+    const verificationUrl = applicant.verificationUrl ?? null;
     await this.records.transaction(async (m) => {
       const gates = evaluateGates(
         { status: 'pending', docType: null, docCountry: null, docExpiry: null, birthDate: null, rejectLabels: [] },
@@ -61,9 +62,11 @@ export class ApplicantsService {
         customerId,
         provider: provider.key,
         providerId: applicant.providerId,
+        verificationUrl,
         gates,
       });
-      if (!created) return this.records.linkApplicant(m, customerId, provider.key, applicant.providerId);
+      if (!created)
+        return this.records.linkApplicant(m, customerId, provider.key, applicant.providerId, verificationUrl);
       // the record's first history entry: it starts `pending`, like every later status, in history
       const historyId = randomUUID();
       await this.events.record(m, {
@@ -103,6 +106,7 @@ export class ApplicantsService {
       provider: provider.key,
       provider_id: applicant.providerId,
       access_token: applicant.accessToken,
+      verification_url: verificationUrl,
     };
   }
 }

@@ -32,6 +32,7 @@ class MemoryRecords {
     if (this.rows.has(r.customerId)) return Promise.resolve(false);
     const row: KycRecordEntity = {
       ...r,
+      verificationUrl: null,
       status: 'pending',
       providerStatus: null,
       docType: null,

@@ -10,6 +10,7 @@ export class KycRecordEntity {
   @PrimaryColumn('uuid', { name: 'customer_id' }) customerId!: string;
   @Column('text') provider!: string;
   @Column('text', { name: 'provider_id', nullable: true }) providerId!: string | null;
+  @Column('text', { name: 'verification_url', nullable: true }) verificationUrl!: string | null;
   @Column('text') status!: KycStatusValue;
   @Column('text', { name: 'provider_status', nullable: true }) providerStatus!: string | null;
   @Column('text', { name: 'doc_type', nullable: true }) docType!: KycDocTypeValue | null;

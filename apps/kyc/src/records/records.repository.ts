@@ -41,23 +41,36 @@ export class RecordsRepository {
   /** Creates a pending record unless the customer has one; true when it was created. */
   async insertPending(
     m: EntityManager,
-    r: { customerId: string; provider: string; providerId: string | null; gates: GateResults },
+    r: {
+      customerId: string;
+      provider: string;
+      providerId: string | null;
+      verificationUrl?: string | null;
+      gates: GateResults;
+    },
   ): Promise<boolean> {
     const rows: unknown[] = await m.query(
-      `INSERT INTO kyc_records (customer_id, provider, provider_id, status, gates) VALUES ($1, $2, $3, 'pending', $4)
+      `INSERT INTO kyc_records (customer_id, provider, provider_id, verification_url, status, gates)
+       VALUES ($1, $2, $3, $4, 'pending', $5)
        ON CONFLICT (customer_id) DO NOTHING RETURNING 1`,
-      [r.customerId, r.provider, r.providerId, JSON.stringify(r.gates)],
+      [r.customerId, r.provider, r.providerId, r.verificationUrl ?? null, JSON.stringify(r.gates)],
     );
     return rows.length === 1;
   }
 
   /** Points the record at the provider's applicant (a new applicant for an existing customer). */
-  async linkApplicant(m: EntityManager, customerId: string, provider: string, providerId: string): Promise<void> {
-    await m.query(`UPDATE kyc_records SET provider = $2, provider_id = $3, updated_at = now() WHERE customer_id = $1`, [
-      customerId,
-      provider,
-      providerId,
-    ]);
+  async linkApplicant(
+    m: EntityManager,
+    customerId: string,
+    provider: string,
+    providerId: string,
+    verificationUrl: string | null = null,
+  ): Promise<void> {
+    await m.query(
+      `UPDATE kyc_records SET provider = $2, provider_id = $3, verification_url = $4, updated_at = now()
+       WHERE customer_id = $1`,
+      [customerId, provider, providerId, verificationUrl],
+    );
   }
 
   save(m: EntityManager, r: KycRecordEntity): Promise<KycRecordEntity> {

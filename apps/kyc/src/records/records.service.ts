@@ -23,6 +23,7 @@ export class RecordsService {
       customer_id: r.customerId,
       provider: r.provider,
       provider_id: r.providerId,
+      verification_url: r.verificationUrl,
       status: r.status,
       doc_type: r.docType,
       doc_country: r.docCountry,

@@ -20,6 +20,11 @@ export interface KycApplicant {
   providerId: string;
   /** Short-lived token for the provider's web SDK. */
   accessToken: string;
+  /**
+   * For providers that host the verification flow (Veriff): the page the customer is sent to. Absent
+   * for providers whose flow runs in their SDK inside the CRM (SumSub).
+   */
+  verificationUrl?: string;
 }
 
 /** Personal data read from the provider after a review (webhooks carry none). Null where unknown. */

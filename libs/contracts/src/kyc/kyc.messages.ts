@@ -183,6 +183,13 @@ export class ApplicantCreated {
   @ApiProperty({ example: 'sumsub' }) provider!: string;
   @ApiProperty({ description: "The provider's applicant id" }) provider_id!: string;
   @ApiProperty({ description: 'For the provider WebSDK' }) access_token!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      "The provider-hosted verification page to send the customer to (Veriff); null where the flow runs in the provider's SDK (SumSub)",
+  })
+  verification_url!: string | null;
 }
 
 export class InternalKycWebhookReply {
@@ -227,6 +234,12 @@ export class KycRecordView {
   @ApiProperty({ format: 'uuid' }) customer_id!: string;
   @ApiProperty({ example: 'sumsub' }) provider!: string;
   @ApiProperty({ type: String, nullable: true }) provider_id!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "The current applicant's provider-hosted verification page; null where the provider has none",
+  })
+  verification_url!: string | null;
   @ApiProperty({ enum: KYC_STATUS_VALUES }) status!: KycStatusValue;
   @ApiProperty({ enum: KYC_DOC_TYPE_VALUES, nullable: true }) doc_type!: KycDocTypeValue | null;
   @ApiProperty({ type: String, nullable: true, example: 'DE' }) doc_country!: string | null;
