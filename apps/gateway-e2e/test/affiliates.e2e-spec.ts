@@ -2,7 +2,7 @@ import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 
 import type { AffiliateView, AttemptView, StatsView } from '@app/contracts';
-import { eventually } from '@app/testing';
+import { eventually, TEST_API_KEY } from '@app/testing';
 
 import { AffiliateReceiver, sleep } from '../../affiliates/test/support/receiver';
 import { startPlatform, type Platform } from '../src/platform';
@@ -12,6 +12,7 @@ type Problem = { status: number; detail: string; errors?: { field: string; messa
 const fieldsOf = async (res: Response) =>
   [...new Set(((await res.json()) as Problem).errors?.map((e) => e.field))].sort();
 const SECRET = 'aff-secret-0123456789-ABCD';
+const READ_KEY = 'affiliates-read-only-key-0123456789';
 
 describe('affiliates: FTD tracking, suppression and signed batched delivery (real NATS and Postgres)', () => {
   let p: Platform;
@@ -25,6 +26,7 @@ describe('affiliates: FTD tracking, suppression and signed batched delivery (rea
     AFFILIATE_ALLOW_HTTP: 'true',
     AFFILIATE_RETRY_SCHEDULE_MS: '300,300,300,300',
     AFFILIATE_FX_RATES: 'USD=1,EUR=1.1',
+    PLATFORM_API_KEYS: `${TEST_API_KEY},${READ_KEY}:read`,
   });
 
   const json = async <T>(res: Response) => (await res.json()) as T;
@@ -316,5 +318,75 @@ describe('affiliates: FTD tracking, suppression and signed batched delivery (rea
     expect(r.validPreviousHex).toEqual([SECRET]);
     expect(r.validStandard.sort()).toEqual([NEW, SECRET].sort());
     rx.secrets = [SECRET];
+  });
+
+  describe('GET /api/platform/affiliates', () => {
+    type Page = { affiliates: AffiliateView[]; next_cursor: string | null };
+    const list = async (query = '') => {
+      const res = await p.api(`/api/platform/affiliates${query}`);
+      expect(res.status).toBe(200);
+      return json<Page>(res);
+    };
+    const problemFields = async (res: Response) => {
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      return fieldsOf(res);
+    };
+
+    it('lists every affiliate in id order with its secret masked, as GET of each answers', async () => {
+      for (const id of ['Zed', '0-first', 'list.b', 'list-a']) expect((await register(id)).status).toBe(200);
+      const { affiliates, next_cursor } = await list();
+      expect(next_cursor).toBeNull();
+      const ids = affiliates.map((a) => a.affiliate_id);
+      expect(ids).toEqual(expect.arrayContaining(['acme', 'iso', 'rot', 'Zed', '0-first', 'list.b', 'list-a']));
+      expect(ids).toEqual([...ids].sort()); // byte order: digits, capitals, then lower case
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(affiliates.every((a) => a.secret === '****ABCD' || a.secret === '****WXYZ')).toBe(true);
+      expect(JSON.stringify(affiliates)).not.toContain(SECRET);
+      const acme = affiliates.find((a) => a.affiliate_id === 'acme');
+      expect(acme).toEqual(await json<AffiliateView>(await p.api('/api/platform/affiliates/acme')));
+    });
+
+    it('pages with ?limit= and next_cursor, each affiliate once', async () => {
+      const all = (await list('?limit=500')).affiliates.map((a) => a.affiliate_id);
+      expect(all.length).toBeGreaterThan(6);
+      const seen: string[] = [];
+      let page = await list('?limit=3');
+      for (;;) {
+        expect(page.affiliates.length).toBeLessThanOrEqual(3);
+        seen.push(...page.affiliates.map((a) => a.affiliate_id));
+        if (!page.next_cursor) break;
+        page = await list(`?limit=3&cursor=${encodeURIComponent(page.next_cursor)}`);
+      }
+      expect(seen).toEqual(all);
+    });
+
+    it('refuses a bad limit or cursor with a problem naming the field', async () => {
+      for (const q of ['?limit=0', '?limit=501', '?limit=ten', '?limit=-1']) {
+        expect([q, await problemFields(await p.api(`/api/platform/affiliates${q}`))]).toEqual([q, ['limit']]);
+      }
+      for (const cursor of ['bogus', Buffer.from('["-x"]').toString('base64url')]) {
+        expect(await problemFields(await p.api(`/api/platform/affiliates?cursor=${cursor}`))).toEqual(['cursor']);
+      }
+      expect(await problemFields(await p.api('/api/platform/affiliates?after_id=acme'))).toEqual(['after_id']);
+    });
+
+    it('refuses a missing or unknown key with 401 and lets a read key list', async () => {
+      const missing = await p.api('/api/platform/affiliates', { auth: false });
+      expect(missing.status).toBe(401);
+      expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      const wrong = await p.api('/api/platform/affiliates', {
+        auth: false,
+        headers: { authorization: 'Bearer not-a-platform-key-0123' },
+      });
+      expect(wrong.status).toBe(401);
+      expect(JSON.stringify(await wrong.json())).not.toContain('acme');
+      const read = await p.api('/api/platform/affiliates', {
+        auth: false,
+        headers: { authorization: `Bearer ${READ_KEY}` },
+      });
+      expect(read.status).toBe(200);
+      expect((await json<Page>(read)).affiliates.length).toBeGreaterThan(0);
+    });
   });
 });

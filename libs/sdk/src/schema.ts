@@ -516,6 +516,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/platform/affiliates': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List affiliates
+     * @description Every affiliate in affiliate id order; secrets masked
+     */
+    get: operations['listAffiliates'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/platform/affiliates/ftd-thresholds/{country}': {
     parameters: {
       query?: never;
@@ -1553,6 +1573,35 @@ export interface components {
     MessageListView: {
       messages: components['schemas']['MessageView'][];
     };
+    AffiliateView: {
+      /** @example aff-1 */
+      affiliate_id: string;
+      name: string;
+      /** Format: uri */
+      webhook_url: string;
+      /**
+       * @description "****" plus at most the last 4 characters
+       * @example ****cret
+       */
+      secret: string;
+      is_active: boolean;
+      /** @example 100 */
+      max_batch_size: number;
+      disabled_reason: string | null;
+      disabled_at: string | null;
+      /** @description Until then the previous secret signs too (rotation overlap) */
+      previous_secret_valid_until: string | null;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      updated_at: string;
+    };
+    AffiliateListView: {
+      /** @description In affiliate id order; secrets masked */
+      affiliates: components['schemas']['AffiliateView'][];
+      /** @description Pass as `cursor` for the next page; null on the last */
+      next_cursor: string | null;
+    };
     ThresholdBody: {
       /**
        * @description number or decimal string
@@ -1650,29 +1699,6 @@ export interface components {
       is_active?: boolean;
       /** @default 100 */
       max_batch_size?: number;
-    };
-    AffiliateView: {
-      /** @example aff-1 */
-      affiliate_id: string;
-      name: string;
-      /** Format: uri */
-      webhook_url: string;
-      /**
-       * @description "****" plus at most the last 4 characters
-       * @example ****cret
-       */
-      secret: string;
-      is_active: boolean;
-      /** @example 100 */
-      max_batch_size: number;
-      disabled_reason: string | null;
-      disabled_at: string | null;
-      /** @description Until then the previous secret signs too (rotation overlap) */
-      previous_secret_valid_until: string | null;
-      /** Format: date-time */
-      created_at: string;
-      /** Format: date-time */
-      updated_at: string;
     };
     StatsView: {
       /** @description null before any attempt */
@@ -4197,6 +4223,74 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['MessageListView'];
+        };
+      };
+      /** @description Invalid input: every invalid field in `errors[]` */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing or unknown key (or, for a callback, a bad or missing signature) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Past the key's rate limit (see `Retry-After`) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Nothing can serve: overloaded (see `Retry-After`), no provider, or a service unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A service did not answer in time */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listAffiliates: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description `next_cursor` of the previous page */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AffiliateListView'];
         };
       };
       /** @description Invalid input: every invalid field in `errors[]` */

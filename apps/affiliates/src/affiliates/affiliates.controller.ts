@@ -1,7 +1,12 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 
-import { AffiliateIdRequest, affiliatesSubjects as S, UpsertAffiliateRequest } from '@app/contracts';
+import {
+  AffiliateIdRequest,
+  ListAffiliatesRequest,
+  affiliatesSubjects as S,
+  UpsertAffiliateRequest,
+} from '@app/contracts';
 
 import { AffiliatesService } from './affiliates.service';
 
@@ -18,5 +23,10 @@ export class AffiliatesController {
   @MessagePattern(S.getAffiliate)
   get(@Payload() req: AffiliateIdRequest) {
     return this.affiliates.get(req.affiliate_id);
+  }
+
+  @MessagePattern(S.listAffiliates)
+  list(@Payload() req: ListAffiliatesRequest) {
+    return this.affiliates.list(req);
   }
 }

@@ -37,6 +37,16 @@ export class AffiliatesRepository {
     return rows[0] ?? null;
   }
 
+  /** The first `limit` affiliates in id order (byte order, as the API's cursor compares), after `afterId`. */
+  async page(limit: number, afterId?: string): Promise<AffiliateRow[]> {
+    return afterId === undefined
+      ? this.ds.query(`SELECT * FROM affiliates ORDER BY id COLLATE "C" LIMIT $1`, [limit])
+      : this.ds.query(`SELECT * FROM affiliates WHERE id COLLATE "C" > $1 ORDER BY id COLLATE "C" LIMIT $2`, [
+          afterId,
+          limit,
+        ]);
+  }
+
   async lock(m: EntityManager, id: string): Promise<AffiliateRow | null> {
     const rows: AffiliateRow[] = await m.query(`SELECT * FROM affiliates WHERE id = $1 FOR UPDATE`, [id]);
     return rows[0] ?? null;

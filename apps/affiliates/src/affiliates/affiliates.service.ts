@@ -1,7 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 
 import { SsrfGuard, SsrfRefusedError } from '@app/connectors';
-import type { AffiliateView, FieldError, UpsertAffiliateRequest } from '@app/contracts';
+import type {
+  AffiliatePageReply,
+  AffiliateView,
+  FieldError,
+  ListAffiliatesRequest,
+  UpsertAffiliateRequest,
+} from '@app/contracts';
 import { AuditLog } from '@app/messaging';
 import { SERVICE_CONFIG } from '@app/runtime';
 import { Vault } from '@app/vault';
@@ -28,6 +34,14 @@ export class AffiliatesService {
     const row = await this.repo.find(id);
     if (!row) throw AffiliateErrors.unknownAffiliate(id);
     return toView(row);
+  }
+
+  /** One page in affiliate id order, and its last id when more follow (the gateway makes it a cursor). */
+  async list(req: ListAffiliatesRequest): Promise<AffiliatePageReply> {
+    const rows = await this.repo.page(req.limit + 1, req.after_id);
+    const page = rows.slice(0, req.limit);
+    const more = rows.length > req.limit;
+    return { affiliates: page.map(toView), next_after_id: more ? page[page.length - 1].id : null };
   }
 
   async upsert(req: UpsertAffiliateRequest): Promise<AffiliateView> {

@@ -5,12 +5,16 @@ import {
   ApiCreatedResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiPropertyOptional,
   ApiTags,
   OmitType,
+  PartialType,
   PickType,
 } from '@nestjs/swagger';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
 
 import {
+  AffiliateListView,
   AffiliateView,
   CreateLeadRequest,
   DeliveryListView,
@@ -18,6 +22,7 @@ import {
   LeadEventAccepted,
   LeadEventRequest,
   LeadView,
+  ListAffiliatesRequest,
   ListDeliveriesRequest,
   RedeliveryQueued,
   affiliatesSubjects as S,
@@ -32,11 +37,22 @@ import type { RequestContext } from '@app/observability';
 
 import { Ctx } from '../http/request-context';
 import { ApiProblems } from '../openapi';
+import { decodeAffiliateCursor, encodeAffiliateCursor } from './affiliate-cursor';
+
+const DEFAULT_LIMIT = 50;
 
 // the affiliate id and the country come from the path
 class UpsertAffiliateBody extends OmitType(UpsertAffiliateRequest, ['affiliate_id']) {}
 class ThresholdBody extends OmitType(SetThresholdRequest, ['country']) {}
 class DeliveriesQuery extends PickType(ListDeliveriesRequest, ['limit']) {}
+/** A page as the API asks for it: `cursor` stands for the service's `after_id`. */
+class AffiliatesQuery extends PartialType(PickType(ListAffiliatesRequest, ['limit'])) {
+  @ApiPropertyOptional({ description: '`next_cursor` of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  cursor?: string;
+}
 
 /** The affiliates part of the API (docs/api.md); each route is one NATS request to the affiliates service. */
 @ApiTags('affiliates')
@@ -44,6 +60,23 @@ class DeliveriesQuery extends PickType(ListDeliveriesRequest, ['limit']) {}
 @Controller('api/platform/affiliates')
 export class AffiliatesController {
   constructor(private readonly bus: BusClient) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List affiliates', description: 'Every affiliate in affiliate id order; secrets masked' })
+  @ApiOkResponse({ type: AffiliateListView })
+  @ApiProblems(400)
+  async listAffiliates(@Ctx() ctx: RequestContext, @Query() q: AffiliatesQuery): Promise<AffiliateListView> {
+    const afterId = q.cursor ? decodeAffiliateCursor(q.cursor) : undefined;
+    const page = await this.bus.request(
+      S.listAffiliates,
+      { limit: q.limit ?? DEFAULT_LIMIT, ...(afterId ? { after_id: afterId } : {}) },
+      { ctx },
+    );
+    return {
+      affiliates: page.affiliates,
+      next_cursor: page.next_after_id === null ? null : encodeAffiliateCursor(page.next_after_id),
+    };
+  }
 
   // static segments first: `ftd-thresholds`, `leads` and `events` are never taken for an affiliate id
   @Put('ftd-thresholds/:country')

@@ -209,6 +209,24 @@ export class ListDeliveriesRequest extends AffiliateIdRequest {
   limit?: number;
 }
 
+export const AFFILIATE_PAGE_MAX = 500;
+
+/** One page of affiliates in affiliate id order, strictly after `after_id` when given. */
+export class ListAffiliatesRequest {
+  /** A number on the wire; a query string's text is converted. */
+  @ApiProperty({ default: 50, minimum: 1, maximum: AFFILIATE_PAGE_MAX })
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(AFFILIATE_PAGE_MAX)
+  limit!: number;
+
+  @IsOptional()
+  @IsString()
+  @Matches(AFFILIATE_ID, { message: 'after_id must be an affiliate id' })
+  after_id?: string;
+}
+
 export class RedeliverRequest extends AffiliateIdRequest {
   /** Any id: one that is not a delivery of this affiliate (UUID-shaped or not) is a 404. */
   @IsString()
@@ -231,6 +249,20 @@ export class AffiliateView {
   previous_secret_valid_until!: string | null;
   @ApiProperty({ format: 'date-time' }) created_at!: string;
   @ApiProperty({ format: 'date-time' }) updated_at!: string;
+}
+
+export class AffiliateListView {
+  @ApiProperty({ type: [AffiliateView], description: 'In affiliate id order; secrets masked' })
+  affiliates!: AffiliateView[];
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last' })
+  next_cursor!: string | null;
+}
+
+/** The service's answer to a list request: the gateway turns `next_after_id` into the API's `next_cursor`. */
+export interface AffiliatePageReply {
+  affiliates: AffiliateView[];
+  /** The last id of this page when more follow; null on the last page. */
+  next_after_id: string | null;
 }
 
 export class ThresholdView {

@@ -1,5 +1,6 @@
 import type {
   AffiliateIdRequest,
+  AffiliatePageReply,
   AffiliateView,
   CreateLeadRequest,
   DeliveryListView,
@@ -7,6 +8,7 @@ import type {
   LeadEventAccepted,
   LeadEventRequest,
   LeadView,
+  ListAffiliatesRequest,
   ListDeliveriesRequest,
   RedeliverRequest,
   RedeliveryQueued,
@@ -21,6 +23,7 @@ import type {
 export type AffiliatesRequests = {
   'affiliates.affiliates.upsert': [UpsertAffiliateRequest, AffiliateView];
   'affiliates.affiliates.get': [AffiliateIdRequest, AffiliateView];
+  'affiliates.affiliates.list': [ListAffiliatesRequest, AffiliatePageReply];
   'affiliates.thresholds.set': [SetThresholdRequest, ThresholdView];
   'affiliates.thresholds.list': [Record<string, never>, ThresholdListView];
   'affiliates.leads.create': [CreateLeadRequest, LeadView];

@@ -2,6 +2,7 @@
 export const affiliatesSubjects = {
   upsertAffiliate: 'affiliates.affiliates.upsert',
   getAffiliate: 'affiliates.affiliates.get',
+  listAffiliates: 'affiliates.affiliates.list',
   setThreshold: 'affiliates.thresholds.set',
   listThresholds: 'affiliates.thresholds.list',
   createLead: 'affiliates.leads.create',
