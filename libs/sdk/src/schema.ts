@@ -1261,6 +1261,8 @@ export interface components {
       provider_id: string;
       /** @description For the provider WebSDK */
       access_token: string;
+      /** @description The provider-hosted verification page to send the customer to (Veriff); null where the flow runs in the provider's SDK (SumSub) */
+      verification_url: string | null;
     };
     Gates: {
       /**
@@ -1309,6 +1311,8 @@ export interface components {
       /** @example sumsub */
       provider: string;
       provider_id: string | null;
+      /** @description The current applicant's provider-hosted verification page; null where the provider has none */
+      verification_url: string | null;
       /** @enum {string} */
       status: 'pending' | 'approved' | 'rejected' | 'resubmission_requested' | 'on_hold';
       doc_type: ('passport' | 'id_card' | 'driving_license' | 'residence_permit' | 'other') | null;
