@@ -1,4 +1,4 @@
-import { useCallback, useState, type FormEvent, type JSX } from 'react';
+import { useCallback, useEffect, useState, type FormEvent, type JSX } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 
 import type { Schemas } from '@app/sdk';
@@ -140,6 +140,39 @@ export function AffiliatesPage(): JSX.Element {
     [client],
   );
 
+  // every affiliate of the list endpoint, each with its stats
+  const loadAll = useCallback(async (): Promise<void> => {
+    setBusy(true);
+    const found: Affiliate[] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const { data, error: problem } = await client.GET('/api/platform/affiliates', {
+        params: { query: { limit: 500, ...(cursor ? { cursor } : {}) } },
+      });
+      if (problem || !data) {
+        setError(problemText(problem));
+        break;
+      }
+      found.push(...data.affiliates);
+      if (!data.next_cursor) break;
+      cursor = data.next_cursor;
+    }
+    const withStats = await Promise.all(
+      found.map(async (affiliate): Promise<Row | null> => {
+        const s = await client.GET('/api/platform/affiliates/{affiliate_id}/stats', {
+          params: { path: { affiliate_id: affiliate.affiliate_id } },
+        });
+        return s.data ? { affiliate, stats: s.data } : null;
+      }),
+    );
+    setRows(withStats.filter((r): r is Row => r !== null));
+    setBusy(false);
+  }, [client]);
+
+  useEffect(() => {
+    void loadAll();
+  }, [loadAll]);
+
   async function add(event: FormEvent): Promise<void> {
     event.preventDefault();
     const id = affiliateId.trim();
@@ -170,8 +203,8 @@ export function AffiliatesPage(): JSX.Element {
   async function refresh(): Promise<void> {
     setBusy(true);
     setError(null);
-    const fresh = await Promise.all(rows.map((r) => fetchRow(r.affiliate.affiliate_id)));
-    setRows(fresh.filter((r): r is Row => r !== null));
+    await loadAll();
+    setBusy(true);
     if (selected) await showDeliveries(selected);
     setBusy(false);
   }
