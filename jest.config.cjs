@@ -8,7 +8,7 @@ const project = (displayName, timeoutMs, options) => ({
   ...preset,
   displayName,
   rootDir: __dirname,
-  roots: ['<rootDir>/apps', '<rootDir>/libs'],
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/bench'],
   globals: { TEST_TIMEOUT_MS: timeoutMs },
   ...options,
 });

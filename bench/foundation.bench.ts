@@ -15,12 +15,18 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONNECTIONS = 10;
 const SERVER_CPU = '0';
+/** The parts of this suite, all by default; `npm run bench -- foundation --only pipeline,transport` picks some. */
+const PARTS = ['pipeline', 'hop', 'transport', 'outbox'] as const;
 
 export async function foundationBench(): Promise<Comparison[]> {
   const infra = await createTestInfra();
   const children: ChildProcess[] = [];
   const results: Comparison[] = [];
   const nc = await connect({ servers: infra.natsUrl });
+  const wanted = new Set((process.env.BENCH_PARTS ?? PARTS.join(',')).split(','));
+  const unknown = [...wanted].filter((p) => !(PARTS as readonly string[]).includes(p));
+  if (unknown.length)
+    throw new Error(`foundation has no part ${unknown.join(', ')}: its parts are ${PARTS.join(', ')}`);
   try {
     const env = { ...infra.env, LOG_LEVEL: 'warn' };
     const hello = await startPinned('dist/bench/servers/fastify-hello.js', {}, SERVER_CPU, /^READY /);
@@ -52,107 +58,116 @@ export async function foundationBench(): Promise<Comparison[]> {
     const auth = { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' };
     const helloRun = async () => (await http({ url: helloUrl, connections: CONNECTIONS, seconds: SECONDS })).rps;
 
+    const raw = natsRequester(nc, echoSubject, JSON.stringify({ message: 'hello' }));
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
     // 1. gateway pipeline: authenticated, validated no-op route / bare Fastify hello-world
-    const pipeline = await alternate(
-      ROUNDS,
-      helloRun,
-      async () =>
-        (
-          await http({
-            url: `${gatewayUrl}/api/platform/diagnostics/noop`,
-            method: 'POST',
-            headers: auth,
-            body: JSON.stringify({ message: 'hello', count: 3 }),
-            connections: CONNECTIONS,
-            seconds: SECONDS,
-          })
-        ).rps,
-    );
-    results.push({
-      name: 'gateway pipeline (auth + validation + problem+json filter), requests/s',
-      metric: 'req/s',
-      baseline: pipeline.baseline,
-      subject: pipeline.subject,
-      ratio: pipeline.subject / pipeline.baseline,
-      aim: '>= 0.85',
-      rounds: ROUNDS,
-    });
-    report(results.at(-1)!);
+    if (wanted.has('pipeline')) {
+      const pipeline = await alternate(
+        ROUNDS,
+        helloRun,
+        async () =>
+          (
+            await http({
+              url: `${gatewayUrl}/api/platform/diagnostics/noop`,
+              method: 'POST',
+              headers: auth,
+              body: JSON.stringify({ message: 'hello', count: 3 }),
+              connections: CONNECTIONS,
+              seconds: SECONDS,
+            })
+          ).rps,
+      );
+      results.push({
+        name: 'gateway pipeline (auth + validation + problem+json filter), requests/s',
+        metric: 'req/s',
+        baseline: pipeline.baseline,
+        subject: pipeline.subject,
+        ratio: pipeline.subject / pipeline.baseline,
+        aim: '>= 0.85',
+        rounds: ROUNDS,
+      });
+      report(results.at(-1)!);
+    }
 
     // 2. gateway -> NATS -> service -> reply / harmonic bound of bare Fastify and raw nats.js request-reply
-    const raw = natsRequester(nc, echoSubject, JSON.stringify({ message: 'hello' }));
-    const f: number[] = [];
-    const n: number[] = [];
-    const s: number[] = [];
-    for (let i = 0; i < ROUNDS; i++) {
-      f.push(await helloRun());
-      n.push((await requestLoop(raw, CONNECTIONS, SECONDS)).rps);
-      s.push(
-        (
-          await http({
-            url: `${gatewayUrl}/api/platform/diagnostics/echo`,
-            method: 'POST',
-            headers: auth,
-            body: JSON.stringify({ service: 'catalog', message: 'hello' }),
-            connections: CONNECTIONS,
-            seconds: SECONDS,
-          })
-        ).rps,
-      );
+    if (wanted.has('hop')) {
+      const f: number[] = [];
+      const n: number[] = [];
+      const s: number[] = [];
+      for (let i = 0; i < ROUNDS; i++) {
+        f.push(await helloRun());
+        n.push((await requestLoop(raw, CONNECTIONS, SECONDS)).rps);
+        s.push(
+          (
+            await http({
+              url: `${gatewayUrl}/api/platform/diagnostics/echo`,
+              method: 'POST',
+              headers: auth,
+              body: JSON.stringify({ service: 'catalog', message: 'hello' }),
+              connections: CONNECTIONS,
+              seconds: SECONDS,
+            })
+          ).rps,
+        );
+      }
+      const bound = 1 / (1 / med(f) + 1 / med(n));
+      results.push({
+        name: `gateway -> NATS -> service -> reply (fastify ${med(f).toFixed(0)}/s, raw NATS ${med(n).toFixed(0)}/s)`,
+        metric: 'req/s vs harmonic bound',
+        baseline: bound,
+        subject: med(s),
+        ratio: med(s) / bound,
+        aim: '>= 0.70',
+        rounds: ROUNDS,
+      });
+      report(results.at(-1)!);
     }
-    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    const bound = 1 / (1 / med(f) + 1 / med(n));
-    results.push({
-      name: `gateway -> NATS -> service -> reply (fastify ${med(f).toFixed(0)}/s, raw NATS ${med(n).toFixed(0)}/s)`,
-      metric: 'req/s vs harmonic bound',
-      baseline: bound,
-      subject: med(s),
-      ratio: med(s) / bound,
-      aim: '>= 0.70',
-      rounds: ROUNDS,
-    });
-    report(results.at(-1)!);
 
     // 3. our NestJS NATS transport (BusClient -> NatsRpcServer) / raw nats.js request-reply: latency
-    const bus = new BusClient({ nc, prefix: infra.prefix, timeoutMs: 5000 });
-    const p50: { b: number[]; s: number[] } = { b: [], s: [] };
-    const p99: { b: number[]; s: number[] } = { b: [], s: [] };
-    for (let i = 0; i < ROUNDS; i++) {
-      const b = await requestLoop(raw, 4, SECONDS);
-      const t = await requestLoop(
-        () => bus.request('catalog.system.echo', { service: 'catalog', message: 'hello' }),
-        4,
-        SECONDS,
-      );
-      p50.b.push(b.p50Ms!);
-      p50.s.push(t.p50Ms!);
-      p99.b.push(b.p99Ms!);
-      p99.s.push(t.p99Ms!);
+    if (wanted.has('transport')) {
+      const bus = new BusClient({ nc, prefix: infra.prefix, timeoutMs: 5000 });
+      const p50: { b: number[]; s: number[] } = { b: [], s: [] };
+      const p99: { b: number[]; s: number[] } = { b: [], s: [] };
+      for (let i = 0; i < ROUNDS; i++) {
+        const b = await requestLoop(raw, 4, SECONDS);
+        const t = await requestLoop(
+          () => bus.request('catalog.system.echo', { service: 'catalog', message: 'hello' }),
+          4,
+          SECONDS,
+        );
+        p50.b.push(b.p50Ms!);
+        p50.s.push(t.p50Ms!);
+        p99.b.push(b.p99Ms!);
+        p99.s.push(t.p99Ms!);
+      }
+      results.push({
+        name: 'NestJS NATS transport / raw nats.js request-reply, p50 latency (ms), 4 in flight',
+        metric: 'p50 ms',
+        baseline: med(p50.b),
+        subject: med(p50.s),
+        ratio: med(p50.s) / med(p50.b),
+        aim: '<= 1.3',
+        rounds: ROUNDS,
+      });
+      report(results.at(-1)!);
+      results.push({
+        name: 'NestJS NATS transport / raw nats.js request-reply, p99 latency (ms), 4 in flight',
+        metric: 'p99 ms',
+        baseline: med(p99.b),
+        subject: med(p99.s),
+        ratio: med(p99.s) / med(p99.b),
+        aim: '<= 1.5',
+        rounds: ROUNDS,
+      });
+      report(results.at(-1)!);
     }
-    results.push({
-      name: 'NestJS NATS transport / raw nats.js request-reply, p50 latency (ms), 4 in flight',
-      metric: 'p50 ms',
-      baseline: med(p50.b),
-      subject: med(p50.s),
-      ratio: med(p50.s) / med(p50.b),
-      aim: '<= 1.3',
-      rounds: ROUNDS,
-    });
-    report(results.at(-1)!);
-    results.push({
-      name: 'NestJS NATS transport / raw nats.js request-reply, p99 latency (ms), 4 in flight',
-      metric: 'p99 ms',
-      baseline: med(p99.b),
-      subject: med(p99.s),
-      ratio: med(p99.s) / med(p99.b),
-      aim: '<= 1.5',
-      rounds: ROUNDS,
-    });
-    report(results.at(-1)!);
 
     // 4. outbox relay: committed events published per second / raw windowed JetStream publishes
-    results.push(await outboxBench(infra.databaseUrl, infra.prefix, nc));
-    report(results.at(-1)!);
+    if (wanted.has('outbox')) {
+      results.push(await outboxBench(infra.databaseUrl, infra.prefix, nc));
+      report(results.at(-1)!);
+    }
   } finally {
     await stopAll(children);
     await nc.close();

@@ -34,3 +34,5 @@ server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   const a = server.address();
   process.stdout.write(`READY http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}\n`);
 });
+// SIGTERM (stopAll) ends it through exit, so a profiled run (`npm run bench -- --profile`) writes its profile
+process.once('SIGTERM', () => process.exit(0));

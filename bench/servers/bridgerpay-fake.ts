@@ -13,3 +13,5 @@ setInterval(() => {
   fake.sessions.length = 0;
 }, 1000).unref();
 void fake.start().then(() => process.stdout.write(`READY ${fake.baseUrl}\n`));
+// SIGTERM (stopAll) ends it through exit, so a profiled run (`npm run bench -- --profile`) writes its profile
+process.once('SIGTERM', () => process.exit(0));

@@ -10,3 +10,5 @@ void fake.start().then(() => {
   }, 1000).unref();
   process.stdout.write(`READY ${fake.baseUrl}\n`);
 });
+// SIGTERM (stopAll) ends it through exit, so a profiled run (`npm run bench -- --profile`) writes its profile
+process.once('SIGTERM', () => process.exit(0));
