@@ -114,20 +114,22 @@ export function installPipeline(
     const seconds = reply.elapsedTime / 1000;
     const route = routeOf(req);
     metrics.httpRequestDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, seconds);
-    logger.info(
-      {
-        request_id: req.ctx?.requestId,
-        trace_id: req.ctx?.traceId,
-        actor: req.ctx?.actor,
-        scope: req.ctx?.scope,
-        method: req.method,
-        route,
-        path: req.url.split('?')[0],
-        status: reply.statusCode,
-        duration_ms: Math.round(reply.elapsedTime * 100) / 100,
-      },
-      'request',
-    );
+    // the access line's object is built only when it is written (LOG_LEVEL info or lower)
+    if (logger.isLevelEnabled('info'))
+      logger.info(
+        {
+          request_id: req.ctx?.requestId,
+          trace_id: req.ctx?.traceId,
+          actor: req.ctx?.actor,
+          scope: req.ctx?.scope,
+          method: req.method,
+          route,
+          path: req.url.split('?')[0],
+          status: reply.statusCode,
+          duration_ms: Math.round(reply.elapsedTime * 100) / 100,
+        },
+        'request',
+      );
     done();
   });
 }
