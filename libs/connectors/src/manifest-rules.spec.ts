@@ -48,7 +48,7 @@ describe(staticRuleProblems.name, () => {
     bad.manifest.hosts = [
       'https://api.demo.example',
       'api.demo.example:443',
-      '10.0.0.1',
+      '127.0.0.2',
       'API.demo.example',
       'localhost',
     ];
