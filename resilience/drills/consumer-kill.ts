@@ -7,6 +7,7 @@ import { eventually } from '@app/testing';
 import { onPlatform, type Drill } from '../lib/drill';
 import { positiveInt } from '../lib/env';
 import {
+  allLeadsDelivered,
   insertLeads,
   leadEventCounts,
   processedCount,
@@ -76,19 +77,10 @@ export const consumerKill: Drill = {
             rb.check(false, err.message);
             return Date.now();
           });
-          await eventually(
-            'every lead delivered',
-            async () => {
-              const [{ n }] = await p.sql<{ n: string }>(
-                `SELECT count(*) AS n FROM affiliates.lead_events WHERE status = 'pending'`,
-              );
-              const [{ d }] = await p.sql<{ d: string }>(
-                `SELECT count(*) AS d FROM affiliates.deliveries WHERE state <> 'delivered'`,
-              );
-              return n === '0' && d === '0';
-            },
-            { timeoutMs: 90_000, everyMs: 250 },
-          ).catch((err: Error) => rb.note(err.message));
+          await eventually('every lead delivered', async () => allLeadsDelivered(p), {
+            timeoutMs: 90_000,
+            everyMs: 250,
+          }).catch((err: Error) => rb.note(err.message));
 
           const ftd = await leadEventCounts(p, 'lead.ftd');
           const handled = await processedCount(p, 'affiliates', CONSUMER);

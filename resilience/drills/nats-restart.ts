@@ -5,6 +5,7 @@ import { eventually } from '@app/testing';
 
 import { onPlatform, type Drill } from '../lib/drill';
 import {
+  allLeadsDelivered,
   allReady,
   insertLeads,
   outboxCounts,
@@ -134,19 +135,10 @@ export const natsRestart: Drill = {
             async () => (await outboxCounts(p, ['catalog', 'kyc', 'affiliates'])).unpublished === 0,
             { timeoutMs: 60_000, everyMs: 250 },
           ).catch((err: Error) => rb.note(err.message));
-          await eventually(
-            'every lead delivered',
-            async () => {
-              const [{ n }] = await p.sql<{ n: string }>(
-                `SELECT count(*) AS n FROM affiliates.lead_events WHERE status = 'pending'`,
-              );
-              const [{ d }] = await p.sql<{ d: string }>(
-                `SELECT count(*) AS d FROM affiliates.deliveries WHERE state <> 'delivered'`,
-              );
-              return n === '0' && d === '0';
-            },
-            { timeoutMs: 90_000, everyMs: 250 },
-          ).catch((err: Error) => rb.note(err.message));
+          await eventually('every lead delivered', async () => allLeadsDelivered(p), {
+            timeoutMs: 90_000,
+            everyMs: 250,
+          }).catch((err: Error) => rb.note(err.message));
           const settledAt = Date.now();
 
           const approved = new Set(

@@ -5,7 +5,14 @@ import { jetstream } from '@nats-io/jetstream';
 import { eventually } from '@app/testing';
 
 import { onPlatform, type Drill } from '../lib/drill';
-import { insertLeads, leadEventCounts, publishDeposits, registerAffiliate, setDefaultThreshold } from '../lib/fixtures';
+import {
+  allLeadsDelivered,
+  insertLeads,
+  leadEventCounts,
+  publishDeposits,
+  registerAffiliate,
+  setDefaultThreshold,
+} from '../lib/fixtures';
 import { AffiliateReceiver } from '../lib/receiver';
 import { RowBuilder, seconds } from '../lib/report';
 
@@ -92,16 +99,10 @@ export const poison: Drill = {
             rb.check(false, err.message);
             return Date.now();
           });
-          await eventually(
-            'every lead delivered',
-            async () => {
-              const [{ n }] = await p.sql<{ n: string }>(
-                `SELECT count(*) AS n FROM affiliates.lead_events WHERE status = 'pending'`,
-              );
-              return n === '0';
-            },
-            { timeoutMs: 60_000, everyMs: 250 },
-          ).catch((err: Error) => rb.note(err.message));
+          await eventually('every lead delivered', async () => allLeadsDelivered(p), {
+            timeoutMs: 60_000,
+            everyMs: 250,
+          }).catch((err: Error) => rb.note(err.message));
 
           const ftd = await leadEventCounts(p, 'lead.ftd');
           const lost = customers.filter((c) => !ftd.has(c)).length;

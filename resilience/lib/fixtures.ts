@@ -141,3 +141,16 @@ export async function processedCount(p: Platform, schema: string, consumer: stri
   );
   return Number(n);
 }
+
+/**
+ * True once no lead event waits for a batch and no batch waits for delivery. A lead event leaves
+ * 'pending' when it is put in a batch, before that batch is sent: checking the lead events alone
+ * reads "all delivered" while the last batch is still on its way.
+ */
+export async function allLeadsDelivered(p: Platform): Promise<boolean> {
+  const [{ n, d }] = await p.sql<{ n: string; d: string }>(
+    `SELECT (SELECT count(*) FROM affiliates.lead_events WHERE status = 'pending') AS n,
+            (SELECT count(*) FROM affiliates.deliveries WHERE state <> 'delivered') AS d`,
+  );
+  return n === '0' && d === '0';
+}
