@@ -11,6 +11,7 @@ import { KeyRing, Vault } from '@app/vault';
 
 import { alternate, median, report, type Comparison } from './lib/measure';
 import { startPinned, stopAll } from './lib/processes';
+import { reportVolume, seedIfAsked } from './lib/volume';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const EVENTS = Number(process.env.BENCH_AFFILIATE_EVENTS ?? 20000);
@@ -57,10 +58,12 @@ export async function affiliatesBench(): Promise<Comparison[]> {
     );
     await db.connect();
     await setUp(db, `${rxUrl}/hook`);
+    const volume = await seedIfAsked(infra.databaseUrl);
     results.push(await deliveryBench(db, rxUrl));
     report(results.at(-1)!);
     results.push(await endToEndBench(db, nc, infra.prefix, rxUrl));
     report(results.at(-1)!);
+    await reportVolume(volume);
   } finally {
     await stopAll(children);
     await db.end().catch(() => undefined);

@@ -6,6 +6,7 @@ import { createTestInfra, TEST_API_KEY } from '@app/testing';
 
 import { alternate, report, requestLoop, type Comparison } from './lib/measure';
 import { GATEWAY_BENCH_LIMITS, startPinned, stopAll } from './lib/processes';
+import { reportVolume, seedIfAsked } from './lib/volume';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -89,6 +90,7 @@ export async function commsBench(): Promise<Comparison[]> {
       body: JSON.stringify({ credentials: { api_key: SG_KEY }, settings: { base_url: fakeUrl } }),
     });
     if (activated.status !== 200) throw new Error(`activating sendgrid answered ${activated.status}`);
+    const volume = await seedIfAsked(infra.databaseUrl);
 
     const direct = poster(
       fakeUrl,
@@ -111,6 +113,7 @@ export async function commsBench(): Promise<Comparison[]> {
         rounds: ROUNDS,
       };
       report(c);
+      await reportVolume(volume);
       return [c];
     } finally {
       await direct.close();

@@ -11,6 +11,7 @@ import { createTestInfra, TEST_API_KEY } from '@app/testing';
 
 import { http, median, report, requestLoop, type Comparison } from './lib/measure';
 import { GATEWAY_BENCH_LIMITS, startPinned, stopAll } from './lib/processes';
+import { reportVolume, seedIfAsked } from './lib/volume';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -82,6 +83,7 @@ export async function kycBench(): Promise<Comparison[]> {
       }),
     });
     if (activated.status !== 200) throw new Error(`activating sumsub: ${activated.status} ${await activated.text()}`);
+    const volume = await seedIfAsked(infra.databaseUrl);
 
     const webhooks = async (seconds: number) => {
       const result = await autocannon({
@@ -183,6 +185,7 @@ export async function kycBench(): Promise<Comparison[]> {
       },
     ];
     results.forEach(report);
+    await reportVolume(volume);
     return results;
   } finally {
     await pool.end();

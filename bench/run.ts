@@ -3,6 +3,8 @@
 //
 //   npm run bench                          every suite
 //   npm run bench -- foundation kyc        the named suites
+//   npm run bench -- volume                comms, kyc and affiliates on empty tables, then on 1M-row tables
+//                                          (named only; bench/volume.bench.ts)
 //   npm run bench -- foundation --only pipeline,transport
 //                                          the named parts of a suite (BENCH_PARTS; foundation: pipeline,
 //                                          hop, transport, outbox)
@@ -21,14 +23,21 @@ import { printSummary } from './lib/profile-summary';
 const root = join(__dirname, '..', '..');
 
 /** Every `bench/<name>.bench.ts` exporting `suite = { name, run }` is a suite; `npm run bench -- <name>` runs one. */
-function loadSuites(): Record<string, () => Promise<Comparison[]>> {
-  const suites: Record<string, () => Promise<Comparison[]>> = {};
+interface Suite {
+  name: string;
+  run: () => Promise<Comparison[]>;
+  /** Left out of a run that names no suite (volume: it repeats three others). */
+  onlyWhenNamed?: boolean;
+}
+
+function loadSuites(): Record<string, Suite> {
+  const suites: Record<string, Suite> = {};
   for (const file of readdirSync(__dirname)
     .filter((f) => /\.bench\.js$/.test(f))
     .sort()) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the suites are the files found in this directory
-    const { suite } = require(join(__dirname, file)) as { suite?: { name: string; run: () => Promise<Comparison[]> } };
-    if (suite) suites[suite.name] = suite.run;
+    const { suite } = require(join(__dirname, file)) as { suite?: Suite };
+    if (suite) suites[suite.name] = suite;
   }
   return suites;
 }
@@ -88,7 +97,7 @@ async function main() {
   const SUITES = loadSuites();
   const cli = parseCli(process.argv.slice(2), Object.keys(SUITES));
   if (!process.env.BENCH_PINNED) process.exit(runPinned(cli));
-  const suites = cli.suites.length ? cli.suites : Object.keys(SUITES);
+  const suites = cli.suites.length ? cli.suites : Object.keys(SUITES).filter((k) => !SUITES[k].onlyWhenNamed);
   // suites that run a service in this process get tracing off too
   Object.assign(process.env, BENCH_TRACING_OFF);
   process.stdout.write(
@@ -96,7 +105,7 @@ async function main() {
       `${process.env.BENCH_PROFILE_DIR ? `, every process under --cpu-prof into ${process.env.BENCH_PROFILE_DIR} (profiling slows them: ratios of a profiled run are not the figures)` : ''}\n${benchSettings()}\n\n`,
   );
   const all: Comparison[] = [];
-  for (const name of suites) all.push(...(await SUITES[name]()));
+  for (const name of suites) all.push(...(await SUITES[name].run()));
   process.stdout.write('\nsummary\n');
   for (const c of all) process.stdout.write(`  ${c.ratio.toFixed(2)}  (aim ${c.aim})  ${c.name}\n`);
 }
