@@ -8,7 +8,7 @@ import { MessagesRepository, type MessageRow } from './messages.repository';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DEFAULT_LIMIT = 50;
 
-/** The message log as the API shows it: each message with its status history and send attempts. */
+/** The message log as the API shows it: each message with its status history, send attempts and parts. */
 @Injectable()
 export class MessagesQuery {
   constructor(private readonly repo: MessagesRepository) {}
@@ -32,7 +32,11 @@ export class MessagesQuery {
   private async views(rows: MessageRow[]): Promise<MessageView[]> {
     if (!rows.length) return [];
     const ids = rows.map((r) => r.id);
-    const [events, attempts] = await Promise.all([this.repo.eventsOf(ids), this.repo.attemptsOf(ids)]);
+    const [events, attempts, parts] = await Promise.all([
+      this.repo.eventsOf(ids),
+      this.repo.attemptsOf(ids),
+      this.repo.partsOfMessages(ids),
+    ]);
     return rows.map((r) => ({
       message_id: r.id,
       channel: r.channel,
@@ -59,6 +63,14 @@ export class MessagesQuery {
           outcome: a.outcome,
           error: a.error,
           at: new Date(a.at).toISOString(),
+        })),
+      parts: parts
+        .filter((p) => p.message_id === r.id)
+        .map((p) => ({
+          part: p.part,
+          provider_message_id: p.provider_message_id,
+          status: p.status as CommsStatus,
+          provider_status: p.provider_status,
         })),
     }));
   }

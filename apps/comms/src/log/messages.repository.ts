@@ -159,6 +159,11 @@ export class MessagesRepository {
     ]);
   }
 
+  /** The parts of these messages, for reading (no lock). */
+  partsOfMessages(messageIds: string[]): Promise<PartRow[]> {
+    return this.partsOf(this.ds.manager, messageIds);
+  }
+
   async setPartStatus(
     m: EntityManager,
     provider: string,

@@ -74,6 +74,12 @@ describe('vonage_sms through the gateway (real NATS and Postgres, VonageFake)', 
     expect((await message(reply.message_id)).status).toBe('sent');
     expect((await post(vonage.dlr(reply.message_id, 1, 'failed'))).status).toBe(200);
     await eventually('failed', async () => ((await message(reply.message_id)).status === 'failed' ? true : undefined));
+    const sms = vonage.sent.find((s) => s.form.get('client-ref') === reply.message_id)!;
+    // the answer shows each part with its own provider id and status
+    expect((await message(reply.message_id)).parts).toEqual([
+      { part: 0, provider_message_id: sms.ids[0], status: 'delivered', provider_status: 'delivered' },
+      { part: 1, provider_message_id: sms.ids[1], status: 'failed', provider_status: 'failed' },
+    ]);
   });
 
   it('refuses a receipt with a tampered status', async () => {

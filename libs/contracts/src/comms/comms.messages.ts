@@ -238,6 +238,14 @@ export class MessageAttemptView {
   @ApiProperty({ format: 'date-time' }) at!: string;
 }
 
+/** One part of a message the provider split (a long SMS at Vonage): its own provider id and status. */
+export class MessagePartView {
+  @ApiProperty({ description: 'Position in the message, from 0' }) part!: number;
+  @ApiProperty() provider_message_id!: string;
+  @ApiProperty({ enum: COMMS_STATUSES }) status!: CommsStatus;
+  @ApiProperty({ type: String, nullable: true }) provider_status!: string | null;
+}
+
 /** The API's Message (a call is one with channel `call`). */
 export class MessageView {
   @ApiProperty({ format: 'uuid' }) message_id!: string;
@@ -252,6 +260,12 @@ export class MessageView {
   @ApiProperty({ format: 'date-time' }) updated_at!: string;
   @ApiProperty({ type: [MessageEventView] }) events!: MessageEventView[];
   @ApiProperty({ type: [MessageAttemptView] }) attempts!: MessageAttemptView[];
+  @ApiProperty({
+    type: [MessagePartView],
+    description:
+      'The parts, when the provider answered several ids for one send; the status is derived from all of them (empty otherwise)',
+  })
+  parts!: MessagePartView[];
 }
 
 export class MessageListView {
