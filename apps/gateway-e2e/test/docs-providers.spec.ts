@@ -7,7 +7,8 @@ import { ConnectorRegistry } from '@app/connectors';
  * Every connector the registry finds has its page, `docs/providers/<key>.md`, whose heading names its key
  * and category (`# Mailgun (`mailgun`, email)`), and every page there is a connector's. The index,
  * docs/providers.md, lists no provider: it links the folder, so adding a provider adds its page and
- * edits no existing file, and this spec says when the page is missing.
+ * edits no existing file, and this spec says when the page is missing. docs/openapi.json lists no
+ * provider either: its webhook paths take any key of the shape the gateway accepts.
  */
 const root = join(__dirname, '../../..');
 const pagesDir = join(root, 'docs/providers');
@@ -49,6 +50,24 @@ describe('docs/providers/: one page per connector', () => {
   it('the index, docs/providers.md, links the folder of the pages', () => {
     const index = readFileSync(join(root, 'docs/providers.md'), 'utf8');
     expect(index).toMatch(/\]\(providers\/\)/);
+  });
+
+  it('docs/openapi.json keeps no list of providers: a webhook path takes any key the registry finds', () => {
+    type Param = { name: string; in: string; schema: { enum?: unknown; pattern?: string } };
+    const doc = JSON.parse(readFileSync(join(root, 'docs/openapi.json'), 'utf8')) as {
+      paths: Record<string, Record<string, { parameters?: Param[] }>>;
+    };
+    const params = Object.entries(doc.paths)
+      .filter(([path]) => path.startsWith('/webhooks/') && path.includes('{provider}'))
+      .flatMap(([, item]) => Object.values(item).flatMap((op) => op.parameters ?? []))
+      .filter((p) => p.in === 'path' && p.name === 'provider');
+    expect(params.length).toBeGreaterThanOrEqual(3);
+    for (const { schema } of params) {
+      expect(schema.enum).toBeUndefined();
+      const pattern = new RegExp(schema.pattern!);
+      expect(connectors.map((c) => c.manifest.key).filter((key) => !pattern.test(key))).toEqual([]);
+      expect(pattern.test('Not-A-Key')).toBe(false);
+    }
   });
 
   it('reads the heading it exists for, and refuses others', () => {
