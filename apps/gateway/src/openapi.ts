@@ -8,6 +8,8 @@ import {
   type OpenAPIObject,
 } from '@nestjs/swagger';
 
+import { PROVIDER_KEY } from '@app/contracts';
+
 import { Problem, PROBLEM_CONTENT_TYPE } from './http/problem';
 
 type Json = Record<string, unknown>;
@@ -175,12 +177,19 @@ function callback(
   };
 }
 
-const provider = (values: string[]) => ({
+/**
+ * The connector that calls back. No enum: which connectors exist is the catalog's (a provider is added
+ * without touching the gateway), so the document names the shape the gateway accepts and where the keys are.
+ */
+const provider = (category: string) => ({
   name: 'provider',
   in: 'path',
   required: true,
-  description: 'The connector that calls back',
-  schema: { type: 'string', enum: values },
+  description:
+    `The key of ${category} connector of the catalog (\`GET /api/platform/integrations/providers\` lists them ` +
+    'with their category; each has its page, `docs/providers/<key>.md`). A key with no connector that takes ' +
+    'callbacks is 404',
+  schema: { type: 'string', pattern: PROVIDER_KEY.source },
 });
 
 const WEBHOOK_PATHS = {
@@ -193,7 +202,7 @@ const WEBHOOK_PATHS = {
       ],
       rawBody(['application/json'], 'The provider\u2019s own notification, verified over its exact bytes'),
       [
-        provider(['praxis', 'bridgerpay']),
+        provider('a payment'),
         header('GT-Authentication', 'Praxis: hex HMAC-SHA384 of the notification (96 hex characters)'),
       ],
       {
@@ -225,10 +234,10 @@ const WEBHOOK_PATHS = {
       ],
       rawBody(
         ['application/json', 'application/x-www-form-urlencoded'],
-        'SendGrid and Voiso send JSON, Twilio and Zadarma a form',
+        'The provider\u2019s own callback, JSON or a form as the provider sends it (its page, `docs/providers/<key>.md`), verified over its exact bytes',
       ),
       [
-        provider(['sendgrid', 'twilio_sms', 'twilio_voice', 'voiso', 'zadarma']),
+        provider('an email, sms or voip'),
         header('X-Twilio-Signature', 'Twilio: base64 HMAC-SHA1 of the public URL and the sorted form fields'),
         header('X-Twilio-Email-Event-Webhook-Signature', 'SendGrid: base64 DER ECDSA P-256 signature'),
         header('X-Twilio-Email-Event-Webhook-Timestamp', 'SendGrid: signed decimal seconds'),
@@ -238,14 +247,29 @@ const WEBHOOK_PATHS = {
     get: {
       tags: ['webhooks'],
       operationId: 'checkZadarmaUrl',
-      summary: 'Answer Zadarma\u2019s URL check',
-      description: 'Echoes `zd_echo` (1 to 256 printable ASCII characters) as text/plain',
+      summary: 'Answer a URL check, or a callback sent as a GET query',
+      description:
+        'The connector reads the GET: a URL check is answered as its provider expects (Zadarma\u2019s `zd_echo`, ' +
+        '1 to 256 printable ASCII characters, echoed as text/plain); a callback sent as a query is verified and ' +
+        'recorded as the POST is',
       security: [],
       parameters: [
-        provider(['zadarma']),
-        { name: 'zd_echo', in: 'query', required: true, schema: { type: 'string', maxLength: 256 } },
+        provider('an email, sms or voip'),
+        {
+          name: 'zd_echo',
+          in: 'query',
+          required: false,
+          description: 'Zadarma\u2019s URL check',
+          schema: { type: 'string', maxLength: 256 },
+        },
       ],
-      responses: { 200: text('The `zd_echo` value'), ...problem(400), ...problem(404), ...problem(503) },
+      responses: {
+        200: { ...received, description: 'The `zd_echo` value as text/plain, or a verified and recorded callback' },
+        ...problem(400),
+        ...problem(401, 'Signature missing or wrong, or no secret configured: nothing stored'),
+        ...problem(404),
+        ...problem(503),
+      },
     },
   },
 };

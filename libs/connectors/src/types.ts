@@ -16,7 +16,7 @@ export interface SettingField {
   default?: string;
 }
 
-/** What the catalog shows about a provider; field names are those of docs/providers.md, part of the public contract. */
+/** What the catalog shows about a provider; field names are those of the docs/providers/<key>.md pages, part of the public contract. */
 export interface ProviderManifest {
   key: string;
   name: string;

@@ -872,8 +872,8 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * Answer Zadarma’s URL check
-     * @description Echoes `zd_echo` (1 to 256 printable ASCII characters) as text/plain
+     * Answer a URL check, or a callback sent as a GET query
+     * @description The connector reads the GET: a URL check is answered as its provider expects (Zadarma’s `zd_echo`, 1 to 256 printable ASCII characters, echoed as text/plain); a callback sent as a query is verified and recorded as the POST is
      */
     get: operations['checkZadarmaUrl'];
     put?: never;
@@ -5635,8 +5635,8 @@ export interface operations {
         'GT-Authentication'?: string;
       };
       path: {
-        /** @description The connector that calls back */
-        provider: 'praxis' | 'bridgerpay';
+        /** @description The key of a payment connector of the catalog (`GET /api/platform/integrations/providers` lists them with their category; each has its page, `docs/providers/<key>.md`). A key with no connector that takes callbacks is 404 */
+        provider: string;
       };
       cookie?: never;
     };
@@ -5808,29 +5808,42 @@ export interface operations {
   };
   checkZadarmaUrl: {
     parameters: {
-      query: {
-        zd_echo: string;
+      query?: {
+        /** @description Zadarma’s URL check */
+        zd_echo?: string;
       };
       header?: never;
       path: {
-        /** @description The connector that calls back */
-        provider: 'zadarma';
+        /** @description The key of an email, sms or voip connector of the catalog (`GET /api/platform/integrations/providers` lists them with their category; each has its page, `docs/providers/<key>.md`). A key with no connector that takes callbacks is 404 */
+        provider: string;
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description The `zd_echo` value */
+      /** @description The `zd_echo` value as text/plain, or a verified and recorded callback */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
           'text/plain': string;
         };
       };
       /** @description Invalid input: every invalid field in `errors[]` */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Signature missing or wrong, or no secret configured: nothing stored */
+      401: {
         headers: {
           [name: string]: unknown;
         };
@@ -5872,12 +5885,12 @@ export interface operations {
         Signature?: string;
       };
       path: {
-        /** @description The connector that calls back */
-        provider: 'sendgrid' | 'twilio_sms' | 'twilio_voice' | 'voiso' | 'zadarma';
+        /** @description The key of an email, sms or voip connector of the catalog (`GET /api/platform/integrations/providers` lists them with their category; each has its page, `docs/providers/<key>.md`). A key with no connector that takes callbacks is 404 */
+        provider: string;
       };
       cookie?: never;
     };
-    /** @description SendGrid and Voiso send JSON, Twilio and Zadarma a form */
+    /** @description The provider’s own callback, JSON or a form as the provider sends it (its page, `docs/providers/<key>.md`), verified over its exact bytes */
     requestBody: {
       content: {
         'application/json': {

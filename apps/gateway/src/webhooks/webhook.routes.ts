@@ -1,7 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 
-import { WEBHOOK_SERVICES, webhookSubject, type InboundWebhook, type WebhookService } from '@app/contracts';
+import {
+  PROVIDER_KEY,
+  WEBHOOK_SERVICES,
+  webhookSubject,
+  type InboundWebhook,
+  type WebhookService,
+} from '@app/contracts';
 import type { BusClient } from '@app/messaging';
 
 import { problem, PROBLEM_CONTENT_TYPE } from '../http/problem';
@@ -29,7 +35,7 @@ export function registerWebhookRoutes(
     );
     const handler = async (req: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => {
       const { service, provider } = req.params;
-      if (!(WEBHOOK_SERVICES as readonly string[]).includes(service) || !/^[a-z][a-z0-9_]{0,63}$/.test(provider)) {
+      if (!(WEBHOOK_SERVICES as readonly string[]).includes(service) || !PROVIDER_KEY.test(provider)) {
         return reply
           .status(404)
           .header('content-type', PROBLEM_CONTENT_TYPE)

@@ -27,7 +27,7 @@ describe('bridgerpay connector against BridgerpayFake', () => {
   afterAll(() => fake.stop());
   beforeEach(() => fake.reset());
 
-  it('declares the catalog manifest of docs/providers.md', () => {
+  it('declares the catalog manifest of docs/providers/bridgerpay.md', () => {
     expect(connector.manifest).toMatchObject({ key: 'bridgerpay', category: 'payment' });
     expect(connector.manifest.credential_fields.map((f) => [f.name, f.secret, f.required])).toEqual([
       ['username', false, true],

@@ -15,7 +15,7 @@ import {
 } from '../../ports/payment.port';
 import type { ConnectorConfig } from '../../types';
 
-/** v2 is the version the help centre and the community connector use (docs/providers.md#bridgerpay). */
+/** v2 is the version the help centre and the community connector use (docs/providers/bridgerpay.md). */
 const API = 'https://api.bridgerpay.com/v2';
 export const BRIDGERPAY_DEFAULT_EMBED_SCRIPT = 'https://embed.bridgerpay.com/connector.min.js';
 const SCRIPT_HOSTS = ['embed.bridgerpay.com', 'embed-sandbox.bridgerpay.com', 'checkout.bridgerpay.com'];
@@ -141,7 +141,7 @@ function cachedToken(config: ConnectorConfig, timeoutMs?: number): Promise<strin
   return entry.token;
 }
 
-/** Status mapping (docs/providers.md#bridgerpay): notification types first, then the charge's own status. */
+/** Status mapping (docs/providers/bridgerpay.md): notification types first, then the charge's own status. */
 const STATUS: Record<string, PaymentStatus | null> = {
   'cashier.session.init': 'pending',
   init: 'pending',
@@ -206,7 +206,7 @@ async function createSession(config: ConnectorConfig, req: CashierRequest, token
   return result.cashier_token;
 }
 
-/** The cashier (docs/providers.md#bridgerpay): an embedded script fed with the cashier key and a per-session token. */
+/** The cashier (docs/providers/bridgerpay.md): an embedded script fed with the cashier key and a per-session token. */
 export const bridgerpayPayment: PaymentPort = {
   unsignedNotifications: true,
 
@@ -231,7 +231,7 @@ export const bridgerpayPayment: PaymentPort = {
     };
   },
 
-  /** Unsigned (docs/providers.md#bridgerpay): parsed here; matchOrder checks the echoed payload, amount, currency. */
+  /** Unsigned (docs/providers/bridgerpay.md): parsed here; matchOrder checks the echoed payload, amount, currency. */
   readNotification(_config, raw) {
     let b: BridgerpayNotificationBody;
     try {

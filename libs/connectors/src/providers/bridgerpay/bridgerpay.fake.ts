@@ -18,7 +18,7 @@ export interface BridgerpayFakeSession {
 const TOKEN_TTL_S = 7200;
 
 /**
- * BridgerPay API fake (docs/providers.md#bridgerpay), under both /v1 and /v2: login with user_name/password
+ * BridgerPay API fake (docs/providers/bridgerpay.md), under both /v1 and /v2: login with user_name/password
  * issuing a JWT-shaped bearer token (7200 s), cashier session creation with the API key in the path,
  * and the `{response:{status,code,message}, result}` envelope (403 `login_failue` included).
  * Notifications are unsigned, as BridgerPay's are; `notification()` builds one.

@@ -27,7 +27,7 @@ describe('gmail connector against GmailFake', () => {
   afterAll(() => fake.stop());
   beforeEach(() => fake.reset());
 
-  it('declares the catalog manifest of docs/providers.md', () => {
+  it('declares the catalog manifest of docs/providers/gmail.md', () => {
     expect(connector.manifest).toMatchObject({ key: 'gmail', category: 'email' });
     expect(connector.manifest.credential_fields.map((f) => [f.name, f.secret, f.required])).toEqual([
       ['client_id', false, true],

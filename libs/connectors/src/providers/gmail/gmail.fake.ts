@@ -23,7 +23,7 @@ const ACCESS_TTL_S = 3599;
 
 /**
  * Google OAuth token endpoint (`POST /token`, refresh-token grant) plus Gmail `users.messages.send`
- * (docs/providers.md#gmail) on one server: point both `base_url` (or `token_url`) at it. Sending requires an
+ * (docs/providers/gmail.md) on one server: point both `base_url` (or `token_url`) at it. Sending requires an
  * access token this fake issued and that has not expired.
  */
 export class GmailFake extends FakeServer {

@@ -2,7 +2,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 
 import { ConnectorError } from '../../connector-error';
 
-// RFC 2822 / MIME message for Gmail's users.messages.send (docs/providers.md#gmail). Built by nodemailer's
+// RFC 2822 / MIME message for Gmail's users.messages.send (docs/providers/gmail.md). Built by nodemailer's
 // MailComposer: header folding, RFC 2047 encoded words and address quoting are its job, not ours.
 
 export interface MimeInput {

@@ -133,7 +133,7 @@ describe('praxis connector against PraxisFake', () => {
   afterAll(() => fake.stop());
   beforeEach(() => fake.reset());
 
-  it('declares the catalog manifest of docs/providers.md', () => {
+  it('declares the catalog manifest of docs/providers/praxis.md', () => {
     expect(connector.manifest).toMatchObject({ key: 'praxis', category: 'payment', settings: [] });
     expect(connector.manifest.credential_fields.map((f) => [f.name, f.secret, f.required])).toEqual([
       ['merchant_id', false, true],

@@ -79,7 +79,7 @@ export async function praxisRequest(
   return { answer, headers: res.headers };
 }
 
-/** Status mapping of `transaction_status` (docs/providers.md#praxis). */
+/** Status mapping of `transaction_status` (docs/providers/praxis.md). */
 const STATUS: Record<string, PaymentStatus> = {
   initialized: 'pending',
   pending: 'pending',
@@ -197,7 +197,7 @@ function checkSignedFormats(
   }
 }
 
-/** The cashier (docs/providers.md#praxis): a signed cashier request, a signed answer naming the customer's page. */
+/** The cashier (docs/providers/praxis.md): a signed cashier request, a signed answer naming the customer's page. */
 export const praxisPayment: PaymentPort = {
   async openCashier(config, req) {
     // amount is optional at Praxis (the customer types it on the cashier page); when given it must fit the minor unit

@@ -57,7 +57,7 @@ const NOTIFICATION_FIELDS = [
 const MAX_AGE_S = 60;
 
 /**
- * Praxis Cashier API v1.3 fake (docs/providers.md#praxis): `POST /cashier/cashier` (deposit and withdrawal
+ * Praxis Cashier API v1.3 fake (docs/providers/praxis.md): `POST /cashier/cashier` (deposit and withdrawal
  * sessions) and Agent API `POST /agent/find-order`, both GT-Authentication-checked; signed answers;
  * Praxis's `{status, description}` errors (HTTP 200, no signature header on errors, as documented).
  */

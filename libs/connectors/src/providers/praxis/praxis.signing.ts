@@ -3,7 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { ConnectorError } from '../../connector-error';
 
 /**
- * Praxis GT-Authentication (docs/providers.md#praxis): lowercase hex SHA-384 (a plain hash, not an HMAC) of the
+ * Praxis GT-Authentication (docs/providers/praxis.md): lowercase hex SHA-384 (a plain hash, not an HMAC) of the
  * method's signature field values in documented order, nulls (and objects, as in rawJsonFields) skipped, then
  * the merchant secret.
  */

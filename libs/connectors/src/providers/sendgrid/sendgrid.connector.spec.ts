@@ -64,7 +64,7 @@ describe('sendgrid connector against SendgridFake', () => {
   afterAll(() => fake.stop());
   beforeEach(() => fake.reset());
 
-  it('declares the catalog manifest of docs/providers.md', () => {
+  it('declares the catalog manifest of docs/providers/sendgrid.md', () => {
     expect(connector.manifest).toMatchObject({ key: 'sendgrid', category: 'email', settings: [] });
     expect(connector.manifest.credential_fields.map((f) => [f.name, f.secret, f.required])).toEqual([
       ['api_key', true, true],

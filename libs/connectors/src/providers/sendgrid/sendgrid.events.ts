@@ -8,7 +8,7 @@ import type { CallbackResult, DeliveryEvent, InboundCallback, ParseCallback } fr
 import type { ConnectorConfig } from '../../types';
 import { verifySendgridEventWebhook } from './sendgrid.signing';
 
-// SendGrid Event Webhook (docs/providers.md#sendgrid): a signed, batched JSON array of events.
+// SendGrid Event Webhook (docs/providers/sendgrid.md): a signed, batched JSON array of events.
 
 type SgEvent = Record<string, unknown>;
 

@@ -37,7 +37,7 @@ export interface SendgridMailBody {
 const HELP = 'http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html';
 
 /**
- * SendGrid v3 fake (docs/providers.md#sendgrid): Bearer API key, /v3/scopes, /v3/mail/send answering 202 with
+ * SendGrid v3 fake (docs/providers/sendgrid.md): Bearer API key, /v3/scopes, /v3/mail/send answering 202 with
  * X-Message-Id, SendGrid's `{errors:[{message, field, help}]}` shape, and Event Webhooks signed with
  * an ECDSA P-256 key generated here (its public key is what `webhook_verification_key` takes).
  */

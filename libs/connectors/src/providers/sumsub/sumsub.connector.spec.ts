@@ -97,7 +97,7 @@ describe('sumsub connector against SumsubFake', () => {
   afterAll(() => fake.stop());
   beforeEach(() => fake.reset());
 
-  it('declares the catalog manifest of docs/providers.md', () => {
+  it('declares the catalog manifest of docs/providers/sumsub.md', () => {
     expect(connector.manifest).toMatchObject({ key: 'sumsub', category: 'kyc' });
     expect(connector.manifest.credential_fields.map((f) => [f.name, f.secret, f.required])).toEqual([
       ['app_token', true, true],

@@ -95,7 +95,7 @@ async function createOrFind(
   }
 }
 
-/** KycPort over SumSub's API (docs/providers.md#sumsub). */
+/** KycPort over SumSub's API (docs/providers/sumsub.md). */
 export const sumsubKyc: KycPort = {
   async createApplicant(config, input) {
     const level = levelOf(config, input.levelName);
@@ -178,7 +178,7 @@ export const connector: Connector = {
   },
 
   /**
-   * A cheap signed GET of a documented endpoint (docs/providers.md#sumsub): the applicant of an external id that
+   * A cheap signed GET of a documented endpoint (docs/providers/sumsub.md): the applicant of an external id that
    * cannot exist. "Not found" proves the token and signature were accepted; 401/403 are refusals.
    */
   async test(config) {

@@ -42,7 +42,7 @@ const ALGS: Record<DigestAlg, string> = { HMAC_SHA1_HEX: 'sha1', HMAC_SHA256_HEX
 const CLOCK_WINDOW_S = 60;
 
 /**
- * SumSub API fake (docs/providers.md#sumsub). Every call must carry X-App-Token / X-App-Access-Ts /
+ * SumSub API fake (docs/providers/sumsub.md). Every call must carry X-App-Token / X-App-Access-Ts /
  * X-App-Access-Sig; the signature is recomputed here with node:crypto, independently of the connector.
  */
 export class SumsubFake extends FakeServer {

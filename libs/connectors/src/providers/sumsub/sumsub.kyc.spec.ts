@@ -9,7 +9,7 @@ import { mapSumsubStatus, parseSumsubTime, sumsubDetails, sumsubProviderStatus }
 
 const CREDS = { app_token: 'sbx:kyc-port-token', secret_key: 'kyc-port-secret', webhook_secret: 'kyc-port-webhook' };
 
-describe('SumSub status mapping (docs/providers.md#sumsub)', () => {
+describe('SumSub status mapping (docs/providers/sumsub.md)', () => {
   it.each([
     ['init', undefined, 'pending'],
     ['pending', undefined, 'pending'],

@@ -13,7 +13,7 @@ export interface SumsubReviewResult {
 const PENDING_STATES = new Set(['init', 'pending', 'queued', 'prechecked', 'awaitingService', 'awaitingUser']);
 
 /**
- * Status table of docs/providers.md#sumsub. `reviewAnswer` is trusted only when `reviewStatus` is `completed`;
+ * Status table of docs/providers/sumsub.md. `reviewAnswer` is trusted only when `reviewStatus` is `completed`;
  * a state we do not know maps to null (kept in history, the status does not move).
  */
 export function mapSumsubStatus(

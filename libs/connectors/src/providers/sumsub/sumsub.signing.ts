@@ -3,7 +3,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ConnectorError } from '../../connector-error';
 
 /**
- * SumSub request signature (docs/providers.md#sumsub): lowercase hex HMAC-SHA256 over
+ * SumSub request signature (docs/providers/sumsub.md): lowercase hex HMAC-SHA256 over
  * `ts + METHOD + pathWithQuery + body`, keyed with the API secret key. `body` must be the exact bytes sent.
  */
 export function sumsubSignature(

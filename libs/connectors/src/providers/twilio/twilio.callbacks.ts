@@ -6,7 +6,7 @@ import type { CallbackResult, DeliveryEvent, InboundCallback } from '../../ports
 import type { ConnectorConfig } from '../../types';
 import { twilioAccountUrl, twilioBasicAuth, twilioReason, validateTwilioSignature } from './twilio.shared';
 
-// Twilio status callbacks (docs/providers.md#twilio-sms, #twilio-voice) and the form POST both connectors send with.
+// Twilio status callbacks (docs/providers/twilio_sms.md, twilio_voice.md) and the form POST both connectors send with.
 
 /** Verifies X-Twilio-Signature over the public URL and the form fields; returns the fields. */
 export function verifiedTwilioForm(config: ConnectorConfig, cb: InboundCallback): URLSearchParams {

@@ -7,7 +7,7 @@ import type { ConnectorConfig, CredentialField } from '../../types';
 // Shared by twilio_sms and twilio_voice (same account, auth and signature scheme). Not named
 // *.connector.ts on purpose: the registry must not load it as a provider.
 
-/** Every REST path (docs/providers.md#twilio-sms) hangs under this version prefix. */
+/** Every REST path (docs/providers/twilio_sms.md) hangs under this version prefix. */
 export const TWILIO_API = 'https://api.twilio.com/2010-04-01';
 
 export function twilioCredentialFields(fromNumberRequired: boolean): CredentialField[] {
@@ -57,7 +57,7 @@ export async function fetchTwilioAccount(config: ConnectorConfig): Promise<void>
   if (status && status !== 'active') throw new ConnectorError('refused', `Twilio account is ${status}`);
 }
 
-// ---- X-Twilio-Signature (docs/providers.md#x-twilio-signature) ----
+// ---- X-Twilio-Signature (docs/providers/twilio_sms.md#x-twilio-signature) ----
 
 export type TwilioParams = URLSearchParams | Record<string, string | string[]>;
 

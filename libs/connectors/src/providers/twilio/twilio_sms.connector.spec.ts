@@ -26,7 +26,7 @@ describe('twilio_sms connector', () => {
       (e: unknown) => e as ConnectorError,
     );
 
-  it('declares the manifest of docs/providers.md', () => {
+  it('declares the manifest of docs/providers/twilio_sms.md', () => {
     expect(connector.manifest).toMatchObject({ key: 'twilio_sms', category: 'sms' });
     expect(connector.manifest.credential_fields.map((f) => [f.name, f.secret])).toEqual([
       ['account_sid', false],

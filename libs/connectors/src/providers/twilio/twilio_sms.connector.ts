@@ -7,7 +7,7 @@ import type { SmsPort } from '../../ports/sms.port';
 import { twilioCreate, twilioEvent, verifiedTwilioForm } from './twilio.callbacks';
 import { fetchTwilioAccount, twilioCredentialFields } from './twilio.shared';
 
-/** Status mapping (docs/providers.md#twilio-sms); inbound-only statuses change nothing. */
+/** Status mapping (docs/providers/twilio_sms.md); inbound-only statuses change nothing. */
 const STATUS: Record<string, CommsStatus | null> = {
   accepted: 'queued',
   scheduled: 'queued',
@@ -48,7 +48,7 @@ const sms: SmsPort = {
   },
 };
 
-// Twilio Programmable Messaging (docs/providers.md#twilio-sms). Signature helpers live in ./twilio.shared.
+// Twilio Programmable Messaging (docs/providers/twilio_sms.md). Signature helpers live in ./twilio.shared.
 export const connector: Connector = {
   manifest: {
     key: 'twilio_sms',

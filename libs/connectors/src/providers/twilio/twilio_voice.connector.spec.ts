@@ -23,7 +23,7 @@ describe('twilio_voice connector', () => {
       (e: unknown) => e as ConnectorError,
     );
 
-  it('declares the manifest of docs/providers.md', () => {
+  it('declares the manifest of docs/providers/twilio_voice.md', () => {
     expect(connector.manifest).toMatchObject({ key: 'twilio_voice', category: 'voip', settings: [] });
     expect(connector.manifest.credential_fields.map((f) => [f.name, f.secret, f.required])).toEqual([
       ['account_sid', false, true],

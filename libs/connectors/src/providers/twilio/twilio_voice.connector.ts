@@ -7,7 +7,7 @@ import type { VoicePort } from '../../ports/voice.port';
 import { twilioCreate, twilioEvent, verifiedTwilioForm } from './twilio.callbacks';
 import { fetchTwilioAccount, twilioCredentialFields } from './twilio.shared';
 
-/** CallStatus mapping (docs/providers.md#twilio-voice). */
+/** CallStatus mapping (docs/providers/twilio_voice.md). */
 const STATUS: Record<string, CommsStatus> = {
   queued: 'initiated',
   initiated: 'initiated',
@@ -56,7 +56,7 @@ const voice: VoicePort = {
   },
 };
 
-// Twilio Voice click-to-call (docs/providers.md#twilio-voice). Same account, auth and signatures as twilio_sms.
+// Twilio Voice click-to-call (docs/providers/twilio_voice.md). Same account, auth and signatures as twilio_sms.
 export const connector: Connector = {
   manifest: {
     key: 'twilio_voice',

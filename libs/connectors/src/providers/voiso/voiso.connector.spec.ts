@@ -25,7 +25,7 @@ describe('voiso connector', () => {
       (e: unknown) => e as ConnectorError,
     );
 
-  it('declares the manifest of docs/providers.md', () => {
+  it('declares the manifest of docs/providers/voiso.md', () => {
     expect(connector.manifest).toMatchObject({ key: 'voiso', category: 'voip', settings: [] });
     expect(connector.manifest.credential_fields.map((f) => [f.name, f.secret])).toEqual([
       ['cluster', false],

@@ -9,7 +9,7 @@ import type { VoicePort } from '../../ports/voice.port';
 import type { ConnectorConfig } from '../../types';
 import { voisoCallEvent } from './voiso.events';
 
-// Voiso contact centre (docs/providers.md#voiso). The API host is per tenant: https://{cluster}.voiso.com.
+// Voiso contact centre (docs/providers/voiso.md). The API host is per tenant: https://{cluster}.voiso.com.
 
 /**
  * The tenant's API origin. `cluster` is the first label of the account URL (e.g. `cc-ams03`); a pasted

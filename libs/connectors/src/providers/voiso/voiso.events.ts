@@ -4,7 +4,7 @@ import { ConnectorError } from '../../connector-error';
 import { mapped } from '../../http';
 import type { DeliveryEvent } from '../../ports/delivery.port';
 
-// Voiso call webhooks (docs/providers.md#voiso): `{event, timestamp, secret, data: {id, disposition?, ...}}`.
+// Voiso call webhooks (docs/providers/voiso.md): `{event, timestamp, secret, data: {id, disposition?, ...}}`.
 
 const DISPOSITION: Record<string, CallStatus> = {
   answered: 'completed',

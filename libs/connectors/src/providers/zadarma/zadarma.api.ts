@@ -4,7 +4,7 @@ import { ConnectorError } from '../../connector-error';
 import { baseUrl, failFromStatus, mapped, providerFetch, requireCredential, type ProviderResponse } from '../../http';
 import type { ConnectorConfig } from '../../types';
 
-// Zadarma's API (docs/providers.md#zadarma): request signing, the signed GET, and webhook signature verification.
+// Zadarma's API (docs/providers/zadarma.md): request signing, the signed GET, and webhook signature verification.
 
 export const ZADARMA_API = 'https://api.zadarma.com';
 
@@ -77,7 +77,7 @@ export async function zadarmaGet<T extends object>(
 
 // ---- PBX notifications (webhooks) ----
 
-/** The fields each event signs, in order (docs/providers.md#zadarma table). */
+/** The fields each event signs, in order (docs/providers/zadarma.md table). */
 const SIGNED_FIELDS: Record<string, string[]> = {
   NOTIFY_START: ['caller_id', 'called_did', 'call_start'],
   NOTIFY_INTERNAL: ['caller_id', 'called_did', 'call_start'],

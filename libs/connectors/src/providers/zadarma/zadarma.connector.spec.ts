@@ -30,7 +30,7 @@ describe('zadarma connector', () => {
       (e: unknown) => e as ConnectorError,
     );
 
-  it('declares the manifest of docs/providers.md', () => {
+  it('declares the manifest of docs/providers/zadarma.md', () => {
     expect(connector.manifest).toMatchObject({ key: 'zadarma', category: 'voip' });
     expect(connector.manifest.credential_fields.map((f) => [f.name, f.secret, f.required])).toEqual([
       ['api_key', false, true],

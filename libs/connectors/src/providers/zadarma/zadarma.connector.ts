@@ -3,7 +3,7 @@ import type { VoicePort } from '../../ports/voice.port';
 import { zadarmaGet } from './zadarma.api';
 import { confirmZadarmaOutcome, parseZadarmaNotification, zadarmaCorrelationKey } from './zadarma.notifications';
 
-// Zadarma (docs/providers.md#zadarma).
+// Zadarma (docs/providers/zadarma.md).
 
 /**
  * Click-to-call via request/callback: Zadarma rings `from` (the agent) first, then `to`. It answers with

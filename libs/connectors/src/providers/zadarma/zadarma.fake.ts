@@ -150,7 +150,7 @@ export class ZadarmaFake extends FakeServer {
 
   // ---- notifications ----
 
-  /** The signed string per event (docs/providers.md#zadarma), restated here independently of the connector. */
+  /** The signed string per event (docs/providers/zadarma.md), restated here independently of the connector. */
   private signedString(f: Record<string, string>): string {
     switch (f.event) {
       case 'NOTIFY_ANSWER':

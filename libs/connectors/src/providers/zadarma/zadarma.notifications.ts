@@ -8,7 +8,7 @@ import type { CallbackResult, DeliveryEvent, InboundCallback } from '../../ports
 import type { ConnectorConfig } from '../../types';
 import { verifyZadarmaWebhook, zadarmaGet, zadarmaSignedValues } from './zadarma.api';
 
-// Zadarma PBX notifications (docs/providers.md#zadarma): signed form POSTs, and the zd_echo URL check.
+// Zadarma PBX notifications (docs/providers/zadarma.md): signed form POSTs, and the zd_echo URL check.
 //
 // The Signature covers three fields only (for NOTIFY_OUT_*: internal, destination, call_start), the
 // same for the start and the end of a call; event, pbx_call_id, disposition and duration are not
