@@ -134,8 +134,19 @@ describe('the operator console in a browser', () => {
     await gm.getByLabel('Refresh token', { exact: true }).fill(GMAIL.refreshToken);
     await gm.getByLabel('Sender email address', { exact: true }).fill(GMAIL.senderEmail);
     await gm.getByLabel('Base URL', { exact: true }).fill(gmail.baseUrl);
+    // the manifest's own setting, shown with its default, sent when changed
+    const tokenUrl = gm.getByLabel('OAuth token endpoint', { exact: true });
+    expect(await tokenUrl.inputValue()).toBe('https://oauth2.googleapis.com/token');
+    await tokenUrl.fill(`${gmail.baseUrl}/token`);
     await gm.getByRole('button', { name: 'Activate' }).click();
     await gm.getByText('Active', { exact: true }).waitFor();
+    const stored = await p.sdk.GET('/api/platform/integrations/providers/{key}', {
+      params: { path: { key: 'gmail' } },
+    });
+    expect(stored.data?.settings).toMatchObject({ base_url: gmail.baseUrl, token_url: `${gmail.baseUrl}/token` });
+    expect(await tokenUrl.inputValue()).toBe(`${gmail.baseUrl}/token`);
+    await gm.getByRole('button', { name: 'Test connection' }).click();
+    await gm.getByText('Connection OK.').waitFor();
     await gm.getByRole('button', { name: 'Make default' }).click();
     await gm.getByText('Default', { exact: true }).waitFor();
     await sg.getByRole('button', { name: 'Make default' }).waitFor();
