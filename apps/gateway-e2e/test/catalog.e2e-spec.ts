@@ -81,6 +81,23 @@ describe('connector catalog through the gateway (real NATS and Postgres, provide
       secret: true,
       required: true,
     });
+    // the activation form's settings: base_url first for every provider, then the manifest's own, defaults shown
+    expect(sg.setting_fields).toEqual([{ name: 'base_url', label: 'Base URL', default: null }]);
+    const gm = providers.find((x) => x.key === 'gmail')!;
+    expect(gm.setting_fields).toEqual([
+      { name: 'base_url', label: 'Base URL', default: null },
+      { name: 'token_url', label: 'OAuth token endpoint', default: 'https://oauth2.googleapis.com/token' },
+    ]);
+    for (const x of providers) {
+      const manifest = registry.get(x.key)!.manifest;
+      expect([x.key, x.setting_fields]).toEqual([
+        x.key,
+        [
+          { name: 'base_url', label: 'Base URL', default: null },
+          ...manifest.settings.map((s) => ({ name: s.name, label: s.label, default: s.default ?? null })),
+        ],
+      ]);
+    }
     const email = await json<{ providers: ProviderView[] }>(
       await p.api('/api/platform/integrations/providers?category=email'),
     );

@@ -1059,6 +1059,17 @@ export interface components {
       secret: boolean;
       required: boolean;
     };
+    SettingFieldView: {
+      /** @example base_url */
+      name: string;
+      /** @example Base URL */
+      label: string;
+      /**
+       * @description What applies when the setting is not stored; null: the connector decides (base_url: the provider)
+       * @example null
+       */
+      default: string | null;
+    };
     ProviderHealthView: {
       /**
        * @description open: calls fail over at once; half_open: one probe in flight
@@ -1087,6 +1098,8 @@ export interface components {
       status: 'active' | 'inactive';
       is_default: boolean;
       credential_fields: components['schemas']['CredentialFieldView'][];
+      /** @description The settings the activation form offers: base_url first, then the manifest's own */
+      setting_fields: components['schemas']['SettingFieldView'][];
       /**
        * @description Secret values read `****` plus at most the last 4 characters
        * @example {

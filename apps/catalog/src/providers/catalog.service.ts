@@ -246,6 +246,12 @@ export class CatalogService {
         secret,
         required,
       })),
+      setting_fields: [
+        { name: 'base_url', label: 'Base URL', default: null },
+        ...manifest.settings
+          .filter((s) => s.name !== 'base_url')
+          .map(({ name, label, default: fallback }) => ({ name, label, default: fallback ?? null })),
+      ],
       credentials,
       settings: this.settingsWithDefaults(row),
       activated_at: row.activatedAt?.toISOString() ?? null,

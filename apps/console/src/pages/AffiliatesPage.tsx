@@ -1,5 +1,4 @@
 import { useCallback, useEffect, useState, type FormEvent, type JSX } from 'react';
-import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 
 import type { Schemas } from '@app/sdk';
 
@@ -48,6 +47,81 @@ function rate(stats: Stats): string {
   return stats.success_rate === null ? 'no attempts' : `${Math.round(stats.success_rate * 1000) / 10}%`;
 }
 
+const PLOT_HEIGHT = 180;
+const AXIS_WIDTH = 36;
+const LABEL_ROW = 28;
+const COLORS = { delivered: '#1b6e3a', failed: '#b3261e' };
+
+/** Up to five whole-number ticks from 0 to at least `max`. */
+function ticks(max: number): number[] {
+  const step = Math.max(1, Math.ceil(max / 4));
+  return Array.from({ length: Math.max(1, Math.ceil(max / step)) + 1 }, (_, i) => i * step);
+}
+
+/** An hour under its bar; near either edge it is anchored to that edge, so it is never cut off. */
+function HourLabel({ index, slot, y, text }: { index: number; slot: number; y: number; text: string }): JSX.Element {
+  const centre = index * slot + slot / 2;
+  const [x, anchor]: [number, 'start' | 'middle' | 'end'] =
+    centre < 20 ? [index * slot, 'start'] : centre > 80 ? [(index + 1) * slot, 'end'] : [centre, 'middle'];
+  return (
+    <text x={`${x}%`} y={y} textAnchor={anchor}>
+      {text}
+    </text>
+  );
+}
+
+/**
+ * Stacked bars per hour, drawn with percentage coordinates inside an SVG as wide as its box: it fits any
+ * width at once (no measuring after a resize, so nothing is ever drawn wider and clipped), and its text
+ * keeps its size instead of scaling with a viewBox. The y axis is a fixed-width SVG of its own.
+ */
+function BarsSvg({ buckets }: { buckets: Bucket[] }): JSX.Element {
+  const yTicks = ticks(Math.max(1, ...buckets.map((b) => b.delivered + b.failed)));
+  const top = yTicks[yTicks.length - 1];
+  const y = (n: number) => 8 + PLOT_HEIGHT - (n / top) * PLOT_HEIGHT;
+  const slot = 100 / Math.max(1, buckets.length);
+  // at most three hour labels, so they never overlap on a phone
+  const every = Math.max(1, Math.ceil(buckets.length / 3));
+  const height = 8 + PLOT_HEIGHT + LABEL_ROW;
+  return (
+    <div className="chart-plot">
+      <svg width={AXIS_WIDTH} height={height} className="chart-axis" aria-hidden="true" focusable="false">
+        {yTicks.map((t) => (
+          <text key={t} x={AXIS_WIDTH - 6} y={y(t)} textAnchor="end" dominantBaseline="middle">
+            {t}
+          </text>
+        ))}
+      </svg>
+      <svg width="100%" height={height} aria-hidden="true" focusable="false">
+        {yTicks.map((t) => (
+          <line key={t} x1="0" x2="100%" y1={y(t)} y2={y(t)} className="chart-grid" />
+        ))}
+        {buckets.map((b, i) => {
+          const x = `${i * slot + slot * 0.1}%`;
+          const width = `${slot * 0.8}%`;
+          const label = hourLabel(b.hour);
+          return (
+            <g key={b.hour}>
+              <title>{`${label}: ${b.delivered} delivered, ${b.failed} failed`}</title>
+              <rect x={x} width={width} y={y(b.delivered)} height={y(0) - y(b.delivered)} fill={COLORS.delivered} />
+              <rect
+                x={x}
+                width={width}
+                y={y(b.delivered + b.failed)}
+                height={y(b.delivered) - y(b.delivered + b.failed)}
+                fill={COLORS.failed}
+              />
+              {i % every === Math.floor((every - 1) / 2) ? (
+                <HourLabel index={i} slot={slot} y={height - 8} text={label} />
+              ) : null}
+            </g>
+          );
+        })}
+      </svg>
+    </div>
+  );
+}
+
 function OutcomeChart({ attempts, affiliateId }: { attempts: Attempt[]; affiliateId: string }): JSX.Element {
   const buckets = bucketByHour(attempts);
   const delivered = buckets.reduce((n, b) => n + b.delivered, 0);
@@ -57,17 +131,10 @@ function OutcomeChart({ attempts, affiliateId }: { attempts: Attempt[]; affiliat
     <figure className="card">
       <figcaption>{summary}</figcaption>
       <div role="img" aria-label={summary} className="chart">
-        <ResponsiveContainer width="100%" height="100%">
-          <BarChart data={buckets.map((b) => ({ ...b, label: hourLabel(b.hour) }))}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="label" />
-            <YAxis allowDecimals={false} />
-            <Tooltip />
-            <Legend />
-            <Bar dataKey="delivered" name="Delivered" stackId="o" fill="#1b6e3a" />
-            <Bar dataKey="failed" name="Failed" stackId="o" fill="#b3261e" />
-          </BarChart>
-        </ResponsiveContainer>
+        <BarsSvg buckets={buckets} />
+        <p className="chart-legend" aria-hidden="true">
+          <span className="swatch swatch-delivered" /> Delivered <span className="swatch swatch-failed" /> Failed
+        </p>
       </div>
       <details>
         <summary>Chart data as a table</summary>

@@ -70,7 +70,7 @@ export function AuditPage(): JSX.Element {
                     <td>{new Date(e.at).toLocaleString()}</td>
                     <td>{e.service}</td>
                     <td>{e.action}</td>
-                    <td>{e.target}</td>
+                    <td className="wrap wrap-narrow">{e.target}</td>
                     <td className="wrap">{e.fields.join(', ')}</td>
                     <td>
                       <code>{e.actor}</code>

@@ -72,8 +72,11 @@ function ProviderCard({ provider, onChanged }: { provider: Provider; onChanged: 
   const client = useClient();
   const id = useId();
   const [values, setValues] = useState<Record<string, string>>({});
-  const storedBaseUrl = typeof provider.settings.base_url === 'string' ? provider.settings.base_url : '';
-  const [baseUrl, setBaseUrl] = useState(storedBaseUrl);
+  // settings as stored (defaults included); only the ones the operator edits are sent
+  const storedSettings = Object.fromEntries(
+    provider.setting_fields.map((f) => [f.name, settingText(provider.settings[f.name])]),
+  );
+  const [edits, setEdits] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -97,13 +100,20 @@ function ProviderCard({ provider, onChanged }: { provider: Provider; onChanged: 
     event.preventDefault();
     void run(async () => {
       const credentials = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== ''));
-      const settings = baseUrl.trim() ? { base_url: baseUrl.trim() } : undefined;
+      const changed = provider.setting_fields.filter(
+        (f) => f.name in edits && edits[f.name].trim() !== storedSettings[f.name],
+      );
+      // a cleared setting goes back to its default (or to none: the connector's own)
+      const settings = changed.length
+        ? Object.fromEntries(changed.map((f) => [f.name, edits[f.name].trim() || f.default]))
+        : undefined;
       const { data, error: failed } = await client.POST('/api/platform/integrations/providers/{key}/activate', {
         params: { path },
         body: { credentials, ...(settings ? { settings } : {}) },
       });
       if (!data) return problemText(failed);
       setValues({});
+      setEdits({});
       setNotice(`${provider.name} is active.`);
       await onChanged();
       return null;
@@ -179,17 +189,20 @@ function ProviderCard({ provider, onChanged }: { provider: Provider; onChanged: 
             />
           </div>
         ))}
-        <div className="field">
-          <label htmlFor={`${id}-base-url`}>Base URL</label>
-          <input
-            id={`${id}-base-url`}
-            name="base_url"
-            type="url"
-            placeholder="the provider's default"
-            value={baseUrl}
-            onChange={(e) => setBaseUrl(e.target.value)}
-          />
-        </div>
+        {provider.setting_fields.map((field) => (
+          <div className="field" key={`setting-${field.name}`}>
+            <label htmlFor={`${id}-setting-${field.name}`}>{field.label}</label>
+            <input
+              id={`${id}-setting-${field.name}`}
+              name={`settings.${field.name}`}
+              type={isUrlSetting(field.name) ? 'url' : 'text'}
+              autoComplete="off"
+              placeholder={field.default ?? "the provider's default"}
+              value={edits[field.name] ?? storedSettings[field.name]}
+              onChange={(e) => setEdits({ ...edits, [field.name]: e.target.value })}
+            />
+          </div>
+        ))}
         <div className="toolbar">
           <button type="submit" className="button button-primary" disabled={busy}>
             Activate
@@ -213,4 +226,14 @@ function ProviderCard({ provider, onChanged }: { provider: Provider; onChanged: 
       {error ? <ErrorNote text={error} /> : null}
     </article>
   );
+}
+
+/** A stored setting as an input's text: settings are scalars (string, number, boolean) or absent. */
+function settingText(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+}
+
+/** The settings that hold a URL (as the catalog judges them): `base_url` and every `*_url`. */
+function isUrlSetting(name: string): boolean {
+  return name === 'base_url' || name.endsWith('_url');
 }

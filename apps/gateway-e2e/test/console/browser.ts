@@ -129,9 +129,41 @@ export async function checkA11y(page: Page, label: string): Promise<void> {
   expect(bad).toEqual([]);
 }
 
+/** What overflows at the current size: the page sideways, a drawing beyond its box, a table beyond its wrapper. */
+interface Overflow {
+  page: { scrollWidth: number; clientWidth: number };
+  /** SVG drawings (charts) outside the window, or with a shape cut off by their own box. */
+  clipped: string[];
+  /** Tables wider than their scroll wrapper, by caption. */
+  scrolled: string[];
+}
+
+// a string, run in the page: this file is compiled without the DOM's types
+const MEASURE_OVERFLOW = `(() => {
+  const d = document.documentElement;
+  const clipped = [];
+  for (const svg of document.querySelectorAll('svg')) {
+    const box = svg.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;
+    const name = svg.closest('[aria-label]')?.getAttribute('aria-label') ?? 'an svg';
+    if (box.left < -0.5 || box.right > d.clientWidth + 0.5) clipped.push(name + ': outside the window');
+    for (const el of svg.querySelectorAll('rect, text, line, path')) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue;
+      if (r.left < box.left - 0.5 || r.right > box.right + 0.5)
+        clipped.push(name + ': a ' + el.tagName + ' (' + (el.textContent || '') + ') cut off');
+    }
+  }
+  const scrolled = [...document.querySelectorAll('.table-wrap')]
+    .filter((w) => w.clientWidth > 0 && w.scrollWidth > w.clientWidth + 1)
+    .map((w) => w.querySelector('caption')?.textContent ?? w.getAttribute('aria-label'));
+  return { page: { scrollWidth: d.scrollWidth, clientWidth: d.clientWidth }, clipped, scrolled };
+})()`;
+
 /**
  * Full-page screenshots at desktop and phone size (artifacts/console/<name>-1280x800.png and -390x844.png),
- * failing when the page is wider than the window at either size.
+ * failing when, at either size, the page scrolls sideways or a chart is cut off, and when at desktop size a
+ * table needs its sideways scroll (on a phone, wide tables scroll inside their wrapper: that is allowed).
  */
 export async function screenshots(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -141,8 +173,13 @@ export async function screenshots(page: Page, name: string): Promise<void> {
     [390, 844],
   ]) {
     await page.setViewportSize({ width, height });
-    // usable at that width: wide tables scroll inside their wrapper, the page itself never sideways
-    expect([name, await page.evaluate<number>('document.documentElement.scrollWidth')]).toEqual([name, width]);
+    const size = `${name} at ${width}x${height}`;
+    // measured at once after the resize: the layout must fit by CSS alone, not after a script redraws
+    const o = await page.evaluate<Overflow>(MEASURE_OVERFLOW);
+    // document.documentElement.scrollWidth <= clientWidth: the page never scrolls sideways
+    expect({ size, sideways: Math.max(0, o.page.scrollWidth - o.page.clientWidth) }).toEqual({ size, sideways: 0 });
+    expect([size, o.clipped]).toEqual([size, []]);
+    if (width >= 1280) expect([size, o.scrolled]).toEqual([size, []]);
     await page.screenshot({ path: join(ARTIFACTS, `${name}-${width}x${height}.png`), fullPage: true });
   }
   if (before) await page.setViewportSize(before);

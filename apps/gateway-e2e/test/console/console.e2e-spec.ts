@@ -7,7 +7,7 @@ import { SendgridFake } from '@app/connectors/providers/sendgrid/sendgrid.fake';
 import { TEST_API_KEY } from '@app/testing';
 
 import { startPlatform, type Platform } from '../../src/platform';
-import { activatePaymentProviders } from '../payment-providers';
+import { activatePaymentProviders, putPaymentRoute } from '../payment-providers';
 import { checkA11y, CONSOLE_TEST_DIR, launchBrowser, screenshots, signIn } from './browser';
 
 const SG_KEY = 'SG.console-key-abcdefghijklmnop-4321';
@@ -134,8 +134,19 @@ describe('the operator console in a browser', () => {
     await gm.getByLabel('Refresh token', { exact: true }).fill(GMAIL.refreshToken);
     await gm.getByLabel('Sender email address', { exact: true }).fill(GMAIL.senderEmail);
     await gm.getByLabel('Base URL', { exact: true }).fill(gmail.baseUrl);
+    // the manifest's own setting, shown with its default, sent when changed
+    const tokenUrl = gm.getByLabel('OAuth token endpoint', { exact: true });
+    expect(await tokenUrl.inputValue()).toBe('https://oauth2.googleapis.com/token');
+    await tokenUrl.fill(`${gmail.baseUrl}/token`);
     await gm.getByRole('button', { name: 'Activate' }).click();
     await gm.getByText('Active', { exact: true }).waitFor();
+    const stored = await p.sdk.GET('/api/platform/integrations/providers/{key}', {
+      params: { path: { key: 'gmail' } },
+    });
+    expect(stored.data?.settings).toMatchObject({ base_url: gmail.baseUrl, token_url: `${gmail.baseUrl}/token` });
+    expect(await tokenUrl.inputValue()).toBe(`${gmail.baseUrl}/token`);
+    await gm.getByRole('button', { name: 'Test connection' }).click();
+    await gm.getByText('Connection OK.').waitFor();
     await gm.getByRole('button', { name: 'Make default' }).click();
     await gm.getByText('Default', { exact: true }).waitFor();
     await sg.getByRole('button', { name: 'Make default' }).waitFor();
@@ -185,5 +196,112 @@ describe('the operator console in a browser', () => {
 
     await checkA11y(page, 'routing');
     await screenshots(page, 'routing');
+  });
+  it('Deactivate asks a confirmation: cancel keeps the provider active, confirm (by keyboard) makes it Inactive', async () => {
+    const res = await p.api('/api/platform/integrations/providers/sendgrid/activate', {
+      method: 'POST',
+      json: { credentials: { api_key: SG_KEY }, settings: { base_url: sendgrid.baseUrl } },
+    });
+    expect(res.status).toBe(200);
+    const status = async () =>
+      (await p.sdk.GET('/api/platform/integrations/providers/{key}', { params: { path: { key: 'sendgrid' } } })).data
+        ?.status;
+    await signIn(page, p.gateway.url, TEST_API_KEY);
+    const sg = card('SendGrid');
+    await sg.getByText('Active', { exact: true }).waitFor();
+    const asked: string[] = [];
+    page.once('dialog', (d) => {
+      asked.push(d.message());
+      void d.dismiss();
+    });
+    await sg.getByRole('button', { name: 'Deactivate' }).click();
+    expect(asked).toEqual(['Deactivate SendGrid? Its stored credentials are kept.']);
+    // nothing was sent: no notice, the card and the API still say active
+    await page.waitForTimeout(300);
+    expect(await sg.getByText('SendGrid is inactive.').count()).toBe(0);
+    expect(await sg.getByText('Active', { exact: true }).count()).toBe(1);
+    expect(await status()).toBe('active');
+
+    page.once('dialog', (d) => {
+      asked.push(d.message());
+      void d.accept();
+    });
+    await sg.getByRole('button', { name: 'Deactivate' }).focus();
+    await page.keyboard.press('Enter');
+    await sg.getByText('Inactive', { exact: true }).waitFor();
+    await sg.getByText('SendGrid is inactive.').waitFor();
+    expect(asked).toHaveLength(2);
+    expect(await sg.getByRole('button', { name: 'Deactivate' }).count()).toBe(0);
+    expect(await status()).toBe('inactive');
+  });
+
+  it('sets the default deposit and withdrawal gateways through the default-pair form', async () => {
+    await activatePaymentProviders(
+      p,
+      { creds: BP, baseUrl: bridgerpay.baseUrl },
+      { creds: PX, baseUrl: praxis.baseUrl },
+    );
+    const defaults = async () => (await p.sdk.GET('/api/platform/payments/routing/default')).data;
+    await signIn(page, p.gateway.url, TEST_API_KEY);
+    await page.getByRole('link', { name: 'Payment routing' }).click();
+    const form = page.getByRole('form', { name: 'Default pair' });
+    for (const [deposit, withdrawal] of [
+      ['praxis', 'bridgerpay'],
+      ['bridgerpay', 'praxis'],
+    ]) {
+      await form.getByLabel('Default deposit gateway').selectOption(deposit);
+      await form.getByLabel('Default withdrawal gateway').selectOption(withdrawal);
+      await form.getByRole('button', { name: 'Save default' }).click();
+      await page.getByText(`Deposits: ${deposit}, withdrawals: ${withdrawal}`).waitFor();
+      expect(await defaults()).toEqual({ deposit_gateway: deposit, withdrawal_gateway: withdrawal });
+    }
+    await page.getByText('Default pair saved.').waitFor();
+
+    // a country without a route now resolves to the default pair
+    const preview = page.getByRole('form', { name: 'Resolve preview' });
+    await preview.getByLabel('Country').fill('JP');
+    await preview.getByLabel('Direction').selectOption('withdrawal');
+    await preview.getByRole('button', { name: 'Preview' }).click();
+    await page.getByTestId('preview-source').filter({ hasText: 'default pair' }).waitFor();
+    expect(await page.getByTestId('preview-gateway').textContent()).toBe('praxis');
+  });
+
+  it('deletes a country route after a confirmation: the row disappears and the API has no route', async () => {
+    await activatePaymentProviders(
+      p,
+      { creds: BP, baseUrl: bridgerpay.baseUrl },
+      { creds: PX, baseUrl: praxis.baseUrl },
+    );
+    await putPaymentRoute(p, 'MX', { deposit_gateway: 'praxis', withdrawal_gateway: 'bridgerpay' });
+    const route = async () => (await p.api('/api/platform/payments/routing/MX')).status;
+    expect(await route()).toBe(200);
+    await signIn(page, p.gateway.url, TEST_API_KEY);
+    await page.getByRole('link', { name: 'Payment routing' }).click();
+    const row = page.getByRole('row', { name: /Mexico/ });
+    await row.waitFor();
+
+    const asked: string[] = [];
+    page.once('dialog', (d) => {
+      asked.push(d.message());
+      void d.dismiss();
+    });
+    await row.getByRole('button', { name: 'Delete Mexico' }).click();
+    await page.waitForTimeout(300);
+    expect(await row.count()).toBe(1);
+    expect(await route()).toBe(200);
+
+    page.once('dialog', (d) => {
+      asked.push(d.message());
+      void d.accept();
+    });
+    await row.getByRole('button', { name: 'Delete Mexico' }).click();
+    await row.waitFor({ state: 'detached' });
+    expect(asked).toEqual([
+      'Delete the route of Mexico? It falls back to the default pair.',
+      'Delete the route of Mexico? It falls back to the default pair.',
+    ]);
+    expect(await route()).toBe(404);
+    const { data } = await p.sdk.GET('/api/platform/payments/routing');
+    expect(data?.routes.map((r) => r.country)).not.toContain('MX');
   });
 });

@@ -91,6 +91,23 @@ export class CredentialFieldView {
   @ApiProperty() required!: boolean;
 }
 
+/**
+ * A connector setting the activation form offers: `base_url` (every connector's, always first), then
+ * the ones the provider's manifest declares. Settings are plain values, never secret.
+ */
+export class SettingFieldView {
+  @ApiProperty({ example: 'base_url' }) name!: string;
+  @ApiProperty({ example: 'Base URL' }) label!: string;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'What applies when the setting is not stored; null: the connector decides (base_url: the provider)',
+  })
+  default!: string | null;
+}
+
 export const BREAKER_STATES = ['closed', 'open', 'half_open'] as const;
 export type BreakerState = (typeof BREAKER_STATES)[number];
 
@@ -119,6 +136,12 @@ export class ProviderView {
   @ApiProperty({ enum: ['active', 'inactive'] }) status!: 'active' | 'inactive';
   @ApiProperty() is_default!: boolean;
   @ApiProperty({ type: [CredentialFieldView] }) credential_fields!: CredentialFieldView[];
+
+  @ApiProperty({
+    type: [SettingFieldView],
+    description: "The settings the activation form offers: base_url first, then the manifest's own",
+  })
+  setting_fields!: SettingFieldView[];
 
   @ApiProperty({
     type: 'object',
