@@ -20,4 +20,5 @@ export const PROVIDER_SEED: SeedEntry[] = [
   { key: 'sumsub' },
   { key: 'mailgun' },
   { key: 'vonage_sms' },
+  { key: 'veriff' },
 ];
