@@ -110,7 +110,7 @@ describe('veriff connector against VeriffFake', () => {
     expect(r.headers['x-auth-client']).toBe(API_KEY);
     expect(r.headers['x-hmac-signature']).toBe(createHmac('sha256', SHARED).update(id).digest('hex'));
     expect(r.rejected).toBeUndefined();
-    for (const creds of [{ api_key: 'nope-key' }, { shared_secret: 'nope-secret' }]) {
+    for (const creds of [{ api_key: 'nope-key' }, { shared_secret: 'nope-secret' }] as Record<string, string>[]) {
       const e = await failure(connector.test(config(creds)));
       expect([e.code, e.options.httpStatus]).toEqual(['auth', 401]);
       expect(e.message).not.toContain('nope');
