@@ -21,4 +21,5 @@ export const PROVIDER_SEED: SeedEntry[] = [
   { key: 'mailgun' },
   { key: 'vonage_sms' },
   { key: 'telnyx' },
+  { key: 'veriff' },
 ];
