@@ -225,6 +225,21 @@ const WEBHOOK_PATHS = {
       ],
     ),
   },
+  '/webhooks/kyc/{provider}': {
+    post: callback(
+      [
+        'receiveKycWebhook',
+        'Receive a KYC provider\u2019s webhook',
+        'The provider\u2019s own decision webhook (Veriff and any KYC connector other than SumSub), verified over its exact bytes, mapped through the internal format onto the customer\u2019s status and gates; a duplicate changes nothing',
+      ],
+      rawBody(['application/json'], 'The provider\u2019s own webhook body'),
+      [
+        provider('a kyc'),
+        header('X-HMAC-SIGNATURE', 'Veriff: hex HMAC-SHA256 of the raw body, keyed by the shared_secret credential'),
+        header('X-AUTH-CLIENT', 'Veriff: the integration\u2019s API key (checked when present)'),
+      ],
+    ),
+  },
   '/webhooks/comms/{provider}': {
     post: callback(
       [

@@ -864,6 +864,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/webhooks/kyc/{provider}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Receive a KYC provider’s webhook
+     * @description The provider’s own decision webhook (Veriff and any KYC connector other than SumSub), verified over its exact bytes, mapped through the internal format onto the customer’s status and gates; a duplicate changes nothing
+     */
+    post: operations['receiveKycWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/webhooks/comms/{provider}': {
     parameters: {
       query?: never;
@@ -1550,6 +1570,31 @@ export interface components {
       /** Format: date-time */
       at: string;
     };
+    MessagePartView: {
+      /** @description Position in the message, from 0 */
+      part: number;
+      provider_message_id: string;
+      /** @enum {string} */
+      status:
+        | 'queued'
+        | 'sent'
+        | 'delivered'
+        | 'opened'
+        | 'clicked'
+        | 'bounced'
+        | 'failed'
+        | 'undelivered'
+        | 'spam'
+        | 'unsubscribed'
+        | 'initiated'
+        | 'ringing'
+        | 'answered'
+        | 'completed'
+        | 'busy'
+        | 'no_answer'
+        | 'canceled';
+      provider_status: string | null;
+    };
     MessageView: {
       /** Format: uuid */
       message_id: string;
@@ -1586,6 +1631,8 @@ export interface components {
       updated_at: string;
       events: components['schemas']['MessageEventView'][];
       attempts: components['schemas']['MessageAttemptView'][];
+      /** @description The parts, when the provider answered several ids for one send; the status is derived from all of them (empty otherwise) */
+      parts: components['schemas']['MessagePartView'][];
     };
     MessageListView: {
       messages: components['schemas']['MessageView'][];
@@ -5743,6 +5790,98 @@ export interface operations {
       cookie?: never;
     };
     /** @description SumSub’s webhook body */
+    requestBody: {
+      content: {
+        'application/json': {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description Verified and recorded (a duplicate changes nothing); the body is what the provider expects back */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+          'text/plain': string;
+        };
+      };
+      /** @description A verified body that cannot be read */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Signature missing or wrong, or no secret configured: nothing stored */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No webhook endpoint for this service or provider */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Nothing can serve: overloaded (see `Retry-After`), no provider, or a service unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A service did not answer in time */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  receiveKycWebhook: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Veriff: hex HMAC-SHA256 of the raw body, keyed by the shared_secret credential */
+        'X-HMAC-SIGNATURE'?: string;
+        /** @description Veriff: the integration’s API key (checked when present) */
+        'X-AUTH-CLIENT'?: string;
+      };
+      path: {
+        /** @description The key of a kyc connector of the catalog (`GET /api/platform/integrations/providers` lists them with their category; each has its page, `docs/providers/<key>.md`). A key with no connector that takes callbacks is 404 */
+        provider: string;
+      };
+      cookie?: never;
+    };
+    /** @description The provider’s own webhook body */
     requestBody: {
       content: {
         'application/json': {
