@@ -10,6 +10,7 @@ import {
   activeTraceId,
   contextFromTraceparent,
   inSpan,
+  LabelledHistogram,
   runWithContext,
   SpanKind,
   SpanStatusCode,
@@ -39,9 +40,11 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
   private readonly subs: Subscription[] = [];
   private inflight = 0;
   private idle: (() => void) | null = null;
+  private readonly handlerDuration: LabelledHistogram<'subject' | 'outcome'>;
 
   constructor(private readonly opts: NatsRpcServerOptions) {
     super();
+    this.handlerDuration = new LabelledHistogram(opts.metrics.natsHandlerDuration);
   }
 
   listen(callback: (...args: unknown[]) => void): void {
@@ -88,7 +91,7 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
           const outcome = reply.ok ? 'ok' : reply.error.code;
           if (!reply.ok) span?.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-          this.opts.metrics.natsHandlerDuration.observe({ subject: pattern, outcome }, seconds);
+          this.handlerDuration.observe(`${outcome} ${pattern}`, { subject: pattern, outcome }, seconds);
           this.opts.logger.debug({ subject: pattern, outcome, duration_ms: seconds * 1000 }, 'nats request handled');
           if (msg.reply) msg.respond(JSON.stringify(reply));
         }),
