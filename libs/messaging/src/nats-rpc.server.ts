@@ -20,6 +20,7 @@ import {
 
 import { natsAttributes } from './bus-client';
 import { toErrorEnvelope } from './errors';
+import { GATEWAY_VALIDATED_SUBJECTS, markGatewayValidated } from './gateway-validated';
 import { prefixed } from './nats';
 
 export interface NatsRpcServerOptions {
@@ -29,6 +30,12 @@ export interface NatsRpcServerOptions {
   queue: string;
   logger: Logger;
   metrics: Metrics;
+  /**
+   * Take the payloads of GATEWAY_VALIDATED_SUBJECTS as the gateway validated them (the validation pipe
+   * skips them). Only when NATS enforces deploy/nats/users.conf, i.e. the service logs in (NATS_USER):
+   * see gateway-validated.ts for the trust decision. Off by default.
+   */
+  trustGatewayValidation?: boolean;
 }
 
 /**
@@ -74,6 +81,7 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
     const parent = contextFromTraceparent(traceparent);
     // readiness probes (`<svc>.system.health`, asked by the gateway's /readyz) are not traced, like /readyz
     const untraced = pattern.endsWith('.system.health');
+    const trusted = this.opts.trustGatewayValidation === true && GATEWAY_VALIDATED_SUBJECTS.has(pattern);
     await inSpan(
       `${pattern} process`,
       { kind: SpanKind.SERVER, parent, untraced, attributes: natsAttributes(pattern) },
@@ -81,6 +89,7 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
         runWithContext({ requestId, actor, scope, traceId: activeTraceId() ?? traceIdOf(traceparent) }, async () => {
           try {
             const data = msg.data.length ? msg.json<unknown>() : {};
+            if (trusted) markGatewayValidated(data);
             const result: unknown = await lastValueFrom(this.transformToObservable(await handler(data)), {
               defaultValue: null,
             });

@@ -2,6 +2,7 @@ import { Type } from 'class-transformer';
 import { getMetadataStorage, IsEmail, IsString, ValidateNested, validateSync } from 'class-validator';
 
 import { DomainError, ErrorCode } from '@app/contracts';
+import { markGatewayValidated } from '@app/messaging';
 
 import { createValidationPipe, flattenValidationErrors } from './validation';
 import { installValidationMetadataCache } from './validation-metadata-cache';
@@ -81,5 +82,28 @@ describe(installValidationMetadataCache.name, () => {
       .constraintMetadatas;
     expect(constraints.size).toBeGreaterThan(0);
     expect([...constraints.values()].flat().filter((c) => c.async)).toEqual([]);
+  });
+});
+
+describe('createValidationPipe with a payload the gateway validated', () => {
+  const pipe = createValidationPipe();
+  const body = { type: 'body' as const, metatype: Outer };
+
+  it('builds the DTO without running its rules again for a marked payload', async () => {
+    const payload = { to: 'a@example.com', credentials: { api_key: 'k' } };
+    markGatewayValidated(payload);
+    const out = (await pipe.transform(payload, body)) as Outer;
+    expect(out).toBeInstanceOf(Outer);
+    expect(out.credentials).toBeInstanceOf(Inner);
+    // the proof that the rules were skipped: a marked payload the rules would refuse passes
+    const wrong = { to: 'nope' };
+    markGatewayValidated(wrong);
+    await expect(pipe.transform(wrong, body)).resolves.toBeInstanceOf(Outer);
+  });
+
+  it('still validates every payload that is not marked', async () => {
+    const err = (await pipe.transform({ to: 'nope' }, body).catch((e: unknown) => e)) as DomainError;
+    expect(err).toBeInstanceOf(DomainError);
+    expect((err.errors ?? []).map((f) => f.field).sort()).toEqual(['to']);
   });
 });

@@ -1,8 +1,9 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError as ClassValidationError, type ValidatorOptions } from 'class-validator';
 
 import { DomainError, ErrorCode, type FieldError } from '@app/contracts';
+import { isGatewayValidated } from '@app/messaging';
 
 import { installValidationMetadataCache } from './validation-metadata-cache';
 
@@ -25,6 +26,17 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
  * per property and a Promise.all per object on every request.
  */
 class SyncValidationPipe extends ValidationPipe {
+  /**
+   * A payload the transport marked as validated by the gateway (libs/messaging's gateway-validated.ts:
+   * a subject only the gateway may publish, carrying the body it validated with the same DTO) becomes
+   * the DTO's instance without its rules run again. Anything else goes through the whole pipe.
+   */
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (isGatewayValidated(value) && metadata.metatype && !this.expectedType && this.toValidate(metadata))
+      return plainToInstance(metadata.metatype as new () => object, value, this.transformOptions);
+    return super.transform(value, metadata);
+  }
+
   protected override validate(object: object, options?: ValidatorOptions): ClassValidationError[] {
     return validateSync(object, options);
   }
