@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import type { Logger } from 'pino';
-import { lastValueFrom } from 'rxjs';
+import { isObservable, lastValueFrom } from 'rxjs';
 
 import { Headers as H, type ReplyEnvelope } from '@app/contracts';
 import {
@@ -90,9 +90,9 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
           try {
             const data = msg.data.length ? msg.json<unknown>() : {};
             if (trusted) markGatewayValidated(data);
-            const result: unknown = await lastValueFrom(this.transformToObservable(await handler(data)), {
-              defaultValue: null,
-            });
+            // what transformToObservable + lastValueFrom answer, without an observable for a plain (async) value
+            let result: unknown = await await handler(data);
+            if (isObservable(result)) result = await lastValueFrom(result, { defaultValue: null });
             reply = { ok: true, data: result ?? null };
           } catch (err) {
             reply = { ok: false, error: toErrorEnvelope(err) };
