@@ -20,6 +20,7 @@ import {
 import {
   currentContext,
   inSpan,
+  LabelledHistogram,
   outgoingTraceparent,
   SpanKind,
   type Metrics,
@@ -48,7 +49,11 @@ export interface BusClientOptions {
  * replica listens or NATS is down, or the remote service's own error envelope.
  */
 export class BusClient {
-  constructor(private readonly opts: BusClientOptions) {}
+  private readonly clientDuration?: LabelledHistogram<'subject' | 'outcome'>;
+
+  constructor(private readonly opts: BusClientOptions) {
+    if (opts.metrics) this.clientDuration = new LabelledHistogram(opts.metrics.natsClientDuration);
+  }
 
   /**
    * `ctx` carries the request id, trace and caller onward; without it the current async context is
@@ -92,7 +97,8 @@ export class BusClient {
           span?.setAttribute('error.type', outcome);
           throw err;
         } finally {
-          this.opts.metrics?.natsClientDuration.observe(
+          this.clientDuration?.observe(
+            `${outcome} ${subject}`,
             { subject, outcome },
             Number(process.hrtime.bigint() - started) / 1e9,
           );

@@ -18,3 +18,4 @@ export * from './processed-ledger';
 export * from './consumer-lag';
 export * from './audit-trail.migration';
 export * from './audit-log';
+export * from './gateway-validated';

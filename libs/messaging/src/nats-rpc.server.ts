@@ -3,13 +3,14 @@ import { randomUUID } from 'node:crypto';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import type { Logger } from 'pino';
-import { lastValueFrom } from 'rxjs';
+import { isObservable, lastValueFrom } from 'rxjs';
 
 import { Headers as H, type ReplyEnvelope } from '@app/contracts';
 import {
   activeTraceId,
   contextFromTraceparent,
   inSpan,
+  LabelledHistogram,
   runWithContext,
   SpanKind,
   SpanStatusCode,
@@ -19,6 +20,7 @@ import {
 
 import { natsAttributes } from './bus-client';
 import { toErrorEnvelope } from './errors';
+import { GATEWAY_VALIDATED_SUBJECTS, markGatewayValidated } from './gateway-validated';
 import { prefixed } from './nats';
 
 export interface NatsRpcServerOptions {
@@ -28,6 +30,12 @@ export interface NatsRpcServerOptions {
   queue: string;
   logger: Logger;
   metrics: Metrics;
+  /**
+   * Take the payloads of GATEWAY_VALIDATED_SUBJECTS as the gateway validated them (the validation pipe
+   * skips them). Only when NATS enforces deploy/nats/users.conf, i.e. the service logs in (NATS_USER):
+   * see gateway-validated.ts for the trust decision. Off by default.
+   */
+  trustGatewayValidation?: boolean;
 }
 
 /**
@@ -39,9 +47,11 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
   private readonly subs: Subscription[] = [];
   private inflight = 0;
   private idle: (() => void) | null = null;
+  private readonly handlerDuration: LabelledHistogram<'subject' | 'outcome'>;
 
   constructor(private readonly opts: NatsRpcServerOptions) {
     super();
+    this.handlerDuration = new LabelledHistogram(opts.metrics.natsHandlerDuration);
   }
 
   listen(callback: (...args: unknown[]) => void): void {
@@ -71,6 +81,7 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
     const parent = contextFromTraceparent(traceparent);
     // readiness probes (`<svc>.system.health`, asked by the gateway's /readyz) are not traced, like /readyz
     const untraced = pattern.endsWith('.system.health');
+    const trusted = this.opts.trustGatewayValidation === true && GATEWAY_VALIDATED_SUBJECTS.has(pattern);
     await inSpan(
       `${pattern} process`,
       { kind: SpanKind.SERVER, parent, untraced, attributes: natsAttributes(pattern) },
@@ -78,9 +89,10 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
         runWithContext({ requestId, actor, scope, traceId: activeTraceId() ?? traceIdOf(traceparent) }, async () => {
           try {
             const data = msg.data.length ? msg.json<unknown>() : {};
-            const result: unknown = await lastValueFrom(this.transformToObservable(await handler(data)), {
-              defaultValue: null,
-            });
+            if (trusted) markGatewayValidated(data);
+            // what transformToObservable + lastValueFrom answer, without an observable for a plain (async) value
+            let result: unknown = await await handler(data);
+            if (isObservable(result)) result = await lastValueFrom(result, { defaultValue: null });
             reply = { ok: true, data: result ?? null };
           } catch (err) {
             reply = { ok: false, error: toErrorEnvelope(err) };
@@ -88,7 +100,7 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
           const outcome = reply.ok ? 'ok' : reply.error.code;
           if (!reply.ok) span?.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-          this.opts.metrics.natsHandlerDuration.observe({ subject: pattern, outcome }, seconds);
+          this.handlerDuration.observe(`${outcome} ${pattern}`, { subject: pattern, outcome }, seconds);
           this.opts.logger.debug({ subject: pattern, outcome, duration_ms: seconds * 1000 }, 'nats request handled');
           if (msg.reply) msg.respond(JSON.stringify(reply));
         }),

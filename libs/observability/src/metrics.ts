@@ -113,3 +113,32 @@ export class Metrics {
     this.parkedCounter = counter;
   }
 }
+
+/** Most label combinations a LabelledHistogram keeps children for; past it, samples go through observe(labels). */
+const MAX_CHILDREN = 2000;
+
+/**
+ * A histogram's per-label-set child, made once (`.labels()`) and found by a string key the caller
+ * builds from the label values, instead of a label object built, checked and hashed on every sample.
+ * The hot paths' labels are bounded (route templates, subjects, outcomes); past MAX_CHILDREN
+ * combinations the samples are observed the plain way, so a burst of odd labels grows no cache.
+ */
+export class LabelledHistogram<L extends string> {
+  private readonly children = new Map<string, { observe(value: number): void }>();
+
+  constructor(
+    readonly histogram: Histogram<L>,
+    private readonly max = MAX_CHILDREN,
+  ) {}
+
+  /** `key` identifies `labels` (e.g. their values joined); the same key must always come with the same labels. */
+  observe(key: string, labels: Partial<Record<L, string | number>>, seconds: number): void {
+    let child = this.children.get(key);
+    if (!child) {
+      if (this.children.size >= this.max) return this.histogram.observe(labels, seconds);
+      child = this.histogram.labels(labels);
+      this.children.set(key, child);
+    }
+    child.observe(seconds);
+  }
+}

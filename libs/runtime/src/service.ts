@@ -205,7 +205,15 @@ export async function startService<C extends ServiceConfig>(
       logger: new PinoNestLogger(logger),
     },
   );
-  const server = new NatsRpcServer({ nc, prefix, queue: def.name, logger, metrics });
+  const server = new NatsRpcServer({
+    nc,
+    prefix,
+    queue: def.name,
+    logger,
+    metrics,
+    // deploy/nats/users.conf holds only when NATS checks who publishes: with a NATS login (libs/messaging's gateway-validated.ts)
+    trustGatewayValidation: config.NATS_USER !== '',
+  });
   // registered on the app before connecting, and inherited: the microservice is initialised on connect
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new EnvelopeRpcFilter(logger));

@@ -1,8 +1,13 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
+import { validateSync, type ValidationError as ClassValidationError, type ValidatorOptions } from 'class-validator';
 
 import { DomainError, ErrorCode, type FieldError } from '@app/contracts';
+import { isGatewayValidated } from '@app/messaging';
+
+import { installValidationMetadataCache } from './validation-metadata-cache';
+
+installValidationMetadataCache();
 
 /** Flattens class-validator's tree into one entry per invalid field, nested fields dotted. */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -15,9 +20,31 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   return out;
 }
 
+/**
+ * Nest's pipe with class-validator's synchronous run: every rule of our DTOs is synchronous (the
+ * validation spec checks that no registered constraint is async), and `validate()` would cost a promise
+ * per property and a Promise.all per object on every request.
+ */
+class SyncValidationPipe extends ValidationPipe {
+  /**
+   * A payload the transport marked as validated by the gateway (libs/messaging's gateway-validated.ts:
+   * a subject only the gateway may publish, carrying the body it validated with the same DTO) becomes
+   * the DTO's instance without its rules run again. Anything else goes through the whole pipe.
+   */
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (isGatewayValidated(value) && metadata.metatype && !this.expectedType && this.toValidate(metadata))
+      return plainToInstance(metadata.metatype as new () => object, value, this.transformOptions);
+    return super.transform(value, metadata);
+  }
+
+  protected override validate(object: object, options?: ValidatorOptions): ClassValidationError[] {
+    return validateSync(object, options);
+  }
+}
+
 /** The pipe used at the gateway and in every service: all invalid fields, whitelisted, transformed. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new SyncValidationPipe({
     transform: true,
     whitelist: true,
     forbidNonWhitelisted: true,

@@ -171,10 +171,15 @@ export function installShedding(
   for (const reason of ['in_flight', 'event_loop_delay', 'bus_down', 'rate_limit'] satisfies ShedReason[])
     shedTotal.inc({ reason }, 0);
   let inFlight = 0;
+  // With no in-flight limit (0) nothing reads the count: no counter, no 'close' listener per request.
+  const countInFlight = limits.maxInFlight > 0;
+  const onClose = (): void => {
+    inFlight--;
+  };
 
   fastify.addHook('onRequest', (req, reply, done) => {
     if (isExempt(pathOf(req))) return done();
-    if (limits.maxInFlight > 0 && inFlight >= limits.maxInFlight) {
+    if (countInFlight && inFlight >= limits.maxInFlight) {
       shedTotal.inc({ reason: 'in_flight' });
       shed(
         reply,
@@ -196,11 +201,11 @@ export function installShedding(
       );
       return;
     }
-    inFlight++;
-    // 'close' fires once the response is finished or the client went away, whichever comes first
-    reply.raw.once('close', () => {
-      inFlight--;
-    });
+    if (countInFlight) {
+      inFlight++;
+      // 'close' fires once the response is finished or the client went away, whichever comes first
+      reply.raw.once('close', onClose);
+    }
     done();
   });
 

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { DomainError, ErrorCode, type FieldError } from '@app/contracts';
 import {
   activeTraceId,
+  LabelledHistogram,
   newTraceId,
   setHttpRoute,
   traceIdOf,
@@ -38,6 +39,7 @@ export function installPipeline(
 ): void {
   const { keys, logger, metrics } = deps;
   fastify.decorateRequest('ctx', null as unknown as RequestContext);
+  const httpDuration = new LabelledHistogram(metrics.httpRequestDuration);
 
   fastify.addHook('onRequest', (req, reply, done) => {
     const given = req.headers['x-request-id'];
@@ -113,7 +115,12 @@ export function installPipeline(
   fastify.addHook('onResponse', (req, reply, done) => {
     const seconds = reply.elapsedTime / 1000;
     const route = routeOf(req);
-    metrics.httpRequestDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, seconds);
+    const status = reply.statusCode;
+    httpDuration.observe(
+      `${req.method} ${status} ${route}`,
+      { method: req.method, route, status: String(status) },
+      seconds,
+    );
     // the access line's object is built only when it is written (LOG_LEVEL info or lower)
     if (logger.isLevelEnabled('info'))
       logger.info(
@@ -140,6 +147,9 @@ export function installPipeline(
  * does not decode is treated as needing a key (it is refused either way).
  */
 function needsKey(req: FastifyRequest): boolean {
+  const route = req.routeOptions?.url;
+  // the matched route alone settles most requests (every /api/platform route), with no URL to decode
+  if (route !== undefined && requiresPlatformKey(route)) return true;
   const raw = req.url.split('?')[0];
   let decoded: string;
   try {
@@ -147,10 +157,7 @@ function needsKey(req: FastifyRequest): boolean {
   } catch {
     return true;
   }
-  const route = req.routeOptions?.url;
-  return (
-    requiresPlatformKey(raw) || requiresPlatformKey(decoded) || (route !== undefined && requiresPlatformKey(route))
-  );
+  return requiresPlatformKey(raw) || requiresPlatformKey(decoded);
 }
 
 function routeOf(req: FastifyRequest): string {
