@@ -213,7 +213,7 @@ export async function seedIfAsked(databaseUrl: string): Promise<Volume | undefin
   };
 }
 
-/** Prints what finish() found; returns whether every seeded table was read by index only. */
+/** Prints what finish() found and adds its sequential scans to volumeFindings. */
 export async function reportVolume(volume: Volume | undefined): Promise<void> {
   if (!volume) return;
   const { seqScans, plans: p } = await volume.finish();
