@@ -32,6 +32,7 @@ module.exports = {
   transformIgnorePatterns: [`/node_modules/(?!(?:.+/node_modules/)?(?:${ESM_ONLY.join('|')})/)`],
   moduleNameMapper: {
     '^@app/runtime/service$': path.join(__dirname, 'libs/runtime/src/service.ts'),
+    '^@app/testing/conformance$': path.join(__dirname, 'libs/testing/src/conformance/index.ts'),
     '^@app/connectors/providers/(.*)$': path.join(__dirname, 'libs/connectors/src/providers/$1'),
     '^@app/([^/]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
   },

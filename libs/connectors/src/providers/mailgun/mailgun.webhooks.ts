@@ -16,7 +16,7 @@ import type { ConnectorConfig } from '../../types';
 export const MAILGUN_WINDOW_SECONDS = 15 * 60;
 
 /** Event types (Mailgun's event-types reference) onto our statuses; `failed` is read with its severity. */
-const STATUS: Record<string, CommsStatus | null> = {
+export const MAILGUN_STATUS_TABLE: Record<string, CommsStatus | null> = {
   accepted: 'queued',
   rejected: 'failed',
   delivered: 'delivered',
@@ -32,7 +32,7 @@ const STATUS: Record<string, CommsStatus | null> = {
 };
 
 /** Every event type Mailgun documents, with the severities of `failed` (for the conformance kit). */
-export const MAILGUN_STATUSES = Object.keys(STATUS);
+export const MAILGUN_STATUSES = Object.keys(MAILGUN_STATUS_TABLE);
 
 /** hex HMAC-SHA256(key, timestamp + token), as Mailgun computes it. */
 export function mailgunSignature(signingKey: string, timestamp: string, token: string): string {
@@ -101,7 +101,7 @@ function toEvent(data: Record<string, unknown>): DeliveryEvent {
     messageId: str(vars?.message_id),
     // the send answer's id is this header in angle brackets
     providerMessageId: str(headers?.['message-id']),
-    status: mapped(STATUS, key) ?? null,
+    status: mapped(MAILGUN_STATUS_TABLE, key) ?? null,
     providerStatus: name === 'failed' ? key : name,
     at: new Date(ts),
     suppress,
