@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 import { Histogram, Registry } from 'prom-client';
 
@@ -432,11 +434,13 @@ export class ConformanceKit {
       if (good.some((e) => e.field === `settings.${name}`))
         problems.push(`settings.${name} refuses its documented host ${documented}`);
     }
-    // at call time too: a stored base_url on a host neither documented nor allowed is never called
+    // at call time too: a stored base_url on a host neither documented nor allowed is never called.
+    // A listener on 127.0.0.2 (loopback, not allowed) stands for that host: it must receive nothing.
+    const trap = await listenOn('127.0.0.2');
     const before = connectorHostPolicy();
     connectorHostPolicy(new HostPolicy(['127.0.0.1']));
     try {
-      const moved = { ...run.config, settings: { ...run.config.settings, base_url: 'http://127.0.0.2:9/' } };
+      const moved = { ...run.config, settings: { ...run.config.settings, base_url: trap.url } };
       try {
         await connector.test(moved);
         problems.push('test() with base_url on an undocumented host resolved');
@@ -444,8 +448,11 @@ export class ConformanceKit {
         if (!(err instanceof ConnectorError) || err.code !== 'invalid_config' || !/refused to call/.test(err.message))
           problems.push(`a call to an undocumented host was not refused before sending: ${(err as Error).message}`);
       }
+      await run.call(connector, moved).catch(() => undefined);
+      if (trap.hits() > 0) problems.push(`the undocumented host (${trap.url}) received ${trap.hits()} request(s)`);
     } finally {
       connectorHostPolicy(before);
+      await trap.close();
     }
     return { problems };
   }
@@ -534,6 +541,24 @@ export class ConformanceKit {
     );
     return { problems: [...new Set(problems)] };
   }
+}
+
+/** An HTTP listener that counts what reaches it. */
+async function listenOn(host: string): Promise<{ url: string; hits(): number; close(): Promise<void> }> {
+  let hits = 0;
+  const server = createServer((_req, res) => {
+    hits++;
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+  });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, host, resolve));
+  return {
+    url: `http://${host}:${(server.address() as AddressInfo).port}/`,
+    hits: () => hits,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 /** Collects what the process writes to stdout and stderr (pino, console) until the returned function restores them. */
