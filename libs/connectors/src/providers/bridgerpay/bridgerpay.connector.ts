@@ -158,6 +158,7 @@ const STATUS: Record<string, PaymentStatus | null> = {
   // a session closing with no approval leaves the order as it is
   'cashier.session.close': null,
 };
+export { STATUS as BRIDGERPAY_STATUS_TABLE };
 
 interface BridgerpayNotificationBody {
   webhook?: { type?: string };

@@ -97,6 +97,7 @@ const STATUS: Record<string, PaymentStatus> = {
   reversed: 'refunded',
   chargeback: 'refunded',
 };
+export { STATUS as PRAXIS_STATUS_TABLE };
 
 interface PraxisNotificationBody {
   timestamp?: number;

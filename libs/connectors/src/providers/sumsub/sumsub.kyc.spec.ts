@@ -27,6 +27,13 @@ describe('SumSub status mapping (docs/providers/sumsub.md)', () => {
     expect(mapSumsubStatus(reviewStatus, result)).toBe(expected);
   });
 
+  it('maps through its own table only: neither a recorded key nor an inherited name is a review status', () => {
+    expect(mapSumsubStatus('completed/GREEN', undefined)).toBeNull();
+    expect(mapSumsubStatus('constructor', undefined)).toBeNull();
+    expect(mapSumsubStatus('constructor', undefined, 'applicantPending')).toBe('pending');
+    expect(mapSumsubStatus('pending', undefined, 'applicantOnHold')).toBe('on_hold');
+  });
+
   it('trusts reviewAnswer only once the review is completed', () => {
     expect(mapSumsubStatus('pending', { reviewAnswer: 'GREEN' })).toBe('pending');
     expect(sumsubProviderStatus('pending', { reviewAnswer: 'GREEN' })).toBe('pending');

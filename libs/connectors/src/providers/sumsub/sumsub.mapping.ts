@@ -10,7 +10,24 @@ export interface SumsubReviewResult {
   reviewRejectType?: string;
 }
 
-const PENDING_STATES = new Set(['init', 'pending', 'queued', 'prechecked', 'awaitingService', 'awaitingUser']);
+/**
+ * Status table of docs/providers/sumsub.md, keyed by the provider status as recorded (`completed/GREEN`,
+ * `completed/RED/RETRY`, the `reviewStatus`): `completed/RED` stands for a RED with any other or no reject type.
+ */
+export const SUMSUB_STATUS_TABLE: Record<string, KycStatus | null> = {
+  'completed/GREEN': 'approved',
+  'completed/RED/RETRY': 'resubmission_requested',
+  'completed/RED/FINAL': 'rejected',
+  'completed/RED': 'rejected',
+  completed: null,
+  onHold: 'on_hold',
+  init: 'pending',
+  pending: 'pending',
+  queued: 'pending',
+  prechecked: 'pending',
+  awaitingService: 'pending',
+  awaitingUser: 'pending',
+};
 
 /**
  * Status table of docs/providers/sumsub.md. `reviewAnswer` is trusted only when `reviewStatus` is `completed`;
@@ -21,14 +38,17 @@ export function mapSumsubStatus(
   result: SumsubReviewResult | undefined,
   eventType?: string,
 ): KycStatus | null {
+  const table = SUMSUB_STATUS_TABLE;
   if (reviewStatus === 'completed') {
-    if (result?.reviewAnswer === 'GREEN') return 'approved';
+    if (result?.reviewAnswer === 'GREEN') return table['completed/GREEN'];
     if (result?.reviewAnswer === 'RED')
-      return result.reviewRejectType === 'RETRY' ? 'resubmission_requested' : 'rejected';
-    return null;
+      return result.reviewRejectType === 'RETRY' ? table['completed/RED/RETRY'] : table['completed/RED'];
+    return table.completed;
   }
-  if (reviewStatus === 'onHold' || eventType === 'applicantOnHold') return 'on_hold';
-  if (typeof reviewStatus === 'string' && PENDING_STATES.has(reviewStatus)) return 'pending';
+  if (eventType === 'applicantOnHold') return table.onHold;
+  // a plain review status only: the `completed/...` keys are what a completed review records
+  const direct = typeof reviewStatus === 'string' && !reviewStatus.includes('/') ? mapped(table, reviewStatus) : null;
+  if (direct) return direct;
   if (eventType === 'applicantCreated' || eventType === 'applicantPending' || eventType === 'applicantReset')
     return 'pending';
   return null;
