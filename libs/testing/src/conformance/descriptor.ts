@@ -1,4 +1,4 @@
-import type { Connector, ConnectorConfig } from '@app/connectors';
+import type { Connector, ConnectorConfig, StoredOrder } from '@app/connectors';
 
 import type { FakeServer } from '../fake-server';
 
@@ -64,6 +64,13 @@ export interface WebhookKit {
   tampered(cb: ProviderCallback): ProviderCallback;
   /** The callback with its signature's letters in the other case. */
   recased(cb: ProviderCallback): ProviderCallback;
+  /**
+   * Payments: the stored order every signed callback is for. The kit then checks each notification with
+   * `matchOrder` as the payments service does, so that a provider that signs nothing (BridgerPay, whose
+   * proof is the echoed session secret) is held to that proof: `forged` becomes "the order's secret is
+   * another" and a parked notification counts as refused (not applied).
+   */
+  order?: StoredOrder;
   /** How far in the past a signed time is outside the connector's window (absent: `stale` exempt). */
   staleAfterMs?: number;
   /** Checks that the provider's scheme makes meaningless, each with the reason (shown in the table). */

@@ -12,11 +12,13 @@ import {
   HostPolicy,
   mapped,
   ProviderGuards,
+  sessionSecretDigest,
   staticRuleProblems,
   toDomainError,
   type Connector,
   type ConnectorConfig,
   type ProviderManifest,
+  type StoredOrder,
 } from '@app/connectors';
 import { COMMS_STATUSES, PAYMENT_STATUSES, type DomainError, type ErrorCode, type FieldError } from '@app/contracts';
 
@@ -73,6 +75,8 @@ interface Parsed {
   status: string | null | undefined;
   token?: string;
   count: number;
+  /** Why matchOrder parks the notification (payments with a stored order). */
+  parked?: string;
 }
 
 const INHERITED = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
@@ -91,8 +95,11 @@ export function loadDescriptor(connectorFile: string | undefined): ConformanceDe
   return (require(file) as { conformance?: ConformanceDescriptor }).conformance;
 }
 
-function refusal(err: unknown): string | null {
+/** Null when `err` is a refusal the services answer 401 to; otherwise what is wrong with it. */
+function refusal(err: unknown, check?: WebhookCheck): string | null {
   if (err instanceof ConnectorError && err.code === 'bad_signature') return null;
+  // no verification secret configured: payments and kyc refuse invalid_config from the parser as they refuse a bad signature
+  if (check === 'no-secret' && err instanceof ConnectorError && err.code === 'invalid_config') return null;
   return err instanceof ConnectorError
     ? `threw ConnectorError ${err.code} instead of bad_signature: ${err.message}`
     : `threw ${(err as Error)?.name ?? typeof err} instead of a ConnectorError: ${(err as Error)?.message ?? String(err)}`;
@@ -249,11 +256,12 @@ export class ConformanceKit {
   }
 
   /** Parses a callback the way the connector's category's service does. */
-  private parse(connector: Connector, config: ConnectorConfig, cb: ProviderCallback): Parsed {
+  private parse(connector: Connector, config: ConnectorConfig, cb: ProviderCallback, order?: StoredOrder): Parsed {
     const category = connector.manifest.category;
     if (category === 'payment') {
       const n = connector.payment!.readNotification(config, { headers: cb.headers, body: cb.body });
-      return { keys: [n.eventKey, ...(n.fingerprint ? [n.fingerprint] : [])], status: n.status, count: 1 };
+      const parked = order ? connector.payment!.matchOrder(n, order) : undefined;
+      return { keys: [n.eventKey, ...(n.fingerprint ? [n.fingerprint] : [])], status: n.status, count: 1, parked };
     }
     if (category === 'kyc') {
       const e = connector.kyc!.parseWebhook(config, { headers: cb.headers, body: cb.body });
@@ -286,22 +294,39 @@ export class ConformanceKit {
       if (why !== undefined) exempt.push(`${check}: ${why}`);
       return why !== undefined;
     };
-    const tryParse = (config: ConnectorConfig, cb: ProviderCallback): Parsed | { error: unknown } => {
+    const tryParse = (
+      config: ConnectorConfig,
+      cb: ProviderCallback,
+      order = hooks.order,
+    ): Parsed | { error: unknown } => {
       try {
-        return this.parse(connector, config, cb);
+        return this.parse(connector, config, cb, order);
       } catch (error) {
         return { error };
       }
     };
-    const refused = (check: WebhookCheck, config: ConnectorConfig, cb: ProviderCallback, allowGuard?: Parsed) => {
-      const r = tryParse(config, cb);
+    const refused = (
+      check: WebhookCheck,
+      config: ConnectorConfig,
+      cb: ProviderCallback,
+      allowGuard?: Parsed,
+      order = hooks.order,
+    ) => {
+      const r = tryParse(config, cb, order);
       if ('error' in r) {
-        const why = refusal(r.error);
+        const why = refusal(r.error, check);
         if (why) problems.push(`${check}: ${why}`);
         return;
       }
       // a scheme that signs no body: accepted by the connector, then refused by comms's used-token store
       if (allowGuard?.token && r.token === allowGuard.token) return;
+      // a parked notification is kept for an operator, never applied
+      if (r.parked) return;
+      // a signature compared without regard to case (a hex digest): the copy is the same event, de-duplicated
+      if (check === 're-cased' && allowGuard && r.keys.length > 0 && r.keys.join() === allowGuard.keys.join()) {
+        exempt.push('re-cased: accepted as the same event (same keys), so de-duplicated');
+        return;
+      }
       problems.push(`${check}: accepted`);
     };
     const first = tryParse(run.config, await hooks.signed({}));
@@ -326,12 +351,22 @@ export class ConformanceKit {
         }),
       ),
     });
-    if (hooks.verifying.length === 0 && !skip('forged')) problems.push('forged: no verifying credential is named');
+    if (hooks.verifying.length === 0 && !hooks.order && !skip('forged'))
+      problems.push('forged: no verifying credential (or stored order) is named');
+    // a provider that signs nothing is proven by the secret its session echoes: another session's secret must not do
+    if (hooks.verifying.length === 0 && hooks.order && !skip('forged'))
+      refused('forged', run.config, cb, undefined, {
+        ...hooks.order,
+        sessionSecretSha256: sessionSecretDigest('forged'),
+      });
+    // nothing to verify with: no webhook secret configured (or, for an unsigned provider, no session secret stored)
     if (!skip('no-secret'))
       refused(
         'no-secret',
         without({}, () => undefined),
         cb,
+        undefined,
+        hooks.order && { ...hooks.order, sessionSecretSha256: null },
       );
     if (hooks.verifying.length && !skip('forged'))
       refused(
@@ -372,8 +407,9 @@ export class ConformanceKit {
     for (const status of kit.documented) {
       if (!Object.hasOwn(kit.table, status)) problems.push(`${status} is documented but not in the table`);
       try {
-        const p = this.parse(connector, run.config, await run.webhooks.signed({ status }));
-        if (p.status === undefined) problems.push(`${status} maps to nothing (undefined)`);
+        const p = this.parse(connector, run.config, await run.webhooks.signed({ status }), run.webhooks.order);
+        if (p.parked) problems.push(`a signed ${status} callback for the stored order was parked: ${p.parked}`);
+        else if (p.status === undefined) problems.push(`${status} maps to nothing (undefined)`);
         else if (p.status !== null && !ours.includes(p.status))
           problems.push(`${status} maps to ${p.status}, not one of ours`);
         else seen.set(status, p.status);

@@ -1,6 +1,6 @@
 import type { ConformanceDescriptor, ProviderCallback } from '@app/testing/conformance';
 
-import type { CashierRequest } from '../../ports/payment.port';
+import { sessionSecretDigest, type CashierRequest } from '../../ports/payment.port';
 import type { ConnectorConfig } from '../../types';
 import { BRIDGERPAY_STATUS_TABLE, bridgerpayPayment } from './bridgerpay.connector';
 import { BridgerpayFake } from './bridgerpay.fake';
@@ -31,6 +31,14 @@ const DOCUMENTED = [
 ];
 
 const NO_SIGNATURE = 'BridgerPay signs no notification (docs/providers/bridgerpay.md: "There is no signature")';
+const SESSION_SECRET = 'bp-conformance-session-secret';
+
+type Body = { data: { charge: { attributes: Record<string, unknown> } }; meta: Record<string, unknown> };
+const read = (cb: ProviderCallback) => JSON.parse(cb.body.toString('utf8')) as Body;
+const write = (cb: ProviderCallback, body: unknown): ProviderCallback => ({
+  ...cb,
+  body: Buffer.from(JSON.stringify(body)),
+});
 
 let calls = 0;
 const request = (orderId: string): CashierRequest => ({
@@ -41,7 +49,7 @@ const request = (orderId: string): CashierRequest => ({
   amount: '45.36',
   email: 'lead@example.com',
   notificationUrl: 'https://platform.example/webhooks/payments/bridgerpay',
-  sessionSecret: 'bp-conformance-session-secret',
+  sessionSecret: SESSION_SECRET,
 });
 
 export const conformance: ConformanceDescriptor = {
@@ -64,15 +72,23 @@ export const conformance: ConformanceDescriptor = {
         // each notification carries new charge ids, so a new event key
         signed: ({ status = 'approved' }): ProviderCallback => fake.notification(ORDER, status, status),
         verifying: [],
-        unsigned: (cb) => cb,
-        tampered: (cb) => cb,
-        recased: (cb) => cb,
+        // the proof BridgerPay gives instead of a signature: the session's secret echoed in meta.payload,
+        // checked with matchOrder against the stored order (its digest, amount and currency)
+        order: { amount: '45.36', currency: 'EUR', sessionSecretSha256: sessionSecretDigest(SESSION_SECRET) },
+        unsigned: (cb) => {
+          const b = read(cb);
+          return write(cb, { ...b, meta: { ...b.meta, payload: null } });
+        },
+        tampered: (cb) => {
+          const b = read(cb);
+          const attributes = { ...b.data.charge.attributes, amount: '4536.00' };
+          return write(cb, { ...b, data: { ...b.data, charge: { ...b.data.charge, attributes } } });
+        },
+        recased: (cb) => {
+          const b = read(cb);
+          return write(cb, { ...b, meta: { ...b.meta, payload: String(b.meta.payload).toUpperCase() } });
+        },
         exempt: {
-          unsigned: `${NO_SIGNATURE}: there is none to remove; the echoed meta.payload is checked against the order in matchOrder`,
-          'no-secret': `${NO_SIGNATURE} with any credential`,
-          forged: `${NO_SIGNATURE} with any credential`,
-          tampered: `${NO_SIGNATURE}: no field is signed; amount and currency are checked against the order in matchOrder`,
-          're-cased': `${NO_SIGNATURE}: there is no signature to re-case`,
           stale: 'BridgerPay notifications carry no provider timestamp (docs/providers/bridgerpay.md, residual risks)',
         },
       },
