@@ -30,7 +30,6 @@ const DOCUMENTED = [
   'cashier.session.close',
 ];
 
-const NO_SIGNATURE = 'BridgerPay signs no notification (docs/providers/bridgerpay.md: "There is no signature")';
 const SESSION_SECRET = 'bp-conformance-session-secret';
 
 type Body = { data: { charge: { attributes: Record<string, unknown> } }; meta: Record<string, unknown> };
