@@ -22,7 +22,8 @@ export async function foundationBench(): Promise<Comparison[]> {
   const infra = await createTestInfra();
   const children: ChildProcess[] = [];
   const results: Comparison[] = [];
-  const nc = await connect({ servers: infra.natsUrl });
+  // the raw baseline as our transport runs nats.js: without async traces (libs/messaging/src/nats.ts)
+  const nc = await connect({ servers: infra.natsUrl, noAsyncTraces: true });
   const wanted = new Set((process.env.BENCH_PARTS ?? PARTS.join(',')).split(','));
   const unknown = [...wanted].filter((p) => !(PARTS as readonly string[]).includes(p));
   if (unknown.length)

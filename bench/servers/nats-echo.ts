@@ -2,7 +2,7 @@
 import { connect } from '@nats-io/transport-node';
 
 async function main() {
-  const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
+  const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', noAsyncTraces: true });
   nc.subscribe(process.env.SUBJECT ?? 'bench.echo', {
     queue: 'bench',
     callback: (_err, msg) => {

@@ -15,6 +15,8 @@ describe(natsConnectOptions.name, () => {
       user: 'catalog',
       pass: 'pw',
       inboxPrefix: '_INBOX_catalog',
+      // no RequestError/TimeoutError built per request in case it fails
+      noAsyncTraces: true,
     });
   });
 
