@@ -12,7 +12,7 @@ import { verifySendgridEventWebhook } from './sendgrid.signing';
 
 type SgEvent = Record<string, unknown>;
 
-const STATUS: Record<string, CommsStatus | null> = {
+export const STATUS: Record<string, CommsStatus | null> = {
   processed: 'queued',
   deferred: 'queued',
   delivered: 'delivered',

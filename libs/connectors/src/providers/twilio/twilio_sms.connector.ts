@@ -8,7 +8,7 @@ import { twilioCreate, twilioEvent, verifiedTwilioForm } from './twilio.callback
 import { fetchTwilioAccount, twilioCredentialFields } from './twilio.shared';
 
 /** Status mapping (docs/providers/twilio_sms.md); inbound-only statuses change nothing. */
-const STATUS: Record<string, CommsStatus | null> = {
+export const STATUS: Record<string, CommsStatus | null> = {
   accepted: 'queued',
   scheduled: 'queued',
   queued: 'queued',

@@ -8,7 +8,7 @@ import { twilioCreate, twilioEvent, verifiedTwilioForm } from './twilio.callback
 import { fetchTwilioAccount, twilioCredentialFields } from './twilio.shared';
 
 /** CallStatus mapping (docs/providers/twilio_voice.md). */
-const STATUS: Record<string, CommsStatus> = {
+export const STATUS: Record<string, CommsStatus> = {
   queued: 'initiated',
   initiated: 'initiated',
   ringing: 'ringing',

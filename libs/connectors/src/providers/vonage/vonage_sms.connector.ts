@@ -11,7 +11,7 @@ import { signatureMethod, verifyVonageSignature, VONAGE_WINDOW_SECONDS } from '.
 const API = 'https://rest.nexmo.com';
 
 /** Delivery receipt `status` values (SMS API reference) onto ours. */
-const DLR_STATUS: Record<string, CommsStatus | null> = {
+export const DLR_STATUS: Record<string, CommsStatus | null> = {
   accepted: 'sent',
   buffered: 'sent',
   delivered: 'delivered',
