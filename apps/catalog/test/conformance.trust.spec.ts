@@ -43,7 +43,8 @@ describe('connector conformance kit', () => {
         outcome: r.outcome === 'exempt' ? 'exempt' : 'pass',
         problems: [],
       });
-      if (r.outcome === 'exempt') expect(r.exempt.join()).toMatch(/\w{12}/);
+      // an exemption says why, in a sentence
+      for (const why of r.exempt) expect(why.split(/\s+/).length).toBeGreaterThanOrEqual(6);
     });
   });
 });

@@ -58,6 +58,11 @@ export interface WebhookKit {
   signed(opts: { status?: string; atMs?: number }): ProviderCallback | Promise<ProviderCallback>;
   /** The credential names the signature is keyed on: changing any of them must refuse the callback. */
   verifying: string[];
+  /**
+   * Credentials merged over the config's for `forged`, for a public-key scheme (SendGrid's P-256 key):
+   * another valid key. Absent: each `verifying` value is changed.
+   */
+  forgedCredentials?: Record<string, string>;
   /** The callback with its signature removed (header or body field). */
   unsigned(cb: ProviderCallback): ProviderCallback;
   /** The callback with a field the provider signs changed (status, amount, id), signature kept. */

@@ -371,7 +371,9 @@ export class ConformanceKit {
     if (hooks.verifying.length && !skip('forged'))
       refused(
         'forged',
-        without({}, (v) => `forged-${v.slice(0, 8)}x`),
+        hooks.forgedCredentials
+          ? { ...run.config, credentials: { ...run.config.credentials, ...hooks.forgedCredentials } }
+          : without({}, (v) => `forged-${v.slice(0, 8)}x`),
         cb,
       );
     if (!skip('tampered')) refused('tampered', run.config, hooks.tampered(cb), base);
