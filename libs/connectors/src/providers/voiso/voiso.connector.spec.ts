@@ -89,6 +89,28 @@ describe('voiso connector', () => {
     });
   });
 
+  describe('call statuses', () => {
+    const statusOf = (event: string, data: Record<string, unknown> = {}) => {
+      const hook = fake.webhook(event, '7f0c1f5e-1111-4222-8333-444455556666', { data });
+      const cb = { method: 'POST', url: 'https://platform.example/webhooks/comms/voiso', ...hook };
+      return connector.voice!.parseCallback(config(), { ...cb, body: Buffer.from(hook.body) }).events[0].status;
+    };
+
+    it('maps a hangup by its disposition, and one without a disposition to completed', () => {
+      expect(statusOf('outbound.call.answered')).toBe('answered');
+      expect(statusOf('outbound.call.hangup')).toBe('completed');
+      expect(statusOf('outbound.call.hangup', { disposition: 'answered' })).toBe('completed');
+      expect(statusOf('outbound.call.hangup', { disposition: 'busy' })).toBe('busy');
+      expect(statusOf('outbound.call.hangup', { disposition: 'system_abandoned' })).toBe('canceled');
+      expect(statusOf('outbound.call.ended')).toBeNull();
+    });
+
+    it('moves no status on a hangup whose disposition the table does not know (never a final completed)', () => {
+      for (const disposition of ['some_new_outcome', 'constructor', '__proto__', 'toString'])
+        expect(statusOf('outbound.call.hangup', { disposition })).toBeNull();
+    });
+  });
+
   describe('the fake, as Voiso', () => {
     const c2c = (key: string, query: string, init: RequestInit = {}) =>
       fetch(`${fake.baseUrl}/api/v1/${key}/click2call${query}`, { method: 'POST', ...init });

@@ -6,7 +6,7 @@ import type { DeliveryEvent } from '../../ports/delivery.port';
 
 // Voiso call webhooks (docs/providers/voiso.md): `{event, timestamp, secret, data: {id, disposition?, ...}}`.
 
-const DISPOSITION: Record<string, CallStatus> = {
+export const DISPOSITION: Record<string, CallStatus> = {
   answered: 'completed',
   busy: 'busy',
   no_answer: 'no_answer',
@@ -29,8 +29,8 @@ interface VoisoPayload {
 
 function statusOf(event: string, disposition: string | undefined): CallStatus | null {
   if (event.endsWith('.call.answered')) return 'answered';
-  if (event.endsWith('.call.hangup'))
-    return disposition ? (mapped(DISPOSITION, disposition) ?? 'completed') : 'completed';
+  // an outcome we do not know moves nothing: `completed` is final and would never be replaced
+  if (event.endsWith('.call.hangup')) return disposition ? (mapped(DISPOSITION, disposition) ?? null) : 'completed';
   // `*.ended` comes after post-call work: nothing changes for the call.
   return null;
 }

@@ -16,7 +16,7 @@ import { verifyZadarmaWebhook, zadarmaGet, zadarmaSignedValues } from './zadarma
 // duration of an *_END are taken from Zadarma's call statistics (a signed API call), never from the
 // notification. What remains possible is written down in docs/residual-risks.md.
 
-const DISPOSITION: Record<string, CallStatus> = {
+export const DISPOSITION: Record<string, CallStatus> = {
   answered: 'completed',
   busy: 'busy',
   'no answer': 'no_answer',
