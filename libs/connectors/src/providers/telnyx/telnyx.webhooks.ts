@@ -103,7 +103,7 @@ export function decodeClientState(value: unknown): TelnyxLegState | undefined {
  * `hangup_cause` of the lead leg (the call's outcome). Telnyx documents call_rejected, normal_clearing,
  * originator_cancel, timeout, time_limit, user_busy, not_found, no_answer and unspecified.
  */
-const LEAD_HANGUP: Record<string, CallStatus> = {
+export const LEAD_HANGUP: Record<string, CallStatus> = {
   normal_clearing: 'completed',
   time_limit: 'completed',
   user_busy: 'busy',
